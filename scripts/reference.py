@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Float64 NumPy reference for every number Richscope shows (METHOD.md §2-§5).
+
+Deliberately independent of the TypeScript core: it works on the raw arrays
+(centred copies, explicit projectors, numpy.linalg), not on streamed moments,
+so agreement between the two is a real check.
+
+    python3 scripts/reference.py FIT.npz [--eval EVAL.npz] [--name KEY]   -> JSON on stdout
+"""
+import argparse
+import json
+import sys
+
+import numpy as np
+
+RANK_TOL = 1e-10  # METHOD.md §3: eigenvalues of S_ff above 1e-10 x the largest
+RHO_TOL = 1e-12  # METHOD.md §4: keep rho_k > 1e-12 rho_1
+
+
+def one_hot(labels, num_classes):
+    y = np.zeros((labels.shape[0], num_classes))
+    y[np.arange(labels.shape[0]), labels] = 1.0
+    return y
+
+
+def centre(a):
+    a = np.asarray(a, dtype=np.float64)
+    return a - a.mean(axis=0, keepdims=True)
+
+
+def low_rank_measure(phi, f):
+    """D_LR = 1 - tr(P K) / (||K||_F sqrt(r)) with explicit K and P (METHOD.md §3)."""
+    pc, fc = centre(phi), centre(f)
+    s_ff = fc.T @ fc
+    w, u = np.linalg.eigh(s_ff)
+    order = np.argsort(w)[::-1]
+    w, u = w[order], u[:, order]
+    r = int(np.sum(w > RANK_TOL * w[0])) if w[0] > 0 else 0
+    s_pp = pc.T @ pc
+    k_fro = np.linalg.norm(s_pp, 'fro')
+    s_pf = pc.T @ fc
+    # aligned feature energy per output direction: m_j = ||S_pf u_j||^2 / w_j
+    m = np.array([np.sum((s_pf @ u[:, j]) ** 2) / w[j] for j in range(r)])
+    # Independent form of the headline: P from an orthonormal basis of span(F_c) via SVD of F_c
+    uf, sf, _ = np.linalg.svd(fc, full_matrices=False)
+    q = uf[:, sf ** 2 > RANK_TOL * sf[0] ** 2]
+    tr_pk = np.sum((q.T @ pc) ** 2)
+    dlr = 1.0 - tr_pk / (k_fro * np.sqrt(r))
+    profile = [1.0 - np.sum(m[:k]) / (k_fro * np.sqrt(k)) for k in range(1, r + 1)]
+    energy = np.cumsum(w[:r]) / np.sum(w)
+    r99 = int(np.argmax(energy >= 0.99 - 1e-15) + 1)
+    lin_cka = np.linalg.norm(s_pf, 'fro') ** 2 / (k_fro * np.linalg.norm(s_ff, 'fro'))
+    return {
+        'r': r,
+        'dlr': float(dlr),
+        'rank_profile': [float(x) for x in profile],
+        'dlr_energy99': float(profile[r99 - 1]),
+        'r99': r99,
+        'output_spectrum': [float(x) for x in w[:r] / w[0]],
+        'linear_cka_distance': float(1.0 - lin_cka),
+    }
+
+
+def spectra(phi_fit, f_eval, phi_eval, y_eval):
+    """rho, Nyström cumulative mass / utilisation on the eval split (METHOD.md §4)."""
+    n = phi_fit.shape[0]
+    mu = phi_fit.astype(np.float64).mean(axis=0)
+    pc = phi_fit - mu
+    rho, v = np.linalg.eigh(pc.T @ pc / n)
+    order = np.argsort(rho)[::-1]
+    rho, v = rho[order], v[:, order]
+    keep = rho > RHO_TOL * rho[0]
+    rho, v = rho[keep], v[:, keep]
+    e = (np.asarray(phi_eval, np.float64) - mu) @ v / np.sqrt(rho)  # eigenfunctions on eval samples
+
+    def cumulative(g):
+        gc = centre(g)
+        a = e.T @ gc / gc.shape[0]
+        return np.cumsum(np.sum(a ** 2, axis=1)) / (np.sum(gc ** 2) / gc.shape[0])
+
+    return {
+        'rho': [float(x) for x in rho],
+        'relative_eigenvalues': [float(x) for x in rho / rho[0]],
+        'utilization': [float(x) for x in cumulative(f_eval)],
+        'mass': None if y_eval is None else [float(x) for x in cumulative(y_eval)],
+        'participation_ratio': float(np.sum(rho) ** 2 / np.sum(rho ** 2)),
+    }
+
+
+def nc1(phi, labels):
+    """NC1 = (1/C) tr(Sigma_W Sigma_B^+) over the classes present (METHOD.md §5)."""
+    phi = np.asarray(phi, np.float64)
+    classes = np.unique(labels)
+    mu_g = phi.mean(axis=0)
+    sw = np.zeros((phi.shape[1],) * 2)
+    sb = np.zeros_like(sw)
+    for c in classes:
+        x = phi[labels == c]
+        mc = x.mean(axis=0)
+        sw += (x - mc).T @ (x - mc)
+        sb += np.outer(mc - mu_g, mc - mu_g)
+    sw /= phi.shape[0]
+    sb /= len(classes)
+    return float(np.trace(sw @ np.linalg.pinv(sb, rcond=1e-10, hermitian=True)) / len(classes))
+
+
+def readout_residual(phi, f):
+    """Share of output variance not explained by an affine map of phi (least squares)."""
+    pc, fc = centre(phi), centre(f)
+    w, *_ = np.linalg.lstsq(pc, fc, rcond=None)
+    return float(np.sum((fc - pc @ w) ** 2) / np.sum(fc ** 2))
+
+
+def accuracy(f, labels):
+    return float(np.mean(np.argmax(f, axis=1) == labels))
+
+
+def analyze(fit, ev):
+    phi, f, labels = fit['features'], fit['logits'], fit.get('labels')
+    num_classes = None
+    if labels is not None:
+        num_classes = int(max(labels.max(), ev['labels'].max() if ev.get('labels') is not None else 0)) + 1
+    y_eval = None
+    if ev.get('labels') is not None and num_classes is not None:
+        y_eval = one_hot(ev['labels'], num_classes)
+    out = {'n': int(phi.shape[0]), 'p': int(phi.shape[1]), 'C': int(f.shape[1])}
+    out.update(low_rank_measure(phi, f))
+    out.update(spectra(phi, ev['logits'], ev['features'], y_eval))
+    out['nc1'] = None if labels is None else nc1(phi, labels)
+    out['readout_residual'] = readout_residual(phi, f)
+    out['accuracy'] = None if labels is None else accuracy(f, labels)
+    out['eval_accuracy'] = None if ev.get('labels') is None else accuracy(ev['logits'], ev['labels'])
+    return out
+
+
+def load(path):
+    d = np.load(path)
+    return {k: d[k] for k in ('features', 'logits', 'labels') if k in d}
+
+
+def main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument('fit')
+    ap.add_argument('--eval')
+    a = ap.parse_args(argv)
+    fit = load(a.fit)
+    ev = load(a.eval) if a.eval else fit
+    json.dump(analyze(fit, ev), sys.stdout)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])

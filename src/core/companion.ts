@@ -1,0 +1,104 @@
+/** Companion metrics of METHOD.md §5: the paper's baselines, shown beside D_LR. */
+import { momentBlock } from './blocks';
+import { matVec, projectOnto, sumOfSquares, symmetricEigen, trace } from './linalg';
+import type { FeatureSpectrum } from './spectra';
+import type { Moments } from './types';
+
+/** numpy.linalg.pinv's default-style cut for Sigma_B^+: eigenvalues above 1e-10 of the largest. */
+const PINV_TOLERANCE = 1e-10;
+
+/**
+ * NC1 = (1/C) tr(Sigma_W Sigma_B^+) over the C classes present, with Sigma_W the within-class
+ * covariance of the features (/n) and Sigma_B = (1/C) sum_c (mu_c - mu)(mu_c - mu)^T. Class means come
+ * from S_py and the class counts n * mean_y. Sigma_B^+ is taken in class space (C x C Gram of the
+ * centred class means), O(p^2 C). Null without one-hot targets or with fewer than two classes.
+ */
+export function nc1(m: Moments): number | null {
+  if (m.targetKind !== 'onehot' || m.q === 0) return null;
+  const { p, q, n } = m;
+  const spy = momentBlock(m, 'py'); // p x q
+  const present: number[] = [];
+  const counts: number[] = [];
+  for (let k = 0; k < q; k++) {
+    const count = Math.round(n * m.mean[m.p + m.c + k]);
+    if (count > 0) {
+      present.push(k);
+      counts.push(count);
+    }
+  }
+  const classes = present.length;
+  if (classes < 2) return null;
+  // D[:, j] = mu_c - mu = S_py[:, c] / count_c, p x classes
+  const offsets = new Float64Array(p * classes);
+  present.forEach((k, j) => {
+    for (let i = 0; i < p; i++) offsets[i * classes + j] = spy[i * q + k] / counts[j];
+  });
+  const within = momentBlock(m, 'pp');
+  for (let j = 0; j < classes; j++) {
+    for (let a = 0; a < p; a++) {
+      const da = counts[j] * offsets[a * classes + j];
+      if (da === 0) continue;
+      for (let b = 0; b < p; b++) within[a * p + b] -= da * offsets[b * classes + j];
+    }
+  }
+  for (let i = 0; i < within.length; i++) within[i] /= n;
+  // Sigma_B = D D^T / C shares its nonzero eigenvalues with G = D^T D / C; u = D z / sqrt(C lambda)
+  const gram = new Float64Array(classes * classes);
+  for (let a = 0; a < classes; a++)
+    for (let b = 0; b < classes; b++) {
+      let s = 0;
+      for (let i = 0; i < p; i++) s += offsets[i * classes + a] * offsets[i * classes + b];
+      gram[a * classes + b] = s / classes;
+    }
+  const { values, vectors } = symmetricEigen(gram, classes);
+  let total = 0;
+  for (let k = 0; k < classes; k++) {
+    const lambda = values[k];
+    if (!(lambda > PINV_TOLERANCE * values[0])) break;
+    const z = Array.from({ length: classes }, (_, j) => vectors[j * classes + k]);
+    const u = matVec(offsets, p, classes, z).map((x) => x / Math.sqrt(classes * lambda));
+    const wu = matVec(within, p, p, u);
+    let quadratic = 0;
+    for (let i = 0; i < p; i++) quadratic += u[i] * wu[i];
+    total += quadratic / lambda;
+  }
+  return total / classes;
+}
+
+/**
+ * Share of output variance that no affine map of the features explains:
+ *   tr(S_ff - S_fp S_pp^+ S_pf) / tr(S_ff),  S_pp^+ over the kept spectrum (METHOD.md §5).
+ * 0 when F is affine in Phi, as it is for the input of the last linear layer; clearly above 0 means the
+ * uploaded features are not that input.
+ */
+export function readoutResidual(fit: Moments, spectrum: FeatureSpectrum): number {
+  const { c, n } = fit;
+  const outputVariance = trace(momentBlock(fit, 'ff'), c);
+  if (!(outputVariance > 0)) return 0;
+  const k = spectrum.rho.length;
+  const projected = projectOnto(spectrum.vectors, spectrum.p, k, momentBlock(fit, 'pf'), c);
+  let explained = 0;
+  for (let j = 0; j < k; j++) {
+    let s = 0;
+    for (let col = 0; col < c; col++) s += projected[j * c + col] ** 2;
+    explained += s / (n * spectrum.rho[j]);
+  }
+  return Math.max(0, outputVariance - explained) / outputVariance;
+}
+
+/**
+ * Linear CKA between two feature sets on the same samples (the paper's kernel similarity to a
+ * reference checkpoint), from the joint moments of [Phi_a | Phi_b] with Phi_a in the feature block and
+ * Phi_b in the output block: ||S_ab||_F^2 / (||S_aa||_F ||S_bb||_F).
+ */
+export function linearCka(joint: Moments): number {
+  const aa = Math.sqrt(sumOfSquares(momentBlock(joint, 'pp')));
+  const bb = Math.sqrt(sumOfSquares(momentBlock(joint, 'ff')));
+  if (!(aa > 0 && bb > 0)) return 0;
+  return sumOfSquares(momentBlock(joint, 'pf')) / (aa * bb);
+}
+
+/** Fraction of rows whose argmax(F) equals the label; null without one-hot targets. */
+export function accuracy(m: Moments): number | null {
+  return m.correct === null || m.n === 0 ? null : m.correct / m.n;
+}

@@ -1,0 +1,101 @@
+/**
+ * Dense linear algebra on row-major Float64Array matrices. The one symmetric eigensolver entry point
+ * of the project lives here: every spectrum, rank and pseudo-inverse goes through `symmetricEigen`,
+ * so a faster solver replaces exactly one function.
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+
+export interface SymmetricEigen {
+  /** eigenvalues, descending */
+  values: Float64Array;
+  /** n x n row-major; column k is the unit eigenvector of values[k] */
+  vectors: Float64Array;
+}
+
+/**
+ * Eigendecomposition of a symmetric n x n matrix (row-major; only symmetry is assumed, the
+ * lower triangle is read). Householder tridiagonalisation + implicit QL (ml-matrix), in float64.
+ */
+export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
+  if (a.length !== n * n) throw new RangeError(`symmetricEigen: expected ${n * n} entries, got ${a.length}`);
+  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0) };
+  const rows: number[][] = [];
+  for (let i = 0; i < n; i++) rows.push(Array.from(a.subarray(i * n, (i + 1) * n)));
+  const decomposition = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
+  const ascending = decomposition.realEigenvalues;
+  const eigenvectors = decomposition.eigenvectorMatrix;
+  const order = ascending.map((_, i) => i).sort((i, j) => ascending[j] - ascending[i]);
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  order.forEach((source, k) => {
+    values[k] = ascending[source];
+    for (let i = 0; i < n; i++) vectors[i * n + k] = eigenvectors.get(i, source);
+  });
+  return { values, vectors };
+}
+
+/** Copy of the block rows [r0, r0+rows) x cols [c0, c0+cols) of a row-major matrix with `stride` columns. */
+export function block(
+  a: Float64Array,
+  stride: number,
+  r0: number,
+  rows: number,
+  c0: number,
+  cols: number,
+): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++)
+    out.set(a.subarray((r0 + i) * stride + c0, (r0 + i) * stride + c0 + cols), i * cols);
+  return out;
+}
+
+/** Sum of squares of all entries (the squared Frobenius norm). */
+export function sumOfSquares(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return s;
+}
+
+/** Trace of a square row-major n x n matrix. */
+export function trace(a: Float64Array, n: number): number {
+  let t = 0;
+  for (let i = 0; i < n; i++) t += a[i * n + i];
+  return t;
+}
+
+/**
+ * Column k of V^T-projected data: returns the k x cols matrix V[:, :k]^T B for a row-major
+ * n x n eigenvector matrix V and an n x cols matrix B.
+ */
+export function projectOnto(
+  vectors: Float64Array,
+  n: number,
+  k: number,
+  b: Float64Array,
+  cols: number,
+): Float64Array {
+  const out = new Float64Array(k * cols);
+  for (let i = 0; i < n; i++) {
+    const bRow = i * cols;
+    const vRow = i * n;
+    for (let j = 0; j < k; j++) {
+      const v = vectors[vRow + j];
+      if (v === 0) continue;
+      const o = j * cols;
+      for (let c = 0; c < cols; c++) out[o + c] += v * b[bRow + c];
+    }
+  }
+  return out;
+}
+
+/** y = A x for a row-major rows x cols matrix. */
+export function matVec(a: Float64Array, rows: number, cols: number, x: ArrayLike<number>): Float64Array {
+  const y = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) s += a[o + j] * x[j];
+    y[i] = s;
+  }
+  return y;
+}

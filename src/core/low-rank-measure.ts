@@ -1,0 +1,91 @@
+/**
+ * D_LR, the low-rank measure of dynamical richness (METHOD.md §3, §3.1), from moments only:
+ *   tr(P K) = tr(S_ff^+ S_fp S_pf),  ||K||_F = ||S_pp||_F,  CKA = tr(P K) / (||K||_F sqrt(r)),  D_LR = 1 - CKA.
+ */
+import { momentBlock } from './blocks';
+import { sumOfSquares, symmetricEigen, trace } from './linalg';
+import type { Moments } from './types';
+
+/** METHOD.md §3: output eigenvalues above this fraction of the largest count towards the rank r. */
+export const OUTPUT_RANK_TOLERANCE = 1e-10;
+/** METHOD.md §3.1: r99 is the smallest r' whose output eigenvalues hold this share of tr(S_ff). */
+export const OUTPUT_ENERGY_SHARE = 0.99;
+/** METHOD.md §3.1: the checkpoint details warn when |D_LR - dlrEnergy99| exceeds this. */
+export const WEAK_DIRECTION_WARNING = 0.1;
+
+export interface LowRankMeasure {
+  /** numerical rank of F_c */
+  r: number;
+  dlr: number;
+  /** D_LR(r') for r' = 1..r */
+  rankProfile: number[];
+  r99: number;
+  dlrEnergy99: number;
+  /** w_j / w_1, j = 1..r */
+  outputSpectrum: number[];
+  /** 1 - tr(S_pf S_fp) / (||S_pp||_F ||S_ff||_F): output-weighted linear CKA, a teaching companion */
+  linearCkaDistance: number;
+}
+
+/** Raised when a measure is undefined for the data (constant outputs or features). */
+export class DegenerateDataError extends Error {
+  override name = 'DegenerateDataError';
+}
+
+/**
+ * D_LR with its rank r, the rank profile, dlrEnergy99 / r99, the output spectrum and the
+ * output-weighted linear CKA distance. Cost O(p^2 C + C^3) after the moment pass.
+ * Throws DegenerateDataError when F or Phi is constant (r = 0 or ||S_pp||_F = 0): D_LR is 0/0 there.
+ */
+export function lowRankMeasure(m: Moments): LowRankMeasure {
+  const { p, c } = m;
+  const sff = momentBlock(m, 'ff');
+  const spf = momentBlock(m, 'pf'); // p x C
+  const kernelNorm = Math.sqrt(sumOfSquares(momentBlock(m, 'pp')));
+  if (!(kernelNorm > 0))
+    throw new DegenerateDataError('the features are constant over the samples: D_LR is undefined');
+  const { values: w, vectors: u } = symmetricEigen(sff, c);
+  const largest = w[0];
+  const r = largest > 0 ? w.filter((x) => x > OUTPUT_RANK_TOLERANCE * largest).length : 0;
+  if (r === 0)
+    throw new DegenerateDataError('the outputs are constant over the samples (rank 0): D_LR is undefined');
+
+  // m_j = ||S_pf u_j||^2 / w_j: feature energy aligned with output direction j
+  const aligned: number[] = [];
+  for (let j = 0; j < r; j++) {
+    let energy = 0;
+    for (let i = 0; i < p; i++) {
+      let s = 0;
+      for (let k = 0; k < c; k++) s += spf[i * c + k] * u[k * c + j];
+      energy += s * s;
+    }
+    aligned.push(energy / w[j]);
+  }
+  const rankProfile: number[] = [];
+  let cumulative = 0;
+  for (let j = 0; j < r; j++) {
+    cumulative += aligned[j];
+    rankProfile.push(1 - cumulative / (kernelNorm * Math.sqrt(j + 1)));
+  }
+  const outputTrace = trace(sff, c);
+  let r99 = r;
+  let held = 0;
+  for (let j = 0; j < r; j++) {
+    held += w[j];
+    // the 1e-15 slack keeps exact 99% splits (e.g. equal eigenvalues) from flipping on rounding
+    if (held / outputTrace >= OUTPUT_ENERGY_SHARE - 1e-15) {
+      r99 = j + 1;
+      break;
+    }
+  }
+  const outputNorm = Math.sqrt(sumOfSquares(sff));
+  return {
+    r,
+    dlr: rankProfile[r - 1],
+    rankProfile,
+    r99,
+    dlrEnergy99: rankProfile[r99 - 1],
+    outputSpectrum: Array.from(w.subarray(0, r), (x) => x / largest),
+    linearCkaDistance: 1 - sumOfSquares(spf) / (kernelNorm * outputNorm),
+  };
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+
+import { createMomentAccumulator, emptyMoments, mergeMoments, momentsOf } from './moments';
+import { createRandom, normalMatrix } from './random';
+import { oneHot } from './testing';
+import type { Moments } from './types';
+
+/** Two-pass centred cross-products of whole columns: the definition, computed without streaming. */
+function twoPassScatter(x: Float64Array, rows: number, cols: number) {
+  const mean = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j] += x[i * cols + j] / rows;
+  const scatter = new Float64Array(cols * cols);
+  for (let i = 0; i < rows; i++)
+    for (let a = 0; a < cols; a++)
+      for (let b = 0; b < cols; b++) scatter[a * cols + b] += (x[i * cols + a] - mean[a]) * (x[i * cols + b] - mean[b]);
+  return { mean, scatter };
+}
+
+function stack(parts: [Float64Array, number][], rows: number): Float64Array {
+  const width = parts.reduce((s, [, w]) => s + w, 0);
+  const out = new Float64Array(rows * width);
+  for (let i = 0; i < rows; i++) {
+    let offset = 0;
+    for (const [a, w] of parts) {
+      out.set(a.subarray(i * w, (i + 1) * w), i * width + offset);
+      offset += w;
+    }
+  }
+  return out;
+}
+
+function maxRelativeError(actual: Float64Array, expected: Float64Array): number {
+  const scale = Math.max(...expected.map(Math.abs));
+  return Math.max(...actual.map((x, i) => Math.abs(x - expected[i]))) / scale;
+}
+
+const [n, p, c, classes] = [257, 6, 3, 4];
+const features = normalMatrix(n, p, 1).map((x) => Math.max(0, x) + 3);
+const logits = normalMatrix(n, c, 2);
+const random = createRandom(9);
+const labels = Array.from({ length: n }, () => Math.floor(random() * classes));
+
+describe('accumulateMoments (METHOD.md §2)', () => {
+  it('equals the two-pass centred cross-products of [Phi | F | Y] with one-hot Y', () => {
+    const m = momentsOf(features, logits, n, { labels, classes, chunkRows: 50 });
+    const reference = twoPassScatter(stack([[features, p], [logits, c], [oneHot(labels, classes), classes]], n), n, p + c + classes);
+    expect(m.n).toBe(n);
+    expect(maxRelativeError(m.scatter, reference.scatter)).toBeLessThan(1e-13);
+    expect(maxRelativeError(m.mean, reference.mean)).toBeLessThan(1e-14);
+  });
+
+  it('gives the same one-hot blocks through class sums as through dense targets', () => {
+    const sparse = momentsOf(features, logits, n, { labels, classes, chunkRows: 64 });
+    const dense = momentsOf(features, logits, n, { targets: oneHot(labels, classes), q: classes, chunkRows: 64 });
+    expect(maxRelativeError(sparse.scatter, dense.scatter)).toBeLessThan(1e-13);
+  });
+
+  it('does not depend on chunking or merge order', () => {
+    const whole = momentsOf(features, logits, n, { labels, classes, chunkRows: n });
+    const parts: Moments[] = [];
+    for (const [start, end] of [[0, 1], [1, 100], [100, 101], [101, 200], [200, n]]) {
+      const rows = end - start;
+      const acc = createMomentAccumulator({ p, c, targets: { kind: 'onehot', classes } });
+      acc.add({
+        rows,
+        features: features.subarray(start * p, end * p),
+        logits: logits.subarray(start * c, end * c),
+        labels: labels.slice(start, end),
+      });
+      parts.push(acc.result());
+    }
+    const forward = parts.reduce(mergeMoments);
+    const backward = [...parts].reverse().reduce(mergeMoments);
+    const tree = mergeMoments(mergeMoments(parts[3], parts[0]), mergeMoments(parts[4], mergeMoments(parts[2], parts[1])));
+    for (const merged of [forward, backward, tree]) {
+      expect(merged.n).toBe(n);
+      expect(merged.correct).toBe(whole.correct);
+      expect(maxRelativeError(merged.scatter, whole.scatter)).toBeLessThan(1e-13);
+      expect(maxRelativeError(merged.mean, whole.mean)).toBeLessThan(1e-14);
+    }
+  });
+
+  it('has the empty moments as identity of merge', () => {
+    const m = momentsOf(features, logits, n, { labels, classes });
+    const merged = mergeMoments(emptyMoments({ p, c, targets: { kind: 'onehot', classes } }), m);
+    expect(Array.from(merged.scatter)).toEqual(Array.from(m.scatter));
+  });
+
+  it('keeps full precision for features with a large mean (no sum(x x^T) - n mu mu^T cancellation)', () => {
+    const rows = 5000;
+    const small = normalMatrix(rows, 2, 5).map((x) => x * 1e-3);
+    const shifted = small.map((x) => x + 1e6);
+    const m = momentsOf(shifted, normalMatrix(rows, 1, 6), rows, { chunkRows: 333 });
+    const reference = twoPassScatter(small, rows, 2);
+    const block = [m.scatter[0], m.scatter[1], m.scatter[3], m.scatter[4]]; // S_pp of d = 3
+    block.forEach((x, i) => expect(Math.abs(x - reference.scatter[i]) / reference.scatter[0]).toBeLessThan(1e-6));
+  });
+
+  it('counts argmax(logits) == label for the accuracy', () => {
+    const m = momentsOf(features, logits, n, { labels: labels.map((l) => l % c), classes: c, chunkRows: 10 });
+    let correct = 0;
+    for (let i = 0; i < n; i++) {
+      const row = Array.from(logits.subarray(i * c, (i + 1) * c));
+      if (row.indexOf(Math.max(...row)) === labels[i] % c) correct++;
+    }
+    expect(m.correct).toBe(correct);
+  });
+
+  it('refuses labels outside the declared classes', () => {
+    const acc = createMomentAccumulator({ p: 1, c: 1, targets: { kind: 'onehot', classes: 2 } });
+    expect(() => acc.add({ rows: 1, features: [1], logits: [1], labels: [2] })).toThrow(/outside 0..1/);
+  });
+
+  it('refuses to merge moments of different shapes', () => {
+    const a = emptyMoments({ p: 2, c: 1, targets: { kind: 'none' } });
+    const b = emptyMoments({ p: 3, c: 1, targets: { kind: 'none' } });
+    expect(() => mergeMoments(a, b)).toThrow(/cannot merge/);
+  });
+});

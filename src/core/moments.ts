@@ -1,0 +1,270 @@
+/**
+ * The streaming, mergeable moment matrix of METHOD.md §2: one pass over row chunks of
+ * X = [Phi | F | Y] yields n, the column means and S = X_c^T X_c in float64. Chunks are centred on
+ * their own mean and combined with the parallel co-moment update, never as sum(x x^T) - n mu mu^T,
+ * whose cancellation ruins ReLU features with large means.
+ */
+import type { Moments, RowChunk, TargetKind } from './types';
+
+export type TargetShape =
+  { kind: 'none' } | { kind: 'onehot'; classes: number } | { kind: 'dense'; q: number };
+
+export interface MomentShape {
+  /** feature columns */
+  p: number;
+  /** output columns */
+  c: number;
+  targets: TargetShape;
+}
+
+export interface MomentAccumulator {
+  /** Adds consecutive rows; chunks may come in any order and any size (>= 1 row). */
+  add(chunk: RowChunk): void;
+  /** Rows added so far. */
+  readonly rows: number;
+  /** The moments of every row added so far (a fresh object; the accumulator stays usable). */
+  result(): Moments;
+}
+
+function targetColumns(targets: TargetShape): number {
+  if (targets.kind === 'onehot') return targets.classes;
+  if (targets.kind === 'dense') return targets.q;
+  return 0;
+}
+
+/** Empty moments of a given shape (n = 0): the identity of `mergeMoments`. */
+export function emptyMoments(shape: MomentShape): Moments {
+  const q = targetColumns(shape.targets);
+  const d = shape.p + shape.c + q;
+  return {
+    n: 0,
+    p: shape.p,
+    c: shape.c,
+    q,
+    targetKind: shape.targets.kind as TargetKind,
+    mean: new Float64Array(d),
+    scatter: new Float64Array(d * d),
+    correct: shape.targets.kind === 'onehot' ? 0 : null,
+  };
+}
+
+/**
+ * Folds (nB, meanB, SB) into the running (n, mean, S) in place:
+ *   S += S_B + d d^T n_A n_B / n,  mean += d n_B / n,  d = mean_B - mean_A.
+ * Only the upper triangle (j <= k) of both scatters is read and written.
+ */
+function foldUpper(target: Moments, nB: number, meanB: Float64Array, scatterB: Float64Array): void {
+  const nA = target.n;
+  const n = nA + nB;
+  if (nB === 0) return;
+  const d = meanB.length;
+  const delta = new Float64Array(d);
+  for (let j = 0; j < d; j++) delta[j] = meanB[j] - target.mean[j];
+  const weight = (nA * nB) / n;
+  const s = target.scatter;
+  for (let j = 0; j < d; j++) {
+    const wj = weight * delta[j];
+    const row = j * d;
+    for (let k = j; k < d; k++) s[row + k] += scatterB[row + k] + wj * delta[k];
+  }
+  const share = nB / n;
+  for (let j = 0; j < d; j++) target.mean[j] += delta[j] * share;
+  target.n = n;
+}
+
+function mirrorUpper(s: Float64Array, d: number): void {
+  for (let j = 0; j < d; j++) for (let k = j + 1; k < d; k++) s[k * d + j] = s[j * d + k];
+}
+
+function assertSameShape(a: Moments, b: Moments): void {
+  if (a.p !== b.p || a.c !== b.c || a.q !== b.q || a.targetKind !== b.targetKind) {
+    throw new RangeError(
+      `cannot merge moments of shapes (p=${a.p}, C=${a.c}, q=${a.q}, ${a.targetKind}) and ` +
+        `(p=${b.p}, C=${b.c}, q=${b.q}, ${b.targetKind})`,
+    );
+  }
+}
+
+/**
+ * Exact merge of two partial moments (METHOD.md §2). Associative and commutative up to rounding,
+ * so workers may accumulate disjoint row ranges and be merged in any order.
+ */
+export function mergeMoments(a: Moments, b: Moments): Moments {
+  assertSameShape(a, b);
+  const d = a.mean.length;
+  const out: Moments = { ...a, mean: a.mean.slice(), scatter: a.scatter.slice() };
+  foldUpper(out, b.n, b.mean, b.scatter);
+  mirrorUpper(out.scatter, d);
+  out.correct = a.correct === null || b.correct === null ? null : a.correct + b.correct;
+  return out;
+}
+
+/**
+ * Streaming accumulator of METHOD.md §2. Dense columns (features, outputs, real-valued targets) cost
+ * O(rows d^2) per chunk; one-hot targets cost O(rows (p + C)) through class sums, never a rows x q x q pass:
+ * for class k, S_xy[:, k] = sum over rows of class k of (x_i - chunk mean), and S_yy = diag(counts) - counts counts^T / rows.
+ */
+export function createMomentAccumulator(shape: MomentShape): MomentAccumulator {
+  const { p, c, targets } = shape;
+  const q = targetColumns(targets);
+  const dense = p + c + (targets.kind === 'dense' ? q : 0);
+  const d = p + c + q;
+  const total = emptyMoments(shape);
+  // total.scatter holds only its upper triangle until result() mirrors a copy.
+  let columns = new Float64Array(0); // dense x rows, column-major centred chunk
+  const chunkMean = new Float64Array(d);
+  const chunkScatter = new Float64Array(d * d);
+
+  function add(chunk: RowChunk): void {
+    const rows = chunk.rows;
+    if (rows <= 0) return;
+    if (chunk.features.length !== rows * p)
+      throw new RangeError(`features chunk: expected ${rows * p} values`);
+    if (chunk.logits.length !== rows * c) throw new RangeError(`logits chunk: expected ${rows * c} values`);
+    if (columns.length < dense * rows) columns = new Float64Array(dense * rows);
+    scatterColumns(columns, chunk.features, rows, p, 0);
+    scatterColumns(columns, chunk.logits, rows, c, p);
+    if (targets.kind === 'dense') {
+      if (!chunk.targets || chunk.targets.length !== rows * q)
+        throw new RangeError(`targets chunk: expected ${rows * q} values`);
+      scatterColumns(columns, chunk.targets, rows, q, p + c);
+    }
+    chunkMean.fill(0);
+    chunkScatter.fill(0);
+    for (let j = 0; j < dense; j++) {
+      const col = columns.subarray(j * rows, (j + 1) * rows);
+      let sum = 0;
+      for (let i = 0; i < rows; i++) sum += col[i];
+      const mean = sum / rows;
+      for (let i = 0; i < rows; i++) col[i] -= mean;
+      chunkMean[j] = mean;
+    }
+    for (let j = 0; j < dense; j++) {
+      const a = columns.subarray(j * rows, (j + 1) * rows);
+      for (let k = j; k < dense; k++)
+        chunkScatter[j * d + k] = dot(a, columns.subarray(k * rows, (k + 1) * rows), rows);
+    }
+    if (targets.kind === 'onehot') {
+      const labels = chunk.labels;
+      if (!labels || labels.length !== rows) throw new RangeError(`labels chunk: expected ${rows} labels`);
+      addOneHotBlocks(labels, rows);
+    }
+    foldUpper(total, rows, chunkMean, chunkScatter);
+  }
+
+  function addOneHotBlocks(labels: ArrayLike<number>, rows: number): void {
+    const counts = new Float64Array(q);
+    for (let i = 0; i < rows; i++) {
+      const k = labels[i];
+      if (!(k >= 0 && k < q && Number.isInteger(k))) throw new RangeError(`label ${k} outside 0..${q - 1}`);
+      counts[k]++;
+    }
+    // class sums of the centred dense columns land directly in S_xy[:, p + c + k]
+    for (let j = 0; j < dense; j++) {
+      const col = columns.subarray(j * rows, (j + 1) * rows);
+      const row = j * d + dense;
+      for (let i = 0; i < rows; i++) chunkScatter[row + labels[i]] += col[i];
+    }
+    for (let k = 0; k < q; k++) {
+      chunkMean[dense + k] = counts[k] / rows;
+      const row = (dense + k) * d + dense;
+      chunkScatter[row + k] = counts[k] - (counts[k] * counts[k]) / rows;
+      for (let l = k + 1; l < q; l++) chunkScatter[row + l] = -(counts[k] * counts[l]) / rows;
+    }
+    // columns p..p+c-1 hold centred logits; argmax is shift-invariant, so the centred copy suffices
+    let correct = 0;
+    for (let i = 0; i < rows; i++) {
+      let best = 0;
+      let bestValue = -Infinity;
+      for (let j = 0; j < c; j++) {
+        const v = columns[(p + j) * rows + i] + chunkMean[p + j];
+        if (v > bestValue) {
+          bestValue = v;
+          best = j;
+        }
+      }
+      if (best === labels[i]) correct++;
+    }
+    total.correct = (total.correct ?? 0) + correct;
+  }
+
+  return {
+    add,
+    get rows() {
+      return total.n;
+    },
+    result(): Moments {
+      const scatter = total.scatter.slice();
+      mirrorUpper(scatter, d);
+      return { ...total, mean: total.mean.slice(), scatter };
+    },
+  };
+}
+
+/** Writes a rows x cols row-major block into column-major storage starting at column `offset`. */
+function scatterColumns(
+  out: Float64Array,
+  source: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  offset: number,
+): void {
+  for (let j = 0; j < cols; j++) {
+    const base = (offset + j) * rows;
+    for (let i = 0; i < rows; i++) out[base + i] = source[i * cols + j];
+  }
+}
+
+function dot(a: Float64Array, b: Float64Array, length: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < length; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < length; i++) s0 += a[i] * b[i];
+  return s0 + s1 + s2 + s3;
+}
+
+/** Convenience for tests and small in-memory data: the moments of whole arrays. */
+export function momentsOf(
+  features: ArrayLike<number>,
+  logits: ArrayLike<number>,
+  n: number,
+  options: {
+    labels?: ArrayLike<number>;
+    classes?: number;
+    targets?: ArrayLike<number>;
+    q?: number;
+    chunkRows?: number;
+  } = {},
+): Moments {
+  const p = n === 0 ? 0 : features.length / n;
+  const c = n === 0 ? 0 : logits.length / n;
+  const targets: TargetShape = options.labels
+    ? { kind: 'onehot', classes: options.classes ?? Math.max(...Array.from(options.labels)) + 1 }
+    : options.targets
+      ? { kind: 'dense', q: options.q ?? options.targets.length / n }
+      : { kind: 'none' };
+  const acc = createMomentAccumulator({ p, c, targets });
+  const step = options.chunkRows ?? 4096;
+  const q = targetColumns(targets);
+  for (let start = 0; start < n; start += step) {
+    const rows = Math.min(step, n - start);
+    const slice = (a: ArrayLike<number>, width: number) =>
+      Array.prototype.slice.call(a, start * width, (start + rows) * width);
+    acc.add({
+      rows,
+      features: slice(features, p),
+      logits: slice(logits, c),
+      labels: options.labels ? slice(options.labels, 1) : undefined,
+      targets: options.targets ? slice(options.targets, q) : undefined,
+    });
+  }
+  return acc.result();
+}

@@ -1,0 +1,154 @@
+import { Matrix, pseudoInverse, solve } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+
+import { analyzeMoments } from './analyze';
+import { linearCka, nc1, readoutResidual } from './companion';
+import { momentsOf } from './moments';
+import { createRandom, normalMatrix } from './random';
+import { cumulativeProjection, featureSpectrum, participationRatio, relativeEigenvalues } from './spectra';
+import { addToRows, centreColumns, multiply, oneHot } from './testing';
+
+/** Features with a decaying spectrum and a non-zero mean, like ReLU activations. */
+function decayingFeatures(rows: number, width: number, seed: number): Float64Array {
+  const phi = normalMatrix(rows, width, seed);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < width; j++) phi[i * width + j] = phi[i * width + j] / (1 + j) + 0.5;
+  return phi;
+}
+
+const [n, p, c, classes] = [600, 8, 3, 3];
+const phi = decayingFeatures(n, p, 1);
+const random = createRandom(4);
+const labels = Array.from({ length: n }, () => Math.floor(random() * classes));
+const logits = addToRows(multiply(phi, normalMatrix(p, c, 2), n, p, c), n, c, [1, -2, 3]);
+
+describe('featureSpectrum and Nyström curves (METHOD.md §4)', () => {
+  const fit = momentsOf(phi, logits, n, { labels, classes });
+  const spectrum = featureSpectrum(fit);
+
+  it('gives eigenfunctions e_k that are orthonormal on the fit split', () => {
+    const centred = centreColumns(phi.slice(), n, p);
+    const k = spectrum.rho.length;
+    const e = new Float64Array(n * k);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        for (let a = 0; a < p; a++) s += centred[i * p + a] * spectrum.vectors[a * p + j];
+        e[i * k + j] = s / Math.sqrt(spectrum.rho[j]);
+      }
+    for (let a = 0; a < k; a++)
+      for (let b = 0; b < k; b++) {
+        let inner = 0;
+        for (let i = 0; i < n; i++) inner += (e[i * k + a] * e[i * k + b]) / n;
+        expect(inner).toBeCloseTo(a === b ? 1 : 0, 10);
+      }
+  });
+
+  it('has descending eigenvalues of S_pp / n summing to the total variance', () => {
+    const rho = Array.from(spectrum.rho);
+    expect(rho).toEqual([...rho].sort((a, b) => b - a));
+    const centred = centreColumns(phi.slice(), n, p);
+    const variance = centred.reduce((s, x) => s + x * x, 0) / n;
+    expect(rho.reduce((s, x) => s + x, 0)).toBeCloseTo(variance, 10);
+    expect(relativeEigenvalues(rho)[0]).toBe(1);
+  });
+
+  it('reaches utilization 1 at K_max on the fit split when F is affine in Phi', () => {
+    const utilization = cumulativeProjection(spectrum, fit, 'f')!;
+    expect(utilization).toHaveLength(p);
+    expect(utilization[p - 1]).toBeCloseTo(1, 10);
+    for (let k = 1; k < p; k++) expect(utilization[k]).toBeGreaterThanOrEqual(utilization[k - 1]);
+  });
+
+  it('reaches mass = R^2 of the least-squares regression of Y on Phi (with intercept) at K_max', () => {
+    const design = new Matrix(Array.from({ length: n }, (_, i) => [1, ...phi.subarray(i * p, (i + 1) * p)]));
+    const y = new Matrix(Array.from({ length: n }, (_, i) => Array.from(oneHot([labels[i]], classes))));
+    const residual = y.clone().sub(design.mmul(solve(design, y)));
+    const centredY = centreColumns(oneHot(labels, classes), n, classes);
+    const rSquared = 1 - residual.to1DArray().reduce((s, x) => s + x * x, 0) / centredY.reduce((s, x) => s + x * x, 0);
+    const mass = cumulativeProjection(spectrum, fit, 'y')!;
+    expect(mass[p - 1]).toBeCloseTo(rSquared, 10);
+  });
+
+  it('measures the eval split without clipping: Pi can exceed 1 there', () => {
+    // an eval split whose feature deviations sit in the weakest fit direction, where outputs live too
+    const rows = 50;
+    const evalPhi = new Float64Array(rows * p);
+    const evalLogits = new Float64Array(rows * c);
+    const weakest = p - 1;
+    for (let i = 0; i < rows; i++) {
+      const t = i % 2 === 0 ? 1 : -1;
+      for (let a = 0; a < p; a++) evalPhi[i * p + a] = 5 * t * spectrum.vectors[a * p + weakest];
+      evalLogits[i * c] = t;
+    }
+    const evalSplit = momentsOf(evalPhi, evalLogits, rows);
+    const utilization = cumulativeProjection(spectrum, evalSplit, 'f')!;
+    expect(utilization[p - 1]).toBeGreaterThan(1);
+  });
+
+  it('truncates the spectrum to rank n - 1 when n <= p, and says so', () => {
+    const rows = 6;
+    const wide = normalMatrix(rows, 10, 8);
+    const small = momentsOf(wide, normalMatrix(rows, 2, 9), rows);
+    const truncated = featureSpectrum(small);
+    expect(truncated.truncated).toBe(true);
+    expect(truncated.rho.length).toBe(rows - 1);
+    expect(analyzeMoments(small).spectrumTruncated).toBe(true);
+  });
+
+  it('participation ratio is p for an isotropic spectrum and 1 for a single direction', () => {
+    expect(participationRatio([2, 2, 2, 2])).toBeCloseTo(4, 14);
+    expect(participationRatio([3])).toBe(1);
+    expect(participationRatio([1, 0.5])).toBeCloseTo(2.25 / 1.25, 14);
+  });
+});
+
+describe('companion metrics (METHOD.md §5)', () => {
+  it('NC1 equals (1/C) tr(Sigma_W Sigma_B^+) computed from the raw features', () => {
+    const fit = momentsOf(phi, logits, n, { labels, classes });
+    const means = Array.from({ length: classes }, () => new Float64Array(p));
+    const counts = new Array(classes).fill(0);
+    labels.forEach((l, i) => {
+      counts[l]++;
+      for (let a = 0; a < p; a++) means[l][a] += phi[i * p + a];
+    });
+    means.forEach((m, k) => m.forEach((_, a) => (m[a] /= counts[k])));
+    const global = Array.from({ length: p }, (_, a) => means.reduce((s, m, k) => s + (m[a] * counts[k]) / n, 0));
+    const within = Matrix.zeros(p, p);
+    const between = Matrix.zeros(p, p);
+    labels.forEach((l, i) => {
+      const d = Matrix.columnVector(Array.from({ length: p }, (_, a) => phi[i * p + a] - means[l][a]));
+      within.add(d.mmul(d.transpose()).div(n));
+    });
+    means.forEach((m) => {
+      const d = Matrix.columnVector(Array.from(m, (x, a) => x - global[a]));
+      between.add(d.mmul(d.transpose()).div(classes));
+    });
+    const expected = within.mmul(pseudoInverse(between, 1e-10)).trace() / classes;
+    expect(nc1(fit)! / expected).toBeCloseTo(1, 8);
+  });
+
+  it('NC1 is 0 under neural collapse and null without labels', () => {
+    const collapsed = new Float64Array(n * p);
+    labels.forEach((l, i) => collapsed.set(phi.subarray(l * p, (l + 1) * p), i * p));
+    expect(nc1(momentsOf(collapsed, logits, n, { labels, classes }))).toBeCloseTo(0, 12);
+    expect(nc1(momentsOf(phi, logits, n))).toBeNull();
+  });
+
+  it('read-out residual is 0 when F is affine in Phi and near 1 for unrelated outputs', () => {
+    const fit = momentsOf(phi, logits, n);
+    expect(readoutResidual(fit, featureSpectrum(fit))).toBeLessThan(1e-12);
+    const rows = 20000;
+    const unrelated = momentsOf(normalMatrix(rows, 4, 3), normalMatrix(rows, 2, 4), rows);
+    expect(readoutResidual(unrelated, featureSpectrum(unrelated))).toBeGreaterThan(0.99);
+  });
+
+  it('linear CKA between checkpoints is 1 for a scaled, shifted copy and symmetric to the order of the pair', () => {
+    const mixed = multiply(phi, normalMatrix(p, p, 12), n, p, p).map((x) => 2 * x);
+    const scaled = phi.map((x) => 3 * x + 1);
+    expect(linearCka(momentsOf(phi, scaled, n))).toBeCloseTo(1, 12);
+    const ab = linearCka(momentsOf(phi, mixed, n));
+    const ba = linearCka(momentsOf(mixed, phi, n));
+    expect(ab).toBeCloseTo(ba, 12);
+    expect(ab).toBeLessThan(1);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Shared shapes of the numerical core. Everything the app shows is a function of {@link Moments}
+ * (METHOD.md §2); {@link CheckpointMetrics} is what one checkpoint yields.
+ */
+
+/** How the target block Y of the moment matrix was formed. */
+export type TargetKind = 'none' | 'onehot' | 'dense';
+
+/**
+ * Sufficient statistics of one split (METHOD.md §2): the centred cross-product matrix of
+ * X = [Phi | F | Y] and its column means. Exactly mergeable with `mergeMoments`.
+ */
+export interface Moments {
+  /** rows seen */
+  n: number;
+  /** feature columns (Phi) */
+  p: number;
+  /** output columns (F, logits) */
+  c: number;
+  /** target columns (Y); 0 when there are no labels or targets */
+  q: number;
+  targetKind: TargetKind;
+  /** column means of X, length d = p + c + q */
+  mean: Float64Array;
+  /** S = X_c^T X_c, d x d, row-major, symmetric */
+  scatter: Float64Array;
+  /** rows whose argmax(F) equals the label (one-hot targets only; null otherwise) */
+  correct: number | null;
+}
+
+/** A chunk of consecutive rows of one split. All arrays are row-major. */
+export interface RowChunk {
+  rows: number;
+  /** rows x p */
+  features: ArrayLike<number>;
+  /** rows x c */
+  logits: ArrayLike<number>;
+  /** rows, class index in 0..q-1 (one-hot targets) */
+  labels?: ArrayLike<number>;
+  /** rows x q (dense targets) */
+  targets?: ArrayLike<number>;
+}
+
+/** Everything computed for one checkpoint (fit split, spectra on the eval split). */
+export interface CheckpointMetrics {
+  /** rows of the fit split */
+  n: number;
+  p: number;
+  C: number;
+  /** rows of the eval split (= n when eval is the fit split) */
+  evalN: number;
+  /** numerical rank of the outputs, METHOD.md §3 */
+  r: number;
+  /** D_LR, METHOD.md §3 (0 = rich, 1 = lazy) */
+  dlr: number;
+  /** D_LR(r') for r' = 1..r, METHOD.md §3.1 */
+  rankProfile: number[];
+  /** D_LR(r99), METHOD.md §3.1 */
+  dlrEnergy99: number;
+  r99: number;
+  /** w_j / w_1 for j = 1..r, eigenvalues of S_ff, METHOD.md §3.1 */
+  outputSpectrum: number[];
+  /** 1 - tr(S_pf S_fp) / (||S_pp||_F ||S_ff||_F), the teaching companion of §3.1 */
+  linearCkaDistance: number;
+  /** descending eigenvalues of S_pp / n above 1e-12 rho_1, METHOD.md §4 */
+  rho: number[];
+  /** rho_k / rho_1 */
+  relativeEigenvalues: number[];
+  /** Pi*(k) on the eval split; null without labels */
+  mass: number[] | null;
+  /** Pi_hat(k) on the eval split */
+  utilization: number[];
+  /** METHOD.md §5; null without labels */
+  nc1: number | null;
+  participationRatio: number;
+  /** tr(S_ff - S_fp S_pp^+ S_pf) / tr(S_ff): 0 when F is affine in Phi, METHOD.md §5 */
+  readoutResidual: number;
+  /** argmax(logits) == label on the fit split; null without labels */
+  accuracy: number | null;
+  /** same on the eval split; null without eval labels */
+  evalAccuracy: number | null;
+  /** n <= p on the fit split: the spectrum is truncated to rank n - 1 */
+  spectrumTruncated: boolean;
+}

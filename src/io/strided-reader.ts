@@ -1,0 +1,172 @@
+/**
+ * One row reader for every binary layout: C-contiguous npy data, Fortran-order npy, torch views
+ * with arbitrary strides and storage offsets. Rows are read a chunk at a time with bounded reads,
+ * never the whole array.
+ */
+import { readExact, throwIfAborted, viewOf } from './byte-source';
+import { decodeContiguous, elementDecoder, isIntegerType, type ElementType } from './dtype';
+import { InputError, type ArrayReader, type ByteSource } from './types';
+
+/** Where the elements of an array live in a byte source. Shapes and strides count elements. */
+export interface StridedLayout {
+  /** byte offset in the source of storage element 0 */
+  base: number;
+  type: ElementType;
+  /** original shape; rows = shape[0], a 0-d array is one row of one column */
+  shape: number[];
+  /** element strides, one per dimension (C order: [p, 1] for an n x p array) */
+  strides: number[];
+  /** storage element of index [0, 0, ...] */
+  offset: number;
+}
+
+export interface StridedReadOptions {
+  /** a chunk may be fetched with one read when its byte span is at most this many chunk buffers */
+  windowChunks: number;
+  /** ... or at most this many bytes, whichever is larger (small arrays: one read) */
+  minWindowBytes: number;
+}
+
+export const defaultStridedReadOptions: StridedReadOptions = { windowChunks: 4, minWindowBytes: 1 << 20 };
+
+export function contiguousStrides(shape: number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let step = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = step;
+    step *= shape[d];
+  }
+  return strides;
+}
+
+export function fortranStrides(shape: number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let step = 1;
+  for (let d = 0; d < shape.length; d++) {
+    strides[d] = step;
+    step *= shape[d];
+  }
+  return strides;
+}
+
+export function product(values: number[]): number {
+  return values.reduce((a, b) => a * b, 1);
+}
+
+/** rows x cols of a shape: (n,) -> n x 1, (n, a, b) -> n x ab, () -> 1 x 1. */
+export function rowsAndCols(shape: number[]): { rows: number; cols: number } {
+  if (shape.length === 0) return { rows: 1, cols: 1 };
+  return { rows: shape[0], cols: product(shape.slice(1)) };
+}
+
+/** The '(1347, 3, 8, 8) flattened to (1347, 192)' note, or null for shapes of rank <= 2. */
+export function flattenNote(key: string, shape: number[]): string | null {
+  if (shape.length <= 2) return null;
+  const { rows, cols } = rowsAndCols(shape);
+  return `${key} (${shape.join(', ')}) flattened to (${rows}, ${cols})`;
+}
+
+/** Storage elements touched by the layout are [offset, offset + span): for bounds checks. */
+export function layoutSpan(layout: StridedLayout): number {
+  if (layout.shape.some((s) => s === 0)) return 0;
+  return layout.shape.reduce((acc, s, d) => acc + (s - 1) * layout.strides[d], 0) + 1;
+}
+
+/**
+ * An ArrayReader over `layout` in `src`. The caller has already checked that every element the
+ * layout addresses lies inside the source.
+ */
+export function stridedArrayReader(
+  src: ByteSource,
+  key: string,
+  layout: StridedLayout,
+  options: StridedReadOptions = defaultStridedReadOptions,
+): ArrayReader {
+  const { rows, cols } = rowsAndCols(layout.shape);
+  const { type } = layout;
+  const size = type.size;
+  const rowStride = layout.shape.length === 0 ? 0 : layout.strides[0];
+  // storage offset of each flattened column of a row, in C order of the trailing dimensions
+  const colOffsets = new Float64Array(cols);
+  const inner = layout.shape.slice(1);
+  const innerStrides = layout.strides.slice(1);
+  for (let j = 0; j < cols; j++) {
+    let rest = j;
+    let offset = 0;
+    for (let d = inner.length - 1; d >= 0; d--) {
+      offset += (rest % inner[d]) * innerStrides[d];
+      rest = Math.floor(rest / inner[d]);
+    }
+    colOffsets[j] = offset;
+  }
+  let minCol = Infinity;
+  let maxCol = -Infinity;
+  for (const c of colOffsets) {
+    minCol = Math.min(minCol, c);
+    maxCol = Math.max(maxCol, c);
+  }
+  const contiguous =
+    layout.shape.length <= 1
+      ? rowStride === 1 || rows <= 1
+      : contiguousStrides(layout.shape).every((s, d) => s === layout.strides[d] || layout.shape[d] === 1);
+  // columns in storage order, so a sequential (inflating) source is read forwards
+  const colOrder = Array.from({ length: cols }, (_, j) => j).sort((a, b) => colOffsets[a] - colOffsets[b]);
+  const decode = elementDecoder(type);
+
+  async function readChunk(r0: number, count: number, out: Float64Array): Promise<void> {
+    const first = layout.offset + r0 * rowStride;
+    if (contiguous) {
+      const bytes = await readExact(src, layout.base + first * size, count * cols * size, key);
+      decodeContiguous(bytes, type, count * cols, out, 0);
+      return;
+    }
+    const budget = Math.max(options.minWindowBytes, options.windowChunks * count * cols * size);
+    const spanElements = (count - 1) * rowStride + (maxCol - minCol) + 1;
+    if (spanElements * size <= budget) {
+      const start = first + minCol;
+      const view = viewOf(await readExact(src, layout.base + start * size, spanElements * size, key));
+      for (let i = 0; i < count; i++) {
+        const rowAt = i * rowStride - minCol;
+        for (let j = 0; j < cols; j++) out[i * cols + j] = decode(view, (rowAt + colOffsets[j]) * size);
+      }
+      return;
+    }
+    const columnElements = (count - 1) * rowStride + 1;
+    if (columnElements * size <= budget) {
+      // Fortran order and transposed views: each column of the chunk is one short read
+      for (const j of colOrder) {
+        const start = first + colOffsets[j];
+        const view = viewOf(await readExact(src, layout.base + start * size, columnElements * size, key));
+        for (let i = 0; i < count; i++) out[i * cols + j] = decode(view, i * rowStride * size);
+      }
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      for (const j of colOrder) {
+        const at = layout.base + (first + i * rowStride + colOffsets[j]) * size;
+        out[i * cols + j] = decode(viewOf(await readExact(src, at, size, key)), 0);
+      }
+    }
+  }
+
+  return {
+    key,
+    shape: layout.shape.slice(),
+    dtype: type.name,
+    integer: isIntegerType(type),
+    rows,
+    cols,
+    async *readRows(chunkRows: number, signal?: AbortSignal) {
+      if (!Number.isInteger(chunkRows) || chunkRows < 1) {
+        throw new InputError(src.name, `chunkRows must be a positive integer, got ${chunkRows}`);
+      }
+      for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+        throwIfAborted(signal);
+        const count = Math.min(chunkRows, rows - r0);
+        const out = new Float64Array(count * cols);
+        if (cols > 0) await readChunk(r0, count, out);
+        yield out;
+      }
+    },
+  };
+}

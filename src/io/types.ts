@@ -1,0 +1,58 @@
+/**
+ * The contract between file formats and the analysis: every parser turns a byte source into
+ * named arrays whose rows can be streamed in order, decoded to float64, a chunk at a time.
+ */
+
+/** Random-access bytes: a browser File/Blob or a Node file handle, never read whole. */
+export interface ByteSource {
+  /** shown in messages: the file name or relative path */
+  name: string;
+  size: number;
+  /** bytes [offset, offset + length); shorter only at end of file */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** Element types as NumPy names them ('<f4', '>i8', '|b1', ...), normalised by the parser. */
+export interface ArrayInfo {
+  /** array name inside the container ('features', 'arr_0', 'model.fc.in', the file stem for .npy) */
+  key: string;
+  /** original shape; rows = shape[0], cols = product of the rest (1 for a 1-D array) */
+  shape: number[];
+  /** human-readable element type, e.g. 'float32', 'int64', 'bfloat16', 'bool' */
+  dtype: string;
+  /** true when the dtype holds integers or booleans (candidate labels) */
+  integer: boolean;
+}
+
+export interface ArrayReader extends ArrayInfo {
+  rows: number;
+  cols: number;
+  /**
+   * Consecutive row blocks in order, each row-major (block rows x cols) decoded exactly to float64.
+   * Every block has `chunkRows` rows except possibly the last.
+   */
+  readRows(chunkRows: number, signal?: AbortSignal): AsyncIterable<Float64Array>;
+}
+
+/** One opened file. */
+export interface ArrayContainer {
+  source: string;
+  format: 'npy' | 'npz' | 'safetensors' | 'torch' | 'csv' | 'moments';
+  arrays: ArrayReader[];
+  /** facts the user should know (e.g. 'features (n, 3, 8, 8) flattened to (n, 192)') */
+  notes: string[];
+}
+
+/**
+ * A refusal the user can act on: which file, what is wrong, what to do. Parsers throw only this;
+ * the CLI prints `message` and exits 2, the UI shows it in an alert on that file.
+ */
+export class InputError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problem: string,
+  ) {
+    super(`${source}: ${problem}`);
+    this.name = 'InputError';
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What the dashboard holds: runs of checkpoints, each checkpoint reduced to its moments and metrics
+ * (METHOD.md §2). Raw activations are never kept: they are read once in a worker and dropped.
+ */
+import type { CheckpointMetrics, Moments } from '../core/types';
+
+/** One analysed checkpoint of a run. */
+export interface CheckpointRecord {
+  /**
+   * Training step (x axis of "D_LR over training"). Files without a step in their name get their
+   * position in the run (0, 1, ...), so every checkpoint has a place on that axis.
+   */
+  step: number;
+  /** the checkpoint's name as grouping found it ('step_200', 'features.npy', ...) */
+  label: string;
+  fit: Moments;
+  /** the eval split (typically test), null when only the fit split was given */
+  eval: Moments | null;
+  metrics: CheckpointMetrics;
+  /** facts the user should know about this checkpoint's inputs (flattened shapes, chosen roles, ...) */
+  notes: string[];
+}
+
+/** A file that could not be analysed; shown inline in its run (role="alert"). */
+export interface FileError {
+  file: string;
+  message: string;
+}
+
+export interface RunRecord {
+  /** stable identity (survives renames); used in the URL hash */
+  id: string;
+  /** shown everywhere and exported; user-editable */
+  name: string;
+  /** CSS colour used for this run in every plot */
+  colour: string;
+  visible: boolean;
+  /** runs with the same non-empty seed group are aggregated as mean ± band */
+  seedGroup: string;
+  /** ascending by step */
+  checkpoints: CheckpointRecord[];
+  errors: FileError[];
+}
+
+/** One file set being analysed in a worker. */
+export interface AnalysisJob {
+  id: string;
+  runId: string;
+  /** checkpoint label */
+  label: string;
+  /** file being read or computed right now */
+  file: string;
+  phase: 'queued' | 'read' | 'compute';
+  rowsDone: number;
+  rowsTotal: number;
+}
+
+/** A checkpoint another producer (the Learn view's trainer) computed itself. */
+export interface ImportedCheckpoint {
+  step: number;
+  fit: Moments;
+  eval: Moments | null;
+  metrics: CheckpointMetrics;
+}

@@ -1,0 +1,143 @@
+/**
+ * View settings: everything about *how* the data is shown (never the data itself). They live in the
+ * URL hash so a view can be bookmarked or shared: `#/?mode=runs&step=150&sel=<run>@150&kmin=1e-6`.
+ * The route is the part before `?` (`#/` dashboard, `#/learn` Learn view).
+ */
+
+export type Route = 'dashboard' | 'learn';
+
+/** 'runs': one trace per run at one step. 'checkpoints': the checkpoints of one run, coloured by step. */
+export type SpectraMode = 'runs' | 'checkpoints';
+
+export type SortColumn =
+  | 'run'
+  | 'step'
+  | 'n'
+  | 'p'
+  | 'C'
+  | 'r'
+  | 'dlr'
+  | 'dlrEnergy99'
+  | 'nc1'
+  | 'accuracy'
+  | 'evalAccuracy'
+  | 'participationRatio';
+
+export interface ViewSettings {
+  spectraMode: SpectraMode;
+  /** step shown in 'runs' mode (each run uses its nearest checkpoint); null = latest */
+  step: number | null;
+  /** run id shown in 'checkpoints' mode; null = first visible run */
+  focusRun: string | null;
+  /** selected checkpoint (details panel, highlighted row and point) */
+  selectedRun: string | null;
+  selectedStep: number | null;
+  /** log-scaled step axis of "D_LR over training" */
+  logSteps: boolean;
+  /** log-scaled k axis shared by the three spectra (a true log axis, k >= 1) */
+  logK: boolean;
+  /** log-scaled y axis of the relative eigenvalues */
+  logEigenvalues: boolean;
+  /** spectra stop at the last k with rho_k / rho_1 >= kMinRelative (METHOD.md §4) */
+  kMinRelative: number;
+  /** show runs sharing a seed group as mean ± one standard deviation */
+  aggregateSeeds: boolean;
+  sortColumn: SortColumn;
+  sortDescending: boolean;
+}
+
+export const defaultViewSettings: ViewSettings = {
+  spectraMode: 'runs',
+  step: null,
+  focusRun: null,
+  selectedRun: null,
+  selectedStep: null,
+  logSteps: false,
+  logK: false,
+  logEigenvalues: true,
+  kMinRelative: 1e-6,
+  aggregateSeeds: false,
+  sortColumn: 'run',
+  sortDescending: false,
+};
+
+const SORT_COLUMNS: readonly SortColumn[] = [
+  'run',
+  'step',
+  'n',
+  'p',
+  'C',
+  'r',
+  'dlr',
+  'dlrEnergy99',
+  'nc1',
+  'accuracy',
+  'evalAccuracy',
+  'participationRatio',
+];
+
+function parseNumber(text: string | null): number | null {
+  if (text === null || text.trim() === '') return null;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : null;
+}
+
+function parseFlag(text: string | null, fallback: boolean): boolean {
+  if (text === '1') return true;
+  if (text === '0') return false;
+  return fallback;
+}
+
+/** Route and view settings from a location hash; unknown or malformed values fall back to defaults. */
+export function parseHash(hash: string): { route: Route; view: ViewSettings } {
+  const body = hash.replace(/^#/, '');
+  const queryStart = body.indexOf('?');
+  const path = queryStart === -1 ? body : body.slice(0, queryStart);
+  const params = new URLSearchParams(queryStart === -1 ? '' : body.slice(queryStart + 1));
+  const route: Route = path.replace(/\/+$/, '') === '/learn' ? 'learn' : 'dashboard';
+  const d = defaultViewSettings;
+  const selection = params.get('sel');
+  const at = selection ? selection.lastIndexOf('@') : -1;
+  const selectedStep = at > 0 ? parseNumber(selection!.slice(at + 1)) : null;
+  const sort = params.get('sort');
+  const kMin = parseNumber(params.get('kmin'));
+  const view: ViewSettings = {
+    spectraMode: params.get('mode') === 'checkpoints' ? 'checkpoints' : d.spectraMode,
+    step: parseNumber(params.get('step')),
+    focusRun: params.get('run') || null,
+    selectedRun: at > 0 && selectedStep !== null ? selection!.slice(0, at) : null,
+    selectedStep,
+    logSteps: parseFlag(params.get('logsteps'), d.logSteps),
+    logK: parseFlag(params.get('logk'), d.logK),
+    logEigenvalues: parseFlag(params.get('logeig'), d.logEigenvalues),
+    kMinRelative: kMin !== null && kMin >= 0 && kMin < 1 ? kMin : d.kMinRelative,
+    aggregateSeeds: parseFlag(params.get('seeds'), d.aggregateSeeds),
+    sortColumn: SORT_COLUMNS.includes(sort?.replace(/^-/, '') as SortColumn)
+      ? (sort!.replace(/^-/, '') as SortColumn)
+      : d.sortColumn,
+    sortDescending: sort ? sort.startsWith('-') : d.sortDescending,
+  };
+  return { route, view };
+}
+
+/** The location hash for a route and view; settings equal to their default are left out. */
+export function formatHash(route: Route, view: ViewSettings): string {
+  const d = defaultViewSettings;
+  const params = new URLSearchParams();
+  if (view.spectraMode !== d.spectraMode) params.set('mode', view.spectraMode);
+  if (view.step !== null) params.set('step', String(view.step));
+  if (view.focusRun !== null) params.set('run', view.focusRun);
+  if (view.selectedRun !== null && view.selectedStep !== null) {
+    params.set('sel', `${view.selectedRun}@${view.selectedStep}`);
+  }
+  if (view.logSteps !== d.logSteps) params.set('logsteps', view.logSteps ? '1' : '0');
+  if (view.logK !== d.logK) params.set('logk', view.logK ? '1' : '0');
+  if (view.logEigenvalues !== d.logEigenvalues) params.set('logeig', view.logEigenvalues ? '1' : '0');
+  if (view.kMinRelative !== d.kMinRelative) params.set('kmin', String(view.kMinRelative));
+  if (view.aggregateSeeds !== d.aggregateSeeds) params.set('seeds', view.aggregateSeeds ? '1' : '0');
+  if (view.sortColumn !== d.sortColumn || view.sortDescending !== d.sortDescending) {
+    params.set('sort', `${view.sortDescending ? '-' : ''}${view.sortColumn}`);
+  }
+  const query = params.toString();
+  return `#/${route === 'learn' ? 'learn' : ''}${query ? `?${query}` : ''}`;
+}
