@@ -1,0 +1,40 @@
+/** The app shell: header, privacy statement and the two hash routes (#/ dashboard, #/learn). */
+import { Suspense, lazy } from 'react';
+import { useRichscope } from './state/store';
+import { Dashboard } from './ui/Dashboard';
+
+// The Learn view (owned by the trainer) loads only when visited.
+const LearnView = lazy(() => import('./ui/learn/LearnView'));
+
+export function App() {
+  const route = useRichscope((s) => s.route);
+  return (
+    <div className="app" data-testid="app-shell">
+      <header className="app-header">
+        <h1>
+          Richscope <span className="tagline">Did your network train rich or lazy?</span>
+        </h1>
+        <nav aria-label="Views">
+          <a href="#/" aria-current={route === 'dashboard' ? 'page' : undefined}>
+            Dashboard
+          </a>
+          <a href="#/learn" aria-current={route === 'learn' ? 'page' : undefined}>
+            Learn
+          </a>
+        </nav>
+        <p className="privacy" data-testid="privacy-note">
+          🔒 Your data never leaves this browser: files are read and analysed locally, nothing is uploaded.
+        </p>
+      </header>
+      <main>
+        {route === 'learn' ? (
+          <Suspense fallback={<p>Loading the Learn view…</p>}>
+            <LearnView />
+          </Suspense>
+        ) : (
+          <Dashboard />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,282 @@
+/**
+ * Where files meet the maths: one checkpoint's byte sources are opened, their arrays given roles,
+ * streamed once in row chunks into the moment accumulator (METHOD.md §2), and every metric computed
+ * from the moments. Shared unchanged by the CLI (Node) and the analysis worker (browser).
+ */
+import { analyzeMoments } from '../core/analyze';
+import { DegenerateDataError } from '../core/low-rank-measure';
+import { createMomentAccumulator, type TargetShape } from '../core/moments';
+import type { CheckpointMetrics, Moments, TargetKind } from '../core/types';
+import { openContainer } from '../io/open-container';
+import { momentsFromContainer, type MomentsFile } from '../io/moments-file';
+import { detectRoles, validateLabels, type RoleOverrides } from '../io/roles';
+import { zipRows, type ZipRowsStats } from '../io/stream-rows';
+import { InputError, type ArrayContainer, type ArrayReader, type ByteSource } from '../io/types';
+
+export interface CheckpointInput {
+  /** files of the fit split (one .npz, or separate features / logits / labels files, or a moments file) */
+  fit: ByteSource[];
+  /** files of the eval split where spectra are measured; default: the fit split */
+  eval?: ByteSource[];
+  roles?: RoleOverrides;
+}
+
+export interface AnalysisProgress {
+  phase: 'read' | 'compute';
+  rowsDone: number;
+  rowsTotal: number;
+  file: string;
+}
+
+export interface AnalyzeOptions {
+  /** rows per streamed chunk; memory is a few chunks of (p + C) float64 values */
+  chunkRows?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: AnalysisProgress) => void;
+  /** skip rows holding NaN or Inf instead of refusing the file */
+  dropNonFinite?: boolean;
+}
+
+export const defaultAnalyzeOptions: Required<Pick<AnalyzeOptions, 'chunkRows' | 'dropNonFinite'>> = {
+  chunkRows: 4096,
+  dropNonFinite: false,
+};
+
+export interface CheckpointAnalysis {
+  metrics: CheckpointMetrics;
+  fit: Moments;
+  eval: Moments | null;
+  /** facts the user should see (flattened arrays, dropped rows, truncated spectra) */
+  notes: string[];
+  roles: { features: string; logits: string; labels: string | null };
+  /** run / step carried by a moments file, when the input was one */
+  run?: string | null;
+  step?: number | null;
+}
+
+interface SplitArrays {
+  source: string;
+  features: ArrayReader;
+  logits: ArrayReader;
+  labels: ArrayReader | null;
+  targetKind: TargetKind;
+  notes: string[];
+}
+
+type OpenedSplit =
+  { kind: 'moments'; source: string; file: MomentsFile } | ({ kind: 'arrays' } & SplitArrays);
+
+function sourceName(sources: ByteSource[]): string {
+  return sources.map((s) => s.name).join(' + ');
+}
+
+async function openSplit(
+  sources: ByteSource[],
+  roles: RoleOverrides | undefined,
+  signal?: AbortSignal,
+): Promise<OpenedSplit> {
+  const containers: ArrayContainer[] = [];
+  for (const src of sources) containers.push(await openContainer(src));
+  const source = sourceName(sources);
+  const moments = containers.find((c) => c.format === 'moments');
+  if (moments) {
+    if (containers.length > 1) {
+      throw new InputError(
+        moments.source,
+        'a moments file already holds a whole checkpoint: drop it on its own',
+      );
+    }
+    return { kind: 'moments', source, file: await momentsFromContainer(moments, signal) };
+  }
+  const chosen = detectRoles(
+    containers.flatMap((c) => c.arrays),
+    roles,
+    source,
+  );
+  return {
+    kind: 'arrays',
+    source,
+    features: chosen.features,
+    logits: chosen.logits,
+    labels: chosen.labels,
+    targetKind: chosen.targetKind,
+    notes: [...containers.flatMap((c) => c.notes), ...chosen.notes],
+  };
+}
+
+/** The number of classes (max label + 1) of a 1-column labels array, checking every label on the way. */
+async function countClasses(split: SplitArrays, signal?: AbortSignal): Promise<number> {
+  const reader = split.labels!;
+  let largest = -1;
+  let row = 0;
+  for await (const block of reader.readRows(65536, signal)) {
+    largest = Math.max(largest, validateLabels(block, split.source, row, reader.key));
+    row += block.length;
+  }
+  return largest + 1;
+}
+
+function targetShape(split: SplitArrays, classes: number): TargetShape {
+  if (!split.labels || split.targetKind === 'none') return { kind: 'none' };
+  if (split.targetKind === 'dense') return { kind: 'dense', q: split.labels.cols };
+  return { kind: 'onehot', classes };
+}
+
+async function accumulateSplit(
+  split: SplitArrays,
+  classes: number,
+  options: AnalyzeOptions & typeof defaultAnalyzeOptions,
+  progress: { done: number; total: number },
+): Promise<{ moments: Moments; notes: string[] }> {
+  const targets = targetShape(split, classes);
+  const accumulator = createMomentAccumulator({ p: split.features.cols, c: split.logits.cols, targets });
+  const readers =
+    split.labels && targets.kind !== 'none'
+      ? [split.features, split.logits, split.labels]
+      : [split.features, split.logits];
+  const stats: ZipRowsStats = { rowsRead: 0, rowsDropped: 0, nonFinite: new Map() };
+  const zipOptions = { nonFinite: options.dropNonFinite ? 'drop' : 'error', source: split.source } as const;
+  let seen = 0;
+  for await (const [features, logits, labels] of zipRows(
+    readers,
+    options.chunkRows,
+    options.signal,
+    zipOptions,
+    stats,
+  )) {
+    const rows = features.length / split.features.cols;
+    // with nonFinite 'error' a bad block still arrives (the refusal comes at the end, with the full count)
+    if (!stats.nonFinite.size && !hasNonFinite(features) && !hasNonFinite(logits)) {
+      accumulator.add({
+        rows,
+        features,
+        logits,
+        labels: targets.kind === 'onehot' ? labels : undefined,
+        targets: targets.kind === 'dense' ? labels : undefined,
+      });
+    }
+    progress.done += stats.rowsRead - seen;
+    seen = stats.rowsRead;
+    options.onProgress?.({
+      phase: 'read',
+      rowsDone: progress.done,
+      rowsTotal: progress.total,
+      file: split.source,
+    });
+  }
+  const notes: string[] = [];
+  if (stats.rowsDropped > 0)
+    notes.push(`${split.source}: dropped ${stats.rowsDropped} row(s) holding NaN/Inf`);
+  if (accumulator.rows === 0)
+    throw new InputError(split.source, 'no rows to analyse (zero rows, or every row dropped)');
+  return { moments: accumulator.result(), notes };
+}
+
+function hasNonFinite(block: Float64Array): boolean {
+  for (let i = 0; i < block.length; i++) if (!Number.isFinite(block[i])) return true;
+  return false;
+}
+
+function metricsOf(source: string, fit: Moments, evalSplit: Moments | null): CheckpointMetrics {
+  try {
+    return analyzeMoments(fit, evalSplit ?? fit);
+  } catch (error) {
+    if (error instanceof DegenerateDataError || error instanceof RangeError)
+      throw new InputError(source, error.message);
+    throw error;
+  }
+}
+
+function checkCompatible(fit: SplitArrays, evalSplit: SplitArrays): void {
+  const pairs: [string, number, number][] = [
+    ['feature columns (p)', fit.features.cols, evalSplit.features.cols],
+    ['output columns (C)', fit.logits.cols, evalSplit.logits.cols],
+  ];
+  for (const [what, a, b] of pairs) {
+    if (a !== b)
+      throw new InputError(
+        evalSplit.source,
+        `eval split has ${b} ${what} but the fit split ${fit.source} has ${a}`,
+      );
+  }
+}
+
+/** Analyses one checkpoint (fit split, optional eval split): one streamed pass per split, then the metrics. */
+export async function analyzeCheckpoint(
+  input: CheckpointInput,
+  options: AnalyzeOptions = {},
+): Promise<CheckpointAnalysis> {
+  const settings = {
+    ...options,
+    chunkRows: options.chunkRows ?? defaultAnalyzeOptions.chunkRows,
+    dropNonFinite: options.dropNonFinite ?? defaultAnalyzeOptions.dropNonFinite,
+  };
+  const fitOpened = await openSplit(input.fit, input.roles, settings.signal);
+  const evalOpened = input.eval ? await openSplit(input.eval, input.roles, settings.signal) : null;
+
+  if (fitOpened.kind === 'moments') {
+    const { file } = fitOpened;
+    const fitMoments = file.splits[0].moments;
+    const evalMoments =
+      evalOpened?.kind === 'moments'
+        ? evalOpened.file.splits[0].moments
+        : ((file.splits.find((s) => s.name === 'test') ?? file.splits[1])?.moments ?? null);
+    if (evalOpened && evalOpened.kind !== 'moments') {
+      throw new InputError(
+        evalOpened.source,
+        'the fit split is a moments file, so the eval split must be one too',
+      );
+    }
+    return {
+      metrics: metricsOf(sourceName(input.fit), fitMoments, evalMoments),
+      fit: fitMoments,
+      eval: evalMoments,
+      notes: [
+        `${sourceName(input.fit)}: precomputed moments (splits ${file.splits.map((s) => s.name).join(', ')})`,
+      ],
+      roles: { features: 'features', logits: 'logits', labels: fitMoments.q > 0 ? 'labels' : null },
+      run: file.run,
+      step: file.step,
+    };
+  }
+  if (evalOpened?.kind === 'moments') {
+    throw new InputError(
+      sourceName(input.eval!),
+      'the eval split is a moments file but the fit split holds raw arrays',
+    );
+  }
+  const fit = fitOpened;
+  const evalArrays = evalOpened as SplitArrays | null;
+  if (evalArrays) checkCompatible(fit, evalArrays);
+
+  // one-hot columns are classes 0..max over both splits, so fit and eval targets line up
+  let classes = 0;
+  for (const split of [fit, evalArrays]) {
+    if (split?.labels && split.targetKind === 'onehot')
+      classes = Math.max(classes, await countClasses(split, settings.signal));
+  }
+  const progress = { done: 0, total: fit.features.rows + (evalArrays?.features.rows ?? 0) };
+  const fitResult = await accumulateSplit(fit, classes, settings, progress);
+  const evalResult = evalArrays ? await accumulateSplit(evalArrays, classes, settings, progress) : null;
+  settings.onProgress?.({
+    phase: 'compute',
+    rowsDone: progress.done,
+    rowsTotal: progress.total,
+    file: fit.source,
+  });
+  const notes = [
+    ...fit.notes,
+    ...(evalArrays?.notes ?? []),
+    ...fitResult.notes,
+    ...(evalResult?.notes ?? []),
+  ];
+  if (fit.labels && evalArrays && !evalArrays.labels)
+    notes.push(`${evalArrays.source}: no labels, so no cumulative mass on the eval split`);
+  return {
+    metrics: metricsOf(fit.source, fitResult.moments, evalResult?.moments ?? null),
+    fit: fitResult.moments,
+    eval: evalResult?.moments ?? null,
+    notes,
+    roles: { features: fit.features.key, logits: fit.logits.key, labels: fit.labels?.key ?? null },
+  };
+}

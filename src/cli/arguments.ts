@@ -1,0 +1,85 @@
+/** Command-line arguments of `richscope analyze` (README: CLI). */
+import type { RoleOverrides } from '../io/roles';
+
+export interface CliArguments {
+  sources: string[];
+  /** eval split per source (one for all, or one per source) */
+  evalSources: string[];
+  json: boolean;
+  roles: RoleOverrides;
+  chunkRows: number | null;
+  dropNonFinite: boolean;
+  help: boolean;
+}
+
+export const usage = `usage: npm run --silent analyze -- SOURCE... [--eval SOURCE] [--json]
+                      [--features NAME] [--logits NAME] [--labels NAME]
+                      [--drop-nonfinite] [--chunk-rows N]
+
+SOURCE is one checkpoint: an .npz / .pt / .safetensors file holding features, logits and
+optionally labels; a moments file; or a folder (features.npy + logits.npy [+ labels.npy], a
+train/ + test/ pair, or a run of step_N checkpoints). --eval names the split where the spectra
+are measured (default: the source itself; *_test / test/ partners are found automatically).
+Exit codes: 0 success, 2 bad input or arguments.`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Parses argv (without node and script). Throws UsageError with a one-line reason. */
+export function parseArguments(argv: string[]): CliArguments {
+  const out: CliArguments = {
+    sources: [],
+    evalSources: [],
+    json: false,
+    roles: {},
+    chunkRows: null,
+    dropNonFinite: false,
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    switch (arg) {
+      case '--json':
+        out.json = true;
+        break;
+      case '--eval':
+        out.evalSources.push(value());
+        break;
+      case '--features':
+      case '--logits':
+      case '--labels':
+        out.roles[arg.slice(2) as keyof RoleOverrides] = value();
+        break;
+      case '--drop-nonfinite':
+        out.dropNonFinite = true;
+        break;
+      case '--chunk-rows': {
+        const rows = Number(value());
+        if (!Number.isInteger(rows) || rows < 1)
+          throw new UsageError('--chunk-rows takes a positive integer');
+        out.chunkRows = rows;
+        break;
+      }
+      case '-h':
+      case '--help':
+        out.help = true;
+        break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+        out.sources.push(arg);
+    }
+  }
+  if (!out.help && out.sources.length === 0) throw new UsageError('no SOURCE given');
+  if (out.evalSources.length > 1 && out.evalSources.length !== out.sources.length) {
+    throw new UsageError(
+      `${out.evalSources.length} --eval values for ${out.sources.length} sources: give one, or one per source`,
+    );
+  }
+  return out;
+}

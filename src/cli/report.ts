@@ -1,0 +1,65 @@
+/** The CLI's two outputs: the JSON record per checkpoint (a contract: extend, never rename) and the table. */
+import type { CheckpointAnalysis } from '../analysis/analyze-checkpoint';
+import type { CheckpointMetrics } from '../core/types';
+import type { CheckpointPaths } from './expand-sources';
+
+export type CheckpointRecord = {
+  source: string;
+  evalSource: string | null;
+  run: string | null;
+  step: number | null;
+  notes: string[];
+  roles: CheckpointAnalysis['roles'];
+} & CheckpointMetrics;
+
+export function toJsonRecord(paths: CheckpointPaths, analysis: CheckpointAnalysis): CheckpointRecord {
+  return {
+    source: paths.source,
+    evalSource: paths.eval ? paths.eval.join(' + ') : null,
+    run: paths.run ?? analysis.run ?? null,
+    step: paths.step ?? analysis.step ?? null,
+    ...analysis.metrics,
+    notes: analysis.notes,
+    roles: analysis.roles,
+  };
+}
+
+const columns: [string, (r: CheckpointRecord) => string][] = [
+  ['source', (r) => r.source],
+  ['n', (r) => String(r.n)],
+  ['p', (r) => String(r.p)],
+  ['C', (r) => String(r.C)],
+  ['r', (r) => String(r.r)],
+  ['D_LR', (r) => r.dlr.toFixed(4)],
+  ['D_LR(99%)', (r) => `${r.dlrEnergy99.toFixed(4)} (r=${r.r99})`],
+  ['linCKA dist', (r) => r.linearCkaDistance.toFixed(4)],
+  ['NC1', (r) => (r.nc1 === null ? '-' : r.nc1.toPrecision(4))],
+  ['PR', (r) => r.participationRatio.toFixed(2)],
+  ['acc', (r) => (r.accuracy === null ? '-' : r.accuracy.toFixed(3))],
+  ['eval acc', (r) => (r.evalAccuracy === null ? '-' : r.evalAccuracy.toFixed(3))],
+  ['readout res', (r) => r.readoutResidual.toExponential(1)],
+];
+
+/** A fixed-width table, one row per checkpoint, then the notes and warnings. */
+export function formatTable(records: CheckpointRecord[]): string {
+  const cells = [columns.map(([h]) => h), ...records.map((r) => columns.map(([, f]) => f(r)))];
+  const widths = columns.map((_, j) => Math.max(...cells.map((row) => row[j].length)));
+  const lines = cells.map((row) =>
+    row.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]) : cell.padStart(widths[j]))).join('  '),
+  );
+  const remarks: string[] = [];
+  for (const r of records) {
+    if (Math.abs(r.dlr - r.dlrEnergy99) > 0.1) {
+      remarks.push(
+        `${r.source}: D_LR depends on weak output directions (D_LR ${r.dlr.toFixed(3)} vs ${r.dlrEnergy99.toFixed(3)} with the ${r.r99} strongest)`,
+      );
+    }
+    if (r.readoutResidual > 1e-3) {
+      remarks.push(
+        `${r.source}: the outputs are not an affine map of the features (residual ${r.readoutResidual.toFixed(3)}): are these the inputs of the last layer?`,
+      );
+    }
+    for (const note of r.notes) remarks.push(note);
+  }
+  return [...lines, ...(remarks.length ? ['', ...remarks] : [])].join('\n');
+}

@@ -1,0 +1,311 @@
+/**
+ * The one application store (zustand, wrapped here and nowhere else). Components read it with
+ * `useRichscope(selector)` and change it through `richscope.*` actions; only this module talks to
+ * the analysis bridge. The API other producers use (`importRun`) is documented in README.md.
+ */
+import { create } from 'zustand';
+import { AnalysisBridge } from '../bridge/analysis-bridge';
+import type { AnalyzedCheckpoint } from '../../workers/analysis.worker';
+import { nextRunColour } from '../ui/palette';
+import { planAnalysis, type CheckpointFiles, type DroppedFile } from './file-intake';
+import type { AnalysisJob, CheckpointRecord, ImportedCheckpoint, RunRecord } from './model';
+import { indexedDbSession, type SessionStorage } from './session-db';
+import { defaultViewSettings, type Route, type ViewSettings } from './view-settings';
+
+export interface RichscopeState {
+  runs: RunRecord[];
+  /** analyses queued or running */
+  jobs: AnalysisJob[];
+  /** problems not tied to a run (a broken results bundle, examples that failed to load) */
+  notices: string[];
+  route: Route;
+  view: ViewSettings;
+  /** false until the stored session (or the examples) has been loaded */
+  ready: boolean;
+  /** the spectra animate through training steps (not kept in the URL) */
+  playing: boolean;
+}
+
+export interface RichscopeDependencies {
+  bridge: Pick<AnalysisBridge, 'analyzeFiles' | 'importBundle'>;
+  session: SessionStorage;
+  /** fetches the app's own files (bundled examples) */
+  fetchFile: (url: string) => Promise<Response>;
+}
+
+const initialState: RichscopeState = {
+  runs: [],
+  jobs: [],
+  notices: [],
+  route: 'dashboard',
+  view: defaultViewSettings,
+  ready: false,
+  playing: false,
+};
+
+function sortByStep(checkpoints: CheckpointRecord[]): CheckpointRecord[] {
+  return [...checkpoints].sort((a, b) => a.step - b.step);
+}
+
+/** Builds a store with its dependencies; the app uses the default instance below, tests their own. */
+export function createRichscopeStore(deps: RichscopeDependencies) {
+  const store = create<RichscopeState>(() => initialState);
+  const { getState, setState } = store;
+  let controllers: AbortController[] = [];
+  let nextJob = 0;
+
+  const updateRun = (id: string, change: (run: RunRecord) => RunRecord) =>
+    setState((s) => ({ runs: s.runs.map((run) => (run.id === id ? change(run) : run)) }));
+
+  /** The run called `name`, created (with the next free palette colour) when there is none. */
+  const ensureRun = (name: string): string => {
+    const existing = getState().runs.find((run) => run.name === name);
+    if (existing) return existing.id;
+    const ids = new Set(getState().runs.map((run) => run.id));
+    let id = name;
+    for (let i = 2; ids.has(id); i++) id = `${name}-${i}`;
+    const run: RunRecord = {
+      id,
+      name,
+      colour: nextRunColour(getState().runs.map((r) => r.colour)),
+      visible: true,
+      seedGroup: '',
+      checkpoints: [],
+      errors: [],
+    };
+    setState((s) => ({ runs: [...s.runs, run] }));
+    return id;
+  };
+
+  /** Adds or replaces (same step) a checkpoint of a run. */
+  const putCheckpoint = (runId: string, checkpoint: CheckpointRecord) =>
+    updateRun(runId, (run) => ({
+      ...run,
+      checkpoints: sortByStep([...run.checkpoints.filter((c) => c.step !== checkpoint.step), checkpoint]),
+    }));
+
+  const patchJob = (id: string, patch: Partial<AnalysisJob>) =>
+    setState((s) => ({ jobs: s.jobs.map((job) => (job.id === id ? { ...job, ...patch } : job)) }));
+
+  const removeJob = (id: string) => setState((s) => ({ jobs: s.jobs.filter((job) => job.id !== id) }));
+
+  const record = (step: number, label: string, analyzed: AnalyzedCheckpoint): CheckpointRecord => ({
+    step,
+    label,
+    fit: analyzed.fit,
+    eval: analyzed.eval,
+    metrics: analyzed.metrics,
+    notes: analyzed.notes,
+  });
+
+  async function analyzeCheckpoint(plan: CheckpointFiles, step: number, signal: AbortSignal): Promise<void> {
+    const runId = ensureRun(plan.run);
+    const id = `job-${nextJob++}`;
+    const firstFile = plan.fit[0]?.path ?? plan.label;
+    setState((s) => ({
+      jobs: [...s.jobs, { id, runId, label: plan.label, file: firstFile, phase: 'queued', rowsDone: 0, rowsTotal: 0 }],
+    }));
+    const named = (files: DroppedFile[]) => files.map((f) => ({ file: f.file, name: f.path }));
+    try {
+      const outcome = await deps.bridge.analyzeFiles(
+        { fit: named(plan.fit), eval: plan.eval ? named(plan.eval) : null },
+        { signal, onProgress: (p) => patchJob(id, p) },
+      );
+      if (outcome.ok) {
+        putCheckpoint(runId, record(step, plan.label, outcome.value));
+      } else {
+        const { file, message } = outcome;
+        updateRun(runId, (run) => ({ ...run, errors: [...run.errors, { file, message }] }));
+      }
+    } catch (error) {
+      if ((error as Error)?.name !== 'AbortError') {
+        const message = error instanceof Error ? error.message : String(error);
+        updateRun(runId, (run) => ({ ...run, errors: [...run.errors, { file: firstFile, message }] }));
+      }
+    } finally {
+      removeJob(id);
+    }
+  }
+
+  async function importBundleFile(bundle: DroppedFile, signal: AbortSignal): Promise<void> {
+    const id = `job-${nextJob++}`;
+    setState((s) => ({
+      jobs: [...s.jobs, { id, runId: '', label: bundle.path, file: bundle.path, phase: 'queued', rowsDone: 0, rowsTotal: 0 }],
+    }));
+    try {
+      const outcome = await deps.bridge.importBundle(bundle.file, bundle.path, { signal });
+      if (!outcome.ok) {
+        setState((s) => ({ notices: [...s.notices, `${outcome.file}: ${outcome.message}`] }));
+        return;
+      }
+      for (const run of outcome.value) {
+        const runId = ensureRun(run.name);
+        if (run.colour) updateRun(runId, (r) => ({ ...r, colour: run.colour, seedGroup: run.seedGroup || r.seedGroup }));
+        for (const c of run.checkpoints) putCheckpoint(runId, record(c.step, c.label, c));
+      }
+    } catch (error) {
+      if ((error as Error)?.name !== 'AbortError') {
+        setState((s) => ({ notices: [...s.notices, `${bundle.path}: ${(error as Error).message}`] }));
+      }
+    } finally {
+      removeJob(id);
+    }
+  }
+
+  /** Drops runs left with neither checkpoints nor errors (their analysis was cancelled). */
+  const pruneEmptyRuns = () =>
+    setState((s) => ({ runs: s.runs.filter((run) => run.checkpoints.length > 0 || run.errors.length > 0) }));
+
+  const actions = {
+    /**
+     * Analyses dropped files and folders in the workers. Checkpoints are grouped into runs by the
+     * io grouping rules; a run whose name exists gets the new checkpoints (same step: replaced).
+     * A bad file becomes an error on its run; every other run stays as it was.
+     */
+    async addFiles(files: readonly DroppedFile[]): Promise<void> {
+      const plan = planAnalysis(files);
+      const controller = new AbortController();
+      controllers.push(controller);
+      const positions = new Map<string, number>();
+      const work = [
+        ...plan.bundles.map((bundle) => importBundleFile(bundle, controller.signal)),
+        ...plan.checkpoints.map((checkpoint) => {
+          const position = positions.get(checkpoint.run) ?? 0;
+          positions.set(checkpoint.run, position + 1);
+          return analyzeCheckpoint(checkpoint, checkpoint.step ?? position, controller.signal);
+        }),
+      ];
+      await Promise.all(work);
+      controllers = controllers.filter((c) => c !== controller);
+      if (controller.signal.aborted) pruneEmptyRuns();
+    },
+
+    /** Cancels every queued and running analysis (running workers are terminated). */
+    cancelAnalysis(): void {
+      for (const controller of controllers) controller.abort();
+      controllers = [];
+      setState({ jobs: [] });
+      pruneEmptyRuns();
+    },
+
+    /**
+     * Adds a run computed elsewhere (e.g. the Learn view's trainer). A run with the same name is
+     * replaced wholesale, keeping its colour, visibility and seed group. Returns the run id.
+     */
+    importRun(name: string, checkpoints: readonly ImportedCheckpoint[]): string {
+      const runId = ensureRun(name);
+      updateRun(runId, (run) => ({
+        ...run,
+        errors: [],
+        checkpoints: sortByStep(
+          checkpoints.map((c) => ({ step: c.step, label: `step ${c.step}`, fit: c.fit, eval: c.eval, metrics: c.metrics, notes: [] })),
+        ),
+      }));
+      return runId;
+    },
+
+    renameRun(id: string, name: string): void {
+      const trimmed = name.trim();
+      if (trimmed) updateRun(id, (run) => ({ ...run, name: trimmed }));
+    },
+    setRunColour(id: string, colour: string): void {
+      updateRun(id, (run) => ({ ...run, colour }));
+    },
+    setRunVisible(id: string, visible: boolean): void {
+      updateRun(id, (run) => ({ ...run, visible }));
+    },
+    setSeedGroup(id: string, seedGroup: string): void {
+      updateRun(id, (run) => ({ ...run, seedGroup }));
+    },
+    removeRun(id: string): void {
+      setState((s) => ({ runs: s.runs.filter((run) => run.id !== id) }));
+    },
+    removeAllRuns(): void {
+      setState({ runs: [], notices: [] });
+    },
+    dismissRunError(id: string, index: number): void {
+      updateRun(id, (run) => ({ ...run, errors: run.errors.filter((_, i) => i !== index) }));
+    },
+    dismissNotice(index: number): void {
+      setState((s) => ({ notices: s.notices.filter((_, i) => i !== index) }));
+    },
+
+    setPlaying(playing: boolean): void {
+      setState({ playing });
+    },
+    setRoute(route: Route): void {
+      setState({ route });
+    },
+    setView(patch: Partial<ViewSettings>): void {
+      setState((s) => ({ view: { ...s.view, ...patch } }));
+    },
+    /** Selects a checkpoint for the details panel (null clears the selection). */
+    selectCheckpoint(runId: string | null, step: number | null): void {
+      setState((s) => ({ view: { ...s.view, selectedRun: runId, selectedStep: runId === null ? null : step } }));
+    },
+
+    /** Fetches the bundled example runs (public/examples, same origin) and analyses them. */
+    async loadExamples(): Promise<void> {
+      const base = `${import.meta.env.BASE_URL}examples/`;
+      try {
+        const manifest = (await (await deps.fetchFile(`${base}manifest.json`)).json()) as { files: string[] };
+        const files = await Promise.all(
+          manifest.files.map(async (name) => {
+            const response = await deps.fetchFile(`${base}${name}`);
+            if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+            return { file: await response.blob(), path: name };
+          }),
+        );
+        await actions.addFiles(files);
+      } catch (error) {
+        setState((s) => ({ notices: [...s.notices, `The example runs could not be loaded: ${(error as Error).message}`] }));
+      }
+    },
+
+    /** Restores the stored session; on first start (nothing stored) loads the examples instead. */
+    async restoreSession(): Promise<void> {
+      let stored: RunRecord[] | null = null;
+      try {
+        stored = await deps.session.load();
+      } catch {
+        // A blocked or corrupt database must not keep the app from starting: start empty.
+      }
+      if (stored === null) {
+        setState({ ready: true });
+        await actions.loadExamples();
+      } else {
+        setState((s) => ({ runs: [...stored, ...s.runs.filter((run) => !stored.some((r) => r.id === run.id))], ready: true }));
+      }
+    },
+  };
+
+  /** Saves the runs whenever they change (debounced): results and moments survive a reload. */
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  store.subscribe((state, previous) => {
+    if (!state.ready || (state.runs === previous.runs && state.ready === previous.ready)) return;
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => void deps.session.save(getState().runs).catch(() => undefined), 300);
+  });
+
+  return { store, actions };
+}
+
+export type RichscopeActions = ReturnType<typeof createRichscopeStore>['actions'];
+
+const app = createRichscopeStore({
+  bridge: new AnalysisBridge(),
+  session: indexedDbSession,
+  fetchFile: (url) => fetch(url),
+});
+
+/** Reads the store in a component; pass a selector returning a stable value (a slice, not a new object). */
+export function useRichscope<T>(selector: (state: RichscopeState) => T): T {
+  return app.store(selector);
+}
+
+/** Reads the store outside React (event handlers, hash sync). */
+export const getRichscopeState = app.store.getState;
+export const subscribeRichscope = app.store.subscribe;
+
+/** Every way to change the application state. */
+export const richscope: RichscopeActions = app.actions;

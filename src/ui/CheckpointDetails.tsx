@@ -1,0 +1,139 @@
+/**
+ * The selected checkpoint up close (METHOD.md §3.1, §5): output spectrum, rank profile D_LR(r'),
+ * the weak-direction warning, the read-out residual and the notes about its inputs.
+ */
+import type { Layout } from 'plotly.js-dist-min';
+import { useMemo } from 'react';
+import { WEAK_DIRECTION_WARNING } from '../core/low-rank-measure';
+import type { CheckpointRecord, RunRecord } from '../state/model';
+import { checkpointNotes } from './checkpoint-notes';
+import { useRichscope } from '../state/store';
+import { Plot } from './plots/Plot';
+import type { Trace } from './plots/traces';
+
+/** Relative read-out residual below which the logits count as affine in the features. */
+const AFFINE_READOUT_TOLERANCE = 1e-6;
+
+export function CheckpointDetails() {
+  const runs = useRichscope((s) => s.runs);
+  const selectedRun = useRichscope((s) => s.view.selectedRun);
+  const selectedStep = useRichscope((s) => s.view.selectedStep);
+  const run = runs.find((r) => r.id === selectedRun);
+  const checkpoint = run?.checkpoints.find((c) => c.step === selectedStep);
+  return (
+    <section className="panel" aria-labelledby="details-heading" data-testid="checkpoint-details">
+      <h2 id="details-heading">Checkpoint details</h2>
+      {run && checkpoint ? (
+        <Details run={run} checkpoint={checkpoint} />
+      ) : (
+        <p className="hint">Select a checkpoint in the table or click a point of “D_LR over training”.</p>
+      )}
+    </section>
+  );
+}
+
+function Details({ run, checkpoint }: { run: RunRecord; checkpoint: CheckpointRecord }) {
+  const m = checkpoint.metrics;
+  const weakDirections = Math.abs(m.dlr - m.dlrEnergy99) > WEAK_DIRECTION_WARNING;
+  const affine = m.readoutResidual < AFFINE_READOUT_TOLERANCE;
+  const { spectrumTraces, profileTraces } = useMemo(() => {
+    const index = m.outputSpectrum.map((_, j) => j + 1);
+    const spectrum: Trace[] = [
+      {
+        type: 'scatter',
+        mode: 'lines+markers',
+        name: 'w_j / w_1',
+        x: index,
+        y: m.outputSpectrum,
+        line: { color: run.colour },
+        hovertemplate: 'j = %{x}<br>w_j/w_1 = %{y:.3g}<extra></extra>',
+      },
+    ];
+    const profile: Trace[] = [
+      {
+        type: 'scatter',
+        mode: 'lines+markers',
+        name: "D_LR(r')",
+        x: m.rankProfile.map((_, j) => j + 1),
+        y: m.rankProfile,
+        line: { color: run.colour },
+        hovertemplate: "r' = %{x}<br>D_LR(r') = %{y:.4f}<extra></extra>",
+      },
+      {
+        type: 'scatter',
+        mode: 'markers',
+        name: `r99 = ${m.r99} (99% of output energy)`,
+        x: [m.r99],
+        y: [m.dlrEnergy99],
+        marker: { size: 13, symbol: 'diamond-open', color: run.colour, line: { width: 2 } },
+        hovertemplate: 'r99 = %{x}<br>D_LR(r99) = %{y:.4f}<extra></extra>',
+      },
+    ];
+    return { spectrumTraces: spectrum, profileTraces: profile };
+  }, [m, run.colour]);
+  const spectrumLayout = useMemo<Partial<Layout>>(
+    () => ({ xaxis: { title: { text: 'output direction j' }, dtick: 1 }, yaxis: { title: { text: 'w_j / w_1 (log)' }, type: 'log', exponentformat: 'power' } }),
+    [],
+  );
+  const profileLayout = useMemo<Partial<Layout>>(
+    () => ({ xaxis: { title: { text: "output directions counted r'" }, dtick: 1 }, yaxis: { title: { text: "D_LR(r')" } } }),
+    [],
+  );
+
+  return (
+    <div className="details">
+      <p className="details-title">
+        <span className="swatch" style={{ background: run.colour }} aria-hidden="true" /> <strong>{run.name}</strong>, step{' '}
+        {checkpoint.step} <span className="hint">({checkpoint.label})</span>
+      </p>
+      <dl className="facts">
+        <dt>D_LR</dt>
+        <dd data-testid="details-dlr">{m.dlr.toFixed(4)}</dd>
+        <dt>D_LR at 99% output energy</dt>
+        <dd>
+          {m.dlrEnergy99.toFixed(4)} (r99 = {m.r99} of r = {m.r})
+        </dd>
+        <dt title="1 − tr(S_pf S_fp) / (‖S_pp‖ ‖S_ff‖): weights output directions by strength; shown for teaching, it is not D_LR">
+          Linear CKA distance <em>(teaching companion, not D_LR)</em>
+        </dt>
+        <dd>{m.linearCkaDistance.toFixed(4)}</dd>
+        <dt>Read-out residual</dt>
+        <dd>{m.readoutResidual.toExponential(2)}</dd>
+      </dl>
+      {weakDirections && (
+        <p className="warning" role="status" data-testid="weak-directions-warning">
+          ⚠ D_LR depends on weak output directions: with all r = {m.r} directions D_LR = {m.dlr.toFixed(3)}, with the {m.r99}{' '}
+          holding 99% of the output energy it is {m.dlrEnergy99.toFixed(3)}. Read the rank profile below before concluding.
+        </p>
+      )}
+      <p className={affine ? 'hint' : 'warning'}>
+        {affine
+          ? 'The logits are an affine function of these features: they are the input of the last linear layer.'
+          : `The logits are not an affine function of these features (relative residual ${m.readoutResidual.toExponential(2)}): is this really the input of the last layer?`}
+      </p>
+      <ul className="notes">
+        {checkpointNotes(checkpoint).map((note) => (
+          <li key={note}>{note}</li>
+        ))}
+      </ul>
+      <div className="details-plots">
+        <Plot
+          testId="plot-output-spectrum"
+          title="Output spectrum w_j / w_1"
+          traces={spectrumTraces}
+          layout={spectrumLayout}
+          height={240}
+          description="eigenvalues of the output covariance relative to the largest"
+        />
+        <Plot
+          testId="plot-rank-profile"
+          title="Rank profile D_LR(r')"
+          traces={profileTraces}
+          layout={profileLayout}
+          height={240}
+          description="D_LR counting only the r' strongest output directions"
+        />
+      </div>
+    </div>
+  );
+}

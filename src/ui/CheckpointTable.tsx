@@ -1,0 +1,105 @@
+/** Every checkpoint of every run with its numbers; sortable; a row click selects the checkpoint. */
+import { useMemo, type KeyboardEvent } from 'react';
+import { richscope, useRichscope } from '../state/store';
+import type { SortColumn } from '../state/view-settings';
+import { tableRows, type CheckpointRow } from './table-rows';
+
+const COLUMNS: { key: SortColumn; label: string; title: string }[] = [
+  { key: 'run', label: 'run', title: 'run name' },
+  { key: 'step', label: 'step', title: 'training step' },
+  { key: 'n', label: 'n', title: 'samples in the fit split' },
+  { key: 'p', label: 'p', title: 'feature dimension' },
+  { key: 'C', label: 'C', title: 'output dimension' },
+  { key: 'r', label: 'r', title: 'numerical rank of the outputs' },
+  { key: 'dlr', label: 'D_LR', title: 'low-rank measure, 0 = rich, 1 = lazy (METHOD.md §3)' },
+  { key: 'dlrEnergy99', label: 'D_LR (99%)', title: 'D_LR over the output directions holding 99% of the output energy (§3.1)' },
+  { key: 'nc1', label: 'NC1', title: 'neural collapse NC1 (needs labels; scale-sensitive, §5)' },
+  { key: 'accuracy', label: 'train acc', title: 'argmax(logits) = label on the fit split' },
+  { key: 'evalAccuracy', label: 'test acc', title: 'argmax(logits) = label on the eval split' },
+  { key: 'participationRatio', label: 'PR', title: 'participation ratio of the feature eigenvalues' },
+];
+
+const format = (value: number | null, digits = 4) => (value === null ? '–' : value.toFixed(digits));
+const percent = (value: number | null) => (value === null ? '–' : `${(100 * value).toFixed(1)}%`);
+
+export function CheckpointTable() {
+  const runs = useRichscope((s) => s.runs);
+  const sortColumn = useRichscope((s) => s.view.sortColumn);
+  const descending = useRichscope((s) => s.view.sortDescending);
+  const selectedRun = useRichscope((s) => s.view.selectedRun);
+  const selectedStep = useRichscope((s) => s.view.selectedStep);
+  const rows = useMemo(() => tableRows(runs, sortColumn, descending), [runs, sortColumn, descending]);
+
+  const sortBy = (column: SortColumn) =>
+    richscope.setView({ sortColumn: column, sortDescending: column === sortColumn ? !descending : false });
+  const select = (row: CheckpointRow) => richscope.selectCheckpoint(row.run.id, row.checkpoint.step);
+  const onKey = (event: KeyboardEvent, row: CheckpointRow) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      select(row);
+    }
+  };
+
+  return (
+    <section className="panel table-panel" aria-labelledby="table-heading">
+      <h2 id="table-heading">Checkpoints</h2>
+      <div className="table-scroll">
+        <table className="checkpoints">
+          <thead>
+            <tr>
+              {COLUMNS.map((column) => (
+                <th
+                  key={column.key}
+                  scope="col"
+                  title={column.title}
+                  aria-sort={column.key === sortColumn ? (descending ? 'descending' : 'ascending') : 'none'}
+                >
+                  <button type="button" onClick={() => sortBy(column.key)}>
+                    {column.label}
+                    {column.key === sortColumn ? (descending ? ' ▼' : ' ▲') : ''}
+                  </button>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => {
+              const m = row.checkpoint.metrics;
+              const selected = row.run.id === selectedRun && row.checkpoint.step === selectedStep;
+              return (
+                <tr
+                  key={`${row.run.id}@${row.checkpoint.step}`}
+                  data-testid="checkpoint-row"
+                  data-run={row.run.name}
+                  data-step={row.checkpoint.step}
+                  data-dlr={String(m.dlr)}
+                  aria-selected={selected}
+                  tabIndex={0}
+                  className={row.run.visible ? undefined : 'hidden-run'}
+                  onClick={() => select(row)}
+                  onKeyDown={(e) => onKey(e, row)}
+                >
+                  <td>
+                    <span className="swatch" style={{ background: row.run.colour }} aria-hidden="true" />
+                    {row.run.name}
+                  </td>
+                  <td>{row.checkpoint.step}</td>
+                  <td>{m.n}</td>
+                  <td>{m.p}</td>
+                  <td>{m.C}</td>
+                  <td>{m.r}</td>
+                  <td className="strong">{format(m.dlr)}</td>
+                  <td>{format(m.dlrEnergy99)}</td>
+                  <td>{format(m.nc1, 3)}</td>
+                  <td>{percent(m.accuracy)}</td>
+                  <td>{percent(row.checkpoint.eval ? m.evalAccuracy : null)}</td>
+                  <td>{format(m.participationRatio, 2)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

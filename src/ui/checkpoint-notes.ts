@@ -1,0 +1,20 @@
+/** What the user must know to read a checkpoint's numbers (METHOD.md §4: truncation, eval split). */
+import type { CheckpointRecord } from '../state/model';
+
+/** Sentences about the inputs of a checkpoint that change how its numbers should be read. */
+export function checkpointNotes(checkpoint: CheckpointRecord): string[] {
+  const m = checkpoint.metrics;
+  const notes: string[] = [];
+  if (m.spectrumTruncated) {
+    notes.push(`n = ${m.n} ≤ p = ${m.p} on the fit split: the spectra are truncated to rank n − 1 = ${m.n - 1}.`);
+  }
+  if (checkpoint.eval) {
+    notes.push(
+      `Eigenfunctions come from the fit split (n = ${m.n}); Π*(k) and Π̂(k) are measured on the eval split (n = ${m.evalN}), where they are not clipped and may exceed 1.`,
+    );
+  } else {
+    notes.push('No eval split: the spectra are measured on the fit split itself.');
+  }
+  if (m.mass === null) notes.push('No labels: cumulative mass Π*(k), NC1 and accuracy are not available.');
+  return [...notes, ...checkpoint.notes];
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { fakeCheckpoint, fakeRun } from '../state/fake-records';
+import { exportCsv, exportJson } from './export-data';
+
+const runs = [
+  fakeRun('rich, "quoted"', [fakeCheckpoint(150, { dlr: 0.1 + 0.2, nc1: null })]),
+  fakeRun('lazy', [fakeCheckpoint(0, {}, false)]),
+];
+
+describe('CSV export', () => {
+  it('has one value per row with full precision, quoted names and empty nulls', () => {
+    const lines = exportCsv(runs).trimEnd().split('\n');
+    expect(lines[0]).toBe('run,step,label,quantity,k,value');
+    expect(lines).toContain('"rich, ""quoted""",150,step_150,dlr,,0.30000000000000004');
+    expect(lines).toContain('"rich, ""quoted""",150,step_150,nc1,,');
+    expect(lines).toContain('lazy,0,step_0,mass,4,1.2');
+    expect(lines).toContain('lazy,0,step_0,spectrumTruncated,,0');
+    // 15 scalars + 4 mass + 4 utilization + 4 relative + 4 rho + 2 profile + 2 output spectrum per checkpoint
+    expect(lines).toHaveLength(1 + 2 * (15 + 4 + 4 + 4 + 4 + 2 + 2));
+  });
+});
+
+describe('JSON export', () => {
+  it('holds every run, checkpoint and metric', () => {
+    const parsed = JSON.parse(exportJson(runs));
+    expect(parsed.format).toBe('richscope-metrics');
+    expect(parsed.runs.map((r: { name: string }) => r.name)).toEqual(['rich, "quoted"', 'lazy']);
+    expect(parsed.runs[0].checkpoints[0].metrics.dlr).toBe(0.30000000000000004);
+    expect(parsed.runs[0].checkpoints[0].hasEvalSplit).toBe(true);
+    expect(parsed.runs[1].checkpoints[0].hasEvalSplit).toBe(false);
+    expect(parsed.runs[1].checkpoints[0].metrics.mass).toEqual([0.5, 0.8, 0.9, 1.2]);
+  });
+});

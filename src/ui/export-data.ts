@@ -1,0 +1,86 @@
+/**
+ * "All curves and metrics of all runs" as one CSV (long format: one value per row, easy to load in
+ * pandas or R) and as one JSON document. Full float64 precision (String(number)), never rounded.
+ */
+import type { CheckpointMetrics } from '../core/types';
+import type { RunRecord } from '../state/model';
+
+/** Scalar metrics exported per checkpoint, in column order. */
+export const SCALAR_METRICS = [
+  'n',
+  'p',
+  'C',
+  'evalN',
+  'r',
+  'dlr',
+  'dlrEnergy99',
+  'r99',
+  'linearCkaDistance',
+  'nc1',
+  'accuracy',
+  'evalAccuracy',
+  'participationRatio',
+  'readoutResidual',
+  'spectrumTruncated',
+] as const satisfies readonly (keyof CheckpointMetrics)[];
+
+/** Curves exported per checkpoint, indexed by k (or r' for the rank profile, j for the output spectrum). */
+export const CURVE_METRICS = [
+  'mass',
+  'utilization',
+  'relativeEigenvalues',
+  'rho',
+  'rankProfile',
+  'outputSpectrum',
+] as const satisfies readonly (keyof CheckpointMetrics)[];
+
+function csvField(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+function formatValue(value: number | boolean | null): string {
+  if (value === null) return '';
+  return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+}
+
+/**
+ * CSV with header `run,step,label,quantity,k,value`. Scalars have an empty k; curves have k = 1..K.
+ * Null values (e.g. NC1 without labels) are empty fields.
+ */
+export function exportCsv(runs: readonly RunRecord[]): string {
+  const lines = ['run,step,label,quantity,k,value'];
+  for (const run of runs) {
+    for (const c of run.checkpoints) {
+      const prefix = `${csvField(run.name)},${c.step},${csvField(c.label)}`;
+      for (const key of SCALAR_METRICS) lines.push(`${prefix},${key},,${formatValue(c.metrics[key])}`);
+      for (const key of CURVE_METRICS) {
+        c.metrics[key]?.forEach((value, i) => lines.push(`${prefix},${key},${i + 1},${String(value)}`));
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** JSON: `{ format, runs: [{ name, colour, seedGroup, checkpoints: [{ step, label, notes, hasEvalSplit, metrics }] }] }`. */
+export function exportJson(runs: readonly RunRecord[]): string {
+  return JSON.stringify(
+    {
+      format: 'richscope-metrics',
+      version: 1,
+      runs: runs.map((run) => ({
+        name: run.name,
+        colour: run.colour,
+        seedGroup: run.seedGroup,
+        checkpoints: run.checkpoints.map((c) => ({
+          step: c.step,
+          label: c.label,
+          notes: c.notes,
+          hasEvalSplit: c.eval !== null,
+          metrics: c.metrics,
+        })),
+      })),
+    },
+    null,
+    1,
+  );
+}

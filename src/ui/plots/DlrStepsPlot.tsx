@@ -1,0 +1,48 @@
+/** "D_LR over training": one line per run against step, test accuracy on a second axis; click selects. */
+import type { Layout } from 'plotly.js-dist-min';
+import { useCallback, useMemo } from 'react';
+import { richscope, useRichscope } from '../../state/store';
+import { Plot } from './Plot';
+import { buildDlrTraces } from './traces';
+
+export function DlrStepsPlot() {
+  const runs = useRichscope((s) => s.runs);
+  const view = useRichscope((s) => s.view);
+  const traces = useMemo(() => buildDlrTraces(runs, view), [runs, view]);
+  const hasAccuracy = traces.some((t) => t.yaxis === 'y2');
+  const layout = useMemo<Partial<Layout>>(
+    () => ({
+      xaxis: { title: { text: view.logSteps ? 'training step (log; step 0 not shown)' : 'training step' }, type: view.logSteps ? 'log' : 'linear' },
+      yaxis: { title: { text: 'D_LR (0 rich, 1 lazy)' }, rangemode: 'tozero' },
+      ...(hasAccuracy
+        ? { yaxis2: { title: { text: 'test accuracy (dotted)' }, overlaying: 'y', side: 'right', range: [0, 1], tickformat: '.0%', showgrid: false } }
+        : {}),
+      margin: { l: 56, r: hasAccuracy ? 56 : 16, t: 34, b: 44 },
+    }),
+    [view.logSteps, hasAccuracy],
+  );
+  const select = useCallback((customdata: unknown) => {
+    if (Array.isArray(customdata) && customdata.length === 2) richscope.selectCheckpoint(String(customdata[0]), Number(customdata[1]));
+  }, []);
+
+  return (
+    <section className="panel" aria-labelledby="dlr-steps-heading">
+      <div className="panel-header">
+        <h2 id="dlr-steps-heading">D_LR over training</h2>
+        <label>
+          <input type="checkbox" checked={view.logSteps} onChange={(e) => richscope.setView({ logSteps: e.target.checked })} />
+          log step axis
+        </label>
+      </div>
+      <Plot
+        testId="plot-dlr-steps"
+        title="D_LR over training"
+        traces={traces}
+        layout={layout}
+        height={280}
+        onPointClick={select}
+        description="D_LR of each run against training step; click a point to select that checkpoint"
+      />
+    </section>
+  );
+}

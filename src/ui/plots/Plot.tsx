@@ -1,0 +1,117 @@
+/**
+ * One plotly chart with its export buttons (PNG, SVG: legend and axis titles included). Plotly is
+ * loaded on first use so the shell paints before its 3.5 MB arrive; traces are replaced with
+ * Plotly.react, which diffs instead of redrawing.
+ */
+import type { Layout, PlotlyHTMLElement, PlotMouseEvent } from 'plotly.js-dist-min';
+import { useEffect, useRef, useState } from 'react';
+import { fileSafe } from '../download';
+import { useColourScheme } from '../use-colour-scheme';
+import type { Trace } from './traces';
+
+type PlotlyModule = typeof import('plotly.js-dist-min').default;
+
+let plotlyPromise: Promise<PlotlyModule> | null = null;
+function loadPlotly(): Promise<PlotlyModule> {
+  plotlyPromise ??= import('plotly.js-dist-min').then((m) => m.default);
+  return plotlyPromise;
+}
+
+export interface PlotProps {
+  /** stable test hook, e.g. 'plot-mass' */
+  testId: string;
+  /** shown above the plot and used as the export file name */
+  title: string;
+  traces: Trace[];
+  layout: Partial<Layout>;
+  height?: number;
+  /** called with the clicked point's customdata */
+  onPointClick?: (customdata: unknown) => void;
+  /** short description for screen readers */
+  description: string;
+}
+
+function themedLayout(layout: Partial<Layout>, dark: boolean, height: number, title: string): Partial<Layout> {
+  const ink = dark ? '#e6e6e6' : '#1f2328';
+  const grid = dark ? '#3a3f47' : '#e3e6ea';
+  const axis = (a: Partial<Layout['xaxis']> | undefined) => ({ gridcolor: grid, zerolinecolor: grid, linecolor: grid, ...a });
+  return {
+    autosize: true,
+    height,
+    margin: { l: 56, r: 16, t: 34, b: 44 },
+    // Transparent on screen; the exported image gets a solid background via toImage's own paper.
+    paper_bgcolor: dark ? '#16181d' : '#ffffff',
+    plot_bgcolor: dark ? '#16181d' : '#ffffff',
+    font: { color: ink, size: 12, family: 'system-ui, sans-serif' },
+    title: { text: title, font: { size: 13 }, x: 0.02, xanchor: 'left' },
+    legend: { orientation: 'h', y: -0.22, font: { size: 11 } },
+    hoverlabel: { namelength: -1 },
+    ...layout,
+    xaxis: axis(layout.xaxis),
+    yaxis: axis(layout.yaxis),
+    ...(layout.yaxis2 ? { yaxis2: { ...layout.yaxis2, gridcolor: grid, zerolinecolor: grid } } : {}),
+  };
+}
+
+export function Plot({ testId, title, traces, layout, height = 300, onPointClick, description }: PlotProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const clickHandler = useRef(onPointClick);
+  const [failed, setFailed] = useState<string | null>(null);
+  const dark = useColourScheme() === 'dark';
+
+  useEffect(() => {
+    clickHandler.current = onPointClick;
+  }, [onPointClick]);
+
+  useEffect(() => {
+    let cancelled = false;
+    loadPlotly()
+      .then(async (Plotly) => {
+        const div = container.current;
+        if (cancelled || !div) return;
+        await Plotly.react(div, traces, themedLayout(layout, dark, height, title), {
+          displaylogo: false,
+          responsive: true,
+          modeBarButtonsToRemove: ['toImage', 'select2d', 'lasso2d'],
+        });
+        const plot = div as unknown as PlotlyHTMLElement;
+        plot.removeAllListeners?.('plotly_click');
+        plot.on('plotly_click', (event: PlotMouseEvent) => {
+          const point = event.points[0];
+          if (point && clickHandler.current) clickHandler.current(point.customdata);
+        });
+      })
+      .catch((error: Error) => setFailed(error.message));
+    return () => {
+      cancelled = true;
+    };
+  }, [traces, layout, dark, height, title]);
+
+  useEffect(() => {
+    const div = container.current;
+    return () => {
+      if (div) void loadPlotly().then((Plotly) => Plotly.purge(div));
+    };
+  }, []);
+
+  const exportImage = async (format: 'png' | 'svg') => {
+    const Plotly = await loadPlotly();
+    if (!container.current) return;
+    await Plotly.downloadImage(container.current, { format, filename: fileSafe(title), width: 1000, height: 600 });
+  };
+
+  return (
+    <figure className="plot" aria-label={title}>
+      <div className="plot-toolbar">
+        <button type="button" onClick={() => void exportImage('png')} aria-label={`Download ${title} as PNG`}>
+          PNG
+        </button>
+        <button type="button" onClick={() => void exportImage('svg')} aria-label={`Download ${title} as SVG`}>
+          SVG
+        </button>
+      </div>
+      <div ref={container} data-testid={testId} data-traces={traces.length} role="img" aria-label={description} />
+      {failed && <p role="alert">The plot could not be drawn: {failed}</p>}
+    </figure>
+  );
+}

@@ -1,0 +1,185 @@
+/**
+ * The three spectra side by side on one shared k axis (METHOD.md §4), in two modes: across runs at
+ * one step, or across the checkpoints of one run (with a play button that animates training).
+ */
+import type { Layout } from 'plotly.js-dist-min';
+import { useEffect, useMemo } from 'react';
+import { richscope, useRichscope } from '../../state/store';
+import { nearestCheckpoint, unionOfSteps } from '../nearest-checkpoint';
+import { Plot } from './Plot';
+import { EVAL_SPLIT_NOTE, SPECTRUM_TITLES, buildTraces, focusedRun, type SpectrumPanel } from './traces';
+
+const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; description: string }[] = [
+  { panel: 'mass', testId: 'plot-mass', yTitle: 'Π*(k)', description: 'how well the top-k features express the labels' },
+  { panel: 'utilization', testId: 'plot-utilization', yTitle: 'Π̂(k)', description: 'how much of the output the top-k features carry' },
+  { panel: 'eigenvalues', testId: 'plot-eigenvalues', yTitle: 'ρ_k / ρ_1', description: 'relative feature eigenvalues' },
+];
+
+/** Milliseconds per step while playing. */
+const PLAY_INTERVAL = 900;
+
+export function SpectraPanel() {
+  const runs = useRichscope((s) => s.runs);
+  const view = useRichscope((s) => s.view);
+  const playing = useRichscope((s) => s.playing);
+
+  const visibleRuns = useMemo(() => runs.filter((run) => run.visible), [runs]);
+  const focus = focusedRun(runs, view);
+  const steps = useMemo(
+    () => (view.spectraMode === 'checkpoints' ? (focus ? unionOfSteps([focus]) : []) : unionOfSteps(visibleRuns)),
+    [view.spectraMode, focus, visibleRuns],
+  );
+  // The slider position: the step nearest to the requested one (null = latest).
+  const shownStep = nearestCheckpoint(
+    steps.map((step) => ({ step })),
+    view.step,
+  )?.step;
+  const current = shownStep === undefined ? -1 : steps.indexOf(shownStep);
+
+  useEffect(() => {
+    if (!playing || steps.length < 2) return;
+    const timer = setInterval(() => {
+      const index = current >= steps.length - 1 ? 0 : current + 1;
+      richscope.setView({ step: steps[index] });
+      if (index === steps.length - 1) richscope.setPlaying(false);
+    }, PLAY_INTERVAL);
+    return () => clearInterval(timer);
+  }, [playing, current, steps]);
+
+  const tracesByPanel = useMemo(
+    () => Object.fromEntries(PANELS.map(({ panel }) => [panel, buildTraces(panel, runs, view)])) as Record<SpectrumPanel, ReturnType<typeof buildTraces>>,
+    [runs, view],
+  );
+  const onEval = runs.some((run) => run.checkpoints.some((c) => c.eval !== null));
+  const layouts = useMemo(
+    () =>
+      Object.fromEntries(
+        PANELS.map(({ panel, yTitle }) => {
+          const log = panel === 'eigenvalues' && view.logEigenvalues;
+          const layout: Partial<Layout> = {
+            xaxis: { title: { text: view.logK ? 'k (log)' : 'k' }, type: view.logK ? 'log' : 'linear' },
+            yaxis: {
+              title: { text: log ? `${yTitle} (log)` : yTitle },
+              type: log ? 'log' : 'linear',
+              exponentformat: 'power',
+            },
+            showlegend: true,
+          };
+          return [panel, layout];
+        }),
+      ) as Record<SpectrumPanel, Partial<Layout>>,
+    [view.logK, view.logEigenvalues],
+  );
+
+  const stepLabel = current >= 0 && steps.length > 0 ? steps[current] : '–';
+  return (
+    <section className="panel" aria-labelledby="spectra-heading">
+      <div className="panel-header">
+        <h2 id="spectra-heading">Feature spectra</h2>
+        <fieldset className="segmented">
+          <legend className="visually-hidden">Compare</legend>
+          <label>
+            <input
+              type="radio"
+              name="spectra-mode"
+              checked={view.spectraMode === 'runs'}
+              onChange={() => richscope.setView({ spectraMode: 'runs', step: null })}
+            />
+            across runs
+          </label>
+          <label>
+            <input
+              type="radio"
+              name="spectra-mode"
+              checked={view.spectraMode === 'checkpoints'}
+              onChange={() => richscope.setView({ spectraMode: 'checkpoints', step: null, focusRun: focus?.id ?? null })}
+            />
+            across checkpoints of
+          </label>
+          <select
+            aria-label="Run shown across its checkpoints"
+            value={focus?.id ?? ''}
+            disabled={view.spectraMode !== 'checkpoints'}
+            onChange={(e) => richscope.setView({ focusRun: e.target.value, step: null })}
+          >
+            {runs
+              .filter((run) => run.checkpoints.length > 0)
+              .map((run) => (
+                <option key={run.id} value={run.id}>
+                  {run.name}
+                </option>
+              ))}
+          </select>
+        </fieldset>
+      </div>
+      <div className="controls">
+        <label className="step-slider">
+          step <output data-testid="step-value">{stepLabel}</output>
+          <input
+            type="range"
+            aria-label="Training step shown in the spectra"
+            data-testid="step-slider"
+            min={0}
+            max={Math.max(0, steps.length - 1)}
+            step={1}
+            value={Math.max(0, current)}
+            disabled={steps.length < 2}
+            onChange={(e) => richscope.setView({ step: steps[Number(e.target.value)] })}
+          />
+        </label>
+        <button
+          type="button"
+          data-testid="play"
+          disabled={steps.length < 2}
+          aria-pressed={playing}
+          onClick={() => {
+            if (!playing && current >= steps.length - 1) richscope.setView({ step: steps[0] });
+            richscope.setPlaying(!playing);
+          }}
+        >
+          {playing ? '❚❚ Pause' : '▶ Play'}
+        </button>
+        <label>
+          <input type="checkbox" checked={view.logK} onChange={(e) => richscope.setView({ logK: e.target.checked })} />
+          log k
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={view.logEigenvalues}
+            onChange={(e) => richscope.setView({ logEigenvalues: e.target.checked })}
+          />
+          log ρ
+        </label>
+        <label>
+          cap K at ρ_k/ρ_1 ≥
+          <select
+            value={String(view.kMinRelative)}
+            onChange={(e) => richscope.setView({ kMinRelative: Number(e.target.value) })}
+            aria-label="Cap K at relative eigenvalue"
+          >
+            {[0, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2].map((v) => (
+              <option key={v} value={String(v)}>
+                {v === 0 ? 'no cap' : v.toExponential(0)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="spectra">
+        {PANELS.map(({ panel, testId, description }) => (
+          <Plot
+            key={panel}
+            testId={testId}
+            title={SPECTRUM_TITLES[panel]}
+            traces={tracesByPanel[panel]}
+            layout={layouts[panel]}
+            height={300}
+            description={`${SPECTRUM_TITLES[panel]}: ${description}`}
+          />
+        ))}
+      </div>
+      {onEval && <p className="hint">Π*(k) and Π̂(k) are {EVAL_SPLIT_NOTE} (the eigenfunctions come from the train split and are not orthonormal on the test split; METHOD.md §4).</p>}
+    </section>
+  );
+}
