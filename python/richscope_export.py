@@ -107,6 +107,7 @@ def _labels_to_int(labels, n):
     if y.ndim != 1 or y.shape[0] != n:
         raise MomentsError(
             f"labels must be a vector of {n} integer classes (one per row), got shape {tuple(y.shape)}"
+            " (for one-hot or real-valued targets use targets=)"
         )
     if y.dtype.kind == "b":
         raise MomentsError("labels must be integer classes, got booleans")
@@ -136,9 +137,11 @@ class MomentAccumulator:
 
     ``num_classes`` (optional) fixes a minimum number of one-hot columns, e.g. so that
     a test split that never sees the last class still has the same columns as train.
+    ``ignore_label`` (optional, e.g. -100 for padded tokens): rows with this label are
+    skipped entirely (features and logits too).
     """
 
-    def __init__(self, num_classes=None):
+    def __init__(self, num_classes=None, ignore_label=None):
         self.n = 0
         self.p = None  # feature width
         self.C = None  # logit width
@@ -149,6 +152,7 @@ class MomentAccumulator:
         self.S_zy = None  # (p + C, q) centred class sums (one-hot)
         self.correct = 0  # rows with argmax(logits) == label (one-hot)
         self.min_classes = int(num_classes) if num_classes else 0
+        self.ignore_label = ignore_label
 
     # ---- shape / kind bookkeeping ------------------------------------------------------
 
@@ -222,6 +226,13 @@ class MomentAccumulator:
         ydense = None
         if labels is not None:
             kind = "onehot"
+            if self.ignore_label is not None:
+                y_raw = _to_numpy(labels, dtype=None).reshape(-1)
+                if y_raw.shape[0] == m:
+                    keep = y_raw != self.ignore_label
+                    if not np.all(keep):
+                        phi, f, labels = phi[keep], f[keep], y_raw[keep]
+                        m = phi.shape[0]
             y = _labels_to_int(labels, m)
         elif targets is not None:
             kind = "dense"
@@ -328,7 +339,7 @@ class MomentAccumulator:
         return self
 
     def copy(self):
-        out = MomentAccumulator(self.min_classes or None)
+        out = MomentAccumulator()
         out.__setstate__(self.__getstate__())
         return out
 
@@ -346,6 +357,7 @@ class MomentAccumulator:
             "S_zy": None if self.S_zy is None else np.array(self.S_zy),
             "correct": int(self.correct),
             "min_classes": int(self.min_classes),
+            "ignore_label": self.ignore_label,
         }
 
     def __setstate__(self, state):
@@ -378,7 +390,9 @@ class MomentAccumulator:
             part = MomentAccumulator()
             part.__setstate__(state)
             total.merge(part)
+        keep = self.ignore_label
         self.__setstate__(total.__getstate__())
+        self.ignore_label = keep
         return self
 
     # ---- the blocks of the file format ---------------------------------------------------
@@ -721,6 +735,10 @@ def _read_activation_file(path, names):
 
 
 def _cli_accumulate(args):
+    if args.targets and args.labels:
+        raise _CliError("give --labels or --targets, not both")
+    if args.num_classes is not None and args.num_classes < 1:
+        raise _CliError(f"--num-classes must be positive, got {args.num_classes}")
     acc = MomentAccumulator(num_classes=args.num_classes)
     names = {
         "features": (args.features, True),

@@ -169,3 +169,19 @@ def test_merge_empty_and_pickle():
     for k, v in before.items():
         np.testing.assert_array_equal(clone.blocks()[k], v)
         np.testing.assert_array_equal(acc.blocks()[k], v)
+
+
+def test_ignore_label_drops_rows():
+    phi, f, y = make_data(12, 60)
+    y = y.copy()
+    y[::4] = -100  # e.g. padded tokens
+    acc = rx.MomentAccumulator(ignore_label=-100)
+    for s in shards_of(60, [4, 1, 55]):
+        acc.update(phi[s], f[s], labels=y[s])
+    keep = y != -100
+    assert acc.n == keep.sum()
+    assert_moments_close(acc.blocks(), full_moments(phi[keep], f[keep], y[keep]))
+    acc.update(phi[:1], f[:1], labels=[-100])  # a chunk with nothing left is fine
+    assert acc.n == keep.sum()
+    with pytest.raises(rx.MomentsError, match=">= 0"):
+        rx.MomentAccumulator().update(phi, f, labels=y)

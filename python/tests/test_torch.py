@@ -128,3 +128,39 @@ def test_two_process_gloo_all_reduce(tmp_path):
     bt = splits["test"].blocks()
     assert abs(dlr_from_moments(bt["S_pp"], bt["S_pf"], bt["S_ff"])[0] - dlr_raw(tphi, tf)[0]) < 1e-9
     print(f"two-process gloo run: {elapsed:.1f} s")
+
+
+def test_docs_ddp_example_runs(tmp_path):
+    """The DDP example of docs/moments.md, on CPU (gloo), two ranks started as torchrun would."""
+    import re
+
+    text = open(os.path.join(os.path.dirname(os.path.dirname(HERE)), "docs", "moments.md"), encoding="utf-8").read()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    example = next(b for b in blocks if "all_reduce()" in b)
+    example = example.replace('"nccl"', '"gloo"').replace("x.cuda()", "x")
+    example = "\n".join(line for line in example.splitlines() if "torch.cuda.set_device" not in line)
+    preamble = (
+        f"import sys; sys.path.insert(0, {os.path.dirname(HERE)!r})\n"
+        "import torch\n"
+        "torch.manual_seed(0)\n"
+        "model = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.ReLU(), torch.nn.Linear(32, 5)).eval()\n"
+        "g = torch.Generator().manual_seed(1)\n"
+        "train_set = torch.utils.data.TensorDataset(torch.randn(301, 8, generator=g), torch.randint(0, 5, (301,), generator=g))\n"
+        "step = 7\n"
+    )
+    script = tmp_path / "eval_moments.py"
+    script.write_text(preamble + example)
+    env = dict(os.environ, MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()), WORLD_SIZE="2", OMP_NUM_THREADS="1")
+    procs = [subprocess.Popen([sys.executable, str(script)], cwd=tmp_path, env=dict(env, RANK=str(r), LOCAL_RANK=str(r)),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for r in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=90)
+        assert p.returncode == 0, err.decode()[-3000:]
+    # single-process reference: the same model on all 301 samples
+    ns = {}
+    exec(preamble.split("step = 7")[0], ns)
+    x, y = ns["train_set"].tensors
+    with torch.no_grad():
+        feats, logits = ns["model"][:-1](x).numpy(), ns["model"](x).numpy()
+    b = rx.load(tmp_path / "moments_step7.npz")["train"].blocks()
+    assert_moments_close(b, full_moments(feats, logits, y.numpy()), rtol=1e-10)

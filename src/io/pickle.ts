@@ -57,6 +57,10 @@ export function loadPickle(bytes: Uint8Array, start: number, options: PickleOpti
     pos = end + 1;
     return line;
   };
+  // not `stack.push(popMark())`: that would push onto the stack popMark just replaced
+  const push = (value: unknown): void => {
+    stack.push(value);
+  };
   const pop = (): unknown => {
     if (stack.length === 0) fail('stack underflow');
     return stack.pop();
@@ -249,20 +253,20 @@ export function loadPickle(bytes: Uint8Array, start: number, options: PickleOpti
         // DICT
         const dict = new Map();
         setItems(dict, popMark());
-        stack.push(dict);
+        push(dict);
         break;
       }
       case 0x5d: // EMPTY_LIST
         stack.push([]);
         break;
       case 0x6c: // LIST
-        stack.push(popMark());
+        push(popMark());
         break;
       case 0x29: // EMPTY_TUPLE
         stack.push([]);
         break;
       case 0x74: // TUPLE
-        stack.push(popMark());
+        push(popMark());
         break;
       case 0x85: // TUPLE1
         stack.push([pop()]);
@@ -290,7 +294,7 @@ export function loadPickle(bytes: Uint8Array, start: number, options: PickleOpti
         break;
       }
       case 0x91: // FROZENSET
-        stack.push(new Set(popMark()));
+        push(new Set(popMark()));
         break;
       case 0x61: {
         // APPEND

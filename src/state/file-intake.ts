@@ -3,7 +3,7 @@
  * other file goes through the io grouping rules (src/io/grouping.ts) into runs of checkpoints with
  * fit and eval splits.
  */
-import { groupFiles } from '../io/grouping';
+import { groupFilesWithErrors, type UnplacedFile } from '../io/grouping';
 import { RESULTS_BUNDLE_SUFFIX } from './results-bundle';
 
 /** A dropped or picked file with the path the user knows it by (folder-relative for folder drops). */
@@ -25,6 +25,8 @@ export interface CheckpointFiles {
 export interface AnalysisPlan {
   bundles: DroppedFile[];
   checkpoints: CheckpointFiles[];
+  /** files the grouping rules could not place, with why (each becomes one alert) */
+  unplaced: UnplacedFile[];
 }
 
 export function isResultsBundle(path: string): boolean {
@@ -37,7 +39,8 @@ export function planAnalysis(files: readonly DroppedFile[]): AnalysisPlan {
   const data = files.filter((f) => !isResultsBundle(f.path));
   const byPath = new Map(data.map((f) => [f.path, f]));
   const pick = (paths: string[]) => paths.map((p) => byPath.get(p)!).filter(Boolean);
-  const checkpoints = groupFiles([...byPath.keys()]).flatMap((group) =>
+  const { runs, unplaced } = groupFilesWithErrors([...byPath.keys()]);
+  const checkpoints = runs.flatMap((group) =>
     group.checkpoints.map((c) => ({
       run: group.run,
       step: c.step,
@@ -46,5 +49,5 @@ export function planAnalysis(files: readonly DroppedFile[]): AnalysisPlan {
       eval: c.splits.eval ? pick(c.splits.eval) : null,
     })),
   );
-  return { bundles, checkpoints };
+  return { bundles, checkpoints, unplaced };
 }

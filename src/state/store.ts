@@ -164,6 +164,9 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
      */
     async addFiles(files: readonly DroppedFile[]): Promise<void> {
       const plan = planAnalysis(files);
+      if (plan.unplaced.length > 0) {
+        setState((s) => ({ notices: [...s.notices, ...plan.unplaced.map((u) => `${u.path}: ${u.problem}`)] }));
+      }
       const controller = new AbortController();
       controllers.push(controller);
       const positions = new Map<string, number>();

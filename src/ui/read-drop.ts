@@ -1,6 +1,6 @@
 /**
  * Turns a drop or a file-input selection into files with the paths the user knows them by. Folders
- * are walked recursively (FileSystemEntry API), so a dropped folder of step_*/train/*.npy groups
+ * are walked recursively (FileSystemEntry API), so a dropped folder of per-step subfolders with train and test folders groups
  * the same way as when picked with the folder picker.
  */
 import type { DroppedFile } from '../state/file-intake';

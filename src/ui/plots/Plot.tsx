@@ -3,13 +3,14 @@
  * loaded on first use so the shell paints before its 3.5 MB arrive; traces are replaced with
  * Plotly.react, which diffs instead of redrawing.
  */
+import type PlotlyDefault from 'plotly.js-dist-min';
 import type { Layout, PlotlyHTMLElement, PlotMouseEvent } from 'plotly.js-dist-min';
 import { useEffect, useRef, useState } from 'react';
 import { fileSafe } from '../download';
 import { useColourScheme } from '../use-colour-scheme';
 import type { Trace } from './traces';
 
-type PlotlyModule = typeof import('plotly.js-dist-min').default;
+type PlotlyModule = typeof PlotlyDefault;
 
 let plotlyPromise: Promise<PlotlyModule> | null = null;
 function loadPlotly(): Promise<PlotlyModule> {

@@ -1,0 +1,98 @@
+/**
+ * Page objects for the dashboard (tldraw style: fixtures via test.extend). Specs talk to these,
+ * not to selectors, so a markup change is fixed in one place. Hooks used are the stable ones of
+ * the dashboard contract (data-testid, data-run, data-step, data-dlr, role="alert").
+ */
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/digits-mlp');
+
+/** The twelve digits-MLP files (two runs, steps 0/150/1500, train and test). */
+export function digitsFiles(): string[] {
+  return readdirSync(FIXTURES)
+    .filter((name) => name.endsWith('.npz'))
+    .map((name) => path.join(FIXTURES, name));
+}
+
+/** expected-shared.json: float64 NumPy reference values per `<run>_step<N>`. */
+export function expectedDigits(): Record<string, { dlr: number }> {
+  return JSON.parse(readFileSync(path.join(FIXTURES, 'expected-shared.json'), 'utf8'));
+}
+
+export class DropZone {
+  readonly root: Locator;
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('drop-zone');
+  }
+  /** The file input inside the drop zone (not the folder picker). */
+  get fileInput(): Locator {
+    return this.root.locator('input[type=file]:not([webkitdirectory])');
+  }
+  get folderInput(): Locator {
+    return this.root.locator('input[type=file][webkitdirectory]');
+  }
+  async dropFiles(files: Parameters<Locator['setInputFiles']>[0]): Promise<void> {
+    await this.fileInput.setInputFiles(files);
+  }
+}
+
+export class RunsPanel {
+  readonly root: Locator;
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('runs-panel');
+  }
+  run(name: string): Locator {
+    return this.root.locator(`[data-testid="run"][data-run="${name}"]`);
+  }
+  async removeAll(): Promise<void> {
+    await this.root.getByRole('button', { name: 'Remove all' }).click();
+    await expect(this.page.getByTestId('checkpoint-row')).toHaveCount(0);
+  }
+}
+
+export class CheckpointTable {
+  readonly rows: Locator;
+  constructor(readonly page: Page) {
+    this.rows = page.getByTestId('checkpoint-row');
+  }
+  row(run: string, step: number): Locator {
+    return this.page.locator(`[data-testid="checkpoint-row"][data-run="${run}"][data-step="${step}"]`);
+  }
+  /** Waits until exactly `count` rows exist (analyses finished). */
+  async expectRows(count: number): Promise<void> {
+    await expect(this.rows).toHaveCount(count, { timeout: 60_000 });
+  }
+}
+
+export type PlotId = 'plot-mass' | 'plot-utilization' | 'plot-eigenvalues' | 'plot-dlr-steps';
+
+export class Plots {
+  constructor(readonly page: Page) {}
+  plot(id: PlotId | string): Locator {
+    return this.page.getByTestId(id);
+  }
+  /** Drawn scatter traces of a plot (as plotly renders them in the SVG). */
+  traces(id: PlotId | string): Locator {
+    return this.plot(id).locator('.scatterlayer .trace');
+  }
+  get stepSlider(): Locator {
+    return this.page.getByTestId('step-slider');
+  }
+  get stepValue(): Locator {
+    return this.page.getByTestId('step-value');
+  }
+  get playButton(): Locator {
+    return this.page.getByTestId('play');
+  }
+}
+
+export const test = base.extend<{ dropZone: DropZone; runsPanel: RunsPanel; table: CheckpointTable; plots: Plots }>({
+  dropZone: async ({ page }, use) => use(new DropZone(page)),
+  runsPanel: async ({ page }, use) => use(new RunsPanel(page)),
+  table: async ({ page }, use) => use(new CheckpointTable(page)),
+  plots: async ({ page }, use) => use(new Plots(page)),
+});
+
+export { expect };

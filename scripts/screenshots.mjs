@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * Regenerates docs/screenshots/*.png (1280x720) of the main views from the built app (`npx vite build`
+ * first): dashboard with the bundled examples, checkpoint details, single-run mode. Serves dist/ with
+ * `vite preview` on its own port and stops it afterwards.
+ *
+ *   node scripts/screenshots.mjs [--dark]
+ */
+import { chromium } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const outDir = path.join(root, 'docs/screenshots');
+const port = 4179;
+const base = `http://127.0.0.1:${port}`;
+const dark = process.argv.includes('--dark');
+
+async function waitForServer(url, timeoutMs = 30_000) {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`vite preview did not start at ${url}`);
+}
+
+const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+  cwd: root,
+  stdio: 'ignore',
+  detached: true,
+});
+
+try {
+  await waitForServer(base);
+  mkdirSync(outDir, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, colorScheme: dark ? 'dark' : 'light' });
+  const suffix = dark ? '-dark' : '';
+  const shoot = async (name) => {
+    // Plotly transitions and font layout settle within a frame or two.
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(outDir, `${name}${suffix}.png`) });
+    console.log(`docs/screenshots/${name}${suffix}.png`);
+  };
+
+  await page.goto(`${base}/#/?step=150`);
+  await page.getByTestId('checkpoint-row').nth(5).waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid="plot-mass"] .scatterlayer .trace').first().waitFor();
+  await shoot('dashboard');
+
+  await page.goto(`${base}/#/?sel=mlp96_rich@1500`);
+  await page.getByTestId('plot-rank-profile').locator('.scatterlayer .trace').first().waitFor();
+  await page.getByTestId('checkpoint-details').scrollIntoViewIfNeeded();
+  await shoot('checkpoint-details');
+
+  await page.goto(`${base}/#/?mode=checkpoints&run=mlp96_rich`);
+  await page.locator('[data-testid="plot-eigenvalues"] .scatterlayer .trace').nth(2).waitFor();
+  await shoot('single-run');
+
+  await browser.close();
+} finally {
+  process.kill(-server.pid);
+}
