@@ -58,6 +58,7 @@ __all__ = [
     "save_splits",
     "load",
     "merge_files",
+    "write_npz",
     "attach",
     "Recorder",
     "main",
@@ -504,6 +505,19 @@ def _check_split_name(name):
         raise MomentsError(f"invalid split name {name!r}: use letters, digits, '_' or '-'")
 
 
+def write_npz(fh, arrays, compress=False):
+    """An .npz like numpy.savez, but byte-reproducible: fixed member timestamps, members in the
+    given order, .npy headers of format 1.0. ``arrays``: {name: ndarray}; fh: binary file."""
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(fh, mode="w", compression=method, allowZip64=True) as zf:
+        for name, value in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            info.external_attr = 0o644 << 16
+            with zf.open(info, mode="w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
+
+
 def save_splits(path, splits, step=None, run=None, compress=False):
     """Write several splits to one moments file. ``splits``: {name: MomentAccumulator},
     fit split first (dicts keep insertion order). ``step``: int or None; ``run``: str or None.
@@ -541,7 +555,7 @@ def save_splits(path, splits, step=None, run=None, compress=False):
     tmp = f"{path}.tmp{os.getpid()}"
     try:
         with open(tmp, "wb") as fh:
-            (np.savez_compressed if compress else np.savez)(fh, **arrays)
+            write_npz(fh, arrays, compress=compress)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):

@@ -63,6 +63,7 @@ try {
   await shoot('checkpoint-details');
 
   await page.goto(`${base}/#/?mode=checkpoints&run=mlp96_rich`);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.locator('[data-testid="plot-eigenvalues"] .scatterlayer .trace').nth(2).waitFor();
   await shoot('single-run');
 

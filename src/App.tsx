@@ -23,7 +23,7 @@ export function App() {
           </a>
         </nav>
         <p className="privacy" data-testid="privacy-note">
-          🔒 Your data never leaves this browser: files are read and analysed locally, nothing is uploaded.
+          Your data never leaves this browser: files are read and analysed locally, nothing is uploaded.
         </p>
       </header>
       <main>

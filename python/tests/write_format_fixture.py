@@ -55,7 +55,8 @@ def write(out_dir):
     accs = {}
     expected = {"file": "example_moments.npz", "format_version": rx.FORMAT_VERSION, "splits": {}}
     for name, arrays in splits.items():
-        np.savez(os.path.join(out_dir, f"example_raw_{name}.npz"), **arrays)
+        with open(os.path.join(out_dir, f"example_raw_{name}.npz"), "wb") as fh:
+            rx.write_npz(fh, arrays)  # like np.savez, without timestamps: regenerating changes no byte
         acc = rx.MomentAccumulator()
         for s in range(0, N, 64):  # streamed in uneven chunks, as a user would
             acc.update(arrays["features"][s : s + 64], arrays["logits"][s : s + 64], labels=arrays["labels"][s : s + 64])
@@ -80,7 +81,7 @@ def write(out_dir):
     expected["meta"] = meta
     expected["keys"] = dict(sorted(keys.items()))
     with open(os.path.join(out_dir, "expected.json"), "w") as fh:
-        json.dump(expected, fh, indent=1)
+        json.dump(expected, fh, indent=2)
         fh.write("\n")
     return expected
 

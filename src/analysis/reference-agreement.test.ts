@@ -31,7 +31,7 @@ interface Expected {
   eval_accuracy?: number | null;
 }
 
-const fixtureSets = ['fixtures/digits-mlp', '../shared/fixtures'].filter((dir) =>
+const fixtureSets = ['fixtures/digits-mlp', 'fixtures/teacher-mlp', '../shared/fixtures'].filter((dir) =>
   existsSync(join(dir, 'expected.json')),
 );
 

@@ -12,7 +12,8 @@ function twoPassScatter(x: Float64Array, rows: number, cols: number) {
   const scatter = new Float64Array(cols * cols);
   for (let i = 0; i < rows; i++)
     for (let a = 0; a < cols; a++)
-      for (let b = 0; b < cols; b++) scatter[a * cols + b] += (x[i * cols + a] - mean[a]) * (x[i * cols + b] - mean[b]);
+      for (let b = 0; b < cols; b++)
+        scatter[a * cols + b] += (x[i * cols + a] - mean[a]) * (x[i * cols + b] - mean[b]);
   return { mean, scatter };
 }
 
@@ -43,7 +44,18 @@ const labels = Array.from({ length: n }, () => Math.floor(random() * classes));
 describe('accumulateMoments (METHOD.md §2)', () => {
   it('equals the two-pass centred cross-products of [Phi | F | Y] with one-hot Y', () => {
     const m = momentsOf(features, logits, n, { labels, classes, chunkRows: 50 });
-    const reference = twoPassScatter(stack([[features, p], [logits, c], [oneHot(labels, classes), classes]], n), n, p + c + classes);
+    const reference = twoPassScatter(
+      stack(
+        [
+          [features, p],
+          [logits, c],
+          [oneHot(labels, classes), classes],
+        ],
+        n,
+      ),
+      n,
+      p + c + classes,
+    );
     expect(m.n).toBe(n);
     expect(maxRelativeError(m.scatter, reference.scatter)).toBeLessThan(1e-13);
     expect(maxRelativeError(m.mean, reference.mean)).toBeLessThan(1e-14);
@@ -51,14 +63,24 @@ describe('accumulateMoments (METHOD.md §2)', () => {
 
   it('gives the same one-hot blocks through class sums as through dense targets', () => {
     const sparse = momentsOf(features, logits, n, { labels, classes, chunkRows: 64 });
-    const dense = momentsOf(features, logits, n, { targets: oneHot(labels, classes), q: classes, chunkRows: 64 });
+    const dense = momentsOf(features, logits, n, {
+      targets: oneHot(labels, classes),
+      q: classes,
+      chunkRows: 64,
+    });
     expect(maxRelativeError(sparse.scatter, dense.scatter)).toBeLessThan(1e-13);
   });
 
   it('does not depend on chunking or merge order', () => {
     const whole = momentsOf(features, logits, n, { labels, classes, chunkRows: n });
     const parts: Moments[] = [];
-    for (const [start, end] of [[0, 1], [1, 100], [100, 101], [101, 200], [200, n]]) {
+    for (const [start, end] of [
+      [0, 1],
+      [1, 100],
+      [100, 101],
+      [101, 200],
+      [200, n],
+    ]) {
       const rows = end - start;
       const acc = createMomentAccumulator({ p, c, targets: { kind: 'onehot', classes } });
       acc.add({
@@ -71,7 +93,10 @@ describe('accumulateMoments (METHOD.md §2)', () => {
     }
     const forward = parts.reduce(mergeMoments);
     const backward = [...parts].reverse().reduce(mergeMoments);
-    const tree = mergeMoments(mergeMoments(parts[3], parts[0]), mergeMoments(parts[4], mergeMoments(parts[2], parts[1])));
+    const tree = mergeMoments(
+      mergeMoments(parts[3], parts[0]),
+      mergeMoments(parts[4], mergeMoments(parts[2], parts[1])),
+    );
     for (const merged of [forward, backward, tree]) {
       expect(merged.n).toBe(n);
       expect(merged.correct).toBe(whole.correct);
@@ -93,7 +118,9 @@ describe('accumulateMoments (METHOD.md §2)', () => {
     const m = momentsOf(shifted, normalMatrix(rows, 1, 6), rows, { chunkRows: 333 });
     const reference = twoPassScatter(small, rows, 2);
     const block = [m.scatter[0], m.scatter[1], m.scatter[3], m.scatter[4]]; // S_pp of d = 3
-    block.forEach((x, i) => expect(Math.abs(x - reference.scatter[i]) / reference.scatter[0]).toBeLessThan(1e-6));
+    block.forEach((x, i) =>
+      expect(Math.abs(x - reference.scatter[i]) / reference.scatter[0]).toBeLessThan(1e-6),
+    );
   });
 
   it('counts argmax(logits) == label for the accuracy', () => {

@@ -11,7 +11,8 @@ import { addToRows, centreColumns, multiply, oneHot } from './testing';
 /** Features with a decaying spectrum and a non-zero mean, like ReLU activations. */
 function decayingFeatures(rows: number, width: number, seed: number): Float64Array {
   const phi = normalMatrix(rows, width, seed);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < width; j++) phi[i * width + j] = phi[i * width + j] / (1 + j) + 0.5;
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < width; j++) phi[i * width + j] = phi[i * width + j] / (1 + j) + 0.5;
   return phi;
 }
 
@@ -64,7 +65,8 @@ describe('featureSpectrum and Nyström curves (METHOD.md §4)', () => {
     const y = new Matrix(Array.from({ length: n }, (_, i) => Array.from(oneHot([labels[i]], classes))));
     const residual = y.clone().sub(design.mmul(solve(design, y)));
     const centredY = centreColumns(oneHot(labels, classes), n, classes);
-    const rSquared = 1 - residual.to1DArray().reduce((s, x) => s + x * x, 0) / centredY.reduce((s, x) => s + x * x, 0);
+    const rSquared =
+      1 - residual.to1DArray().reduce((s, x) => s + x * x, 0) / centredY.reduce((s, x) => s + x * x, 0);
     const mass = cumulativeProjection(spectrum, fit, 'y')!;
     expect(mass[p - 1]).toBeCloseTo(rSquared, 10);
   });
@@ -112,7 +114,9 @@ describe('companion metrics (METHOD.md §5)', () => {
       for (let a = 0; a < p; a++) means[l][a] += phi[i * p + a];
     });
     means.forEach((m, k) => m.forEach((_, a) => (m[a] /= counts[k])));
-    const global = Array.from({ length: p }, (_, a) => means.reduce((s, m, k) => s + (m[a] * counts[k]) / n, 0));
+    const global = Array.from({ length: p }, (_, a) =>
+      means.reduce((s, m, k) => s + (m[a] * counts[k]) / n, 0),
+    );
     const within = Matrix.zeros(p, p);
     const between = Matrix.zeros(p, p);
     labels.forEach((l, i) => {

@@ -62,21 +62,44 @@ export function cloneMlp(net: Mlp): Mlp {
   };
 }
 
+/**
+ * Indices of the non-zero entries of row `row` of a (n x dim) in `out`; returns their count, or -1 when
+ * the row is dense enough (> 1/4 non-zero) that the plain loop is faster. One-hot inputs (modular
+ * addition) make the first layer an embedding lookup this way.
+ */
+function sparseRow(a: Vec, row: number, dim: number, out: Int32Array): number {
+  const limit = dim >> 2;
+  let count = 0;
+  for (let k = 0; k < dim; k++) {
+    if (a[row + k] !== 0) {
+      if (count >= limit) return -1;
+      out[count++] = k;
+    }
+  }
+  return count;
+}
+
 /** z (n x out) = a (n x in) W^T + b, then ReLU in place when `relu`. */
 function linear(a: Vec, n: number, w: Vec, b: Vec, inDim: number, outDim: number, z: Vec, relu: boolean): void {
+  const nz = new Int32Array(inDim);
   for (let i = 0; i < n; i++) {
     const aRow = i * inDim;
     const zRow = i * outDim;
+    const count = sparseRow(a, aRow, inDim, nz);
     for (let o = 0; o < outDim; o++) {
       const wRow = o * inDim;
       let s0 = 0;
       let s1 = 0;
-      let k = 0;
-      for (; k + 1 < inDim; k += 2) {
-        s0 += a[aRow + k] * w[wRow + k];
-        s1 += a[aRow + k + 1] * w[wRow + k + 1];
+      if (count >= 0) {
+        for (let j = 0; j < count; j++) s0 += a[aRow + nz[j]] * w[wRow + nz[j]];
+      } else {
+        let k = 0;
+        for (; k + 1 < inDim; k += 2) {
+          s0 += a[aRow + k] * w[wRow + k];
+          s1 += a[aRow + k + 1] * w[wRow + k + 1];
+        }
+        if (k < inDim) s0 += a[aRow + k] * w[wRow + k];
       }
-      if (k < inDim) s0 += a[aRow + k] * w[wRow + k];
       const v = s0 + s1 + b[o];
       z[zRow + o] = relu && v < 0 ? 0 : v;
     }
@@ -146,15 +169,18 @@ export function backwardMlp(net: Mlp, pass: ForwardPass, gradOut: Vec, firstTrai
     const w = net.weights[l];
     const dw = allocate(net.precision, outDim * inDim);
     const db = allocate(net.precision, outDim);
+    const nz = new Int32Array(inDim);
     for (let i = 0; i < n; i++) {
       const aRow = i * inDim;
       const dRow = i * outDim;
+      const count = sparseRow(a, aRow, inDim, nz);
       for (let o = 0; o < outDim; o++) {
         const d = delta[dRow + o];
         if (d === 0) continue;
         db[o] += d;
         const wRow = o * inDim;
-        for (let k = 0; k < inDim; k++) dw[wRow + k] += d * a[aRow + k];
+        if (count >= 0) for (let j = 0; j < count; j++) dw[wRow + nz[j]] += d * a[aRow + nz[j]];
+        else for (let k = 0; k < inDim; k++) dw[wRow + k] += d * a[aRow + k];
       }
     }
     gw[l] = dw;

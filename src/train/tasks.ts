@@ -39,10 +39,10 @@ export interface MixtureTaskOptions {
 
 export const defaultMixtureTaskOptions: MixtureTaskOptions = {
   kind: 'mixture',
-  dim: 16,
+  dim: 32,
   classes: 4,
-  clustersPerClass: 3,
-  noise: 0.6,
+  clustersPerClass: 4,
+  noise: 1.0,
   trainSize: 600,
   testSize: 600,
   seed: 1,

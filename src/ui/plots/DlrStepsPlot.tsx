@@ -15,9 +15,11 @@ export function DlrStepsPlot() {
       xaxis: { title: { text: view.logSteps ? 'training step (log; step 0 not shown)' : 'training step' }, type: view.logSteps ? 'log' : 'linear' },
       yaxis: { title: { text: 'D_LR (0 rich, 1 lazy)' }, rangemode: 'tozero' },
       ...(hasAccuracy
-        ? { yaxis2: { title: { text: 'test accuracy (dotted)' }, overlaying: 'y', side: 'right', range: [0, 1], tickformat: '.0%', showgrid: false } }
+        ? { yaxis2: { title: { text: 'test accuracy' }, overlaying: 'y', side: 'right', range: [0, 1], tickformat: '.0%', showgrid: false } }
         : {}),
-      margin: { l: 56, r: hasAccuracy ? 56 : 16, t: 34, b: 44 },
+      // Flow the legend in rows; grouped legends (run + its accuracy) would stack vertically.
+      legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1.02, yanchor: 'bottom', traceorder: 'normal' },
+      margin: { l: 56, r: hasAccuracy ? 56 : 16, t: 8, b: 40 },
     }),
     [view.logSteps, hasAccuracy],
   );
@@ -28,7 +30,9 @@ export function DlrStepsPlot() {
   return (
     <section className="panel" aria-labelledby="dlr-steps-heading">
       <div className="panel-header">
-        <h2 id="dlr-steps-heading">D_LR over training</h2>
+        <h2 id="dlr-steps-heading" className="visually-hidden">
+          D_LR over training
+        </h2>
         <label>
           <input type="checkbox" checked={view.logSteps} onChange={(e) => richscope.setView({ logSteps: e.target.checked })} />
           log step axis
@@ -36,10 +40,10 @@ export function DlrStepsPlot() {
       </div>
       <Plot
         testId="plot-dlr-steps"
-        title="D_LR over training"
+        title="D_LR over training (dotted: test accuracy)"
         traces={traces}
         layout={layout}
-        height={280}
+        height={300}
         onPointClick={select}
         description="D_LR of each run against training step; click a point to select that checkpoint"
       />

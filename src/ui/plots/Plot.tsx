@@ -1,5 +1,5 @@
 /**
- * One plotly chart with its export buttons (PNG, SVG: legend and axis titles included). Plotly is
+ * One plotly chart with its title and export buttons (PNG, SVG: title, legend and axis titles included). Plotly is
  * loaded on first use so the shell paints before its 3.5 MB arrive; traces are replaced with
  * Plotly.react, which diffs instead of redrawing.
  */
@@ -32,25 +32,24 @@ export interface PlotProps {
   description: string;
 }
 
-function themedLayout(layout: Partial<Layout>, dark: boolean, height: number, title: string): Partial<Layout> {
+function themedLayout(layout: Partial<Layout>, dark: boolean, height: number): Partial<Layout> {
   const ink = dark ? '#e6e6e6' : '#1f2328';
   const grid = dark ? '#3a3f47' : '#e3e6ea';
-  const axis = (a: Partial<Layout['xaxis']> | undefined) => ({ gridcolor: grid, zerolinecolor: grid, linecolor: grid, ...a });
+  const axis = (a: Partial<Layout['xaxis']> | undefined) => ({ gridcolor: grid, zerolinecolor: grid, linecolor: grid, automargin: true, ...a });
   return {
     autosize: true,
     height,
-    margin: { l: 56, r: 16, t: 34, b: 44 },
-    // Transparent on screen; the exported image gets a solid background via toImage's own paper.
+    margin: { l: 56, r: 16, t: 8, b: 40 },
     paper_bgcolor: dark ? '#16181d' : '#ffffff',
     plot_bgcolor: dark ? '#16181d' : '#ffffff',
     font: { color: ink, size: 12, family: 'system-ui, sans-serif' },
-    title: { text: title, font: { size: 13 }, x: 0.02, xanchor: 'left' },
-    legend: { orientation: 'h', y: -0.22, font: { size: 11 } },
+    // Above the plot area: never collides with the x axis title, grows the top margin as needed.
+    legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1.02, yanchor: 'bottom', font: { size: 11 } },
     hoverlabel: { namelength: -1 },
     ...layout,
     xaxis: axis(layout.xaxis),
     yaxis: axis(layout.yaxis),
-    ...(layout.yaxis2 ? { yaxis2: { ...layout.yaxis2, gridcolor: grid, zerolinecolor: grid } } : {}),
+    ...(layout.yaxis2 ? { yaxis2: { ...layout.yaxis2, gridcolor: grid, zerolinecolor: grid, automargin: true } } : {}),
   };
 }
 
@@ -70,7 +69,7 @@ export function Plot({ testId, title, traces, layout, height = 300, onPointClick
       .then(async (Plotly) => {
         const div = container.current;
         if (cancelled || !div) return;
-        await Plotly.react(div, traces, themedLayout(layout, dark, height, title), {
+        await Plotly.react(div, traces, themedLayout(layout, dark, height), {
           displaylogo: false,
           responsive: true,
           modeBarButtonsToRemove: ['toImage', 'select2d', 'lasso2d'],
@@ -86,7 +85,7 @@ export function Plot({ testId, title, traces, layout, height = 300, onPointClick
     return () => {
       cancelled = true;
     };
-  }, [traces, layout, dark, height, title]);
+  }, [traces, layout, dark, height]);
 
   useEffect(() => {
     const div = container.current;
@@ -97,20 +96,26 @@ export function Plot({ testId, title, traces, layout, height = 300, onPointClick
 
   const exportImage = async (format: 'png' | 'svg') => {
     const Plotly = await loadPlotly();
-    if (!container.current) return;
-    await Plotly.downloadImage(container.current, { format, filename: fileSafe(title), width: 1000, height: 600 });
+    // The exported figure carries its title (on screen the title is HTML, beside the buttons).
+    const base = themedLayout(layout, dark, 600);
+    const figure = {
+      data: traces,
+      layout: { ...base, title: { text: title, x: 0.02, xanchor: 'left' as const }, margin: { ...base.margin, t: 70 } },
+    };
+    await Plotly.downloadImage(figure, { format, filename: fileSafe(title), width: 1000, height: 600 });
   };
 
   return (
     <figure className="plot" aria-label={title}>
-      <div className="plot-toolbar">
+      <figcaption className="plot-toolbar">
+        <span className="plot-title">{title}</span>
         <button type="button" onClick={() => void exportImage('png')} aria-label={`Download ${title} as PNG`}>
           PNG
         </button>
         <button type="button" onClick={() => void exportImage('svg')} aria-label={`Download ${title} as SVG`}>
           SVG
         </button>
-      </div>
+      </figcaption>
       <div ref={container} data-testid={testId} data-traces={traces.length} role="img" aria-label={description} />
       {failed && <p role="alert">The plot could not be drawn: {failed}</p>}
     </figure>

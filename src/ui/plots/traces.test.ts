@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeCheckpoint, fakeRun } from '../../state/fake-records';
 import { defaultViewSettings } from '../../state/view-settings';
+import { sequentialColour } from '../palette';
 import { EVAL_SPLIT_NOTE, buildDlrTraces, buildTraces, cappedK, withAlpha } from './traces';
 
 const rich = fakeRun('rich', [fakeCheckpoint(0, { dlr: 0.5 }), fakeCheckpoint(100, { dlr: 0.2, mass: [0.1, 0.2, 0.3, 0.4] })], {
@@ -60,7 +61,7 @@ describe('buildTraces across the checkpoints of one run', () => {
     const all = buildTraces('eigenvalues', [lazy, rich], { ...view, step: null });
     expect(all.map((t) => t.name)).toEqual(['step 0', 'step 100']);
     expect(all[0].line?.color).toBe('#440154');
-    expect(all[1].line?.color).toBe('#fde725');
+    expect(all[1].line?.color).toBe(sequentialColour(0.85));
     expect(all[1].line?.width).toBeGreaterThan(all[0].line!.width!);
   });
 

@@ -20,6 +20,9 @@ export const SPECTRUM_TITLES: Record<SpectrumPanel, string> = {
   eigenvalues: 'Relative eigenvalues ρ_k / ρ_1',
 };
 
+/** Viridis' palest 15% (yellow) vanishes on a white background: the step scale stops short of it. */
+const STEP_SCALE_END = 0.85;
+
 const SYMBOLS: Record<SpectrumPanel, string> = { mass: 'Π*(k)', utilization: 'Π̂(k)', eigenvalues: 'ρ_k/ρ_1' };
 
 /** Why Π may exceed 1 (METHOD.md §4): said in the hover of every eval-split trace. */
@@ -178,7 +181,7 @@ function buildCheckpointTraces(panel: SpectrumPanel, runs: readonly RunRecord[],
       x: kAxis(y.length),
       y,
       opacity: isCurrent ? 1 : 0.55,
-      line: { color: sequentialColour(last === 0 ? 1 : index / last), width: isCurrent ? 3 : 1.5 },
+      line: { color: sequentialColour(STEP_SCALE_END * (last === 0 ? 1 : index / last)), width: isCurrent ? 3 : 1.5 },
       hovertemplate: hoverTemplate(panel, run.name, checkpoint.step, checkpoint.eval !== null),
     });
   });
