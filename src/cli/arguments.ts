@@ -5,6 +5,8 @@ export interface CliArguments {
   sources: string[];
   /** eval split per source (one for all, or one per source) */
   evalSources: string[];
+  /** checkpoint whose features every SOURCE is compared with (linear CKA, METHOD.md §5) */
+  reference: string | null;
   json: boolean;
   roles: RoleOverrides;
   chunkRows: number | null;
@@ -14,12 +16,14 @@ export interface CliArguments {
 
 export const usage = `usage: npm run --silent analyze -- SOURCE... [--eval SOURCE] [--json]
                       [--features NAME] [--logits NAME] [--labels NAME]
-                      [--drop-nonfinite] [--chunk-rows N]
+                      [--reference SOURCE] [--drop-nonfinite] [--chunk-rows N]
 
 SOURCE is one checkpoint: an .npz / .pt / .safetensors file holding features, logits and
 optionally labels; a moments file; or a folder (features.npy + logits.npy [+ labels.npy], a
 train/ + test/ pair, or a run of step_N checkpoints). --eval names the split where the spectra
-are measured (default: the source itself; *_test / test/ partners are found automatically).
+are measured (default: the source itself; test/ folders and *_test partners inside a folder
+SOURCE are found automatically). --reference adds kernelSimilarity: linear CKA between each
+SOURCE's features and the reference checkpoint's (same samples, same order).
 Exit codes: 0 success, 2 bad input or arguments.`;
 
 export class UsageError extends Error {
@@ -31,6 +35,7 @@ export function parseArguments(argv: string[]): CliArguments {
   const out: CliArguments = {
     sources: [],
     evalSources: [],
+    reference: null,
     json: false,
     roles: {},
     chunkRows: null,
@@ -50,6 +55,9 @@ export function parseArguments(argv: string[]): CliArguments {
         break;
       case '--eval':
         out.evalSources.push(value());
+        break;
+      case '--reference':
+        out.reference = value();
         break;
       case '--features':
       case '--logits':

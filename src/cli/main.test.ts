@@ -152,3 +152,22 @@ describe('richscope analyze (CLI)', () => {
     expect((await cli('a', 'b', '--eval', 'c', '--eval', 'd', '--eval', 'e')).code).toBe(2);
   });
 });
+
+describe('richscope analyze --reference', () => {
+  it('adds the kernel similarity to the reference checkpoint', async () => {
+    const { code, out } = await cli(
+      fixture('mlp96_lazy_step1500_train'),
+      fixture('mlp96_rich_step1500_train'),
+      '--reference',
+      fixture('mlp96_rich_step0_train'),
+      '--json',
+    );
+    expect(code).toBe(0);
+    const [lazy, rich] = JSON.parse(out);
+    expect(lazy.kernelSimilarity).toBeCloseTo(1, 8);
+    expect(rich.kernelSimilarity).toBeLessThan(0.95);
+    expect(
+      (await cli(fixture('mlp96_rich_step1500_train'), '--reference', fixture('mlp96_rich_step0_train'))).out,
+    ).toContain('CKA to ref');
+  });
+});

@@ -3,30 +3,49 @@
  * Same core and parsers as the app. Bad input: one line naming the source and the problem, exit code 2.
  */
 import { analyzeCheckpoint, type CheckpointAnalysis } from '../analysis/analyze-checkpoint';
+import { kernelSimilarity, NeedsRawActivationsError } from '../analysis/kernel-similarity';
 import { fileByteSource, type FileByteSource } from '../io/node-byte-source';
 import { InputError } from '../io/types';
 import { parseArguments, usage, type CliArguments } from './arguments';
 import { expandSource, type CheckpointPaths } from './expand-sources';
 import { formatTable, toJsonRecord, type CheckpointRecord } from './report';
 
-async function analyzePaths(paths: CheckpointPaths, args: CliArguments): Promise<CheckpointAnalysis> {
-  const opened: FileByteSource[] = [];
-  const open = async (files: string[]) => {
-    const sources = await Promise.all(files.map((f) => fileByteSource(f, f)));
-    opened.push(...sources);
-    return sources;
-  };
+async function withSources<T>(files: string[], use: (sources: FileByteSource[]) => Promise<T>): Promise<T> {
+  const sources = await Promise.all(files.map((f) => fileByteSource(f, f)));
   try {
-    return await analyzeCheckpoint(
-      {
-        fit: await open(paths.fit),
-        eval: paths.eval ? await open(paths.eval) : undefined,
-        roles: args.roles,
-      },
-      { chunkRows: args.chunkRows ?? undefined, dropNonFinite: args.dropNonFinite },
-    );
+    return await use(sources);
   } finally {
-    await Promise.all(opened.map((s) => s.close()));
+    await Promise.all(sources.map((s) => s.close()));
+  }
+}
+
+async function analyzePaths(paths: CheckpointPaths, args: CliArguments): Promise<CheckpointAnalysis> {
+  return withSources(paths.fit, (fit) =>
+    withSources(paths.eval ?? [], (evalSources) =>
+      analyzeCheckpoint(
+        { fit, eval: paths.eval ? evalSources : undefined, roles: args.roles },
+        { chunkRows: args.chunkRows ?? undefined, dropNonFinite: args.dropNonFinite },
+      ),
+    ),
+  );
+}
+
+async function addKernelSimilarity(
+  record: CheckpointRecord,
+  paths: CheckpointPaths,
+  reference: string,
+  args: CliArguments,
+) {
+  const referencePaths = await expandSource(reference);
+  if (referencePaths.length !== 1) throw new InputError(reference, '--reference must name one checkpoint');
+  try {
+    record.kernelSimilarity = await withSources(paths.fit, (a) =>
+      withSources(referencePaths[0].fit, (b) => kernelSimilarity(a, b, { roles: args.roles })),
+    );
+  } catch (error) {
+    if (!(error instanceof NeedsRawActivationsError)) throw error;
+    record.kernelSimilarity = null;
+    record.notes.push(error.message);
   }
 }
 
@@ -60,7 +79,9 @@ export async function run(
           paths.eval = evalPaths[0].fit;
         }
         const analysis = await analyzePaths(paths, args);
-        records.push(toJsonRecord(paths, analysis));
+        const record = toJsonRecord(paths, analysis);
+        if (args.reference !== null) await addKernelSimilarity(record, paths, args.reference, args);
+        records.push(record);
       }
     }
   } catch (error) {

@@ -10,6 +10,8 @@ export type CheckpointRecord = {
   step: number | null;
   notes: string[];
   roles: CheckpointAnalysis['roles'];
+  /** linear CKA with the --reference checkpoint's features; null when it needs raw activations it lacks */
+  kernelSimilarity?: number | null;
 } & CheckpointMetrics;
 
 export function toJsonRecord(paths: CheckpointPaths, analysis: CheckpointAnalysis): CheckpointRecord {
@@ -40,10 +42,18 @@ const columns: [string, (r: CheckpointRecord) => string][] = [
   ['readout res', (r) => r.readoutResidual.toExponential(1)],
 ];
 
+const similarityColumn: (typeof columns)[number] = [
+  'CKA to ref',
+  (r) => (r.kernelSimilarity == null ? '-' : r.kernelSimilarity.toFixed(4)),
+];
+
 /** A fixed-width table, one row per checkpoint, then the notes and warnings. */
 export function formatTable(records: CheckpointRecord[]): string {
-  const cells = [columns.map(([h]) => h), ...records.map((r) => columns.map(([, f]) => f(r)))];
-  const widths = columns.map((_, j) => Math.max(...cells.map((row) => row[j].length)));
+  const shown = records.some((r) => r.kernelSimilarity !== undefined)
+    ? [...columns, similarityColumn]
+    : columns;
+  const cells = [shown.map(([h]) => h), ...records.map((r) => shown.map(([, f]) => f(r)))];
+  const widths = shown.map((_, j) => Math.max(...cells.map((row) => row[j].length)));
   const lines = cells.map((row) =>
     row.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]) : cell.padStart(widths[j]))).join('  '),
   );

@@ -1,0 +1,152 @@
+/** The dashboard with the real digits-MLP activations: numbers, plots, slider, modes, errors, session. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES, digitsFiles, expect, expectedDigits, test } from './fixtures';
+
+test.beforeEach(async ({ page, table, runsPanel, dropZone }) => {
+  await page.goto('/');
+  await table.expectRows(6); // the bundled examples
+  await runsPanel.removeAll();
+  await dropZone.dropFiles(digitsFiles());
+  await table.expectRows(6);
+});
+
+test('dropped runs match the float64 reference D_LR within 1e-6', async ({ table }) => {
+  const expected = expectedDigits();
+  for (const run of ['mlp96_rich', 'mlp96_lazy']) {
+    for (const step of [0, 150, 1500]) {
+      const dlr = Number(await table.row(run, step).getAttribute('data-dlr'));
+      expect(Math.abs(dlr - expected[`${run}_step${step}`].dlr)).toBeLessThan(1e-6);
+    }
+  }
+});
+
+test('one trace per run in each spectrum; the step slider picks each run’s checkpoint', async ({ page, plots }) => {
+  const expected = expectedDigits();
+  for (const id of ['plot-mass', 'plot-utilization', 'plot-eigenvalues'] as const) {
+    await expect(plots.traces(id)).toHaveCount(2);
+  }
+  await expect(plots.stepValue).toHaveText('1500');
+  await plots.stepSlider.focus();
+  await page.keyboard.press('Home');
+  await expect(plots.stepValue).toHaveText('0');
+  await page.keyboard.press('ArrowRight');
+  await expect(plots.stepValue).toHaveText('150');
+  // The plotted curve is the measured one (not clipped): compare with the reference at step 150.
+  const massTraces = await plots.plot('plot-mass').evaluate((div) =>
+    (div as unknown as { data: { name: string; y: number[] }[] }).data.map((t) => ({ name: t.name, y: t.y })),
+  );
+  const rich = massTraces.find((t) => t.name === 'mlp96_rich')!;
+  const reference = expected['mlp96_rich_step150'] as unknown as { mass: number[] };
+  rich.y.forEach((value, i) => expect(Math.abs(value - reference.mass[i])).toBeLessThan(1e-6));
+  expect(Math.max(...rich.y)).toBeGreaterThan(1); // eval split: Π above 1 is shown
+  expect(page.url()).toContain('step=150');
+});
+
+test('play animates through the steps and stops at the last', async ({ plots }) => {
+  await plots.playButton.click();
+  await expect(plots.stepValue).toHaveText('0');
+  await expect(plots.stepValue).toHaveText('150', { timeout: 5_000 });
+  await expect(plots.stepValue).toHaveText('1500', { timeout: 5_000 });
+  await expect(plots.playButton).toHaveText(/Play/);
+});
+
+test('single-run mode shows the checkpoints of one run coloured by step', async ({ page, plots }) => {
+  await page.getByLabel('across checkpoints of').check();
+  await page.getByLabel('Run shown across its checkpoints').selectOption('mlp96_rich');
+  for (const id of ['plot-mass', 'plot-utilization', 'plot-eigenvalues'] as const) {
+    await expect(plots.traces(id)).toHaveCount(3);
+  }
+  const names = await plots.plot('plot-eigenvalues').evaluate((div) =>
+    (div as unknown as { data: { name: string }[] }).data.map((t) => t.name),
+  );
+  expect(names).toEqual(['step 0', 'step 150', 'step 1500']);
+  await plots.stepSlider.focus();
+  await page.keyboard.press('Home');
+  await expect(plots.traces('plot-eigenvalues')).toHaveCount(1);
+  expect(page.url()).toContain('mode=checkpoints');
+});
+
+test('clicking a row shows the checkpoint details with the rank profile', async ({ page, table }) => {
+  await table.row('mlp96_rich', 1500).click();
+  const details = page.getByTestId('checkpoint-details');
+  await expect(details).toContainText('mlp96_rich');
+  await expect(details).toContainText('teaching companion, not D_LR');
+  await expect(page.getByTestId('plot-rank-profile').locator('.scatterlayer .trace')).toHaveCount(2);
+  await expect(page.getByTestId('plot-output-spectrum').locator('.scatterlayer .trace')).toHaveCount(1);
+  // |0.2202 - 0.1889| < 0.1: no weak-direction warning for this checkpoint.
+  await expect(page.getByTestId('weak-directions-warning')).toHaveCount(0);
+  await expect(table.row('mlp96_rich', 1500)).toHaveAttribute('aria-selected', 'true');
+});
+
+test('a bad file among good ones gives one alert and leaves the other runs alone', async ({ page, table, dropZone, runsPanel }) => {
+  const before = await table.rows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-dlr')));
+  await dropZone.dropFiles([
+    { name: 'broken_step0_train.npz', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a zip archive') },
+    path.join(FIXTURES, 'mlp96_rich_step0_train.npz'),
+  ]);
+  await expect(page.getByRole('alert')).toHaveCount(1);
+  await expect(page.getByRole('alert')).toContainText('broken_step0_train.npz');
+  await expect(runsPanel.run('broken').getByRole('alert')).toHaveCount(1);
+  await table.expectRows(6);
+  const after = await table.rows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-dlr')));
+  expect(after.sort()).toEqual(before.sort());
+});
+
+test('reload keeps the session and the view', async ({ page, table, runsPanel, plots }) => {
+  const name = runsPanel.run('mlp96_lazy').getByLabel('Name of run mlp96_lazy');
+  await name.fill('lazy (last layer only)');
+  await name.press('Enter');
+  await plots.stepSlider.focus();
+  await page.keyboard.press('Home');
+  await expect(page).toHaveURL(/step=0/);
+  // Session writes are debounced: wait until the rename reached IndexedDB.
+  await page.waitForTimeout(800);
+  await page.reload();
+  await table.expectRows(6);
+  await expect(table.rows.filter({ has: page.locator('td', { hasText: 'lazy (last layer only)' }) })).toHaveCount(3);
+  await expect(plots.stepValue).toHaveText('0');
+});
+
+test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plots', async ({ page, table, runsPanel, dropZone }) => {
+  const download = async (click: () => Promise<void>) => {
+    const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+    return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, 'utf8') };
+  };
+  const expected = expectedDigits();
+
+  const csv = await download(() => page.getByRole('button', { name: 'CSV' }).click());
+  expect(csv.name).toBe('richscope-results.csv');
+  const lines = csv.text.trim().split('\n');
+  expect(lines[0]).toBe('run,step,label,quantity,k,value');
+  const dlrLine = lines.find((l) => l.startsWith('mlp96_rich,1500,') && l.includes(',dlr,,'))!;
+  expect(Math.abs(Number(dlrLine.split(',').at(-1)) - expected['mlp96_rich_step1500'].dlr)).toBeLessThan(1e-6);
+  expect(lines.filter((l) => l.includes(',mass,')).length).toBe(6 * 96);
+
+  const json = JSON.parse((await download(() => page.getByRole('button', { name: 'JSON' }).click())).text);
+  expect(json.runs).toHaveLength(2);
+  expect(json.runs.flatMap((r: { checkpoints: unknown[] }) => r.checkpoints)).toHaveLength(6);
+
+  const [pngFile] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download Cumulative mass Π*(k) as PNG' }).click(),
+  ]);
+  expect(pngFile.suggestedFilename()).toMatch(/\.png$/);
+  const svg = await download(() => page.getByRole('button', { name: 'Download Relative eigenvalues ρ_k / ρ_1 as SVG' }).click());
+  expect(svg.name).toMatch(/\.svg$/);
+  expect(svg.text).toContain('<svg');
+  expect(svg.text).toContain('mlp96_rich'); // legend
+  expect(svg.text).toContain('Relative eigenvalues'); // title
+
+  const bundle = await download(() => page.getByRole('button', { name: 'Results bundle' }).click());
+  expect(bundle.name).toBe('richscope.richscope.json');
+  // Moments and results only: no raw activations.
+  const firstCheckpoint = JSON.parse(bundle.text).runs[0].checkpoints[0];
+  expect(Object.keys(firstCheckpoint).sort()).toEqual(['eval', 'fit', 'label', 'metrics', 'notes', 'step']);
+  const before = await table.rows.evaluateAll((rows) => rows.map((r) => `${r.dataset.run}@${r.dataset.step}=${r.dataset.dlr}`));
+  await runsPanel.removeAll();
+  await dropZone.dropFiles({ name: bundle.name, mimeType: 'application/json', buffer: Buffer.from(bundle.text) });
+  await table.expectRows(6);
+  const after = await table.rows.evaluateAll((rows) => rows.map((r) => `${r.dataset.run}@${r.dataset.step}=${r.dataset.dlr}`));
+  expect(after.sort()).toEqual(before.sort());
+});
