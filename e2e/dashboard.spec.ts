@@ -1,7 +1,6 @@
 /** The dashboard with the real digits-MLP activations: numbers, plots, slider, modes, errors, session. */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { FIXTURES, digitsFiles, expect, expectedDigits, test } from './fixtures';
+import { digitsFiles, expect, expectedDigits, fixtureFile, test } from './fixtures';
 
 test.beforeEach(async ({ page, table, runsPanel, dropZone }) => {
   await page.goto('/');
@@ -83,7 +82,7 @@ test('a bad file among good ones gives one alert and leaves the other runs alone
   const before = await table.rows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-dlr')));
   await dropZone.dropFiles([
     { name: 'broken_step0_train.npz', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a zip archive') },
-    path.join(FIXTURES, 'mlp96_rich_step0_train.npz'),
+    fixtureFile('mlp96_rich_step0_train.npz'),
   ]);
   await expect(page.getByRole('alert')).toHaveCount(1);
   await expect(page.getByRole('alert')).toContainText('broken_step0_train.npz');

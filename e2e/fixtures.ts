@@ -16,6 +16,11 @@ export function digitsFiles(): string[] {
     .map((name) => path.join(FIXTURES, name));
 }
 
+/** A fixture as an in-memory file (setInputFiles cannot mix paths and buffers), optionally renamed. */
+export function fixtureFile(name: string, as = name): { name: string; mimeType: string; buffer: Buffer } {
+  return { name: as, mimeType: 'application/octet-stream', buffer: readFileSync(path.join(FIXTURES, name)) };
+}
+
 /** expected-shared.json: float64 NumPy reference values per `<run>_step<N>`. */
 export function expectedDigits(): Record<string, { dlr: number }> {
   return JSON.parse(readFileSync(path.join(FIXTURES, 'expected-shared.json'), 'utf8'));

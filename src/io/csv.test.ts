@@ -30,7 +30,9 @@ describe('openCsv', () => {
   });
 
   it('sniffs tabs, and whitespace with a np.savetxt comment header', async () => {
-    expect((await openCsv(fixtureSource('csv/table.tsv'))).notes[0]).toMatch(/^tab-separated, header on line 1/);
+    expect((await openCsv(fixtureSource('csv/table.tsv'))).notes[0]).toMatch(
+      /^tab-separated, header on line 1/,
+    );
     const saved = await openCsv(fixtureSource('csv/savetxt.txt'));
     expect(saved.notes[0]).toMatch(/^whitespace-separated, header on line 1/);
     expect(saved.arrays.map((a) => [a.key, a.shape])).toEqual([['savetxt', [13, 6]]]);

@@ -47,7 +47,11 @@ async function* readLines(src: ByteSource, options: CsvOptions, signal?: AbortSi
 type Splitter = (line: string) => string[];
 
 function splitterFor(sample: string): { split: Splitter; name: string } {
-  const unquote = (cell: string) => cell.trim().replace(/^"(.*)"$/, '$1').trim();
+  const unquote = (cell: string) =>
+    cell
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim();
   for (const [delimiter, name] of [
     ['\t', 'tab'],
     [',', 'comma'],
@@ -94,7 +98,10 @@ function groupColumns(names: string[], stem: string): ColumnGroup[] {
 }
 
 /** Opens a delimited text table, validating every cell. */
-export async function openCsv(src: ByteSource, options: CsvOptions = defaultCsvOptions): Promise<ArrayContainer> {
+export async function openCsv(
+  src: ByteSource,
+  options: CsvOptions = defaultCsvOptions,
+): Promise<ArrayContainer> {
   let split: Splitter | null = null;
   let delimiterName = '';
   let header: string[] | null = null;
@@ -126,20 +133,29 @@ export async function openCsv(src: ByteSource, options: CsvOptions = defaultCsvO
     }
     const cells = split(text);
     if (cells.length !== width) {
-      throw new InputError(src.name, `line ${line.number}: ${cells.length} columns where ${width} were expected (${delimiterName}-separated)`);
+      throw new InputError(
+        src.name,
+        `line ${line.number}: ${cells.length} columns where ${width} were expected (${delimiterName}-separated)`,
+      );
     }
     cells.forEach((cell, j) => {
       const value = parseCell(cell);
       if (value === null) {
         const column = header ? `column ${j + 1} (${header[j]})` : `column ${j + 1}`;
-        throw new InputError(src.name, `line ${line.number}, ${column}: ${JSON.stringify(cell.slice(0, 40))} is not a number`);
+        throw new InputError(
+          src.name,
+          `line ${line.number}, ${column}: ${JSON.stringify(cell.slice(0, 40))} is not a number`,
+        );
       }
       if (!Number.isInteger(value)) integerColumns[j] = false;
     });
     rows++;
   }
   if (rows === 0) {
-    throw new InputError(src.name, header ? `zero rows: only a header (line ${headerLine})` : 'zero rows: the file is empty');
+    throw new InputError(
+      src.name,
+      header ? `zero rows: only a header (line ${headerLine})` : 'zero rows: the file is empty',
+    );
   }
   const names = header ?? Array.from({ length: width }, (_, j) => `column_${j}`);
   const groups = header ? groupColumns(names, fileStem(src.name)) : groupColumns([], fileStem(src.name));
@@ -147,7 +163,9 @@ export async function openCsv(src: ByteSource, options: CsvOptions = defaultCsvO
   if (!header) groups[0].vector = width === 1;
   const splitter = split as Splitter;
   const arrays = groups.map((group) => csvArrayReader(src, group, rows, splitter, integerColumns, options));
-  const notes = [`${delimiterName}-separated, ${header ? `header on line ${headerLine}` : 'no header'}, ${rows} rows`];
+  const notes = [
+    `${delimiterName}-separated, ${header ? `header on line ${headerLine}` : 'no header'}, ${rows} rows`,
+  ];
   return { source: src.name, format: 'csv', arrays, notes };
 }
 
@@ -192,7 +210,8 @@ function csvArrayReader(
         if (seen >= rows) break;
         group.columns.forEach((j, k) => {
           const value = parseCell(cells[j] ?? '');
-          if (value === null) throw new InputError(src.name, `line ${line.number}: the file changed while being read`);
+          if (value === null)
+            throw new InputError(src.name, `line ${line.number}: the file changed while being read`);
           block[filled * cols + k] = value;
         });
         filled++;

@@ -125,7 +125,8 @@ export function parseNumpyDescr(descr: string): ElementType | string {
   if (code === 'O') {
     return `object arrays (dtype ${descr}) are refused: reading them needs unpickling, which can run code; save a numeric array (e.g. np.asarray(x, dtype=np.float32))`;
   }
-  if (code === 'c') return `complex dtype ${descr} is not supported: save the real part (x.real) or real and imaginary parts as separate columns`;
+  if (code === 'c')
+    return `complex dtype ${descr} is not supported: save the real part (x.real) or real and imaginary parts as separate columns`;
   if (code === '?') return parseNumpyDescr(`|b1`);
   const kind = numpyKinds[code];
   const validSize =

@@ -1,7 +1,17 @@
 /** File extensions Richscope reads; kept apart so main-thread code can use them without the parsers. */
 
 /** Extensions Richscope accepts, for file pickers and the folder grouping. */
-export const SUPPORTED_EXTENSIONS = ['.npy', '.npz', '.safetensors', '.pt', '.pth', '.bin', '.csv', '.tsv', '.txt'];
+export const SUPPORTED_EXTENSIONS = [
+  '.npy',
+  '.npz',
+  '.safetensors',
+  '.pt',
+  '.pth',
+  '.bin',
+  '.csv',
+  '.tsv',
+  '.txt',
+];
 
 /** '.npy' for 'runs/a/Features.NPY'; '' when there is none. */
 export function extensionOf(name: string): string {

@@ -52,7 +52,10 @@ async function openAndRead(bytes: Uint8Array, name: string): Promise<'ok' | 'ref
 async function withTimeout<T>(promise: Promise<T>, label: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label}: no answer within ${CASE_TIMEOUT_MS} ms`)), CASE_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`${label}: no answer within ${CASE_TIMEOUT_MS} ms`)),
+      CASE_TIMEOUT_MS,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);

@@ -31,7 +31,10 @@ describe('groupFiles', () => {
           },
         ],
       },
-      { run: 'runB', checkpoints: [{ step: 5, label: 'step_5', splits: { fit: ['runB/step_5/all.npz'], eval: null } }] },
+      {
+        run: 'runB',
+        checkpoints: [{ step: 5, label: 'step_5', splits: { fit: ['runB/step_5/all.npz'], eval: null } }],
+      },
     ]);
   });
 
@@ -69,13 +72,22 @@ describe('groupFiles', () => {
     const [run] = groupFiles(['exp/train/step_10/acts.npz', 'exp/test/step_10/acts.npz']);
     expect(run.run).toBe('exp');
     expect(run.checkpoints).toEqual([
-      { step: 10, label: 'step_10', splits: { fit: ['exp/train/step_10/acts.npz'], eval: ['exp/test/step_10/acts.npz'] } },
+      {
+        step: 10,
+        label: 'step_10',
+        splits: { fit: ['exp/train/step_10/acts.npz'], eval: ['exp/test/step_10/acts.npz'] },
+      },
     ]);
   });
 
   it('treats a single unmarked file set as the fit split, without a step', () => {
     expect(groupFiles(['digits_train.npz', 'digits_test.npz'])).toEqual([
-      { run: 'digits', checkpoints: [{ step: null, label: 'digits', splits: { fit: ['digits_train.npz'], eval: ['digits_test.npz'] } }] },
+      {
+        run: 'digits',
+        checkpoints: [
+          { step: null, label: 'digits', splits: { fit: ['digits_train.npz'], eval: ['digits_test.npz'] } },
+        ],
+      },
     ]);
     expect(groupFiles(['features.npy', 'logits.npy'])[0].checkpoints[0].splits).toEqual({
       fit: ['features.npy', 'logits.npy'],
@@ -84,7 +96,12 @@ describe('groupFiles', () => {
   });
 
   it('lists what it cannot place, and why', () => {
-    const { runs, unplaced } = groupFilesWithErrors(['notes.md', '.DS_Store', 'a_step1_test.npz', 'b_step1_train.npz']);
+    const { runs, unplaced } = groupFilesWithErrors([
+      'notes.md',
+      '.DS_Store',
+      'a_step1_test.npz',
+      'b_step1_train.npz',
+    ]);
     expect(runs.map((r) => r.run)).toEqual(['b']);
     expect(unplaced).toEqual([
       { path: 'notes.md', problem: expect.stringMatching(/^not an array file/) as unknown },
@@ -95,7 +112,9 @@ describe('groupFiles', () => {
 
   it('groups the digits-mlp fixture names into two runs of three steps', () => {
     const names = ['rich', 'lazy'].flatMap((kind) =>
-      [0, 150, 1500].flatMap((step) => ['train', 'test'].map((split) => `digits-mlp/mlp96_${kind}_step${step}_${split}.npz`)),
+      [0, 150, 1500].flatMap((step) =>
+        ['train', 'test'].map((split) => `digits-mlp/mlp96_${kind}_step${step}_${split}.npz`),
+      ),
     );
     const runs = groupFiles(names);
     expect(runs.map((r) => [r.run, r.checkpoints.map((c) => c.step)])).toEqual([

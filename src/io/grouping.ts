@@ -125,8 +125,14 @@ export function groupFilesWithErrors(paths: string[]): { runs: RunGroup[]; unpla
   for (const run of [...runs.keys()].sort(collator.compare)) {
     const checkpoints: CheckpointGroup[] = [];
     for (const files of runs.get(run)!.values()) {
-      const fit = files.filter((f) => f.split === 'fit').map((f) => f.path).sort(collator.compare);
-      const evalPaths = files.filter((f) => f.split === 'eval').map((f) => f.path).sort(collator.compare);
+      const fit = files
+        .filter((f) => f.split === 'fit')
+        .map((f) => f.path)
+        .sort(collator.compare);
+      const evalPaths = files
+        .filter((f) => f.split === 'eval')
+        .map((f) => f.path)
+        .sort(collator.compare);
       if (fit.length === 0) {
         for (const path of evalPaths) {
           unplaced.push({ path, problem: 'a test split without a train split for the same checkpoint' });
@@ -141,7 +147,13 @@ export function groupFilesWithErrors(paths: string[]): { runs: RunGroup[]; unpla
     }
     if (checkpoints.length === 0) continue;
     checkpoints.sort((a, b) =>
-      a.step === b.step ? collator.compare(a.label, b.label) : a.step === null ? -1 : b.step === null ? 1 : a.step - b.step,
+      a.step === b.step
+        ? collator.compare(a.label, b.label)
+        : a.step === null
+          ? -1
+          : b.step === null
+            ? 1
+            : a.step - b.step,
     );
     result.push({ run, checkpoints });
   }

@@ -20,7 +20,14 @@ describe('readMomentsFile', () => {
     expect(file.splits.map((s) => s.name)).toEqual(['train', 'test']);
     for (const { name, moments } of file.splits) {
       const want = expected['npz/moments.npz'][`moments:${name}`] as unknown as ExpectedMoments;
-      expect(moments).toMatchObject({ n: want.n, p: 6, c: 3, q: 3, targetKind: 'onehot', correct: want.correct });
+      expect(moments).toMatchObject({
+        n: want.n,
+        p: 6,
+        c: 3,
+        q: 3,
+        targetKind: 'onehot',
+        correct: want.correct,
+      });
       expect(Array.from(moments.mean)).toEqual(want.mean);
       // blocks were computed as one matrix in NumPy: the lower triangle mirrors the upper exactly
       expect(Array.from(moments.scatter)).toEqual(want.scatter);

@@ -39,7 +39,10 @@ export async function readMomentsFile(src: ByteSource, signal?: AbortSignal): Pr
 }
 
 /** The statistics of an already opened moments .npz (openContainer reports it as format 'moments'). */
-export async function momentsFromContainer(container: ArrayContainer, signal?: AbortSignal): Promise<MomentsFile> {
+export async function momentsFromContainer(
+  container: ArrayContainer,
+  signal?: AbortSignal,
+): Promise<MomentsFile> {
   const source = container.source;
   const byKey = new Map(container.arrays.map((a) => [a.key, a]));
   const fail = (problem: string) => new InputError(source, `moments file: ${problem}`);
@@ -54,7 +57,9 @@ export async function momentsFromContainer(container: ArrayContainer, signal?: A
   const optional = (key: string) => byKey.has(key);
   const version = (await get(MOMENTS_MARKER_KEY, []))[0];
   if (version !== MOMENTS_FORMAT_VERSION) {
-    throw fail(`format version ${version} is not supported (this Richscope reads version ${MOMENTS_FORMAT_VERSION})`);
+    throw fail(
+      `format version ${version} is not supported (this Richscope reads version ${MOMENTS_FORMAT_VERSION})`,
+    );
   }
   const metaReader = byKey.get('meta_json');
   if (!metaReader || metaReader.shape.length !== 1) throw fail('missing meta_json (uint8 UTF-8 JSON)');
@@ -65,11 +70,13 @@ export async function momentsFromContainer(container: ArrayContainer, signal?: A
   } catch (error) {
     throw fail(`meta_json is not valid JSON (${(error as Error).message})`);
   }
-  if (!Array.isArray(meta.splits) || meta.splits.length === 0) throw fail('meta_json.splits must list the split names');
+  if (!Array.isArray(meta.splits) || meta.splits.length === 0)
+    throw fail('meta_json.splits must list the split names');
   const targetKinds = (meta.target_kind ?? {}) as Record<string, unknown>;
   const splits: MomentsFile['splits'] = [];
   for (const name of meta.splits) {
-    if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name)) throw fail(`bad split name ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name))
+      throw fail(`bad split name ${JSON.stringify(name)}`);
     const n = (await get(`${name}__n`, []))[0];
     const meanFeatures = await get(`${name}__mean_features`, null);
     const meanLogits = await get(`${name}__mean_logits`, null);
@@ -83,7 +90,8 @@ export async function momentsFromContainer(container: ArrayContainer, signal?: A
       throw fail(`target_kind of ${name} is ${JSON.stringify(kindValue)} (expected onehot, dense or none)`);
     }
     const targetKind = kindValue as TargetKind;
-    if ((targetKind === 'none') !== (q === 0)) throw fail(`split ${name}: target_kind ${targetKind} but ${q} target columns`);
+    if ((targetKind === 'none') !== (q === 0))
+      throw fail(`split ${name}: target_kind ${targetKind} but ${q} target columns`);
     const d = p + c + q;
     const mean = new Float64Array(d);
     mean.set(meanFeatures, 0);

@@ -63,13 +63,17 @@ describe('openNpy refusals', () => {
     const at = text.indexOf('(13, 6)');
     bytes.set(new TextEncoder().encode('(93, 6)'), at);
     const error = await refusal(openNpy(bytesByteSource(bytes, 'grown.npy')));
-    expect(error.problem).toMatch(/^truncated: the header promises 4464 bytes of data \(shape \(93, 6\), float64\)/);
+    expect(error.problem).toMatch(
+      /^truncated: the header promises 4464 bytes of data \(shape \(93, 6\), float64\)/,
+    );
   });
 
   it('refuses a file cut inside its header', async () => {
     const bytes = fixtureBytes('npy/features_f8.npy').subarray(0, 40);
     const error = await refusal(openNpy(bytesByteSource(bytes, 'head.npy')));
-    expect(error.problem).toBe('truncated: the .npy header claims 118 bytes but the file holds 40 bytes in all');
+    expect(error.problem).toBe(
+      'truncated: the .npy header claims 118 bytes but the file holds 40 bytes in all',
+    );
   });
 
   it('refuses object arrays without unpickling them', async () => {
@@ -84,7 +88,9 @@ describe('openNpy refusals', () => {
 
   it('refuses unsupported dtypes', async () => {
     const error = await refusal(openNpy(fixtureSource('npy/bad_unicode.npy')));
-    expect(error.problem).toBe('unsupported dtype <U2: supported are float16/32/64, int8..64, uint8..64 and bool');
+    expect(error.problem).toBe(
+      'unsupported dtype <U2: supported are float16/32/64, int8..64, uint8..64 and bool',
+    );
   });
 
   it('refuses zero rows', async () => {
@@ -93,13 +99,18 @@ describe('openNpy refusals', () => {
   });
 
   it('refuses a file without the magic string', async () => {
-    const error = await refusal(openNpy(bytesByteSource(new TextEncoder().encode('hello world, not numpy'), 'x.npy')));
+    const error = await refusal(
+      openNpy(bytesByteSource(new TextEncoder().encode('hello world, not numpy'), 'x.npy')),
+    );
     expect(error.problem).toMatch(/^not a \.npy file: it does not start with the bytes \\x93NUMPY/);
   });
 
   it('refuses random bytes named .npy through openContainer', async () => {
     let seed = 7;
-    const random = Uint8Array.from({ length: 300 }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) & 0xff);
+    const random = Uint8Array.from(
+      { length: 300 },
+      () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) & 0xff,
+    );
     random[0] = 0x11; // not a zip, pickle or npy lead byte
     const error = await refusal(openContainer(bytesByteSource(random, 'noise.npy')));
     expect(error.message).toMatch(/^noise\.npy: not a \.npy file/);

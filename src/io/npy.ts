@@ -35,12 +35,18 @@ export function hasNpyMagic(bytes: Uint8Array): boolean {
 export async function readNpyHeader(src: ByteSource, source = src.name): Promise<NpyHeader> {
   const lead = await src.read(0, 12);
   if (lead.length < 10 || !hasNpyMagic(lead)) {
-    throw new InputError(source, `not a .npy file: it does not start with the bytes \\x93NUMPY (${src.size} bytes)`);
+    throw new InputError(
+      source,
+      `not a .npy file: it does not start with the bytes \\x93NUMPY (${src.size} bytes)`,
+    );
   }
   const major = lead[6];
   const minor = lead[7];
   if (major < 1 || major > 3 || minor !== 0) {
-    throw new InputError(source, `unsupported .npy format version ${major}.${minor} (supported: 1.0, 2.0, 3.0)`);
+    throw new InputError(
+      source,
+      `unsupported .npy format version ${major}.${minor} (supported: 1.0, 2.0, 3.0)`,
+    );
   }
   if (major > 1 && lead.length < 12) throw new InputError(source, 'truncated: the .npy header is cut short');
   const lengthView = viewOf(lead);
@@ -57,7 +63,10 @@ export async function readNpyHeader(src: ByteSource, source = src.name): Promise
   const descrMatch = /['"]descr['"]\s*:\s*(['"])([^'"]*)\1/.exec(text);
   if (!descrMatch) {
     if (/['"]descr['"]\s*:\s*\[/.test(text)) {
-      throw new InputError(source, 'structured (record) arrays are not supported: save each field as its own array');
+      throw new InputError(
+        source,
+        'structured (record) arrays are not supported: save each field as its own array',
+      );
     }
     throw new InputError(source, `malformed .npy header (no descr): ${JSON.stringify(text.slice(0, 120))}`);
   }
@@ -111,5 +120,10 @@ export async function openNpy(src: ByteSource): Promise<ArrayContainer> {
     throw new InputError(src.name, `zero rows: the array has shape (${header.shape.join(', ')})`);
   }
   const note = flattenNote(key, header.shape);
-  return { source: src.name, format: 'npy', arrays: [npyArrayReader(src, key, header)], notes: note ? [note] : [] };
+  return {
+    source: src.name,
+    format: 'npy',
+    arrays: [npyArrayReader(src, key, header)],
+    notes: note ? [note] : [],
+  };
 }

@@ -6,7 +6,7 @@ import { openNpz } from './npz';
 import { openContainer } from './open-container';
 import { buildNpy, fixtureSource, readAllRows, spySource } from './testing';
 import { InputError } from './types';
-import { openZipEntry, readZipEntries } from './zip';
+import { openZipEntry, readZipEntries, updateCrc32 } from './zip';
 
 interface Member {
   name: string;
@@ -44,6 +44,7 @@ function buildZip(members: Member[], zip64 = false): Uint8Array {
     const cv = new DataView(entry.buffer);
     cv.setUint32(0, 0x02014b50, true);
     cv.setUint16(10, member.deflate ? 8 : 0, true);
+    cv.setUint32(16, updateCrc32(0, member.data), true);
     cv.setUint32(20, zip64 ? 0xffffffff : body.length, true);
     cv.setUint32(24, zip64 ? 0xffffffff : member.data.length, true);
     cv.setUint16(28, name.length, true);
@@ -116,7 +117,12 @@ describe('openNpz', () => {
 
   it('keeps extra arrays under their own keys', async () => {
     const container = await openNpz(fixtureSource('npz/checkpoint_compressed.npz'));
-    expect(container.arrays.map((a) => a.key).sort()).toEqual(['extra_notes', 'features', 'labels', 'logits']);
+    expect(container.arrays.map((a) => a.key).sort()).toEqual([
+      'extra_notes',
+      'features',
+      'labels',
+      'logits',
+    ]);
   });
 
   it('inflates a big member as a stream: no read larger than one compressed piece', async () => {
@@ -139,10 +145,25 @@ describe('openNpz', () => {
     expect(late).toEqual(featuresNpy.subarray(500, 600));
   });
 
+  it('refuses a deflated member whose CRC-32 does not match', async () => {
+    const zip = buildZip([{ name: 'features.npy', data: featuresNpy, deflate: true }]);
+    const view = new DataView(zip.buffer);
+    const central = zip.length - 22 - (46 + 'features.npy'.length);
+    view.setUint32(central + 16, view.getUint32(central + 16, true) ^ 1, true);
+    const error = await openNpz(bytesByteSource(zip, 'crc.npz'))
+      .then((c) => readAllRows(c.arrays[0]))
+      .catch((e: unknown) => e);
+    expect((error as InputError).message).toBe(
+      'crc.npz:features.npy: corrupt compressed data: CRC-32 mismatch',
+    );
+  });
+
   it('refuses a file that is not a zip', async () => {
     const error = await openNpz(fixtureSource('npz/bad_not_zip.npz')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toBe('npz/bad_not_zip.npz: not a .npz (zip) file: no zip end-of-directory record');
+    expect((error as InputError).message).toBe(
+      'npz/bad_not_zip.npz: not a .npz (zip) file: no zip end-of-directory record',
+    );
     const viaContainer = await openContainer(fixtureSource('npz/bad_not_zip.npz')).catch((e: unknown) => e);
     expect((viaContainer as InputError).problem).toMatch(/^not a \.npz \(zip\) file/);
   });

@@ -23,7 +23,9 @@ describe('openContainer', () => {
   });
 
   it('refuses an unknown kind of file clearly', async () => {
-    await expect(openContainer(bytesByteSource(new TextEncoder().encode('hello'), 'notes.md'))).rejects.toThrow(
+    await expect(
+      openContainer(bytesByteSource(new TextEncoder().encode('hello'), 'notes.md')),
+    ).rejects.toThrow(
       'notes.md: unrecognised file type .md: expected .npy, .npz, .safetensors, a torch.save file (.pt, .pth, .bin) or a table (.csv, .tsv, .txt)',
     );
   });

@@ -43,7 +43,9 @@ describe('loadPickle', () => {
   it('refuses an unknown global without calling anything', () => {
     // GLOBAL 'os system', then STOP
     const bytes = new TextEncoder().encode('cos\nsystem\n.');
-    expect(() => loadPickle(bytes, 0, noGlobals)).toThrow(new InputError('p.pkl', 'refusing to load unknown global os.system'));
+    expect(() => loadPickle(bytes, 0, noGlobals)).toThrow(
+      new InputError('p.pkl', 'refusing to load unknown global os.system'),
+    );
   });
 
   it('reports a pickle cut short as truncated', () => {
@@ -52,6 +54,8 @@ describe('loadPickle', () => {
   });
 
   it('refuses unknown opcodes', () => {
-    expect(() => loadPickle(Uint8Array.from([0x80, 2, 0xff]), 0, noGlobals)).toThrow(/unsupported pickle opcode 0xff/);
+    expect(() => loadPickle(Uint8Array.from([0x80, 2, 0xff]), 0, noGlobals)).toThrow(
+      /unsupported pickle opcode 0xff/,
+    );
   });
 });

@@ -27,7 +27,6 @@ export interface PickleResult {
   end: number;
 }
 
-
 /** Parses one pickle starting at `start` and returns its value and where it stopped. */
 export function loadPickle(bytes: Uint8Array, start: number, options: PickleOptions): PickleResult {
   const { source } = options;
@@ -105,7 +104,9 @@ export function loadPickle(bytes: Uint8Array, start: number, options: PickleOpti
     let value = 0n;
     for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[at + i]);
     if (bytes[at + length - 1] & 0x80) value -= 1n << BigInt(8 * length);
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value;
   };
   const textInt = (line: string): number | bigint | boolean => {
     if (line === '01') return true;
@@ -113,7 +114,9 @@ export function loadPickle(bytes: Uint8Array, start: number, options: PickleOpti
     const digits = line.replace(/L$/, '');
     if (!/^[+-]?\d+$/.test(digits)) fail(`bad integer ${JSON.stringify(line)}`);
     const value = BigInt(digits);
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value;
   };
 
   for (;;) {

@@ -28,13 +28,25 @@ describe('detectRoles', () => {
       info('Y', [100], true),
       info('step', [], true),
     ]);
-    expect([roles.features.key, roles.logits.key, roles.labels?.key]).toEqual(['model.Features', 'logit', 'Y']);
+    expect([roles.features.key, roles.logits.key, roles.labels?.key]).toEqual([
+      'model.Features',
+      'logit',
+      'Y',
+    ]);
     expect(roles.targetKind).toBe('onehot');
-    expect(roles.reasons).toEqual(['features: model.Features (by name)', 'logits: logit (by name)', 'labels: Y (by name)']);
+    expect(roles.reasons).toEqual([
+      'features: model.Features (by name)',
+      'logits: logit (by name)',
+      'labels: Y (by name)',
+    ]);
   });
 
   it('assigns by shape: integer column -> labels, wider -> features, narrower -> logits', () => {
-    const roles = detectRoles([info('arr_0', [50, 32]), info('arr_1', [50, 4]), info('arr_2', [50, 1], true)]);
+    const roles = detectRoles([
+      info('arr_0', [50, 32]),
+      info('arr_1', [50, 4]),
+      info('arr_2', [50, 1], true),
+    ]);
     expect([roles.features.key, roles.logits.key, roles.labels?.key]).toEqual(['arr_0', 'arr_1', 'arr_2']);
   });
 
@@ -72,7 +84,9 @@ describe('detectRoles', () => {
   });
 
   it('refuses a missing logits array', () => {
-    expect(problem(() => detectRoles([info('features', [9, 4])]))).toMatch(/^cannot tell which array holds the logits/);
+    expect(problem(() => detectRoles([info('features', [9, 4])]))).toMatch(
+      /^cannot tell which array holds the logits/,
+    );
   });
 
   it('names both counts when rows differ', () => {

@@ -28,7 +28,8 @@ export interface RoleAssignment<T extends ArrayInfo = ArrayInfo> {
 
 /** Name tokens of each role, matched case-insensitively on any part of a dotted/underscored key. */
 export const ROLE_WORDS: Record<Role, RegExp> = {
-  features: /^(features?|feats?|penultimate|embeddings?|embeds?|hidden|phi|activations?|reprs?|representations?)$/i,
+  features:
+    /^(features?|feats?|penultimate|embeddings?|embeds?|hidden|phi|activations?|reprs?|representations?)$/i,
   logits: /^(logits?|outputs?|preds?|predictions?|scores?)$/i,
   labels: /^(labels?|targets?|y|classes|class|ys)$/i,
 };
@@ -172,7 +173,8 @@ export function detectRoles<T extends ArrayInfo>(
   let targetKind: RoleAssignment['targetKind'] = 'none';
   if (labels) {
     targetKind = colsOf(labels) === 1 ? 'onehot' : 'dense';
-    if (targetKind === 'dense') notes.push(`labels ${labels.key} has ${colsOf(labels)} columns: used as dense targets`);
+    if (targetKind === 'dense')
+      notes.push(`labels ${labels.key} has ${colsOf(labels)} columns: used as dense targets`);
   }
   return { features, logits, labels, targetKind, reasons, notes };
 }
@@ -181,15 +183,26 @@ export function detectRoles<T extends ArrayInfo>(
  * Checks one streamed block of 1-column labels (row `offset` first): class indices must be
  * integers >= 0. Returns the largest label seen in the block (-1 for an empty block).
  */
-export function validateLabels(block: ArrayLike<number>, source: string, offset: number, key = 'labels'): number {
+export function validateLabels(
+  block: ArrayLike<number>,
+  source: string,
+  offset: number,
+  key = 'labels',
+): number {
   let max = -1;
   for (let i = 0; i < block.length; i++) {
     const value = block[i];
     if (!Number.isInteger(value)) {
-      throw new InputError(source, `${key}: row ${offset + i} is ${value}, not an integer class index; labels must be integers 0, 1, 2, ...`);
+      throw new InputError(
+        source,
+        `${key}: row ${offset + i} is ${value}, not an integer class index; labels must be integers 0, 1, 2, ...`,
+      );
     }
     if (value < 0) {
-      throw new InputError(source, `${key}: row ${offset + i} is ${value}; labels must be class indices >= 0`);
+      throw new InputError(
+        source,
+        `${key}: row ${offset + i} is ${value}; labels must be class indices >= 0`,
+      );
     }
     if (value > max) max = value;
   }

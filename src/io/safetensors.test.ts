@@ -28,17 +28,30 @@ describe('openSafetensors', () => {
   });
 
   it('refuses data_offsets past the end of the file', async () => {
-    const bytes = buildSafetensors({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, new Uint8Array(8));
-    expect(await problem(bytes)).toBe('tensor a: truncated: data_offsets end at 16 but the data section holds 8 bytes');
+    const bytes = buildSafetensors(
+      { a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } },
+      new Uint8Array(8),
+    );
+    expect(await problem(bytes)).toBe(
+      'tensor a: truncated: data_offsets end at 16 but the data section holds 8 bytes',
+    );
   });
 
   it('refuses data_offsets that disagree with the shape', async () => {
-    const bytes = buildSafetensors({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }, new Uint8Array(16));
-    expect(await problem(bytes)).toBe('tensor a: data_offsets span 16 bytes but shape (3) of float32 needs 12');
+    const bytes = buildSafetensors(
+      { a: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } },
+      new Uint8Array(16),
+    );
+    expect(await problem(bytes)).toBe(
+      'tensor a: data_offsets span 16 bytes but shape (3) of float32 needs 12',
+    );
   });
 
   it('refuses unsupported dtypes', async () => {
-    const bytes = buildSafetensors({ a: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8));
+    const bytes = buildSafetensors(
+      { a: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } },
+      new Uint8Array(8),
+    );
     expect(await problem(bytes)).toMatch(/^tensor a: unsupported dtype C64 \(supported: F16, BF16, F32/);
   });
 

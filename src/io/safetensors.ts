@@ -37,7 +37,10 @@ export async function openSafetensors(src: ByteSource): Promise<ArrayContainer> 
   const lead = await readExact(src, 0, 8, 'safetensors header length');
   const headerLength = Number(viewOf(lead).getBigUint64(0, true));
   if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > src.size) {
-    throw new InputError(src.name, `truncated or not safetensors: the header claims ${headerLength} bytes but the file holds ${src.size}`);
+    throw new InputError(
+      src.name,
+      `truncated or not safetensors: the header claims ${headerLength} bytes but the file holds ${src.size}`,
+    );
   }
   const headerBytes = await readExact(src, 8, headerLength, 'safetensors header');
   let header: unknown;
@@ -63,7 +66,8 @@ export async function openSafetensors(src: ByteSource): Promise<ArrayContainer> 
       throw bad(`unsupported dtype ${String(info.dtype)} (supported: ${Object.keys(TYPES).join(', ')})`);
     }
     const shape = info.shape;
-    if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) throw bad('malformed shape');
+    if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0))
+      throw bad('malformed shape');
     const offsets = info.data_offsets;
     if (
       !Array.isArray(offsets) ||
@@ -76,7 +80,9 @@ export async function openSafetensors(src: ByteSource): Promise<ArrayContainer> 
     const [begin, end] = offsets as [number, number];
     const expected = product(shape as number[]) * base.size;
     if (end - begin !== expected) {
-      throw bad(`data_offsets span ${end - begin} bytes but shape (${shape.join(', ')}) of ${base.name} needs ${expected}`);
+      throw bad(
+        `data_offsets span ${end - begin} bytes but shape (${shape.join(', ')}) of ${base.name} needs ${expected}`,
+      );
     }
     if (end > dataSize) {
       throw bad(`truncated: data_offsets end at ${end} but the data section holds ${dataSize} bytes`);

@@ -45,25 +45,31 @@ describe('zipRows', () => {
   it('refuses readers with different row counts', async () => {
     const a = memoryReader('features', [1, 2, 3, 4], 2);
     const b = memoryReader('logits', [1, 2, 3], 1);
-    await expect(collect(zipRows([a, b], 2))).rejects.toThrow('input: row counts differ: features has 2 rows but logits has 3');
+    await expect(collect(zipRows([a, b], 2))).rejects.toThrow(
+      'input: row counts differ: features has 2 rows but logits has 3',
+    );
   });
 
   it('counts NaN/Inf and names the first row', async () => {
     const container = await openNpy(fixtureSource('npy/features_nan.npy'));
     const reader = { ...container.arrays[0], key: 'features' };
-    const error = await collect(zipRows([reader], 4, undefined, { nonFinite: 'error', source: 'f.npy' })).catch(
-      (e: unknown) => e,
-    );
+    const error = await collect(
+      zipRows([reader], 4, undefined, { nonFinite: 'error', source: 'f.npy' }),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     // (i * 6 + j) % 17 == 5 for 5 of the 78 cells, the first at index 5 (row 0)
-    expect((error as InputError).message).toBe('f.npy: features: 5 NaN/Inf values, first in row 0; drop those rows or fix the file');
+    expect((error as InputError).message).toBe(
+      'f.npy: features: 5 NaN/Inf values, first in row 0; drop those rows or fix the file',
+    );
   });
 
   it('drops rows with NaN/Inf in any array when asked', async () => {
     const a = memoryReader('a', [1, NaN, 3, 4, 5, 6], 2);
     const b = memoryReader('b', [10, 20, Infinity], 1);
     const stats: ZipRowsStats = { rowsRead: 0, rowsDropped: 0, nonFinite: new Map() };
-    expect(await collect(zipRows([a, b], 2, undefined, { nonFinite: 'drop', source: 's' }, stats))).toEqual([[[3, 4], [20]]]);
+    expect(await collect(zipRows([a, b], 2, undefined, { nonFinite: 'drop', source: 's' }, stats))).toEqual([
+      [[3, 4], [20]],
+    ]);
     expect(stats.rowsDropped).toBe(2);
     expect(stats.nonFinite.get('a')).toEqual({ count: 1, firstRow: 0 });
     expect(stats.nonFinite.get('b')).toEqual({ count: 1, firstRow: 2 });
@@ -71,7 +77,9 @@ describe('zipRows', () => {
 
   it('stops when aborted', async () => {
     const data = new Float64Array(100);
-    const reader = (await openNpy(bytesByteSource(buildNpy('<f8', [100], new Uint8Array(data.buffer)), 'x.npy'))).arrays[0];
+    const reader = (
+      await openNpy(bytesByteSource(buildNpy('<f8', [100], new Uint8Array(data.buffer)), 'x.npy'))
+    ).arrays[0];
     const controller = new AbortController();
     controller.abort(new Error('stop'));
     await expect(collect(zipRows([reader], 10, controller.signal))).rejects.toThrow('stop');

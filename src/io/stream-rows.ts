@@ -74,7 +74,10 @@ export async function* zipRows(
   const rows = readers[0].rows;
   for (const r of readers) {
     if (r.rows !== rows) {
-      throw new InputError(options.source, `row counts differ: ${readers[0].key} has ${rows} rows but ${r.key} has ${r.rows}`);
+      throw new InputError(
+        options.source,
+        `row counts differ: ${readers[0].key} has ${rows} rows but ${r.key} has ${r.rows}`,
+      );
     }
   }
   const iterators = readers.map((r) => r.readRows(chunkRows, signal)[Symbol.asyncIterator]());
@@ -84,7 +87,8 @@ export async function* zipRows(
     while (offset < rows) {
       throwIfAborted(signal);
       const results = await Promise.all(iterators.map((it) => it.next()));
-      if (results.some((r) => r.done)) throw new InputError(options.source, `an array ended before row ${rows}`);
+      if (results.some((r) => r.done))
+        throw new InputError(options.source, `an array ended before row ${rows}`);
       const blocks = results.map((r) => r.value as Float64Array);
       const count = blocks[0].length / Math.max(1, readers[0].cols);
       blocks.forEach((b, k) => trackers[k].add(b, readers[k].cols, offset));
@@ -118,7 +122,8 @@ export async function* zipRows(
     }
   } finally {
     readers.forEach((r, k) => {
-      if (trackers[k].count > 0) stats.nonFinite.set(r.key, { count: trackers[k].count, firstRow: trackers[k].firstRow });
+      if (trackers[k].count > 0)
+        stats.nonFinite.set(r.key, { count: trackers[k].count, firstRow: trackers[k].firstRow });
     });
     await Promise.all(iterators.map((it) => it.return?.()));
   }

@@ -41,7 +41,8 @@ export async function readAllRows(reader: ArrayReader, chunkRows = 5): Promise<F
   for await (const block of reader.readRows(chunkRows)) {
     const rows = block.length / Math.max(1, reader.cols);
     const wanted = Math.min(chunkRows, reader.rows - blocks * chunkRows);
-    if (rows !== wanted) throw new Error(`block ${blocks} of ${reader.key} has ${rows} rows, wanted ${wanted}`);
+    if (rows !== wanted)
+      throw new Error(`block ${blocks} of ${reader.key} has ${rows} rows, wanted ${wanted}`);
     out.set(block, at);
     at += block.length;
     blocks++;

@@ -45,6 +45,8 @@ describe('openTorch', () => {
   });
 
   it('refuses complex tensors', async () => {
-    expect(await problem('torch/bad_complex.pt')).toMatch(/^tensors of torch\.ComplexFloatStorage are not supported/);
+    expect(await problem('torch/bad_complex.pt')).toMatch(
+      /^tensors of torch\.ComplexFloatStorage are not supported/,
+    );
   });
 });

@@ -82,12 +82,14 @@ function allowList(source: string) {
     // (func, new_type, args, state): rebuild the plain tensor, drop the subclass and its state
     'torch._tensor._rebuild_from_type_v2': ((args) => {
       const [fn, , inner] = args;
-      if (typeof fn !== 'function' || !Array.isArray(inner)) throw new InputError(source, 'malformed tensor record');
+      if (typeof fn !== 'function' || !Array.isArray(inner))
+        throw new InputError(source, 'malformed tensor record');
       return (fn as PickleCallable)(inner);
     }) satisfies PickleCallable,
     'torch.Tensor': new TypeMarker(),
     'torch.nn.parameter.Parameter': new TypeMarker(),
-    'collections.OrderedDict': ((args) => new Map(Array.isArray(args[0]) ? (args[0] as [unknown, unknown][]) : [])) satisfies PickleCallable,
+    'collections.OrderedDict': ((args) =>
+      new Map(Array.isArray(args[0]) ? (args[0] as [unknown, unknown][]) : [])) satisfies PickleCallable,
     'torch.device': ((args) => String(args[0])) satisfies PickleCallable,
     'builtins.set': ((args) => new Set(Array.isArray(args[0]) ? args[0] : [])) satisfies PickleCallable,
     'builtins.frozenset': ((args) => new Set(Array.isArray(args[0]) ? args[0] : [])) satisfies PickleCallable,
@@ -100,7 +102,10 @@ function allowList(source: string) {
     if (Object.hasOwn(functions, full)) return functions[full];
     if (mod === 'torch' && Object.hasOwn(STORAGE_TYPES, name)) return new StorageType(STORAGE_TYPES[name]);
     if (mod === 'torch' && name.endsWith('Storage')) {
-      throw new InputError(source, `tensors of torch.${name} are not supported (supported: float, double, half, bfloat16, integer and bool)`);
+      throw new InputError(
+        source,
+        `tensors of torch.${name} are not supported (supported: float, double, half, bfloat16, integer and bool)`,
+      );
     }
     return undefined;
   };
@@ -133,7 +138,8 @@ function tensorReader(source: string, key: string, tensor: TensorRef, littleEndi
     storage = storage.root;
   }
   const data = storage.data;
-  if (!data) throw new InputError(source, `tensor ${key}: its storage ${storage.key} is missing from the file`);
+  if (!data)
+    throw new InputError(source, `tensor ${key}: its storage ${storage.key} is missing from the file`);
   const type: ElementType = { ...storage.type, littleEndian: littleEndian || storage.type.size === 1 };
   const available = Math.floor(data.size / type.size);
   const limit = storage.numel === null ? available : Math.min(storage.numel, available);
@@ -144,7 +150,13 @@ function tensorReader(source: string, key: string, tensor: TensorRef, littleEndi
       `truncated: tensor ${key} (${tensor.shape.join(', ')}) addresses storage elements up to ${offset + span} but storage ${storage.key} holds ${limit}`,
     );
   }
-  return stridedArrayReader(data, key, { base: 0, type, shape: tensor.shape, strides: tensor.strides, offset });
+  return stridedArrayReader(data, key, {
+    base: 0,
+    type,
+    shape: tensor.shape,
+    strides: tensor.strides,
+    offset,
+  });
 }
 
 function buildContainer(
@@ -156,11 +168,16 @@ function buildContainer(
 ): ArrayContainer {
   const { tensors, ignored } = collectTensors(value, stem);
   if (tensors.length === 0) {
-    throw new InputError(source, 'the torch file holds no tensors (save a tensor, or a dict/list/tuple of tensors)');
+    throw new InputError(
+      source,
+      'the torch file holds no tensors (save a tensor, or a dict/list/tuple of tensors)',
+    );
   }
   if (ignored.length > 0) {
     const shown = ignored.slice(0, 8).join(', ');
-    notes.push(`ignored non-tensor entries: ${shown}${ignored.length > 8 ? `, ... (${ignored.length} in all)` : ''}`);
+    notes.push(
+      `ignored non-tensor entries: ${shown}${ignored.length > 8 ? `, ... (${ignored.length} in all)` : ''}`,
+    );
   }
   const arrays = tensors.map(([key, tensor]) => {
     const note = flattenNote(key, tensor.shape);
@@ -194,7 +211,9 @@ async function openTorchZip(src: ByteSource): Promise<ArrayContainer> {
   let littleEndian = true;
   const order = byName.get(`${prefix}byteorder`);
   if (order) {
-    const text = new TextDecoder().decode(await readExact(await openZipEntry(src, order), 0, order.uncompressedSize, 'byteorder'));
+    const text = new TextDecoder().decode(
+      await readExact(await openZipEntry(src, order), 0, order.uncompressedSize, 'byteorder'),
+    );
     littleEndian = text.trim() !== 'big';
   }
   const pklSource = await openZipEntry(src, pkl);
@@ -265,7 +284,14 @@ async function openTorchLegacy(src: ByteSource): Promise<ArrayContainer> {
       if (!Array.isArray(pid) || pid[0] !== 'storage' || !(pid[1] instanceof StorageType)) {
         throw new InputError(src.name, 'unsupported persistent id in the torch pickle');
       }
-      const [, storageType, rootKey, , size, viewMetadata] = pid as [unknown, StorageType, unknown, unknown, unknown, unknown];
+      const [, storageType, rootKey, , size, viewMetadata] = pid as [
+        unknown,
+        StorageType,
+        unknown,
+        unknown,
+        unknown,
+        unknown,
+      ];
       const key = String(rootKey);
       let root = storages.get(key);
       if (!root) {
@@ -275,22 +301,34 @@ async function openTorchLegacy(src: ByteSource): Promise<ArrayContainer> {
       if (Array.isArray(viewMetadata)) {
         const [viewKey, viewOffset, viewSize] = viewMetadata;
         if (!Number.isSafeInteger(viewOffset)) throw new InputError(src.name, 'malformed storage view');
-        return new StorageRef(String(viewKey), storageType.type, Number(viewSize), root, viewOffset as number);
+        return new StorageRef(
+          String(viewKey),
+          storageType.type,
+          Number(viewSize),
+          root,
+          viewOffset as number,
+        );
       }
       return root;
     },
   });
   const keys = await loadPickleAt(src, main.end, plain);
-  if (!Array.isArray(keys.value)) throw new InputError(src.name, 'malformed legacy torch file: no storage key list');
+  if (!Array.isArray(keys.value))
+    throw new InputError(src.name, 'malformed legacy torch file: no storage key list');
   let at = keys.end;
   for (const rawKey of keys.value) {
     const key = String(rawKey);
     const storage = storages.get(key);
     if (!storage) throw new InputError(src.name, `storage ${key} is listed but never used`);
-    const numel = Number(viewOf(await readExact(src, at, 8, `storage ${key} size`)).getBigInt64(0, littleEndian));
+    const numel = Number(
+      viewOf(await readExact(src, at, 8, `storage ${key} size`)).getBigInt64(0, littleEndian),
+    );
     const bytes = numel * storage.type.size;
     if (!Number.isSafeInteger(bytes) || numel < 0 || at + 8 + bytes > src.size) {
-      throw new InputError(src.name, `truncated: storage ${key} needs ${bytes} bytes at ${at + 8} but the file holds ${src.size}`);
+      throw new InputError(
+        src.name,
+        `truncated: storage ${key} needs ${bytes} bytes at ${at + 8} but the file holds ${src.size}`,
+      );
     }
     storage.data = sliceByteSource(src, at + 8, bytes, src.name);
     at += 8 + bytes;

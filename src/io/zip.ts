@@ -16,6 +16,25 @@ export interface ZipEntry {
   uncompressedSize: number;
   localHeaderOffset: number;
   encrypted: boolean;
+  /** CRC-32 of the uncompressed bytes (checked when a deflated member is inflated to its end) */
+  crc32: number;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c;
+  }
+  return table;
+})();
+
+/** Continues a CRC-32 (start with 0) over `bytes`. */
+export function updateCrc32(crc: number, bytes: Uint8Array): number {
+  let c = ~crc;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
 }
 
 const EOCD = 0x06054b50;
@@ -50,7 +69,11 @@ export async function readZipEntries(src: ByteSource, what = 'zip archive'): Pro
     }
   }
   if (eocd < 0) {
-    throw notZip(hasZipMagic(tail.subarray(0, 4)) ? 'the end-of-directory record is missing (truncated?)' : 'no zip end-of-directory record');
+    throw notZip(
+      hasZipMagic(tail.subarray(0, 4))
+        ? 'the end-of-directory record is missing (truncated?)'
+        : 'no zip end-of-directory record',
+    );
   }
   let entryCount = tailView.getUint16(eocd + 10, true);
   let directorySize = tailView.getUint32(eocd + 12, true);
@@ -67,7 +90,10 @@ export async function readZipEntries(src: ByteSource, what = 'zip archive'): Pro
     }
   }
   if (directoryOffset + directorySize > src.size) {
-    throw new InputError(src.name, `truncated: the zip directory points past the end of the file (${src.size} bytes)`);
+    throw new InputError(
+      src.name,
+      `truncated: the zip directory points past the end of the file (${src.size} bytes)`,
+    );
   }
   const directory = await readExact(src, directoryOffset, directorySize, 'zip directory');
   const view = viewOf(directory);
@@ -80,6 +106,7 @@ export async function readZipEntries(src: ByteSource, what = 'zip archive'): Pro
     }
     const flags = view.getUint16(at + 8, true);
     const method = view.getUint16(at + 10, true);
+    const crc32 = view.getUint32(at + 16, true);
     let compressedSize = view.getUint32(at + 20, true);
     let uncompressedSize = view.getUint32(at + 24, true);
     const nameLength = view.getUint16(at + 28, true);
@@ -110,7 +137,15 @@ export async function readZipEntries(src: ByteSource, what = 'zip archive'): Pro
       }
       extra += 4 + length;
     }
-    entries.push({ name, method, compressedSize, uncompressedSize, localHeaderOffset, encrypted: (flags & 1) !== 0 });
+    entries.push({
+      name,
+      method,
+      compressedSize,
+      uncompressedSize,
+      localHeaderOffset,
+      encrypted: (flags & 1) !== 0,
+      crc32,
+    });
     at = end;
   }
   return entries;
@@ -138,30 +173,41 @@ export async function openZipEntry(
   if (local.getUint32(0, true) !== LOCAL) throw new InputError(name, 'corrupt zip: bad local header');
   const dataStart = entry.localHeaderOffset + 30 + local.getUint16(26, true) + local.getUint16(28, true);
   if (dataStart + entry.compressedSize > src.size) {
-    throw new InputError(name, `truncated: the member needs ${entry.compressedSize} bytes at ${dataStart} but the file holds ${src.size}`);
+    throw new InputError(
+      name,
+      `truncated: the member needs ${entry.compressedSize} bytes at ${dataStart} but the file holds ${src.size}`,
+    );
   }
   if (entry.method === 0) {
-    if (entry.uncompressedSize !== entry.compressedSize) throw new InputError(name, 'corrupt zip: stored member sizes differ');
+    if (entry.uncompressedSize !== entry.compressedSize)
+      throw new InputError(name, 'corrupt zip: stored member sizes differ');
     return sliceByteSource(src, dataStart, entry.compressedSize, name);
   }
   if (entry.method !== 8) {
-    throw new InputError(name, `zip compression method ${entry.method} is not supported (only stored and deflated)`);
+    throw new InputError(
+      name,
+      `zip compression method ${entry.method} is not supported (only stored and deflated)`,
+    );
   }
   // deflate expands at most ~1032x: a larger claim is a corrupt directory, not a real member
   if (entry.uncompressedSize > entry.compressedSize * 1032 + 1024) {
-    throw new InputError(name, `corrupt zip: ${entry.uncompressedSize} bytes cannot come from ${entry.compressedSize} compressed bytes`);
+    throw new InputError(
+      name,
+      `corrupt zip: ${entry.uncompressedSize} bytes cannot come from ${entry.compressedSize} compressed bytes`,
+    );
   }
-  return inflatingSource(src, dataStart, entry.compressedSize, entry.uncompressedSize, name, options);
+  return inflatingSource(src, dataStart, entry, name, options);
 }
 
 function inflatingSource(
   src: ByteSource,
   dataStart: number,
-  compressedSize: number,
-  size: number,
+  entry: ZipEntry,
   name: string,
   options: InflateSourceOptions,
 ): ByteSource {
+  const { compressedSize, uncompressedSize: size } = entry;
+  let crc = 0;
   let inflater: Inflate;
   let fed = 0; // compressed bytes pushed
   let produced = 0; // uncompressed bytes emitted so far
@@ -172,6 +218,7 @@ function inflatingSource(
   function restart(): void {
     fed = 0;
     produced = 0;
+    crc = 0;
     finished = false;
     pieces = [];
     piecesStart = 0;
@@ -179,6 +226,7 @@ function inflatingSource(
       if (data.length > 0) {
         pieces.push(data);
         produced += data.length;
+        crc = updateCrc32(crc, data);
       }
       if (final) finished = true;
     });
@@ -197,6 +245,14 @@ function inflatingSource(
       inflater.push(piece, fed >= compressedSize);
     } catch (error) {
       throw new InputError(name, `corrupt compressed data: ${(error as Error).message}`);
+    }
+    if (fed >= compressedSize && (produced !== size || crc !== entry.crc32)) {
+      throw new InputError(
+        name,
+        produced !== size
+          ? `corrupt compressed data: ${produced} bytes inflated where the directory says ${size}`
+          : 'corrupt compressed data: CRC-32 mismatch',
+      );
     }
   }
 

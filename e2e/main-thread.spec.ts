@@ -1,0 +1,38 @@
+/**
+ * The main thread never blocks: analysing 12 checkpoints (24 files) runs in the workers, so no long
+ * task (> 100 ms) happens on the page while they are parsed, computed and plotted.
+ */
+import { readdirSync } from 'node:fs';
+import { FIXTURES, expect, fixtureFile, test } from './fixtures';
+
+test('no long task over 100 ms while 12 checkpoints are analysed', async ({ page, table, runsPanel, dropZone, plots }) => {
+  await page.addInitScript(() => {
+    const tasks: { start: number; duration: number }[] = [];
+    (window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto('/');
+  await table.expectRows(6);
+  await expect(plots.traces('plot-mass')).toHaveCount(2); // plotly loaded and drawn before measuring
+  await runsPanel.removeAll();
+
+  // Two seeds' worth of the digits runs: 4 runs x 3 steps = 12 checkpoints, train + test each.
+  const names = readdirSync(FIXTURES).filter((n) => n.endsWith('.npz'));
+  const files = ['seedA', 'seedB'].flatMap((seed) => names.map((n) => fixtureFile(n, `${seed}-${n}`)));
+  expect(files).toHaveLength(24);
+  const start = await page.evaluate(() => performance.now());
+  await dropZone.dropFiles(files);
+  await table.expectRows(12);
+  await expect(plots.traces('plot-mass')).toHaveCount(4);
+  await page.waitForTimeout(500); // let the last renders land inside the measured window
+  const tasks = await page.evaluate(
+    (since) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((t) => t.start >= since),
+    start,
+  );
+  const longest = Math.max(0, ...tasks.map((t) => t.duration));
+  console.log(`long tasks while analysing 12 checkpoints: ${tasks.length}, longest ${longest.toFixed(0)} ms`);
+  console.log(JSON.stringify(tasks.map((t) => [Math.round(t.start - start), Math.round(t.duration)])));
+  expect(longest).toBeLessThanOrEqual(100);
+});
