@@ -1,6 +1,8 @@
 /** The dashboard with the real digits-MLP activations: numbers, plots, slider, modes, errors, session. */
-import { readFileSync } from 'node:fs';
-import { digitsFiles, expect, expectedDigits, fixtureFile, test } from './fixtures';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FIXTURES, digitsFiles, expect, expectedDigits, fixtureFile, test } from './fixtures';
 
 test.beforeEach(async ({ page, table, runsPanel, dropZone }) => {
   await page.goto('/');
@@ -148,4 +150,33 @@ test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plot
   await table.expectRows(6);
   const after = await table.rows.evaluateAll((rows) => rows.map((r) => `${r.dataset.run}@${r.dataset.step}=${r.dataset.dlr}`));
   expect(after.sort()).toEqual(before.sort());
+});
+
+test('cancel stops a running analysis; the next drop starts fresh workers', async ({ page, table, dropZone, runsPanel }) => {
+  await runsPanel.removeAll();
+  await dropZone.dropFiles(digitsFiles());
+  await expect(page.getByTestId('job').first()).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel analysis' }).click();
+  await expect(page.getByTestId('job')).toHaveCount(0);
+  const kept = await table.rows.count();
+  expect(kept).toBeLessThan(6);
+  await dropZone.dropFiles(digitsFiles());
+  await table.expectRows(6);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
+test('a dropped folder tree groups into runs, checkpoints and splits', async ({ page, table, dropZone, runsPanel }) => {
+  await runsPanel.removeAll();
+  // seedC/step_150/{train,test}/*.npz as a folder picker delivers it (webkitRelativePath).
+  const folder = mkdtempSync(path.join(tmpdir(), 'richscope-folder-'));
+  for (const split of ['train', 'test']) {
+    mkdirSync(path.join(folder, 'seedC', 'step_150', split), { recursive: true });
+    copyFileSync(path.join(FIXTURES, `mlp96_rich_step150_${split}.npz`), path.join(folder, 'seedC', 'step_150', split, 'acts.npz'));
+  }
+  await dropZone.folderInput.setInputFiles(path.join(folder, 'seedC'));
+  await table.expectRows(1);
+  const row = table.rows.first();
+  await expect(row).toHaveAttribute('data-step', '150');
+  expect(Math.abs(Number(await row.getAttribute('data-dlr')) - expectedDigits()['mlp96_rich_step150'].dlr)).toBeLessThan(1e-6);
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });

@@ -94,10 +94,11 @@ export class Plots {
 }
 
 export const test = base.extend<{ dropZone: DropZone; runsPanel: RunsPanel; table: CheckpointTable; plots: Plots }>({
-  dropZone: async ({ page }, use) => use(new DropZone(page)),
-  runsPanel: async ({ page }, use) => use(new RunsPanel(page)),
-  table: async ({ page }, use) => use(new CheckpointTable(page)),
-  plots: async ({ page }, use) => use(new Plots(page)),
+  // (named `provide`, not `use`: the React hooks lint rule would take `use` for React's hook)
+  dropZone: async ({ page }, provide) => provide(new DropZone(page)),
+  runsPanel: async ({ page }, provide) => provide(new RunsPanel(page)),
+  table: async ({ page }, provide) => provide(new CheckpointTable(page)),
+  plots: async ({ page }, provide) => provide(new Plots(page)),
 });
 
 export { expect };

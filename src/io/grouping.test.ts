@@ -80,6 +80,26 @@ describe('groupFiles', () => {
     ]);
   });
 
+  it('uses train/ and test/ folders without a step', () => {
+    expect(
+      groupFiles(['digits/train/features.npy', 'digits/train/logits.npy', 'digits/test/features.npy']),
+    ).toEqual([
+      {
+        run: 'digits',
+        checkpoints: [
+          {
+            step: null,
+            label: 'digits',
+            splits: {
+              fit: ['digits/train/features.npy', 'digits/train/logits.npy'],
+              eval: ['digits/test/features.npy'],
+            },
+          },
+        ],
+      },
+    ]);
+  });
+
   it('treats a single unmarked file set as the fit split, without a step', () => {
     expect(groupFiles(['digits_train.npz', 'digits_test.npz'])).toEqual([
       {

@@ -10,7 +10,7 @@ import { openNpz } from './npz';
 import { looksLikeSafetensors, openSafetensors } from './safetensors';
 import { hasLegacyTorchMagic, openTorch } from './torch';
 import { InputError, type ArrayContainer, type ByteSource } from './types';
-import { readZipEntries } from './zip';
+import { hasZipMagic, readZipEntries } from './zip';
 
 export { SUPPORTED_EXTENSIONS, extensionOf } from './extensions';
 
@@ -33,7 +33,7 @@ export async function openContainer(src: ByteSource): Promise<ArrayContainer> {
   const lead = await src.read(0, 16);
   const ext = extensionOf(src.name);
   if (hasNpyMagic(lead)) return openNpy(src);
-  if (lead.length >= 4 && lead[0] === 0x50 && lead[1] === 0x4b) {
+  if (hasZipMagic(lead)) {
     const entries = await readZipEntries(src, ext === '.npy' ? '.npy file' : 'zip archive');
     if (entries.some((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl'))) return openTorch(src);
     const container = await openNpz(src);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
+import { openNpy } from './npy';
 import { detectRoles, validateLabels } from './roles';
+import { fixtureSource } from './testing';
 import { InputError, type ArrayInfo } from './types';
 
 const info = (key: string, shape: number[], integer = false): ArrayInfo => ({
@@ -121,5 +123,22 @@ describe('validateLabels', () => {
     expect(problem(() => validateLabels(Float64Array.from([0.5]), 'f', 7))).toBe(
       'labels: row 7 is 0.5, not an integer class index; labels must be integers 0, 1, 2, ...',
     );
+  });
+
+  it.each([
+    ['npy/labels_negative.npy', /^labels: row \d+ is -1; labels must be class indices >= 0$/],
+    ['npy/labels_fractional.npy', /^labels: row 0 is \d\.5, not an integer class index/],
+  ])('refuses %s while streaming it', async (rel, message) => {
+    const reader = (await openNpy(fixtureSource(rel))).arrays[0];
+    let offset = 0;
+    const run = async () => {
+      for await (const block of reader.readRows(4)) {
+        validateLabels(block, rel, offset);
+        offset += block.length;
+      }
+    };
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problem).toMatch(message);
   });
 });

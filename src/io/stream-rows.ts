@@ -91,8 +91,10 @@ export async function* zipRows(
         throw new InputError(options.source, `an array ended before row ${rows}`);
       const blocks = results.map((r) => r.value as Float64Array);
       const count = blocks[0].length / Math.max(1, readers[0].cols);
+      const before = trackers.reduce((sum, t) => sum + t.count, 0);
       blocks.forEach((b, k) => trackers[k].add(b, readers[k].cols, offset));
-      if (options.nonFinite === 'drop' && trackers.some((t) => t.count > 0)) {
+      const blockHasNonFinite = trackers.reduce((sum, t) => sum + t.count, 0) > before;
+      if (options.nonFinite === 'drop' && blockHasNonFinite) {
         const keep: number[] = [];
         for (let i = 0; i < count; i++) {
           const finite = blocks.every((b, k) => {

@@ -25,9 +25,18 @@ export interface StridedReadOptions {
   windowChunks: number;
   /** ... or at most this many bytes, whichever is larger (small arrays: one read) */
   minWindowBytes: number;
+  /**
+   * Sequential sources (deflated members) with a non-contiguous layout are read this many bytes
+   * of decoded rows at a time, then handed out chunk by chunk: each block is one forward pass.
+   */
+  sequentialBlockBytes: number;
 }
 
-export const defaultStridedReadOptions: StridedReadOptions = { windowChunks: 4, minWindowBytes: 1 << 20 };
+export const defaultStridedReadOptions: StridedReadOptions = {
+  windowChunks: 4,
+  minWindowBytes: 1 << 20,
+  sequentialBlockBytes: 1 << 26,
+};
 
 export function contiguousStrides(shape: number[]): number[] {
   const strides = new Array<number>(shape.length);
@@ -122,7 +131,8 @@ export function stridedArrayReader(
     }
     const budget = Math.max(options.minWindowBytes, options.windowChunks * count * cols * size);
     const spanElements = (count - 1) * rowStride + (maxCol - minCol) + 1;
-    if (spanElements * size <= budget) {
+    // a sequential source gets big blocks; one window over all of them would hold the whole array
+    if (spanElements * size <= (src.sequential ? options.minWindowBytes : budget)) {
       const start = first + minCol;
       const view = viewOf(await readExact(src, layout.base + start * size, spanElements * size, key));
       for (let i = 0; i < count; i++) {
@@ -141,6 +151,16 @@ export function stridedArrayReader(
       }
       return;
     }
+    const rowElements = maxCol - minCol + 1;
+    if (rowElements * size <= budget) {
+      for (let i = 0; i < count; i++) {
+        const start = first + i * rowStride + minCol;
+        const view = viewOf(await readExact(src, layout.base + start * size, rowElements * size, key));
+        for (let j = 0; j < cols; j++) out[i * cols + j] = decode(view, (colOffsets[j] - minCol) * size);
+      }
+      return;
+    }
+    // pathological strides (rows and columns both far apart): one read per element
     for (let i = 0; i < count; i++) {
       for (const j of colOrder) {
         const at = layout.base + (first + i * rowStride + colOffsets[j]) * size;
@@ -160,12 +180,24 @@ export function stridedArrayReader(
       if (!Number.isInteger(chunkRows) || chunkRows < 1) {
         throw new InputError(src.name, `chunkRows must be a positive integer, got ${chunkRows}`);
       }
-      for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+      // a Fortran array in a deflated member: every block restarts the inflater, so make blocks big
+      const blockRows =
+        src.sequential && !contiguous && cols > 0
+          ? Math.max(1, Math.floor(options.sequentialBlockBytes / (cols * 8 * chunkRows))) * chunkRows
+          : chunkRows;
+      for (let b0 = 0; b0 < rows; b0 += blockRows) {
         throwIfAborted(signal);
-        const count = Math.min(chunkRows, rows - r0);
-        const out = new Float64Array(count * cols);
-        if (cols > 0) await readChunk(r0, count, out);
-        yield out;
+        const blockCount = Math.min(blockRows, rows - b0);
+        const block = new Float64Array(blockCount * cols);
+        if (cols > 0) await readChunk(b0, blockCount, block);
+        if (blockRows === chunkRows) {
+          yield block;
+          continue;
+        }
+        for (let r0 = 0; r0 < blockCount; r0 += chunkRows) {
+          throwIfAborted(signal);
+          yield block.slice(r0 * cols, Math.min(blockCount, r0 + chunkRows) * cols);
+        }
       }
     },
   };

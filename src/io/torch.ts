@@ -8,7 +8,7 @@ import type { ElementType } from './dtype';
 import { loadPickle, PickleTruncatedError, type PickleCallable } from './pickle';
 import { flattenNote, layoutSpan, rowsAndCols, stridedArrayReader } from './strided-reader';
 import { InputError, type ArrayContainer, type ArrayReader, type ByteSource } from './types';
-import { openZipEntry, readZipEntries } from './zip';
+import { hasZipMagic, openZipEntry, readZipEntries } from './zip';
 
 const STORAGE_TYPES: Record<string, Omit<ElementType, 'littleEndian'>> = {
   DoubleStorage: { name: 'float64', kind: 'float', size: 8 },
@@ -197,7 +197,7 @@ export function hasLegacyTorchMagic(lead: Uint8Array): boolean {
 /** Opens a torch.save file of either format. */
 export async function openTorch(src: ByteSource): Promise<ArrayContainer> {
   const lead = await src.read(0, 4);
-  if (lead.length >= 2 && lead[0] === 0x50 && lead[1] === 0x4b) return openTorchZip(src);
+  if (hasZipMagic(lead)) return openTorchZip(src);
   if (hasLegacyTorchMagic(lead)) return openTorchLegacy(src);
   throw new InputError(src.name, 'not a torch.save file: neither a zip archive nor the legacy pickle format');
 }

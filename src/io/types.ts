@@ -10,6 +10,11 @@ export interface ByteSource {
   size: number;
   /** bytes [offset, offset + length); shorter only at end of file */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * True when reading backwards is expensive (a deflated zip member restarts its stream): readers
+   * of non-contiguous layouts then fetch bigger row blocks, so a Fortran array costs few passes.
+   */
+  sequential?: boolean;
 }
 
 /** Element types as NumPy names them ('<f4', '>i8', '|b1', ...), normalised by the parser. */

@@ -45,7 +45,12 @@ const LOCAL = 0x04034b50;
 
 /** True when the bytes start like a zip file (a local header, or the empty-archive record). */
 export function hasZipMagic(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5);
+  return (
+    bytes.length >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6))
+  );
 }
 
 function u64(view: DataView, at: number): number {
@@ -256,31 +261,46 @@ function inflatingSource(
     }
   }
 
-  return {
-    name,
-    size,
-    async read(offset, length) {
-      const end = Math.min(size, offset + length);
-      if (end <= offset) return new Uint8Array(0);
-      if (offset < piecesStart) restart();
-      while (produced < end && !finished) await pump();
-      // drop what lies wholly before the request: reads move forwards
+  async function readNow(offset: number, length: number): Promise<Uint8Array> {
+    const end = Math.min(size, offset + length);
+    if (end <= offset) return new Uint8Array(0);
+    if (offset < piecesStart) restart();
+    // drop what lies wholly before the request as we go: reads move forwards, memory stays small
+    const dropBefore = () => {
       while (pieces.length > 0 && piecesStart + pieces[0].length <= offset) {
         piecesStart += pieces[0].length;
         pieces.shift();
       }
-      const available = Math.min(end, produced);
-      if (available <= offset) return new Uint8Array(0);
-      const out = new Uint8Array(available - offset);
-      let at = piecesStart;
-      for (const piece of pieces) {
-        const from = Math.max(offset, at);
-        const to = Math.min(available, at + piece.length);
-        if (to > from) out.set(piece.subarray(from - at, to - at), from - offset);
-        at += piece.length;
-        if (at >= available) break;
-      }
-      return out;
+    };
+    while (produced < end && !finished) {
+      await pump();
+      dropBefore();
+    }
+    dropBefore();
+    const available = Math.min(end, produced);
+    if (available <= offset) return new Uint8Array(0);
+    const out = new Uint8Array(available - offset);
+    let at = piecesStart;
+    for (const piece of pieces) {
+      const from = Math.max(offset, at);
+      const to = Math.min(available, at + piece.length);
+      if (to > from) out.set(piece.subarray(from - at, to - at), from - offset);
+      at += piece.length;
+      if (at >= available) break;
+    }
+    return out;
+  }
+
+  // one stream state: concurrent readers (zipRows over arrays sharing a member) take turns
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    name,
+    size,
+    sequential: true,
+    read(offset, length) {
+      const result = queue.then(() => readNow(offset, length));
+      queue = result.catch(() => undefined);
+      return result;
     },
   };
 }

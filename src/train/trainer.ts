@@ -27,6 +27,11 @@ export interface TrainerOptions {
   depth: number;
   /** output scale alpha > 0 (1 = standard; large = lazy) */
   alpha: number;
+  /**
+   * multiplies every initial weight (1 = He init). Large values memorise lazily first and leave the
+   * weight decay to shrink the weights into feature learning: the grokking recipe (Omnigrok).
+   */
+  initScale: number;
   /** subtract the initial output h0, so f starts at 0 (Chizat-Bach); off = f = alpha h */
   centerAtInit: boolean;
   /** freeze every layer but the read-out: the features never change (lazy by construction) */
@@ -56,6 +61,7 @@ export const defaultTrainerOptions: TrainerOptions = {
   width: 64,
   depth: 2,
   alpha: 1,
+  initScale: 1,
   centerAtInit: true,
   lastLayerOnly: false,
   optimizer: 'adam',
@@ -118,6 +124,7 @@ function validate(o: TrainerOptions): void {
   if (!Number.isInteger(o.width) || o.width < 1) bad(`width must be a positive integer, got ${o.width}`);
   if (!Number.isInteger(o.depth) || o.depth < 1) bad(`depth must be >= 1, got ${o.depth}`);
   if (!(o.alpha > 0)) bad(`alpha must be > 0, got ${o.alpha}`);
+  if (!(o.initScale > 0)) bad(`initScale must be > 0, got ${o.initScale}`);
   if (!(o.learningRate > 0)) bad(`learningRate must be > 0, got ${o.learningRate}`);
   if (!(o.weightDecay >= 0)) bad(`weightDecay must be >= 0, got ${o.weightDecay}`);
   if (!(o.labelShuffle >= 0 && o.labelShuffle <= 1)) bad(`labelShuffle must be in [0, 1], got ${o.labelShuffle}`);
@@ -148,6 +155,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const C = dataset.classes;
   const sizes = [dataset.inputDim, ...Array.from({ length: o.depth }, () => o.width), C];
   const net = createMlp(sizes, createPrng(deriveSeed(o.seed, 10)), o.precision);
+  if (o.initScale !== 1) for (const w of net.weights) for (let i = 0; i < w.length; i++) w[i] *= o.initScale;
   const L = sizes.length - 1;
   const firstTrainable = o.lastLayerOnly ? L - 1 : 0;
   const trainLabels = shuffleLabels(dataset.train.y, o.labelShuffle, createPrng(deriveSeed(o.seed, 11)));

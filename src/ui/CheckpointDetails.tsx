@@ -4,9 +4,8 @@
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
-import { WEAK_DIRECTION_WARNING } from '../core/low-rank-measure';
 import type { CheckpointRecord, RunRecord } from '../state/model';
-import { checkpointNotes } from './checkpoint-notes';
+import { checkpointNotes, dependsOnWeakDirections } from './checkpoint-notes';
 import { useRichscope } from '../state/store';
 import { Plot } from './plots/Plot';
 import type { Trace } from './plots/traces';
@@ -34,7 +33,7 @@ export function CheckpointDetails() {
 
 function Details({ run, checkpoint }: { run: RunRecord; checkpoint: CheckpointRecord }) {
   const m = checkpoint.metrics;
-  const weakDirections = Math.abs(m.dlr - m.dlrEnergy99) > WEAK_DIRECTION_WARNING;
+  const weakDirections = dependsOnWeakDirections(m);
   const affine = m.readoutResidual < AFFINE_READOUT_TOLERANCE;
   const { spectrumTraces, profileTraces } = useMemo(() => {
     const index = m.outputSpectrum.map((_, j) => j + 1);

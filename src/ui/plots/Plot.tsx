@@ -65,25 +65,30 @@ export function Plot({ testId, title, traces, layout, height = 300, onPointClick
 
   useEffect(() => {
     let cancelled = false;
-    loadPlotly()
-      .then(async (Plotly) => {
-        const div = container.current;
-        if (cancelled || !div) return;
-        await Plotly.react(div, traces, themedLayout(layout, dark, height), {
-          displaylogo: false,
-          responsive: true,
-          modeBarButtonsToRemove: ['toImage', 'select2d', 'lasso2d'],
-        });
-        const plot = div as unknown as PlotlyHTMLElement;
-        plot.removeAllListeners?.('plotly_click');
-        plot.on('plotly_click', (event: PlotMouseEvent) => {
-          const point = event.points[0];
-          if (point && clickHandler.current) clickHandler.current(point.customdata);
-        });
-      })
-      .catch((error: Error) => setFailed(error.message));
+    // Each plot draws in a task of its own (not in React's commit), so several plots updating at
+    // once never add up to one long main-thread task; a newer update cancels a pending draw.
+    const timer = setTimeout(() => {
+      loadPlotly()
+        .then(async (Plotly) => {
+          const div = container.current;
+          if (cancelled || !div) return;
+          await Plotly.react(div, traces, themedLayout(layout, dark, height), {
+            displaylogo: false,
+            responsive: true,
+            modeBarButtonsToRemove: ['toImage', 'select2d', 'lasso2d'],
+          });
+          const plot = div as unknown as PlotlyHTMLElement;
+          plot.removeAllListeners?.('plotly_click');
+          plot.on('plotly_click', (event: PlotMouseEvent) => {
+            const point = event.points[0];
+            if (point && clickHandler.current) clickHandler.current(point.customdata);
+          });
+        })
+        .catch((error: Error) => setFailed(error.message));
+    }, 0);
     return () => {
       cancelled = true;
+      clearTimeout(timer);
     };
   }, [traces, layout, dark, height]);
 
