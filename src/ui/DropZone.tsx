@@ -71,10 +71,11 @@ export function DropZone() {
       </div>
       {busy && (
         <div className="progress-block">
-          <AnalysisProgress />
+          {/* Above the list, so it stays put while entries come and go. */}
           <button type="button" onClick={() => richscope.cancelAnalysis()}>
             Cancel analysis
           </button>
+          <AnalysisProgress />
         </div>
       )}
     </section>

@@ -1,0 +1,48 @@
+/**
+ * The three guided scenarios of the Learn view: what to run, what to look at, and the paper's
+ * reference values (METHOD.md §6), always labelled as the paper's and never as what this page measures.
+ */
+import type { ScenarioId } from '../../train/presets';
+
+export interface ScenarioText {
+  id: ScenarioId;
+  title: string;
+  /** what to do and what to watch, one paragraph each */
+  paragraphs: string[];
+  /** the paper's numbers for orientation (METHOD.md §6) */
+  paperReference: string;
+}
+
+export const SCENARIOS: ScenarioText[] = [
+  {
+    id: 'lazy-vs-rich',
+    title: '1. Lazy or rich: output scale α and last-layer-only training',
+    paragraphs: [
+      'Train the same two-hidden-layer MLP (width 64) three ways on a Gaussian mixture: 4 classes, each a union of 4 clusters in 32 dimensions, so the raw inputs are not linearly separable. Run the three presets one after the other; their curves stay on the plots for comparison.',
+      'Rich (α = 1, all layers): the penultimate features turn toward the few directions the outputs need, and D_LR falls within a few checkpoints. Lazy (α = 100, Chizat–Bach: f = α(h − h₀), step size divided by α for Adam and α² for SGD): the network fits the same data while its weights barely move, as a kernel machine on its initial features, and D_LR stays high. Last layer only: the features are frozen at initialisation, lazy by construction.',
+      'In the spectra, the rich run\u2019s relative eigenvalues ρ_k/ρ₁ drop steeply after k = 3 (C − 1 for 4 classes) and its cumulative utilization Π̂(k) reaches 1 within those few k; the lazy runs spread over many k. Train accuracy is 100% for all three: D_LR tells how the network learned, not how well.',
+    ],
+    paperReference:
+      'Paper (MNIST MLP, METHOD.md §6): full backprop D_LR 0.0087 (test 10.0%, a deliberately bad-generalising rich run) vs last layer only D_LR 0.63 (test 74.4%).',
+  },
+  {
+    id: 'grokking',
+    title: '2. Grokking: D_LR falls when the test accuracy jumps',
+    paragraphs: [
+      'Modular addition (a + b) mod 23 from one-hot operands, 70% of the 529 pairs for training. The weights start 3× larger than usual: the network memorises the training pairs within about 200 steps (train 100%, test near 0%) while its features barely organise. AdamW\u2019s weight decay then shrinks the weights until features form, and the test accuracy jumps.',
+      'Watch dlrEnergy99 (dashed; D_LR on the output directions that hold 99% of the output variance) fall from about 0.4 during memorisation to below 0.1 after the jump. The full D_LR (solid) falls too but less, and creeps back up afterwards: the grokked outputs keep about 10 strong directions and a dozen very weak ones (10⁻³ to 10⁻⁶ of the largest), which D_LR counts at full weight (METHOD.md §3.1, warning shown below). Compare with the preset without weight decay.',
+    ],
+    paperReference:
+      'Paper (mod-97 transformer, METHOD.md §6): before grokking (step 200, test 5.2%) D_LR 0.51; after (step 3000, test 99.8%) D_LR 0.11.',
+  },
+  {
+    id: 'shuffled-labels',
+    title: '3. Rich is not good: shuffled labels',
+    paragraphs: [
+      'Permute every training label (the test labels stay true). The network can only memorise: test accuracy stays at chance (25% for 4 classes). Yet it memorises by learning features, so its D_LR goes low, like the run on true labels.',
+      'D_LR measures the training dynamics, not the quality of what was learned. What separates the two runs is the cumulative mass Π*(k), measured on the test split with true labels: with true labels the top few features carry the target, with shuffled ones they do not.',
+    ],
+    paperReference:
+      'Paper (CIFAR-10, METHOD.md §6): true labels test 95.0%, D_LR 0.031; fully shuffled labels test 9.5%, D_LR 0.034.',
+  },
+];
