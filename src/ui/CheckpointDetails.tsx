@@ -75,7 +75,7 @@ function Details({ run, checkpoint }: { run: RunRecord; checkpoint: CheckpointRe
     [],
   );
   const profileLayout = useMemo<Partial<Layout>>(
-    () => ({ xaxis: { title: { text: "output directions counted r'" }, dtick: 1 }, yaxis: { title: { text: "D_LR(r')" } } }),
+    () => ({ xaxis: { title: { text: "r' (directions counted)" }, dtick: 1 }, yaxis: { title: { text: "D_LR(r')" } } }),
     [],
   );
 

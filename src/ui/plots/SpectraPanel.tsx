@@ -5,6 +5,7 @@
 import type { Layout } from 'plotly.js-dist-min';
 import { useEffect, useMemo } from 'react';
 import { richscope, useRichscope } from '../../state/store';
+import { useColourScheme } from '../use-colour-scheme';
 import { nearestCheckpoint, unionOfSteps } from '../nearest-checkpoint';
 import { Plot } from './Plot';
 import { EVAL_SPLIT_NOTE, SPECTRUM_TITLES, buildTraces, focusedRun, type SpectrumPanel } from './traces';
@@ -22,6 +23,7 @@ export function SpectraPanel() {
   const runs = useRichscope((s) => s.runs);
   const view = useRichscope((s) => s.view);
   const playing = useRichscope((s) => s.playing);
+  const scheme = useColourScheme();
 
   const visibleRuns = useMemo(() => runs.filter((run) => run.visible), [runs]);
   const focus = focusedRun(runs, view);
@@ -47,10 +49,15 @@ export function SpectraPanel() {
   }, [playing, current, steps]);
 
   const tracesByPanel = useMemo(
-    () => Object.fromEntries(PANELS.map(({ panel }) => [panel, buildTraces(panel, runs, view)])) as Record<SpectrumPanel, ReturnType<typeof buildTraces>>,
-    [runs, view],
+    () =>
+      Object.fromEntries(PANELS.map(({ panel }) => [panel, buildTraces(panel, runs, view, scheme)])) as Record<
+        SpectrumPanel,
+        ReturnType<typeof buildTraces>
+      >,
+    [runs, view, scheme],
   );
   const onEval = runs.some((run) => run.checkpoints.some((c) => c.eval !== null));
+  const unlabelled = visibleRuns.filter((run) => run.checkpoints.some((c) => c.metrics.mass === null)).map((run) => run.name);
   const layouts = useMemo(
     () =>
       Object.fromEntries(
@@ -179,6 +186,9 @@ export function SpectraPanel() {
           />
         ))}
       </div>
+      {unlabelled.length > 0 && (
+        <p className="hint">No labels, so no cumulative mass Π*(k), for: {unlabelled.join(', ')}.</p>
+      )}
       {onEval && <p className="hint">Π*(k) and Π̂(k) are {EVAL_SPLIT_NOTE} (the eigenfunctions come from the train split and are not orthonormal on the test split; METHOD.md §4).</p>}
     </section>
   );

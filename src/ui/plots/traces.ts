@@ -8,6 +8,7 @@ import type { CheckpointRecord, RunRecord } from '../../state/model';
 import type { ViewSettings } from '../../state/view-settings';
 import { nearestCheckpoint } from '../nearest-checkpoint';
 import { sequentialColour } from '../palette';
+import type { ColourScheme } from '../use-colour-scheme';
 import { aggregateCurves, aggregateOverSteps, seedGroups } from '../seed-aggregate';
 
 export type Trace = Partial<ScatterData>;
@@ -20,8 +21,11 @@ export const SPECTRUM_TITLES: Record<SpectrumPanel, string> = {
   eigenvalues: 'Relative eigenvalues ρ_k / ρ_1',
 };
 
-/** Viridis' palest 15% (yellow) vanishes on a white background: the step scale stops short of it. */
-const STEP_SCALE_END = 0.85;
+/**
+ * The part of viridis the step scale uses on each background: its palest 15% (yellow) vanishes on
+ * white, its darkest 25% (purple) on the dark theme.
+ */
+export const STEP_SCALE_RANGE: Record<ColourScheme, [number, number]> = { light: [0, 0.85], dark: [0.25, 1] };
 
 const SYMBOLS: Record<SpectrumPanel, string> = { mass: 'Π*(k)', utilization: 'Π̂(k)', eigenvalues: 'ρ_k/ρ_1' };
 
@@ -115,12 +119,18 @@ export function withAlpha(colour: string, alpha: number): string {
  * - 'runs' mode: one trace per visible run, at the run's checkpoint nearest to `view.step`
  *   (seed groups as mean ± band when `view.aggregateSeeds`).
  * - 'checkpoints' mode: the checkpoints of the focused run up to `view.step`, coloured by their
- *   position in training on the sequential scale; the current one drawn thick.
+ *   position in training on the sequential scale (the part readable on `scheme`'s background);
+ *   the current one drawn thick.
  * x is k = 1..K with K capped at `view.kMinRelative`.
  */
-export function buildTraces(panel: SpectrumPanel, runs: readonly RunRecord[], view: ViewSettings): Trace[] {
+export function buildTraces(
+  panel: SpectrumPanel,
+  runs: readonly RunRecord[],
+  view: ViewSettings,
+  scheme: ColourScheme = 'light',
+): Trace[] {
   return view.spectraMode === 'checkpoints'
-    ? buildCheckpointTraces(panel, runs, view)
+    ? buildCheckpointTraces(panel, runs, view, scheme)
     : buildRunTraces(panel, runs, view);
 }
 
@@ -163,7 +173,13 @@ export function focusedRun(runs: readonly RunRecord[], view: ViewSettings): RunR
   return withData.find((run) => run.id === view.focusRun) ?? withData.find((run) => run.visible) ?? withData[0];
 }
 
-function buildCheckpointTraces(panel: SpectrumPanel, runs: readonly RunRecord[], view: ViewSettings): Trace[] {
+function buildCheckpointTraces(
+  panel: SpectrumPanel,
+  runs: readonly RunRecord[],
+  view: ViewSettings,
+  scheme: ColourScheme,
+): Trace[] {
+  const [scaleStart, scaleEnd] = STEP_SCALE_RANGE[scheme];
   const run = focusedRun(runs, view);
   if (!run) return [];
   const current = nearestCheckpoint(run.checkpoints, view.step)!;
@@ -180,8 +196,11 @@ function buildCheckpointTraces(panel: SpectrumPanel, runs: readonly RunRecord[],
       name: `step ${checkpoint.step}`,
       x: kAxis(y.length),
       y,
-      opacity: isCurrent ? 1 : 0.55,
-      line: { color: sequentialColour(STEP_SCALE_END * (last === 0 ? 1 : index / last)), width: isCurrent ? 3 : 1.5 },
+      opacity: isCurrent ? 1 : 0.7,
+      line: {
+        color: sequentialColour(scaleStart + (scaleEnd - scaleStart) * (last === 0 ? 1 : index / last)),
+        width: isCurrent ? 3 : 1.5,
+      },
       hovertemplate: hoverTemplate(panel, run.name, checkpoint.step, checkpoint.eval !== null),
     });
   });

@@ -1,0 +1,107 @@
+/**
+ * The Learn view's live plots: D_LR and dlrEnergy99 against step, train/test accuracy against step,
+ * and the dashboard's three spectra (same `Plot` component and trace builders) at each run's latest
+ * checkpoint.
+ */
+import type { Layout } from 'plotly.js-dist-min';
+import { useMemo } from 'react';
+import { defaultViewSettings } from '../../state/view-settings';
+import type { ViewSettings } from '../../state/view-settings';
+import { Plot } from '../plots/Plot';
+import { SPECTRUM_TITLES, buildTraces } from '../plots/traces';
+import type { SpectrumPanel } from '../plots/traces';
+import { buildLearnAccuracyTraces, buildLearnDlrTraces, toRunRecord } from './learn-traces';
+import type { LearnRun } from './learn-traces';
+
+const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; description: string }[] = [
+  { panel: 'mass', testId: 'learn-plot-mass', yTitle: 'Π*(k)', description: 'how well the top-k features express the labels (test split)' },
+  { panel: 'utilization', testId: 'learn-plot-utilization', yTitle: 'Π̂(k)', description: 'how much of the output the top-k features carry (test split)' },
+  { panel: 'eigenvalues', testId: 'learn-plot-eigenvalues', yTitle: 'ρ_k / ρ_1', description: 'relative feature eigenvalues (train split)' },
+];
+
+/** Latest checkpoint of every run, K capped at rho_k / rho_1 >= 1e-6 (the dashboard default). */
+const SPECTRA_VIEW: ViewSettings = { ...defaultViewSettings, spectraMode: 'runs', step: null };
+
+const stepAxis = { title: { text: 'training step' } };
+
+const DLR_LAYOUT: Partial<Layout> = {
+  xaxis: stepAxis,
+  yaxis: { title: { text: 'D_LR (0 rich, 1 lazy)' }, range: [0, 1] },
+  showlegend: true,
+};
+
+const ACCURACY_LAYOUT: Partial<Layout> = {
+  xaxis: stepAxis,
+  yaxis: { title: { text: 'accuracy' }, range: [0, 1.02], tickformat: '.0%' },
+  showlegend: true,
+};
+
+export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
+  const dlrTraces = useMemo(() => buildLearnDlrTraces(runs), [runs]);
+  const accuracyTraces = useMemo(() => buildLearnAccuracyTraces(runs), [runs]);
+  const spectra = useMemo(() => {
+    const records = runs.map(toRunRecord);
+    return PANELS.map(({ panel }) => buildTraces(panel, records, SPECTRA_VIEW));
+  }, [runs]);
+  const spectraLayouts = useMemo(
+    () =>
+      PANELS.map(
+        ({ panel, yTitle }): Partial<Layout> => ({
+          xaxis: { title: { text: 'k' } },
+          yaxis: {
+            title: { text: panel === 'eigenvalues' ? `${yTitle} (log)` : yTitle },
+            type: panel === 'eigenvalues' ? 'log' : 'linear',
+            exponentformat: 'power',
+          },
+          showlegend: true,
+        }),
+      ),
+    [],
+  );
+
+  return (
+    <>
+      <section className="panel" aria-labelledby="learn-curves-heading">
+        <h2 id="learn-curves-heading">Over training</h2>
+        <div className="two-columns">
+          <Plot
+            testId="learn-plot-dlr"
+            title="D_LR (solid) and dlrEnergy99 (dashed)"
+            traces={dlrTraces}
+            layout={DLR_LAYOUT}
+            height={300}
+            description="D_LR and dlrEnergy99 of each run against training step"
+          />
+          <Plot
+            testId="learn-plot-accuracy"
+            title="Accuracy: test (solid) and train (dotted)"
+            traces={accuracyTraces}
+            layout={ACCURACY_LAYOUT}
+            height={300}
+            description="train and test accuracy of each run against training step"
+          />
+        </div>
+      </section>
+      <section className="panel" aria-labelledby="learn-spectra-heading">
+        <h2 id="learn-spectra-heading">Feature spectra at each run&apos;s latest checkpoint</h2>
+        <div className="spectra">
+          {PANELS.map(({ panel, testId, description }, i) => (
+            <Plot
+              key={panel}
+              testId={testId}
+              title={SPECTRUM_TITLES[panel]}
+              traces={spectra[i]}
+              layout={spectraLayouts[i]}
+              height={280}
+              description={`${SPECTRUM_TITLES[panel]}: ${description}`}
+            />
+          ))}
+        </div>
+        <p className="hint">
+          Eigenfunctions come from the train split; Π*(k) and Π̂(k) are measured on the test split, where they may exceed 1
+          (not clipped; METHOD.md §4).
+        </p>
+      </section>
+    </>
+  );
+}
