@@ -22,7 +22,10 @@ test('dropped runs match the float64 reference D_LR within 1e-6', async ({ table
   }
 });
 
-test('one trace per run in each spectrum; the step slider picks each run’s checkpoint', async ({ page, plots }) => {
+test('one trace per run in each spectrum; the step slider picks each run’s checkpoint', async ({
+  page,
+  plots,
+}) => {
   const expected = expectedDigits();
   for (const id of ['plot-mass', 'plot-utilization', 'plot-eigenvalues'] as const) {
     await expect(plots.traces(id)).toHaveCount(2);
@@ -34,9 +37,14 @@ test('one trace per run in each spectrum; the step slider picks each run’s che
   await page.keyboard.press('ArrowRight');
   await expect(plots.stepValue).toHaveText('150');
   // The plotted curve is the measured one (not clipped): compare with the reference at step 150.
-  const massTraces = await plots.plot('plot-mass').evaluate((div) =>
-    (div as unknown as { data: { name: string; y: number[] }[] }).data.map((t) => ({ name: t.name, y: t.y })),
-  );
+  const massTraces = await plots
+    .plot('plot-mass')
+    .evaluate((div) =>
+      (div as unknown as { data: { name: string; y: number[] }[] }).data.map((t) => ({
+        name: t.name,
+        y: t.y,
+      })),
+    );
   const rich = massTraces.find((t) => t.name === 'mlp96_rich')!;
   const reference = expected['mlp96_rich_step150'] as unknown as { mass: number[] };
   rich.y.forEach((value, i) => expect(Math.abs(value - reference.mass[i])).toBeLessThan(1e-6));
@@ -58,9 +66,9 @@ test('single-run mode shows the checkpoints of one run coloured by step', async 
   for (const id of ['plot-mass', 'plot-utilization', 'plot-eigenvalues'] as const) {
     await expect(plots.traces(id)).toHaveCount(3);
   }
-  const names = await plots.plot('plot-eigenvalues').evaluate((div) =>
-    (div as unknown as { data: { name: string }[] }).data.map((t) => t.name),
-  );
+  const names = await plots
+    .plot('plot-eigenvalues')
+    .evaluate((div) => (div as unknown as { data: { name: string }[] }).data.map((t) => t.name));
   expect(names).toEqual(['step 0', 'step 150', 'step 1500']);
   await plots.stepSlider.focus();
   await page.keyboard.press('Home');
@@ -80,10 +88,19 @@ test('clicking a row shows the checkpoint details with the rank profile', async 
   await expect(table.row('mlp96_rich', 1500)).toHaveAttribute('aria-selected', 'true');
 });
 
-test('a bad file among good ones gives one alert and leaves the other runs alone', async ({ page, table, dropZone, runsPanel }) => {
+test('a bad file among good ones gives one alert and leaves the other runs alone', async ({
+  page,
+  table,
+  dropZone,
+  runsPanel,
+}) => {
   const before = await table.rows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-dlr')));
   await dropZone.dropFiles([
-    { name: 'broken_step0_train.npz', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a zip archive') },
+    {
+      name: 'broken_step0_train.npz',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('this is not a zip archive'),
+    },
     fixtureFile('mlp96_rich_step0_train.npz'),
   ]);
   await expect(page.getByRole('alert')).toHaveCount(1);
@@ -105,11 +122,18 @@ test('reload keeps the session and the view', async ({ page, table, runsPanel, p
   await page.waitForTimeout(800);
   await page.reload();
   await table.expectRows(6);
-  await expect(table.rows.filter({ has: page.locator('td', { hasText: 'lazy (last layer only)' }) })).toHaveCount(3);
+  await expect(
+    table.rows.filter({ has: page.locator('td', { hasText: 'lazy (last layer only)' }) }),
+  ).toHaveCount(3);
   await expect(plots.stepValue).toHaveText('0');
 });
 
-test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plots', async ({ page, table, runsPanel, dropZone }) => {
+test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plots', async ({
+  page,
+  table,
+  runsPanel,
+  dropZone,
+}) => {
   const download = async (click: () => Promise<void>) => {
     const [file] = await Promise.all([page.waitForEvent('download'), click()]);
     return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, 'utf8') };
@@ -121,7 +145,9 @@ test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plot
   const lines = csv.text.trim().split('\n');
   expect(lines[0]).toBe('run,step,label,quantity,k,value');
   const dlrLine = lines.find((l) => l.startsWith('mlp96_rich,1500,') && l.includes(',dlr,,'))!;
-  expect(Math.abs(Number(dlrLine.split(',').at(-1)) - expected['mlp96_rich_step1500'].dlr)).toBeLessThan(1e-6);
+  expect(Math.abs(Number(dlrLine.split(',').at(-1)) - expected['mlp96_rich_step1500'].dlr)).toBeLessThan(
+    1e-6,
+  );
   expect(lines.filter((l) => l.includes(',mass,')).length).toBe(6 * 96);
 
   const json = JSON.parse((await download(() => page.getByRole('button', { name: 'JSON' }).click())).text);
@@ -133,7 +159,9 @@ test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plot
     page.getByRole('button', { name: 'Download Cumulative mass Π*(k) as PNG' }).click(),
   ]);
   expect(pngFile.suggestedFilename()).toMatch(/\.png$/);
-  const svg = await download(() => page.getByRole('button', { name: 'Download Relative eigenvalues ρ_k / ρ_1 as SVG' }).click());
+  const svg = await download(() =>
+    page.getByRole('button', { name: 'Download Relative eigenvalues ρ_k / ρ_1 as SVG' }).click(),
+  );
   expect(svg.name).toMatch(/\.svg$/);
   expect(svg.text).toContain('<svg');
   expect(svg.text).toContain('mlp96_rich'); // legend
@@ -144,15 +172,28 @@ test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plot
   // Moments and results only: no raw activations.
   const firstCheckpoint = JSON.parse(bundle.text).runs[0].checkpoints[0];
   expect(Object.keys(firstCheckpoint).sort()).toEqual(['eval', 'fit', 'label', 'metrics', 'notes', 'step']);
-  const before = await table.rows.evaluateAll((rows) => rows.map((r) => `${r.dataset.run}@${r.dataset.step}=${r.dataset.dlr}`));
+  const before = await table.rows.evaluateAll((rows) =>
+    rows.map((r) => `${r.dataset.run}@${r.dataset.step}=${r.dataset.dlr}`),
+  );
   await runsPanel.removeAll();
-  await dropZone.dropFiles({ name: bundle.name, mimeType: 'application/json', buffer: Buffer.from(bundle.text) });
+  await dropZone.dropFiles({
+    name: bundle.name,
+    mimeType: 'application/json',
+    buffer: Buffer.from(bundle.text),
+  });
   await table.expectRows(6);
-  const after = await table.rows.evaluateAll((rows) => rows.map((r) => `${r.dataset.run}@${r.dataset.step}=${r.dataset.dlr}`));
+  const after = await table.rows.evaluateAll((rows) =>
+    rows.map((r) => `${r.dataset.run}@${r.dataset.step}=${r.dataset.dlr}`),
+  );
   expect(after.sort()).toEqual(before.sort());
 });
 
-test('cancel stops a running analysis; the next drop starts fresh workers', async ({ page, table, dropZone, runsPanel }) => {
+test('cancel stops a running analysis; the next drop starts fresh workers', async ({
+  page,
+  table,
+  dropZone,
+  runsPanel,
+}) => {
   await runsPanel.removeAll();
   // Four copies of each file: enough work that the analysis is still running when we cancel.
   const copies = ['a', 'b', 'c', 'd'].flatMap((seed) =>
@@ -164,23 +205,34 @@ test('cancel stops a running analysis; the next drop starts fresh workers', asyn
   await expect(page.getByTestId('job')).toHaveCount(0);
   const kept = await table.rows.count();
   expect(kept).toBeLessThan(24);
+  // Checkpoints finished before the cancel stay; the new drop adds its six.
   await dropZone.dropFiles(digitsFiles());
-  await table.expectRows(6);
+  await table.expectRows(kept + 6);
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
-test('a dropped folder tree groups into runs, checkpoints and splits', async ({ page, table, dropZone, runsPanel }) => {
+test('a dropped folder tree groups into runs, checkpoints and splits', async ({
+  page,
+  table,
+  dropZone,
+  runsPanel,
+}) => {
   await runsPanel.removeAll();
   // seedC/step_150/{train,test}/*.npz as a folder picker delivers it (webkitRelativePath).
   const folder = mkdtempSync(path.join(tmpdir(), 'richscope-folder-'));
   for (const split of ['train', 'test']) {
     mkdirSync(path.join(folder, 'seedC', 'step_150', split), { recursive: true });
-    copyFileSync(path.join(FIXTURES, `mlp96_rich_step150_${split}.npz`), path.join(folder, 'seedC', 'step_150', split, 'acts.npz'));
+    copyFileSync(
+      path.join(FIXTURES, `mlp96_rich_step150_${split}.npz`),
+      path.join(folder, 'seedC', 'step_150', split, 'acts.npz'),
+    );
   }
   await dropZone.folderInput.setInputFiles(path.join(folder, 'seedC'));
   await table.expectRows(1);
   const row = table.rows.first();
   await expect(row).toHaveAttribute('data-step', '150');
-  expect(Math.abs(Number(await row.getAttribute('data-dlr')) - expectedDigits()['mlp96_rich_step150'].dlr)).toBeLessThan(1e-6);
+  expect(
+    Math.abs(Number(await row.getAttribute('data-dlr')) - expectedDigits()['mlp96_rich_step150'].dlr),
+  ).toBeLessThan(1e-6);
   await expect(page.getByRole('alert')).toHaveCount(0);
 });

@@ -93,7 +93,12 @@ export class Plots {
   }
 }
 
-export const test = base.extend<{ dropZone: DropZone; runsPanel: RunsPanel; table: CheckpointTable; plots: Plots }>({
+export const test = base.extend<{
+  dropZone: DropZone;
+  runsPanel: RunsPanel;
+  table: CheckpointTable;
+  plots: Plots;
+}>({
   // (named `provide`, not `use`: the React hooks lint rule would take `use` for React's hook)
   dropZone: async ({ page }, provide) => provide(new DropZone(page)),
   runsPanel: async ({ page }, provide) => provide(new RunsPanel(page)),

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FIXTURES, expect, test } from './fixtures';
 
-test('no long task over 100 ms while 12 checkpoints are analysed', async ({ page, table, runsPanel, dropZone, plots }) => {
+test('no long task over 100 ms while 12 checkpoints are analysed', async ({
+  page,
+  table,
+  runsPanel,
+  dropZone,
+  plots,
+}) => {
   await page.addInitScript(() => {
     const tasks: { start: number; duration: number }[] = [];
     (window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
@@ -39,7 +45,10 @@ test('no long task over 100 ms while 12 checkpoints are analysed', async ({ page
   await expect(plots.traces('plot-mass')).toHaveCount(4);
   await page.waitForTimeout(500); // let the last renders land inside the measured window
   const tasks = await page.evaluate(
-    (since) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((t) => t.start >= since),
+    (since) =>
+      (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter(
+        (t) => t.start >= since,
+      ),
     start,
   );
   const longest = Math.max(0, ...tasks.map((t) => t.duration));

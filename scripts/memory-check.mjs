@@ -64,7 +64,12 @@ function rendererRss(rootPid) {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [pid, ppid] of children) if (descendants.has(ppid) && !descendants.has(pid)) descendants.add(pid), (grew = true);
+    for (const [pid, ppid] of children) {
+      if (descendants.has(ppid) && !descendants.has(pid)) {
+        descendants.add(pid);
+        grew = true;
+      }
+    }
   }
   let total = 0;
   for (const pid of descendants) {

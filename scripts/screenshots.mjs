@@ -30,11 +30,15 @@ async function waitForServer(url, timeoutMs = 30_000) {
   throw new Error(`vite preview did not start at ${url}`);
 }
 
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-  cwd: root,
-  stdio: 'ignore',
-  detached: true,
-});
+const server = spawn(
+  'npx',
+  ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+  {
+    cwd: root,
+    stdio: 'ignore',
+    detached: true,
+  },
+);
 
 try {
   await waitForServer(base);
@@ -43,7 +47,10 @@ try {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu'],
   });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, colorScheme: dark ? 'dark' : 'light' });
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: 720 },
+    colorScheme: dark ? 'dark' : 'light',
+  });
   const suffix = dark ? '-dark' : '';
   const shoot = async (name) => {
     // Plotly transitions and font layout settle within a frame or two.

@@ -64,7 +64,9 @@ describe('AnalysisBridge', () => {
   it('rejects at once when the signal is already aborted', async () => {
     const pool = fakePool();
     const bridge = new AnalysisBridge({ size: 1, startWorker: pool.startWorker });
-    await expect(bridge.importBundle(new Blob([]), 'x', { signal: AbortSignal.abort() })).rejects.toMatchObject({
+    await expect(
+      bridge.importBundle(new Blob([]), 'x', { signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({
       name: 'AbortError',
     });
     expect(pool.started).toHaveLength(0);

@@ -71,12 +71,22 @@ export class AnalysisBridge {
     options: { signal?: AbortSignal; onProgress?: (progress: AnalysisProgress) => void } = {},
   ): Promise<AnalysisOutcome<AnalyzedCheckpoint>> {
     const { onProgress } = options;
-    return this.call<AnalysisOutcome<AnalyzedCheckpoint>>((api) => api.analyzeFiles(request, onProgress ? Comlink.proxy(onProgress) : undefined), options.signal);
+    return this.call<AnalysisOutcome<AnalyzedCheckpoint>>(
+      (api) => api.analyzeFiles(request, onProgress ? Comlink.proxy(onProgress) : undefined),
+      options.signal,
+    );
   }
 
   /** Decodes a results bundle and recomputes its metrics in a worker. */
-  importBundle(file: Blob, name: string, options: { signal?: AbortSignal } = {}): Promise<AnalysisOutcome<AnalyzedBundleRun[]>> {
-    return this.call<AnalysisOutcome<AnalyzedBundleRun[]>>((api) => api.importBundle(file, name), options.signal);
+  importBundle(
+    file: Blob,
+    name: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<AnalysisOutcome<AnalyzedBundleRun[]>> {
+    return this.call<AnalysisOutcome<AnalyzedBundleRun[]>>(
+      (api) => api.importBundle(file, name),
+      options.signal,
+    );
   }
 
   /** Stops every worker; later calls start new ones. */

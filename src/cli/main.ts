@@ -10,10 +10,10 @@ import { parseArguments, usage, type CliArguments } from './arguments';
 import { expandSource, type CheckpointPaths } from './expand-sources';
 import { formatTable, toJsonRecord, type CheckpointRecord } from './report';
 
-async function withSources<T>(files: string[], use: (sources: FileByteSource[]) => Promise<T>): Promise<T> {
+async function withSources<T>(files: string[], action: (sources: FileByteSource[]) => Promise<T>): Promise<T> {
   const sources = await Promise.all(files.map((f) => fileByteSource(f, f)));
   try {
-    return await use(sources);
+    return await action(sources);
   } finally {
     await Promise.all(sources.map((s) => s.close()));
   }

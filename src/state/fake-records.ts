@@ -9,7 +9,16 @@ export function fakeMoments(p = 2, c = 2, q = 2): Moments {
   const d = p + c + q;
   const scatter = new Float64Array(d * d);
   for (let i = 0; i < d; i++) scatter[i * d + i] = i + 1;
-  return { n: 10, p, c, q, targetKind: q > 0 ? 'onehot' : 'none', mean: new Float64Array(d).fill(0.5), scatter, correct: 7 };
+  return {
+    n: 10,
+    p,
+    c,
+    q,
+    targetKind: q > 0 ? 'onehot' : 'none',
+    mean: new Float64Array(d).fill(0.5),
+    scatter,
+    correct: 7,
+  };
 }
 
 export function fakeMetrics(overrides: Partial<CheckpointMetrics> = {}): CheckpointMetrics {
@@ -39,7 +48,11 @@ export function fakeMetrics(overrides: Partial<CheckpointMetrics> = {}): Checkpo
   };
 }
 
-export function fakeCheckpoint(step: number, overrides: Partial<CheckpointMetrics> = {}, withEval = true): CheckpointRecord {
+export function fakeCheckpoint(
+  step: number,
+  overrides: Partial<CheckpointMetrics> = {},
+  withEval = true,
+): CheckpointRecord {
   return {
     step,
     label: `step_${step}`,
@@ -50,6 +63,19 @@ export function fakeCheckpoint(step: number, overrides: Partial<CheckpointMetric
   };
 }
 
-export function fakeRun(name: string, checkpoints: CheckpointRecord[], overrides: Partial<RunRecord> = {}): RunRecord {
-  return { id: name, name, colour: '#0072B2', visible: true, seedGroup: '', checkpoints, errors: [], ...overrides };
+export function fakeRun(
+  name: string,
+  checkpoints: CheckpointRecord[],
+  overrides: Partial<RunRecord> = {},
+): RunRecord {
+  return {
+    id: name,
+    name,
+    colour: '#0072B2',
+    visible: true,
+    seedGroup: '',
+    checkpoints,
+    errors: [],
+    ...overrides,
+  };
 }

@@ -14,7 +14,10 @@ describe('float64 base64 codec', () => {
 describe('results bundle', () => {
   it('round-trips runs, steps, labels and moments bit for bit', () => {
     const runs = [
-      fakeRun('rich', [fakeCheckpoint(0), fakeCheckpoint(150, {}, false)], { colour: '#D55E00', seedGroup: 'g' }),
+      fakeRun('rich', [fakeCheckpoint(0), fakeCheckpoint(150, {}, false)], {
+        colour: '#D55E00',
+        seedGroup: 'g',
+      }),
       fakeRun('lazy', [fakeCheckpoint(7)]),
     ];
     runs[0].checkpoints[0].fit.scatter[3] = Math.PI;
@@ -34,7 +37,9 @@ describe('results bundle', () => {
 
   it('refuses other files with an InputError naming the file', () => {
     expect(() => decodeResultsBundle('{', 'a.json')).toThrow(InputError);
-    expect(() => decodeResultsBundle('{"format":"other"}', 'a.json')).toThrow(/a\.json: not a Richscope results bundle/);
+    expect(() => decodeResultsBundle('{"format":"other"}', 'a.json')).toThrow(
+      /a\.json: not a Richscope results bundle/,
+    );
     const wrongShape = encodeResultsBundle([fakeRun('r', [fakeCheckpoint(0)])]).replace('"p":2', '"p":3');
     expect(() => decodeResultsBundle(wrongShape, 'b.json')).toThrow(/expected 7 means/);
   });

@@ -63,14 +63,16 @@ export function encodeFloat64(values: Float64Array): string {
   values.forEach((v, i) => view.setFloat64(i * 8, v, true));
   let binary = '';
   // Chunked so String.fromCharCode never gets more arguments than the engine allows.
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
 }
 
 /** Inverse of {@link encodeFloat64}; throws when the byte count is not a multiple of 8. */
 export function decodeFloat64(text: string): Float64Array {
   const binary = atob(text);
-  if (binary.length % 8 !== 0) throw new RangeError(`${binary.length} bytes is not a whole number of float64 values`);
+  if (binary.length % 8 !== 0)
+    throw new RangeError(`${binary.length} bytes is not a whole number of float64 values`);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   if (isLittleEndian) return new Float64Array(bytes.buffer);
@@ -128,10 +130,24 @@ function decodeMoments(encoded: EncodedMoments, where: string, source: string): 
     throw new InputError(source, `${where}: the mean or scatter is not valid base64 float64 data`);
   }
   if (mean.length !== d || scatter.length !== d * d) {
-    throw new InputError(source, `${where}: expected ${d} means and ${d}x${d} scatter entries for p=${p}, C=${c}, q=${q}`);
+    throw new InputError(
+      source,
+      `${where}: expected ${d} means and ${d}x${d} scatter entries for p=${p}, C=${c}, q=${q}`,
+    );
   }
-  const targetKind: TargetKind = ['none', 'onehot', 'dense'].includes(encoded.targetKind) ? encoded.targetKind : 'none';
-  return { n, p, c, q, targetKind, mean, scatter, correct: typeof encoded.correct === 'number' ? encoded.correct : null };
+  const targetKind: TargetKind = ['none', 'onehot', 'dense'].includes(encoded.targetKind)
+    ? encoded.targetKind
+    : 'none';
+  return {
+    n,
+    p,
+    c,
+    q,
+    targetKind,
+    mean,
+    scatter,
+    correct: typeof encoded.correct === 'number' ? encoded.correct : null,
+  };
 }
 
 /** Parses a bundle; throws {@link InputError} naming `source` for anything malformed. */
@@ -146,7 +162,10 @@ export function decodeResultsBundle(text: string, source: string): DecodedBundle
     throw new InputError(source, `not a Richscope results bundle (no "format": "${RESULTS_BUNDLE_FORMAT}")`);
   }
   if (bundle.version > RESULTS_BUNDLE_VERSION) {
-    throw new InputError(source, `bundle version ${bundle.version} is newer than this app reads (${RESULTS_BUNDLE_VERSION})`);
+    throw new InputError(
+      source,
+      `bundle version ${bundle.version} is newer than this app reads (${RESULTS_BUNDLE_VERSION})`,
+    );
   }
   return bundle.runs.map((run, r) => ({
     name: String(run.name ?? `run ${r + 1}`),

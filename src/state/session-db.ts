@@ -18,7 +18,10 @@ function openDatabase(): Promise<IDBDatabase> {
   });
 }
 
-async function withStore<T>(mode: IDBTransactionMode, makeRequest: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+async function withStore<T>(
+  mode: IDBTransactionMode,
+  makeRequest: (store: IDBObjectStore) => IDBRequest<T>,
+): Promise<T> {
   const db = await openDatabase();
   try {
     return await new Promise<T>((resolve, reject) => {
@@ -34,7 +37,7 @@ async function withStore<T>(mode: IDBTransactionMode, makeRequest: (store: IDBOb
 }
 
 export interface SessionStorage {
-  /** the stored runs, or null when nothing was ever stored (first start) */
+  /** the stored runs, or null when nothing was ever stored */
   load(): Promise<RunRecord[] | null>;
   save(runs: readonly RunRecord[]): Promise<void>;
 }

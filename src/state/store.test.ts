@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisBridge } from '../bridge/analysis-bridge';
-import { fakeMetrics, fakeMoments } from './fake-records';
+import { fakeCheckpoint, fakeMetrics, fakeMoments, fakeRun } from './fake-records';
 import type { RunRecord } from './model';
 import { createRichscopeStore } from './store';
 
@@ -12,7 +12,15 @@ const fakeBridge: Bridge = {
     const name = request.fit[0].name;
     if (name.includes('broken')) return { ok: false, file: name, message: 'not a zip archive' };
     const dlr = Number(/step(\d+)/.exec(name)?.[1] ?? 0) / 1000;
-    return { ok: true, value: { fit: fakeMoments(), eval: request.eval ? fakeMoments() : null, metrics: fakeMetrics({ dlr }), notes: [] } };
+    return {
+      ok: true,
+      value: {
+        fit: fakeMoments(),
+        eval: request.eval ? fakeMoments() : null,
+        metrics: fakeMetrics({ dlr }),
+        notes: [],
+      },
+    };
   },
   importBundle: async () => ({ ok: true, value: [] }),
 };
@@ -56,7 +64,9 @@ describe('store: adding files', () => {
     await actions.addFiles([file('broken_step0_train.npz'), file('other_step2_train.npz')]);
     const runs = store.getState().runs;
     expect(runs.find((r) => r.name === 'good')).toBe(before);
-    expect(runs.find((r) => r.name === 'broken')!.errors).toEqual([{ file: 'broken_step0_train.npz', message: 'not a zip archive' }]);
+    expect(runs.find((r) => r.name === 'broken')!.errors).toEqual([
+      { file: 'broken_step0_train.npz', message: 'not a zip archive' },
+    ]);
     expect(runs.find((r) => r.name === 'other')!.checkpoints).toHaveLength(1);
   });
 
@@ -65,7 +75,9 @@ describe('store: adding files', () => {
       ...fakeBridge,
       analyzeFiles: (_request, options) =>
         new Promise((_, reject) =>
-          options?.signal?.addEventListener('abort', () => reject(new DOMException('cancelled', 'AbortError'))),
+          options?.signal?.addEventListener('abort', () =>
+            reject(new DOMException('cancelled', 'AbortError')),
+          ),
         ),
     };
     const { store, actions } = makeStore(never);
@@ -81,7 +93,12 @@ describe('store: adding files', () => {
 describe('store: importRun (API for other producers)', () => {
   it('adds a computed run and replaces it by name, keeping colour and visibility', () => {
     const { store, actions } = makeStore();
-    const checkpoint = (step: number) => ({ step, fit: fakeMoments(), eval: null, metrics: fakeMetrics({ dlr: step / 10 }) });
+    const checkpoint = (step: number) => ({
+      step,
+      fit: fakeMoments(),
+      eval: null,
+      metrics: fakeMetrics({ dlr: step / 10 }),
+    });
     const id = actions.importRun('trainer', [checkpoint(2), checkpoint(1)]);
     actions.setRunVisible(id, false);
     const colour = store.getState().runs[0].colour;
@@ -94,13 +111,26 @@ describe('store: importRun (API for other producers)', () => {
 });
 
 describe('store: session', () => {
-  it('starts from the stored runs and saves changes', async () => {
+  it('loads the examples when nothing is stored, and saves runs that have checkpoints', async () => {
     const { store, actions, saved } = makeStore();
     await actions.restoreSession(); // nothing stored: examples requested (offline here: a notice)
     expect(store.getState().ready).toBe(true);
     expect(store.getState().notices[0]).toContain('example runs could not be loaded');
-    actions.importRun('x', []);
+    actions.importRun('x', [{ step: 1, fit: fakeMoments(), eval: null, metrics: fakeMetrics() }]);
+    actions.importRun('empty', []);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(saved.at(-1)!.map((r) => r.name)).toEqual(['x']);
+  });
+
+  it('restores stored runs as they were', async () => {
+    const stored = [fakeRun('kept', [fakeCheckpoint(3)], { colour: '#CC79A7', visible: false })];
+    const app = createRichscopeStore({
+      bridge: fakeBridge,
+      session: { load: async () => stored, save: async () => undefined },
+      fetchFile: () => Promise.reject(new Error('must not fetch examples')),
+    });
+    await app.actions.restoreSession();
+    expect(app.store.getState().runs).toEqual(stored);
+    expect(app.store.getState().notices).toEqual([]);
   });
 });

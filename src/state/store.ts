@@ -103,7 +103,10 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
     const id = `job-${nextJob++}`;
     const firstFile = plan.fit[0]?.path ?? plan.label;
     setState((s) => ({
-      jobs: [...s.jobs, { id, runId, label: plan.label, file: firstFile, phase: 'queued', rowsDone: 0, rowsTotal: 0 }],
+      jobs: [
+        ...s.jobs,
+        { id, runId, label: plan.label, file: firstFile, phase: 'queued', rowsDone: 0, rowsTotal: 0 },
+      ],
     }));
     const named = (files: DroppedFile[]) => files.map((f) => ({ file: f.file, name: f.path }));
     try {
@@ -130,7 +133,10 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
   async function importBundleFile(bundle: DroppedFile, signal: AbortSignal): Promise<void> {
     const id = `job-${nextJob++}`;
     setState((s) => ({
-      jobs: [...s.jobs, { id, runId: '', label: bundle.path, file: bundle.path, phase: 'queued', rowsDone: 0, rowsTotal: 0 }],
+      jobs: [
+        ...s.jobs,
+        { id, runId: '', label: bundle.path, file: bundle.path, phase: 'queued', rowsDone: 0, rowsTotal: 0 },
+      ],
     }));
     try {
       const outcome = await deps.bridge.importBundle(bundle.file, bundle.path, { signal });
@@ -140,7 +146,8 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
       }
       for (const run of outcome.value) {
         const runId = ensureRun(run.name);
-        if (run.colour) updateRun(runId, (r) => ({ ...r, colour: run.colour, seedGroup: run.seedGroup || r.seedGroup }));
+        if (run.colour)
+          updateRun(runId, (r) => ({ ...r, colour: run.colour, seedGroup: run.seedGroup || r.seedGroup }));
         for (const c of run.checkpoints) putCheckpoint(runId, record(c.step, c.label, c));
       }
     } catch (error) {
@@ -165,7 +172,9 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
     async addFiles(files: readonly DroppedFile[]): Promise<void> {
       const plan = planAnalysis(files);
       if (plan.unplaced.length > 0) {
-        setState((s) => ({ notices: [...s.notices, ...plan.unplaced.map((u) => `${u.path}: ${u.problem}`)] }));
+        setState((s) => ({
+          notices: [...s.notices, ...plan.unplaced.map((u) => `${u.path}: ${u.problem}`)],
+        }));
       }
       const controller = new AbortController();
       controllers.push(controller);
@@ -201,7 +210,14 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
         ...run,
         errors: [],
         checkpoints: sortByStep(
-          checkpoints.map((c) => ({ step: c.step, label: `step ${c.step}`, fit: c.fit, eval: c.eval, metrics: c.metrics, notes: [] })),
+          checkpoints.map((c) => ({
+            step: c.step,
+            label: `step ${c.step}`,
+            fit: c.fit,
+            eval: c.eval,
+            metrics: c.metrics,
+            notes: [],
+          })),
         ),
       }));
       return runId;
@@ -244,7 +260,9 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
     },
     /** Selects a checkpoint for the details panel (null clears the selection). */
     selectCheckpoint(runId: string | null, step: number | null): void {
-      setState((s) => ({ view: { ...s.view, selectedRun: runId, selectedStep: runId === null ? null : step } }));
+      setState((s) => ({
+        view: { ...s.view, selectedRun: runId, selectedStep: runId === null ? null : step },
+      }));
     },
 
     /** Fetches the bundled example runs (public/examples, same origin) and analyses them. */
@@ -261,11 +279,13 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
         );
         await actions.addFiles(files);
       } catch (error) {
-        setState((s) => ({ notices: [...s.notices, `The example runs could not be loaded: ${(error as Error).message}`] }));
+        setState((s) => ({
+          notices: [...s.notices, `The example runs could not be loaded: ${(error as Error).message}`],
+        }));
       }
     },
 
-    /** Restores the stored session; on first start (nothing stored) loads the examples instead. */
+    /** Restores the stored session; when it holds no runs, loads the examples instead. */
     async restoreSession(): Promise<void> {
       let stored: RunRecord[] | null = null;
       try {
@@ -273,11 +293,15 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
       } catch {
         // A blocked or corrupt database must not keep the app from starting: start empty.
       }
-      if (stored === null) {
+      // No stored runs (first start, or everything removed): show the examples rather than nothing.
+      if (stored === null || stored.length === 0) {
         setState({ ready: true });
         await actions.loadExamples();
       } else {
-        setState((s) => ({ runs: [...stored, ...s.runs.filter((run) => !stored.some((r) => r.id === run.id))], ready: true }));
+        setState((s) => ({
+          runs: [...stored, ...s.runs.filter((run) => !stored.some((r) => r.id === run.id))],
+          ready: true,
+        }));
       }
     },
   };
@@ -287,7 +311,10 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
   store.subscribe((state, previous) => {
     if (!state.ready || (state.runs === previous.runs && state.ready === previous.ready)) return;
     clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => void deps.session.save(getState().runs).catch(() => undefined), 300);
+    // Runs still waiting for their first checkpoint are not worth restoring.
+    const worthKeeping = () =>
+      getState().runs.filter((run) => run.checkpoints.length > 0 || run.errors.length > 0);
+    saveTimer = setTimeout(() => void deps.session.save(worthKeeping()).catch(() => undefined), 300);
   });
 
   return { store, actions };

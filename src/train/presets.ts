@@ -69,17 +69,34 @@ export const noDecayPreset: Preset = {
   options: { ...grokkingPreset.options, weightDecay: 0 },
 };
 
-/** Every training label permuted: the network can only memorise, and it does so richly. */
+/**
+ * Scenario 3 reference: true labels, trained long with AdamW weight decay (which drives the features
+ * to collapse onto the classes).
+ */
+export const trueLabelsPreset: Preset = {
+  id: 'true-labels',
+  label: 'true labels, weight decay 1',
+  options: { ...richPreset.options, weightDecay: 1, steps: 1500, checkpointEvery: 50 },
+};
+
+/** Every training label permuted: the network can only memorise, and with weight decay it does so richly. */
 export const shuffledPreset: Preset = {
   id: 'shuffled',
-  label: 'shuffled labels (100%)',
-  options: { ...richPreset.options, labelShuffle: 1, steps: 1000, checkpointEvery: 25 },
+  label: 'shuffled labels, weight decay 1',
+  options: { ...trueLabelsPreset.options, labelShuffle: 1 },
+};
+
+/** The same memorisation without weight decay: it stays lazy (D_LR measures how, not what, was learned). */
+export const shuffledNoDecayPreset: Preset = {
+  id: 'shuffled-no-decay',
+  label: 'shuffled labels, no weight decay',
+  options: { ...shuffledPreset.options, weightDecay: 0 },
 };
 
 export const SCENARIO_PRESETS: Record<ScenarioId, Preset[]> = {
   'lazy-vs-rich': [richPreset, lazyAlphaPreset, lastLayerPreset],
   grokking: [grokkingPreset, noDecayPreset],
-  'shuffled-labels': [{ ...richPreset, label: 'true labels' }, shuffledPreset],
+  'shuffled-labels': [trueLabelsPreset, shuffledPreset, shuffledNoDecayPreset],
 };
 
 /** Looks a preset up by id; throws on unknown ids. */

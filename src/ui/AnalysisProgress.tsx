@@ -13,7 +13,11 @@ export function AnalysisProgress() {
             <span className="job-file" title={job.file}>
               {job.file}
             </span>
-            <progress max={1} value={job.phase === 'queued' ? undefined : fraction} aria-label={`${job.file}: ${phase}`} />
+            <progress
+              max={1}
+              value={job.phase === 'queued' ? undefined : fraction}
+              aria-label={`${job.file}: ${phase}`}
+            />
             <span className="job-phase">{phase}</span>
           </li>
         );

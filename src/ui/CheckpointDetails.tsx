@@ -71,19 +71,25 @@ function Details({ run, checkpoint }: { run: RunRecord; checkpoint: CheckpointRe
     return { spectrumTraces: spectrum, profileTraces: profile };
   }, [m, run.colour]);
   const spectrumLayout = useMemo<Partial<Layout>>(
-    () => ({ xaxis: { title: { text: 'output direction j' }, dtick: 1 }, yaxis: { title: { text: 'w_j / w_1 (log)' }, type: 'log', exponentformat: 'power' } }),
+    () => ({
+      xaxis: { title: { text: 'output direction j' }, dtick: 1 },
+      yaxis: { title: { text: 'w_j / w_1 (log)' }, type: 'log', exponentformat: 'power' },
+    }),
     [],
   );
   const profileLayout = useMemo<Partial<Layout>>(
-    () => ({ xaxis: { title: { text: "r' (directions counted)" }, dtick: 1 }, yaxis: { title: { text: "D_LR(r')" } } }),
+    () => ({
+      xaxis: { title: { text: "r' (directions counted)" }, dtick: 1 },
+      yaxis: { title: { text: "D_LR(r')" } },
+    }),
     [],
   );
 
   return (
     <div className="details">
       <p className="details-title">
-        <span className="swatch" style={{ background: run.colour }} aria-hidden="true" /> <strong>{run.name}</strong>, step{' '}
-        {checkpoint.step} <span className="hint">({checkpoint.label})</span>
+        <span className="swatch" style={{ background: run.colour }} aria-hidden="true" />{' '}
+        <strong>{run.name}</strong>, step {checkpoint.step} <span className="hint">({checkpoint.label})</span>
       </p>
       <dl className="facts">
         <dt>D_LR</dt>
@@ -101,8 +107,9 @@ function Details({ run, checkpoint }: { run: RunRecord; checkpoint: CheckpointRe
       </dl>
       {weakDirections && (
         <p className="warning" role="status" data-testid="weak-directions-warning">
-          ⚠ D_LR depends on weak output directions: with all r = {m.r} directions D_LR = {m.dlr.toFixed(3)}, with the {m.r99}{' '}
-          holding 99% of the output energy it is {m.dlrEnergy99.toFixed(3)}. Read the rank profile below before concluding.
+          ⚠ D_LR depends on weak output directions: with all r = {m.r} directions D_LR = {m.dlr.toFixed(3)},
+          with the {m.r99} holding 99% of the output energy it is {m.dlrEnergy99.toFixed(3)}. Read the rank
+          profile below before concluding.
         </p>
       )}
       <p className={affine ? 'hint' : 'warning'}>

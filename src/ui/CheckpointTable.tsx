@@ -12,7 +12,11 @@ const COLUMNS: { key: SortColumn; label: string; title: string }[] = [
   { key: 'C', label: 'C', title: 'output dimension' },
   { key: 'r', label: 'r', title: 'numerical rank of the outputs' },
   { key: 'dlr', label: 'D_LR', title: 'low-rank measure, 0 = rich, 1 = lazy (METHOD.md §3)' },
-  { key: 'dlrEnergy99', label: 'D_LR (99%)', title: 'D_LR over the output directions holding 99% of the output energy (§3.1)' },
+  {
+    key: 'dlrEnergy99',
+    label: 'D_LR (99%)',
+    title: 'D_LR over the output directions holding 99% of the output energy (§3.1)',
+  },
   { key: 'nc1', label: 'NC1', title: 'neural collapse NC1 (needs labels; scale-sensitive, §5)' },
   { key: 'accuracy', label: 'train acc', title: 'argmax(logits) = label on the fit split' },
   { key: 'evalAccuracy', label: 'test acc', title: 'argmax(logits) = label on the eval split' },

@@ -32,8 +32,9 @@ export function DropZone() {
         onDrop={(event) => void onDrop(event)}
       >
         <p>
-          Drop files or folders here: <code>.npz</code>, <code>.npy</code>, <code>.safetensors</code>, <code>.pt</code>,{' '}
-          <code>.csv</code>, moments files or a results bundle (<code>{RESULTS_BUNDLE_SUFFIX}</code>).
+          Drop files or folders here: <code>.npz</code>, <code>.npy</code>, <code>.safetensors</code>,{' '}
+          <code>.pt</code>, <code>.csv</code>, moments files or a results bundle (
+          <code>{RESULTS_BUNDLE_SUFFIX}</code>).
         </p>
         <div className="pickers">
           <label className="button">
@@ -65,8 +66,8 @@ export function DropZone() {
           </label>
         </div>
         <p className="hint">
-          Names like <code>run_step200_train.npz</code>, <code>epoch-3/</code> or <code>train/</code>, <code>test/</code>{' '}
-          folders become runs, ordered checkpoints and train/test splits.
+          Names like <code>run_step200_train.npz</code>, <code>epoch-3/</code> or <code>train/</code>,{' '}
+          <code>test/</code> folders become runs, ordered checkpoints and train/test splits.
         </p>
       </div>
       {busy && (

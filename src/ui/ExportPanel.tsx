@@ -11,7 +11,11 @@ export function ExportPanel() {
     <section className="panel" aria-labelledby="export-heading">
       <h2 id="export-heading">Export</h2>
       <div className="button-row">
-        <button type="button" disabled={!hasData} onClick={() => downloadText(exportCsv(runs()), 'richscope-results.csv', 'text/csv')}>
+        <button
+          type="button"
+          disabled={!hasData}
+          onClick={() => downloadText(exportCsv(runs()), 'richscope-results.csv', 'text/csv')}
+        >
           CSV
         </button>
         <button
@@ -25,7 +29,9 @@ export function ExportPanel() {
           type="button"
           disabled={!hasData}
           title="Moments and results of every run, no raw activations: drop it into Richscope to see the same plots"
-          onClick={() => downloadText(encodeResultsBundle(runs()), `richscope${RESULTS_BUNDLE_SUFFIX}`, 'application/json')}
+          onClick={() =>
+            downloadText(encodeResultsBundle(runs()), `richscope${RESULTS_BUNDLE_SUFFIX}`, 'application/json')
+          }
         >
           Results bundle
         </button>

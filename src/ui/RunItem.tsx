@@ -39,7 +39,11 @@ export function RunItem({ run }: { run: RunRecord }) {
         <span className="run-count" title="checkpoints">
           {run.checkpoints.length} ckpt{analysing > 0 ? ` (+${analysing} analysing)` : ''}
         </span>
-        <button type="button" aria-label={`Remove run ${run.name}`} onClick={() => richscope.removeRun(run.id)}>
+        <button
+          type="button"
+          aria-label={`Remove run ${run.name}`}
+          onClick={() => richscope.removeRun(run.id)}
+        >
           ✕
         </button>
       </div>
@@ -55,7 +59,11 @@ export function RunItem({ run }: { run: RunRecord }) {
       {run.errors.map((error, index) => (
         <div key={`${error.file}-${index}`} role="alert" className="error" data-file={error.file}>
           <strong>{error.file}</strong>: {error.message}
-          <button type="button" aria-label={`Dismiss the error about ${error.file}`} onClick={() => richscope.dismissRunError(run.id, index)}>
+          <button
+            type="button"
+            aria-label={`Dismiss the error about ${error.file}`}
+            onClick={() => richscope.dismissRunError(run.id, index)}
+          >
             ✕
           </button>
         </div>

@@ -17,7 +17,10 @@ export function RunsPanel() {
       </div>
       {runs.length === 0 ? (
         <p className="hint">
-          No runs yet. <button type="button" onClick={() => void richscope.loadExamples()}>Load the example runs</button>
+          No runs yet.{' '}
+          <button type="button" onClick={() => void richscope.loadExamples()}>
+            Load the example runs
+          </button>
         </p>
       ) : (
         <ul className="runs">

@@ -10,7 +10,10 @@ describe('checkpointNotes', () => {
   });
 
   it('covers a fit-only checkpoint without labels and appends the parser notes', () => {
-    const checkpoint = { ...fakeCheckpoint(0, { mass: null }, false), notes: ['features (n, 3, 8, 8) flattened'] };
+    const checkpoint = {
+      ...fakeCheckpoint(0, { mass: null }, false),
+      notes: ['features (n, 3, 8, 8) flattened'],
+    };
     expect(checkpointNotes(checkpoint)).toEqual([
       'No eval split: the spectra are measured on the fit split itself.',
       'No labels: cumulative mass Π*(k), NC1 and accuracy are not available.',

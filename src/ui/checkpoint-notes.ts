@@ -8,7 +8,9 @@ export function checkpointNotes(checkpoint: CheckpointRecord): string[] {
   const m = checkpoint.metrics;
   const notes: string[] = [];
   if (m.spectrumTruncated) {
-    notes.push(`n = ${m.n} ≤ p = ${m.p} on the fit split: the spectra are truncated to rank n − 1 = ${m.n - 1}.`);
+    notes.push(
+      `n = ${m.n} ≤ p = ${m.p} on the fit split: the spectra are truncated to rank n − 1 = ${m.n - 1}.`,
+    );
   }
   if (checkpoint.eval) {
     notes.push(

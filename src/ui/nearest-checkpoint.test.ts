@@ -23,7 +23,9 @@ describe('nearestCheckpoint', () => {
 
 describe('unionOfSteps', () => {
   it('merges, deduplicates and sorts', () => {
-    expect(unionOfSteps([{ checkpoints: at(0, 1500, 150) }, { checkpoints: at(150, 300) }])).toEqual([0, 150, 300, 1500]);
+    expect(unionOfSteps([{ checkpoints: at(0, 1500, 150) }, { checkpoints: at(150, 300) }])).toEqual([
+      0, 150, 300, 1500,
+    ]);
     expect(unionOfSteps([])).toEqual([]);
   });
 });

@@ -5,14 +5,18 @@
  * "ahead" of the requested step when an equally near earlier checkpoint exists). `step` null means
  * the latest checkpoint. Undefined for an empty list.
  */
-export function nearestCheckpoint<T extends { step: number }>(checkpoints: readonly T[], step: number | null): T | undefined {
+export function nearestCheckpoint<T extends { step: number }>(
+  checkpoints: readonly T[],
+  step: number | null,
+): T | undefined {
   if (checkpoints.length === 0) return undefined;
   if (step === null) return checkpoints.reduce((latest, c) => (c.step > latest.step ? c : latest));
   let best = checkpoints[0];
   for (const candidate of checkpoints) {
     const distance = Math.abs(candidate.step - step);
     const bestDistance = Math.abs(best.step - step);
-    if (distance < bestDistance || (distance === bestDistance && candidate.step < best.step)) best = candidate;
+    if (distance < bestDistance || (distance === bestDistance && candidate.step < best.step))
+      best = candidate;
   }
   return best;
 }

@@ -12,13 +12,16 @@ function readEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEntry
 async function walk(entry: FileSystemEntry, prefix: string): Promise<DroppedFile[]> {
   const path = `${prefix}${entry.name}`;
   if (entry.isFile) {
-    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    const file = await new Promise<File>((resolve, reject) =>
+      (entry as FileSystemFileEntry).file(resolve, reject),
+    );
     return [{ file, path }];
   }
   const reader = (entry as FileSystemDirectoryEntry).createReader();
   const children: FileSystemEntry[] = [];
   // readEntries returns at most ~100 entries per call: read until it returns none.
-  for (let batch = await readEntries(reader); batch.length > 0; batch = await readEntries(reader)) children.push(...batch);
+  for (let batch = await readEntries(reader); batch.length > 0; batch = await readEntries(reader))
+    children.push(...batch);
   const nested = await Promise.all(children.map((child) => walk(child, `${path}/`)));
   return nested.flat();
 }

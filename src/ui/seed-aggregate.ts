@@ -47,7 +47,9 @@ export function aggregateOverSteps(
 }
 
 /** Runs grouped by seed group; runs without a group and groups of one run are left alone. */
-export function seedGroups<T extends { seedGroup: string }>(runs: readonly T[]): { groups: Map<string, T[]>; single: T[] } {
+export function seedGroups<T extends { seedGroup: string }>(
+  runs: readonly T[],
+): { groups: Map<string, T[]>; single: T[] } {
   const byGroup = new Map<string, T[]>();
   for (const run of runs) {
     const key = run.seedGroup.trim();

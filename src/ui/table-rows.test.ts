@@ -6,7 +6,8 @@ const runs = [
   fakeRun('run10', [fakeCheckpoint(0, { dlr: 0.4, nc1: null }), fakeCheckpoint(100, { dlr: 0.1, nc1: 2 })]),
   fakeRun('run9', [fakeCheckpoint(50, { dlr: 0.3, nc1: 1 })]),
 ];
-const describeRows = (rows: ReturnType<typeof tableRows>) => rows.map((r) => `${r.run.name}@${r.checkpoint.step}`);
+const describeRows = (rows: ReturnType<typeof tableRows>) =>
+  rows.map((r) => `${r.run.name}@${r.checkpoint.step}`);
 
 describe('tableRows', () => {
   it('sorts run names naturally and keeps step order within a run', () => {

@@ -23,7 +23,11 @@ function sortValue(row: CheckpointRow, column: SortColumn): string | number | nu
  * All checkpoints of all runs, sorted by `column` (ties: run order, then step). Missing values
  * (null NC1 or accuracy) sort last in both directions, so they never hide the real numbers.
  */
-export function tableRows(runs: readonly RunRecord[], column: SortColumn, descending: boolean): CheckpointRow[] {
+export function tableRows(
+  runs: readonly RunRecord[],
+  column: SortColumn,
+  descending: boolean,
+): CheckpointRow[] {
   const rows = runs.flatMap((run) => run.checkpoints.map((checkpoint) => ({ run, checkpoint })));
   const order = new Map(rows.map((row, i) => [row, i]));
   return rows.sort((a, b) => {
@@ -33,7 +37,10 @@ export function tableRows(runs: readonly RunRecord[], column: SortColumn, descen
       if (va !== vb) return va === null ? 1 : -1;
       return order.get(a)! - order.get(b)!;
     }
-    const cmp = typeof va === 'string' ? va.localeCompare(String(vb), undefined, { numeric: true }) : va - (vb as number);
+    const cmp =
+      typeof va === 'string'
+        ? va.localeCompare(String(vb), undefined, { numeric: true })
+        : va - (vb as number);
     return descending ? -cmp : cmp;
   });
 }

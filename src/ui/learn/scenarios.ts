@@ -39,8 +39,8 @@ export const SCENARIOS: ScenarioText[] = [
     id: 'shuffled-labels',
     title: '3. Rich is not good: shuffled labels',
     paragraphs: [
-      'Permute every training label (the test labels stay true). The network can only memorise: test accuracy stays at chance (25% for 4 classes). Yet it memorises by learning features, so its D_LR goes low, like the run on true labels.',
-      'D_LR measures the training dynamics, not the quality of what was learned. What separates the two runs is the cumulative mass Π*(k), measured on the test split with true labels: with true labels the top few features carry the target, with shuffled ones they do not.',
+      'Permute every training label (the test labels stay true) and train long with AdamW weight decay 1. The network can only memorise: train accuracy reaches 100% within a hundred steps, test accuracy stays at chance (25% for 4 classes). Then, as the weight decay prunes every feature direction the outputs do not use, the features collapse onto the (meaningless) classes and D_LR falls to about the level of the run on true labels.',
+      'D_LR measures the training dynamics, not the quality of what was learned. What separates the two runs is the cumulative mass Π*(k), measured on the test split with true labels: with true labels the top few features carry the target, with shuffled ones they do not. The third preset memorises the same shuffled labels without weight decay: it stays lazy (D_LR high), so memorisation by itself is neither rich nor lazy.',
     ],
     paperReference:
       'Paper (CIFAR-10, METHOD.md §6): true labels test 95.0%, D_LR 0.031; fully shuffled labels test 9.5%, D_LR 0.034.',

@@ -12,10 +12,23 @@ export function DlrStepsPlot() {
   const hasAccuracy = traces.some((t) => t.yaxis === 'y2');
   const layout = useMemo<Partial<Layout>>(
     () => ({
-      xaxis: { title: { text: view.logSteps ? 'training step (log; step 0 not shown)' : 'training step' }, type: view.logSteps ? 'log' : 'linear' },
+      xaxis: {
+        title: { text: view.logSteps ? 'training step (log; step 0 not shown)' : 'training step' },
+        type: view.logSteps ? 'log' : 'linear',
+      },
       yaxis: { title: { text: 'D_LR (0 rich, 1 lazy)' }, rangemode: 'tozero' },
       ...(hasAccuracy
-        ? { yaxis2: { title: { text: 'test accuracy' }, overlaying: 'y', side: 'right', range: [0, 1], tickformat: '.0%', showgrid: false } }
+        ? {
+            yaxis2: {
+              title: { text: 'test accuracy' },
+              overlaying: 'y',
+              side: 'right',
+              range: [0, 1],
+              dtick: 0.25,
+              tickformat: '.0%',
+              showgrid: false,
+            },
+          }
         : {}),
       // Flow the legend in rows; grouped legends (run + its accuracy) would stack vertically.
       legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1.02, yanchor: 'bottom', traceorder: 'normal' },
@@ -24,7 +37,8 @@ export function DlrStepsPlot() {
     [view.logSteps, hasAccuracy],
   );
   const select = useCallback((customdata: unknown) => {
-    if (Array.isArray(customdata) && customdata.length === 2) richscope.selectCheckpoint(String(customdata[0]), Number(customdata[1]));
+    if (Array.isArray(customdata) && customdata.length === 2)
+      richscope.selectCheckpoint(String(customdata[0]), Number(customdata[1]));
   }, []);
 
   return (
@@ -34,7 +48,11 @@ export function DlrStepsPlot() {
           D_LR over training
         </h2>
         <label>
-          <input type="checkbox" checked={view.logSteps} onChange={(e) => richscope.setView({ logSteps: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={view.logSteps}
+            onChange={(e) => richscope.setView({ logSteps: e.target.checked })}
+          />
           log step axis
         </label>
       </div>

@@ -35,7 +35,13 @@ export interface PlotProps {
 function themedLayout(layout: Partial<Layout>, dark: boolean, height: number): Partial<Layout> {
   const ink = dark ? '#e6e6e6' : '#1f2328';
   const grid = dark ? '#3a3f47' : '#e3e6ea';
-  const axis = (a: Partial<Layout['xaxis']> | undefined) => ({ gridcolor: grid, zerolinecolor: grid, linecolor: grid, automargin: true, ...a });
+  const axis = (a: Partial<Layout['xaxis']> | undefined) => ({
+    gridcolor: grid,
+    zerolinecolor: grid,
+    linecolor: grid,
+    automargin: true,
+    ...a,
+  });
   return {
     autosize: true,
     height,
@@ -49,7 +55,9 @@ function themedLayout(layout: Partial<Layout>, dark: boolean, height: number): P
     ...layout,
     xaxis: axis(layout.xaxis),
     yaxis: axis(layout.yaxis),
-    ...(layout.yaxis2 ? { yaxis2: { ...layout.yaxis2, gridcolor: grid, zerolinecolor: grid, automargin: true } } : {}),
+    ...(layout.yaxis2
+      ? { yaxis2: { ...layout.yaxis2, gridcolor: grid, zerolinecolor: grid, automargin: true } }
+      : {}),
   };
 }
 
@@ -105,7 +113,11 @@ export function Plot({ testId, title, traces, layout, height = 300, onPointClick
     const base = themedLayout(layout, dark, 600);
     const figure = {
       data: traces,
-      layout: { ...base, title: { text: title, x: 0.02, xanchor: 'left' as const }, margin: { ...base.margin, t: 70 } },
+      layout: {
+        ...base,
+        title: { text: title, x: 0.02, xanchor: 'left' as const },
+        margin: { ...base.margin, t: 70 },
+      },
     };
     await Plotly.downloadImage(figure, { format, filename: fileSafe(title), width: 1000, height: 600 });
   };
@@ -121,7 +133,7 @@ export function Plot({ testId, title, traces, layout, height = 300, onPointClick
           SVG
         </button>
       </figcaption>
-      <div ref={container} data-testid={testId} data-traces={traces.length} role="img" aria-label={description} />
+      <div ref={container} data-testid={testId} role="img" aria-label={description} />
       {failed && <p role="alert">The plot could not be drawn: {failed}</p>}
     </figure>
   );

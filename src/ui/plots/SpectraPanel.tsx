@@ -11,9 +11,24 @@ import { Plot } from './Plot';
 import { EVAL_SPLIT_NOTE, SPECTRUM_TITLES, buildTraces, focusedRun, type SpectrumPanel } from './traces';
 
 const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; description: string }[] = [
-  { panel: 'mass', testId: 'plot-mass', yTitle: 'Π*(k)', description: 'how well the top-k features express the labels' },
-  { panel: 'utilization', testId: 'plot-utilization', yTitle: 'Π̂(k)', description: 'how much of the output the top-k features carry' },
-  { panel: 'eigenvalues', testId: 'plot-eigenvalues', yTitle: 'ρ_k / ρ_1', description: 'relative feature eigenvalues' },
+  {
+    panel: 'mass',
+    testId: 'plot-mass',
+    yTitle: 'Π*(k)',
+    description: 'how well the top-k features express the labels',
+  },
+  {
+    panel: 'utilization',
+    testId: 'plot-utilization',
+    yTitle: 'Π̂(k)',
+    description: 'how much of the output the top-k features carry',
+  },
+  {
+    panel: 'eigenvalues',
+    testId: 'plot-eigenvalues',
+    yTitle: 'ρ_k / ρ_1',
+    description: 'relative feature eigenvalues',
+  },
 ];
 
 /** Milliseconds per step while playing. */
@@ -28,7 +43,8 @@ export function SpectraPanel() {
   const visibleRuns = useMemo(() => runs.filter((run) => run.visible), [runs]);
   const focus = focusedRun(runs, view);
   const steps = useMemo(
-    () => (view.spectraMode === 'checkpoints' ? (focus ? unionOfSteps([focus]) : []) : unionOfSteps(visibleRuns)),
+    () =>
+      view.spectraMode === 'checkpoints' ? (focus ? unionOfSteps([focus]) : []) : unionOfSteps(visibleRuns),
     [view.spectraMode, focus, visibleRuns],
   );
   // The slider position: the step nearest to the requested one (null = latest).
@@ -50,14 +66,15 @@ export function SpectraPanel() {
 
   const tracesByPanel = useMemo(
     () =>
-      Object.fromEntries(PANELS.map(({ panel }) => [panel, buildTraces(panel, runs, view, scheme)])) as Record<
-        SpectrumPanel,
-        ReturnType<typeof buildTraces>
-      >,
+      Object.fromEntries(
+        PANELS.map(({ panel }) => [panel, buildTraces(panel, runs, view, scheme)]),
+      ) as Record<SpectrumPanel, ReturnType<typeof buildTraces>>,
     [runs, view, scheme],
   );
   const onEval = runs.some((run) => run.checkpoints.some((c) => c.eval !== null));
-  const unlabelled = visibleRuns.filter((run) => run.checkpoints.some((c) => c.metrics.mass === null)).map((run) => run.name);
+  const unlabelled = visibleRuns
+    .filter((run) => run.checkpoints.some((c) => c.metrics.mass === null))
+    .map((run) => run.name);
   const layouts = useMemo(
     () =>
       Object.fromEntries(
@@ -99,7 +116,9 @@ export function SpectraPanel() {
               type="radio"
               name="spectra-mode"
               checked={view.spectraMode === 'checkpoints'}
-              onChange={() => richscope.setView({ spectraMode: 'checkpoints', step: null, focusRun: focus?.id ?? null })}
+              onChange={() =>
+                richscope.setView({ spectraMode: 'checkpoints', step: null, focusRun: focus?.id ?? null })
+              }
             />
             across checkpoints of
           </label>
@@ -147,7 +166,11 @@ export function SpectraPanel() {
           {playing ? '❚❚ Pause' : '▶ Play'}
         </button>
         <label>
-          <input type="checkbox" checked={view.logK} onChange={(e) => richscope.setView({ logK: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={view.logK}
+            onChange={(e) => richscope.setView({ logK: e.target.checked })}
+          />
           log k
         </label>
         <label>
@@ -189,7 +212,12 @@ export function SpectraPanel() {
       {unlabelled.length > 0 && (
         <p className="hint">No labels, so no cumulative mass Π*(k), for: {unlabelled.join(', ')}.</p>
       )}
-      {onEval && <p className="hint">Π*(k) and Π̂(k) are {EVAL_SPLIT_NOTE} (the eigenfunctions come from the train split and are not orthonormal on the test split; METHOD.md §4).</p>}
+      {onEval && (
+        <p className="hint">
+          Π*(k) and Π̂(k) are {EVAL_SPLIT_NOTE} (the eigenfunctions come from the train split and are not
+          orthonormal on the test split; METHOD.md §4).
+        </p>
+      )}
     </section>
   );
 }

@@ -4,9 +4,13 @@ import { defaultViewSettings } from '../../state/view-settings';
 import { sequentialColour } from '../palette';
 import { EVAL_SPLIT_NOTE, buildDlrTraces, buildTraces, cappedK, withAlpha } from './traces';
 
-const rich = fakeRun('rich', [fakeCheckpoint(0, { dlr: 0.5 }), fakeCheckpoint(100, { dlr: 0.2, mass: [0.1, 0.2, 0.3, 0.4] })], {
-  colour: '#D55E00',
-});
+const rich = fakeRun(
+  'rich',
+  [fakeCheckpoint(0, { dlr: 0.5 }), fakeCheckpoint(100, { dlr: 0.2, mass: [0.1, 0.2, 0.3, 0.4] })],
+  {
+    colour: '#D55E00',
+  },
+);
 const lazy = fakeRun('lazy', [fakeCheckpoint(0), fakeCheckpoint(150, {}, false)]);
 
 describe('cappedK', () => {
@@ -75,7 +79,11 @@ describe('buildTraces across the checkpoints of one run', () => {
 
 describe('buildDlrTraces', () => {
   it('draws D_LR per run, test accuracy on the second axis and the selection', () => {
-    const traces = buildDlrTraces([rich, lazy], { ...defaultViewSettings, selectedRun: 'rich', selectedStep: 100 });
+    const traces = buildDlrTraces([rich, lazy], {
+      ...defaultViewSettings,
+      selectedRun: 'rich',
+      selectedStep: 100,
+    });
     const names = traces.map((t) => t.name);
     expect(names).toEqual(['rich', 'rich test accuracy', 'lazy', 'lazy test accuracy', 'selected']);
     expect(traces[0].y).toEqual([0.5, 0.2]);

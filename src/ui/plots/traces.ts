@@ -62,7 +62,11 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function cappedCurve(checkpoint: CheckpointRecord, panel: SpectrumPanel, kMinRelative: number): number[] | null {
+function cappedCurve(
+  checkpoint: CheckpointRecord,
+  panel: SpectrumPanel,
+  kMinRelative: number,
+): number[] | null {
   const curve = spectrumCurve(checkpoint, panel);
   if (!curve) return null;
   return curve.slice(0, cappedK(checkpoint.metrics.relativeEigenvalues, kMinRelative));
@@ -136,7 +140,9 @@ export function buildTraces(
 
 function buildRunTraces(panel: SpectrumPanel, runs: readonly RunRecord[], view: ViewSettings): Trace[] {
   const visible = runs.filter((run) => run.visible && run.checkpoints.length > 0);
-  const { groups, single } = view.aggregateSeeds ? seedGroups(visible) : { groups: new Map(), single: visible };
+  const { groups, single } = view.aggregateSeeds
+    ? seedGroups(visible)
+    : { groups: new Map(), single: visible };
   const traces: Trace[] = [];
   for (const run of single) {
     const checkpoint = nearestCheckpoint(run.checkpoints, view.step)!;
@@ -170,7 +176,9 @@ function buildRunTraces(panel: SpectrumPanel, runs: readonly RunRecord[], view: 
 /** The run shown in 'checkpoints' mode: the focused one if it still exists, else the first visible one. */
 export function focusedRun(runs: readonly RunRecord[], view: ViewSettings): RunRecord | undefined {
   const withData = runs.filter((run) => run.checkpoints.length > 0);
-  return withData.find((run) => run.id === view.focusRun) ?? withData.find((run) => run.visible) ?? withData[0];
+  return (
+    withData.find((run) => run.id === view.focusRun) ?? withData.find((run) => run.visible) ?? withData[0]
+  );
 }
 
 function buildCheckpointTraces(
@@ -214,7 +222,9 @@ function buildCheckpointTraces(
  */
 export function buildDlrTraces(runs: readonly RunRecord[], view: ViewSettings): Trace[] {
   const visible = runs.filter((run) => run.visible && run.checkpoints.length > 0);
-  const { groups, single } = view.aggregateSeeds ? seedGroups(visible) : { groups: new Map(), single: visible };
+  const { groups, single } = view.aggregateSeeds
+    ? seedGroups(visible)
+    : { groups: new Map(), single: visible };
   const traces: Trace[] = [];
   for (const run of single) {
     const steps = run.checkpoints.map((c) => c.step);
@@ -236,6 +246,8 @@ export function buildDlrTraces(runs: readonly RunRecord[], view: ViewSettings): 
         type: 'scatter',
         mode: 'lines+markers',
         name: `${run.name} test accuracy`,
+        // One legend entry per run: the plot title says dotted = test accuracy.
+        showlegend: false,
         legendgroup: run.id,
         x: withAccuracy.map((c) => c.step),
         y: withAccuracy.map((c) => c.metrics.evalAccuracy!),
@@ -248,7 +260,10 @@ export function buildDlrTraces(runs: readonly RunRecord[], view: ViewSettings): 
   }
   for (const [group, members] of groups as Map<string, RunRecord[]>) {
     const aggregate = aggregateOverSteps(
-      members.map((run) => ({ steps: run.checkpoints.map((c) => c.step), values: run.checkpoints.map((c) => c.metrics.dlr) })),
+      members.map((run) => ({
+        steps: run.checkpoints.map((c) => c.step),
+        values: run.checkpoints.map((c) => c.metrics.dlr),
+      })),
     );
     const hover = `${escapeHtml(group)} (mean of ${members.length})<br>step %{x}<br>D_LR = %{y:.4f}<extra></extra>`;
     traces.push(...bandTraces(group, members[0].colour, aggregate.steps, aggregate, hover));
