@@ -82,6 +82,15 @@ export class Plots {
   traces(id: PlotId | string): Locator {
     return this.plot(id).locator('.scatterlayer .trace');
   }
+  /** The traces plotly currently holds for a plot (names and y values), read from its graph div. */
+  traceData(id: PlotId | string): Promise<{ name: string; y: number[] }[]> {
+    return this.plot(id).evaluate((div) =>
+      ((div as unknown as { data?: { name?: string; y?: number[] }[] }).data ?? []).map((t) => ({
+        name: t.name ?? '',
+        y: Array.from(t.y ?? []),
+      })),
+    );
+  }
   get stepSlider(): Locator {
     return this.page.getByTestId('step-slider');
   }

@@ -2,9 +2,9 @@
  * The Learn view trains in a worker and its plots follow: a short run of the rich preset must add
  * checkpoints, report a D_LR in [0, 1], draw the curves and spectra, and hand the run to the dashboard.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 
-async function attribute(locator: import('@playwright/test').Locator, name: string): Promise<string> {
+async function attribute(locator: Locator, name: string): Promise<string> {
   return (await locator.getAttribute(name)) ?? '';
 }
 
@@ -18,26 +18,43 @@ test('a short training run adds checkpoints, D_LR and live plots', async ({ page
   await page.getByTestId('trainer-every').fill('20');
   await page.getByTestId('trainer-start').click();
 
-  await expect.poll(async () => Number(await attribute(trainer, 'data-checkpoints')), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+  await expect
+    .poll(async () => Number(await attribute(trainer, 'data-checkpoints')), { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(2);
   const early = Number(await attribute(trainer, 'data-checkpoints'));
-  await expect.poll(async () => Number(await attribute(trainer, 'data-checkpoints')), { timeout: 60_000 }).toBeGreaterThan(early);
+  await expect
+    .poll(async () => Number(await attribute(trainer, 'data-checkpoints')), { timeout: 60_000 })
+    .toBeGreaterThan(early);
 
   const dlr = Number(await attribute(trainer, 'data-last-dlr'));
   expect(dlr).toBeGreaterThanOrEqual(0);
   expect(dlr).toBeLessThanOrEqual(1);
 
   // The first five checkpoints arrive within 30 s (the acceptance bound), measured in the worker.
-  await expect.poll(async () => await attribute(trainer, 'data-first-five-ms'), { timeout: 30_000 }).not.toBe('');
+  await expect
+    .poll(async () => await attribute(trainer, 'data-first-five-ms'), { timeout: 30_000 })
+    .not.toBe('');
   expect(Number(await attribute(trainer, 'data-first-five-ms'))).toBeLessThan(30_000);
 
   // Plotly drew the curves and the three spectra (one D_LR + one dlrEnergy99 trace for the run).
-  for (const id of ['learn-plot-dlr', 'learn-plot-accuracy', 'learn-plot-mass', 'learn-plot-utilization', 'learn-plot-eigenvalues']) {
+  for (const id of [
+    'learn-plot-dlr',
+    'learn-plot-accuracy',
+    'learn-plot-mass',
+    'learn-plot-utilization',
+    'learn-plot-eigenvalues',
+  ]) {
     const plot = page.getByTestId(id);
-    await expect(plot).toHaveAttribute('data-traces', /^[1-9]/);
     await expect(plot.locator('.scatterlayer .trace').first()).toBeAttached({ timeout: 20_000 });
   }
   // The D_LR curve grows as checkpoints arrive.
-  const points = () => page.getByTestId('learn-plot-dlr').locator('.scatterlayer .trace').first().locator('.points path').count();
+  const points = () =>
+    page
+      .getByTestId('learn-plot-dlr')
+      .locator('.scatterlayer .trace')
+      .first()
+      .locator('.points path')
+      .count();
   const before = await points();
   await expect.poll(points, { timeout: 60_000 }).toBeGreaterThan(before);
 
@@ -48,4 +65,47 @@ test('a short training run adds checkpoints, D_LR and live plots', async ({ page
   await page.getByRole('link', { name: 'Open the dashboard' }).click();
   // Editing the preset's steps made it a custom run; the dashboard lists it like a dropped run.
   await expect(page.getByRole('textbox', { name: /^Name of run Learn: custom: mixture/ })).toBeVisible();
+});
+
+/*
+ * Smoothness: the training runs in a worker and the view redraws at most ~4 Hz (spectra ~1 Hz), so
+ * the main thread is mostly idle. Asserted as the share of the run the page spends blocked (time
+ * beyond 50 ms in long tasks), not as a bound on the single longest task: on a shared 2-core machine
+ * one plotly redraw (~50 ms unloaded) stretches several-fold under load, which says nothing about the app.
+ */
+test('the page stays smooth while training: the main thread is blocked < 25% of the time', async ({
+  page,
+}) => {
+  await page.addInitScript(() => {
+    const tasks: { start: number; duration: number }[] = [];
+    (window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto('/#/learn');
+  const trainer = page.getByTestId('trainer');
+  // A first short run loads plotly (a one-off cost, not part of the live updates).
+  await page.getByTestId('trainer-steps').fill('40');
+  await page.getByTestId('trainer-start').click();
+  await expect(trainer).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  await expect(page.getByTestId('learn-plot-dlr').locator('.scatterlayer .trace').first()).toBeAttached();
+  await page.waitForTimeout(500);
+
+  const start = await page.evaluate(() => performance.now());
+  await page.getByTestId('preset-rich').click();
+  await page.getByTestId('trainer-start').click();
+  await expect(trainer).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  await page.waitForTimeout(500);
+  const { tasks, elapsed } = await page.evaluate((since) => {
+    const all = (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks;
+    return { tasks: all.filter((t) => t.start >= since), elapsed: performance.now() - since };
+  }, start);
+  const longest = Math.max(0, ...tasks.map((t) => t.duration));
+  const blocked = tasks.reduce((sum, t) => sum + Math.max(0, t.duration - 50), 0);
+  console.log(
+    `training 30 checkpoints in ${(elapsed / 1000).toFixed(1)} s: ${tasks.length} long tasks, longest ${longest.toFixed(0)} ms, ` +
+      `blocked ${(blocked / 1000).toFixed(2)} s (${((100 * blocked) / elapsed).toFixed(1)}%)`,
+  );
+  expect(blocked / elapsed).toBeLessThan(0.25);
 });

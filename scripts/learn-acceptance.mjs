@@ -57,7 +57,13 @@ function runPreset(preset) {
     });
     if (checkpoints.length === 5) firstFiveMs = performance.now() - start;
   }
-  return { id: preset.id, label: preset.label, seconds: (performance.now() - start) / 1000, firstFiveMs, checkpoints };
+  return {
+    id: preset.id,
+    label: preset.label,
+    seconds: (performance.now() - start) / 1000,
+    firstFiveMs,
+    checkpoints,
+  };
 }
 
 const f3 = (v) => (v === null || v === undefined ? '–' : v.toFixed(3));
@@ -67,7 +73,11 @@ const line = (c) =>
 const last = (run) => run.checkpoints[run.checkpoints.length - 1];
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return s.length === 0
+    ? NaN
+    : s.length % 2
+      ? s[(s.length - 1) / 2]
+      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 const results = { runs: {}, criteria: {} };
@@ -92,8 +102,11 @@ const grok = runPreset(train.grokkingPreset);
 results.runs[grok.id] = grok;
 for (const c of grok.checkpoints) console.log(`  ${line(c)}`);
 const jumpIndex = grok.checkpoints.findIndex((c) => c.testAccuracy >= 0.9);
-const beforeIndex = jumpIndex < 0 ? -1 : grok.checkpoints.slice(0, jumpIndex).findLastIndex((c) => c.testAccuracy <= 0.1);
-const plateau = grok.checkpoints.filter((c, i) => i < jumpIndex && c.trainAccuracy >= 0.99 && c.testAccuracy <= 0.1);
+const beforeIndex =
+  jumpIndex < 0 ? -1 : grok.checkpoints.slice(0, jumpIndex).findLastIndex((c) => c.testAccuracy <= 0.1);
+const plateau = grok.checkpoints.filter(
+  (c, i) => i < jumpIndex && c.trainAccuracy >= 0.99 && c.testAccuracy <= 0.1,
+);
 const after = jumpIndex < 0 ? [] : grok.checkpoints.slice(jumpIndex);
 
 console.log('\n== Scenario 3: shuffled labels (Gaussian mixture)');
@@ -108,7 +121,11 @@ for (const run of [trueLabels, shuffled, shuffledNoDecay]) {
 console.log('\n== Acceptance');
 for (const lazy of [lazyAlpha, lastLayer]) {
   const gap = last(lazy).dlr - last(rich).dlr;
-  check(`rich vs ${lazy.id}`, gap >= 0.3, `D_LR ${f3(last(rich).dlr)} vs ${f3(last(lazy).dlr)}, gap ${f3(gap)} (need >= 0.3)`);
+  check(
+    `rich vs ${lazy.id}`,
+    gap >= 0.3,
+    `D_LR ${f3(last(rich).dlr)} vs ${f3(last(lazy).dlr)}, gap ${f3(gap)} (need >= 0.3)`,
+  );
 }
 if (jumpIndex < 0 || beforeIndex < 0) {
   check('grokking: test accuracy jumps', false, 'no checkpoint went from test <= 10% to >= 90%');
@@ -126,14 +143,37 @@ if (jumpIndex < 0 || beforeIndex < 0) {
     `  medians: memorisation plateau (${plateau.length} checkpoints, train >= 99%, test <= 10%) D_LR ${f3(plateauDlr)}, dlrEnergy99 ${f3(plateauE)}; ` +
       `after the jump (${after.length} checkpoints) D_LR ${f3(afterDlr)}, dlrEnergy99 ${f3(afterE)}`,
   );
-  results.grokking = { before: b, jump: a, final: f, plateauDlr, afterDlr, plateauDlrEnergy99: plateauE, afterDlrEnergy99: afterE };
-  check('grokking: D_LR lower after the jump (median after vs memorisation plateau)', afterDlr < plateauDlr, `${f3(afterDlr)} < ${f3(plateauDlr)}`);
-  check('grokking: D_LR at the jump below the last pre-jump checkpoint', a.dlr < b.dlr, `${f3(a.dlr)} < ${f3(b.dlr)}`);
+  results.grokking = {
+    before: b,
+    jump: a,
+    final: f,
+    plateauDlr,
+    afterDlr,
+    plateauDlrEnergy99: plateauE,
+    afterDlrEnergy99: afterE,
+  };
+  check(
+    'grokking: D_LR lower after the jump (median after vs memorisation plateau)',
+    afterDlr < plateauDlr,
+    `${f3(afterDlr)} < ${f3(plateauDlr)}`,
+  );
+  check(
+    'grokking: D_LR at the jump below the last pre-jump checkpoint',
+    a.dlr < b.dlr,
+    `${f3(a.dlr)} < ${f3(b.dlr)}`,
+  );
   check('grokking: dlrEnergy99 lower after the jump', afterE < plateauE, `${f3(afterE)} < ${f3(plateauE)}`);
-  if (f.dlr >= b.dlr) console.log(`  note: the final D_LR (${f3(f.dlr)}) is not below the pre-jump one: weak output directions (METHOD.md §3.1)`);
+  if (f.dlr >= b.dlr)
+    console.log(
+      `  note: the final D_LR (${f3(f.dlr)}) is not below the pre-jump one: weak output directions (METHOD.md §3.1)`,
+    );
 }
 for (const run of [rich, lazyAlpha, lastLayer, grok, trueLabels, shuffled, shuffledNoDecay]) {
-  check(`first five checkpoints of ${run.id} within 30 s`, run.firstFiveMs !== null && run.firstFiveMs < 30_000, `${(run.firstFiveMs / 1000).toFixed(2)} s`);
+  check(
+    `first five checkpoints of ${run.id} within 30 s`,
+    run.firstFiveMs !== null && run.firstFiveMs < 30_000,
+    `${(run.firstFiveMs / 1000).toFixed(2)} s`,
+  );
 }
 
 const jsonAt = process.argv.indexOf('--json');

@@ -26,7 +26,8 @@ async function loadTrain() {
   const outfile = join(dir, 'train.mjs');
   await build({
     stdin: {
-      contents: "export * from './src/train/run'; export * from './src/train/presets'; export * from './src/train/npz-writer';",
+      contents:
+        "export * from './src/train/run'; export * from './src/train/presets'; export * from './src/train/npz-writer';",
       resolveDir: root,
       loader: 'ts',
     },
@@ -54,7 +55,8 @@ function npzOf(split) {
 }
 
 mkdirSync(outDir, { recursive: true });
-for (const name of readdirSync(outDir)) if (name.endsWith('.npz') || name === 'manifest.json') rmSync(join(outDir, name));
+for (const name of readdirSync(outDir))
+  if (name.endsWith('.npz') || name === 'manifest.json') rmSync(join(outDir, name));
 
 const manifest = {
   description:
@@ -79,11 +81,22 @@ for (const spec of RUNS) {
       manifest.files.push(file);
     }
     const m = measured?.metrics;
-    kept.push({ step: raw.step, dlr: m?.dlr ?? null, dlrEnergy99: m?.dlrEnergy99 ?? null, trainAccuracy: m?.accuracy ?? null, testAccuracy: m?.evalAccuracy ?? null });
-    console.log(`${spec.run} step ${raw.step}: D_LR ${m ? m.dlr.toFixed(4) : '–'}, test accuracy ${m ? (100 * m.evalAccuracy).toFixed(1) : '–'}%`);
+    kept.push({
+      step: raw.step,
+      dlr: m?.dlr ?? null,
+      dlrEnergy99: m?.dlrEnergy99 ?? null,
+      trainAccuracy: m?.accuracy ?? null,
+      testAccuracy: m?.evalAccuracy ?? null,
+    });
+    console.log(
+      `${spec.run} step ${raw.step}: D_LR ${m ? m.dlr.toFixed(4) : '–'}, test accuracy ${m ? (100 * m.evalAccuracy).toFixed(1) : '–'}%`,
+    );
   }
   const missing = spec.steps.filter((s) => !kept.some((k) => k.step === s));
-  if (missing.length > 0) throw new Error(`${spec.run}: steps ${missing.join(', ')} are not on the checkpoint schedule of preset ${spec.preset}`);
+  if (missing.length > 0)
+    throw new Error(
+      `${spec.run}: steps ${missing.join(', ')} are not on the checkpoint schedule of preset ${spec.preset}`,
+    );
   manifest.runs.push({ run: spec.run, preset: spec.preset, options: preset.options, checkpoints: kept });
 }
 writeFileSync(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

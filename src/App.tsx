@@ -1,6 +1,7 @@
 /** The app shell: header, privacy statement and the two hash routes (#/ dashboard, #/learn). */
 import { Suspense, lazy } from 'react';
 import { useRichscope } from './state/store';
+import { formatHash } from './state/view-settings';
 import { Dashboard } from './ui/Dashboard';
 
 // The Learn view (owned by the trainer) loads only when visited.
@@ -8,6 +9,7 @@ const LearnView = lazy(() => import('./ui/learn/LearnView'));
 
 export function App() {
   const route = useRichscope((s) => s.route);
+  const view = useRichscope((s) => s.view);
   return (
     <div className="app" data-testid="app-shell">
       <header className="app-header">
@@ -15,10 +17,11 @@ export function App() {
           Richscope <span className="tagline">Did your network train rich or lazy?</span>
         </h1>
         <nav aria-label="Views">
-          <a href="#/" aria-current={route === 'dashboard' ? 'page' : undefined}>
+          {/* Links carry the view settings, so a visit to Learn and back keeps the dashboard as it was. */}
+          <a href={formatHash('dashboard', view)} aria-current={route === 'dashboard' ? 'page' : undefined}>
             Dashboard
           </a>
-          <a href="#/learn" aria-current={route === 'learn' ? 'page' : undefined}>
+          <a href={formatHash('learn', view)} aria-current={route === 'learn' ? 'page' : undefined}>
             Learn
           </a>
         </nav>

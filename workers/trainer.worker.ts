@@ -39,8 +39,21 @@ const api = {
     let count = 0;
     for (const { measured, problem } of trainingCheckpoints(options, trainer)) {
       if (measured) count++;
-      const buffers = measured ? [measured.fit.mean.buffer, measured.fit.scatter.buffer, measured.eval.mean.buffer, measured.eval.scatter.buffer] : [];
-      const event: TrainerEvent = { checkpoint: measured, problem, step: trainer.step, steps: options.steps, elapsedMs: performance.now() - start };
+      const buffers = measured
+        ? [
+            measured.fit.mean.buffer,
+            measured.fit.scatter.buffer,
+            measured.eval.mean.buffer,
+            measured.eval.scatter.buffer,
+          ]
+        : [];
+      const event: TrainerEvent = {
+        checkpoint: measured,
+        problem,
+        step: trainer.step,
+        steps: options.steps,
+        elapsedMs: performance.now() - start,
+      };
       onEvent(Comlink.transfer(event, buffers as ArrayBuffer[]));
       // Let the message go out before the next stretch of training.
       await new Promise((resolve) => setTimeout(resolve, 0));

@@ -3,7 +3,7 @@
  * of the project lives here: every spectrum, rank and pseudo-inverse goes through `symmetricEigen`,
  * so a faster solver replaces exactly one function.
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { denseSymmetricEigen } from './kernels/eigen';
 
 export interface SymmetricEigen {
   /** eigenvalues, descending */
@@ -14,23 +14,12 @@ export interface SymmetricEigen {
 
 /**
  * Eigendecomposition of a symmetric n x n matrix (row-major; only symmetry is assumed, the
- * lower triangle is read). Householder tridiagonalisation + implicit QL (ml-matrix), in float64.
+ * lower triangle is read). Householder tridiagonalisation + implicit QL in float64 on flat arrays
+ * (src/core/kernels/eigen.ts; tested against ml-matrix in eigen.test.ts).
  */
 export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
   if (a.length !== n * n) throw new RangeError(`symmetricEigen: expected ${n * n} entries, got ${a.length}`);
-  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0) };
-  const rows: number[][] = [];
-  for (let i = 0; i < n; i++) rows.push(Array.from(a.subarray(i * n, (i + 1) * n)));
-  const decomposition = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
-  const ascending = decomposition.realEigenvalues;
-  const eigenvectors = decomposition.eigenvectorMatrix;
-  const order = ascending.map((_, i) => i).sort((i, j) => ascending[j] - ascending[i]);
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  order.forEach((source, k) => {
-    values[k] = ascending[source];
-    for (let i = 0; i < n; i++) vectors[i * n + k] = eigenvectors.get(i, source);
-  });
+  const { values, vectors } = denseSymmetricEigen(a, n);
   return { values, vectors };
 }
 

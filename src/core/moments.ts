@@ -4,6 +4,7 @@
  * their own mean and combined with the parallel co-moment update, never as sum(x x^T) - n mu mu^T,
  * whose cancellation ruins ReLU features with large means.
  */
+import { createGramKernel, type ColumnBlock, type GramKernelName, type GramPrecision } from './kernels/gram';
 import type { Moments, RowChunk, TargetKind } from './types';
 
 export type TargetShape =
@@ -99,21 +100,38 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
   return out;
 }
 
+export interface MomentAccumulatorOptions {
+  /**
+   * 'float32' when every dense input column is float32: allows the float32-lane Gram kernel (products
+   * summed in float32 over short row blocks, flushed into float64; Gram relative error ~1e-8 to 3e-8,
+   * src/core/kernels/gram.ts). Default 'float64': exact float64 products.
+   */
+  precision: GramPrecision;
+  /** force a Gram kernel (tests, benchmarks); default: the fastest available */
+  kernel?: GramKernelName;
+}
+
+export const defaultMomentAccumulatorOptions: MomentAccumulatorOptions = { precision: 'float64' };
+
 /**
  * Streaming accumulator of METHOD.md §2. Dense columns (features, outputs, real-valued targets) cost
- * O(rows d^2) per chunk; one-hot targets cost O(rows (p + C)) through class sums, never a rows x q x q pass:
- * for class k, S_xy[:, k] = sum over rows of class k of (x_i - chunk mean), and S_yy = diag(counts) - counts counts^T / rows.
+ * O(rows d^2) per chunk in the Gram kernel (src/core/kernels); one-hot targets cost O(rows (p + C))
+ * through class sums, never a rows x q x q pass: for class k, S_xy[:, k] = sum over rows of class k of
+ * (x_i - chunk mean), and S_yy = diag(counts) - counts counts^T / rows.
  */
-export function createMomentAccumulator(shape: MomentShape): MomentAccumulator {
+export function createMomentAccumulator(
+  shape: MomentShape,
+  options: MomentAccumulatorOptions = defaultMomentAccumulatorOptions,
+): MomentAccumulator {
   const { p, c, targets } = shape;
   const q = targetColumns(targets);
   const dense = p + c + (targets.kind === 'dense' ? q : 0);
   const d = p + c + q;
   const total = emptyMoments(shape);
   // total.scatter holds only its upper triangle until result() mirrors a copy.
-  let columns = new Float64Array(0); // dense x rows, column-major centred chunk
   const chunkMean = new Float64Array(d);
   const chunkScatter = new Float64Array(d * d);
+  const gram = createGramKernel(dense, { precision: options.precision, kernel: options.kernel });
 
   function add(chunk: RowChunk): void {
     const rows = chunk.rows;
@@ -121,49 +139,48 @@ export function createMomentAccumulator(shape: MomentShape): MomentAccumulator {
     if (chunk.features.length !== rows * p)
       throw new RangeError(`features chunk: expected ${rows * p} values`);
     if (chunk.logits.length !== rows * c) throw new RangeError(`logits chunk: expected ${rows * c} values`);
-    if (columns.length < dense * rows) columns = new Float64Array(dense * rows);
-    scatterColumns(columns, chunk.features, rows, p, 0);
-    scatterColumns(columns, chunk.logits, rows, c, p);
+    const blocks: ColumnBlock[] = [
+      { data: chunk.features, cols: p },
+      { data: chunk.logits, cols: c },
+    ];
     if (targets.kind === 'dense') {
       if (!chunk.targets || chunk.targets.length !== rows * q)
         throw new RangeError(`targets chunk: expected ${rows * q} values`);
-      scatterColumns(columns, chunk.targets, rows, q, p + c);
-    }
-    chunkMean.fill(0);
-    chunkScatter.fill(0);
-    for (let j = 0; j < dense; j++) {
-      const col = columns.subarray(j * rows, (j + 1) * rows);
-      let sum = 0;
-      for (let i = 0; i < rows; i++) sum += col[i];
-      const mean = sum / rows;
-      for (let i = 0; i < rows; i++) col[i] -= mean;
-      chunkMean[j] = mean;
-    }
-    for (let j = 0; j < dense; j++) {
-      const a = columns.subarray(j * rows, (j + 1) * rows);
-      for (let k = j; k < dense; k++)
-        chunkScatter[j * d + k] = dot(a, columns.subarray(k * rows, (k + 1) * rows), rows);
+      blocks.push({ data: chunk.targets, cols: q });
     }
     if (targets.kind === 'onehot') {
       const labels = chunk.labels;
       if (!labels || labels.length !== rows) throw new RangeError(`labels chunk: expected ${rows} labels`);
-      addOneHotBlocks(labels, rows);
     }
+    chunkMean.fill(0);
+    chunkScatter.fill(0);
+    columnMeans(blocks, rows, chunkMean);
+    gram.gramUpper(blocks, rows, chunkMean, chunkScatter, d);
+    if (targets.kind === 'onehot') addOneHotBlocks(blocks, chunk.labels!, rows);
     foldUpper(total, rows, chunkMean, chunkScatter);
   }
 
-  function addOneHotBlocks(labels: ArrayLike<number>, rows: number): void {
+  function addOneHotBlocks(blocks: ColumnBlock[], labels: ArrayLike<number>, rows: number): void {
     const counts = new Float64Array(q);
     for (let i = 0; i < rows; i++) {
       const k = labels[i];
       if (!(k >= 0 && k < q && Number.isInteger(k))) throw new RangeError(`label ${k} outside 0..${q - 1}`);
       counts[k]++;
     }
-    // class sums of the centred dense columns land directly in S_xy[:, p + c + k]
+    // class sums of the centred dense columns land in S_xy[:, p + c + k]; summed row by row (class x dense)
+    const classSums = new Float64Array(q * dense);
+    let offset = 0;
+    for (const { data, cols } of blocks) {
+      for (let i = 0; i < rows; i++) {
+        const at = labels[i] * dense + offset;
+        const from = i * cols;
+        for (let j = 0; j < cols; j++) classSums[at + j] += data[from + j] - chunkMean[offset + j];
+      }
+      offset += cols;
+    }
     for (let j = 0; j < dense; j++) {
-      const col = columns.subarray(j * rows, (j + 1) * rows);
       const row = j * d + dense;
-      for (let i = 0; i < rows; i++) chunkScatter[row + labels[i]] += col[i];
+      for (let k = 0; k < q; k++) chunkScatter[row + k] = classSums[k * dense + j];
     }
     for (let k = 0; k < q; k++) {
       chunkMean[dense + k] = counts[k] / rows;
@@ -171,13 +188,13 @@ export function createMomentAccumulator(shape: MomentShape): MomentAccumulator {
       chunkScatter[row + k] = counts[k] - (counts[k] * counts[k]) / rows;
       for (let l = k + 1; l < q; l++) chunkScatter[row + l] = -(counts[k] * counts[l]) / rows;
     }
-    // columns p..p+c-1 hold centred logits; argmax is shift-invariant, so the centred copy suffices
+    const logits = blocks[1].data;
     let correct = 0;
     for (let i = 0; i < rows; i++) {
       let best = 0;
       let bestValue = -Infinity;
       for (let j = 0; j < c; j++) {
-        const v = columns[(p + j) * rows + i] + chunkMean[p + j];
+        const v = logits[i * c + j];
         if (v > bestValue) {
           bestValue = v;
           best = j;
@@ -201,34 +218,17 @@ export function createMomentAccumulator(shape: MomentShape): MomentAccumulator {
   };
 }
 
-/** Writes a rows x cols row-major block into column-major storage starting at column `offset`. */
-function scatterColumns(
-  out: Float64Array,
-  source: ArrayLike<number>,
-  rows: number,
-  cols: number,
-  offset: number,
-): void {
-  for (let j = 0; j < cols; j++) {
-    const base = (offset + j) * rows;
-    for (let i = 0; i < rows; i++) out[base + i] = source[i * cols + j];
+/** Column means of the row-major blocks, written at their column offsets of `mean`. */
+function columnMeans(blocks: ColumnBlock[], rows: number, mean: Float64Array): void {
+  let offset = 0;
+  for (const { data, cols } of blocks) {
+    for (let i = 0; i < rows; i++) {
+      const from = i * cols;
+      for (let j = 0; j < cols; j++) mean[offset + j] += data[from + j];
+    }
+    for (let j = 0; j < cols; j++) mean[offset + j] /= rows;
+    offset += cols;
   }
-}
-
-function dot(a: Float64Array, b: Float64Array, length: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 3 < length; i += 4) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
-    s2 += a[i + 2] * b[i + 2];
-    s3 += a[i + 3] * b[i + 3];
-  }
-  for (; i < length; i++) s0 += a[i] * b[i];
-  return s0 + s1 + s2 + s3;
 }
 
 /** Convenience for tests and small in-memory data: the moments of whole arrays. */

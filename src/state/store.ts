@@ -114,6 +114,8 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
         { fit: named(plan.fit), eval: plan.eval ? named(plan.eval) : null },
         { signal, onProgress: (p) => patchJob(id, p) },
       );
+      // A result that was already on its way when the user cancelled is dropped too.
+      if (signal.aborted) return;
       if (outcome.ok) {
         putCheckpoint(runId, record(step, plan.label, outcome.value));
       } else {
@@ -140,6 +142,7 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
     }));
     try {
       const outcome = await deps.bridge.importBundle(bundle.file, bundle.path, { signal });
+      if (signal.aborted) return;
       if (!outcome.ok) {
         setState((s) => ({ notices: [...s.notices, `${outcome.file}: ${outcome.message}`] }));
         return;

@@ -27,5 +27,11 @@ export function splitMoments(split: SplitActivations, classes: number): Moments 
 export function measureCheckpoint(raw: RawCheckpoint, classes: number): MeasuredCheckpoint {
   const fit = splitMoments(raw.train, classes);
   const evalSplit = splitMoments(raw.test, classes);
-  return { step: raw.step, trainLoss: raw.trainLoss, fit, eval: evalSplit, metrics: analyzeMoments(fit, evalSplit) };
+  return {
+    step: raw.step,
+    trainLoss: raw.trainLoss,
+    fit,
+    eval: evalSplit,
+    metrics: analyzeMoments(fit, evalSplit),
+  };
 }

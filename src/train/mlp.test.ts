@@ -4,7 +4,14 @@ import type { Mlp } from './mlp';
 import { createPrng } from './prng';
 
 /** Loss of the net on (x, y) with logits alpha (h - h0). */
-function lossOf(net: Mlp, x: Float64Array, y: Int32Array, n: number, alpha: number, h0: Float64Array): number {
+function lossOf(
+  net: Mlp,
+  x: Float64Array,
+  y: Int32Array,
+  n: number,
+  alpha: number,
+  h0: Float64Array,
+): number {
   const h = forwardMlp(net, x, n).acts[net.sizes.length - 1];
   const f = Float64Array.from(h, (v, i) => alpha * (v - h0[i]));
   return softmaxCrossEntropy(f, y, n, net.sizes[net.sizes.length - 1], null);
@@ -48,7 +55,10 @@ describe('backwardMlp', () => {
           const down = lossOf(net, x, y, n, alpha, h0);
           params[i] = keep;
           const numeric = (up - down) / (2 * eps);
-          worst = Math.max(worst, Math.abs(numeric - g[i]) / Math.max(1e-4, Math.abs(numeric) + Math.abs(g[i])));
+          worst = Math.max(
+            worst,
+            Math.abs(numeric - g[i]) / Math.max(1e-4, Math.abs(numeric) + Math.abs(g[i])),
+          );
         }
       }
     }

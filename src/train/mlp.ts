@@ -80,7 +80,16 @@ function sparseRow(a: Vec, row: number, dim: number, out: Int32Array): number {
 }
 
 /** z (n x out) = a (n x in) W^T + b, then ReLU in place when `relu`. */
-function linear(a: Vec, n: number, w: Vec, b: Vec, inDim: number, outDim: number, z: Vec, relu: boolean): void {
+function linear(
+  a: Vec,
+  n: number,
+  w: Vec,
+  b: Vec,
+  inDim: number,
+  outDim: number,
+  z: Vec,
+  relu: boolean,
+): void {
   const nz = new Int32Array(inDim);
   for (let i = 0; i < n; i++) {
     const aRow = i * inDim;

@@ -3,7 +3,9 @@ import { bytesByteSource } from '../io/byte-source';
 import { openNpz } from '../io/npz';
 import { crc32, encodeNpy, encodeNpz } from './npz-writer';
 
-async function readAll(reader: { readRows(chunkRows: number): AsyncIterable<Float64Array> }): Promise<number[]> {
+async function readAll(reader: {
+  readRows(chunkRows: number): AsyncIterable<Float64Array>;
+}): Promise<number[]> {
   const out: number[] = [];
   for await (const block of reader.readRows(1000)) out.push(...block);
   return out;
@@ -39,6 +41,8 @@ describe('npz writer', () => {
     expect(await readAll(byKey.features)).toEqual(Array.from(features));
     expect(await readAll(byKey.logits)).toEqual(Array.from(logits));
     expect(await readAll(byKey.labels)).toEqual([0, 1, 1, 0]);
-    expect(encodeNpz({ a: { data: features, shape: [12] } })).toEqual(encodeNpz({ a: { data: features, shape: [12] } }));
+    expect(encodeNpz({ a: { data: features, shape: [12] } })).toEqual(
+      encodeNpz({ a: { data: features, shape: [12] } }),
+    );
   });
 });

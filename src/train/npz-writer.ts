@@ -23,7 +23,8 @@ function descr(data: NpyData): string {
 /** The bytes of a `.npy` file (little-endian, C order, header padded to a multiple of 64 bytes). */
 export function encodeNpy({ data, shape }: NpyArray): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new RangeError(`npy: shape [${shape.join(', ')}] needs ${count} values, got ${data.length}`);
+  if (count !== data.length)
+    throw new RangeError(`npy: shape [${shape.join(', ')}] needs ${count} values, got ${data.length}`);
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${descr(data)}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const unpadded = 10 + header.length + 1;
@@ -109,5 +110,7 @@ export function encodeStoredZip(entries: { name: string; bytes: Uint8Array }[]):
 
 /** The bytes of an `.npz`: one `<key>.npy` entry per array, in the given order. */
 export function encodeNpz(arrays: Record<string, NpyArray>): Uint8Array {
-  return encodeStoredZip(Object.entries(arrays).map(([key, array]) => ({ name: `${key}.npy`, bytes: encodeNpy(array) })));
+  return encodeStoredZip(
+    Object.entries(arrays).map(([key, array]) => ({ name: `${key}.npy`, bytes: encodeNpy(array) })),
+  );
 }

@@ -15,7 +15,9 @@ export type ScheduledCheckpoint =
   | { raw: RawCheckpoint; measured: null; problem: string };
 
 /** Steps at which checkpoints are taken, ascending. */
-export function checkpointSteps(options: Pick<TrainerOptions, 'steps' | 'checkpointEvery' | 'centerAtInit'>): number[] {
+export function checkpointSteps(
+  options: Pick<TrainerOptions, 'steps' | 'checkpointEvery' | 'centerAtInit'>,
+): number[] {
   const steps: number[] = options.centerAtInit ? [] : [0];
   for (let s = options.checkpointEvery; s < options.steps; s += options.checkpointEvery) steps.push(s);
   if (options.steps > 0) steps.push(options.steps);

@@ -74,7 +74,9 @@ export function makeTask(options: TaskOptions): Dataset {
 
 function makeMixtureTask(o: MixtureTaskOptions): Dataset {
   if (o.dim < 1 || o.classes < 2 || o.clustersPerClass < 1 || o.trainSize < 1 || o.testSize < 1)
-    throw new RangeError('mixture task: dim >= 1, classes >= 2, clustersPerClass >= 1 and sizes >= 1 required');
+    throw new RangeError(
+      'mixture task: dim >= 1, classes >= 2, clustersPerClass >= 1 and sizes >= 1 required',
+    );
   const centreRng = createPrng(deriveSeed(o.seed, 1));
   const clusters = o.classes * o.clustersPerClass;
   const centres = new Float64Array(clusters * o.dim);
@@ -86,7 +88,8 @@ function makeMixtureTask(o: MixtureTaskOptions): Dataset {
     for (let i = 0; i < n; i++) {
       const cluster = rng.int(clusters);
       y[i] = cluster % o.classes;
-      for (let j = 0; j < o.dim; j++) x[i * o.dim + j] = centres[cluster * o.dim + j] + o.noise * rng.normal();
+      for (let j = 0; j < o.dim; j++)
+        x[i * o.dim + j] = centres[cluster * o.dim + j] + o.noise * rng.normal();
     }
     return { n, x, y };
   };
@@ -101,7 +104,8 @@ function makeMixtureTask(o: MixtureTaskOptions): Dataset {
 
 function makeModularTask(o: ModularTaskOptions): Dataset {
   const m = o.modulus;
-  if (!Number.isInteger(m) || m < 2) throw new RangeError(`modular task: modulus must be an integer >= 2, got ${m}`);
+  if (!Number.isInteger(m) || m < 2)
+    throw new RangeError(`modular task: modulus must be an integer >= 2, got ${m}`);
   if (!(o.trainFraction > 0 && o.trainFraction < 1))
     throw new RangeError(`modular task: trainFraction must be in (0, 1), got ${o.trainFraction}`);
   const pairs = Int32Array.from({ length: m * m }, (_, i) => i);

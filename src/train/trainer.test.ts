@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultMixtureTaskOptions } from './tasks';
 import { checkpointSteps, trainingCheckpoints } from './run';
-import { copyWeights, createTrainer, defaultTrainerOptions, effectiveLearningRate, shuffleLabels } from './trainer';
+import {
+  copyWeights,
+  createTrainer,
+  defaultTrainerOptions,
+  effectiveLearningRate,
+  shuffleLabels,
+} from './trainer';
 import type { TrainerOptions } from './trainer';
 import { createPrng } from './prng';
 
@@ -32,7 +38,12 @@ describe('createTrainer', () => {
 
   it('reduces the training loss with Adam and with SGD', () => {
     for (const optimizer of ['adam', 'sgd'] as const) {
-      const t = createTrainer({ ...small, optimizer, learningRate: optimizer === 'sgd' ? 0.5 : 3e-3, steps: 60 });
+      const t = createTrainer({
+        ...small,
+        optimizer,
+        learningRate: optimizer === 'sgd' ? 0.5 : 3e-3,
+        steps: 60,
+      });
       const start = t.snapshot().trainLoss;
       t.train(60);
       expect(t.snapshot().trainLoss).toBeLessThan(0.7 * start);
@@ -82,7 +93,9 @@ describe('shuffleLabels', () => {
 
 describe('trainingCheckpoints', () => {
   it('follows the schedule and measures every checkpoint through the core', () => {
-    expect(checkpointSteps({ steps: 45, checkpointEvery: 10, centerAtInit: true })).toEqual([10, 20, 30, 40, 45]);
+    expect(checkpointSteps({ steps: 45, checkpointEvery: 10, centerAtInit: true })).toEqual([
+      10, 20, 30, 40, 45,
+    ]);
     expect(checkpointSteps({ steps: 20, checkpointEvery: 10, centerAtInit: false })).toEqual([0, 10, 20]);
     const all = [...trainingCheckpoints(small)];
     expect(all.map((c) => c.raw.step)).toEqual([10, 20, 30, 40]);

@@ -111,7 +111,9 @@ export interface Trainer {
 }
 
 /** The effective learning rate: lr / alpha^2 for SGD, lr / alpha for Adam (see the module comment). */
-export function effectiveLearningRate(options: Pick<TrainerOptions, 'learningRate' | 'alpha' | 'optimizer'>): number {
+export function effectiveLearningRate(
+  options: Pick<TrainerOptions, 'learningRate' | 'alpha' | 'optimizer'>,
+): number {
   return options.optimizer === 'sgd'
     ? options.learningRate / (options.alpha * options.alpha)
     : options.learningRate / options.alpha;
@@ -127,7 +129,8 @@ function validate(o: TrainerOptions): void {
   if (!(o.initScale > 0)) bad(`initScale must be > 0, got ${o.initScale}`);
   if (!(o.learningRate > 0)) bad(`learningRate must be > 0, got ${o.learningRate}`);
   if (!(o.weightDecay >= 0)) bad(`weightDecay must be >= 0, got ${o.weightDecay}`);
-  if (!(o.labelShuffle >= 0 && o.labelShuffle <= 1)) bad(`labelShuffle must be in [0, 1], got ${o.labelShuffle}`);
+  if (!(o.labelShuffle >= 0 && o.labelShuffle <= 1))
+    bad(`labelShuffle must be in [0, 1], got ${o.labelShuffle}`);
   if (!Number.isInteger(o.steps) || o.steps < 0) bad(`steps must be a non-negative integer, got ${o.steps}`);
   if (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery < 1)
     bad(`checkpointEvery must be a positive integer, got ${o.checkpointEvery}`);

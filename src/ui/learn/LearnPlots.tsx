@@ -4,7 +4,7 @@
  * checkpoint.
  */
 import type { Layout } from 'plotly.js-dist-min';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { defaultViewSettings } from '../../state/view-settings';
 import type { ViewSettings } from '../../state/view-settings';
 import { Plot } from '../plots/Plot';
@@ -14,9 +14,24 @@ import { buildLearnAccuracyTraces, buildLearnDlrTraces, toRunRecord } from './le
 import type { LearnRun } from './learn-traces';
 
 const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; description: string }[] = [
-  { panel: 'mass', testId: 'learn-plot-mass', yTitle: 'Π*(k)', description: 'how well the top-k features express the labels (test split)' },
-  { panel: 'utilization', testId: 'learn-plot-utilization', yTitle: 'Π̂(k)', description: 'how much of the output the top-k features carry (test split)' },
-  { panel: 'eigenvalues', testId: 'learn-plot-eigenvalues', yTitle: 'ρ_k / ρ_1', description: 'relative feature eigenvalues (train split)' },
+  {
+    panel: 'mass',
+    testId: 'learn-plot-mass',
+    yTitle: 'Π*(k)',
+    description: 'how well the top-k features express the labels (test split)',
+  },
+  {
+    panel: 'utilization',
+    testId: 'learn-plot-utilization',
+    yTitle: 'Π̂(k)',
+    description: 'how much of the output the top-k features carry (test split)',
+  },
+  {
+    panel: 'eigenvalues',
+    testId: 'learn-plot-eigenvalues',
+    yTitle: 'ρ_k / ρ_1',
+    description: 'relative feature eigenvalues (train split)',
+  },
 ];
 
 /** Latest checkpoint of every run, K capped at rho_k / rho_1 >= 1e-6 (the dashboard default). */
@@ -36,26 +51,51 @@ const ACCURACY_LAYOUT: Partial<Layout> = {
   showlegend: true,
 };
 
+/** The spectra redraw at most this often while training (three plots; the curves follow every update). */
+const SPECTRA_EVERY_MS = 1000;
+
+/** `value`, but changing at most once per `ms` (the latest value always arrives, `ms` late at worst). */
+function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    const wait = Math.max(0, last.current + ms - performance.now());
+    const timer = setTimeout(() => {
+      last.current = performance.now();
+      setShown(value);
+    }, wait);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return shown;
+}
+
+/** A fixed step axis [0, end] (the longest planned run), so the curves grow without re-ranging the plot. */
+function stepLayout(base: Partial<Layout>, end: number): Partial<Layout> {
+  return { ...base, xaxis: { ...base.xaxis, range: [0, end] } };
+}
+
 export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
   const dlrTraces = useMemo(() => buildLearnDlrTraces(runs), [runs]);
   const accuracyTraces = useMemo(() => buildLearnAccuracyTraces(runs), [runs]);
+  const stepEnd = Math.max(1, ...runs.map((r) => r.options.steps));
+  const dlrLayout = useMemo(() => stepLayout(DLR_LAYOUT, stepEnd), [stepEnd]);
+  const accuracyLayout = useMemo(() => stepLayout(ACCURACY_LAYOUT, stepEnd), [stepEnd]);
+  const spectraRuns = useThrottled(runs, SPECTRA_EVERY_MS);
   const spectra = useMemo(() => {
-    const records = runs.map(toRunRecord);
+    const records = spectraRuns.map(toRunRecord);
     return PANELS.map(({ panel }) => buildTraces(panel, records, SPECTRA_VIEW));
-  }, [runs]);
+  }, [spectraRuns]);
   const spectraLayouts = useMemo(
     () =>
-      PANELS.map(
-        ({ panel, yTitle }): Partial<Layout> => ({
-          xaxis: { title: { text: 'k' } },
-          yaxis: {
-            title: { text: panel === 'eigenvalues' ? `${yTitle} (log)` : yTitle },
-            type: panel === 'eigenvalues' ? 'log' : 'linear',
-            exponentformat: 'power',
-          },
-          showlegend: true,
-        }),
-      ),
+      PANELS.map(({ panel, yTitle }): Partial<Layout> => ({
+        xaxis: { title: { text: 'k' } },
+        yaxis: {
+          title: { text: panel === 'eigenvalues' ? `${yTitle} (log)` : yTitle },
+          type: panel === 'eigenvalues' ? 'log' : 'linear',
+          exponentformat: 'power',
+        },
+        showlegend: true,
+      })),
     [],
   );
 
@@ -68,7 +108,7 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
             testId="learn-plot-dlr"
             title="D_LR (solid) and dlrEnergy99 (dashed)"
             traces={dlrTraces}
-            layout={DLR_LAYOUT}
+            layout={dlrLayout}
             height={300}
             description="D_LR and dlrEnergy99 of each run against training step"
           />
@@ -76,7 +116,7 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
             testId="learn-plot-accuracy"
             title="Accuracy: test (solid) and train (dotted)"
             traces={accuracyTraces}
-            layout={ACCURACY_LAYOUT}
+            layout={accuracyLayout}
             height={300}
             description="train and test accuracy of each run against training step"
           />
@@ -98,8 +138,8 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
           ))}
         </div>
         <p className="hint">
-          Eigenfunctions come from the train split; Π*(k) and Π̂(k) are measured on the test split, where they may exceed 1
-          (not clipped; METHOD.md §4).
+          Eigenfunctions come from the train split; Π*(k) and Π̂(k) are measured on the test split, where they
+          may exceed 1 (not clipped; METHOD.md §4).
         </p>
       </section>
     </>

@@ -42,7 +42,12 @@ function describeOptions(o: TrainerOptions): string {
 }
 
 function snapshot(run: LearnRun): LearnRun {
-  return { ...run, checkpoints: [...run.checkpoints], problems: [...run.problems], elapsedMs: [...run.elapsedMs] };
+  return {
+    ...run,
+    checkpoints: [...run.checkpoints],
+    problems: [...run.problems],
+    elapsedMs: [...run.elapsedMs],
+  };
 }
 
 function formatMs(ms: number): string {
@@ -150,7 +155,8 @@ export default function LearnView() {
 
   const current = runs.find((r) => r.id === currentId) ?? null;
   const running = current?.status === 'running';
-  const latest = current && current.checkpoints.length > 0 ? current.checkpoints[current.checkpoints.length - 1] : null;
+  const latest =
+    current && current.checkpoints.length > 0 ? current.checkpoints[current.checkpoints.length - 1] : null;
   const firstFive = current && current.elapsedMs.length >= 5 ? current.elapsedMs[4] : null;
   const text = SCENARIOS.find((s) => s.id === scenario) ?? SCENARIOS[0];
   const plottedRuns = useMemo(() => runs.filter((r) => r.checkpoints.length > 0), [runs]);
@@ -167,10 +173,10 @@ export default function LearnView() {
       <section className="panel learn-intro" aria-labelledby="learn-heading">
         <h2 id="learn-heading">Learn: watch a network go rich or lazy</h2>
         <p className="hint">
-          A small MLP trains here, in a background thread of your browser. Every few steps its penultimate features and
-          logits on a train and a test set go through the same analysis as uploaded files (moments, then D_LR and the
-          spectra). D_LR near 0: the features collapsed onto the directions the outputs use (rich); near 1: they did not
-          (lazy).
+          A small MLP trains here, in a background thread of your browser. Every few steps its penultimate
+          features and logits on a train and a test set go through the same analysis as uploaded files
+          (moments, then D_LR and the spectra). D_LR near 0: the features collapsed onto the directions the
+          outputs use (rich); near 1: they did not (lazy).
         </p>
         <div className="segmented learn-scenarios" role="tablist" aria-label="Scenario">
           {SCENARIOS.map((s) => (
@@ -221,7 +227,13 @@ export default function LearnView() {
           }}
         />
         <div className="controls">
-          <button type="button" className="primary" data-testid="trainer-start" disabled={running} onClick={start}>
+          <button
+            type="button"
+            className="primary"
+            data-testid="trainer-start"
+            disabled={running}
+            onClick={start}
+          >
             ▶ Train {preset ? `“${preset.label}”` : 'these settings'}
           </button>
           <button type="button" data-testid="trainer-stop" disabled={!running} onClick={stop}>
@@ -249,8 +261,8 @@ export default function LearnView() {
             {latest && (
               <>
                 {' '}
-                · step {latest.step} of {current.options.steps} · {current.checkpoints.length} checkpoints · D_LR{' '}
-                <strong>{latest.metrics.dlr.toFixed(3)}</strong> (r = {latest.metrics.r}) · dlrEnergy99{' '}
+                · step {latest.step} of {current.options.steps} · {current.checkpoints.length} checkpoints ·
+                D_LR <strong>{latest.metrics.dlr.toFixed(3)}</strong> (r = {latest.metrics.r}) · dlrEnergy99{' '}
                 {latest.metrics.dlrEnergy99.toFixed(3)} (r99 = {latest.metrics.r99}) · train{' '}
                 {((latest.metrics.accuracy ?? 0) * 100).toFixed(1)}% · test{' '}
                 {((latest.metrics.evalAccuracy ?? 0) * 100).toFixed(1)}%
@@ -262,8 +274,8 @@ export default function LearnView() {
         {latest && Math.abs(latest.metrics.dlr - latest.metrics.dlrEnergy99) > WEAK_DIRECTION_GAP && (
           <p className="warning" role="note">
             D_LR depends on weak output directions: D_LR = {latest.metrics.dlr.toFixed(3)} with all r ={' '}
-            {latest.metrics.r} directions, {latest.metrics.dlrEnergy99.toFixed(3)} with the r99 = {latest.metrics.r99}{' '}
-            that hold 99% of the output variance (METHOD.md §3.1).
+            {latest.metrics.r} directions, {latest.metrics.dlrEnergy99.toFixed(3)} with the r99 ={' '}
+            {latest.metrics.r99} that hold 99% of the output variance (METHOD.md §3.1).
           </p>
         )}
         {current?.problems.map((p) => (
@@ -283,12 +295,14 @@ export default function LearnView() {
               const last = r.checkpoints[r.checkpoints.length - 1];
               return (
                 <li key={r.id}>
-                  <span className="learn-swatch" style={{ background: r.colour }} aria-hidden="true" /> {r.name} ({r.status})
+                  <span className="learn-swatch" style={{ background: r.colour }} aria-hidden="true" />{' '}
+                  {r.name} ({r.status})
                   {last && (
                     <>
                       {' '}
-                      — step {last.step}: D_LR {last.metrics.dlr.toFixed(3)}, dlrEnergy99 {last.metrics.dlrEnergy99.toFixed(3)},
-                      test {((last.metrics.evalAccuracy ?? 0) * 100).toFixed(1)}%
+                      — step {last.step}: D_LR {last.metrics.dlr.toFixed(3)}, dlrEnergy99{' '}
+                      {last.metrics.dlrEnergy99.toFixed(3)}, test{' '}
+                      {((last.metrics.evalAccuracy ?? 0) * 100).toFixed(1)}%
                     </>
                   )}{' '}
                   {r.status !== 'running' && r.checkpoints.length > 0 && (

@@ -26,7 +26,12 @@ function Choice({ label, testId, value, choices, format = String, disabled, onCh
   return (
     <label>
       {label}{' '}
-      <select data-testid={testId} value={String(value)} disabled={disabled} onChange={(e) => onChange(Number(e.target.value))}>
+      <select
+        data-testid={testId}
+        value={String(value)}
+        disabled={disabled}
+        onChange={(e) => onChange(Number(e.target.value))}
+      >
         {all.map((v) => (
           <option key={v} value={String(v)}>
             {format(v)}
@@ -46,7 +51,8 @@ export interface TrainerControlsProps {
 }
 
 export function TrainerControls({ options, disabled, onChange }: TrainerControlsProps) {
-  const set = <K extends keyof TrainerOptions>(key: K, value: TrainerOptions[K]) => onChange({ ...options, [key]: value });
+  const set = <K extends keyof TrainerOptions>(key: K, value: TrainerOptions[K]) =>
+    onChange({ ...options, [key]: value });
   return (
     <fieldset className="learn-controls" disabled={disabled}>
       <legend>Settings</legend>
@@ -55,15 +61,29 @@ export function TrainerControls({ options, disabled, onChange }: TrainerControls
         <select
           data-testid="trainer-task"
           value={options.task.kind}
-          onChange={(e) => set('task', e.target.value === 'modular' ? grokkingTask : defaultMixtureTaskOptions)}
+          onChange={(e) =>
+            set('task', e.target.value === 'modular' ? grokkingTask : defaultMixtureTaskOptions)
+          }
         >
           <option value="mixture">Gaussian mixture (4 classes)</option>
           <option value="modular">modular addition (mod 23)</option>
         </select>
       </label>
-      <Choice label="output scale α" testId="trainer-alpha" value={options.alpha} choices={ALPHAS} disabled={disabled} onChange={(v) => set('alpha', v)} />
+      <Choice
+        label="output scale α"
+        testId="trainer-alpha"
+        value={options.alpha}
+        choices={ALPHAS}
+        disabled={disabled}
+        onChange={(v) => set('alpha', v)}
+      />
       <label title="f = α(h − h₀): the output starts at 0 whatever α is (Chizat–Bach)">
-        <input type="checkbox" checked={options.centerAtInit} onChange={(e) => set('centerAtInit', e.target.checked)} /> subtract h₀
+        <input
+          type="checkbox"
+          checked={options.centerAtInit}
+          onChange={(e) => set('centerAtInit', e.target.checked)}
+        />{' '}
+        subtract h₀
       </label>
       <label>
         <input
@@ -74,11 +94,28 @@ export function TrainerControls({ options, disabled, onChange }: TrainerControls
         />{' '}
         train the last layer only
       </label>
-      <Choice label="width" testId="trainer-width" value={options.width} choices={WIDTHS} disabled={disabled} onChange={(v) => set('width', v)} />
-      <Choice label="hidden layers" testId="trainer-depth" value={options.depth} choices={DEPTHS} disabled={disabled} onChange={(v) => set('depth', v)} />
+      <Choice
+        label="width"
+        testId="trainer-width"
+        value={options.width}
+        choices={WIDTHS}
+        disabled={disabled}
+        onChange={(v) => set('width', v)}
+      />
+      <Choice
+        label="hidden layers"
+        testId="trainer-depth"
+        value={options.depth}
+        choices={DEPTHS}
+        disabled={disabled}
+        onChange={(v) => set('depth', v)}
+      />
       <label>
         optimiser{' '}
-        <select value={options.optimizer} onChange={(e) => set('optimizer', e.target.value === 'sgd' ? 'sgd' : 'adam')}>
+        <select
+          value={options.optimizer}
+          onChange={(e) => set('optimizer', e.target.value === 'sgd' ? 'sgd' : 'adam')}
+        >
           <option value="adam">Adam(W)</option>
           <option value="sgd">SGD</option>
         </select>

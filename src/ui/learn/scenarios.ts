@@ -20,7 +20,7 @@ export const SCENARIOS: ScenarioText[] = [
     paragraphs: [
       'Train the same two-hidden-layer MLP (width 64) three ways on a Gaussian mixture: 4 classes, each a union of 4 clusters in 32 dimensions, so the raw inputs are not linearly separable. Run the three presets one after the other; their curves stay on the plots for comparison.',
       'Rich (α = 1, all layers): the penultimate features turn toward the few directions the outputs need, and D_LR falls within a few checkpoints. Lazy (α = 100, Chizat–Bach: f = α(h − h₀), step size divided by α for Adam and α² for SGD): the network fits the same data while its weights barely move, as a kernel machine on its initial features, and D_LR stays high. Last layer only: the features are frozen at initialisation, lazy by construction.',
-      'In the spectra, the rich run\u2019s relative eigenvalues ρ_k/ρ₁ drop steeply after k = 3 (C − 1 for 4 classes) and its cumulative utilization Π̂(k) reaches 1 within those few k; the lazy runs spread over many k. Train accuracy is 100% for all three: D_LR tells how the network learned, not how well.',
+      'In the spectra, the rich run\u2019s cumulative utilization Π̂(k) reaches about 1 within the first three k (C − 1 = 3 for 4 classes) and its relative eigenvalues ρ_k/ρ₁ fall faster; the lazy runs spread the output over many k. The rich run also generalises best here (about 97% test against 94% and 81%), but that is this task, not a rule: scenario 3 shows a rich run that learns nothing useful.',
     ],
     paperReference:
       'Paper (MNIST MLP, METHOD.md §6): full backprop D_LR 0.0087 (test 10.0%, a deliberately bad-generalising rich run) vs last layer only D_LR 0.63 (test 74.4%).',
@@ -29,7 +29,7 @@ export const SCENARIOS: ScenarioText[] = [
     id: 'grokking',
     title: '2. Grokking: D_LR falls when the test accuracy jumps',
     paragraphs: [
-      'Modular addition (a + b) mod 23 from one-hot operands, 70% of the 529 pairs for training. The weights start 3× larger than usual: the network memorises the training pairs within about 200 steps (train 100%, test near 0%) while its features barely organise. AdamW\u2019s weight decay then shrinks the weights until features form, and the test accuracy jumps.',
+      'Modular addition (a + b) mod 23 from one-hot operands, 70% of the 529 pairs for training. The weights start 3× larger than usual: the network memorises the training pairs within about 50 steps (train 100%, test near 0%) while its features barely organise. AdamW\u2019s weight decay then shrinks the weights until features form, and the test accuracy climbs from near 0 to above 90% between about steps 800 and 1400.',
       'Watch dlrEnergy99 (dashed; D_LR on the output directions that hold 99% of the output variance) fall from about 0.4 during memorisation to below 0.1 after the jump. The full D_LR (solid) falls too but less, and creeps back up afterwards: the grokked outputs keep about 10 strong directions and a dozen very weak ones (10⁻³ to 10⁻⁶ of the largest), which D_LR counts at full weight (METHOD.md §3.1, warning shown below). Compare with the preset without weight decay.',
     ],
     paperReference:

@@ -15,7 +15,10 @@ export interface TrainingHandle {
   stop(): void;
 }
 
-export function startTraining(options: TrainerOptions, onEvent: (event: TrainerEvent) => void): TrainingHandle {
+export function startTraining(
+  options: TrainerOptions,
+  onEvent: (event: TrainerEvent) => void,
+): TrainingHandle {
   const worker = new Worker(new URL('../../../workers/trainer.worker.ts', import.meta.url), {
     type: 'module',
     name: 'richscope-trainer',

@@ -1,10 +1,10 @@
 /**
- * One plotly chart with its title and export buttons (PNG, SVG: title, legend and axis titles included). Plotly is
- * loaded on first use so the shell paints before its 3.5 MB arrive; traces are replaced with
- * Plotly.react, which diffs instead of redrawing.
+ * One plotly chart with its title and export buttons (PNG, SVG: title, legend and axis titles
+ * included). Plotly is loaded on first use so the shell paints before its megabytes arrive; traces
+ * are replaced with Plotly.react, which diffs instead of redrawing.
  */
 import type PlotlyDefault from 'plotly.js-dist-min';
-import type { Layout, PlotlyHTMLElement, PlotMouseEvent } from 'plotly.js-dist-min';
+import type { Layout, PlotlyHTMLElement, PlotMouseEvent, PlotRelayoutEvent } from 'plotly.js-dist-min';
 import { useEffect, useRef, useState } from 'react';
 import { fileSafe } from '../download';
 import { useColourScheme } from '../use-colour-scheme';
@@ -28,6 +28,8 @@ export interface PlotProps {
   height?: number;
   /** called with the clicked point's customdata */
   onPointClick?: (customdata: unknown) => void;
+  /** called when the user zooms the x axis (range in axis units) or resets it (null) */
+  onXRangeChange?: (range: [number, number] | null) => void;
   /** short description for screen readers */
   description: string;
 }
@@ -61,15 +63,26 @@ function themedLayout(layout: Partial<Layout>, dark: boolean, height: number): P
   };
 }
 
-export function Plot({ testId, title, traces, layout, height = 300, onPointClick, description }: PlotProps) {
+export function Plot({
+  testId,
+  title,
+  traces,
+  layout,
+  height = 300,
+  onPointClick,
+  onXRangeChange,
+  description,
+}: PlotProps) {
   const container = useRef<HTMLDivElement>(null);
   const clickHandler = useRef(onPointClick);
+  const xRangeHandler = useRef(onXRangeChange);
   const [failed, setFailed] = useState<string | null>(null);
   const dark = useColourScheme() === 'dark';
 
   useEffect(() => {
     clickHandler.current = onPointClick;
-  }, [onPointClick]);
+    xRangeHandler.current = onXRangeChange;
+  }, [onPointClick, onXRangeChange]);
 
   useEffect(() => {
     let cancelled = false;
@@ -87,9 +100,15 @@ export function Plot({ testId, title, traces, layout, height = 300, onPointClick
           });
           const plot = div as unknown as PlotlyHTMLElement;
           plot.removeAllListeners?.('plotly_click');
+          plot.removeAllListeners?.('plotly_relayout');
           plot.on('plotly_click', (event: PlotMouseEvent) => {
             const point = event.points[0];
             if (point && clickHandler.current) clickHandler.current(point.customdata);
+          });
+          plot.on('plotly_relayout', (event: PlotRelayoutEvent) => {
+            const [from, to] = [event['xaxis.range[0]'], event['xaxis.range[1]']];
+            if (from !== undefined && to !== undefined) xRangeHandler.current?.([from, to]);
+            else if (event['xaxis.autorange']) xRangeHandler.current?.(null);
           });
         })
         .catch((error: Error) => setFailed(error.message));

@@ -3,7 +3,7 @@
  * one step, or across the checkpoints of one run (with a play button that animates training).
  */
 import type { Layout } from 'plotly.js-dist-min';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { richscope, useRichscope } from '../../state/store';
 import { useColourScheme } from '../use-colour-scheme';
 import { nearestCheckpoint, unionOfSteps } from '../nearest-checkpoint';
@@ -39,6 +39,8 @@ export function SpectraPanel() {
   const view = useRichscope((s) => s.view);
   const playing = useRichscope((s) => s.playing);
   const scheme = useColourScheme();
+  // The three panels share one k axis: zooming one zooms all (a transient view detail, not in the URL).
+  const [kRange, setKRange] = useState<[number, number] | null>(null);
 
   const visibleRuns = useMemo(() => runs.filter((run) => run.visible), [runs]);
   const focus = focusedRun(runs, view);
@@ -81,7 +83,11 @@ export function SpectraPanel() {
         PANELS.map(({ panel, yTitle }) => {
           const log = panel === 'eigenvalues' && view.logEigenvalues;
           const layout: Partial<Layout> = {
-            xaxis: { title: { text: view.logK ? 'k (log)' : 'k' }, type: view.logK ? 'log' : 'linear' },
+            xaxis: {
+              title: { text: view.logK ? 'k (log)' : 'k' },
+              type: view.logK ? 'log' : 'linear',
+              ...(kRange ? { range: kRange, autorange: false } : { autorange: true }),
+            },
             yaxis: {
               title: { text: log ? `${yTitle} (log)` : yTitle },
               type: log ? 'log' : 'linear',
@@ -92,7 +98,7 @@ export function SpectraPanel() {
           return [panel, layout];
         }),
       ) as Record<SpectrumPanel, Partial<Layout>>,
-    [view.logK, view.logEigenvalues],
+    [view.logK, view.logEigenvalues, kRange],
   );
 
   const stepLabel = current >= 0 && steps.length > 0 ? steps[current] : '–';
@@ -169,7 +175,11 @@ export function SpectraPanel() {
           <input
             type="checkbox"
             checked={view.logK}
-            onChange={(e) => richscope.setView({ logK: e.target.checked })}
+            onChange={(e) => {
+              // A zoomed range is in the old axis' units (log10 k on a log axis): drop it.
+              setKRange(null);
+              richscope.setView({ logK: e.target.checked });
+            }}
           />
           log k
         </label>
@@ -205,6 +215,7 @@ export function SpectraPanel() {
             traces={tracesByPanel[panel]}
             layout={layouts[panel]}
             height={300}
+            onXRangeChange={setKRange}
             description={`${SPECTRUM_TITLES[panel]}: ${description}`}
           />
         ))}

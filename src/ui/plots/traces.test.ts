@@ -67,7 +67,7 @@ describe('buildTraces across the checkpoints of one run', () => {
     expect(all[0].line?.color).toBe('#440154');
     expect(all[1].line?.color).toBe(sequentialColour(0.85));
     const dark = buildTraces('eigenvalues', [lazy, rich], { ...view, step: null }, 'dark');
-    expect(dark.map((t) => t.line?.color)).toEqual([sequentialColour(0.25), sequentialColour(1)]);
+    expect(dark.map((t) => t.line?.color)).toEqual([sequentialColour(0.35), sequentialColour(1)]);
     expect(all[1].line?.width).toBeGreaterThan(all[0].line!.width!);
   });
 

@@ -23,9 +23,9 @@ export const SPECTRUM_TITLES: Record<SpectrumPanel, string> = {
 
 /**
  * The part of viridis the step scale uses on each background: its palest 15% (yellow) vanishes on
- * white, its darkest 25% (purple) on the dark theme.
+ * white, its darkest 35% (purple, dark blue) on the dark theme.
  */
-export const STEP_SCALE_RANGE: Record<ColourScheme, [number, number]> = { light: [0, 0.85], dark: [0.25, 1] };
+export const STEP_SCALE_RANGE: Record<ColourScheme, [number, number]> = { light: [0, 0.85], dark: [0.35, 1] };
 
 const SYMBOLS: Record<SpectrumPanel, string> = { mass: 'Π*(k)', utilization: 'Π̂(k)', eigenvalues: 'ρ_k/ρ_1' };
 
@@ -204,7 +204,7 @@ function buildCheckpointTraces(
       name: `step ${checkpoint.step}`,
       x: kAxis(y.length),
       y,
-      opacity: isCurrent ? 1 : 0.7,
+      opacity: isCurrent ? 1 : 0.8,
       line: {
         color: sequentialColour(scaleStart + (scaleEnd - scaleStart) * (last === 0 ? 1 : index / last)),
         width: isCurrent ? 3 : 1.5,

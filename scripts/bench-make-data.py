@@ -1,0 +1,45 @@
+"""Seeded synthetic checkpoints for `npm run bench`: features.npy (n x p float32, ReLU features with a
+decaying spectrum), logits.npy (n x C float32, an affine read-out plus noise), labels.npy (n int64).
+
+usage: python3 scripts/bench-make-data.py OUT_DIR N P C [SEED]
+"""
+import os
+import sys
+
+import numpy as np
+
+
+def main() -> None:
+    out, n, p, c = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    seed = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    rng = np.random.default_rng(seed)
+    os.makedirs(out, exist_ok=True)
+    latent = min(p, 256)
+    scales = (np.arange(1, latent + 1, dtype=np.float32) ** -0.6).astype(np.float32)
+    mixing = rng.standard_normal((latent, p), dtype=np.float32) / np.float32(np.sqrt(latent))
+    readout = rng.standard_normal((p, c), dtype=np.float32) / np.float32(np.sqrt(p))
+    bias = rng.standard_normal(c, dtype=np.float32)
+    features = np.lib.format.open_memmap(f"{out}/features.npy", "w+", np.float32, (n, p))
+    logits = np.lib.format.open_memmap(f"{out}/logits.npy", "w+", np.float32, (n, c))
+    labels = np.empty(n, np.int64)
+    step = 8192
+    for start in range(0, n, step):
+        rows = min(step, n - start)
+        z = rng.standard_normal((rows, latent), dtype=np.float32) * scales
+        phi = np.maximum(z @ mixing + np.float32(0.1), 0) + np.float32(0.01) * rng.standard_normal(
+            (rows, p), dtype=np.float32
+        )
+        f = phi @ readout + bias + np.float32(0.05) * rng.standard_normal((rows, c), dtype=np.float32)
+        features[start : start + rows] = phi
+        logits[start : start + rows] = f
+        noisy = f + rng.standard_normal((rows, c), dtype=np.float32)
+        labels[start : start + rows] = np.argmax(noisy, axis=1)
+    features.flush()
+    logits.flush()
+    # every class present, so C' = C one-hot columns
+    labels[:c] = np.arange(c)
+    np.save(f"{out}/labels.npy", labels)
+
+
+if __name__ == "__main__":
+    main()

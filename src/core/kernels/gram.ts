@@ -1,0 +1,182 @@
+/**
+ * The Gram kernel of the moment pass (METHOD.md §2): for one chunk of rows of X (given as row-major
+ * column blocks) and a centre m, writes the upper triangle of (X - m)^T (X - m) in float64.
+ *
+ * Two implementations of one formula, tested against each other (`gram.test.ts`):
+ * - 'wasm-f64' / 'wasm-f32': WebAssembly SIMD over packed column panels (gram.wat). 'wasm-f32' rounds
+ *   the centred values to float32 and sums float32 products over at most `blockRows` rows before
+ *   flushing into float64 (for float32 inputs; relative error of the Gram about 1e-8 or better).
+ * - 'js': plain float64 dot products, the fallback when WebAssembly SIMD is unavailable.
+ * Pure: no DOM, no Node built-ins, so it runs in Node worker_threads and browser workers alike.
+ */
+import { gramWasmBase64 } from './gram-wasm.generated';
+
+export type GramPrecision = 'float64' | 'float32';
+export type GramKernelName = 'wasm-f64' | 'wasm-f32' | 'js';
+
+/** Row-major rows x cols block of one array, placed at column `offset` of X. */
+export interface ColumnBlock {
+  data: ArrayLike<number>;
+  cols: number;
+}
+
+export interface GramKernel {
+  readonly name: GramKernelName;
+  /** columns of X (sum of the blocks' cols) */
+  readonly dim: number;
+  /**
+   * out[j * ld + k] = sum_i (x_ij - centre_j)(x_ik - centre_k) for 0 <= j <= k < dim (overwritten);
+   * entries below the diagonal are left alone. `blocks` are the column blocks of X, in order.
+   */
+  gramUpper(blocks: ColumnBlock[], rows: number, centre: Float64Array, out: Float64Array, ld: number): void;
+}
+
+export interface GramKernelOptions {
+  /** 'float32' (inputs that are float32) allows the float32-lane kernel; default 'float64' */
+  precision: GramPrecision;
+  /** force a kernel (tests, benchmarks); default: the fastest available */
+  kernel?: GramKernelName;
+  /** rows summed in one kernel call (float32: the length of a float32 sum); default 128 (f32), 256 (f64) */
+  blockRows?: number;
+}
+
+export const defaultGramKernelOptions: GramKernelOptions = { precision: 'float64' };
+
+let compiled: WebAssembly.Module | null | undefined;
+
+function decodeBase64(text: string): Uint8Array {
+  if (typeof atob === 'function') {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
+  throw new Error('no base64 decoder');
+}
+
+/** The compiled Gram module, or null when this runtime lacks WebAssembly SIMD. */
+export function gramWasmModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const bytes = decodeBase64(gramWasmBase64);
+    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** True when the WebAssembly SIMD kernels can run here. */
+export function hasWasmSimd(): boolean {
+  return gramWasmModule() !== null;
+}
+
+/** A Gram kernel for X with `dim` columns. Holds its own WebAssembly memory (panels + a dim^2 float64 sum). */
+export function createGramKernel(dim: number, options: GramKernelOptions = defaultGramKernelOptions): GramKernel {
+  const wanted = options.kernel ?? (options.precision === 'float32' ? 'wasm-f32' : 'wasm-f64');
+  if (wanted === 'js' || gramWasmModule() === null) return jsGramKernel(dim);
+  return wasmGramKernel(dim, wanted, options.blockRows ?? (wanted === 'wasm-f32' ? 128 : 256));
+}
+
+function jsGramKernel(dim: number): GramKernel {
+  let columns = new Float64Array(0);
+  return {
+    name: 'js',
+    dim,
+    gramUpper(blocks, rows, centre, out, ld) {
+      if (columns.length < dim * rows) columns = new Float64Array(dim * rows);
+      let offset = 0;
+      for (const { data, cols } of blocks) {
+        for (let j = 0; j < cols; j++) {
+          const base = (offset + j) * rows;
+          const m = centre[offset + j];
+          for (let i = 0; i < rows; i++) columns[base + i] = data[i * cols + j] - m;
+        }
+        offset += cols;
+      }
+      for (let j = 0; j < dim; j++) {
+        const a = columns.subarray(j * rows, (j + 1) * rows);
+        for (let k = j; k < dim; k++) out[j * ld + k] = dot(a, columns.subarray(k * rows, (k + 1) * rows), rows);
+      }
+    },
+  };
+}
+
+function dot(a: Float64Array, b: Float64Array, length: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < length; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < length; i++) s0 += a[i] * b[i];
+  return s0 + s1 + s2 + s3;
+}
+
+interface GramExports {
+  memory: WebAssembly.Memory;
+  gram_f64(pan: number, rows: number, npan: number, out: number, ld: number): void;
+  gram_f32(pan: number, rows: number, npan: number, out: number, ld: number): void;
+}
+
+function wasmGramKernel(dim: number, name: 'wasm-f64' | 'wasm-f32', blockRows: number): GramKernel {
+  const exports = new WebAssembly.Instance(gramWasmModule()!, {}).exports as unknown as GramExports;
+  const f32 = name === 'wasm-f32';
+  const width = f32 ? 8 : 4; // panel width in columns (32 bytes a row)
+  const panels = Math.max(1, Math.ceil(dim / width));
+  const ld = panels * width; // row length of the float64 sum
+  const sumBytes = ld * ld * 8;
+  const panelBytes = panels * blockRows * 32;
+  const needed = sumBytes + panelBytes;
+  const have = exports.memory.buffer.byteLength;
+  if (needed > have) exports.memory.grow(Math.ceil((needed - have) / 65536));
+  const sumAt = 0;
+  const panelAt = sumBytes;
+  const sum = new Float64Array(exports.memory.buffer, sumAt, ld * ld);
+  const panel64 = new Float64Array(exports.memory.buffer, panelAt, panelBytes / 8);
+  const panel32 = new Float32Array(exports.memory.buffer, panelAt, panelBytes / 4);
+  const gram = f32 ? exports.gram_f32 : exports.gram_f64;
+  // panel address of column j, row i (elements): (j / width) * rows * width + i * width + j % width
+  const shift = f32 ? 3 : 2;
+  const mask = width - 1;
+  const columnAt = new Int32Array(dim);
+  let packedRows = -1;
+
+  return {
+    name,
+    dim,
+    gramUpper(blocks, rows, centre, out, outLd) {
+      sum.fill(0);
+      for (let r0 = 0; r0 < rows; r0 += blockRows) {
+        const count = Math.min(blockRows, rows - r0);
+        const panel = f32 ? panel32 : panel64;
+        const panelStride = count * width;
+        panel.fill(0, 0, panels * panelStride);
+        if (count !== packedRows) {
+          for (let col = 0; col < dim; col++) columnAt[col] = (col >> shift) * panelStride + (col & mask);
+          packedRows = count;
+        }
+        // row by row: contiguous reads of the source, 32-byte panel rows written
+        let offset = 0;
+        for (const { data, cols } of blocks) {
+          for (let i = 0; i < count; i++) {
+            const from = (r0 + i) * cols;
+            const rowAt = i * width;
+            for (let j = 0; j < cols; j++) panel[columnAt[offset + j] + rowAt] = data[from + j] - centre[offset + j];
+          }
+          offset += cols;
+        }
+        gram(panelAt, count, panels, sumAt, ld);
+      }
+      for (let j = 0; j < dim; j++) {
+        const row = sum.subarray(j * ld + j, j * ld + dim);
+        out.set(row, j * outLd + j);
+      }
+    },
+  };
+}
