@@ -250,10 +250,49 @@ test('runs in one seed group are shown as mean ± band', async ({ page, runsPane
 
 test('clicking a point of “D_LR over training” selects that checkpoint', async ({ page, plots, table }) => {
   // The last marker of the first D_LR line: mlp96_lazy (runs sort by name) at step 1500.
-  const point = plots.plot('plot-dlr-steps').locator('.scatterlayer .trace').first().locator('.points path').last();
+  const point = plots
+    .plot('plot-dlr-steps')
+    .locator('.scatterlayer .trace')
+    .first()
+    .locator('.points path')
+    .last();
   const box = (await point.boundingBox())!;
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await expect(page.getByTestId('checkpoint-details')).toContainText('mlp96_lazy');
   await expect(table.row('mlp96_lazy', 1500)).toHaveAttribute('aria-selected', 'true');
   expect(page.url()).toContain('sel=mlp96_lazy%401500');
+});
+
+test('the three spectra share one k axis: zooming one zooms all', async ({ page, plots }) => {
+  const drag = plots.plot('plot-mass').locator('.nsewdrag').first();
+  const box = (await drag.boundingBox())!;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width * 0.1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.3, y + 2, { steps: 5 });
+  await page.mouse.up();
+  await expect.poll(async () => (await plots.xRange('plot-mass'))[1]).toBeLessThan(40);
+  const zoomed = await plots.xRange('plot-mass');
+  for (const id of ['plot-utilization', 'plot-eigenvalues'] as const) {
+    await expect.poll(() => plots.xRange(id)).toEqual(zoomed);
+  }
+});
+
+test('a moments file (docs/moments-format.md) is analysed like activations', async ({
+  page,
+  table,
+  dropZone,
+  runsPanel,
+}) => {
+  await runsPanel.removeAll();
+  await dropZone.dropFiles(path.resolve(FIXTURES, '../io/npz/moments.npz'));
+  await table.expectRows(1);
+  // Its metadata names the run and step (digits, 200); the file name does not.
+  const row = table.row('digits', 200);
+  await expect(row).toHaveCount(1);
+  const dlr = Number(await row.getAttribute('data-dlr'));
+  expect(dlr).toBeGreaterThanOrEqual(0);
+  expect(dlr).toBeLessThanOrEqual(1);
+  await expect(runsPanel.run('moments')).toHaveCount(0);
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });

@@ -91,6 +91,12 @@ export class Plots {
       })),
     );
   }
+  /** The x axis range plotly currently shows (axis units). */
+  xRange(id: PlotId | string): Promise<number[]> {
+    return this.plot(id).evaluate((div) => [
+      ...(div as unknown as { _fullLayout: { xaxis: { range: number[] } } })._fullLayout.xaxis.range,
+    ]);
+  }
   get stepSlider(): Locator {
     return this.page.getByTestId('step-slider');
   }

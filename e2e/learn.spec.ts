@@ -65,6 +65,10 @@ test('a short training run adds checkpoints, D_LR and live plots', async ({ page
   await page.getByRole('link', { name: 'Open the dashboard' }).click();
   // Editing the preset's steps made it a custom run; the dashboard lists it like a dropped run.
   await expect(page.getByRole('textbox', { name: /^Name of run Learn: custom: mixture/ })).toBeVisible();
+
+  // Coming back to the Learn view keeps its runs.
+  await page.getByRole('link', { name: 'Learn', exact: true }).click();
+  await expect(page.getByTestId('trainer')).toHaveAttribute('data-checkpoints', '15');
 });
 
 /*

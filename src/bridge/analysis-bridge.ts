@@ -9,12 +9,12 @@ import type {
   AnalysisProgress,
   AnalyzeFilesRequest,
   AnalyzedBundleRun,
-  AnalyzedCheckpoint,
+  AnalyzedFiles,
 } from '../../workers/analysis.worker';
 
 /** What the pool needs of a worker: its API and a way to kill it. */
 export interface WorkerHandle {
-  api: Pick<Comlink.Remote<AnalysisApi>, 'analyzeFiles' | 'importBundle'>;
+  api: AnalysisApi;
   terminate(): void;
 }
 
@@ -26,11 +26,31 @@ export interface AnalysisBridgeOptions {
 }
 
 function startAnalysisWorker(): WorkerHandle {
+  if (typeof Worker === 'undefined') return startOnMainThread();
   const worker = new Worker(new URL('../../workers/analysis.worker.ts', import.meta.url), {
     type: 'module',
     name: 'richscope-analysis',
   });
-  return { api: Comlink.wrap<AnalysisApi>(worker), terminate: () => worker.terminate() };
+  // Every API method already returns a promise, so the remote behaves as AnalysisApi itself;
+  // comlink's mapped Remote type would only blur the outcome unions.
+  const api = Comlink.wrap<AnalysisApi>(worker) as unknown as AnalysisApi;
+  return { api, terminate: () => worker.terminate() };
+}
+
+/**
+ * Fallback where Web Workers are unavailable: the same API on the main thread, loaded on demand so
+ * its code stays out of the main bundle. Correct but blocking, and an abort cannot stop a running
+ * computation (the bridge still rejects the call at once).
+ */
+function startOnMainThread(): WorkerHandle {
+  const load = () => import('../../workers/analysis-api').then((m) => m.analysisApi);
+  return {
+    api: {
+      analyzeFiles: async (request, onProgress) => (await load()).analyzeFiles(request, onProgress),
+      importBundle: async (file, name) => (await load()).importBundle(file, name),
+    },
+    terminate: () => undefined,
+  };
 }
 
 interface Slot {
@@ -69,9 +89,9 @@ export class AnalysisBridge {
   analyzeFiles(
     request: AnalyzeFilesRequest,
     options: { signal?: AbortSignal; onProgress?: (progress: AnalysisProgress) => void } = {},
-  ): Promise<AnalysisOutcome<AnalyzedCheckpoint>> {
+  ): Promise<AnalysisOutcome<AnalyzedFiles>> {
     const { onProgress } = options;
-    return this.call<AnalysisOutcome<AnalyzedCheckpoint>>(
+    return this.call<AnalysisOutcome<AnalyzedFiles>>(
       (api) => api.analyzeFiles(request, onProgress ? Comlink.proxy(onProgress) : undefined),
       options.signal,
     );

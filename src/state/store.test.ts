@@ -12,6 +12,10 @@ const fakeBridge: Bridge = {
     const name = request.fit[0].name;
     if (name.includes('broken')) return { ok: false, file: name, message: 'not a zip archive' };
     const dlr = Number(/step(\d+)/.exec(name)?.[1] ?? 0) / 1000;
+    // 'moments*' files declare their run and step, as a moments file's metadata can.
+    const declared = name.startsWith('moments')
+      ? { run: 'declared-run', step: 200 }
+      : { run: null, step: null };
     return {
       ok: true,
       value: {
@@ -19,6 +23,7 @@ const fakeBridge: Bridge = {
         eval: request.eval ? fakeMoments() : null,
         metrics: fakeMetrics({ dlr }),
         notes: [],
+        declared,
       },
     };
   },
@@ -87,6 +92,16 @@ describe('store: adding files', () => {
     await pending;
     expect(store.getState().jobs).toEqual([]);
     expect(store.getState().runs).toEqual([]);
+  });
+});
+
+describe('store: moments files', () => {
+  it('files the checkpoint under the run and step its metadata declares', async () => {
+    const { store, actions } = makeStore();
+    await actions.addFiles([file('moments.npz')]);
+    const runs = store.getState().runs;
+    expect(runs.map((r) => r.name)).toEqual(['declared-run']);
+    expect(runs[0].checkpoints.map((c) => c.step)).toEqual([200]);
   });
 });
 

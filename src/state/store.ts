@@ -89,6 +89,18 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
 
   const removeJob = (id: string) => setState((s) => ({ jobs: s.jobs.filter((job) => job.id !== id) }));
 
+  /** Removes a run created for a drop that ended up holding nothing (no checkpoint, error or pending job). */
+  const removeIfUnused = (runId: string) =>
+    setState((s) => {
+      const run = s.runs.find((r) => r.id === runId);
+      const unused =
+        run &&
+        run.checkpoints.length === 0 &&
+        run.errors.length === 0 &&
+        !s.jobs.some((j) => j.runId === runId);
+      return unused ? { runs: s.runs.filter((r) => r.id !== runId) } : {};
+    });
+
   const record = (step: number, label: string, analyzed: AnalyzedCheckpoint): CheckpointRecord => ({
     step,
     label,
@@ -117,7 +129,10 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
       // A result that was already on its way when the user cancelled is dropped too.
       if (signal.aborted) return;
       if (outcome.ok) {
-        putCheckpoint(runId, record(step, plan.label, outcome.value));
+        // A moments file's own metadata (run, step) says more than its file name.
+        const { declared } = outcome.value;
+        const targetRun = declared.run ? ensureRun(declared.run) : runId;
+        putCheckpoint(targetRun, record(declared.step ?? step, plan.label, outcome.value));
       } else {
         const { file, message } = outcome;
         updateRun(runId, (run) => ({ ...run, errors: [...run.errors, { file, message }] }));
@@ -129,6 +144,7 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
       }
     } finally {
       removeJob(id);
+      removeIfUnused(runId);
     }
   }
 

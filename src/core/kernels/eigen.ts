@@ -12,6 +12,7 @@
  * Householder reflectors (O(n^2 k)). Residuals ||A v - lambda v|| are checked and the caller falls
  * back to the dense solver when they are not small.
  */
+import { eigenWasmBase64 } from './eigen-wasm.generated';
 
 export interface EigenResult {
   /** eigenvalues, descending */
@@ -25,104 +26,247 @@ export interface EigenResult {
 const EPS = 2 ** -52;
 
 /**
- * Householder reduction of the symmetric matrix held in `w` (n x n, symmetric, row-major) to
- * tridiagonal form: on return d is the diagonal, e[1..n-1] the subdiagonal (e[0] = 0), and, when
- * `accumulate`, w holds Q transposed (row j = column j of Q); otherwise w's strict lower part (in the
- * transposed sense) holds the Householder vectors and `hs` their scalars.
+ * The level-1 loops of the solver over one float64 memory `mem` (element offsets). Two implementations:
+ * WebAssembly f64x2 lanes (eigen.wat) and plain JS, selected once; the algorithm around them is shared.
  */
-function tridiagonalize(w: Float64Array, n: number, d: Float64Array, e: Float64Array, accumulate: boolean, hs?: Float64Array): void {
-  // V(r, c) is w[c * n + r]
-  for (let j = 0; j < n; j++) d[j] = w[j * n + n - 1];
+interface EigenOps {
+  mem: Float64Array;
+  /** sum_k mem[a + k] mem[b + k] */
+  dot(a: number, b: number, len: number): number;
+  /** mem[y + k] += alpha mem[x + k] */
+  axpy(y: number, x: number, len: number, alpha: number): void;
+  /** returns sum_k mem[v + k] mem[d + k]; mem[e + k] += f mem[v + k] */
+  dotaxpy(v: number, d: number, e: number, len: number, f: number): number;
+  /** mem[w + k] -= f mem[e + k] + g mem[d + k] */
+  rank2(w: number, e: number, d: number, len: number, f: number, g: number): void;
+  /**
+   * Deferred QL sweeps: sweep t (of `count`) is (lo, hi, off) at mem[desc + 3t ..]; for i = hi - 1 down
+   * to lo, rows i, i+1 (a, b) of the n-column matrix at w become (c a - s b, s a + c b) with
+   * (c, s) = (mem[cs + off + i - lo], mem[ss + off + i - lo]).
+   */
+  rotbatch(w: number, n: number, desc: number, count: number, cs: number, ss: number): void;
+}
+
+function jsOps(size: number): EigenOps {
+  const mem = new Float64Array(size);
+  return {
+    mem,
+    dot(a, b, len) {
+      let s = 0;
+      for (let k = 0; k < len; k++) s += mem[a + k] * mem[b + k];
+      return s;
+    },
+    axpy(y, x, len, alpha) {
+      for (let k = 0; k < len; k++) mem[y + k] += alpha * mem[x + k];
+    },
+    dotaxpy(v, d, e, len, f) {
+      let s = 0;
+      for (let k = 0; k < len; k++) {
+        const x = mem[v + k];
+        s += x * mem[d + k];
+        mem[e + k] += x * f;
+      }
+      return s;
+    },
+    rank2(w, e, d, len, f, g) {
+      for (let k = 0; k < len; k++) mem[w + k] -= f * mem[e + k] + g * mem[d + k];
+    },
+    rotbatch(w, n, desc, count, cs, ss) {
+      for (let t = 0; t < count; t++) {
+        const lo = mem[desc + 3 * t];
+        const hi = mem[desc + 3 * t + 1];
+        const off = mem[desc + 3 * t + 2] - lo;
+        for (let i = hi - 1; i >= lo; i--) {
+          const c = mem[cs + off + i];
+          const s = mem[ss + off + i];
+          const a = w + i * n;
+          const b = a + n;
+          for (let k = 0; k < n; k++) {
+            const x = mem[b + k];
+            const y = mem[a + k];
+            mem[b + k] = s * y + c * x;
+            mem[a + k] = c * y - s * x;
+          }
+        }
+      }
+    },
+  };
+}
+
+interface EigenExports {
+  memory: WebAssembly.Memory;
+  dot(a: number, b: number, len: number): number;
+  axpy(y: number, x: number, len: number, alpha: number): void;
+  dotaxpy(v: number, d: number, e: number, len: number, f: number): number;
+  rank2(w: number, e: number, d: number, len: number, f: number, g: number): void;
+  rotbatch(w: number, n: number, desc: number, count: number, cs: number, ss: number, block: number): void;
+}
+
+let eigenModule: WebAssembly.Module | null | undefined;
+
+/** The compiled eigen module, or null without WebAssembly SIMD. */
+export function eigenWasmModule(): WebAssembly.Module | null {
+  if (eigenModule === undefined) {
+    try {
+      const binary = atob(eigenWasmBase64);
+      const bytes = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      eigenModule = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    } catch {
+      eigenModule = null;
+    }
+  }
+  return eigenModule;
+}
+
+function wasmOps(size: number): EigenOps | null {
+  const module = eigenWasmModule();
+  if (!module) return null;
+  const x = new WebAssembly.Instance(module, {}).exports as unknown as EigenExports;
+  const bytes = size * 8;
+  if (bytes > x.memory.buffer.byteLength) x.memory.grow(Math.ceil((bytes - x.memory.buffer.byteLength) / 65536));
+  // byte address = 8 * element offset
+  return {
+    mem: new Float64Array(x.memory.buffer, 0, size),
+    dot: (a, b, len) => x.dot(a * 8, b * 8, len),
+    axpy: (y, z, len, alpha) => x.axpy(y * 8, z * 8, len, alpha),
+    dotaxpy: (v, d, e, len, f) => x.dotaxpy(v * 8, d * 8, e * 8, len, f),
+    rank2: (w, e, d, len, f, g) => x.rank2(w * 8, e * 8, d * 8, len, f, g),
+    rotbatch: (w, n, desc, count, cs, ss) =>
+      x.rotbatch(w * 8, n, desc * 8, count, cs * 8, ss * 8, ROTATION_BLOCK_COLUMNS),
+  };
+}
+
+export type EigenKernelName = 'wasm' | 'js';
+
+/** Columns of the working matrix rotated together (a 32-column block of every row fits in L2). */
+const ROTATION_BLOCK_COLUMNS = 32;
+/** Deferred QL rotations held before they are applied: this many times n (c, s) pairs. */
+const ROTATION_BATCH = 16;
+
+/** Working memory: w (n x n) at 0, then d, e (n each), cs, ss (ROTATION_BATCH n each), sweep descriptors. */
+function workLayout(n: number) {
+  const D = n * n;
+  const E = D + n;
+  const CS = E + n;
+  const SS = CS + ROTATION_BATCH * n;
+  const DESC = SS + ROTATION_BATCH * n;
+  return { D, E, CS, SS, DESC, size: DESC + 3 * ROTATION_BATCH * n };
+}
+
+function createOps(n: number, kernel?: EigenKernelName): EigenOps {
+  const { size } = workLayout(n);
+  return (kernel !== 'js' ? wasmOps(size) : null) ?? jsOps(size);
+}
+
+/**
+ * Householder reduction of the symmetric matrix held transposed in w = mem[0, n^2) (V(r, c) is
+ * w[c n + r]; its lower triangle in the V sense is read) to tridiagonal form: d = mem[D..], e = mem[E..]
+ * with e[i] coupling i-1 and i. With `accumulate`, w ends as Q transposed (row j = column j of Q);
+ * otherwise row i of w keeps Householder vector i in its first i entries and h_i is returned in `hs`.
+ */
+function tridiagonalize(ops: EigenOps, n: number, accumulate: boolean, hs: Float64Array | null): void {
+  const w = ops.mem;
+  const D = n * n;
+  const E = D + n;
+  for (let j = 0; j < n; j++) w[D + j] = w[j * n + n - 1];
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
     let h = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
+    for (let k = 0; k < i; k++) scale += Math.abs(w[D + k]);
     if (scale === 0) {
-      e[i] = d[i - 1];
+      w[E + i] = w[D + i - 1];
       for (let j = 0; j < i; j++) {
-        d[j] = w[j * n + i - 1];
+        w[D + j] = w[j * n + i - 1];
         w[j * n + i] = 0;
         w[i * n + j] = 0;
       }
       if (hs) hs[i] = 0;
     } else {
       for (let k = 0; k < i; k++) {
-        d[k] /= scale;
-        h += d[k] * d[k];
+        w[D + k] /= scale;
+        h += w[D + k] * w[D + k];
       }
-      let f = d[i - 1];
+      let f = w[D + i - 1];
       let g = Math.sqrt(h);
       if (f > 0) g = -g;
-      e[i] = scale * g;
+      w[E + i] = scale * g;
       h -= f * g;
-      d[i - 1] = f - g;
-      for (let j = 0; j < i; j++) e[j] = 0;
+      w[D + i - 1] = f - g;
+      w.fill(0, E, E + i);
       for (let j = 0; j < i; j++) {
-        f = d[j];
+        f = w[D + j];
         w[i * n + j] = f; // V(j, i) = f
         const col = j * n;
-        g = e[j] + w[col + j] * f;
-        for (let k = j + 1; k < i; k++) {
-          const v = w[col + k];
-          g += v * d[k];
-          e[k] += v * f;
-        }
-        e[j] = g;
+        g = w[E + j] + w[col + j] * f;
+        g += ops.dotaxpy(col + j + 1, D + j + 1, E + j + 1, i - j - 1, f);
+        w[E + j] = g;
       }
       f = 0;
       for (let j = 0; j < i; j++) {
-        e[j] /= h;
-        f += e[j] * d[j];
+        w[E + j] /= h;
+        f += w[E + j] * w[D + j];
       }
       const hh = f / (h + h);
-      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+      for (let j = 0; j < i; j++) w[E + j] -= hh * w[D + j];
       for (let j = 0; j < i; j++) {
-        f = d[j];
-        g = e[j];
+        f = w[D + j];
+        g = w[E + j];
         const col = j * n;
-        for (let k = j; k < i; k++) w[col + k] -= f * e[k] + g * d[k];
-        d[j] = w[col + i - 1];
+        ops.rank2(col + j, E + j, D + j, i - j, f, g);
+        w[D + j] = w[col + i - 1];
         w[col + i] = 0; // V(i, j) = 0
       }
       if (hs) hs[i] = h;
     }
-    d[i] = h;
+    w[D + i] = h;
   }
   if (!accumulate) {
-    // d[i] held h_i; the tridiagonal diagonal is read from w's diagonal below
-    for (let i = 0; i < n; i++) d[i] = w[i * n + i];
-    e[0] = 0;
+    for (let i = 0; i < n; i++) w[D + i] = w[i * n + i];
+    w[E] = 0;
     return;
   }
   for (let i = 0; i < n - 1; i++) {
     w[i * n + n - 1] = w[i * n + i]; // V(n-1, i) = V(i, i)
     w[i * n + i] = 1;
-    const h = d[i + 1];
+    const h = w[D + i + 1];
     const next = (i + 1) * n;
     if (h !== 0) {
-      for (let k = 0; k <= i; k++) d[k] = w[next + k] / h;
+      for (let k = 0; k <= i; k++) w[D + k] = w[next + k] / h;
       for (let j = 0; j <= i; j++) {
         const col = j * n;
-        let g = 0;
-        for (let k = 0; k <= i; k++) g += w[next + k] * w[col + k];
-        for (let k = 0; k <= i; k++) w[col + k] -= g * d[k];
+        const g = ops.dot(next, col, i + 1);
+        ops.axpy(col, D, i + 1, -g);
       }
     }
-    for (let k = 0; k <= i; k++) w[next + k] = 0;
+    w.fill(0, next, next + i + 1);
   }
   for (let j = 0; j < n; j++) {
-    d[j] = w[j * n + n - 1];
+    w[D + j] = w[j * n + n - 1];
     w[j * n + n - 1] = 0;
   }
   w[(n - 1) * n + n - 1] = 1;
-  e[0] = 0;
+  w[E] = 0;
 }
 
 /**
- * Implicit QL on the tridiagonal (d, e with e[i] coupling i-1 and i). With `w`, the rotations are
- * applied to its rows (row j = eigenvector column j). Eigenvalues are left unsorted in d.
+ * Implicit QL on the tridiagonal (d, e of `ops.mem`, e[i] coupling i-1 and i). With `rotate`, each
+ * sweep's rotations are applied to the rows of w (row j = eigenvector column j). Eigenvalues are left
+ * unsorted in d.
  */
-function tridiagonalQl(d: Float64Array, e: Float64Array, n: number, w: Float64Array | null): void {
+function tridiagonalQl(ops: EigenOps, n: number, rotate: boolean): void {
+  const m0 = ops.mem;
+  const { D, E, CS, SS, DESC } = workLayout(n);
+  const d = m0.subarray(D, D + n);
+  const e = m0.subarray(E, E + n);
+  // rotations are recorded, then applied in batches (rotbatch): QL itself never reads w
+  let sweeps = 0;
+  let used = 0;
+  const flush = () => {
+    if (sweeps > 0) ops.rotbatch(0, n, DESC, sweeps, CS, SS);
+    sweeps = 0;
+    used = 0;
+  };
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
   let f = 0;
@@ -152,6 +296,7 @@ function tridiagonalQl(d: Float64Array, e: Float64Array, n: number, w: Float64Ar
         const el1 = e[l + 1];
         let s = 0;
         let s2 = 0;
+        if (rotate && (used + (m - l) > ROTATION_BATCH * n || sweeps >= ROTATION_BATCH * n)) flush();
         for (let i = m - 1; i >= l; i--) {
           c3 = c2;
           c2 = c;
@@ -164,16 +309,15 @@ function tridiagonalQl(d: Float64Array, e: Float64Array, n: number, w: Float64Ar
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
-          if (w) {
-            const a = i * n;
-            const b = (i + 1) * n;
-            for (let k = 0; k < n; k++) {
-              const x = w[b + k];
-              const y = w[a + k];
-              w[b + k] = s * y + c * x;
-              w[a + k] = c * y - s * x;
-            }
-          }
+          m0[CS + used + i - l] = c;
+          m0[SS + used + i - l] = s;
+        }
+        if (rotate) {
+          m0[DESC + 3 * sweeps] = l;
+          m0[DESC + 3 * sweeps + 1] = m;
+          m0[DESC + 3 * sweeps + 2] = used;
+          sweeps++;
+          used += m - l;
         }
         p = (-s * s2 * c3 * el1 * e[l]) / dl1;
         e[l] = s * p;
@@ -183,22 +327,28 @@ function tridiagonalQl(d: Float64Array, e: Float64Array, n: number, w: Float64Ar
     d[l] += f;
     e[l] = 0;
   }
+  if (rotate) flush();
 }
 
 function descendingOrder(values: Float64Array): number[] {
   return Array.from(values, (_, i) => i).sort((i, j) => values[j] - values[i]);
 }
 
-/** Every eigenpair of the symmetric n x n row-major `a` (the lower triangle is read). */
-export function denseSymmetricEigen(a: Float64Array, n: number): EigenResult {
-  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), columns: 0 };
-  // w = a^T: with V(r, c) = w[c n + r], V starts as a's lower triangle read row-wise
-  const w = new Float64Array(n * n);
+/** Copies a's lower triangle into the solver's transposed working matrix. */
+function loadLower(ops: EigenOps, a: Float64Array, n: number): void {
+  const w = ops.mem;
   for (let r = 0; r < n; r++) for (let c = 0; c <= r; c++) w[c * n + r] = a[r * n + c];
-  const d = new Float64Array(n);
-  const e = new Float64Array(n);
-  tridiagonalize(w, n, d, e, true);
-  tridiagonalQl(d, e, n, w);
+}
+
+/** Every eigenpair of the symmetric n x n row-major `a` (the lower triangle is read). */
+export function denseSymmetricEigen(a: Float64Array, n: number, kernel?: EigenKernelName): EigenResult {
+  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), columns: 0 };
+  const ops = createOps(n, kernel);
+  loadLower(ops, a, n);
+  tridiagonalize(ops, n, true, null);
+  tridiagonalQl(ops, n, true);
+  const w = ops.mem;
+  const d = w.subarray(n * n, n * n + n);
   const order = descendingOrder(d);
   const values = new Float64Array(n);
   const vectors = new Float64Array(n * n);

@@ -54,19 +54,46 @@ function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * What the view showed when it was last left (route change), restored when it comes back. Training
+ * stops on leaving (the worker is terminated); its checkpoints so far stay.
+ */
+const kept: {
+  scenario: ScenarioId;
+  preset: Preset | null;
+  options: TrainerOptions;
+  runs: LearnRun[];
+  currentId: string | null;
+  sequence: number;
+} = {
+  scenario: 'lazy-vs-rich',
+  preset: richPreset,
+  options: richPreset.options,
+  runs: [],
+  currentId: null,
+  sequence: 0,
+};
+
 export default function LearnView() {
-  const [scenario, setScenario] = useState<ScenarioId>('lazy-vs-rich');
-  const [preset, setPreset] = useState<Preset | null>(richPreset);
-  const [options, setOptions] = useState<TrainerOptions>(richPreset.options);
-  const [runs, setRuns] = useState<LearnRun[]>([]);
-  const [currentId, setCurrentId] = useState<string | null>(null);
+  const [scenario, setScenario] = useState<ScenarioId>(kept.scenario);
+  const [preset, setPreset] = useState<Preset | null>(kept.preset);
+  const [options, setOptions] = useState<TrainerOptions>(kept.options);
+  const [runs, setRuns] = useState<LearnRun[]>(() =>
+    kept.runs.map((r) => (r.status === 'running' ? { ...r, status: 'stopped' } : r)),
+  );
+  const [currentId, setCurrentId] = useState<string | null>(kept.currentId);
   const [sentTo, setSentTo] = useState<string | null>(null);
+  const [onMainThread, setOnMainThread] = useState(false);
 
   const live = useRef<LearnRun | null>(null);
   const handle = useRef<TrainingHandle | null>(null);
   const flushTimer = useRef<number | null>(null);
   const lastFlush = useRef(0);
-  const sequence = useRef(0);
+  const sequence = useRef(kept.sequence);
+
+  useEffect(() => {
+    Object.assign(kept, { scenario, preset, options, runs, currentId, sequence: sequence.current });
+  }, [scenario, preset, options, runs, currentId]);
 
   const flush = useCallback(() => {
     flushTimer.current = null;
@@ -91,50 +118,83 @@ export default function LearnView() {
     [],
   );
 
-  const start = useCallback(() => {
-    handle.current?.stop();
-    const name = preset ? preset.label : describeOptions(options);
-    sequence.current += 1;
-    const kept = runs.filter((r) => r.name !== name).slice(-(MAX_RUNS - 1));
-    const colour = runs.find((r) => r.name === name)?.colour ?? nextRunColour(kept.map((r) => r.colour));
-    const run: LearnRun = {
-      id: `learn-${sequence.current}`,
-      name,
-      colour,
-      options,
-      checkpoints: [],
-      status: 'running',
-      problems: [],
-      elapsedMs: [],
-    };
-    live.current = run;
-    setRuns([...kept, snapshot(run)]);
-    setCurrentId(run.id);
-    setSentTo(null);
-    const training = startTraining(options, (event) => {
-      if (live.current !== run) return;
-      if (event.checkpoint) {
-        run.checkpoints.push(event.checkpoint);
-        run.elapsedMs.push(event.elapsedMs);
-      }
-      if (event.problem) run.problems.push(event.problem);
-      scheduleFlush();
-    });
-    handle.current = training;
-    const finish = (status: LearnRun['status'], problem?: string) => {
-      if (live.current !== run) return;
-      run.status = status;
-      if (problem) run.problems.push(problem);
-      handle.current = null;
-      flush();
-    };
-    training.done.then(
-      (summary) => finish(summary ? 'done' : 'stopped'),
-      (error: unknown) => finish('failed', error instanceof Error ? error.message : String(error)),
-    );
-  }, [flush, options, preset, runs, scheduleFlush]);
+  /** Presets still to run after the current one ("run all presets"). */
+  const queue = useRef<Preset[]>([]);
 
-  const stop = useCallback(() => handle.current?.stop(), []);
+  const launch = useCallback(
+    function launchRun(runOptions: TrainerOptions, runPreset: Preset | null): void {
+      handle.current?.stop();
+      const name = runPreset ? runPreset.label : describeOptions(runOptions);
+      sequence.current += 1;
+      const run: LearnRun = {
+        id: `learn-${sequence.current}`,
+        name,
+        colour: '',
+        options: runOptions,
+        checkpoints: [],
+        status: 'running',
+        problems: [],
+        elapsedMs: [],
+      };
+      live.current = run;
+      setRuns((previous) => {
+        const others = previous.filter((r) => r.name !== name).slice(-(MAX_RUNS - 1));
+        // A rerun keeps its colour, so the comparison on the plots stays readable.
+        run.colour =
+          previous.find((r) => r.name === name)?.colour ?? nextRunColour(others.map((r) => r.colour));
+        return [...others, snapshot(run)];
+      });
+      setCurrentId(run.id);
+      setSentTo(null);
+      const training = startTraining(runOptions, (event) => {
+        if (live.current !== run) return;
+        if (event.checkpoint) {
+          run.checkpoints.push(event.checkpoint);
+          run.elapsedMs.push(event.elapsedMs);
+        }
+        if (event.problem) run.problems.push(event.problem);
+        scheduleFlush();
+      });
+      handle.current = training;
+      setOnMainThread(training.where === 'main thread');
+      const finish = (status: LearnRun['status'], problem?: string) => {
+        if (live.current !== run) return;
+        run.status = status;
+        if (problem) run.problems.push(problem);
+        handle.current = null;
+        flush();
+        const next = status === 'done' ? queue.current.shift() : undefined;
+        if (!next) {
+          queue.current = [];
+          return;
+        }
+        setPreset(next);
+        setOptions(next.options);
+        launchRun(next.options, next);
+      };
+      training.done.then(
+        (summary) => finish(summary ? 'done' : 'stopped'),
+        (error: unknown) => finish('failed', error instanceof Error ? error.message : String(error)),
+      );
+    },
+    [flush, scheduleFlush],
+  );
+
+  const start = () => {
+    queue.current = [];
+    launch(options, preset);
+  };
+  const runAll = () => {
+    const [first, ...rest] = SCENARIO_PRESETS[scenario];
+    queue.current = rest;
+    setPreset(first);
+    setOptions(first.options);
+    launch(first.options, first);
+  };
+  const stop = () => {
+    queue.current = [];
+    handle.current?.stop();
+  };
 
   const choosePreset = (p: Preset) => {
     setPreset(p);
@@ -236,6 +296,9 @@ export default function LearnView() {
           >
             ▶ Train {preset ? `“${preset.label}”` : 'these settings'}
           </button>
+          <button type="button" data-testid="trainer-run-all" disabled={running} onClick={runAll}>
+            ▶▶ Run all presets of this scenario
+          </button>
           <button type="button" data-testid="trainer-stop" disabled={!running} onClick={stop}>
             ■ Stop
           </button>
@@ -276,6 +339,12 @@ export default function LearnView() {
             D_LR depends on weak output directions: D_LR = {latest.metrics.dlr.toFixed(3)} with all r ={' '}
             {latest.metrics.r} directions, {latest.metrics.dlrEnergy99.toFixed(3)} with the r99 ={' '}
             {latest.metrics.r99} that hold 99% of the output variance (METHOD.md §3.1).
+          </p>
+        )}
+        {onMainThread && (
+          <p className="hint" role="note">
+            Web Workers are unavailable here: the network trains on the page itself, one checkpoint at a time
+            (the page may stutter).
           </p>
         )}
         {current?.problems.map((p) => (

@@ -1,7 +1,7 @@
 /** The knobs of one training run. Log-scaled quantities are choices, not free numbers. */
 import { defaultMixtureTaskOptions } from '../../train/tasks';
 import { grokkingTask } from '../../train/presets';
-import type { TrainerOptions } from '../../train/trainer';
+import type { OptimizerKind, TrainerOptions } from '../../train/trainer';
 
 const ALPHAS = [0.5, 1, 3, 10, 30, 100, 300];
 const LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3];
@@ -10,6 +10,8 @@ const WIDTHS = [16, 32, 64, 96, 128, 192];
 const DEPTHS = [1, 2, 3];
 const SHUFFLES = [0, 0.1, 0.25, 0.5, 1];
 const INIT_SCALES = [0.5, 1, 2, 3, 4];
+/** Step sizes that train the mixture in a few hundred steps (SGD's gradient-sized steps need a larger rate). */
+const DEFAULT_LEARNING_RATES: Record<OptimizerKind, number> = { adam: 3e-3, sgd: 0.3 };
 
 interface ChoiceProps {
   label: string;
@@ -114,7 +116,11 @@ export function TrainerControls({ options, disabled, onChange }: TrainerControls
         optimiser{' '}
         <select
           value={options.optimizer}
-          onChange={(e) => set('optimizer', e.target.value === 'sgd' ? 'sgd' : 'adam')}
+          title="switching resets the learning rate to the optimiser's default"
+          onChange={(e) => {
+            const optimizer = e.target.value === 'sgd' ? 'sgd' : 'adam';
+            onChange({ ...options, optimizer, learningRate: DEFAULT_LEARNING_RATES[optimizer] });
+          }}
         >
           <option value="adam">Adam(W)</option>
           <option value="sgd">SGD</option>

@@ -14,13 +14,13 @@ const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; descriptio
   {
     panel: 'mass',
     testId: 'plot-mass',
-    yTitle: 'Π*(k)',
+    yTitle: 'mass Π*(k)',
     description: 'how well the top-k features express the labels',
   },
   {
     panel: 'utilization',
     testId: 'plot-utilization',
-    yTitle: 'Π̂(k)',
+    yTitle: 'utilization Π̂(k)',
     description: 'how much of the output the top-k features carry',
   },
   {
