@@ -27,6 +27,12 @@ export default tseslint.config(
     },
   },
   {
+    // One store: zustand is wrapped in src/state/store.ts and imported from there only.
+    files: ['**/*.{ts,tsx}'],
+    ignores: ['src/state/store.ts', 'src/core/**', 'src/io/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'zustand', message: 'use src/state/store.ts' }] }] },
+  },
+  {
     files: ['**/*.{js,mjs}'],
     // Node scripts; Playwright-driven ones also pass browser code to page.evaluate
     languageOptions: { globals: { ...globals.node, ...globals.browser } },

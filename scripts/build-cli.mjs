@@ -1,14 +1,24 @@
 // Bundles the CLI into one ES module so `npm run analyze` starts without transpiling TypeScript.
 import { build } from 'esbuild';
 
+// the second entry is the worker_threads script of the parallel moment pass (issue 6)
+const entries = [
+  ['src/cli/richscope.ts', 'dist-cli/richscope.mjs'],
+  ['src/analysis/accumulate-worker.ts', 'dist-cli/accumulate-worker.mjs'],
+];
+
 export async function buildCli() {
+  await Promise.all(entries.map(([entry, outfile]) => buildEntry(entry, outfile)));
+}
+
+async function buildEntry(entry, outfile) {
   await build({
-    entryPoints: ['src/cli/richscope.ts'],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    outfile: 'dist-cli/richscope.mjs',
+    outfile,
     sourcemap: true,
     logLevel: 'warning',
     // some CommonJS dependencies (ml-matrix) call require(): give the ES bundle one

@@ -5,7 +5,8 @@
 //   2. grokking on (a + b) mod 23: D_LR (and dlrEnergy99) before vs after the test-accuracy jump;
 //   3. shuffled labels: D_LR with true vs shuffled labels, with and without weight decay (reported);
 //   4. time to the first five checkpoints of every preset (one Node thread; bound 30 s).
-// Usage: node scripts/learn-acceptance.mjs [--json out.json]. Exit code 1 when a criterion fails.
+// Usage: node scripts/learn-acceptance.mjs [--json out.json] [--grok-seeds 1,2,3]. Exit code 1 when a
+// criterion fails.
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -174,6 +175,28 @@ for (const run of [rich, lazyAlpha, lastLayer, grok, trueLabels, shuffled, shuff
     run.firstFiveMs !== null && run.firstFiveMs < 30_000,
     `${(run.firstFiveMs / 1000).toFixed(2)} s`,
   );
+}
+
+// Robustness of the grokking reading across seeds (reported, not judged): --grok-seeds 1,2,3
+const seedsAt = process.argv.indexOf('--grok-seeds');
+if (seedsAt > 0) {
+  console.log('\n== Grokking with other seeds (report only)');
+  results.grokkingSeeds = [];
+  for (const seed of process.argv[seedsAt + 1].split(',').map(Number)) {
+    const run = runPreset({ ...train.grokkingPreset, options: { ...train.grokkingPreset.options, seed } });
+    const j = run.checkpoints.findIndex((c) => c.testAccuracy >= 0.9);
+    const b = j < 0 ? -1 : run.checkpoints.slice(0, j).findLastIndex((c) => c.testAccuracy <= 0.1);
+    const entry = {
+      seed,
+      before: run.checkpoints[b] ?? null,
+      jump: run.checkpoints[j] ?? null,
+      final: last(run),
+    };
+    results.grokkingSeeds.push(entry);
+    console.log(`seed ${seed}`);
+    for (const key of ['before', 'jump', 'final'])
+      if (entry[key]) console.log(`  ${key.padEnd(6)} ${line(entry[key])}`);
+  }
 }
 
 const jsonAt = process.argv.indexOf('--json');

@@ -12,6 +12,7 @@ import { momentsFromContainer, type MomentsFile } from '../io/moments-file';
 import { detectRoles, validateLabels, type RoleOverrides } from '../io/roles';
 import { zipRows, type ZipRowsStats } from '../io/stream-rows';
 import { InputError, type ArrayContainer, type ArrayReader, type ByteSource } from '../io/types';
+import type { ParallelSplit } from './parallel-accumulate';
 
 export interface CheckpointInput {
   /** files of the fit split (one .npz, or separate features / logits / labels files, or a moments file) */
@@ -35,6 +36,10 @@ export interface AnalyzeOptions {
   onProgress?: (progress: AnalysisProgress) => void;
   /** skip rows holding NaN or Inf instead of refusing the file */
   dropNonFinite?: boolean;
+  // --- issue 6 (perf): parallel moment pass, injected by the Node CLI only ---
+  /** moments of a split from parallel row ranges (src/analysis/parallel-accumulate.ts), or null to stream serially */
+  accumulateInParallel?: (split: ParallelSplit) => Promise<Moments | null>;
+  // --- end issue 6 ---
 }
 
 export const defaultAnalyzeOptions: Required<Pick<AnalyzeOptions, 'chunkRows' | 'dropNonFinite'>> = {
@@ -56,6 +61,8 @@ export interface CheckpointAnalysis {
 
 interface SplitArrays {
   source: string;
+  /** the opened files (issue 6: the parallel path re-reads .npy files by row range) */
+  sources: ByteSource[];
   features: ArrayReader;
   logits: ArrayReader;
   labels: ArrayReader | null;
@@ -96,6 +103,7 @@ async function openSplit(
   return {
     kind: 'arrays',
     source,
+    sources,
     features: chosen.features,
     logits: chosen.logits,
     labels: chosen.labels,
@@ -129,6 +137,21 @@ async function accumulateSplit(
   progress: { done: number; total: number },
 ): Promise<{ moments: Moments; notes: string[] }> {
   const targets = targetShape(split, classes);
+  // --- issue 6 (perf): parallel row ranges when the CLI offers them; null = stream serially below ---
+  const parallel = await options.accumulateInParallel?.({
+    sources: split.sources,
+    features: split.features,
+    logits: split.logits,
+    targets: targets.kind === 'none' ? null : split.labels,
+    shape: { p: split.features.cols, c: split.logits.cols, targets },
+    chunkRows: options.chunkRows,
+    dropNonFinite: options.dropNonFinite,
+  });
+  if (parallel) {
+    progress.done += split.features.rows;
+    return { moments: parallel, notes: [] };
+  }
+  // --- end issue 6 ---
   const accumulator = createMomentAccumulator({ p: split.features.cols, c: split.logits.cols, targets });
   const readers =
     split.labels && targets.kind !== 'none'

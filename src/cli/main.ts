@@ -4,6 +4,7 @@
  */
 import { analyzeCheckpoint, type CheckpointAnalysis } from '../analysis/analyze-checkpoint';
 import { kernelSimilarity, NeedsRawActivationsError } from '../analysis/kernel-similarity';
+import { accumulateInParallel } from '../analysis/parallel-accumulate';
 import { fileByteSource, type FileByteSource } from '../io/node-byte-source';
 import { InputError } from '../io/types';
 import { parseArguments, usage, type CliArguments } from './arguments';
@@ -24,7 +25,11 @@ async function analyzePaths(paths: CheckpointPaths, args: CliArguments): Promise
     withSources(paths.eval ?? [], (evalSources) =>
       analyzeCheckpoint(
         { fit, eval: paths.eval ? evalSources : undefined, roles: args.roles },
-        { chunkRows: args.chunkRows ?? undefined, dropNonFinite: args.dropNonFinite },
+        {
+          chunkRows: args.chunkRows ?? undefined,
+          dropNonFinite: args.dropNonFinite,
+          accumulateInParallel: (split) => accumulateInParallel(split), // issue 6: worker_threads over row ranges
+        },
       ),
     ),
   );

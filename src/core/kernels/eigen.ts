@@ -13,6 +13,7 @@
  * back to the dense solver when they are not small.
  */
 import { eigenWasmBase64 } from './eigen-wasm.generated';
+import { compileBase64Module } from './wasm';
 
 export interface EigenResult {
   /** eigenvalues, descending */
@@ -106,16 +107,7 @@ let eigenModule: WebAssembly.Module | null | undefined;
 
 /** The compiled eigen module, or null without WebAssembly SIMD. */
 export function eigenWasmModule(): WebAssembly.Module | null {
-  if (eigenModule === undefined) {
-    try {
-      const binary = atob(eigenWasmBase64);
-      const bytes = new Uint8Array(binary.length);
-      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-      eigenModule = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-    } catch {
-      eigenModule = null;
-    }
-  }
+  if (eigenModule === undefined) eigenModule = compileBase64Module(eigenWasmBase64);
   return eigenModule;
 }
 
@@ -154,8 +146,8 @@ function workLayout(n: number) {
   return { D, E, CS, SS, DESC, size: DESC + 3 * ROTATION_BATCH * n };
 }
 
-function createOps(n: number, kernel?: EigenKernelName): EigenOps {
-  const { size } = workLayout(n);
+function createOps(n: number, kernel?: EigenKernelName, extra = 0): EigenOps {
+  const size = workLayout(n).size + extra;
   return (kernel !== 'js' ? wasmOps(size) : null) ?? jsOps(size);
 }
 
@@ -358,4 +350,145 @@ export function denseSymmetricEigen(a: Float64Array, n: number, kernel?: EigenKe
     for (let i = 0; i < n; i++) vectors[i * n + k] = w[row + i];
   });
   return { values, vectors, columns: n };
+}
+
+/**
+ * LU with partial pivoting of the tridiagonal T - sigma I (diagonal d, e[i] coupling i and i+1), then
+ * the solve (T - sigma I) x = b in place of b. Zero pivots become `tiny` (inverse iteration wants the
+ * near-singular solve).
+ */
+function solveShiftedTridiagonal(
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  sigma: number,
+  tiny: number,
+  b: Float64Array,
+  work: { u0: Float64Array; u1: Float64Array; u2: Float64Array },
+): void {
+  const { u0, u1, u2 } = work;
+  let r0 = d[0] - sigma;
+  let r1 = n > 1 ? e[0] : 0;
+  let r2 = 0;
+  let cur = b[0];
+  for (let i = 0; i < n - 1; i++) {
+    const s0 = e[i];
+    const s1 = d[i + 1] - sigma;
+    const s2 = i + 1 < n - 1 ? e[i + 1] : 0;
+    const next = b[i + 1];
+    if (Math.abs(r0) >= Math.abs(s0)) {
+      if (r0 === 0) r0 = tiny;
+      const m = s0 / r0;
+      u0[i] = r0;
+      u1[i] = r1;
+      u2[i] = r2;
+      b[i] = cur;
+      cur = next - m * cur;
+      r0 = s1 - m * r1;
+      r1 = s2 - m * r2;
+    } else {
+      const m = r0 / s0;
+      u0[i] = s0;
+      u1[i] = s1;
+      u2[i] = s2;
+      b[i] = next;
+      cur -= m * next;
+      r0 = r1 - m * s1;
+      r1 = r2 - m * s2;
+    }
+    r2 = 0;
+  }
+  u0[n - 1] = r0 === 0 ? tiny : r0;
+  b[n - 1] = cur;
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i];
+    if (i + 1 < n) s -= u1[i] * b[i + 1];
+    if (i + 2 < n) s -= u2[i] * b[i + 2];
+    b[i] = s / (Math.abs(u0[i]) < tiny ? Math.sign(u0[i] || 1) * tiny : u0[i]);
+  }
+}
+
+/** Relative residual tolerance of topSymmetricEigen before it falls back to the dense solver. */
+export const TOP_EIGEN_RESIDUAL = 1e-9;
+
+/**
+ * Every eigenvalue and the top k eigenvectors of the symmetric n x n row-major `a` (lower triangle
+ * read): tridiagonalisation without Q, implicit QL for the eigenvalues, inverse iteration on the
+ * tridiagonal for the k largest (re-orthogonalised within clusters of close eigenvalues, as LAPACK
+ * dstein), back-transformation by the Householder reflectors. Cost about (4/3) n^3 + 4 n^2 k flops
+ * against the dense solver's ~(8/3 + 3) n^3. When a sampled residual ||A v - lambda v|| exceeds
+ * TOP_EIGEN_RESIDUAL ||A||, the dense solver's answer is returned instead (`columns` = n).
+ * `vectors` is n x n row-major like the dense result; columns >= `columns` are zero.
+ */
+export function topSymmetricEigen(a: Float64Array, n: number, k: number, kernel?: EigenKernelName): EigenResult {
+  k = Math.max(0, Math.min(n, Math.floor(k)));
+  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), columns: 0 };
+  const ops = createOps(n, kernel, k * n);
+  loadLower(ops, a, n);
+  const hs = new Float64Array(n);
+  tridiagonalize(ops, n, false, hs);
+  const mem = ops.mem;
+  const { D, E, size } = workLayout(n);
+  const diagonal = mem.slice(D, D + n);
+  const coupling = new Float64Array(n); // coupling[i] joins i and i+1
+  for (let i = 1; i < n; i++) coupling[i - 1] = mem[E + i];
+  tridiagonalQl(ops, n, false);
+  const order = descendingOrder(mem.subarray(D, D + n));
+  const values = Float64Array.from(order, (i) => mem[D + i]);
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(diagonal[i]) + Math.abs(coupling[i]) + (i > 0 ? Math.abs(coupling[i - 1]) : 0));
+  const work = { u0: new Float64Array(n), u1: new Float64Array(n), u2: new Float64Array(n) };
+  const tiny = Math.max(EPS * norm, Number.MIN_VALUE);
+  const clusterGap = 1e-3 * norm;
+  const Z = size; // vector j of the tridiagonal at mem[Z + j n ..]
+  let clusterStart = 0;
+  let sigma = Infinity;
+  const random = (seed: number) => () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647 - 0.5;
+  };
+  for (let j = 0; j < k; j++) {
+    const lambda = values[j];
+    if (j > 0 && values[j - 1] - lambda > clusterGap) clusterStart = j;
+    // separate equal eigenvalues so the solves differ
+    sigma = j > clusterStart && sigma - lambda < 10 * EPS * norm ? sigma - 10 * EPS * norm : lambda;
+    const z = mem.subarray(Z + j * n, Z + (j + 1) * n);
+    const next = random(1 + j);
+    for (let i = 0; i < n; i++) z[i] = next();
+    for (let iteration = 0; iteration < 3; iteration++) {
+      solveShiftedTridiagonal(diagonal, coupling, n, sigma, tiny, z, work);
+      for (let pass = 0; pass < 2; pass++) {
+        for (let l = clusterStart; l < j; l++) {
+          const g = ops.dot(Z + l * n, Z + j * n, n);
+          ops.axpy(Z + j * n, Z + l * n, n, -g);
+        }
+      }
+      const length = Math.sqrt(ops.dot(Z + j * n, Z + j * n, n));
+      for (let i = 0; i < n; i++) z[i] /= length;
+    }
+  }
+  // back-transformation v = P_{n-1} ... P_1 z, with P_i = I - u_i u_i^T / h_i, u_i = row i of w (0..i-1)
+  for (let i = 1; i < n; i++) {
+    const h = hs[i];
+    if (h === 0) continue;
+    for (let j = 0; j < k; j++) {
+      const g = ops.dot(i * n, Z + j * n, i) / h;
+      if (g !== 0) ops.axpy(Z + j * n, i * n, i, -g);
+    }
+  }
+  const vectors = new Float64Array(n * n);
+  for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) vectors[i * n + j] = mem[Z + j * n + i];
+  const scale = Math.max(Math.abs(values[0]), Math.abs(values[n - 1]));
+  const samples = new Set<number>();
+  for (let s = 0; s < Math.min(k, 12); s++) samples.add(Math.floor((s * (k - 1)) / Math.max(1, Math.min(k, 12) - 1)));
+  for (const j of samples) {
+    let r2 = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let l = 0; l < n; l++) s += (l <= i ? a[i * n + l] : a[l * n + i]) * vectors[l * n + j];
+      r2 += (s - values[j] * vectors[i * n + j]) ** 2;
+    }
+    if (!(Math.sqrt(r2) <= TOP_EIGEN_RESIDUAL * scale)) return denseSymmetricEigen(a, n, kernel);
+  }
+  return { values, vectors, columns: k };
 }

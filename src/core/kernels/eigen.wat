@@ -108,22 +108,7 @@
         (f64.store (local.get $pb) (f64.add (f64.mul (local.get $s) (local.get $ys)) (f64.mul (local.get $c) (local.get $xs))))
         (f64.store (local.get $pa) (f64.sub (f64.mul (local.get $c) (local.get $ys)) (f64.mul (local.get $s) (local.get $xs)))))))
 
-  ;; for i = hi - 1 down to lo: rotate rows i, i + 1 (row length n, rows at pw) by (cs[i], ss[i])
-  (func (export "rotseq") (param $pw i32) (param $n i32) (param $lo i32) (param $hi i32) (param $pc i32) (param $ps i32)
-    (local $i i32) (local $rowb i32)
-    (local.set $rowb (i32.shl (local.get $n) (i32.const 3)))
-    (local.set $i (i32.sub (local.get $hi) (i32.const 1)))
-    (block $done (loop $loop
-      (br_if $done (i32.lt_s (local.get $i) (local.get $lo)))
-      (call $rot
-        (i32.add (local.get $pw) (i32.mul (local.get $i) (local.get $rowb)))
-        (i32.add (local.get $pw) (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $rowb)))
-        (local.get $n)
-        (f64.load (i32.add (local.get $pc) (i32.shl (local.get $i) (i32.const 3))))
-        (f64.load (i32.add (local.get $ps) (i32.shl (local.get $i) (i32.const 3)))))
-      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
-      (br $loop))))
-;; Applies a batch of deferred QL sweeps to the rows of the n-column matrix at pw, `block` columns at a
+  ;; Applies a batch of deferred QL sweeps to the rows of the n-column matrix at pw, `block` columns at a
   ;; time so each column block stays in cache across the whole batch. Sweep t is described at
   ;; pdesc + 24 t by (lo, hi, off) as float64: for i = hi - 1 down to lo, rows i, i + 1 are rotated by
   ;; (c, s) = (cs[off + i - lo], ss[off + i - lo]).

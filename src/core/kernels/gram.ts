@@ -10,6 +10,7 @@
  * Pure: no DOM, no Node built-ins, so it runs in Node worker_threads and browser workers alike.
  */
 import { gramWasmBase64 } from './gram-wasm.generated';
+import { compileBase64Module } from './wasm';
 
 export type GramPrecision = 'float64' | 'float32';
 export type GramKernelName = 'wasm-f64' | 'wasm-f32' | 'js';
@@ -44,25 +45,9 @@ export const defaultGramKernelOptions: GramKernelOptions = { precision: 'float64
 
 let compiled: WebAssembly.Module | null | undefined;
 
-function decodeBase64(text: string): Uint8Array {
-  if (typeof atob === 'function') {
-    const binary = atob(text);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return bytes;
-  }
-  throw new Error('no base64 decoder');
-}
-
 /** The compiled Gram module, or null when this runtime lacks WebAssembly SIMD. */
 export function gramWasmModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    const bytes = decodeBase64(gramWasmBase64);
-    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    compiled = null;
-  }
+  if (compiled === undefined) compiled = compileBase64Module(gramWasmBase64);
   return compiled;
 }
 

@@ -22,6 +22,8 @@ import './learn.css';
 
 /** Most runs kept on the plots (the oldest is dropped). */
 const MAX_RUNS = 4;
+/** Most checkpoints per run (the checkpoint interval grows to fit). */
+const MAX_CHECKPOINTS = 200;
 /** Minimum time between two re-renders while training (about 4 Hz). */
 const FLUSH_MS = 250;
 /** METHOD.md §3.1: warn when D_LR depends on weak output directions. */
@@ -122,8 +124,13 @@ export default function LearnView() {
   const queue = useRef<Preset[]>([]);
 
   const launch = useCallback(
-    function launchRun(runOptions: TrainerOptions, runPreset: Preset | null): void {
+    function launchRun(requested: TrainerOptions, runPreset: Preset | null): void {
       handle.current?.stop();
+      // Each checkpoint keeps two moment matrices (~0.3 MB here): cap their number.
+      const runOptions = {
+        ...requested,
+        checkpointEvery: Math.max(requested.checkpointEvery, Math.ceil(requested.steps / MAX_CHECKPOINTS)),
+      };
       const name = runPreset ? runPreset.label : describeOptions(runOptions);
       sequence.current += 1;
       const run: LearnRun = {

@@ -1,0 +1,129 @@
+// `npm run bench [-- --quick] [--runs N] [--sizes M,L]`: end-to-end CLI vs the NumPy float64 pipeline
+// (scripts/numpy_pipeline.py) on seeded synthetic checkpoints in .bench/ (gitignored). Runs are
+// interleaved (CLI, NumPy, CLI, NumPy, ...) and medians reported, with peak RSS from /usr/bin/time.
+// The machine is often shared: the load average before and after is printed, read the figures with it.
+// NumPy runs with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (they slow it on some CPUs); nothing else
+// changes the environment.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+
+import { buildCli } from './build-cli.mjs';
+
+const SIZES = {
+  Q: { n: 4000, p: 256, c: 20, seed: 5, target: null },
+  S: { n: 10000, p: 512, c: 10, seed: 3, target: null },
+  M: { n: 20000, p: 1024, c: 100, seed: 1, target: { time: 1.5 } },
+  L: { n: 50000, p: 2048, c: 1000, seed: 2, target: { time: 1.0, rss: 0.5 } },
+};
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const option = (name, fallback) => {
+  const at = argv.indexOf(name);
+  return at >= 0 ? argv[at + 1] : fallback;
+};
+const runs = Number(option('--runs', quick ? 1 : 3));
+const names = option('--sizes', quick ? 'Q' : 'M,L').split(',');
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function ensureData(name) {
+  const { n, p, c, seed } = SIZES[name];
+  const dir = `.bench/${name}`;
+  const marker = `${dir}/shape-${n}x${p}x${c}-seed${seed}`;
+  if (!existsSync(marker)) {
+    console.log(`generating ${dir}: n=${n} p=${p} C=${c} (seed ${seed})`);
+    execFileSync('python3', ['scripts/bench-make-data.py', dir, String(n), String(p), String(c), String(seed)], {
+      stdio: 'inherit',
+    });
+    writeFileSync(marker, '');
+  }
+  return dir;
+}
+
+/** Runs a command under /usr/bin/time; returns wall seconds, peak RSS (MB) and stdout. */
+function timed(command, args, env = process.env) {
+  const timeFile = '.bench/time.txt';
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  const [seconds, kb] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  return { seconds, rssMb: kb / 1024, stdout: result.stdout };
+}
+
+const numpyEnv = { ...process.env };
+delete numpyEnv.OPENBLAS_CORETYPE;
+delete numpyEnv.OPENBLAS_L2_SIZE;
+
+function machine() {
+  const cpuModel = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
+  const numpy = spawnSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' }).stdout.trim();
+  return { cpu: cpuModel, cores: cpus().length, node: process.version, numpy };
+}
+
+mkdirSync('.bench', { recursive: true });
+await buildCli();
+const info = machine();
+const loadBefore = loadavg()[0];
+console.log(`${info.cpu}, ${info.cores} cores, Node ${info.node}, NumPy ${info.numpy}; load average ${loadBefore.toFixed(2)}`);
+const report = { date: new Date().toISOString(), machine: info, runs, loadBefore, sizes: {} };
+
+for (const name of names) {
+  const dir = ensureData(name);
+  const cli = [];
+  const numpy = [];
+  let blas = null;
+  let dlr = { cli: null, numpy: null };
+  for (let r = 0; r < runs; r++) {
+    const a = timed('node', ['dist-cli/richscope.mjs', dir, '--json']);
+    dlr.cli = JSON.parse(a.stdout)[0].dlr;
+    cli.push(a);
+    const b = timed('python3', ['scripts/numpy_pipeline.py', dir], numpyEnv);
+    const parsed = JSON.parse(b.stdout);
+    dlr.numpy = parsed.dlr;
+    blas = parsed.blas;
+    numpy.push(b);
+    console.log(
+      `${name} run ${r + 1}/${runs}: CLI ${a.seconds.toFixed(2)} s ${a.rssMb.toFixed(0)} MB | NumPy ${b.seconds.toFixed(2)} s ${b.rssMb.toFixed(0)} MB`,
+    );
+  }
+  const row = {
+    ...SIZES[name],
+    cliSeconds: median(cli.map((x) => x.seconds)),
+    numpySeconds: median(numpy.map((x) => x.seconds)),
+    cliRssMb: median(cli.map((x) => x.rssMb)),
+    numpyRssMb: median(numpy.map((x) => x.rssMb)),
+    dlrDifference: Math.abs(dlr.cli - dlr.numpy),
+    blas,
+    all: { cli: cli.map(({ seconds, rssMb }) => ({ seconds, rssMb })), numpy: numpy.map(({ seconds, rssMb }) => ({ seconds, rssMb })) },
+  };
+  row.timeRatio = row.cliSeconds / row.numpySeconds;
+  row.rssRatio = row.cliRssMb / row.numpyRssMb;
+  report.sizes[name] = row;
+}
+
+report.loadAfter = loadavg()[0];
+console.log(`\nmedians of ${runs} interleaved run(s); load average ${loadBefore.toFixed(2)} -> ${report.loadAfter.toFixed(2)}`);
+console.log('size  n x p, C              CLI s   NumPy s  ratio  target  CLI MB  NumPy MB  RSS ratio  |dD_LR|');
+for (const [name, r] of Object.entries(report.sizes)) {
+  const target = r.target ? `<= ${r.target.time}` : '-';
+  console.log(
+    `${name.padEnd(4)}  ${`${r.n} x ${r.p}, ${r.c}`.padEnd(20)} ${r.cliSeconds.toFixed(2).padStart(6)}  ${r.numpySeconds
+      .toFixed(2)
+      .padStart(7)}  ${r.timeRatio.toFixed(2).padStart(5)}  ${target.padStart(6)}  ${r.cliRssMb.toFixed(0).padStart(6)}  ${r.numpyRssMb
+      .toFixed(0)
+      .padStart(8)}  ${r.rssRatio.toFixed(2).padStart(9)}  ${r.dlrDifference.toExponential(1)}`,
+  );
+}
+console.log(`NumPy BLAS: ${Object.values(report.sizes)[0]?.blas}`);
+const out = `.bench/bench-${report.date.replace(/[:.]/g, '-')}.json`;
+writeFileSync(out, JSON.stringify(report, null, 1));
+console.log(`wrote ${out}`);

@@ -1,0 +1,191 @@
+/**
+ * Node-only parallel moment pass (issue 6): when every array of a split is a standalone, C-ordered,
+ * uncompressed .npy file, the rows are cut into contiguous ranges, each range is accumulated by a
+ * worker thread reading its rows straight from the files (positional reads, no shared stream), and
+ * the partial moments are combined with `mergeMoments` (METHOD.md §2), in row order.
+ *
+ * Imports Node built-ins: only the CLI uses it, through `AnalyzeOptions.accumulateInParallel`;
+ * analyze-checkpoint.ts itself stays browser-safe. Anything it cannot handle (npz members, Fortran
+ * order, big-endian data, NaN/Inf rows, small splits) returns null and the serial path runs.
+ */
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+import { createMomentAccumulator, emptyMoments, mergeMoments, type TargetShape } from '../core/moments';
+import type { Moments } from '../core/types';
+import { fileStem } from '../io/byte-source';
+import { decodeContiguous, type ElementType } from '../io/dtype';
+import { readNpyHeader } from '../io/npy';
+import type { ArrayReader, ByteSource } from '../io/types';
+
+/** One .npy array as a worker reads it: rows start at `offset` bytes, `cols` elements of `type` each. */
+export interface NpyArraySpec {
+  path: string;
+  offset: number;
+  cols: number;
+  type: ElementType;
+}
+
+/** Everything a worker needs to accumulate rows [start, end) of one split. */
+export interface RangeTask {
+  features: NpyArraySpec;
+  logits: NpyArraySpec;
+  /** labels (one-hot) or dense targets; null without targets */
+  targets: NpyArraySpec | null;
+  shape: { p: number; c: number; targets: TargetShape };
+  start: number;
+  end: number;
+  chunkRows: number;
+}
+
+/** A range's moments, or 'non-finite' when a NaN/Inf was met (the serial path then reports or drops it). */
+export type RangeResult = { kind: 'moments'; moments: Moments } | { kind: 'non-finite' };
+
+export interface ParallelSplit {
+  sources: ByteSource[];
+  features: ArrayReader;
+  logits: ArrayReader;
+  /** labels or dense targets reader, null when the split has none */
+  targets: ArrayReader | null;
+  shape: { p: number; c: number; targets: TargetShape };
+  chunkRows: number;
+  /** rows holding NaN/Inf are to be dropped: the parallel path then declines */
+  dropNonFinite: boolean;
+}
+
+export interface ParallelOptions {
+  /** threads; default RICHSCOPE_THREADS or os.availableParallelism() */
+  threads: number;
+  /** below this many multiply-adds (rows x d^2) one thread is cheaper than starting workers */
+  minWork: number;
+  /** 'worker' (worker_threads, the CLI) or 'inline' (same ranges in this thread: tests) */
+  backend: 'worker' | 'inline';
+}
+
+export const defaultParallelOptions: ParallelOptions = {
+  threads: Number(process.env.RICHSCOPE_THREADS) || availableParallelism(),
+  minWork: 2e9,
+  backend: 'worker',
+};
+
+const workerFile = fileURLToPath(new URL('./accumulate-worker.mjs', import.meta.url));
+
+/** Accumulates rows [task.start, task.end) of the .npy files of a task in this thread. */
+export function accumulateRange(task: RangeTask): RangeResult {
+  const { features, logits, targets, shape } = task;
+  const accumulator = createMomentAccumulator(shape);
+  const arrays = targets ? [features, logits, targets] : [features, logits];
+  const handles = arrays.map((a) => openSync(a.path, 'r'));
+  try {
+    const buffers = arrays.map((a) => new Uint8Array(task.chunkRows * a.cols * a.type.size));
+    for (let start = task.start; start < task.end; start += task.chunkRows) {
+      const rows = Math.min(task.chunkRows, task.end - start);
+      const blocks = arrays.map((a, k) => {
+        const bytes = buffers[k].subarray(0, rows * a.cols * a.type.size);
+        let filled = 0;
+        const at = a.offset + start * a.cols * a.type.size;
+        while (filled < bytes.length) {
+          const got = readSync(handles[k], bytes, filled, bytes.length - filled, at + filled);
+          if (got === 0) throw new Error(`${a.path}: file ended before row ${task.end}`);
+          filled += got;
+        }
+        return typedRows(bytes, a.type, rows * a.cols);
+      });
+      if (!allFinite(blocks[0]) || !allFinite(blocks[1]) || (blocks[2] && !allFinite(blocks[2])))
+        return { kind: 'non-finite' };
+      accumulator.add({
+        rows,
+        features: blocks[0],
+        logits: blocks[1],
+        labels: shape.targets.kind === 'onehot' ? blocks[2] : undefined,
+        targets: shape.targets.kind === 'dense' ? blocks[2] : undefined,
+      });
+    }
+  } finally {
+    handles.forEach((h) => closeSync(h));
+  }
+  return { kind: 'moments', moments: accumulator.result() };
+}
+
+/** Native little-endian float32/float64 rows are used in place; anything else is decoded to float64. */
+function typedRows(bytes: Uint8Array, type: ElementType, count: number): ArrayLike<number> {
+  if (type.kind === 'float' && type.littleEndian && bytes.byteOffset % type.size === 0) {
+    if (type.size === 4) return new Float32Array(bytes.buffer, bytes.byteOffset, count);
+    if (type.size === 8) return new Float64Array(bytes.buffer, bytes.byteOffset, count);
+  }
+  const out = new Float64Array(count);
+  decodeContiguous(bytes, type, count, out, 0);
+  return out;
+}
+
+function allFinite(block: ArrayLike<number>): boolean {
+  for (let i = 0; i < block.length; i++) if (!Number.isFinite(block[i])) return false;
+  return true;
+}
+
+/** The .npy spec of a reader when it is a whole standalone C-ordered file among `sources`, else null. */
+async function npySpec(reader: ArrayReader, sources: ByteSource[]): Promise<NpyArraySpec | null> {
+  const matches = sources.filter((s) => /\.npy$/i.test(s.name) && fileStem(s.name) === reader.key);
+  if (matches.length !== 1) return null;
+  const source = matches[0];
+  // the CLI names each source by its path (src/cli/main.ts)
+  const path = source.name;
+  if (!existsSync(path) || statSync(path).size !== source.size) return null;
+  const header = await readNpyHeader(source);
+  if (header.fortranOrder || !header.type.littleEndian || header.type.size > 8) return null;
+  const cols = header.shape.slice(1).reduce((a, b) => a * b, 1);
+  if (header.shape.length === 0 || header.shape[0] !== reader.rows || cols !== reader.cols) return null;
+  return { path, offset: header.dataOffset, cols, type: header.type };
+}
+
+/**
+ * The split's moments from parallel row ranges, or null when the split does not qualify (the caller
+ * then runs the serial stream). Equal to the serial result up to rounding (mergeMoments is exact).
+ */
+export async function accumulateInParallel(
+  split: ParallelSplit,
+  options: ParallelOptions = defaultParallelOptions,
+): Promise<Moments | null> {
+  if (split.dropNonFinite) return null;
+  const rows = split.features.rows;
+  const d = split.features.cols + split.logits.cols;
+  const threads = Math.min(options.threads, Math.floor(rows / split.chunkRows) || 1);
+  if (threads < 2 || rows * d * d < options.minWork) return null;
+  if (options.backend === 'worker' && !existsSync(workerFile)) return null;
+  const features = await npySpec(split.features, split.sources);
+  const logits = await npySpec(split.logits, split.sources);
+  const targets = split.targets ? await npySpec(split.targets, split.sources) : null;
+  if (!features || !logits || (split.targets && !targets)) return null;
+  const tasks: RangeTask[] = [];
+  for (let t = 0; t < threads; t++) {
+    // range boundaries on chunk multiples keep every chunk but the last full
+    const start = Math.round((rows * t) / threads / split.chunkRows) * split.chunkRows;
+    const end = t === threads - 1 ? rows : Math.round((rows * (t + 1)) / threads / split.chunkRows) * split.chunkRows;
+    if (end > start) tasks.push({ features, logits, targets, shape: split.shape, start, end, chunkRows: split.chunkRows });
+  }
+  const results = await Promise.all(
+    tasks.map((task) => (options.backend === 'inline' ? Promise.resolve(accumulateRange(task)) : runWorker(task))),
+  );
+  let total = emptyMoments(split.shape);
+  for (const result of results) {
+    if (result.kind !== 'moments') return null;
+    total = mergeMoments(total, result.moments);
+  }
+  return total;
+}
+
+function runWorker(task: RangeTask): Promise<RangeResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerFile, { workerData: task });
+    worker.once('message', (result: RangeResult) => {
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`moment worker exited with code ${code}`));
+    });
+  });
+}

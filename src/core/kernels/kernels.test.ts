@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+
+// @ts-expect-error: the generator is a plain .mjs script without types
+import { assembleWat, generatedModule, kernelSources } from '../../../scripts/build-kernels.mjs';
+import { createNormal, createRandom } from '../random';
+import { denseSymmetricEigen, eigenWasmModule, topSymmetricEigen } from './eigen';
+import { multiplyTransposedA } from './gemm';
+import { createGramKernel, hasWasmSimd, type GramKernelName } from './gram';
+
+interface Source {
+  wat: string;
+  out: string;
+  name: string;
+}
+
+describe('generated WebAssembly modules', () => {
+  it.each(kernelSources as Source[])('$out matches $wat (run node scripts/build-kernels.mjs)', async (source) => {
+    const committed = readFileSync(new URL(`../../../${source.out}`, import.meta.url), 'utf8');
+    expect(committed).toBe(generatedModule(source, await assembleWat(source.wat)));
+  });
+
+  it('WebAssembly SIMD is available in this runtime (else the JS fallbacks run)', () => {
+    expect(hasWasmSimd()).toBe(true);
+    expect(eigenWasmModule()).not.toBeNull();
+  });
+});
+
+/** rows x cols, ReLU features of a low-rank latent with a large mean (the cancellation-prone case) */
+function reluFeatures(rows: number, cols: number, seed: number): Float64Array {
+  const random = { normal: createNormal(createRandom(seed)) };
+  const latent = 6;
+  const mixing = Array.from({ length: latent * cols }, () => random.normal());
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const z = Array.from({ length: latent }, () => random.normal());
+    for (let j = 0; j < cols; j++) {
+      let v = 0.5;
+      for (let l = 0; l < latent; l++) v += z[l] * mixing[l * cols + j];
+      out[i * cols + j] = Math.fround(Math.max(0, v) + 20 + 0.01 * random.normal());
+    }
+  }
+  return out;
+}
+
+function relativeUpperError(a: Float64Array, b: Float64Array, dim: number): number {
+  let num = 0;
+  let den = 0;
+  for (let j = 0; j < dim; j++)
+    for (let k = j; k < dim; k++) {
+      num += (a[j * dim + k] - b[j * dim + k]) ** 2;
+      den += b[j * dim + k] ** 2;
+    }
+  return Math.sqrt(num / den);
+}
+
+describe('Gram kernel: the WebAssembly and JS paths agree', () => {
+  // odd sizes exercise panel padding and a last short row block
+  const rows = 517;
+  const p = 37;
+  const c = 6;
+  const features = reluFeatures(rows, p, 1);
+  const logits = reluFeatures(rows, c, 2);
+  const centre = new Float64Array(p + c);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < p; j++) centre[j] += features[i * p + j] / rows;
+    for (let j = 0; j < c; j++) centre[p + j] += logits[i * c + j] / rows;
+  }
+  const dim = p + c;
+  const blocks = [
+    { data: features, cols: p },
+    { data: logits, cols: c },
+  ];
+  function gram(kernel: GramKernelName, blockRows?: number): Float64Array {
+    const out = new Float64Array(dim * dim);
+    const k = createGramKernel(dim, { precision: kernel === 'wasm-f32' ? 'float32' : 'float64', kernel, blockRows });
+    expect(k.name).toBe(kernel);
+    k.gramUpper(blocks, rows, centre, out, dim);
+    return out;
+  }
+  const reference = gram('js');
+
+  it('wasm-f64 equals the float64 JS path to rounding (relative error < 1e-13)', () => {
+    expect(relativeUpperError(gram('wasm-f64'), reference, dim)).toBeLessThan(1e-13);
+    expect(relativeUpperError(gram('wasm-f64', 7), reference, dim)).toBeLessThan(1e-13);
+  });
+
+  it('wasm-f32 (float32 sums over 128-row blocks) stays within 1e-7 of float64', () => {
+    // the float32 rounding of the centred values alone costs ~1e-8 (see docs/benchmarks.md)
+    expect(relativeUpperError(gram('wasm-f32'), reference, dim)).toBeLessThan(1e-7);
+  });
+
+  it('leaves the strict lower triangle alone and only writes [0, dim)', () => {
+    const out = new Float64Array((dim + 2) * (dim + 2)).fill(-7);
+    createGramKernel(dim, { precision: 'float64' }).gramUpper(blocks, rows, centre, out, dim + 2);
+    expect(out[1 * (dim + 2) + 0]).toBe(-7);
+    expect(out[0 * (dim + 2) + dim]).toBe(-7);
+    expect(out[0]).toBeCloseTo(reference[0], 6);
+  });
+});
+
+function randomSymmetric(n: number, seed: number, decay: number): Float64Array {
+  const random = { normal: createNormal(createRandom(seed)) };
+  const x = Array.from({ length: 2 * n * n }, () => random.normal());
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let r = 0; r < 2 * n; r++) s += x[r * n + i] * x[r * n + j];
+      a[i * n + j] = a[j * n + i] = (s * Math.exp(-decay * (i + j))) / n;
+    }
+  return a;
+}
+
+function residual(a: Float64Array, n: number, values: Float64Array, vectors: Float64Array, k: number): number {
+  let r2 = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += a[i * n + j] * vectors[j * n + k];
+    r2 += (s - values[k] * vectors[i * n + k]) ** 2;
+  }
+  return Math.sqrt(r2);
+}
+
+describe('dense symmetric eigensolver', () => {
+  it.each([1, 2, 5, 64, 131])('n = %i: WebAssembly and JS agree with ml-matrix', (n) => {
+    const a = randomSymmetric(n, 10 + n, 0.01);
+    const rows = Array.from({ length: n }, (_, i) => Array.from(a.subarray(i * n, (i + 1) * n)));
+    const reference = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
+    const expected = [...reference.realEigenvalues].sort((x, y) => y - x);
+    for (const kernel of ['wasm', 'js'] as const) {
+      const { values, vectors } = denseSymmetricEigen(a, n, kernel);
+      values.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 10));
+      for (let k = 0; k < n; k++) expect(residual(a, n, values, vectors, k)).toBeLessThan(1e-10 * Math.abs(values[0]));
+    }
+  });
+
+  it('handles zero and repeated eigenvalues (a rank-2 projector)', () => {
+    const n = 6;
+    const a = new Float64Array(n * n);
+    a[0] = 1;
+    a[n + 1] = 1;
+    const { values } = denseSymmetricEigen(a, n);
+    expect(Array.from(values)).toEqual([1, 1, 0, 0, 0, 0]);
+  });
+});
+
+describe('top-k symmetric eigensolver', () => {
+  it.each([
+    [40, 5, 0.01],
+    [120, 30, 0.05],
+    [97, 97, 0.001],
+  ])('n = %i, k = %i: matches the dense solver', (n, k, decay) => {
+    const a = randomSymmetric(n, n, decay);
+    const dense = denseSymmetricEigen(a, n);
+    const top = topSymmetricEigen(a, n, k);
+    expect(top.values.length).toBe(n);
+    for (let j = 0; j < n; j++) expect(top.values[j]).toBeCloseTo(dense.values[j], 10);
+    expect(top.columns).toBe(k); // no fallback to the dense solver
+    for (let j = 0; j < k; j++)
+      expect(residual(a, n, top.values, top.vectors, j)).toBeLessThan(1e-9 * Math.abs(top.values[0]));
+  });
+});
+
+describe('A^T B kernel (projections onto eigenvectors)', () => {
+  it.each([
+    [1, 1, 1, 1],
+    [300, 37, 13, 5],
+    [513, 64, 64, 130],
+  ])('rows %i, A %i cols (k = %i), B %i cols: WebAssembly equals JS', (rows, aCols, k, cols) => {
+    const normal = createNormal(createRandom(rows + cols));
+    const a = Float64Array.from({ length: rows * aCols }, normal);
+    const b = Float64Array.from({ length: rows * cols }, normal);
+    const fast = multiplyTransposedA(a, aCols, rows, k, b, cols, 'wasm');
+    const slow = multiplyTransposedA(a, aCols, rows, k, b, cols, 'js');
+    expect(fast.length).toBe(k * cols);
+    fast.forEach((v, i) => expect(v).toBeCloseTo(slow[i], 10));
+  });
+});
