@@ -4,7 +4,9 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'dist-cli', 'node_modules', 'public', 'fixtures', 'test-results', 'playwright-report'] },
+  {
+    ignores: ['dist', 'dist-cli', 'node_modules', 'public', 'fixtures', 'test-results', 'playwright-report'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -30,7 +32,9 @@ export default tseslint.config(
     // One store: zustand is wrapped in src/state/store.ts and imported from there only.
     files: ['**/*.{ts,tsx}'],
     ignores: ['src/state/store.ts', 'src/core/**', 'src/io/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'zustand', message: 'use src/state/store.ts' }] }] },
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'zustand', message: 'use src/state/store.ts' }] }],
+    },
   },
   {
     files: ['**/*.{js,mjs}'],

@@ -2,14 +2,20 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FIXTURES, digitsFiles, expect, expectedDigits, fixtureFile, test } from './fixtures';
+import {
+  FIXTURES,
+  digitsFiles,
+  expect,
+  expectedDigits,
+  fixtureFile,
+  replaceExamplesWithDigits,
+  test,
+} from './fixtures';
 
 test.beforeEach(async ({ page, table, runsPanel, dropZone }) => {
   await page.goto('/');
-  await table.expectRows(6); // the bundled examples
-  await runsPanel.removeAll();
-  await dropZone.dropFiles(digitsFiles());
-  await table.expectRows(6);
+  // The bundled examples are trainer runs: replace them with the digits runs of the reference values.
+  await replaceExamplesWithDigits({ table, runsPanel, dropZone });
 });
 
 test('dropped runs match the float64 reference D_LR within 1e-6', async ({ table }) => {

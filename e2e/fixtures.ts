@@ -9,6 +9,22 @@ import path from 'node:path';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/digits-mlp');
 
+/**
+ * The bundled example runs the dashboard loads on first start (public/examples, made by the trainer
+ * with `npm run examples`), read from their manifest: run name and the steps kept.
+ */
+export function exampleRuns(): { run: string; steps: number[] }[] {
+  const manifest = JSON.parse(
+    readFileSync(path.resolve(import.meta.dirname, '../public/examples/manifest.json'), 'utf8'),
+  ) as { runs: { run: string; checkpoints: { step: number }[] }[] };
+  return manifest.runs.map(({ run, checkpoints }) => ({ run, steps: checkpoints.map((c) => c.step) }));
+}
+
+/** How many checkpoint rows the bundled examples give. */
+export function exampleRows(): number {
+  return exampleRuns().reduce((sum, { steps }) => sum + steps.length, 0);
+}
+
 /** The twelve digits-MLP files (two runs, steps 0/150/1500, train and test). */
 export function digitsFiles(): string[] {
   return readdirSync(FIXTURES)
@@ -106,6 +122,25 @@ export class Plots {
   get playButton(): Locator {
     return this.page.getByTestId('play');
   }
+}
+
+/**
+ * From a first start: waits for the bundled examples, removes them ("Remove all") and drops the
+ * twelve digits files, whose reference values are in expected-shared.json.
+ */
+export async function replaceExamplesWithDigits({
+  table,
+  runsPanel,
+  dropZone,
+}: {
+  table: CheckpointTable;
+  runsPanel: RunsPanel;
+  dropZone: DropZone;
+}): Promise<void> {
+  await table.expectRows(exampleRows());
+  await runsPanel.removeAll();
+  await dropZone.dropFiles(digitsFiles());
+  await table.expectRows(6);
 }
 
 export const test = base.extend<{

@@ -5,7 +5,7 @@
 import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FIXTURES, expect, test } from './fixtures';
+import { FIXTURES, exampleRows, exampleRuns, expect, test } from './fixtures';
 
 test('no long task over 100 ms while 12 checkpoints are analysed', async ({
   page,
@@ -22,8 +22,9 @@ test('no long task over 100 ms while 12 checkpoints are analysed', async ({
     }).observe({ type: 'longtask', buffered: true });
   });
   await page.goto('/');
-  await table.expectRows(6);
-  await expect(plots.traces('plot-mass')).toHaveCount(2); // plotly loaded and drawn before measuring
+  await table.expectRows(exampleRows()); // the bundled examples
+  // plotly loaded and drawn before measuring
+  await expect(plots.traces('plot-mass')).toHaveCount(exampleRuns().length);
   await runsPanel.removeAll();
 
   // Two seeds' worth of the digits runs: 4 runs x 3 steps = 12 checkpoints, train + test each.

@@ -1,5 +1,5 @@
 /** Data never leaves the browser: every request goes to the app's own origin. */
-import { digitsFiles, expect, test } from './fixtures';
+import { expect, replaceExamplesWithDigits, test } from './fixtures';
 
 test('no request leaves 127.0.0.1 while loading, analysing and exporting', async ({
   page,
@@ -14,10 +14,7 @@ test('no request leaves 127.0.0.1 while loading, analysing and exporting', async
     if (!local) foreign.push(request.url());
   });
   await page.goto('/');
-  await table.expectRows(6);
-  await runsPanel.removeAll();
-  await dropZone.dropFiles(digitsFiles());
-  await table.expectRows(6);
+  await replaceExamplesWithDigits({ table, runsPanel, dropZone });
   await table.row('mlp96_rich', 150).click();
   await expect(page.getByTestId('plot-rank-profile').locator('.scatterlayer .trace')).toHaveCount(2);
   await Promise.all([

@@ -1,16 +1,36 @@
-/** CI's first line: the shell loads and the bundled example runs show real curves. */
-import { expect, test } from './fixtures';
+/** CI's first line: the shell loads and the bundled example runs (the trainer's, public/examples) show real curves. */
+import { exampleRows, exampleRuns, expect, test } from './fixtures';
 
 test('app shell loads and the example runs show curves', async ({ page, table, plots }) => {
+  const examples = exampleRuns();
+  // learn-rich, learn-lazy-alpha, learn-last-layer (steps 20, 100, 600) and learn-grokking (4 steps).
+  expect(examples.map((e) => e.run).sort()).toEqual([
+    'learn-grokking',
+    'learn-last-layer',
+    'learn-lazy-alpha',
+    'learn-rich',
+  ]);
+  const start = Date.now();
   await page.goto('/');
   await expect(page.getByTestId('app-shell')).toBeVisible();
   await expect(page.getByTestId('privacy-note')).toContainText('never leaves this browser');
-  // Examples: mlp96_rich and mlp96_lazy at steps 0, 150, 1500.
-  await table.expectRows(6);
-  for (const id of ['plot-mass', 'plot-utilization', 'plot-eigenvalues'] as const) {
-    await expect(plots.traces(id)).toHaveCount(2);
+  await table.expectRows(exampleRows());
+  for (const { run, steps } of examples) {
+    for (const step of steps) {
+      const dlr = Number(await table.row(run, step).getAttribute('data-dlr'));
+      expect(dlr).toBeGreaterThanOrEqual(0);
+      expect(dlr).toBeLessThanOrEqual(1);
+    }
   }
-  // Two D_LR lines and two test-accuracy lines.
-  await expect(plots.traces('plot-dlr-steps')).toHaveCount(4);
+  // One trace per run in each spectrum.
+  for (const id of ['plot-mass', 'plot-utilization', 'plot-eigenvalues'] as const) {
+    await expect(plots.traces(id)).toHaveCount(examples.length);
+  }
+  // A D_LR line and a test-accuracy line per run.
+  await expect(plots.traces('plot-dlr-steps')).toHaveCount(2 * examples.length);
+  await expect
+    .poll(async () => (await plots.traceData('plot-mass')).map((t) => t.name).sort())
+    .toEqual(examples.map((e) => e.run).sort());
+  console.log(`first start: ${exampleRows()} example rows and their curves in ${Date.now() - start} ms`);
   await expect(page.getByRole('alert')).toHaveCount(0);
 });

@@ -38,9 +38,13 @@ function ensureData(name) {
   const marker = `${dir}/shape-${n}x${p}x${c}-seed${seed}`;
   if (!existsSync(marker)) {
     console.log(`generating ${dir}: n=${n} p=${p} C=${c} (seed ${seed})`);
-    execFileSync('python3', ['scripts/bench-make-data.py', dir, String(n), String(p), String(c), String(seed)], {
-      stdio: 'inherit',
-    });
+    execFileSync(
+      'python3',
+      ['scripts/bench-make-data.py', dir, String(n), String(p), String(c), String(seed)],
+      {
+        stdio: 'inherit',
+      },
+    );
     writeFileSync(marker, '');
   }
   return dir;
@@ -65,7 +69,9 @@ delete numpyEnv.OPENBLAS_L2_SIZE;
 
 function machine() {
   const cpuModel = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
-  const numpy = spawnSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' }).stdout.trim();
+  const numpy = spawnSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], {
+    encoding: 'utf8',
+  }).stdout.trim();
   return { cpu: cpuModel, cores: cpus().length, node: process.version, numpy };
 }
 
@@ -73,7 +79,9 @@ mkdirSync('.bench', { recursive: true });
 await buildCli();
 const info = machine();
 const loadBefore = loadavg()[0];
-console.log(`${info.cpu}, ${info.cores} cores, Node ${info.node}, NumPy ${info.numpy}; load average ${loadBefore.toFixed(2)}`);
+console.log(
+  `${info.cpu}, ${info.cores} cores, Node ${info.node}, NumPy ${info.numpy}; load average ${loadBefore.toFixed(2)}`,
+);
 const report = { date: new Date().toISOString(), machine: info, runs, loadBefore, sizes: {} };
 
 for (const name of names) {
@@ -103,7 +111,10 @@ for (const name of names) {
     numpyRssMb: median(numpy.map((x) => x.rssMb)),
     dlrDifference: Math.abs(dlr.cli - dlr.numpy),
     blas,
-    all: { cli: cli.map(({ seconds, rssMb }) => ({ seconds, rssMb })), numpy: numpy.map(({ seconds, rssMb }) => ({ seconds, rssMb })) },
+    all: {
+      cli: cli.map(({ seconds, rssMb }) => ({ seconds, rssMb })),
+      numpy: numpy.map(({ seconds, rssMb }) => ({ seconds, rssMb })),
+    },
   };
   row.timeRatio = row.cliSeconds / row.numpySeconds;
   row.rssRatio = row.cliRssMb / row.numpyRssMb;
@@ -111,14 +122,20 @@ for (const name of names) {
 }
 
 report.loadAfter = loadavg()[0];
-console.log(`\nmedians of ${runs} interleaved run(s); load average ${loadBefore.toFixed(2)} -> ${report.loadAfter.toFixed(2)}`);
-console.log('size  n x p, C              CLI s   NumPy s  ratio  target  CLI MB  NumPy MB  RSS ratio  |dD_LR|');
+console.log(
+  `\nmedians of ${runs} interleaved run(s); load average ${loadBefore.toFixed(2)} -> ${report.loadAfter.toFixed(2)}`,
+);
+console.log(
+  'size  n x p, C              CLI s   NumPy s  ratio  target  CLI MB  NumPy MB  RSS ratio  |dD_LR|',
+);
 for (const [name, r] of Object.entries(report.sizes)) {
   const target = r.target ? `<= ${r.target.time}` : '-';
   console.log(
     `${name.padEnd(4)}  ${`${r.n} x ${r.p}, ${r.c}`.padEnd(20)} ${r.cliSeconds.toFixed(2).padStart(6)}  ${r.numpySeconds
       .toFixed(2)
-      .padStart(7)}  ${r.timeRatio.toFixed(2).padStart(5)}  ${target.padStart(6)}  ${r.cliRssMb.toFixed(0).padStart(6)}  ${r.numpyRssMb
+      .padStart(
+        7,
+      )}  ${r.timeRatio.toFixed(2).padStart(5)}  ${target.padStart(6)}  ${r.cliRssMb.toFixed(0).padStart(6)}  ${r.numpyRssMb
       .toFixed(0)
       .padStart(8)}  ${r.rssRatio.toFixed(2).padStart(9)}  ${r.dlrDifference.toExponential(1)}`,
   );

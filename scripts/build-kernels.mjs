@@ -1,6 +1,6 @@
-// Assembles src/core/kernels/*.wat with wabt into base64 TypeScript modules (`npm run build:kernels`
-// is not needed at runtime: the generated module is committed). `gram.test.ts` re-assembles the WAT and
-// fails when the committed module drifts from its source.
+// Assembles src/core/kernels/*.wat with wabt (a devDependency) into base64 TypeScript modules. Run
+// `node scripts/build-kernels.mjs` after editing a .wat and commit both: nothing assembles at runtime.
+// `kernels.test.ts` re-assembles every .wat and fails when a committed module drifts from its source.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -8,8 +8,16 @@ import wabtFactory from 'wabt';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const kernelSources = [
-  { wat: 'src/core/kernels/gram.wat', out: 'src/core/kernels/gram-wasm.generated.ts', name: 'gramWasmBase64' },
-  { wat: 'src/core/kernels/eigen.wat', out: 'src/core/kernels/eigen-wasm.generated.ts', name: 'eigenWasmBase64' },
+  {
+    wat: 'src/core/kernels/gram.wat',
+    out: 'src/core/kernels/gram-wasm.generated.ts',
+    name: 'gramWasmBase64',
+  },
+  {
+    wat: 'src/core/kernels/eigen.wat',
+    out: 'src/core/kernels/eigen-wasm.generated.ts',
+    name: 'eigenWasmBase64',
+  },
 ];
 
 /** The base64 of the assembled module. */

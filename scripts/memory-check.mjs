@@ -86,14 +86,26 @@ function rendererRss(rootPid) {
 
 async function browserPeak() {
   const port = 4181;
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    stdio: 'ignore',
-    detached: true,
-  });
+  const server = spawn(
+    'npx',
+    ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    {
+      stdio: 'ignore',
+      detached: true,
+    },
+  );
   const userDataDir = path.resolve('.bench/memory-profile');
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
@@ -106,10 +118,15 @@ async function browserPeak() {
       }
     }
     const rows = page.getByTestId('checkpoint-row');
-    // the bundled examples (six checkpoints) are in before the baseline is taken
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="checkpoint-row"]').length >= 6, null, {
-      timeout: 120_000,
-    });
+    // Whatever the page starts with (the bundled examples on a first start, else the stored session
+    // of an earlier run in this profile) is in before the baseline is taken: rows shown, no job left.
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('[data-testid="checkpoint-row"]').length > 0 &&
+        document.querySelectorAll('[data-testid="job"]').length === 0,
+      null,
+      { timeout: 120_000 },
+    );
     const before = await rows.count();
     const browserPid = findBrowserPid(userDataDir);
     await page.waitForTimeout(1500);
@@ -122,14 +139,19 @@ async function browserPeak() {
       .locator('input[type=file]:not([webkitdirectory])')
       .setInputFiles(['features.npy', 'logits.npy', 'labels.npy'].map((f) => path.join(dir, f)));
     await page.waitForFunction(
-      (count) => document.querySelectorAll('[data-testid="checkpoint-row"]').length > count || document.querySelector('[role="alert"]'),
+      (count) =>
+        document.querySelectorAll('[data-testid="checkpoint-row"]').length > count ||
+        document.querySelector('[role="alert"]'),
       before,
       { timeout: 1_800_000, polling: 500 },
     );
     const seconds = (Date.now() - started) / 1000;
     clearInterval(poll);
     const alerts = await page.getByRole('alert').allTextContents();
-    const added = await rows.nth(before).getAttribute('data-dlr').catch(() => null);
+    const added = await rows
+      .nth(before)
+      .getAttribute('data-dlr')
+      .catch(() => null);
     return { seconds, baseline, peak, alerts, dlr: added };
   } finally {
     await context.close();
@@ -143,7 +165,11 @@ async function browserPeak() {
 
 /** The browser's main process: the oldest process started with this user-data dir. */
 function findBrowserPid(userDataDir) {
-  return execFileSync('pgrep', ['-o', '-f', `user-data-dir=${userDataDir}`]).toString().trim().split('\n').map(Number)[0];
+  return execFileSync('pgrep', ['-o', '-f', `user-data-dir=${userDataDir}`])
+    .toString()
+    .trim()
+    .split('\n')
+    .map(Number)[0];
 }
 
 makeData();
@@ -152,7 +178,9 @@ const momentBytes = (p + 10 + 10) ** 2 * 8;
 console.log(`features.npy ${mb(fileBytes)} MiB; moment matrix ${mb(momentBytes)} MiB`);
 if (!process.argv.includes('--skip-cli')) {
   const started = Date.now();
-  const proc = spawn('/usr/bin/time', ['-f', '%M', 'node', 'scripts/run-cli.mjs', dir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('/usr/bin/time', ['-f', '%M', 'node', 'scripts/run-cli.mjs', dir, '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   let stdout = '';
   proc.stdout.on('data', (d) => (stdout += d));
@@ -160,7 +188,9 @@ if (!process.argv.includes('--skip-cli')) {
   await new Promise((resolve) => proc.on('close', resolve));
   const peakKiB = Number(stderr.trim().split('\n').pop());
   const record = JSON.parse(stdout)[0];
-  console.log(`CLI: ${((Date.now() - started) / 1000).toFixed(1)} s, peak RSS ${mb(peakKiB * 1024)} MiB, D_LR ${record.dlr}`);
+  console.log(
+    `CLI: ${((Date.now() - started) / 1000).toFixed(1)} s, peak RSS ${mb(peakKiB * 1024)} MiB, D_LR ${record.dlr}`,
+  );
 }
 if (!process.argv.includes('--skip-browser')) {
   const result = await browserPeak();

@@ -23,9 +23,16 @@ def blas_info() -> str:
     except ImportError:
         pass
     try:
+        import ctypes
+
         cfg = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        return f"{cfg.get('name')} {cfg.get('version')} (threadpoolctl not installed: kernel not reported)"
-    except Exception:  # noqa: BLE001
+        paths = sorted({line.split()[-1] for line in open("/proc/self/maps") if "openblas" in line.lower()})
+        lib = ctypes.CDLL(paths[0])
+        core = lib.scipy_openblas_get_corename64_
+        core.restype = ctypes.c_char_p
+        threads = lib.scipy_openblas_get_num_threads64_()
+        return f"{cfg.get('name')} {cfg.get('version')} kernel={core().decode()} threads={threads}"
+    except Exception:  # noqa: BLE001  (threadpoolctl absent and not scipy-openblas)
         return "unknown"
 
 

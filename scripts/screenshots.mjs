@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 /**
  * Regenerates docs/screenshots/*.png (1280x720) of the main views from the built app (`npx vite build`
- * first): dashboard with the bundled examples, checkpoint details, single-run mode. Serves dist/ with
- * `vite preview` on its own port and stops it afterwards.
+ * first): dashboard with the bundled examples (public/examples), checkpoint details, single-run mode
+ * (the grokking run). Serves dist/ with `vite preview` on its own port and stops it afterwards.
  *
  *   node scripts/screenshots.mjs [--dark]
  */
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -16,6 +16,9 @@ const outDir = path.join(root, 'docs/screenshots');
 const port = 4179;
 const base = `http://127.0.0.1:${port}`;
 const dark = process.argv.includes('--dark');
+// The bundled examples (public/examples, `npm run examples`): how many checkpoint rows they give.
+const examples = JSON.parse(readFileSync(path.join(root, 'public/examples/manifest.json'), 'utf8'));
+const exampleRows = examples.runs.reduce((sum, run) => sum + run.checkpoints.length, 0);
 
 async function waitForServer(url, timeoutMs = 30_000) {
   const start = Date.now();
@@ -59,19 +62,27 @@ try {
     console.log(`docs/screenshots/${name}${suffix}.png`);
   };
 
-  await page.goto(`${base}/#/?step=150`);
-  await page.getByTestId('checkpoint-row').nth(5).waitFor({ timeout: 60_000 });
-  await page.locator('[data-testid="plot-mass"] .scatterlayer .trace').first().waitFor();
+  // Default view: the last step of each run (grokking at 1600, the others at 600).
+  await page.goto(`${base}/#/`);
+  await page
+    .getByTestId('checkpoint-row')
+    .nth(exampleRows - 1)
+    .waitFor({ timeout: 60_000 });
+  await page
+    .locator('[data-testid="plot-mass"] .scatterlayer .trace')
+    .nth(examples.runs.length - 1)
+    .waitFor();
   await shoot('dashboard');
 
-  await page.goto(`${base}/#/?sel=mlp96_rich@1500`);
+  await page.goto(`${base}/#/?sel=learn-rich@600`);
   await page.getByTestId('plot-rank-profile').locator('.scatterlayer .trace').first().waitFor();
   await page.getByTestId('checkpoint-details').scrollIntoViewIfNeeded();
   await shoot('checkpoint-details');
 
-  await page.goto(`${base}/#/?mode=checkpoints&run=mlp96_rich`);
+  // Grokking across its checkpoints: memorised (steps 100, 800), then generalised (1350, 1600).
+  await page.goto(`${base}/#/?mode=checkpoints&run=learn-grokking`);
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.locator('[data-testid="plot-eigenvalues"] .scatterlayer .trace').nth(2).waitFor();
+  await page.locator('[data-testid="plot-eigenvalues"] .scatterlayer .trace').nth(3).waitFor();
   await shoot('single-run');
 
   await browser.close();

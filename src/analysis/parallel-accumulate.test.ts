@@ -49,7 +49,13 @@ async function analyze(paths: string[], options: AnalyzeOptions) {
 }
 
 describe('parallel moment pass over .npy row ranges', () => {
-  const inline = { ...defaultParallelOptions, backend: 'inline' as const, threads: 3, minWork: 0 };
+  const inline = {
+    ...defaultParallelOptions,
+    backend: 'inline' as const,
+    threads: 3,
+    minWork: 0,
+    precision: 'float64' as const,
+  };
 
   it('equals the serial stream (moments, D_LR, curves, accuracy)', async () => {
     const paths = writeCheckpoint('a');
@@ -67,9 +73,27 @@ describe('parallel moment pass over .npy row ranges', () => {
     expect(parallel.fit.correct).toBe(serial.fit.correct);
     parallel.fit.mean.forEach((v, i) => expect(v).toBeCloseTo(serial.fit.mean[i], 12));
     const scale = Math.max(...serial.fit.scatter.map(Math.abs));
-    parallel.fit.scatter.forEach((v, i) => expect(Math.abs(v - serial.fit.scatter[i]) / scale).toBeLessThan(1e-13));
+    parallel.fit.scatter.forEach((v, i) =>
+      expect(Math.abs(v - serial.fit.scatter[i]) / scale).toBeLessThan(1e-13),
+    );
     expect(parallel.metrics.dlr).toBeCloseTo(serial.metrics.dlr, 12);
     expect(parallel.metrics.mass!.at(-1)).toBeCloseTo(serial.metrics.mass!.at(-1)!, 12);
+  });
+
+  it('with float32 lanes (float32 files) stays within 1e-7 of the serial float64 stream', async () => {
+    const paths = writeCheckpoint('d');
+    const parallel = await analyze(paths, {
+      accumulateInParallel: (split) => accumulateInParallel(split, { ...inline, precision: 'auto' }),
+    });
+    const serial = await analyze(paths, {});
+    let num = 0;
+    let den = 0;
+    parallel.fit.scatter.forEach((v, i) => {
+      num += (v - serial.fit.scatter[i]) ** 2;
+      den += serial.fit.scatter[i] ** 2;
+    });
+    expect(Math.sqrt(num / den)).toBeLessThan(1e-7);
+    expect(Math.abs(parallel.metrics.dlr - serial.metrics.dlr)).toBeLessThan(1e-7);
   });
 
   it('declines NaN rows, so the serial path reports them', async () => {
@@ -100,7 +124,8 @@ describe('parallel moment pass over .npy row ranges', () => {
     await analyzeCheckpoint(
       { fit: sources },
       {
-        accumulateInParallel: async (split) => (result = await accumulateInParallel(split, { ...inline, minWork: 1e12 })),
+        accumulateInParallel: async (split) =>
+          (result = await accumulateInParallel(split, { ...inline, minWork: 1e12 })),
       },
     );
     expect(result).toBeNull();

@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
+import type { GramPrecision } from '../core/kernels/gram';
 import { createMomentAccumulator, emptyMoments, mergeMoments, type TargetShape } from '../core/moments';
 import type { Moments } from '../core/types';
 import { fileStem } from '../io/byte-source';
@@ -38,6 +39,8 @@ export interface RangeTask {
   start: number;
   end: number;
   chunkRows: number;
+  /** Gram kernel precision (src/core/moments.ts MomentAccumulatorOptions) */
+  precision: GramPrecision;
 }
 
 /** A range's moments, or 'non-finite' when a NaN/Inf was met (the serial path then reports or drops it). */
@@ -62,12 +65,19 @@ export interface ParallelOptions {
   minWork: number;
   /** 'worker' (worker_threads, the CLI) or 'inline' (same ranges in this thread: tests) */
   backend: 'worker' | 'inline';
+  /**
+   * 'auto': the float32-lane Gram kernel when features, logits (and dense targets) are all float32
+   * files (Gram relative error 1e-8 to 6e-8, docs/benchmarks.md), else float64. Default
+   * RICHSCOPE_GRAM_PRECISION or 'auto'.
+   */
+  precision: GramPrecision | 'auto';
 }
 
 export const defaultParallelOptions: ParallelOptions = {
   threads: Number(process.env.RICHSCOPE_THREADS) || availableParallelism(),
-  minWork: 2e9,
+  minWork: 5e9,
   backend: 'worker',
+  precision: (process.env.RICHSCOPE_GRAM_PRECISION as GramPrecision | undefined) ?? 'auto',
 };
 
 const workerFile = fileURLToPath(new URL('./accumulate-worker.mjs', import.meta.url));
@@ -75,7 +85,7 @@ const workerFile = fileURLToPath(new URL('./accumulate-worker.mjs', import.meta.
 /** Accumulates rows [task.start, task.end) of the .npy files of a task in this thread. */
 export function accumulateRange(task: RangeTask): RangeResult {
   const { features, logits, targets, shape } = task;
-  const accumulator = createMomentAccumulator(shape);
+  const accumulator = createMomentAccumulator(shape, { precision: task.precision });
   const arrays = targets ? [features, logits, targets] : [features, logits];
   const handles = arrays.map((a) => openSync(a.path, 'r'));
   try {
@@ -158,15 +168,36 @@ export async function accumulateInParallel(
   const logits = await npySpec(split.logits, split.sources);
   const targets = split.targets ? await npySpec(split.targets, split.sources) : null;
   if (!features || !logits || (split.targets && !targets)) return null;
+  const float32 = (spec: NpyArraySpec | null) =>
+    spec === null || (spec.type.kind === 'float' && spec.type.size === 4);
+  const precision: GramPrecision =
+    options.precision !== 'auto'
+      ? options.precision
+      : float32(features) && float32(logits) && (split.shape.targets.kind !== 'dense' || float32(targets))
+        ? 'float32'
+        : 'float64';
   const tasks: RangeTask[] = [];
   for (let t = 0; t < threads; t++) {
     // range boundaries on chunk multiples keep every chunk but the last full
     const start = Math.round((rows * t) / threads / split.chunkRows) * split.chunkRows;
-    const end = t === threads - 1 ? rows : Math.round((rows * (t + 1)) / threads / split.chunkRows) * split.chunkRows;
-    if (end > start) tasks.push({ features, logits, targets, shape: split.shape, start, end, chunkRows: split.chunkRows });
+    const end =
+      t === threads - 1 ? rows : Math.round((rows * (t + 1)) / threads / split.chunkRows) * split.chunkRows;
+    if (end > start)
+      tasks.push({
+        features,
+        logits,
+        targets,
+        shape: split.shape,
+        start,
+        end,
+        chunkRows: split.chunkRows,
+        precision,
+      });
   }
   const results = await Promise.all(
-    tasks.map((task) => (options.backend === 'inline' ? Promise.resolve(accumulateRange(task)) : runWorker(task))),
+    tasks.map((task) =>
+      options.backend === 'inline' ? Promise.resolve(accumulateRange(task)) : runWorker(task),
+    ),
   );
   let total = emptyMoments(split.shape);
   for (const result of results) {

@@ -11,7 +11,10 @@ import { parseArguments, usage, type CliArguments } from './arguments';
 import { expandSource, type CheckpointPaths } from './expand-sources';
 import { formatTable, toJsonRecord, type CheckpointRecord } from './report';
 
-async function withSources<T>(files: string[], action: (sources: FileByteSource[]) => Promise<T>): Promise<T> {
+async function withSources<T>(
+  files: string[],
+  action: (sources: FileByteSource[]) => Promise<T>,
+): Promise<T> {
   const sources = await Promise.all(files.map((f) => fileByteSource(f, f)));
   try {
     return await action(sources);

@@ -73,6 +73,33 @@ function foldUpper(target: Moments, nB: number, meanB: Float64Array, scatterB: F
   target.n = n;
 }
 
+/**
+ * Folds a chunk whose centred scatter S_B was already added into target.scatter (the Gram kernel and the
+ * one-hot blocks add in place, so no d x d chunk matrix is held): adds d d^T n_A n_B / n and moves the
+ * mean, as `foldUpper` does. Upper triangle only.
+ */
+function foldAddedChunk(target: Moments, nB: number, meanB: Float64Array): void {
+  const nA = target.n;
+  const n = nA + nB;
+  if (nB === 0) return;
+  const d = meanB.length;
+  const delta = new Float64Array(d);
+  for (let j = 0; j < d; j++) delta[j] = meanB[j] - target.mean[j];
+  if (nA > 0) {
+    const weight = (nA * nB) / n;
+    const s = target.scatter;
+    for (let j = 0; j < d; j++) {
+      const wj = weight * delta[j];
+      if (wj === 0) continue;
+      const row = j * d;
+      for (let k = j; k < d; k++) s[row + k] += wj * delta[k];
+    }
+  }
+  const share = nB / n;
+  for (let j = 0; j < d; j++) target.mean[j] += delta[j] * share;
+  target.n = n;
+}
+
 function mirrorUpper(s: Float64Array, d: number): void {
   for (let j = 0; j < d; j++) for (let k = j + 1; k < d; k++) s[k * d + j] = s[j * d + k];
 }
@@ -103,7 +130,7 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
 export interface MomentAccumulatorOptions {
   /**
    * 'float32' when every dense input column is float32: allows the float32-lane Gram kernel (products
-   * summed in float32 over short row blocks, flushed into float64; Gram relative error ~1e-8 to 3e-8,
+   * summed in float32 over short row blocks, flushed into float64; Gram relative error 1e-8 to 6e-8,
    * src/core/kernels/gram.ts). Default 'float64': exact float64 products.
    */
   precision: GramPrecision;
@@ -130,7 +157,8 @@ export function createMomentAccumulator(
   const total = emptyMoments(shape);
   // total.scatter holds only its upper triangle until result() mirrors a copy.
   const chunkMean = new Float64Array(d);
-  const chunkScatter = new Float64Array(d * d);
+  // class x dense sums of one chunk (one-hot targets only)
+  const classSums = new Float64Array(targets.kind === 'onehot' ? q * dense : 0);
   const gram = createGramKernel(dense, { precision: options.precision, kernel: options.kernel });
 
   function add(chunk: RowChunk): void {
@@ -153,11 +181,11 @@ export function createMomentAccumulator(
       if (!labels || labels.length !== rows) throw new RangeError(`labels chunk: expected ${rows} labels`);
     }
     chunkMean.fill(0);
-    chunkScatter.fill(0);
     columnMeans(blocks, rows, chunkMean);
-    gram.gramUpper(blocks, rows, chunkMean, chunkScatter, d);
+    // the chunk's centred scatter is added straight into the running upper triangle, then folded
+    gram.gramUpper(blocks, rows, chunkMean, total.scatter, d, true);
     if (targets.kind === 'onehot') addOneHotBlocks(blocks, chunk.labels!, rows);
-    foldUpper(total, rows, chunkMean, chunkScatter);
+    foldAddedChunk(total, rows, chunkMean);
   }
 
   function addOneHotBlocks(blocks: ColumnBlock[], labels: ArrayLike<number>, rows: number): void {
@@ -168,7 +196,8 @@ export function createMomentAccumulator(
       counts[k]++;
     }
     // class sums of the centred dense columns land in S_xy[:, p + c + k]; summed row by row (class x dense)
-    const classSums = new Float64Array(q * dense);
+    classSums.fill(0);
+    const scatter = total.scatter;
     let offset = 0;
     for (const { data, cols } of blocks) {
       for (let i = 0; i < rows; i++) {
@@ -180,13 +209,13 @@ export function createMomentAccumulator(
     }
     for (let j = 0; j < dense; j++) {
       const row = j * d + dense;
-      for (let k = 0; k < q; k++) chunkScatter[row + k] = classSums[k * dense + j];
+      for (let k = 0; k < q; k++) scatter[row + k] += classSums[k * dense + j];
     }
     for (let k = 0; k < q; k++) {
       chunkMean[dense + k] = counts[k] / rows;
       const row = (dense + k) * d + dense;
-      chunkScatter[row + k] = counts[k] - (counts[k] * counts[k]) / rows;
-      for (let l = k + 1; l < q; l++) chunkScatter[row + l] = -(counts[k] * counts[l]) / rows;
+      scatter[row + k] += counts[k] - (counts[k] * counts[k]) / rows;
+      for (let l = k + 1; l < q; l++) scatter[row + l] -= (counts[k] * counts[l]) / rows;
     }
     const logits = blocks[1].data;
     let correct = 0;

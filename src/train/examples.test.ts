@@ -1,7 +1,7 @@
 /**
- * public/examples-trained/ must match its generator (scripts/make-examples.mjs): the first kept
- * checkpoint of the rich preset is re-trained here and compared byte for byte. On failure, run
- * `npm run examples` (the trainer or a preset changed).
+ * public/examples/ (the runs the dashboard loads on first start) must match its generator
+ * (scripts/make-examples.mjs): the first kept checkpoint of the rich preset is re-trained here and
+ * compared byte for byte. On failure, run `npm run examples` (the trainer or a preset changed).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { richPreset } from './presets';
 import { createTrainer } from './trainer';
 import type { SplitActivations } from './trainer';
 
-const dir = fileURLToPath(new URL('../../public/examples-trained/', import.meta.url));
+const dir = fileURLToPath(new URL('../../public/examples/', import.meta.url));
 
 function npzOf(split: SplitActivations): Uint8Array {
   const p = split.features.length / split.n;
@@ -23,7 +23,7 @@ function npzOf(split: SplitActivations): Uint8Array {
   });
 }
 
-describe('public/examples-trained', () => {
+describe('public/examples', () => {
   it('holds what the trainer produces now (rich preset, step 20)', () => {
     const trainer = createTrainer(richPreset.options);
     trainer.train(20);

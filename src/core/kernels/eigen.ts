@@ -116,7 +116,8 @@ function wasmOps(size: number): EigenOps | null {
   if (!module) return null;
   const x = new WebAssembly.Instance(module, {}).exports as unknown as EigenExports;
   const bytes = size * 8;
-  if (bytes > x.memory.buffer.byteLength) x.memory.grow(Math.ceil((bytes - x.memory.buffer.byteLength) / 65536));
+  if (bytes > x.memory.buffer.byteLength)
+    x.memory.grow(Math.ceil((bytes - x.memory.buffer.byteLength) / 65536));
   // byte address = 8 * element offset
   return {
     mem: new Float64Array(x.memory.buffer, 0, size),
@@ -420,7 +421,12 @@ export const TOP_EIGEN_RESIDUAL = 1e-9;
  * TOP_EIGEN_RESIDUAL ||A||, the dense solver's answer is returned instead (`columns` = n).
  * `vectors` is n x n row-major like the dense result; columns >= `columns` are zero.
  */
-export function topSymmetricEigen(a: Float64Array, n: number, k: number, kernel?: EigenKernelName): EigenResult {
+export function topSymmetricEigen(
+  a: Float64Array,
+  n: number,
+  k: number,
+  kernel?: EigenKernelName,
+): EigenResult {
   k = Math.max(0, Math.min(n, Math.floor(k)));
   if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), columns: 0 };
   const ops = createOps(n, kernel, k * n);
@@ -436,7 +442,11 @@ export function topSymmetricEigen(a: Float64Array, n: number, k: number, kernel?
   const order = descendingOrder(mem.subarray(D, D + n));
   const values = Float64Array.from(order, (i) => mem[D + i]);
   let norm = 0;
-  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(diagonal[i]) + Math.abs(coupling[i]) + (i > 0 ? Math.abs(coupling[i - 1]) : 0));
+  for (let i = 0; i < n; i++)
+    norm = Math.max(
+      norm,
+      Math.abs(diagonal[i]) + Math.abs(coupling[i]) + (i > 0 ? Math.abs(coupling[i - 1]) : 0),
+    );
   const work = { u0: new Float64Array(n), u1: new Float64Array(n), u2: new Float64Array(n) };
   const tiny = Math.max(EPS * norm, Number.MIN_VALUE);
   const clusterGap = 1e-3 * norm;
@@ -480,7 +490,8 @@ export function topSymmetricEigen(a: Float64Array, n: number, k: number, kernel?
   for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) vectors[i * n + j] = mem[Z + j * n + i];
   const scale = Math.max(Math.abs(values[0]), Math.abs(values[n - 1]));
   const samples = new Set<number>();
-  for (let s = 0; s < Math.min(k, 12); s++) samples.add(Math.floor((s * (k - 1)) / Math.max(1, Math.min(k, 12) - 1)));
+  for (let s = 0; s < Math.min(k, 12); s++)
+    samples.add(Math.floor((s * (k - 1)) / Math.max(1, Math.min(k, 12) - 1)));
   for (const j of samples) {
     let r2 = 0;
     for (let i = 0; i < n; i++) {

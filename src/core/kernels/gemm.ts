@@ -7,7 +7,15 @@ import { gramWasmModule } from './gram';
 
 interface GemmExports {
   memory: WebAssembly.Memory;
-  gemm_tn_f64(pan: number, rows: number, npan: number, out: number, ld: number, panb: number, npanb: number): void;
+  gemm_tn_f64(
+    pan: number,
+    rows: number,
+    npan: number,
+    out: number,
+    ld: number,
+    panb: number,
+    npanb: number,
+  ): void;
 }
 
 const BLOCK_ROWS = 256;
@@ -50,7 +58,14 @@ export function multiplyTransposedA(
 }
 
 /** Rows [r0, r0 + count) of the first `width` columns of a row-major matrix into 4-column panels. */
-function pack(source: Float64Array, stride: number, width: number, r0: number, count: number, panels: Float64Array): void {
+function pack(
+  source: Float64Array,
+  stride: number,
+  width: number,
+  r0: number,
+  count: number,
+  panels: Float64Array,
+): void {
   const panelStride = count * 4;
   panels.fill(0, 0, Math.ceil(width / 4) * panelStride);
   for (let i = 0; i < count; i++) {
@@ -60,7 +75,14 @@ function pack(source: Float64Array, stride: number, width: number, r0: number, c
   }
 }
 
-function multiplyTransposedJs(a: Float64Array, aCols: number, rows: number, k: number, b: Float64Array, cols: number): Float64Array {
+function multiplyTransposedJs(
+  a: Float64Array,
+  aCols: number,
+  rows: number,
+  k: number,
+  b: Float64Array,
+  cols: number,
+): Float64Array {
   const out = new Float64Array(k * cols);
   for (let i = 0; i < rows; i++) {
     const bRow = i * cols;

@@ -4,8 +4,9 @@
  *
  * Two implementations of one formula, tested against each other (`gram.test.ts`):
  * - 'wasm-f64' / 'wasm-f32': WebAssembly SIMD over packed column panels (gram.wat). 'wasm-f32' rounds
- *   the centred values to float32 and sums float32 products over at most `blockRows` rows before
- *   flushing into float64 (for float32 inputs; relative error of the Gram about 1e-8 or better).
+ *   the centred values to float32 and sums float32 products over sub-blocks of at most 64 rows,
+ *   promoted into float64 register sums (for float32 inputs; relative error of the Gram 1e-8 to
+ *   6e-8 in our tests, about half of it from rounding the centred values to float32: docs/benchmarks.md).
  * - 'js': plain float64 dot products, the fallback when WebAssembly SIMD is unavailable.
  * Pure: no DOM, no Node built-ins, so it runs in Node worker_threads and browser workers alike.
  */
@@ -26,10 +27,18 @@ export interface GramKernel {
   /** columns of X (sum of the blocks' cols) */
   readonly dim: number;
   /**
-   * out[j * ld + k] = sum_i (x_ij - centre_j)(x_ik - centre_k) for 0 <= j <= k < dim (overwritten);
-   * entries below the diagonal are left alone. `blocks` are the column blocks of X, in order.
+   * out[j * ld + k] = sum_i (x_ij - centre_j)(x_ik - centre_k) for 0 <= j <= k < dim (overwritten, or
+   * added to with `accumulate`); entries below the diagonal are left alone. `blocks` are the column
+   * blocks of X, in order.
    */
-  gramUpper(blocks: ColumnBlock[], rows: number, centre: Float64Array, out: Float64Array, ld: number): void;
+  gramUpper(
+    blocks: ColumnBlock[],
+    rows: number,
+    centre: Float64Array,
+    out: Float64Array,
+    ld: number,
+    accumulate?: boolean,
+  ): void;
 }
 
 export interface GramKernelOptions {
@@ -37,7 +46,7 @@ export interface GramKernelOptions {
   precision: GramPrecision;
   /** force a kernel (tests, benchmarks); default: the fastest available */
   kernel?: GramKernelName;
-  /** rows summed in one kernel call (float32: the length of a float32 sum); default 128 (f32), 256 (f64) */
+  /** rows packed and summed per kernel call (float32 sums restart every 64 rows inside); default 512 (f32), 256 (f64) */
   blockRows?: number;
 }
 
@@ -57,10 +66,13 @@ export function hasWasmSimd(): boolean {
 }
 
 /** A Gram kernel for X with `dim` columns. Holds its own WebAssembly memory (panels + a dim^2 float64 sum). */
-export function createGramKernel(dim: number, options: GramKernelOptions = defaultGramKernelOptions): GramKernel {
+export function createGramKernel(
+  dim: number,
+  options: GramKernelOptions = defaultGramKernelOptions,
+): GramKernel {
   const wanted = options.kernel ?? (options.precision === 'float32' ? 'wasm-f32' : 'wasm-f64');
   if (wanted === 'js' || gramWasmModule() === null) return jsGramKernel(dim);
-  return wasmGramKernel(dim, wanted, options.blockRows ?? (wanted === 'wasm-f32' ? 128 : 256));
+  return wasmGramKernel(dim, wanted, options.blockRows ?? (wanted === 'wasm-f32' ? 512 : 256));
 }
 
 function jsGramKernel(dim: number): GramKernel {
@@ -68,7 +80,7 @@ function jsGramKernel(dim: number): GramKernel {
   return {
     name: 'js',
     dim,
-    gramUpper(blocks, rows, centre, out, ld) {
+    gramUpper(blocks, rows, centre, out, ld, accumulate = false) {
       if (columns.length < dim * rows) columns = new Float64Array(dim * rows);
       let offset = 0;
       for (const { data, cols } of blocks) {
@@ -81,7 +93,10 @@ function jsGramKernel(dim: number): GramKernel {
       }
       for (let j = 0; j < dim; j++) {
         const a = columns.subarray(j * rows, (j + 1) * rows);
-        for (let k = j; k < dim; k++) out[j * ld + k] = dot(a, columns.subarray(k * rows, (k + 1) * rows), rows);
+        for (let k = j; k < dim; k++) {
+          const value = dot(a, columns.subarray(k * rows, (k + 1) * rows), rows);
+          out[j * ld + k] = accumulate ? out[j * ld + k] + value : value;
+        }
       }
     },
   };
@@ -135,7 +150,7 @@ function wasmGramKernel(dim: number, name: 'wasm-f64' | 'wasm-f32', blockRows: n
   return {
     name,
     dim,
-    gramUpper(blocks, rows, centre, out, outLd) {
+    gramUpper(blocks, rows, centre, out, outLd, accumulate = false) {
       sum.fill(0);
       for (let r0 = 0; r0 < rows; r0 += blockRows) {
         const count = Math.min(blockRows, rows - r0);
@@ -152,15 +167,18 @@ function wasmGramKernel(dim: number, name: 'wasm-f64' | 'wasm-f32', blockRows: n
           for (let i = 0; i < count; i++) {
             const from = (r0 + i) * cols;
             const rowAt = i * width;
-            for (let j = 0; j < cols; j++) panel[columnAt[offset + j] + rowAt] = data[from + j] - centre[offset + j];
+            for (let j = 0; j < cols; j++)
+              panel[columnAt[offset + j] + rowAt] = data[from + j] - centre[offset + j];
           }
           offset += cols;
         }
         gram(panelAt, count, panels, sumAt, ld);
       }
       for (let j = 0; j < dim; j++) {
-        const row = sum.subarray(j * ld + j, j * ld + dim);
-        out.set(row, j * outLd + j);
+        const from = j * ld;
+        const to = j * outLd;
+        if (accumulate) for (let k = j; k < dim; k++) out[to + k] += sum[from + k];
+        else out.set(sum.subarray(from + j, from + dim), to + j);
       }
     },
   };
