@@ -2,7 +2,7 @@
 import { block } from './linalg';
 import type { Moments } from './types';
 
-export type BlockName = 'pp' | 'pf' | 'ff' | 'py' | 'fy' | 'yy';
+export type BlockName = 'pp' | 'pf' | 'fp' | 'ff' | 'py' | 'fy' | 'yy';
 
 /** Copy of one block of S, row-major (e.g. 'pf' is p x C). */
 export function momentBlock(m: Moments, name: BlockName): Float64Array {

@@ -1,6 +1,7 @@
 /** Companion metrics of METHOD.md §5: the paper's baselines, shown beside D_LR. */
 import { momentBlock } from './blocks';
-import { matVec, projectOnto, sumOfSquares, symmetricEigen, trace } from './linalg';
+import { multiplyTransposedA } from './kernels/gemm';
+import { projectOnto, sumOfSquares, symmetricEigen, trace } from './linalg';
 import type { FeatureSpectrum } from './spectra';
 import type { Moments } from './types';
 
@@ -33,34 +34,29 @@ export function nc1(m: Moments): number | null {
   present.forEach((k, j) => {
     for (let i = 0; i < p; i++) offsets[i * classes + j] = spy[i * q + k] / counts[j];
   });
-  const within = momentBlock(m, 'pp');
-  for (let j = 0; j < classes; j++) {
-    for (let a = 0; a < p; a++) {
-      const da = counts[j] * offsets[a * classes + j];
-      if (da === 0) continue;
-      for (let b = 0; b < p; b++) within[a * p + b] -= da * offsets[b * classes + j];
-    }
-  }
-  for (let i = 0; i < within.length; i++) within[i] /= n;
-  // Sigma_B = D D^T / C shares its nonzero eigenvalues with G = D^T D / C; u = D z / sqrt(C lambda)
-  const gram = new Float64Array(classes * classes);
-  for (let a = 0; a < classes; a++)
-    for (let b = 0; b < classes; b++) {
-      let s = 0;
-      for (let i = 0; i < p; i++) s += offsets[i * classes + a] * offsets[i * classes + b];
-      gram[a * classes + b] = s / classes;
-    }
+  // With G = D^T D / C = Z diag(lambda) Z^T and u_k = D z_k / sqrt(C lambda_k):
+  //   D^T u_k = sqrt(C lambda_k) z_k, so u_k^T Sigma_W u_k
+  //   = [z_k^T (D^T S_pp D) z_k / (C lambda_k) - C lambda_k sum_c n_c z_ck^2] / n,
+  // which needs one p x p x C product and C x C algebra, never a p x p within-class matrix.
+  const spp = momentBlock(m, 'pp');
+  const gram = multiplyTransposedA(offsets, classes, p, classes, offsets, classes).map((x) => x / classes);
   const { values, vectors } = symmetricEigen(gram, classes);
+  const sppD = multiplyTransposedA(spp, p, p, p, offsets, classes); // S_pp D (S_pp symmetric), p x classes
+  const between = multiplyTransposedA(offsets, classes, p, classes, sppD, classes); // D^T S_pp D
+  const bz = multiplyTransposedA(between, classes, classes, classes, vectors, classes); // (D^T S_pp D) Z
   let total = 0;
   for (let k = 0; k < classes; k++) {
     const lambda = values[k];
     if (!(lambda > PINV_TOLERANCE * values[0])) break;
-    const z = Array.from({ length: classes }, (_, j) => vectors[j * classes + k]);
-    const u = matVec(offsets, p, classes, z).map((x) => x / Math.sqrt(classes * lambda));
-    const wu = matVec(within, p, p, u);
     let quadratic = 0;
-    for (let i = 0; i < p; i++) quadratic += u[i] * wu[i];
-    total += quadratic / lambda;
+    let weighted = 0;
+    for (let j = 0; j < classes; j++) {
+      const z = vectors[j * classes + k];
+      quadratic += z * bz[j * classes + k];
+      weighted += counts[j] * z * z;
+    }
+    const within = (quadratic / (classes * lambda) - classes * lambda * weighted) / n;
+    total += within / lambda;
   }
   return total / classes;
 }

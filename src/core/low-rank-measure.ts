@@ -3,6 +3,7 @@
  *   tr(P K) = tr(S_ff^+ S_fp S_pf),  ||K||_F = ||S_pp||_F,  CKA = tr(P K) / (||K||_F sqrt(r)),  D_LR = 1 - CKA.
  */
 import { momentBlock } from './blocks';
+import { multiplyTransposedA } from './kernels/gemm';
 import { sumOfSquares, symmetricEigen, trace } from './linalg';
 import type { Moments } from './types';
 
@@ -51,14 +52,11 @@ export function lowRankMeasure(m: Moments): LowRankMeasure {
     throw new DegenerateDataError('the outputs are constant over the samples (rank 0): D_LR is undefined');
 
   // m_j = ||S_pf u_j||^2 / w_j: feature energy aligned with output direction j
+  const spfU = multiplyTransposedA(momentBlock(m, 'fp'), p, c, p, u, c); // S_pf U, p x C
   const aligned: number[] = [];
   for (let j = 0; j < r; j++) {
     let energy = 0;
-    for (let i = 0; i < p; i++) {
-      let s = 0;
-      for (let k = 0; k < c; k++) s += spf[i * c + k] * u[k * c + j];
-      energy += s * s;
-    }
+    for (let i = 0; i < p; i++) energy += spfU[i * c + j] ** 2;
     aligned.push(energy / w[j]);
   }
   const rankProfile: number[] = [];
