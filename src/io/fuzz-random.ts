@@ -1,11 +1,2 @@
-/** A tiny seeded PRNG (mulberry32) for reproducible fuzz cases: uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG (mulberry32) of src/core/random.ts, under the name the fuzz tests use. */
+export { createRandom as mulberry32 } from '../core/random';

@@ -2,6 +2,7 @@
  * Seeded pseudo-random numbers for the trainer: same seed, same tasks, same initial weights, same
  * mini-batches, so a run in the browser, in the `examples` script and in a test is bit-identical.
  */
+import { createNormal, createRandom } from '../core/random';
 
 /** A seeded stream of numbers. */
 export interface Prng {
@@ -15,30 +16,11 @@ export interface Prng {
   shuffle<T extends { length: number; [i: number]: unknown }>(items: T): T;
 }
 
-/** mulberry32 (32-bit state, period 2^32): small, fast and good enough for initialisation and sampling. */
+/** mulberry32 (32-bit state, period 2^32) with Box-Muller normals: good enough for initialisation and sampling. */
 export function createPrng(seed: number): Prng {
-  let state = seed >>> 0;
-  let spare: number | null = null;
-  function uniform(): number {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  function normal(): number {
-    if (spare !== null) {
-      const s = spare;
-      spare = null;
-      return s;
-    }
-    let u = 0;
-    while (u === 0) u = uniform();
-    const radius = Math.sqrt(-2 * Math.log(u));
-    const angle = 2 * Math.PI * uniform();
-    spare = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
-  }
+  // the same generator as the rest of the project (src/core/random.ts), so one algorithm serves all
+  const uniform = createRandom(seed);
+  const normal = createNormal(uniform);
   function int(n: number): number {
     return Math.floor(uniform() * n);
   }
