@@ -26,7 +26,8 @@ const expected = JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as {
 describe('moments file: the TypeScript reader and the Python writer agree', () => {
   it('on the format version and every key, dtype and shape', async () => {
     expect(expected.format_version).toBe(MOMENTS_FORMAT_VERSION);
-    const container = await openContainer(await fileByteSource(`${dir}/${expected.file}`));
+    const source = await fileByteSource(`${dir}/${expected.file}`);
+    const container = await openContainer(source);
     expect(container.format).toBe('moments');
     const arrays = new Map(container.arrays.map((a) => [a.key, a]));
     expect([...arrays.keys()].sort()).toEqual(Object.keys(expected.keys).sort());
@@ -50,11 +51,14 @@ describe('moments file: the TypeScript reader and the Python writer agree', () =
   });
 
   it('gives the same numbers as the raw activations', async () => {
-    const fromMoments = await analyzeCheckpoint({ fit: [await fileByteSource(`${dir}/${expected.file}`)] });
-    const fromRaw = await analyzeCheckpoint({
-      fit: [await fileByteSource(`${dir}/${expected.splits.train.raw_file}`)],
-      eval: [await fileByteSource(`${dir}/${expected.splits.test.raw_file}`)],
-    });
+    const [momentsFile, rawTrain, rawTest] = await Promise.all(
+      [expected.file, expected.splits.train.raw_file, expected.splits.test.raw_file].map((f) =>
+        fileByteSource(`${dir}/${f}`),
+      ),
+    );
+    const fromMoments = await analyzeCheckpoint({ fit: [momentsFile] });
+    const fromRaw = await analyzeCheckpoint({ fit: [rawTrain], eval: [rawTest] });
+    await Promise.all([momentsFile, rawTrain, rawTest].map((s) => s.close()));
     expect(Math.abs(fromMoments.metrics.dlr - fromRaw.metrics.dlr)).toBeLessThan(1e-9);
     expect(Math.abs(fromMoments.metrics.dlr - expected.splits.train.dlr)).toBeLessThan(1e-9);
     expect(fromMoments.metrics.r).toBe(expected.splits.train.r);
