@@ -7,33 +7,9 @@
 //   4. time to the first five checkpoints of every preset (one Node thread; bound 30 s).
 // Usage: node scripts/learn-acceptance.mjs [--json out.json] [--grok-seeds 1,2,3]. Exit code 1 when a
 // criterion fails.
-import { build } from 'esbuild';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeFileSync } from 'node:fs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-async function loadTrain() {
-  const dir = mkdtempSync(join(tmpdir(), 'richscope-train-'));
-  const outfile = join(dir, 'train.mjs');
-  await build({
-    stdin: {
-      contents: "export * from './src/train/run'; export * from './src/train/presets';",
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile,
-    logLevel: 'warning',
-  });
-  const train = await import(pathToFileURL(outfile).href);
-  rmSync(dir, { recursive: true, force: true });
-  return train;
-}
+import { loadTrain } from './load-train.mjs';
 
 const train = await loadTrain();
 

@@ -4,11 +4,11 @@
 // logits float32 n x C, labels int64 n), plus manifest.json (the file list the app fetches). Deterministic: same sources,
 // same bytes. README.md there is hand-written and left alone.
 // Usage: node scripts/make-examples.mjs [--out DIR]
-import { build } from 'esbuild';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+
+import { loadTrain } from './load-train.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outAt = process.argv.indexOf('--out');
@@ -21,27 +21,6 @@ const RUNS = [
   { run: 'learn-last-layer', preset: 'last-layer', steps: [20, 100, 600] },
   { run: 'learn-grokking', preset: 'grokking', steps: [100, 800, 1350, 1600] },
 ];
-
-async function loadTrain() {
-  const dir = mkdtempSync(join(tmpdir(), 'richscope-train-'));
-  const outfile = join(dir, 'train.mjs');
-  await build({
-    stdin: {
-      contents:
-        "export * from './src/train/run'; export * from './src/train/presets'; export * from './src/train/npz-writer';",
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile,
-    logLevel: 'warning',
-  });
-  const train = await import(pathToFileURL(outfile).href);
-  rmSync(dir, { recursive: true, force: true });
-  return train;
-}
 
 const train = await loadTrain();
 
