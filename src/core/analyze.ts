@@ -1,7 +1,13 @@
 /** Every number of one checkpoint from its moments (METHOD.md §3-§5): the single entry point of the UI and CLI. */
 import { accuracy, nc1, readoutResidual } from './companion';
 import { lowRankMeasure } from './low-rank-measure';
-import { cumulativeProjection, featureSpectrum, participationRatio, relativeEigenvalues } from './spectra';
+import {
+  cumulativeProjection,
+  directionEnergies,
+  featureSpectrum,
+  participationRatio,
+  relativeEigenvalues,
+} from './spectra';
 import type { CheckpointMetrics, Moments } from './types';
 
 /**
@@ -18,6 +24,9 @@ export function analyzeMoments(fit: Moments, evalSplit: Moments = fit): Checkpoi
   const spectrum = featureSpectrum(fit);
   const rho = Array.from(spectrum.rho);
   const sameTargets = evalSplit.targetKind === fit.targetKind && evalSplit.q === fit.q;
+  // the read-out residual and the fit-split utilization share one projection of S_pf
+  const fitOutputs = directionEnergies(spectrum, fit, 'f');
+  const evalOutputs = evalSplit === fit ? fitOutputs : directionEnergies(spectrum, evalSplit, 'f');
   return {
     n: fit.n,
     p: fit.p,
@@ -33,10 +42,10 @@ export function analyzeMoments(fit: Moments, evalSplit: Moments = fit): Checkpoi
     rho,
     relativeEigenvalues: relativeEigenvalues(rho),
     mass: evalSplit.q > 0 && sameTargets ? cumulativeProjection(spectrum, evalSplit, 'y') : null,
-    utilization: cumulativeProjection(spectrum, evalSplit, 'f') ?? [],
+    utilization: cumulativeProjection(spectrum, evalSplit, 'f', evalOutputs) ?? [],
     nc1: nc1(fit),
     participationRatio: participationRatio(rho),
-    readoutResidual: readoutResidual(fit, spectrum),
+    readoutResidual: readoutResidual(fit, spectrum, fitOutputs),
     accuracy: accuracy(fit),
     evalAccuracy: evalSplit === fit ? accuracy(fit) : accuracy(evalSplit),
     spectrumTruncated: spectrum.truncated,

@@ -1,8 +1,8 @@
 /** Companion metrics of METHOD.md §5: the paper's baselines, shown beside D_LR. */
 import { momentBlock } from './blocks';
 import { multiplyTransposedA } from './kernels/gemm';
-import { projectOnto, sumOfSquares, symmetricEigen, trace } from './linalg';
-import type { FeatureSpectrum } from './spectra';
+import { sumOfSquares, symmetricEigen, trace } from './linalg';
+import { directionEnergies, type FeatureSpectrum } from './spectra';
 import type { Moments } from './types';
 
 /** numpy.linalg.pinv's default-style cut for Sigma_B^+: eigenvalues above 1e-10 of the largest. */
@@ -65,20 +65,18 @@ export function nc1(m: Moments): number | null {
  * Share of output variance that no affine map of the features explains:
  *   tr(S_ff - S_fp S_pp^+ S_pf) / tr(S_ff),  S_pp^+ over the kept spectrum (METHOD.md §5).
  * 0 when F is affine in Phi, as it is for the input of the last linear layer; clearly above 0 means the
- * uploaded features are not that input.
+ * uploaded features are not that input. `energies` are the fit split's output energies per direction
+ * (spectra.ts directionEnergies), passed when the utilization curve already computed them.
  */
-export function readoutResidual(fit: Moments, spectrum: FeatureSpectrum): number {
-  const { c, n } = fit;
-  const outputVariance = trace(momentBlock(fit, 'ff'), c);
-  if (!(outputVariance > 0)) return 0;
-  const k = spectrum.rho.length;
-  const projected = projectOnto(spectrum.vectors, spectrum.p, k, momentBlock(fit, 'pf'), c);
+export function readoutResidual(
+  fit: Moments,
+  spectrum: FeatureSpectrum,
+  energies: Float64Array | null = directionEnergies(spectrum, fit, 'f'),
+): number {
+  const outputVariance = trace(momentBlock(fit, 'ff'), fit.c) / fit.n;
+  if (!(outputVariance > 0) || energies === null) return 0;
   let explained = 0;
-  for (let j = 0; j < k; j++) {
-    let s = 0;
-    for (let col = 0; col < c; col++) s += projected[j * c + col] ** 2;
-    explained += s / (n * spectrum.rho[j]);
-  }
+  for (const energy of energies) explained += energy;
   return Math.max(0, outputVariance - explained) / outputVariance;
 }
 

@@ -3,7 +3,7 @@
  * of the project lives here: every spectrum, rank and pseudo-inverse goes through `symmetricEigen`,
  * so a faster solver replaces exactly one function.
  */
-import { denseSymmetricEigen, topSymmetricEigen } from './kernels/eigen';
+import { denseSymmetricEigen } from './kernels/eigen';
 import { multiplyTransposedA } from './kernels/gemm';
 
 export interface SymmetricEigen {
@@ -15,24 +15,13 @@ export interface SymmetricEigen {
 
 /**
  * Eigendecomposition of a symmetric n x n matrix (row-major; only symmetry is assumed, the
- * lower triangle is read). Householder tridiagonalisation + implicit QL in float64 on flat arrays
- * (src/core/kernels/eigen.ts; tested against ml-matrix in eigen.test.ts).
+ * lower triangle is read). Householder tridiagonalisation + divide and conquer in float64 on flat
+ * arrays (src/core/kernels/eigen.ts; tested against ml-matrix and the QL method in kernels.test.ts).
  */
 export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
   if (a.length !== n * n) throw new RangeError(`symmetricEigen: expected ${n * n} entries, got ${a.length}`);
   const { values, vectors } = denseSymmetricEigen(a, n);
   return { values, vectors };
-}
-
-/**
- * Every eigenvalue (descending) and the eigenvectors of the k largest, for spectra that only plot the
- * top K directions: about 3x faster than `symmetricEigen` at n = 2048, k = 300. `vectors` is n x n
- * row-major like `symmetricEigen`'s; columns k.. are zero unless the solver fell back to the dense
- * path (then `columns` = n). Residuals are checked (src/core/kernels/eigen.ts).
- */
-export function topEigen(a: Float64Array, n: number, k: number): SymmetricEigen & { columns: number } {
-  if (a.length !== n * n) throw new RangeError(`topEigen: expected ${n * n} entries, got ${a.length}`);
-  return topSymmetricEigen(a, n, k);
 }
 
 /** Copy of the block rows [r0, r0+rows) x cols [c0, c0+cols) of a row-major matrix with `stride` columns. */

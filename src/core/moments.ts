@@ -74,9 +74,9 @@ function foldUpper(target: Moments, nB: number, meanB: Float64Array, scatterB: F
 }
 
 /**
- * Folds a chunk whose centred scatter S_B was already added into target.scatter (the Gram kernel and the
- * one-hot blocks add in place, so no d x d chunk matrix is held): adds d d^T n_A n_B / n and moves the
- * mean, as `foldUpper` does. Upper triangle only.
+ * Folds a chunk whose centred scatter S_B is accounted elsewhere (the Gram kernel's running sum, the
+ * one-hot blocks added in place), so no d x d chunk matrix is held: adds d d^T n_A n_B / n and moves
+ * the mean, as `foldUpper` does. Upper triangle only.
  */
 function foldAddedChunk(target: Moments, nB: number, meanB: Float64Array): void {
   const nA = target.n;
@@ -182,8 +182,9 @@ export function createMomentAccumulator(
     }
     chunkMean.fill(0);
     columnMeans(blocks, rows, chunkMean);
-    // the chunk's centred scatter is added straight into the running upper triangle, then folded
-    gram.gramUpper(blocks, rows, chunkMean, total.scatter, d, true);
+    // the chunk's centred scatter of the dense columns stays in the kernel's running sum (added to the
+    // total in result()); the fold below only adds the mean correction, which is linear, so the order is free
+    gram.accumulateUpper(blocks, rows, chunkMean);
     if (targets.kind === 'onehot') addOneHotBlocks(blocks, chunk.labels!, rows);
     foldAddedChunk(total, rows, chunkMean);
   }
@@ -241,6 +242,7 @@ export function createMomentAccumulator(
     },
     result(): Moments {
       const scatter = total.scatter.slice();
+      gram.addRunningSum(scatter, d);
       mirrorUpper(scatter, d);
       return { ...total, mean: total.mean.slice(), scatter };
     },

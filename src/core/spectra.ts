@@ -34,28 +34,49 @@ export function featureSpectrum(fit: Moments): FeatureSpectrum {
 }
 
 /**
+ * The variance of g carried by each direction e_k on `split`: sum_c a_kc^2, the terms of Pi_g before
+ * the division by ||g||^2 (one k x width product, the expensive part of a curve). Null when g has no
+ * columns.
+ */
+export function directionEnergies(
+  spectrum: FeatureSpectrum,
+  split: Moments,
+  g: 'f' | 'y',
+): Float64Array | null {
+  const width = g === 'f' ? split.c : split.q;
+  if (width === 0) return null;
+  const k = spectrum.rho.length;
+  const cross = momentBlock(split, g === 'f' ? 'pf' : 'py'); // p x width
+  const projected = projectOnto(spectrum.vectors, spectrum.p, k, cross, width); // k x width
+  const energies = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    let s = 0;
+    for (let c = 0; c < width; c++) s += projected[j * width + c] ** 2;
+    energies[j] = s / (split.n * split.n * spectrum.rho[j]);
+  }
+  return energies;
+}
+
+/**
  * Pi_g(k), k = 1..K, for the block of columns `g` ('f' outputs or 'y' targets) measured on `evalSplit`.
  * Not clipped: on an eval split other than the fit split the e_k are not orthonormal and Pi may exceed 1.
- * Returns null when g has no columns or no variance on the eval split.
+ * Returns null when g has no columns or no variance on the eval split. `energies` may be passed when
+ * already computed for the same split (the read-out residual uses the fit split's).
  */
 export function cumulativeProjection(
   spectrum: FeatureSpectrum,
   evalSplit: Moments,
   g: 'f' | 'y',
+  energies: Float64Array | null = directionEnergies(spectrum, evalSplit, g),
 ): number[] | null {
+  if (energies === null) return null;
   const width = g === 'f' ? evalSplit.c : evalSplit.q;
-  if (width === 0) return null;
-  const norm = trace(momentBlock(evalSplit, g === 'f' ? 'ff' : 'yy'), width);
+  const norm = trace(momentBlock(evalSplit, g === 'f' ? 'ff' : 'yy'), width) / evalSplit.n;
   if (!(norm > 0)) return null;
-  const k = spectrum.rho.length;
-  const cross = momentBlock(evalSplit, g === 'f' ? 'pf' : 'py'); // p x width
-  const projected = projectOnto(spectrum.vectors, spectrum.p, k, cross, width); // k x width
   const curve: number[] = [];
   let cumulative = 0;
-  for (let j = 0; j < k; j++) {
-    let s = 0;
-    for (let c = 0; c < width; c++) s += projected[j * width + c] ** 2;
-    cumulative += s / (evalSplit.n * spectrum.rho[j] * norm);
+  for (const energy of energies) {
+    cumulative += energy / norm;
     curve.push(cumulative);
   }
   return curve;

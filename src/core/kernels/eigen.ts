@@ -1,27 +1,21 @@
 /**
- * Dense symmetric eigensolvers on flat Float64Array storage (the implementation behind
- * `symmetricEigen` and `topEigen` of src/core/linalg.ts).
- *
- * `denseSymmetricEigen`: Householder tridiagonalisation + implicit QL with shifts (the EISPACK
- * tred2/tql2 pair, as in JAMA), every eigenvector. The working matrix is kept transposed (row j of
- * `w` holds column j of V), so every O(n^3) inner loop runs over contiguous memory.
- *
- * `topSymmetricEigen`: the same tridiagonalisation without accumulating Q (half the work), all
- * eigenvalues by implicit QL without vectors (O(n^2)), the top k eigenvectors of the tridiagonal by
- * inverse iteration (re-orthogonalised against the earlier ones), mapped back through the
- * Householder reflectors (O(n^2 k)). Residuals ||A v - lambda v|| are checked and the caller falls
- * back to the dense solver when they are not small.
+ * The dense symmetric eigensolver on flat Float64Array storage (the implementation behind
+ * `symmetricEigen` of src/core/linalg.ts): Householder tridiagonalisation (the EISPACK tred2 loops,
+ * as in JAMA, on a transposed working matrix so every inner loop runs over contiguous memory), the
+ * tridiagonal's eigenpairs by divide and conquer (divide-conquer.ts), and the reflectors applied to
+ * those vectors in blocks through the GEMM kernel. Implicit QL with accumulated rotations (tred2 +
+ * tql2) is kept as the reference method and solves the divide-and-conquer leaves.
  */
+import { divideAndConquer, LEAF_SIZE, type TridiagonalEigen } from './divide-conquer';
 import { eigenWasmBase64 } from './eigen-wasm.generated';
+import { multiplyTransposedA } from './gemm';
 import { compileBase64Module } from './wasm';
 
 export interface EigenResult {
   /** eigenvalues, descending */
   values: Float64Array;
-  /** n x n row-major; column k is the unit eigenvector of values[k] (k < columns) */
+  /** n x n row-major; column k is the unit eigenvector of values[k] */
   vectors: Float64Array;
-  /** columns of `vectors` that hold eigenvectors (n for the dense solver) */
-  columns: number;
 }
 
 const EPS = 2 ** -52;
@@ -333,173 +327,118 @@ function loadLower(ops: EigenOps, a: Float64Array, n: number): void {
   for (let r = 0; r < n; r++) for (let c = 0; c <= r; c++) w[c * n + r] = a[r * n + c];
 }
 
-/** Every eigenpair of the symmetric n x n row-major `a` (the lower triangle is read). */
-export function denseSymmetricEigen(a: Float64Array, n: number, kernel?: EigenKernelName): EigenResult {
-  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), columns: 0 };
+/** 'divide-conquer' (default above LEAF_SIZE) or 'ql' (rotations accumulated; the reference path). */
+export type TridiagonalMethod = 'divide-conquer' | 'ql';
+
+/**
+ * Every eigenpair of the symmetric n x n row-major `a` (the lower triangle is read): Householder
+ * tridiagonalisation with Q accumulated, the tridiagonal's eigenpairs by divide and conquer
+ * (divide-conquer.ts) or implicit QL, then V = Q Z through the GEMM kernel.
+ */
+export function denseSymmetricEigen(
+  a: Float64Array,
+  n: number,
+  kernel?: EigenKernelName,
+  method: TridiagonalMethod = 'divide-conquer',
+): EigenResult {
+  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0) };
   const ops = createOps(n, kernel);
   loadLower(ops, a, n);
-  tridiagonalize(ops, n, true, null);
-  tridiagonalQl(ops, n, true);
-  const w = ops.mem;
-  const d = w.subarray(n * n, n * n + n);
-  const order = descendingOrder(d);
   const values = new Float64Array(n);
   const vectors = new Float64Array(n * n);
-  order.forEach((source, k) => {
+  const w = ops.mem;
+  if (method === 'divide-conquer' && n > LEAF_SIZE) {
+    const hs = new Float64Array(n);
+    tridiagonalize(ops, n, false, hs);
+    const { D, E } = workLayout(n);
+    const split = divideAndConquer(w.slice(D, D + n), w.slice(E + 1, E + n), solveLeafByQl);
+    // vectors[t][col] = component t of the col-th eigenvector of T, then V = Q Z in place
+    descendingOrder(split.values).forEach((source, col) => {
+      values[col] = split.values[source];
+      const row = source * n;
+      for (let t = 0; t < n; t++) vectors[t * n + col] = split.vectors[row + t];
+    });
+    applyReflectors(w, n, hs, vectors, kernel === 'js' ? 'js' : 'wasm');
+    return { values, vectors };
+  }
+  tridiagonalize(ops, n, true, null);
+  tridiagonalQl(ops, n, true);
+  const d = w.subarray(n * n, n * n + n);
+  descendingOrder(d).forEach((source, k) => {
     values[k] = d[source];
     const row = source * n;
     for (let i = 0; i < n; i++) vectors[i * n + k] = w[row + i];
   });
-  return { values, vectors, columns: n };
+  return { values, vectors };
 }
 
+/** The divide-and-conquer leaves: implicit QL with rotations on an identity start, in plain JS. */
+function solveLeafByQl(d: Float64Array, e: Float64Array): TridiagonalEigen {
+  const n = d.length;
+  const ops = jsOps(workLayout(n).size);
+  const { D, E } = workLayout(n);
+  const w = ops.mem;
+  for (let i = 0; i < n; i++) w[i * n + i] = 1;
+  w.set(d, D);
+  w.set(e, E + 1);
+  tridiagonalQl(ops, n, true);
+  return { values: w.slice(D, D + n), vectors: w.slice(0, n * n) };
+}
+
+/** Reflectors applied together (compact WY): wider blocks put more of the work in the GEMM kernel. */
+const REFLECTOR_BLOCK = 128;
+
 /**
- * LU with partial pivoting of the tridiagonal T - sigma I (diagonal d, e[i] coupling i and i+1), then
- * the solve (T - sigma I) x = b in place of b. Zero pivots become `tiny` (inverse iteration wants the
- * near-singular solve).
+ * Z <- P_{n-1} ... P_1 Z for the reflectors P_i = I - u_i u_i^T / h_i left by `tridiagonalize`
+ * (u_i = the first i entries of row i of w; Z n x n row-major). Each block of reflectors is applied as
+ * I - Y T Y^T (compact WY, LAPACK's dlarft/dlarfb) with three matrix products, instead of one
+ * rank-one update per reflector.
  */
-function solveShiftedTridiagonal(
-  d: Float64Array,
-  e: Float64Array,
+function applyReflectors(
+  w: Float64Array,
   n: number,
-  sigma: number,
-  tiny: number,
-  b: Float64Array,
-  work: { u0: Float64Array; u1: Float64Array; u2: Float64Array },
+  hs: Float64Array,
+  z: Float64Array,
+  kernel: 'wasm' | 'js',
 ): void {
-  const { u0, u1, u2 } = work;
-  let r0 = d[0] - sigma;
-  let r1 = n > 1 ? e[0] : 0;
-  let r2 = 0;
-  let cur = b[0];
-  for (let i = 0; i < n - 1; i++) {
-    const s0 = e[i];
-    const s1 = d[i + 1] - sigma;
-    const s2 = i + 1 < n - 1 ? e[i + 1] : 0;
-    const next = b[i + 1];
-    if (Math.abs(r0) >= Math.abs(s0)) {
-      if (r0 === 0) r0 = tiny;
-      const m = s0 / r0;
-      u0[i] = r0;
-      u1[i] = r1;
-      u2[i] = r2;
-      b[i] = cur;
-      cur = next - m * cur;
-      r0 = s1 - m * r1;
-      r1 = s2 - m * r2;
-    } else {
-      const m = r0 / s0;
-      u0[i] = s0;
-      u1[i] = s1;
-      u2[i] = s2;
-      b[i] = next;
-      cur -= m * next;
-      r0 = r1 - m * s1;
-      r1 = r2 - m * s2;
-    }
-    r2 = 0;
-  }
-  u0[n - 1] = r0 === 0 ? tiny : r0;
-  b[n - 1] = cur;
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i];
-    if (i + 1 < n) s -= u1[i] * b[i + 1];
-    if (i + 2 < n) s -= u2[i] * b[i + 2];
-    b[i] = s / (Math.abs(u0[i]) < tiny ? Math.sign(u0[i] || 1) * tiny : u0[i]);
-  }
-}
-
-/** Relative residual tolerance of topSymmetricEigen before it falls back to the dense solver. */
-export const TOP_EIGEN_RESIDUAL = 1e-9;
-
-/**
- * Every eigenvalue and the top k eigenvectors of the symmetric n x n row-major `a` (lower triangle
- * read): tridiagonalisation without Q, implicit QL for the eigenvalues, inverse iteration on the
- * tridiagonal for the k largest (re-orthogonalised within clusters of close eigenvalues, as LAPACK
- * dstein), back-transformation by the Householder reflectors. Cost about (4/3) n^3 + 4 n^2 k flops
- * against the dense solver's ~(8/3 + 3) n^3. When a sampled residual ||A v - lambda v|| exceeds
- * TOP_EIGEN_RESIDUAL ||A||, the dense solver's answer is returned instead (`columns` = n).
- * `vectors` is n x n row-major like the dense result; columns >= `columns` are zero.
- */
-export function topSymmetricEigen(
-  a: Float64Array,
-  n: number,
-  k: number,
-  kernel?: EigenKernelName,
-): EigenResult {
-  k = Math.max(0, Math.min(n, Math.floor(k)));
-  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), columns: 0 };
-  const ops = createOps(n, kernel, k * n);
-  loadLower(ops, a, n);
-  const hs = new Float64Array(n);
-  tridiagonalize(ops, n, false, hs);
-  const mem = ops.mem;
-  const { D, E, size } = workLayout(n);
-  const diagonal = mem.slice(D, D + n);
-  const coupling = new Float64Array(n); // coupling[i] joins i and i+1
-  for (let i = 1; i < n; i++) coupling[i - 1] = mem[E + i];
-  tridiagonalQl(ops, n, false);
-  const order = descendingOrder(mem.subarray(D, D + n));
-  const values = Float64Array.from(order, (i) => mem[D + i]);
-  let norm = 0;
-  for (let i = 0; i < n; i++)
-    norm = Math.max(
-      norm,
-      Math.abs(diagonal[i]) + Math.abs(coupling[i]) + (i > 0 ? Math.abs(coupling[i - 1]) : 0),
-    );
-  const work = { u0: new Float64Array(n), u1: new Float64Array(n), u2: new Float64Array(n) };
-  const tiny = Math.max(EPS * norm, Number.MIN_VALUE);
-  const clusterGap = 1e-3 * norm;
-  const Z = size; // vector j of the tridiagonal at mem[Z + j n ..]
-  let clusterStart = 0;
-  let sigma = Infinity;
-  const random = (seed: number) => () => {
-    seed = (seed * 16807) % 2147483647;
-    return seed / 2147483647 - 0.5;
-  };
-  for (let j = 0; j < k; j++) {
-    const lambda = values[j];
-    if (j > 0 && values[j - 1] - lambda > clusterGap) clusterStart = j;
-    // separate equal eigenvalues so the solves differ
-    sigma = j > clusterStart && sigma - lambda < 10 * EPS * norm ? sigma - 10 * EPS * norm : lambda;
-    const z = mem.subarray(Z + j * n, Z + (j + 1) * n);
-    const next = random(1 + j);
-    for (let i = 0; i < n; i++) z[i] = next();
-    for (let iteration = 0; iteration < 3; iteration++) {
-      solveShiftedTridiagonal(diagonal, coupling, n, sigma, tiny, z, work);
-      for (let pass = 0; pass < 2; pass++) {
-        for (let l = clusterStart; l < j; l++) {
-          const g = ops.dot(Z + l * n, Z + j * n, n);
-          ops.axpy(Z + j * n, Z + l * n, n, -g);
-        }
+  for (let first = 1; first < n; first += REFLECTOR_BLOCK) {
+    const last = Math.min(n - 1, first + REFLECTOR_BLOCK - 1);
+    const b = last - first + 1;
+    const rows = last; // u_last, the longest, has support [0, last)
+    // column j of Y is u_{last - j}, so that P_last ... P_first = H_0 H_1 ... H_{b-1}
+    const y = new Float64Array(rows * b);
+    const yt = new Float64Array(b * rows);
+    const tau = new Float64Array(b);
+    for (let j = 0; j < b; j++) {
+      const i = last - j;
+      tau[j] = hs[i] === 0 ? 0 : 1 / hs[i];
+      for (let t = 0; t < i; t++) {
+        const v = w[i * n + t];
+        y[t * b + j] = v;
+        yt[j * rows + t] = v;
       }
-      const length = Math.sqrt(ops.dot(Z + j * n, Z + j * n, n));
-      for (let i = 0; i < n; i++) z[i] /= length;
     }
-  }
-  // back-transformation v = P_{n-1} ... P_1 z, with P_i = I - u_i u_i^T / h_i, u_i = row i of w (0..i-1)
-  for (let i = 1; i < n; i++) {
-    const h = hs[i];
-    if (h === 0) continue;
-    for (let j = 0; j < k; j++) {
-      const g = ops.dot(i * n, Z + j * n, i) / h;
-      if (g !== 0) ops.axpy(Z + j * n, i * n, i, -g);
+    // upper triangular T: T_jj = tau_j, T[0:j, j] = -tau_j T[0:j, 0:j] Y[:, 0:j]^T y_j; held transposed
+    const tt = new Float64Array(b * b);
+    const x = new Float64Array(b);
+    for (let j = 0; j < b; j++) {
+      tt[j * b + j] = tau[j];
+      if (tau[j] === 0) continue;
+      for (let l = 0; l < j; l++) {
+        let s = 0;
+        for (let t = 0; t < rows; t++) s += yt[l * rows + t] * yt[j * rows + t];
+        x[l] = -tau[j] * s;
+      }
+      for (let l = 0; l < j; l++) {
+        let s = 0;
+        for (let m = l; m < j; m++) s += tt[m * b + l] * x[m];
+        tt[j * b + l] = s;
+      }
     }
+    const top = z.subarray(0, rows * n);
+    const yz = multiplyTransposedA(y, b, rows, b, top, n, kernel); // Y^T Z, b x n
+    const tyz = multiplyTransposedA(tt, b, b, b, yz, n, kernel); // T Y^T Z
+    const update = multiplyTransposedA(yt, rows, b, rows, tyz, n, kernel); // Y T Y^T Z, rows x n
+    for (let t = 0; t < rows * n; t++) top[t] -= update[t];
   }
-  const vectors = new Float64Array(n * n);
-  for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) vectors[i * n + j] = mem[Z + j * n + i];
-  const scale = Math.max(Math.abs(values[0]), Math.abs(values[n - 1]));
-  const samples = new Set<number>();
-  for (let s = 0; s < Math.min(k, 12); s++)
-    samples.add(Math.floor((s * (k - 1)) / Math.max(1, Math.min(k, 12) - 1)));
-  for (const j of samples) {
-    let r2 = 0;
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let l = 0; l < n; l++) s += (l <= i ? a[i * n + l] : a[l * n + i]) * vectors[l * n + j];
-      r2 += (s - values[j] * vectors[i * n + j]) ** 2;
-    }
-    if (!(Math.sqrt(r2) <= TOP_EIGEN_RESIDUAL * scale)) return denseSymmetricEigen(a, n, kernel);
-  }
-  return { values, vectors, columns: k };
 }

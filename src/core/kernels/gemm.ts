@@ -20,6 +20,18 @@ interface GemmExports {
 
 const BLOCK_ROWS = 256;
 
+let instance: { module: WebAssembly.Module; exports: GemmExports } | null = null;
+
+/**
+ * One instance per module, reused: a fresh instance per product would allocate and zero its whole
+ * working memory every call, which costs as much as a small product itself. Its memory only grows.
+ */
+function gemmInstance(module: WebAssembly.Module): GemmExports {
+  if (instance?.module !== module)
+    instance = { module, exports: new WebAssembly.Instance(module, {}).exports as unknown as GemmExports };
+  return instance.exports;
+}
+
 /** k x cols row-major result of A[:, :k]^T B. */
 export function multiplyTransposedA(
   a: Float64Array,
@@ -32,7 +44,7 @@ export function multiplyTransposedA(
 ): Float64Array {
   const module = kernel === 'wasm' ? gramWasmModule() : null;
   if (!module || k === 0 || cols === 0 || rows === 0) return multiplyTransposedJs(a, aCols, rows, k, b, cols);
-  const x = new WebAssembly.Instance(module, {}).exports as unknown as GemmExports;
+  const x = gemmInstance(module);
   const panelsA = Math.ceil(k / 4);
   const panelsB = Math.ceil(cols / 4);
   const ld = panelsB * 4;
@@ -44,6 +56,7 @@ export function multiplyTransposedA(
   const have = x.memory.buffer.byteLength;
   if (needed > have) x.memory.grow(Math.ceil((needed - have) / 65536));
   const out = new Float64Array(x.memory.buffer, 0, outBytes / 8);
+  out.fill(0); // the kernel accumulates; the reused memory holds the previous product
   const panA = new Float64Array(x.memory.buffer, outBytes, aBytes / 8);
   const panB = new Float64Array(x.memory.buffer, outBytes + aBytes, bBytes / 8);
   for (let r0 = 0; r0 < rows; r0 += blockRows) {

@@ -27,9 +27,17 @@ export interface GramKernel {
   /** columns of X (sum of the blocks' cols) */
   readonly dim: number;
   /**
-   * out[j * ld + k] = sum_i (x_ij - centre_j)(x_ik - centre_k) for 0 <= j <= k < dim (overwritten, or
-   * added to with `accumulate`); entries below the diagonal are left alone. `blocks` are the column
-   * blocks of X, in order.
+   * Adds sum_i (x_ij - centre_j)(x_ik - centre_k), 0 <= j <= k < dim, to the kernel's running float64
+   * sum. The moment pass calls it once per chunk (each chunk with its own centre) and reads the sum
+   * once at the end, so no d x d matrix is cleared or copied per chunk. `blocks` are the column blocks
+   * of X, in order.
+   */
+  accumulateUpper(blocks: ColumnBlock[], rows: number, centre: Float64Array): void;
+  /** Adds the running sum's upper triangle into out (row length ld); the strict lower triangle is left alone. */
+  addRunningSum(out: Float64Array, ld: number): void;
+  /**
+   * One-shot form: clears the running sum, accumulates this chunk and writes its upper triangle into
+   * out[j * ld + k] (overwritten, or added to with `accumulate`).
    */
   gramUpper(
     blocks: ColumnBlock[],
@@ -77,10 +85,11 @@ export function createGramKernel(
 
 function jsGramKernel(dim: number): GramKernel {
   let columns = new Float64Array(0);
-  return {
+  const sum = new Float64Array(dim * dim);
+  return withOneShot({
     name: 'js',
     dim,
-    gramUpper(blocks, rows, centre, out, ld, accumulate = false) {
+    accumulateUpper(blocks, rows, centre) {
       if (columns.length < dim * rows) columns = new Float64Array(dim * rows);
       let offset = 0;
       for (const { data, cols } of blocks) {
@@ -93,11 +102,35 @@ function jsGramKernel(dim: number): GramKernel {
       }
       for (let j = 0; j < dim; j++) {
         const a = columns.subarray(j * rows, (j + 1) * rows);
-        for (let k = j; k < dim; k++) {
-          const value = dot(a, columns.subarray(k * rows, (k + 1) * rows), rows);
-          out[j * ld + k] = accumulate ? out[j * ld + k] + value : value;
-        }
+        for (let k = j; k < dim; k++)
+          sum[j * dim + k] += dot(a, columns.subarray(k * rows, (k + 1) * rows), rows);
       }
+    },
+    addRunningSum: (out, ld) => addUpper(sum, dim, dim, out, ld),
+    clear: () => sum.fill(0),
+  });
+}
+
+/** out[j ld + k] += sum[j sumLd + k] over the upper triangle of a dim x dim sum. */
+function addUpper(sum: Float64Array, sumLd: number, dim: number, out: Float64Array, ld: number): void {
+  for (let j = 0; j < dim; j++) {
+    const from = j * sumLd;
+    const to = j * ld;
+    for (let k = j; k < dim; k++) out[to + k] += sum[from + k];
+  }
+}
+
+/** The one-shot `gramUpper` on top of a kernel's running sum. */
+function withOneShot(kernel: Omit<GramKernel, 'gramUpper'> & { clear(): void }): GramKernel {
+  const { clear, ...rest } = kernel;
+  return {
+    ...rest,
+    gramUpper(blocks, rows, centre, out, ld, accumulate = false) {
+      clear();
+      rest.accumulateUpper(blocks, rows, centre);
+      if (!accumulate) for (let j = 0; j < rest.dim; j++) out.fill(0, j * ld + j, j * ld + rest.dim);
+      rest.addRunningSum(out, ld);
+      clear();
     },
   };
 }
@@ -147,11 +180,10 @@ function wasmGramKernel(dim: number, name: 'wasm-f64' | 'wasm-f32', blockRows: n
   const columnAt = new Int32Array(dim);
   let packedRows = -1;
 
-  return {
+  return withOneShot({
     name,
     dim,
-    gramUpper(blocks, rows, centre, out, outLd, accumulate = false) {
-      sum.fill(0);
+    accumulateUpper(blocks, rows, centre) {
       for (let r0 = 0; r0 < rows; r0 += blockRows) {
         const count = Math.min(blockRows, rows - r0);
         const panel = f32 ? panel32 : panel64;
@@ -174,12 +206,8 @@ function wasmGramKernel(dim: number, name: 'wasm-f64' | 'wasm-f32', blockRows: n
         }
         gram(panelAt, count, panels, sumAt, ld);
       }
-      for (let j = 0; j < dim; j++) {
-        const from = j * ld;
-        const to = j * outLd;
-        if (accumulate) for (let k = j; k < dim; k++) out[to + k] += sum[from + k];
-        else out.set(sum.subarray(from + j, from + dim), to + j);
-      }
     },
-  };
+    addRunningSum: (out, outLd) => addUpper(sum, ld, dim, out, outLd),
+    clear: () => sum.fill(0),
+  });
 }

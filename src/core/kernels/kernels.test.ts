@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { assembleWat, generatedModule, kernelSources } from '../../../scripts/build-kernels.mjs';
 import { createMomentAccumulator } from '../moments';
 import { createNormal, createRandom } from '../random';
-import { denseSymmetricEigen, eigenWasmModule, topSymmetricEigen } from './eigen';
+import { denseSymmetricEigen, eigenWasmModule } from './eigen';
 import { multiplyTransposedA } from './gemm';
 import { createGramKernel, hasWasmSimd, type GramKernelName } from './gram';
 
@@ -172,18 +172,47 @@ function residual(
   return Math.sqrt(r2);
 }
 
+/** max |V^T V - I| over all pairs of columns. */
+function orthogonalityError(vectors: Float64Array, n: number): number {
+  let worst = 0;
+  for (let p = 0; p < n; p++)
+    for (let q = p; q < n; q++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += vectors[i * n + p] * vectors[i * n + q];
+      worst = Math.max(worst, Math.abs(s - (p === q ? 1 : 0)));
+    }
+  return worst;
+}
+
+/** Symmetric tridiagonal matrix as a dense row-major array. */
+function tridiagonal(diagonal: number[], coupling: number[]): Float64Array {
+  const n = diagonal.length;
+  const a = new Float64Array(n * n);
+  diagonal.forEach((v, i) => (a[i * n + i] = v));
+  coupling.forEach((v, i) => (a[i * n + i + 1] = a[(i + 1) * n + i] = v));
+  return a;
+}
+
+/** Every eigenpair is accurate: residual and orthogonality at working precision, values descending. */
+function expectAccurateEigen(a: Float64Array, n: number, values: Float64Array, vectors: Float64Array): void {
+  const scale = Math.max(Math.abs(values[0]), Math.abs(values[n - 1]), Number.MIN_VALUE);
+  for (let k = 1; k < n; k++) expect(values[k]).toBeLessThanOrEqual(values[k - 1]);
+  for (let k = 0; k < n; k++) expect(residual(a, n, values, vectors, k)).toBeLessThan(1e-12 * n * scale);
+  expect(orthogonalityError(vectors, n)).toBeLessThan(1e-13 * n);
+}
+
 describe('dense symmetric eigensolver', () => {
-  it.each([1, 2, 5, 64, 131])('n = %i: WebAssembly and JS agree with ml-matrix', (n) => {
+  it.each([1, 2, 5, 64, 131])('n = %i: both methods, WebAssembly and JS, agree with ml-matrix', (n) => {
     const a = randomSymmetric(n, 10 + n, 0.01);
     const rows = Array.from({ length: n }, (_, i) => Array.from(a.subarray(i * n, (i + 1) * n)));
     const reference = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
     const expected = [...reference.realEigenvalues].sort((x, y) => y - x);
-    for (const kernel of ['wasm', 'js'] as const) {
-      const { values, vectors } = denseSymmetricEigen(a, n, kernel);
-      values.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 10));
-      for (let k = 0; k < n; k++)
-        expect(residual(a, n, values, vectors, k)).toBeLessThan(1e-10 * Math.abs(values[0]));
-    }
+    for (const method of ['divide-conquer', 'ql'] as const)
+      for (const kernel of ['wasm', 'js'] as const) {
+        const { values, vectors } = denseSymmetricEigen(a, n, kernel, method);
+        values.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 10));
+        expectAccurateEigen(a, n, values, vectors);
+      }
   });
 
   it('handles zero and repeated eigenvalues (a rank-2 projector)', () => {
@@ -194,22 +223,84 @@ describe('dense symmetric eigensolver', () => {
     const { values } = denseSymmetricEigen(a, n);
     expect(Array.from(values)).toEqual([1, 1, 0, 0, 0, 0]);
   });
-});
 
-describe('top-k symmetric eigensolver', () => {
-  it.each([
-    [40, 5, 0.01],
-    [120, 30, 0.05],
-    [97, 97, 0.001],
-  ])('n = %i, k = %i: matches the dense solver', (n, k, decay) => {
-    const a = randomSymmetric(n, n, decay);
-    const dense = denseSymmetricEigen(a, n);
-    const top = topSymmetricEigen(a, n, k);
-    expect(top.values.length).toBe(n);
-    for (let j = 0; j < n; j++) expect(top.values[j]).toBeCloseTo(dense.values[j], 10);
-    expect(top.columns).toBe(k); // no fallback to the dense solver
-    for (let j = 0; j < k; j++)
-      expect(residual(a, n, top.values, top.vectors, j)).toBeLessThan(1e-9 * Math.abs(top.values[0]));
+  // Divide and conquer (n above its leaf size) on the spectra that exercise deflation and the secular
+  // equation's crowded roots; each checked for residual and orthogonality, not only for eigenvalues.
+  const n = 160;
+  const random = createRandom(99);
+  const normal = createNormal(random);
+  const hardCases: [string, () => { a: Float64Array; expected?: number[] }][] = [
+    [
+      'rank-3 projector (almost every z deflates)',
+      () => {
+        const basis = Array.from({ length: 3 }, () => Array.from({ length: n }, () => normal()));
+        // Gram-Schmidt, then P = B^T B
+        basis.forEach((v, i) => {
+          for (let j = 0; j < i; j++) {
+            const dot = v.reduce((s, x, t) => s + x * basis[j][t], 0);
+            v.forEach((_, t) => (v[t] -= dot * basis[j][t]));
+          }
+          const length = Math.hypot(...v);
+          v.forEach((_, t) => (v[t] /= length));
+        });
+        const a = new Float64Array(n * n);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) a[i * n + j] = basis.reduce((s, v) => s + v[i] * v[j], 0);
+        return { a, expected: [1, 1, 1, ...Array<number>(n - 3).fill(0)] };
+      },
+    ],
+    [
+      'identity (every pole equal: deflation by rotations)',
+      () => {
+        const a = new Float64Array(n * n);
+        for (let i = 0; i < n; i++) a[i * n + i] = 1;
+        return { a, expected: Array<number>(n).fill(1) };
+      },
+    ],
+    [
+      'diagonal (no coupling: rho = 0)',
+      () => {
+        const diagonal = Array.from({ length: n }, (_, i) => (i * 7919) % n);
+        return {
+          a: tridiagonal(diagonal, Array<number>(n - 1).fill(0)),
+          expected: diagonal.sort((x, y) => y - x),
+        };
+      },
+    ],
+    [
+      'glued Wilkinson matrices W21+ (pairs of eigenvalues closer than 1e-14)',
+      () => {
+        const block = Array.from({ length: 21 }, (_, i) => Math.abs(10 - i));
+        const diagonal = Array.from({ length: 7 }, () => block).flat();
+        const coupling = diagonal.slice(1).map((_, i) => ((i + 1) % 21 === 0 ? 1e-8 : 1));
+        return { a: tridiagonal(diagonal, coupling) };
+      },
+    ],
+    [
+      'feature-like covariance, eigenvalues 1 down to 1e-14',
+      () => {
+        const a = randomSymmetric(n, 5, 0.1);
+        return { a };
+      },
+    ],
+    [
+      'one huge and many tiny couplings',
+      () => {
+        const diagonal = Array.from({ length: n }, () => random() * 1e-6);
+        const coupling = Array.from({ length: n - 1 }, (_, i) => (i === n >> 1 ? 1e6 : random() * 1e-9));
+        return { a: tridiagonal(diagonal, coupling) };
+      },
+    ],
+  ];
+  it.each(hardCases)('divide and conquer: %s', (_, make) => {
+    const { a, expected } = make();
+    const size = Math.round(Math.sqrt(a.length));
+    const { values, vectors } = denseSymmetricEigen(a, size);
+    const reference = denseSymmetricEigen(a, size, 'js', 'ql');
+    const scale = Math.max(Math.abs(reference.values[0]), Math.abs(reference.values[size - 1]));
+    values.forEach((v, k) => expect(Math.abs(v - reference.values[k])).toBeLessThan(1e-13 * size * scale));
+    if (expected) values.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 12));
+    expectAccurateEigen(a, size, values, vectors);
   });
 });
 

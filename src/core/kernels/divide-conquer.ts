@@ -1,0 +1,287 @@
+/**
+ * Every eigenpair of a symmetric tridiagonal matrix by divide and conquer (Cuppen's method with
+ * Gu and Eisenstat's orthogonal eigenvectors, the scheme of LAPACK's dstedc). Almost all of the work
+ * is matrix products, which run through the WebAssembly GEMM kernel; the QL alternative spends
+ * ~3 n^3 flops in plane rotations that cannot be blocked.
+ *
+ * Split T = blockdiag(T1, T2) + rho v v^T, solve both halves, then the rank-one update
+ * D + rho z z^T, z = blockdiag(Q1, Q2)^T v, whose eigenvalues are the roots of the secular equation
+ *   f(lambda) = 1/rho + sum_j z_j^2 / (d_j - lambda) = 0.
+ * Each root is kept as (pole d_K, offset tau) so every difference d_j - lambda is exact to rounding,
+ * and z is recomputed from the roots (Gu and Eisenstat) so the vectors z / (d - lambda_i) come out
+ * orthogonal to working precision even when roots crowd a pole.
+ */
+import { multiplyTransposedA } from './gemm';
+
+const EPS = 2 ** -52;
+
+/** Eigenpairs of a tridiagonal, vectors as rows: row j of `vectors` (n x n) is the vector of values[j]. */
+export interface TridiagonalEigen {
+  values: Float64Array;
+  vectors: Float64Array;
+}
+
+/** Solves a small tridiagonal directly (diagonal d, e[i] coupling i and i+1); the recursion's leaves. */
+export type LeafSolver = (d: Float64Array, e: Float64Array) => TridiagonalEigen;
+
+/** Sizes at or below this are handed to the leaf solver. */
+export const LEAF_SIZE = 48;
+
+/** Eigenvalues (unordered) and row eigenvectors of the tridiagonal with diagonal d and couplings e (length n - 1). */
+export function divideAndConquer(d: Float64Array, e: Float64Array, solveLeaf: LeafSolver): TridiagonalEigen {
+  const n = d.length;
+  if (n <= LEAF_SIZE) return solveLeaf(d, e);
+  const n1 = n >> 1;
+  const beta = e[n1 - 1];
+  const rho = Math.abs(beta);
+  const d1 = d.slice(0, n1);
+  const d2 = d.slice(n1);
+  d1[n1 - 1] -= rho;
+  d2[0] -= rho;
+  const top = divideAndConquer(d1, e.slice(0, n1 - 1), solveLeaf);
+  const bottom = divideAndConquer(d2, e.slice(n1), solveLeaf);
+  return mergeRankOne(top, bottom, n1, n - n1, rho, beta < 0 ? -1 : 1);
+}
+
+/**
+ * Eigenpairs of blockdiag(T1, T2) + rho v v^T, v = [last unit vector; sign * first unit vector],
+ * from those of T1 and T2.
+ */
+function mergeRankOne(
+  top: TridiagonalEigen,
+  bottom: TridiagonalEigen,
+  n1: number,
+  n2: number,
+  rho: number,
+  sign: number,
+): TridiagonalEigen {
+  const n = n1 + n2;
+  // rows of the block-diagonal eigenvector matrix, full length n; half of each row is zero until
+  // a deflating rotation mixes a top and a bottom row
+  const rows = new Float64Array(n * n);
+  const poles = new Float64Array(n);
+  const z = new Float64Array(n);
+  for (let j = 0; j < n1; j++) {
+    rows.set(top.vectors.subarray(j * n1, (j + 1) * n1), j * n);
+    poles[j] = top.values[j];
+    z[j] = top.vectors[j * n1 + n1 - 1];
+  }
+  for (let j = 0; j < n2; j++) {
+    rows.set(bottom.vectors.subarray(j * n2, (j + 1) * n2), (n1 + j) * n + n1);
+    poles[n1 + j] = bottom.values[j];
+    z[n1 + j] = sign * bottom.vectors[j * n2];
+  }
+  // z has norm sqrt(2) (a row of each orthogonal factor); scale it to 1 and move the factor into rho
+  let norm2 = 0;
+  for (let j = 0; j < n; j++) norm2 += z[j] * z[j];
+  const scale = 1 / Math.sqrt(norm2);
+  for (let j = 0; j < n; j++) z[j] *= scale;
+  rho *= norm2;
+
+  const order = Array.from(poles, (_, j) => j).sort((a, b) => poles[a] - poles[b]);
+  // which halves of the columns a row can be non-zero in: 1 top, 2 bottom, 3 both
+  const halves = new Uint8Array(n);
+  for (let j = 0; j < n; j++) halves[j] = j < n1 ? 1 : 2;
+
+  let largestPole = 0;
+  let largestZ = 0;
+  for (let j = 0; j < n; j++) {
+    largestPole = Math.max(largestPole, Math.abs(poles[j]));
+    largestZ = Math.max(largestZ, Math.abs(z[j]));
+  }
+  const tolerance = 8 * EPS * Math.max(largestPole, largestZ * rho);
+
+  // deflation (dlaed2): a negligible z_j leaves (d_j, row j) an eigenpair; two poles closer than the
+  // tolerance are rotated so that one of them gets z = 0
+  const kept: number[] = [];
+  const deflated: number[] = [];
+  let previous = -1;
+  for (const j of order) {
+    if (rho * Math.abs(z[j]) <= tolerance) {
+      deflated.push(j);
+      continue;
+    }
+    if (previous >= 0) {
+      const t = Math.hypot(z[previous], z[j]);
+      const c = z[j] / t;
+      const s = -z[previous] / t;
+      if (Math.abs((poles[j] - poles[previous]) * c * s) <= tolerance) {
+        z[j] = t;
+        z[previous] = 0;
+        rotateRows(rows, n, previous, j, c, s);
+        halves[previous] = halves[j] = halves[previous] | halves[j];
+        const dp = poles[previous];
+        const dj = poles[j];
+        poles[previous] = dp * c * c + dj * s * s;
+        poles[j] = dp * s * s + dj * c * c;
+        deflated.push(previous);
+        previous = j;
+        continue;
+      }
+      kept.push(previous);
+    }
+    previous = j;
+  }
+  if (previous >= 0) kept.push(previous);
+  // the rotation above can move a pole past its neighbour by at most the tolerance: re-sort
+  kept.sort((a, b) => poles[a] - poles[b]);
+
+  const k = kept.length;
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  deflated.forEach((j, slot) => {
+    values[k + slot] = poles[j];
+    vectors.set(rows.subarray(j * n, (j + 1) * n), (k + slot) * n);
+  });
+  if (k === 0) return { values, vectors };
+
+  const dk = Float64Array.from(kept, (j) => poles[j]);
+  const zk = Float64Array.from(kept, (j) => z[j]);
+  // differences[i k + j] = d_j - lambda_i, exact to rounding
+  const differences = new Float64Array(k * k);
+  for (let i = 0; i < k; i++)
+    values[i] = secularRoot(dk, zk, rho, i, differences.subarray(i * k, (i + 1) * k));
+  const zHat = orthogonalWeights(dk, zk, rho, differences);
+  // u_i = zHat / (d - lambda_i), normalised; stored transposed (row j holds component j of every u_i)
+  const ut = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    let length = 0;
+    for (let j = 0; j < k; j++) {
+      const x = zHat[j] / differences[i * k + j];
+      ut[j * k + i] = x;
+      length += x * x;
+    }
+    const inverse = 1 / Math.sqrt(length);
+    for (let j = 0; j < k; j++) ut[j * k + i] *= inverse;
+  }
+  // new rows = U * kept rows, done per column half over only the rows that reach it
+  for (const [half, c0, width] of [
+    [1, 0, n1],
+    [2, n1, n2],
+  ] as const) {
+    const reaching = kept.map((j, index) => ({ j, index })).filter(({ j }) => (halves[j] & half) !== 0);
+    if (reaching.length === 0) continue;
+    const m = reaching.length;
+    const a = new Float64Array(m * k);
+    const b = new Float64Array(m * width);
+    reaching.forEach(({ j, index }, r) => {
+      a.set(ut.subarray(index * k, (index + 1) * k), r * k);
+      b.set(rows.subarray(j * n + c0, j * n + c0 + width), r * width);
+    });
+    const product = multiplyTransposedA(a, k, m, k, b, width); // k x width
+    for (let i = 0; i < k; i++) vectors.set(product.subarray(i * width, (i + 1) * width), i * n + c0);
+  }
+  return { values, vectors };
+}
+
+/** rows p, q of an n-column matrix become (c p - s q, s p + c q)... applied so z_p is zeroed. */
+function rotateRows(rows: Float64Array, n: number, p: number, q: number, c: number, s: number): void {
+  const rp = p * n;
+  const rq = q * n;
+  for (let t = 0; t < n; t++) {
+    const x = rows[rp + t];
+    const y = rows[rq + t];
+    rows[rp + t] = c * x + s * y;
+    rows[rq + t] = c * y - s * x;
+  }
+}
+
+/**
+ * Root i of 1/rho + sum_j z_j^2 / (d_j - lambda) (d ascending, z != 0, sum z^2 = 1): it lies in
+ * (d_i, d_{i+1}), or (d_{k-1}, d_{k-1} + rho] for the last. The iteration fits two poles' rational
+ * model to the value and slope (Bunch, Nielsen and Sorensen), kept inside a shrinking bracket.
+ * Fills `differences` with d_j - lambda and returns lambda.
+ */
+function secularRoot(
+  d: Float64Array,
+  z: Float64Array,
+  rho: number,
+  i: number,
+  differences: Float64Array,
+): number {
+  const k = d.length;
+  const last = i === k - 1;
+  const gap = last ? rho : d[i + 1] - d[i];
+  // origin at the nearer pole: the sign of f halfway decides which one
+  let origin = i;
+  if (!last) {
+    let f = 1 / rho;
+    for (let j = 0; j < k; j++) f += (z[j] * z[j]) / (d[j] - d[i] - gap / 2);
+    if (f < 0) origin = i + 1;
+  }
+  const base = d[origin];
+  const delta = differences; // d_j - d_origin, then d_j - lambda
+  for (let j = 0; j < k; j++) delta[j] = d[j] - base;
+  // tau = lambda - d_origin lies in (lo, hi)
+  let lo = origin === i ? 0 : -gap / 2;
+  let hi = origin === i ? (last ? gap : gap / 2) : 0;
+  let tau = origin === i ? hi : lo;
+  const left = delta[i];
+  const right = last ? Infinity : delta[i + 1];
+  for (let iteration = 0; iteration < 100; iteration++) {
+    let psi = 0;
+    let psiSlope = 0;
+    let phi = 0;
+    let phiSlope = 0;
+    for (let j = 0; j <= i; j++) {
+      const t = z[j] / (delta[j] - tau);
+      psi += z[j] * t;
+      psiSlope += t * t;
+    }
+    for (let j = i + 1; j < k; j++) {
+      const t = z[j] / (delta[j] - tau);
+      phi += z[j] * t;
+      phiSlope += t * t;
+    }
+    const f = 1 / rho + psi + phi;
+    if (Math.abs(f) <= 8 * EPS * k * (1 / rho + Math.abs(psi) + Math.abs(phi))) break;
+    if (f < 0) lo = Math.max(lo, tau);
+    else hi = Math.min(hi, tau);
+    if (hi - lo <= 2 * EPS * Math.max(Math.abs(lo), Math.abs(hi))) break;
+    // model: c + s / (left - x) + S / (right - x), matching psi, phi and their slopes at tau
+    const toLeft = left - tau;
+    const s = toLeft * toLeft * psiSlope;
+    const c0 = 1 / rho + psi - s / toLeft;
+    let next: number;
+    if (last) {
+      const c = c0;
+      next = c > 0 ? left + s / c : NaN;
+    } else {
+      const toRight = right - tau;
+      const big = toRight * toRight * phiSlope;
+      const c = c0 + phi - big / toRight;
+      const span = right - left;
+      if (origin === i) {
+        const b = c * span + s + big;
+        next = left + (2 * s * span) / (b + Math.sqrt(Math.max(0, b * b - 4 * c * s * span)));
+      } else {
+        const b = -c * span + big + s;
+        next = right - (2 * big * span) / (b + Math.sqrt(Math.max(0, b * b + 4 * c * big * span)));
+      }
+    }
+    tau = next > lo && next < hi ? next : (lo + hi) / 2;
+  }
+  for (let j = 0; j < k; j++) delta[j] -= tau;
+  return base + tau;
+}
+
+/**
+ * Gu and Eisenstat's z: the vector for which the computed roots are exact eigenvalues of
+ * D + rho zHat zHat^T, zHat_j^2 = prod_i (lambda_i - d_j) / (rho prod_{i != j} (d_i - d_j)),
+ * evaluated as a product of O(1) ratios; the sign is z's.
+ */
+function orthogonalWeights(
+  d: Float64Array,
+  z: Float64Array,
+  rho: number,
+  differences: Float64Array,
+): Float64Array {
+  const k = d.length;
+  const zHat = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    let w = -differences[j * k + j] / rho;
+    for (let i = 0; i < k; i++) if (i !== j) w *= -differences[i * k + j] / (d[i] - d[j]);
+    zHat[j] = Math.sign(z[j]) * Math.sqrt(Math.max(0, w));
+  }
+  return zHat;
+}
