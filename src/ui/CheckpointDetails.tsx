@@ -25,7 +25,9 @@ export function CheckpointDetails() {
       {run && checkpoint ? (
         <Details run={run} checkpoint={checkpoint} />
       ) : (
-        <p className="hint">Select a checkpoint in the table or click a point of “D_LR over training”.</p>
+        <p className="hint">
+          Select a checkpoint in the table, or with a click or the arrow keys on “D_LR over training”.
+        </p>
       )}
     </section>
   );

@@ -13,16 +13,41 @@ const INIT_SCALES = [0.5, 1, 2, 3, 4];
 /** Step sizes that train the mixture in a few hundred steps (SGD's gradient-sized steps need a larger rate). */
 const DEFAULT_LEARNING_RATES: Record<OptimizerKind, number> = { adam: 3e-3, sgd: 0.3 };
 
-interface ChoiceProps {
+/** The options chosen from a fixed list of values. */
+type ChoiceOption =
+  'alpha' | 'width' | 'depth' | 'learningRate' | 'weightDecay' | 'labelShuffle' | 'initScale';
+
+interface ChoiceSpec {
   label: string;
   testId: string;
-  value: number;
   choices: readonly number[];
   format?: (v: number) => string;
+}
+
+const percent = (v: number) => `${Math.round(v * 100)}%`;
+
+const CHOICES: Record<ChoiceOption, ChoiceSpec> = {
+  alpha: { label: 'output scale α', testId: 'trainer-alpha', choices: ALPHAS },
+  width: { label: 'width', testId: 'trainer-width', choices: WIDTHS },
+  depth: { label: 'hidden layers', testId: 'trainer-depth', choices: DEPTHS },
+  learningRate: { label: 'learning rate', testId: 'trainer-lr', choices: LEARNING_RATES },
+  weightDecay: { label: 'weight decay', testId: 'trainer-wd', choices: WEIGHT_DECAYS },
+  labelShuffle: { label: 'shuffled labels', testId: 'trainer-shuffle', choices: SHUFFLES, format: percent },
+  initScale: {
+    label: 'init scale',
+    testId: 'trainer-init-scale',
+    choices: INIT_SCALES,
+    format: (v) => `×${v}`,
+  },
+};
+
+interface ChoiceProps extends ChoiceSpec {
+  value: number;
   disabled: boolean;
   onChange: (v: number) => void;
 }
 
+/** A select over `choices`; a value outside them (from a preset or a scenario) is listed in order too. */
 function Choice({ label, testId, value, choices, format = String, disabled, onChange }: ChoiceProps) {
   const all = choices.includes(value) ? choices : [...choices, value].sort((a, b) => a - b);
   return (
@@ -44,7 +69,33 @@ function Choice({ label, testId, value, choices, format = String, disabled, onCh
   );
 }
 
-const percent = (v: number) => `${Math.round(v * 100)}%`;
+interface WholeNumberProps {
+  label: string;
+  testId?: string;
+  min: number;
+  max?: number;
+  step?: number;
+  value: number;
+  onChange: (v: number) => void;
+}
+
+/** A number input that hands on whole numbers >= `min` (empty or invalid input counts as `min`). */
+function WholeNumber({ label, testId, min, max, step, value, onChange }: WholeNumberProps) {
+  return (
+    <label>
+      {label}{' '}
+      <input
+        type="number"
+        data-testid={testId}
+        min={min}
+        max={max}
+        step={step}
+        value={value}
+        onChange={(e) => onChange(Math.max(min, Math.round(Number(e.target.value) || min)))}
+      />
+    </label>
+  );
+}
 
 export interface TrainerControlsProps {
   options: TrainerOptions;
@@ -55,6 +106,9 @@ export interface TrainerControlsProps {
 export function TrainerControls({ options, disabled, onChange }: TrainerControlsProps) {
   const set = <K extends keyof TrainerOptions>(key: K, value: TrainerOptions[K]) =>
     onChange({ ...options, [key]: value });
+  const choice = (key: ChoiceOption) => (
+    <Choice {...CHOICES[key]} value={options[key]} disabled={disabled} onChange={(v) => set(key, v)} />
+  );
   return (
     <fieldset className="learn-controls" disabled={disabled}>
       <legend>Settings</legend>
@@ -71,14 +125,7 @@ export function TrainerControls({ options, disabled, onChange }: TrainerControls
           <option value="modular">modular addition (mod 23)</option>
         </select>
       </label>
-      <Choice
-        label="output scale α"
-        testId="trainer-alpha"
-        value={options.alpha}
-        choices={ALPHAS}
-        disabled={disabled}
-        onChange={(v) => set('alpha', v)}
-      />
+      {choice('alpha')}
       <label title="f = α(h − h₀): the output starts at 0 whatever α is (Chizat–Bach)">
         <input
           type="checkbox"
@@ -96,22 +143,8 @@ export function TrainerControls({ options, disabled, onChange }: TrainerControls
         />{' '}
         train the last layer only
       </label>
-      <Choice
-        label="width"
-        testId="trainer-width"
-        value={options.width}
-        choices={WIDTHS}
-        disabled={disabled}
-        onChange={(v) => set('width', v)}
-      />
-      <Choice
-        label="hidden layers"
-        testId="trainer-depth"
-        value={options.depth}
-        choices={DEPTHS}
-        disabled={disabled}
-        onChange={(v) => set('depth', v)}
-      />
+      {choice('width')}
+      {choice('depth')}
       <label>
         optimiser{' '}
         <select
@@ -126,72 +159,28 @@ export function TrainerControls({ options, disabled, onChange }: TrainerControls
           <option value="sgd">SGD</option>
         </select>
       </label>
-      <Choice
-        label="learning rate"
-        testId="trainer-lr"
-        value={options.learningRate}
-        choices={LEARNING_RATES}
-        disabled={disabled}
-        onChange={(v) => set('learningRate', v)}
+      {choice('learningRate')}
+      {choice('weightDecay')}
+      {choice('labelShuffle')}
+      {choice('initScale')}
+      <WholeNumber
+        label="steps"
+        testId="trainer-steps"
+        min={1}
+        max={20000}
+        step={50}
+        value={options.steps}
+        onChange={(v) => set('steps', v)}
       />
-      <Choice
-        label="weight decay"
-        testId="trainer-wd"
-        value={options.weightDecay}
-        choices={WEIGHT_DECAYS}
-        disabled={disabled}
-        onChange={(v) => set('weightDecay', v)}
+      <WholeNumber
+        label="checkpoint every"
+        testId="trainer-every"
+        min={1}
+        max={5000}
+        value={options.checkpointEvery}
+        onChange={(v) => set('checkpointEvery', v)}
       />
-      <Choice
-        label="shuffled labels"
-        testId="trainer-shuffle"
-        value={options.labelShuffle}
-        choices={SHUFFLES}
-        format={percent}
-        disabled={disabled}
-        onChange={(v) => set('labelShuffle', v)}
-      />
-      <Choice
-        label="init scale"
-        testId="trainer-init-scale"
-        value={options.initScale}
-        choices={INIT_SCALES}
-        format={(v) => `×${v}`}
-        disabled={disabled}
-        onChange={(v) => set('initScale', v)}
-      />
-      <label>
-        steps{' '}
-        <input
-          type="number"
-          data-testid="trainer-steps"
-          min={1}
-          max={20000}
-          step={50}
-          value={options.steps}
-          onChange={(e) => set('steps', Math.max(1, Math.round(Number(e.target.value) || 1)))}
-        />
-      </label>
-      <label>
-        checkpoint every{' '}
-        <input
-          type="number"
-          data-testid="trainer-every"
-          min={1}
-          max={5000}
-          value={options.checkpointEvery}
-          onChange={(e) => set('checkpointEvery', Math.max(1, Math.round(Number(e.target.value) || 1)))}
-        />
-      </label>
-      <label>
-        seed{' '}
-        <input
-          type="number"
-          min={0}
-          value={options.seed}
-          onChange={(e) => set('seed', Math.max(0, Math.round(Number(e.target.value) || 0)))}
-        />
-      </label>
+      <WholeNumber label="seed" min={0} value={options.seed} onChange={(v) => set('seed', v)} />
     </fieldset>
   );
 }

@@ -2,6 +2,7 @@
  * The Learn view's runs as dashboard records, so its plots reuse the dashboard's trace builders and
  * `Plot` component, plus the traces only the Learn view draws (D_LR, dlrEnergy99, accuracies vs step).
  */
+import type { CheckpointMetrics } from '../../core/types';
 import type { MeasuredCheckpoint } from '../../train/measure';
 import type { TrainerOptions } from '../../train/trainer';
 import type { RunRecord } from '../../state/model';
@@ -41,65 +42,85 @@ export function toRunRecord(run: LearnRun): RunRecord {
   };
 }
 
+/** One metric of every checkpoint against step, drawn once per run in the run's colour. */
+interface StepSeries {
+  /** legend name after the run's name, e.g. `rich: D_LR` */
+  name: string;
+  /** what the hover calls the value */
+  hoverLabel: string;
+  /** d3 format of the value in the hover */
+  hoverFormat: string;
+  value: (metrics: CheckpointMetrics) => number;
+  mode: 'lines' | 'lines+markers';
+  /** line style; the colour is the run's */
+  line: NonNullable<Trace['line']>;
+  /** marker style when drawn; the colour is the run's */
+  marker?: NonNullable<Trace['marker']>;
+}
+
+const DLR_SERIES: readonly StepSeries[] = [
+  {
+    name: 'D_LR',
+    hoverLabel: 'D_LR',
+    hoverFormat: '.3f',
+    value: (m) => m.dlr,
+    mode: 'lines+markers',
+    line: { width: 2 },
+    marker: { size: 5 },
+  },
+  {
+    name: 'dlrEnergy99',
+    hoverLabel: 'dlrEnergy99',
+    hoverFormat: '.3f',
+    value: (m) => m.dlrEnergy99,
+    mode: 'lines',
+    line: { width: 1.5, dash: 'dash' },
+  },
+];
+
+const ACCURACY_SERIES: readonly StepSeries[] = [
+  {
+    name: 'train',
+    hoverLabel: 'train accuracy',
+    hoverFormat: '.1%',
+    value: (m) => m.accuracy ?? NaN,
+    mode: 'lines',
+    line: { width: 1.5, dash: 'dot' },
+  },
+  {
+    name: 'test',
+    hoverLabel: 'test accuracy',
+    hoverFormat: '.1%',
+    value: (m) => m.evalAccuracy ?? NaN,
+    mode: 'lines',
+    line: { width: 2 },
+  },
+];
+
+/** One trace per run and series, in run order, the series of a run grouped in the legend. */
+function buildStepTraces(runs: readonly LearnRun[], series: readonly StepSeries[]): Trace[] {
+  return runs.flatMap((run) => {
+    const steps = run.checkpoints.map((c) => c.step);
+    return series.map((s): Trace => ({
+      type: 'scatter',
+      mode: s.mode,
+      name: `${run.name}: ${s.name}`,
+      legendgroup: run.id,
+      x: steps,
+      y: run.checkpoints.map((c) => s.value(c.metrics)),
+      line: { color: run.colour, ...s.line },
+      ...(s.marker ? { marker: { color: run.colour, ...s.marker } } : {}),
+      hovertemplate: `${run.name}<br>step %{x}<br>${s.hoverLabel} = %{y:${s.hoverFormat}}<extra></extra>`,
+    }));
+  });
+}
+
 /** D_LR (solid) and dlrEnergy99 (dashed) of every run against step, on [0, 1]. */
 export function buildLearnDlrTraces(runs: readonly LearnRun[]): Trace[] {
-  const traces: Trace[] = [];
-  for (const run of runs) {
-    const steps = run.checkpoints.map((c) => c.step);
-    traces.push(
-      {
-        type: 'scatter',
-        mode: 'lines+markers',
-        name: `${run.name}: D_LR`,
-        legendgroup: run.id,
-        x: steps,
-        y: run.checkpoints.map((c) => c.metrics.dlr),
-        line: { color: run.colour, width: 2 },
-        marker: { color: run.colour, size: 5 },
-        hovertemplate: `${run.name}<br>step %{x}<br>D_LR = %{y:.3f}<extra></extra>`,
-      },
-      {
-        type: 'scatter',
-        mode: 'lines',
-        name: `${run.name}: dlrEnergy99`,
-        legendgroup: run.id,
-        x: steps,
-        y: run.checkpoints.map((c) => c.metrics.dlrEnergy99),
-        line: { color: run.colour, width: 1.5, dash: 'dash' },
-        hovertemplate: `${run.name}<br>step %{x}<br>dlrEnergy99 = %{y:.3f}<extra></extra>`,
-      },
-    );
-  }
-  return traces;
+  return buildStepTraces(runs, DLR_SERIES);
 }
 
 /** Train (dotted) and test (solid) accuracy of every run against step. */
 export function buildLearnAccuracyTraces(runs: readonly LearnRun[]): Trace[] {
-  const traces: Trace[] = [];
-  for (const run of runs) {
-    const steps = run.checkpoints.map((c) => c.step);
-    traces.push(
-      {
-        type: 'scatter',
-        mode: 'lines',
-        name: `${run.name}: train`,
-        legendgroup: run.id,
-        x: steps,
-        y: run.checkpoints.map((c) => c.metrics.accuracy ?? NaN),
-        line: { color: run.colour, width: 1.5, dash: 'dot' },
-        hovertemplate: `${run.name}<br>step %{x}<br>train accuracy = %{y:.1%}<extra></extra>`,
-      },
-      {
-        type: 'scatter',
-        mode: 'lines',
-        name: `${run.name}: test`,
-        legendgroup: run.id,
-        x: steps,
-        y: run.checkpoints.map((c) => c.metrics.evalAccuracy ?? NaN),
-        line: { color: run.colour, width: 2 },
-        hovertemplate: `${run.name}<br>step %{x}<br>test accuracy = %{y:.1%}<extra></extra>`,
-      },
-    );
-  }
-  return traces;
+  return buildStepTraces(runs, ACCURACY_SERIES);
 }

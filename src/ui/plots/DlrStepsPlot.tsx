@@ -1,9 +1,14 @@
-/** "D_LR over training": one line per run against step, test accuracy on a second axis; click selects. */
+/**
+ * "D_LR over training": one line per run against step, test accuracy on a second axis; a click on a
+ * point, or the arrow keys on the focused plot, select a checkpoint.
+ */
 import type { Layout } from 'plotly.js-dist-min';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import type { KeyboardEvent } from 'react';
 import { richscope, useRichscope } from '../../state/store';
+import { SELECTION_KEYS, moveSelection } from './dlr-keys';
 import { Plot } from './Plot';
-import { buildDlrTraces } from './traces';
+import { buildDlrTraces, selectableDlrRuns } from './traces';
 
 export function DlrStepsPlot() {
   const runs = useRichscope((s) => s.runs);
@@ -40,6 +45,21 @@ export function DlrStepsPlot() {
     if (Array.isArray(customdata) && customdata.length === 2)
       richscope.selectCheckpoint(String(customdata[0]), Number(customdata[1]));
   }, []);
+  // What the last key selected, read out by screen readers (the details panel shows it to everyone).
+  const [announcement, setAnnouncement] = useState('');
+  const selectByKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    // Keys on the export buttons inside stay theirs.
+    if (e.target !== e.currentTarget || e.altKey || e.ctrlKey || e.metaKey) return;
+    const selectable = selectableDlrRuns(runs, view);
+    const next = moveSelection(selectable, { runId: view.selectedRun, step: view.selectedStep }, e.key);
+    if (!next) return;
+    e.preventDefault();
+    if (next.runId !== view.selectedRun || next.step !== view.selectedStep)
+      richscope.selectCheckpoint(next.runId, next.step);
+    const run = selectable.find((r) => r.id === next.runId)!;
+    const dlr = run.checkpoints.find((c) => c.step === next.step)!.metrics.dlr;
+    setAnnouncement(`${run.name}, step ${next.step}: D_LR ${dlr.toFixed(4)}`);
+  };
 
   return (
     <section className="panel" aria-labelledby="dlr-steps-heading">
@@ -55,16 +75,31 @@ export function DlrStepsPlot() {
           />
           log step axis
         </label>
+        <span className="hint" id="dlr-steps-keys">
+          Keys on the focused plot: ←/→ step, ↑/↓ run, Home/End
+        </span>
       </div>
-      <Plot
-        testId="plot-dlr-steps"
-        title="D_LR over training (dotted: test accuracy)"
-        traces={traces}
-        layout={layout}
-        height={300}
-        onPointClick={select}
-        description="D_LR of each run against training step; click a point to select that checkpoint"
-      />
+      <div
+        role="group"
+        tabIndex={0}
+        aria-label="D_LR over training: select a checkpoint with the arrow keys"
+        aria-describedby="dlr-steps-keys"
+        aria-keyshortcuts={SELECTION_KEYS.join(' ')}
+        onKeyDown={selectByKey}
+      >
+        <Plot
+          testId="plot-dlr-steps"
+          title="D_LR over training (dotted: test accuracy)"
+          traces={traces}
+          layout={layout}
+          height={300}
+          onPointClick={select}
+          description="D_LR of each run against training step; click a point, or use the arrow keys, to select a checkpoint"
+        />
+      </div>
+      <p className="visually-hidden" role="status">
+        {announcement}
+      </p>
     </section>
   );
 }

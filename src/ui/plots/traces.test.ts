@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { fakeCheckpoint, fakeRun } from '../../state/fake-records';
 import { defaultViewSettings } from '../../state/view-settings';
 import { sequentialColour } from '../palette';
-import { EVAL_SPLIT_NOTE, buildDlrTraces, buildTraces, cappedK, withAlpha } from './traces';
+import {
+  EVAL_SPLIT_NOTE,
+  buildDlrTraces,
+  buildTraces,
+  cappedK,
+  selectableDlrRuns,
+  withAlpha,
+} from './traces';
 
 const rich = fakeRun(
   'rich',
@@ -94,6 +101,16 @@ describe('buildDlrTraces', () => {
     expect(traces[1].yaxis).toBe('y2');
     expect(traces[3].x).toEqual([0]); // lazy step 150 has no test split
     expect(traces[4].y).toEqual([0.2]);
+  });
+
+  it('lets the runs drawn point by point be selected, not hidden runs or aggregated seed groups', () => {
+    const a = fakeRun('a', [fakeCheckpoint(0)], { seedGroup: 'g' });
+    const b = fakeRun('b', [fakeCheckpoint(0)], { seedGroup: 'g' });
+    const hidden = fakeRun('hidden', [fakeCheckpoint(0)], { visible: false });
+    const all = [rich, a, b, hidden];
+    const ids = (view = defaultViewSettings) => selectableDlrRuns(all, view).map((run) => run.id);
+    expect(ids()).toEqual(['rich', 'a', 'b']);
+    expect(ids({ ...defaultViewSettings, aggregateSeeds: true })).toEqual(['rich']);
   });
 });
 

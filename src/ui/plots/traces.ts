@@ -138,11 +138,25 @@ export function buildTraces(
     : buildRunTraces(panel, runs, view);
 }
 
-function buildRunTraces(panel: SpectrumPanel, runs: readonly RunRecord[], view: ViewSettings): Trace[] {
+/**
+ * The runs a plot shows (visible, with checkpoints): seed groups of two or more runs apart when
+ * `view.aggregateSeeds` (drawn as mean ± band), the others `single` (drawn one by one, clickable).
+ */
+function groupShownRuns(
+  runs: readonly RunRecord[],
+  view: ViewSettings,
+): { groups: Map<string, RunRecord[]>; single: RunRecord[] } {
   const visible = runs.filter((run) => run.visible && run.checkpoints.length > 0);
-  const { groups, single } = view.aggregateSeeds
-    ? seedGroups(visible)
-    : { groups: new Map(), single: visible };
+  return view.aggregateSeeds ? seedGroups(visible) : { groups: new Map(), single: visible };
+}
+
+/** The runs whose D_LR points `buildDlrTraces` draws one by one, in order: the ones a click (or a key) can select. */
+export function selectableDlrRuns(runs: readonly RunRecord[], view: ViewSettings): RunRecord[] {
+  return groupShownRuns(runs, view).single;
+}
+
+function buildRunTraces(panel: SpectrumPanel, runs: readonly RunRecord[], view: ViewSettings): Trace[] {
+  const { groups, single } = groupShownRuns(runs, view);
   const traces: Trace[] = [];
   for (const run of single) {
     const checkpoint = nearestCheckpoint(run.checkpoints, view.step)!;
@@ -158,7 +172,7 @@ function buildRunTraces(panel: SpectrumPanel, runs: readonly RunRecord[], view: 
       hovertemplate: hoverTemplate(panel, run.name, checkpoint.step, checkpoint.eval !== null),
     });
   }
-  for (const [group, members] of groups as Map<string, RunRecord[]>) {
+  for (const [group, members] of groups) {
     const checkpoints = members.map((run) => nearestCheckpoint(run.checkpoints, view.step)!);
     const curves = checkpoints
       .map((c) => cappedCurve(c, panel, view.kMinRelative))
@@ -221,10 +235,7 @@ function buildCheckpointTraces(
  * Seed groups become mean ± band when `view.aggregateSeeds`.
  */
 export function buildDlrTraces(runs: readonly RunRecord[], view: ViewSettings): Trace[] {
-  const visible = runs.filter((run) => run.visible && run.checkpoints.length > 0);
-  const { groups, single } = view.aggregateSeeds
-    ? seedGroups(visible)
-    : { groups: new Map(), single: visible };
+  const { groups, single } = groupShownRuns(runs, view);
   const traces: Trace[] = [];
   for (const run of single) {
     const steps = run.checkpoints.map((c) => c.step);
@@ -258,7 +269,7 @@ export function buildDlrTraces(runs: readonly RunRecord[], view: ViewSettings): 
       });
     }
   }
-  for (const [group, members] of groups as Map<string, RunRecord[]>) {
+  for (const [group, members] of groups) {
     const aggregate = aggregateOverSteps(
       members.map((run) => ({
         steps: run.checkpoints.map((c) => c.step),

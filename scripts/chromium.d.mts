@@ -1,0 +1,3 @@
+// Types of chromium.mjs for playwright.config.ts (the scripts are plain JavaScript).
+export declare const chromiumPath: string;
+export declare const chromiumArgs: string[];
