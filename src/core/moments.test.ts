@@ -105,6 +105,23 @@ describe('accumulateMoments (METHOD.md §2)', () => {
     }
   });
 
+  it('reads the same moments however often result() is called between chunks', () => {
+    const acc = createMomentAccumulator({ p, c, targets: { kind: 'onehot', classes } });
+    const half = 100;
+    const chunk = (start: number, end: number) => ({
+      rows: end - start,
+      features: features.subarray(start * p, end * p),
+      logits: logits.subarray(start * c, end * c),
+      labels: labels.slice(start, end),
+    });
+    acc.add(chunk(0, half));
+    const early = acc.result();
+    expect(maxRelativeError(acc.result().scatter, early.scatter)).toBe(0);
+    acc.add(chunk(half, n));
+    const whole = momentsOf(features, logits, n, { labels, classes });
+    expect(maxRelativeError(acc.result().scatter, whole.scatter)).toBeLessThan(1e-13);
+  });
+
   it('has the empty moments as identity of merge', () => {
     const m = momentsOf(features, logits, n, { labels, classes });
     const merged = mergeMoments(emptyMoments({ p, c, targets: { kind: 'onehot', classes } }), m);

@@ -100,8 +100,13 @@ function foldAddedChunk(target: Moments, nB: number, meanB: Float64Array): void 
   target.n = n;
 }
 
+/** Copies the upper triangle onto the lower, in square tiles so the strided writes stay in cache. */
 function mirrorUpper(s: Float64Array, d: number): void {
-  for (let j = 0; j < d; j++) for (let k = j + 1; k < d; k++) s[k * d + j] = s[j * d + k];
+  const tile = 32;
+  for (let j0 = 0; j0 < d; j0 += tile)
+    for (let k0 = j0; k0 < d; k0 += tile)
+      for (let j = j0; j < Math.min(j0 + tile, d); j++)
+        for (let k = Math.max(k0, j + 1); k < Math.min(k0 + tile, d); k++) s[k * d + j] = s[j * d + k];
 }
 
 function assertSameShape(a: Moments, b: Moments): void {
@@ -157,7 +162,7 @@ export function createMomentAccumulator(
   const total = emptyMoments(shape);
   // total.scatter holds only its upper triangle until result() mirrors a copy.
   const chunkMean = new Float64Array(d);
-  // class x dense sums of one chunk (one-hot targets only)
+  // class x dense sums over the whole pass (one-hot targets only)
   const classSums = new Float64Array(targets.kind === 'onehot' ? q * dense : 0);
   const gram = createGramKernel(dense, { precision: options.precision, kernel: options.kernel });
 
@@ -196,43 +201,26 @@ export function createMomentAccumulator(
       if (!(k >= 0 && k < q && Number.isInteger(k))) throw new RangeError(`label ${k} outside 0..${q - 1}`);
       counts[k]++;
     }
-    // class sums of the centred dense columns land in S_xy[:, p + c + k]; summed row by row (class x dense)
-    classSums.fill(0);
-    const scatter = total.scatter;
+    // class sums of the centred dense columns, S_xy[:, p + c + k]: kept class-major for the whole pass
+    // (each row adds into one contiguous class row) and written into the scatter once, in result()
     let offset = 0;
     for (const { data, cols } of blocks) {
+      const centre = chunkMean.subarray(offset, offset + cols);
       for (let i = 0; i < rows; i++) {
         const at = labels[i] * dense + offset;
         const from = i * cols;
-        for (let j = 0; j < cols; j++) classSums[at + j] += data[from + j] - chunkMean[offset + j];
+        for (let j = 0; j < cols; j++) classSums[at + j] += data[from + j] - centre[j];
       }
       offset += cols;
     }
-    for (let j = 0; j < dense; j++) {
-      const row = j * d + dense;
-      for (let k = 0; k < q; k++) scatter[row + k] += classSums[k * dense + j];
-    }
+    const scatter = total.scatter;
     for (let k = 0; k < q; k++) {
       chunkMean[dense + k] = counts[k] / rows;
       const row = (dense + k) * d + dense;
       scatter[row + k] += counts[k] - (counts[k] * counts[k]) / rows;
       for (let l = k + 1; l < q; l++) scatter[row + l] -= (counts[k] * counts[l]) / rows;
     }
-    const logits = blocks[1].data;
-    let correct = 0;
-    for (let i = 0; i < rows; i++) {
-      let best = 0;
-      let bestValue = -Infinity;
-      for (let j = 0; j < c; j++) {
-        const v = logits[i * c + j];
-        if (v > bestValue) {
-          bestValue = v;
-          best = j;
-        }
-      }
-      if (best === labels[i]) correct++;
-    }
-    total.correct = (total.correct ?? 0) + correct;
+    total.correct = (total.correct ?? 0) + countCorrect(blocks[1].data, c, labels, rows);
   }
 
   return {
@@ -243,10 +231,34 @@ export function createMomentAccumulator(
     result(): Moments {
       const scatter = total.scatter.slice();
       gram.addRunningSum(scatter, d);
+      if (targets.kind === 'onehot')
+        for (let j = 0; j < dense; j++) {
+          const row = j * d + dense;
+          for (let k = 0; k < q; k++) scatter[row + k] += classSums[k * dense + j];
+        }
       mirrorUpper(scatter, d);
       return { ...total, mean: total.mean.slice(), scatter };
     },
   };
+}
+
+/** Rows whose largest output is at the label's index. */
+function countCorrect(logits: ArrayLike<number>, c: number, labels: ArrayLike<number>, rows: number): number {
+  let correct = 0;
+  for (let i = 0; i < rows; i++) {
+    let best = 0;
+    let bestValue = -Infinity;
+    const from = i * c;
+    for (let j = 0; j < c; j++) {
+      const v = logits[from + j];
+      if (v > bestValue) {
+        bestValue = v;
+        best = j;
+      }
+    }
+    if (best === labels[i]) correct++;
+  }
+  return correct;
 }
 
 /** Column means of the row-major blocks, written at their column offsets of `mean`. */
