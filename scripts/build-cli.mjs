@@ -1,10 +1,10 @@
 // Bundles the CLI into one ES module so `npm run analyze` starts without transpiling TypeScript.
 import { build } from 'esbuild';
 
-// the second entry is the worker_threads script of the parallel moment pass (issue 6)
+// the second entry is the worker_threads script: moment-pass row ranges and the output half of the metrics
 const entries = [
   ['src/cli/richscope.ts', 'dist-cli/richscope.mjs'],
-  ['src/analysis/accumulate-worker.ts', 'dist-cli/accumulate-worker.mjs'],
+  ['src/analysis/node-worker.ts', 'dist-cli/node-worker.mjs'],
 ];
 
 export async function buildCli() {

@@ -1,7 +1,7 @@
 /**
  * The parallel moment pass (row ranges over .npy files, merged with mergeMoments) gives the serial
  * stream's moments. The 'inline' backend runs the same ranges in this thread (worker_threads need the
- * bundled dist-cli/accumulate-worker.mjs; `npm run bench` exercises them).
+ * bundled dist-cli/node-worker.mjs; `npm run bench` exercises them).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -80,7 +80,7 @@ export const defaultParallelOptions: ParallelOptions = {
   precision: (process.env.RICHSCOPE_GRAM_PRECISION as GramPrecision | undefined) ?? 'auto',
 };
 
-const workerFile = fileURLToPath(new URL('./accumulate-worker.mjs', import.meta.url));
+const workerFile = fileURLToPath(new URL('./node-worker.mjs', import.meta.url));
 
 /** Accumulates rows [task.start, task.end) of the .npy files of a task in this thread. */
 export function accumulateRange(task: RangeTask): RangeResult {
@@ -209,7 +209,7 @@ export async function accumulateInParallel(
 
 function runWorker(task: RangeTask): Promise<RangeResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerFile, { workerData: task });
+    const worker = new Worker(workerFile, { workerData: { kind: 'range', ...task } });
     worker.once('message', (result: RangeResult) => {
       resolve(result);
       void worker.terminate();

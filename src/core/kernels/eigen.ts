@@ -419,16 +419,13 @@ function applyReflectors(
       }
     }
     // upper triangular T: T_jj = tau_j, T[0:j, j] = -tau_j T[0:j, 0:j] Y[:, 0:j]^T y_j; held transposed
+    const inner = multiplyTransposedA(y, b, rows, b, y, b, kernel); // Y^T Y
     const tt = new Float64Array(b * b);
     const x = new Float64Array(b);
     for (let j = 0; j < b; j++) {
       tt[j * b + j] = tau[j];
       if (tau[j] === 0) continue;
-      for (let l = 0; l < j; l++) {
-        let s = 0;
-        for (let t = 0; t < rows; t++) s += yt[l * rows + t] * yt[j * rows + t];
-        x[l] = -tau[j] * s;
-      }
+      for (let l = 0; l < j; l++) x[l] = -tau[j] * inner[l * b + j];
       for (let l = 0; l < j; l++) {
         let s = 0;
         for (let m = l; m < j; m++) s += tt[m * b + l] * x[m];
