@@ -5,6 +5,7 @@
  */
 import { analyzeMoments } from '../core/analyze';
 import { DegenerateDataError } from '../core/low-rank-measure';
+import type { GramPrecision } from '../core/kernels/gram';
 import { createMomentAccumulator, type TargetShape } from '../core/moments';
 import type { CheckpointMetrics, Moments, TargetKind } from '../core/types';
 import { openContainer } from '../io/open-container';
@@ -36,15 +37,24 @@ export interface AnalyzeOptions {
   onProgress?: (progress: AnalysisProgress) => void;
   /** skip rows holding NaN or Inf instead of refusing the file */
   dropNonFinite?: boolean;
+  /**
+   * Gram kernel of the moment pass: 'auto' takes the float32-lane kernel when the features, logits (and
+   * dense targets) are float32 arrays (Gram relative error 1e-8 to 6e-8, docs/benchmarks.md), float64
+   * otherwise. Default 'float64' (exact float64 products).
+   */
+  gramPrecision?: GramPrecision | 'auto';
   // --- issue 6 (perf): parallel moment pass, injected by the Node CLI only ---
   /** moments of a split from parallel row ranges (src/analysis/parallel-accumulate.ts), or null to stream serially */
   accumulateInParallel?: (split: ParallelSplit) => Promise<Moments | null>;
   // --- end issue 6 ---
 }
 
-export const defaultAnalyzeOptions: Required<Pick<AnalyzeOptions, 'chunkRows' | 'dropNonFinite'>> = {
+export const defaultAnalyzeOptions: Required<
+  Pick<AnalyzeOptions, 'chunkRows' | 'dropNonFinite' | 'gramPrecision'>
+> = {
   chunkRows: 4096,
   dropNonFinite: false,
+  gramPrecision: 'float64',
 };
 
 export interface CheckpointAnalysis {
@@ -59,7 +69,8 @@ export interface CheckpointAnalysis {
   step?: number | null;
 }
 
-interface SplitArrays {
+/** One split's arrays with their roles (exported for the browser's range protocol, checkpoint-ranges.ts). */
+export interface SplitArrays {
   source: string;
   /** the opened files (issue 6: the parallel path re-reads .npy files by row range) */
   sources: ByteSource[];
@@ -70,20 +81,31 @@ interface SplitArrays {
   notes: string[];
 }
 
-type OpenedSplit =
+export type OpenedSplit =
   { kind: 'moments'; source: string; file: MomentsFile } | ({ kind: 'arrays' } & SplitArrays);
 
-function sourceName(sources: ByteSource[]): string {
+export function sourceName(sources: ByteSource[]): string {
   return sources.map((s) => s.name).join(' + ');
 }
 
-async function openSplit(
+/** Opens every file of a split (headers and directories; data stays on disk). */
+export async function openContainers(sources: ByteSource[]): Promise<ArrayContainer[]> {
+  const containers: ArrayContainer[] = [];
+  for (const src of sources) containers.push(await openContainer(src));
+  return containers;
+}
+
+/**
+ * Opens the files of one split and gives their arrays roles (or reads a moments file); `opened`
+ * are its containers when the caller already opened them.
+ */
+export async function openSplit(
   sources: ByteSource[],
   roles: RoleOverrides | undefined,
   signal?: AbortSignal,
+  opened?: ArrayContainer[],
 ): Promise<OpenedSplit> {
-  const containers: ArrayContainer[] = [];
-  for (const src of sources) containers.push(await openContainer(src));
+  const containers = opened ?? (await openContainers(sources));
   const source = sourceName(sources);
   const moments = containers.find((c) => c.format === 'moments');
   if (moments) {
@@ -124,7 +146,21 @@ async function countClasses(split: SplitArrays, signal?: AbortSignal): Promise<n
   return largest + 1;
 }
 
-function targetShape(split: SplitArrays, classes: number): TargetShape {
+/** One-hot columns are classes 0..max over both splits, so fit and eval targets line up. */
+export async function countCheckpointClasses(
+  fit: SplitArrays,
+  evalArrays: SplitArrays | null,
+  signal?: AbortSignal,
+): Promise<number> {
+  let classes = 0;
+  for (const split of [fit, evalArrays]) {
+    if (split?.labels && split.targetKind === 'onehot')
+      classes = Math.max(classes, await countClasses(split, signal));
+  }
+  return classes;
+}
+
+export function targetShape(split: SplitArrays, classes: number): TargetShape {
   if (!split.labels || split.targetKind === 'none') return { kind: 'none' };
   if (split.targetKind === 'dense') return { kind: 'dense', q: split.labels.cols };
   return { kind: 'onehot', classes };
@@ -152,7 +188,12 @@ async function accumulateSplit(
     return { moments: parallel, notes: [] };
   }
   // --- end issue 6 ---
-  const accumulator = createMomentAccumulator({ p: split.features.cols, c: split.logits.cols, targets });
+  const precision =
+    options.gramPrecision === 'auto' ? gramPrecisionOf(split, targets) : options.gramPrecision;
+  const accumulator = createMomentAccumulator(
+    { p: split.features.cols, c: split.logits.cols, targets },
+    { precision },
+  );
   const readers =
     split.labels && targets.kind !== 'none'
       ? [split.features, split.logits, split.labels]
@@ -195,12 +236,24 @@ async function accumulateSplit(
   return { moments: accumulator.result(), notes };
 }
 
+/**
+ * 'float32' when every dense column of the moment matrix comes from a float32 array (features, logits
+ * and dense targets): the float32-lane Gram kernel then loses nothing the file held beyond its
+ * documented 1e-8 relative rounding. 'float64' otherwise.
+ */
+export function gramPrecisionOf(split: SplitArrays, targets: TargetShape): GramPrecision {
+  const float32 = (reader: ArrayReader) => reader.dtype === 'float32';
+  const dense = targets.kind === 'dense' && split.labels ? [split.labels] : [];
+  return [split.features, split.logits, ...dense].every(float32) ? 'float32' : 'float64';
+}
+
 function hasNonFinite(block: Float64Array): boolean {
   for (let i = 0; i < block.length; i++) if (!Number.isFinite(block[i])) return true;
   return false;
 }
 
-function metricsOf(source: string, fit: Moments, evalSplit: Moments | null): CheckpointMetrics {
+/** The metrics of a checkpoint; degenerate data becomes an InputError on `source`. */
+export function metricsOf(source: string, fit: Moments, evalSplit: Moments | null): CheckpointMetrics {
   try {
     return analyzeMoments(fit, evalSplit ?? fit);
   } catch (error) {
@@ -210,7 +263,7 @@ function metricsOf(source: string, fit: Moments, evalSplit: Moments | null): Che
   }
 }
 
-function checkCompatible(fit: SplitArrays, evalSplit: SplitArrays): void {
+export function checkCompatible(fit: SplitArrays, evalSplit: SplitArrays): void {
   const pairs: [string, number, number][] = [
     ['feature columns (p)', fit.features.cols, evalSplit.features.cols],
     ['output columns (C)', fit.logits.cols, evalSplit.logits.cols],
@@ -224,6 +277,22 @@ function checkCompatible(fit: SplitArrays, evalSplit: SplitArrays): void {
   }
 }
 
+/** The notes of a checkpoint of arrays: the files', then the moment pass's, then a missing eval label. */
+export function checkpointNotes(
+  fit: SplitArrays,
+  evalArrays: SplitArrays | null,
+  passNotes: string[],
+): string[] {
+  const notes = [...fit.notes, ...(evalArrays?.notes ?? []), ...passNotes];
+  if (fit.labels && evalArrays && !evalArrays.labels)
+    notes.push(`${evalArrays.source}: no labels, so no cumulative mass on the eval split`);
+  return notes;
+}
+
+export function rolesOf(fit: SplitArrays): CheckpointAnalysis['roles'] {
+  return { features: fit.features.key, logits: fit.logits.key, labels: fit.labels?.key ?? null };
+}
+
 /** Analyses one checkpoint (fit split, optional eval split): one streamed pass per split, then the metrics. */
 export async function analyzeCheckpoint(
   input: CheckpointInput,
@@ -233,6 +302,7 @@ export async function analyzeCheckpoint(
     ...options,
     chunkRows: options.chunkRows ?? defaultAnalyzeOptions.chunkRows,
     dropNonFinite: options.dropNonFinite ?? defaultAnalyzeOptions.dropNonFinite,
+    gramPrecision: options.gramPrecision ?? defaultAnalyzeOptions.gramPrecision,
   };
   const fitOpened = await openSplit(input.fit, input.roles, settings.signal);
   const evalOpened = input.eval ? await openSplit(input.eval, input.roles, settings.signal) : null;
@@ -272,12 +342,7 @@ export async function analyzeCheckpoint(
   const evalArrays = evalOpened as SplitArrays | null;
   if (evalArrays) checkCompatible(fit, evalArrays);
 
-  // one-hot columns are classes 0..max over both splits, so fit and eval targets line up
-  let classes = 0;
-  for (const split of [fit, evalArrays]) {
-    if (split?.labels && split.targetKind === 'onehot')
-      classes = Math.max(classes, await countClasses(split, settings.signal));
-  }
+  const classes = await countCheckpointClasses(fit, evalArrays, settings.signal);
   const progress = { done: 0, total: fit.features.rows + (evalArrays?.features.rows ?? 0) };
   const fitResult = await accumulateSplit(fit, classes, settings, progress);
   const evalResult = evalArrays ? await accumulateSplit(evalArrays, classes, settings, progress) : null;
@@ -287,19 +352,11 @@ export async function analyzeCheckpoint(
     rowsTotal: progress.total,
     file: fit.source,
   });
-  const notes = [
-    ...fit.notes,
-    ...(evalArrays?.notes ?? []),
-    ...fitResult.notes,
-    ...(evalResult?.notes ?? []),
-  ];
-  if (fit.labels && evalArrays && !evalArrays.labels)
-    notes.push(`${evalArrays.source}: no labels, so no cumulative mass on the eval split`);
   return {
     metrics: metricsOf(fit.source, fitResult.moments, evalResult?.moments ?? null),
     fit: fitResult.moments,
     eval: evalResult?.moments ?? null,
-    notes,
-    roles: { features: fit.features.key, logits: fit.logits.key, labels: fit.labels?.key ?? null },
+    notes: checkpointNotes(fit, evalArrays, [...fitResult.notes, ...(evalResult?.notes ?? [])]),
+    roles: rolesOf(fit),
   };
 }

@@ -10,8 +10,6 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 
 import type { GramPrecision } from '../core/kernels/gram';
 import { createMomentAccumulator, emptyMoments, mergeMoments, type TargetShape } from '../core/moments';
@@ -20,6 +18,7 @@ import { fileStem } from '../io/byte-source';
 import { decodeContiguous, type ElementType } from '../io/dtype';
 import { readNpyHeader } from '../io/npy';
 import type { ArrayReader, ByteSource } from '../io/types';
+import { nodeWorkerAvailable, runNodeWorker } from './node-thread';
 
 /** One .npy array as a worker reads it: rows start at `offset` bytes, `cols` elements of `type` each. */
 export interface NpyArraySpec {
@@ -79,8 +78,6 @@ export const defaultParallelOptions: ParallelOptions = {
   backend: 'worker',
   precision: (process.env.RICHSCOPE_GRAM_PRECISION as GramPrecision | undefined) ?? 'auto',
 };
-
-const workerFile = fileURLToPath(new URL('./node-worker.mjs', import.meta.url));
 
 /** Accumulates rows [task.start, task.end) of the .npy files of a task in this thread. */
 export function accumulateRange(task: RangeTask): RangeResult {
@@ -163,7 +160,7 @@ export async function accumulateInParallel(
   const d = split.features.cols + split.logits.cols;
   const threads = Math.min(options.threads, Math.floor(rows / split.chunkRows) || 1);
   if (threads < 2 || rows * d * d < options.minWork) return null;
-  if (options.backend === 'worker' && !existsSync(workerFile)) return null;
+  if (options.backend === 'worker' && !nodeWorkerAvailable()) return null;
   const features = await npySpec(split.features, split.sources);
   const logits = await npySpec(split.logits, split.sources);
   const targets = split.targets ? await npySpec(split.targets, split.sources) : null;
@@ -196,7 +193,9 @@ export async function accumulateInParallel(
   }
   const results = await Promise.all(
     tasks.map((task) =>
-      options.backend === 'inline' ? Promise.resolve(accumulateRange(task)) : runWorker(task),
+      options.backend === 'inline'
+        ? Promise.resolve(accumulateRange(task))
+        : runNodeWorker<RangeResult>({ kind: 'range', ...task }),
     ),
   );
   let total = emptyMoments(split.shape);
@@ -205,18 +204,4 @@ export async function accumulateInParallel(
     total = mergeMoments(total, result.moments);
   }
   return total;
-}
-
-function runWorker(task: RangeTask): Promise<RangeResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerFile, { workerData: { kind: 'range', ...task } });
-    worker.once('message', (result: RangeResult) => {
-      resolve(result);
-      void worker.terminate();
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`moment worker exited with code ${code}`));
-    });
-  });
 }

@@ -5,10 +5,6 @@
  * spectrum. With C = 1000 and p = 2048 the output half is about a third of the analysis; with C = 10
  * it is negligible and the worker would only cost its start-up, so small output halves stay serial.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-
 import {
   combineMetrics,
   outputMetrics,
@@ -18,6 +14,7 @@ import {
 } from '../core/analyze';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import type { CheckpointMetrics, Moments } from '../core/types';
+import { nodeWorkerAvailable, runNodeWorker } from './node-thread';
 
 export interface ParallelAnalyzeOptions {
   /** below this many multiply-adds in the output half (p^2 C + p C^2 + C^3) it runs in this thread */
@@ -31,8 +28,6 @@ export const defaultParallelAnalyzeOptions: ParallelAnalyzeOptions = { minWork: 
 /** What node-worker.ts answers to an 'outputs' task. */
 export type OutputsResult =
   { ok: true; outputs: OutputMetrics } | { ok: false; name: string; message: string };
-
-const workerFile = fileURLToPath(new URL('./node-worker.mjs', import.meta.url));
 
 /** The output half as a message: errors travel as name and message (worker threads lose classes). */
 export function outputsResult(fit: Moments): OutputsResult {
@@ -62,7 +57,7 @@ export async function analyzeInParallel(
 ): Promise<CheckpointMetrics | null> {
   const { p, c } = fit;
   if (p * p * c + p * c * c + c * c * c < options.minWork) return null;
-  if (options.backend === 'worker' && !existsSync(workerFile)) return null;
+  if (options.backend === 'worker' && !nodeWorkerAvailable()) return null;
   const pending = options.backend === 'inline' ? Promise.resolve(outputsResult(fit)) : runOutputsWorker(fit);
   let spectra: SpectrumMetrics | null = null;
   let spectrumError: unknown = null;
@@ -81,15 +76,5 @@ export async function analyzeInParallel(
 function runOutputsWorker(fit: Moments): Promise<OutputsResult> {
   const scatter = new Float64Array(new SharedArrayBuffer(fit.scatter.byteLength));
   scatter.set(fit.scatter);
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerFile, { workerData: { kind: 'outputs', fit: { ...fit, scatter } } });
-    worker.once('message', (result: OutputsResult) => {
-      resolve(result);
-      void worker.terminate();
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`analysis worker exited with code ${code}`));
-    });
-  });
+  return runNodeWorker<OutputsResult>({ kind: 'outputs', fit: { ...fit, scatter } });
 }

@@ -1,0 +1,212 @@
+/**
+ * The browser's split moment pass gives what the serial stream gives: for every fixture format that
+ * can be read by row range, the ranges merged equal `analyzeCheckpoint` and the NumPy reference; the
+ * rest, and NaN/Inf rows, are declined so the serial path (and its messages) take over.
+ */
+import { readFileSync } from 'node:fs';
+
+import { describe, expect, it } from 'vitest';
+
+import type { Moments } from '../core/types';
+import { bytesByteSource } from '../io/byte-source';
+import { fileByteSource } from '../io/node-byte-source';
+import type { RoleOverrides } from '../io/roles';
+import { InputError, type ByteSource } from '../io/types';
+import { encodeNpy, encodeNpz } from '../train/npz-writer';
+import { analyzeCheckpoint, type CheckpointInput } from './analyze-checkpoint';
+import {
+  accumulateCheckpointRange,
+  finishCheckpointRanges,
+  planCheckpointRanges,
+  rangeChunkRows,
+  type CheckpointRangePlan,
+  type RangeTask,
+} from './checkpoint-ranges';
+
+type SplitPlan = Extract<CheckpointRangePlan, { kind: 'ranges' }>;
+
+interface Case {
+  name: string;
+  files: string[];
+  roles: RoleOverrides;
+  dlr: number;
+}
+
+const cases: Case[] = JSON.parse(readFileSync('fixtures/io/expected-dlr.json', 'utf8'));
+
+/** Rows [0, rows) cut at the given fractions: uneven ranges, as the bridge would hand them out. */
+function cut(split: 'fit' | 'eval', rows: number, fractions: number[]): RangeTask[] {
+  const edges = [0, ...fractions.map((f) => Math.round(rows * f)), rows];
+  return edges.slice(1).map((end, k) => ({ split, start: edges[k], end }));
+}
+
+/** The whole split protocol in one thread: plan, every range, finish. */
+async function analyzeInRanges(input: CheckpointInput, fractions = [0.3, 0.55]) {
+  const plan = await planCheckpointRanges(input);
+  if (plan.kind !== 'ranges') throw new Error(`declined: ${plan.reason}`);
+  const parts = async (split: 'fit' | 'eval', rows: number) => {
+    const out: Moments[] = [];
+    for (const task of cut(split, rows, fractions)) {
+      const result = await accumulateCheckpointRange(input, plan, task);
+      if (result.kind !== 'moments') throw new Error('a range declined');
+      out.push(result.moments);
+    }
+    return out;
+  };
+  const fit = await parts('fit', plan.fit.rows);
+  const evalParts = plan.eval ? await parts('eval', plan.eval.rows) : null;
+  return { plan, analysis: finishCheckpointRanges(plan, fit, evalParts) };
+}
+
+/** Same counts and shapes; scatter and means equal up to a relative Frobenius error `tolerance`. */
+function expectSameMoments(actual: Moments, expected: Moments, tolerance: number) {
+  expect({ ...actual, mean: null, scatter: null }).toEqual({ ...expected, mean: null, scatter: null });
+  const relative = (a: Float64Array, b: Float64Array) => {
+    let diff = 0;
+    let norm = 0;
+    for (let i = 0; i < b.length; i++) {
+      diff += (a[i] - b[i]) ** 2;
+      norm += b[i] ** 2;
+    }
+    return Math.sqrt(diff / Math.max(norm, 1e-300));
+  };
+  expect(relative(actual.scatter, expected.scatter)).toBeLessThanOrEqual(tolerance);
+  expect(relative(actual.mean, expected.mean)).toBeLessThanOrEqual(tolerance);
+}
+
+async function withSources<T>(files: string[], body: (sources: ByteSource[]) => Promise<T>): Promise<T> {
+  const sources = await Promise.all(files.map((f) => fileByteSource(`fixtures/io/${f}`, f)));
+  try {
+    return await body(sources);
+  } finally {
+    await Promise.all(sources.map((s) => s.close()));
+  }
+}
+
+describe('row ranges merged equal the serial stream', () => {
+  // rows scattered in the file: Fortran order, strided torch views; or no random access: deflated, text
+  const unrangeable = /fortran|deflated|csv|tsv|view (window|every_other_row|images)/;
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (name, c) => {
+    await withSources(c.files, async (sources) => {
+      const input = { fit: sources, roles: c.roles };
+      const plan = await planCheckpointRanges(input);
+      expect(plan.kind).toBe(unrangeable.test(name) ? 'serial' : 'ranges');
+      if (plan.kind === 'serial') return;
+      const { analysis } = await analyzeInRanges(input);
+      // the serial stream with the Gram precision the plan chose (float32 lanes for float32 arrays)
+      const serial = await analyzeCheckpoint(input, { chunkRows: 5, gramPrecision: plan.fit.precision });
+      const float32 = plan.fit.precision === 'float32';
+      expectSameMoments(analysis.fit, serial.fit, float32 ? 1e-7 : 1e-13);
+      expect(Math.abs(analysis.metrics.dlr - c.dlr)).toBeLessThanOrEqual(1e-6);
+      expect(Math.abs(analysis.metrics.dlr - serial.metrics.dlr)).toBeLessThanOrEqual(float32 ? 1e-6 : 1e-10);
+      expect(analysis.notes).toEqual(serial.notes);
+      expect(analysis.roles).toEqual(serial.roles);
+    });
+  });
+
+  it('covers every format that reads by row range', async () => {
+    const formats = new Set(
+      cases.filter((c) => !unrangeable.test(c.name)).flatMap((c) => c.files.map((f) => f.split('/')[0])),
+    );
+    expect([...formats].sort()).toEqual(['npy', 'npz', 'safetensors', 'torch']);
+  });
+
+  it('merges fit and eval splits with their classes lined up, in float32 lanes for float32 arrays', async () => {
+    const rows = { fit: 700, eval: 300 };
+    const make = (n: number, seed: number) => {
+      const features = new Float32Array(n * 12);
+      const logits = new Float32Array(n * 4);
+      const labels = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < 12; j++) features[i * 12 + j] = Math.max(0, Math.sin(seed + i * 0.7 + j * 1.3));
+        for (let j = 0; j < 4; j++) logits[i * 4 + j] = features[i * 12 + j] - features[i * 12 + j + 4];
+        labels[i] = BigInt((i * 7 + seed) % 4);
+      }
+      return encodeNpz({
+        features: { data: features, shape: [n, 12] },
+        logits: { data: logits, shape: [n, 4] },
+        labels: { data: labels, shape: [n] },
+      });
+    };
+    const input = {
+      fit: [bytesByteSource(make(rows.fit, 1), 'a_train.npz')],
+      eval: [bytesByteSource(make(rows.eval, 2), 'a_test.npz')],
+    };
+    const { plan, analysis } = await analyzeInRanges(input, [0.1, 0.5, 0.9]);
+    expect(plan.fit).toMatchObject({ rows: 700, precision: 'float32', work: 700 * 20 * 20 });
+    expect(plan.eval).toMatchObject({ rows: 300, shape: { targets: { kind: 'onehot', classes: 4 } } });
+    // against exact float64 products: within the float32 lanes' documented error
+    const serial = await analyzeCheckpoint(input, { gramPrecision: 'float64' });
+    expectSameMoments(analysis.fit, serial.fit, 1e-7);
+    expectSameMoments(analysis.eval!, serial.eval!, 1e-7);
+    expect(analysis.metrics.accuracy).toBe(serial.metrics.accuracy);
+    expect(analysis.metrics.evalAccuracy).toBe(serial.metrics.evalAccuracy);
+    expect(Math.abs(analysis.metrics.dlr - serial.metrics.dlr)).toBeLessThanOrEqual(1e-7);
+  });
+});
+
+describe('what the ranges decline', () => {
+  it('plans the serial stream for deflated npz, Fortran order, CSV and moments files', async () => {
+    for (const files of [
+      ['npz/checkpoint_compressed.npz'],
+      ['npy/features_fortran.npy', 'npy/logits_column.npy', 'npy/labels_i8.npy'],
+      ['csv/table_header.csv'],
+      ['npz/moments.npz'],
+    ]) {
+      const plan = await withSources(files, (fit) => planCheckpointRanges({ fit }));
+      expect(plan, files.join(' + ')).toMatchObject({ kind: 'serial' });
+    }
+  });
+
+  it('returns non-finite for a range holding NaN/Inf, moments for the others', async () => {
+    const n = 100;
+    const features = new Float64Array(n * 3).map((_, i) => Math.cos(i));
+    features[70 * 3 + 1] = Number.POSITIVE_INFINITY;
+    const logits = new Float64Array(n * 2).map((_, i) => Math.sin(i));
+    const input = {
+      fit: [
+        bytesByteSource(encodeNpy({ data: features, shape: [n, 3] }), 'features.npy'),
+        bytesByteSource(encodeNpy({ data: logits, shape: [n, 2] }), 'logits.npy'),
+      ],
+    };
+    const plan = (await planCheckpointRanges(input)) as SplitPlan;
+    expect(plan.kind).toBe('ranges');
+    expect(plan.fit.precision).toBe('float64');
+    const results = await Promise.all(
+      cut('fit', n, [0.5]).map((task) => accumulateCheckpointRange(input, plan, task)),
+    );
+    expect(results.map((r) => r.kind)).toEqual(['moments', 'non-finite']);
+  });
+
+  it('raises the serial path’s own errors while planning', async () => {
+    const wide = bytesByteSource(
+      encodeNpz({
+        features: { data: new Float64Array(40), shape: [10, 4] },
+        logits: { data: new Float64Array(20), shape: [10, 2] },
+      }),
+      'x_train.npz',
+    );
+    const narrow = bytesByteSource(
+      encodeNpz({
+        features: { data: new Float64Array(30), shape: [10, 3] },
+        logits: { data: new Float64Array(20), shape: [10, 2] },
+      }),
+      'x_test.npz',
+    );
+    const input = { fit: [wide], eval: [narrow] };
+    const serial = await analyzeCheckpoint(input).catch((e: unknown) => e);
+    const planned = await planCheckpointRanges(input).catch((e: unknown) => e);
+    expect(serial).toBeInstanceOf(InputError);
+    expect(planned).toEqual(serial);
+    expect((planned as InputError).message).toBe(
+      'x_test.npz: eval split has 3 feature columns (p) but the fit split x_train.npz has 4',
+    );
+  });
+
+  it('reads a few tens of MB of rows per block whatever the width', () => {
+    expect(rangeChunkRows(3049)).toBe(1375); // L: features + logits + labels
+    expect(rangeChunkRows(10)).toBe(4096);
+    expect(rangeChunkRows(1e6)).toBe(256);
+  });
+});

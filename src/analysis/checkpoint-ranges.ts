@@ -1,0 +1,238 @@
+/**
+ * The browser's parallel moment pass (issue 6): the rows of one checkpoint are cut into ranges that
+ * several analysis workers accumulate at once, each reading only its own rows
+ * (`ArrayReader.readRowRange`); the partial moments are merged in row order with `mergeMoments`
+ * (exact, METHOD.md §2) and the metrics computed in one worker. The bridge
+ * (src/bridge/analysis-bridge.ts) drives the three steps through the worker API:
+ *
+ *   planCheckpointRanges -> accumulateCheckpointRange (one call per range) -> finishCheckpointRanges
+ *
+ * Anything the ranges cannot do as the serial stream would (moments files, arrays without row ranges,
+ * NaN/Inf rows) is declined, and the serial `analyzeCheckpoint` runs instead, so its results, notes
+ * and error messages stay the only ones users see. Browser-safe (no Node built-ins); the Node CLI has
+ * its own worker_threads version in parallel-accumulate.ts.
+ */
+import type { GramPrecision } from '../core/kernels/gram';
+import { createMomentAccumulator, mergeMoments, type MomentShape } from '../core/moments';
+import type { Moments } from '../core/types';
+import { throwIfAborted } from '../io/byte-source';
+import type { ArrayReader } from '../io/types';
+import {
+  checkCompatible,
+  checkpointNotes,
+  countCheckpointClasses,
+  gramPrecisionOf,
+  metricsOf,
+  openContainers,
+  openSplit,
+  rolesOf,
+  targetShape,
+  type CheckpointAnalysis,
+  type CheckpointInput,
+  type SplitArrays,
+} from './analyze-checkpoint';
+
+/** What a range worker needs to know of one split, fixed once by the plan. */
+export interface SplitRangePlan {
+  rows: number;
+  shape: MomentShape;
+  precision: GramPrecision;
+  /** multiply-adds of the split's moment pass, rows x d^2 (d = p + C + target columns) */
+  work: number;
+  /** rows per block a range reads: a few tens of MB of float64 per block whatever the width */
+  chunkRows: number;
+}
+
+/** A checkpoint the ranges can take, or why it goes to the serial stream. */
+export type CheckpointRangePlan =
+  | {
+      kind: 'ranges';
+      /** the fit split's files, for messages */
+      source: string;
+      fit: SplitRangePlan;
+      eval: SplitRangePlan | null;
+      notes: string[];
+      roles: CheckpointAnalysis['roles'];
+    }
+  | { kind: 'serial'; reason: string };
+
+export interface RangeTask {
+  split: 'fit' | 'eval';
+  /** rows [start, end) of that split */
+  start: number;
+  end: number;
+}
+
+/** A range's moments, or 'non-finite' when it met NaN/Inf (the serial stream then reports it). */
+export type RangeResult = { kind: 'moments'; moments: Moments } | { kind: 'non-finite' };
+
+export interface RangeChunkOptions {
+  /** float64 bytes of one block of rows (all arrays together) */
+  blockBytes: number;
+  minRows: number;
+  maxRows: number;
+}
+
+export const defaultRangeChunkOptions: RangeChunkOptions = {
+  blockBytes: 1 << 25,
+  minRows: 256,
+  maxRows: 4096,
+};
+
+/**
+ * Rows per block for `columns` float64 columns: about `blockBytes` per block, so two workers on an
+ * L checkpoint (3,049 columns) hold ~30 MB of rows each rather than the serial 4,096-row 100 MB.
+ */
+export function rangeChunkRows(
+  columns: number,
+  options: RangeChunkOptions = defaultRangeChunkOptions,
+): number {
+  const rows = Math.floor(options.blockBytes / (8 * Math.max(1, columns)));
+  return Math.max(options.minRows, Math.min(options.maxRows, rows));
+}
+
+/** The readers a split's moment pass reads: features, logits, and labels or dense targets when used. */
+function passReaders(split: SplitArrays, shape: MomentShape): ArrayReader[] {
+  return shape.targets.kind !== 'none' && split.labels
+    ? [split.features, split.logits, split.labels]
+    : [split.features, split.logits];
+}
+
+function splitPlan(split: SplitArrays, classes: number): SplitRangePlan {
+  const targets = targetShape(split, classes);
+  const shape: MomentShape = { p: split.features.cols, c: split.logits.cols, targets };
+  const q = targets.kind === 'onehot' ? targets.classes : targets.kind === 'dense' ? targets.q : 0;
+  const d = shape.p + shape.c + q;
+  const columns = passReaders(split, shape).reduce((sum, r) => sum + r.cols, 0);
+  return {
+    rows: split.features.rows,
+    shape,
+    precision: gramPrecisionOf(split, targets),
+    work: split.features.rows * d * d,
+    chunkRows: rangeChunkRows(columns),
+  };
+}
+
+/**
+ * Opens the checkpoint's files, gives the arrays their roles and counts the classes (reading the
+ * labels once, checking them as the serial pass does). Errors propagate as InputError exactly as
+ * `analyzeCheckpoint` raises them.
+ */
+export async function planCheckpointRanges(
+  input: CheckpointInput,
+  signal?: AbortSignal,
+): Promise<CheckpointRangePlan> {
+  const fitContainers = await openContainers(input.fit);
+  const evalContainers = input.eval ? await openContainers(input.eval) : null;
+  // decided before a moments file is parsed: the serial path parses it once
+  const whole = [...fitContainers, ...(evalContainers ?? [])].find(
+    (c) => c.format === 'moments' || c.format === 'csv',
+  );
+  if (whole) return { kind: 'serial', reason: `${whole.source}: a ${whole.format} file is read whole` };
+  const fit = (await openSplit(input.fit, input.roles, signal, fitContainers)) as SplitArrays;
+  const evalArrays = input.eval
+    ? ((await openSplit(input.eval, input.roles, signal, evalContainers!)) as SplitArrays)
+    : null;
+  if (evalArrays) checkCompatible(fit, evalArrays);
+  const classes = await countCheckpointClasses(fit, evalArrays, signal);
+  const fitPlan = splitPlan(fit, classes);
+  const evalPlan = evalArrays ? splitPlan(evalArrays, classes) : null;
+  for (const [split, plan] of [
+    [fit, fitPlan],
+    [evalArrays, evalPlan],
+  ] as const) {
+    if (!split || !plan) continue;
+    const unranged = passReaders(split, plan.shape).find((r) => !r.readRowRange);
+    if (unranged)
+      return { kind: 'serial', reason: `${split.source}: ${unranged.key} cannot be read by row range` };
+  }
+  return {
+    kind: 'ranges',
+    source: fit.source,
+    fit: fitPlan,
+    eval: evalPlan,
+    notes: checkpointNotes(fit, evalArrays, []),
+    roles: rolesOf(fit),
+  };
+}
+
+function allFinite(block: Float64Array): boolean {
+  for (let i = 0; i < block.length; i++) if (!Number.isFinite(block[i])) return false;
+  return true;
+}
+
+/**
+ * Accumulates rows [task.start, task.end) of one split of a planned checkpoint, reading only their
+ * bytes. `onRows` gets the rows of the range done so far after every block.
+ */
+export async function accumulateCheckpointRange(
+  input: CheckpointInput,
+  plan: Extract<CheckpointRangePlan, { kind: 'ranges' }>,
+  task: RangeTask,
+  options: { signal?: AbortSignal; onRows?: (rowsDone: number) => void } = {},
+): Promise<RangeResult> {
+  const { signal, onRows } = options;
+  const splitPlan = task.split === 'fit' ? plan.fit : plan.eval;
+  const sources = task.split === 'fit' ? input.fit : input.eval;
+  if (!splitPlan || !sources) throw new RangeError(`the plan has no ${task.split} split`);
+  const opened = await openSplit(sources, input.roles, signal);
+  if (opened.kind !== 'arrays') throw new RangeError(`${opened.source}: not arrays, cannot read a row range`);
+  const readers = passReaders(opened, splitPlan.shape);
+  if (opened.features.rows !== splitPlan.rows || readers.some((r) => !r.readRowRange))
+    throw new RangeError(`${opened.source}: the files no longer match their plan`);
+  const { shape, chunkRows } = splitPlan;
+  const accumulator = createMomentAccumulator(shape, { precision: splitPlan.precision });
+  const iterators = readers.map((r) =>
+    r.readRowRange!(task.start, task.end, chunkRows, signal)[Symbol.asyncIterator](),
+  );
+  try {
+    for (let start = task.start; start < task.end;) {
+      throwIfAborted(signal);
+      const steps = await Promise.all(iterators.map((it) => it.next()));
+      if (steps.some((s) => s.done)) throw new RangeError(`${opened.source}: an array ended early`);
+      const blocks = steps.map((s) => s.value as Float64Array);
+      // labels were checked when the plan counted the classes; values must be finite everywhere else
+      if (!allFinite(blocks[0]) || !allFinite(blocks[1])) return { kind: 'non-finite' };
+      if (shape.targets.kind === 'dense' && !allFinite(blocks[2])) return { kind: 'non-finite' };
+      const rows = blocks[0].length / Math.max(1, shape.p);
+      accumulator.add({
+        rows,
+        features: blocks[0],
+        logits: blocks[1],
+        labels: shape.targets.kind === 'onehot' ? blocks[2] : undefined,
+        targets: shape.targets.kind === 'dense' ? blocks[2] : undefined,
+      });
+      start += rows;
+      onRows?.(start - task.start);
+    }
+  } finally {
+    await Promise.all(iterators.map((it) => it.return?.()));
+  }
+  return { kind: 'moments', moments: accumulator.result() };
+}
+
+/** Merges consecutive ranges' moments in row order (METHOD.md §2; exact up to rounding). */
+export function mergeRanges(parts: Moments[]): Moments {
+  if (parts.length === 0) throw new RangeError('no ranges to merge');
+  return parts.slice(1).reduce((total, part) => mergeMoments(total, part), parts[0]);
+}
+
+/**
+ * The checkpoint from its ranges' moments (each split's parts in row order): merged, then every
+ * metric computed as `analyzeCheckpoint` would, with its notes and roles.
+ */
+export function finishCheckpointRanges(
+  plan: Extract<CheckpointRangePlan, { kind: 'ranges' }>,
+  fitParts: Moments[],
+  evalParts: Moments[] | null,
+): CheckpointAnalysis {
+  const fit = mergeRanges(fitParts);
+  const evalMoments = evalParts ? mergeRanges(evalParts) : null;
+  return {
+    metrics: metricsOf(plan.source, fit, evalMoments),
+    fit,
+    eval: evalMoments,
+    notes: plan.notes,
+    roles: plan.roles,
+  };
+}

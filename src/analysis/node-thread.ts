@@ -1,0 +1,29 @@
+/**
+ * Starting one task on a worker thread of the CLI (dist-cli/node-worker.mjs, built from
+ * node-worker.ts): shared by the parallel moment pass and the parallel metrics. Node-only.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+const workerFile = fileURLToPath(new URL('./node-worker.mjs', import.meta.url));
+
+/** False when running from sources (tests) rather than the bundled CLI: callers then stay in this thread. */
+export function nodeWorkerAvailable(): boolean {
+  return existsSync(workerFile);
+}
+
+/** Runs one task (node-worker.ts decides by `kind`) and resolves with the message it posts. */
+export function runNodeWorker<T>(task: { kind: string } & Record<string, unknown>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerFile, { workerData: task });
+    worker.once('message', (result: T) => {
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`worker thread (${task.kind}) exited with code ${code}`));
+    });
+  });
+}
