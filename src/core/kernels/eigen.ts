@@ -324,7 +324,11 @@ function descendingOrder(values: Float64Array): number[] {
 /** Copies a's lower triangle into the solver's transposed working matrix. */
 function loadLower(ops: EigenOps, a: Float64Array, n: number): void {
   const w = ops.mem;
-  for (let r = 0; r < n; r++) for (let c = 0; c <= r; c++) w[c * n + r] = a[r * n + c];
+  const tile = 32; // a transposing copy in square tiles keeps both sides' cache lines in use
+  for (let r0 = 0; r0 < n; r0 += tile)
+    for (let c0 = 0; c0 <= r0; c0 += tile)
+      for (let r = r0; r < Math.min(r0 + tile, n); r++)
+        for (let c = c0; c < Math.min(c0 + tile, r + 1); c++) w[c * n + r] = a[r * n + c];
 }
 
 /** 'divide-conquer' (default above LEAF_SIZE) or 'ql' (rotations accumulated; the reference path). */
