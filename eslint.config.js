@@ -5,7 +5,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist', 'dist-cli', 'node_modules', 'public', 'fixtures', 'test-results', 'playwright-report'],
+    ignores: [
+      'dist',
+      'dist-cli',
+      'node_modules',
+      'public',
+      'fixtures',
+      'test-results',
+      'playwright-report',
+      '.bench',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -4,7 +4,7 @@
  * the dashboard contract (data-testid, data-run, data-step, data-dlr, role="alert").
  */
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, readFileSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/digits-mlp');
@@ -56,6 +56,26 @@ export class DropZone {
   }
   async dropFiles(files: Parameters<Locator['setInputFiles']>[0]): Promise<void> {
     await this.fileInput.setInputFiles(files);
+  }
+}
+
+/** The drop panel's analysis jobs, their cancel button, and the worker pool's size. */
+export class AnalysisPanel {
+  readonly root: Locator;
+  readonly jobs: Locator;
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('analysis-panel');
+    this.jobs = page.getByTestId('job');
+  }
+  async cancel(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Cancel analysis' }).click();
+  }
+  /** Workers alive and busy, as the bridge reports them on the panel's data attributes. */
+  async pool(): Promise<{ alive: number; busy: number }> {
+    return {
+      alive: Number(await this.root.getAttribute('data-workers-alive')),
+      busy: Number(await this.root.getAttribute('data-workers-busy')),
+    };
   }
 }
 
@@ -143,13 +163,138 @@ export async function replaceExamplesWithDigits({
   await table.expectRows(6);
 }
 
+/** A long task of the page's main thread (ms, performance.now() clock). */
+export interface LongTask {
+  start: number;
+  duration: number;
+}
+
+/**
+ * Records the page's long tasks (> 50 ms) from its first script on: call before `page.goto`, then
+ * read them with `longTasksSince`.
+ */
+export async function observeLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const tasks: { start: number; duration: number }[] = [];
+    (window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** The long tasks that started at or after `since` (a page performance.now()), and the ms elapsed since. */
+export async function longTasksSince(
+  page: Page,
+  since: number,
+): Promise<{ tasks: LongTask[]; elapsed: number }> {
+  return page.evaluate((from) => {
+    const all = (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks;
+    return { tasks: all.filter((t) => t.start >= from), elapsed: performance.now() - from };
+  }, since);
+}
+
+/** The page's performance.now(), to mark the start of a measured window. */
+export function pageNow(page: Page): Promise<number> {
+  return page.evaluate(() => performance.now());
+}
+
+export interface SyntheticCheckpoint {
+  rows: number;
+  /** feature columns */
+  p: number;
+  /** classes = logit columns */
+  c: number;
+  seed: number;
+}
+
+/**
+ * Writes features.npy (rows x p float32, ReLU of a rank-8 latent code), logits.npy (rows x c
+ * float32, a fixed read-out of the features plus noise) and labels.npy (int64, argmax of a noisier
+ * read-out) into `dir`, a block of rows at a time; returns the three paths. Deterministic in `seed`.
+ */
+export function writeSyntheticCheckpoint(dir: string, shape: SyntheticCheckpoint): string[] {
+  const { rows, p, c } = shape;
+  const latent = 8;
+  let state = shape.seed >>> 0 || 1;
+  const uniform = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296 - 0.5;
+  };
+  const mixing = Float32Array.from({ length: latent * p }, uniform);
+  const readout = Float32Array.from({ length: p * c }, uniform);
+  mkdirSync(dir, { recursive: true });
+  const header = (descr: string, dims: number[]) => {
+    const dimsText = dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(', ')})`;
+    let text = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${dimsText}, }`;
+    text += ' '.repeat((64 - ((10 + text.length + 1) % 64)) % 64) + '\n';
+    const bytes = Buffer.alloc(10 + text.length);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+    bytes.writeUInt16LE(text.length, 8);
+    bytes.write(text, 10, 'latin1');
+    return bytes;
+  };
+  const files = {
+    features: path.join(dir, 'features.npy'),
+    logits: path.join(dir, 'logits.npy'),
+    labels: path.join(dir, 'labels.npy'),
+  };
+  const handles = {
+    features: openSync(files.features, 'w'),
+    logits: openSync(files.logits, 'w'),
+    labels: openSync(files.labels, 'w'),
+  };
+  try {
+    writeSync(handles.features, header('<f4', [rows, p]));
+    writeSync(handles.logits, header('<f4', [rows, c]));
+    writeSync(handles.labels, header('<i8', [rows]));
+    const block = 4096;
+    const code = new Float32Array(latent);
+    for (let r0 = 0; r0 < rows; r0 += block) {
+      const count = Math.min(block, rows - r0);
+      const features = new Float32Array(count * p);
+      const logits = new Float32Array(count * c);
+      const labels = new BigInt64Array(count);
+      for (let i = 0; i < count; i++) {
+        for (let k = 0; k < latent; k++) code[k] = uniform();
+        const row = features.subarray(i * p, (i + 1) * p);
+        for (let j = 0; j < p; j++) {
+          let v = 0.05 * uniform();
+          for (let k = 0; k < latent; k++) v += code[k] * mixing[k * p + j];
+          row[j] = Math.max(0, v);
+        }
+        let best = 0;
+        let bestValue = -Infinity;
+        for (let k = 0; k < c; k++) {
+          let v = 0;
+          for (let j = 0; j < p; j++) v += row[j] * readout[j * c + k];
+          logits[i * c + k] = v + 0.1 * uniform();
+          const noisy = v + 0.5 * uniform();
+          if (noisy > bestValue) [best, bestValue] = [k, noisy];
+        }
+        labels[i] = BigInt(best);
+      }
+      writeSync(handles.features, new Uint8Array(features.buffer));
+      writeSync(handles.logits, new Uint8Array(logits.buffer));
+      writeSync(handles.labels, new Uint8Array(labels.buffer));
+    }
+  } finally {
+    Object.values(handles).forEach((h) => closeSync(h));
+  }
+  return Object.values(files);
+}
+
 export const test = base.extend<{
+  analysis: AnalysisPanel;
   dropZone: DropZone;
   runsPanel: RunsPanel;
   table: CheckpointTable;
   plots: Plots;
 }>({
   // (named `provide`, not `use`: the React hooks lint rule would take `use` for React's hook)
+  analysis: async ({ page }, provide) => provide(new AnalysisPanel(page)),
   dropZone: async ({ page }, provide) => provide(new DropZone(page)),
   runsPanel: async ({ page }, provide) => provide(new RunsPanel(page)),
   table: async ({ page }, provide) => provide(new CheckpointTable(page)),

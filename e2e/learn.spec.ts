@@ -3,6 +3,7 @@
  * checkpoints, report a D_LR in [0, 1], draw the curves and spectra, and hand the run to the dashboard.
  */
 import { expect, test, type Locator } from '@playwright/test';
+import { longTasksSince, observeLongTasks, pageNow } from './fixtures';
 
 async function attribute(locator: Locator, name: string): Promise<string> {
   return (await locator.getAttribute(name)) ?? '';
@@ -80,13 +81,7 @@ test('a short training run adds checkpoints, D_LR and live plots', async ({ page
 test('the page stays smooth while training: the main thread is blocked < 25% of the time', async ({
   page,
 }) => {
-  await page.addInitScript(() => {
-    const tasks: { start: number; duration: number }[] = [];
-    (window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await observeLongTasks(page);
   await page.goto('/#/learn');
   const trainer = page.getByTestId('trainer');
   // A first short run loads plotly (a one-off cost, not part of the live updates).
@@ -96,15 +91,12 @@ test('the page stays smooth while training: the main thread is blocked < 25% of 
   await expect(page.getByTestId('learn-plot-dlr').locator('.scatterlayer .trace').first()).toBeAttached();
   await page.waitForTimeout(500);
 
-  const start = await page.evaluate(() => performance.now());
+  const start = await pageNow(page);
   await page.getByTestId('preset-rich').click();
   await page.getByTestId('trainer-start').click();
   await expect(trainer).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
   await page.waitForTimeout(500);
-  const { tasks, elapsed } = await page.evaluate((since) => {
-    const all = (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks;
-    return { tasks: all.filter((t) => t.start >= since), elapsed: performance.now() - since };
-  }, start);
+  const { tasks, elapsed } = await longTasksSince(page, start);
   const longest = Math.max(0, ...tasks.map((t) => t.duration));
   const blocked = tasks.reduce((sum, t) => sum + Math.max(0, t.duration - 50), 0);
   console.log(

@@ -5,7 +5,16 @@
 import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FIXTURES, exampleRows, exampleRuns, expect, test } from './fixtures';
+import {
+  FIXTURES,
+  exampleRows,
+  exampleRuns,
+  expect,
+  longTasksSince,
+  observeLongTasks,
+  pageNow,
+  test,
+} from './fixtures';
 
 test('no long task over 100 ms while 12 checkpoints are analysed', async ({
   page,
@@ -14,13 +23,7 @@ test('no long task over 100 ms while 12 checkpoints are analysed', async ({
   dropZone,
   plots,
 }) => {
-  await page.addInitScript(() => {
-    const tasks: { start: number; duration: number }[] = [];
-    (window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await observeLongTasks(page);
   await page.goto('/');
   await table.expectRows(exampleRows()); // the bundled examples
   // plotly loaded and drawn before measuring
@@ -40,18 +43,12 @@ test('no long task over 100 ms while 12 checkpoints are analysed', async ({
     }),
   );
   expect(files).toHaveLength(24);
-  const start = await page.evaluate(() => performance.now());
+  const start = await pageNow(page);
   await dropZone.dropFiles(files);
   await table.expectRows(12);
   await expect(plots.traces('plot-mass')).toHaveCount(4);
   await page.waitForTimeout(500); // let the last renders land inside the measured window
-  const tasks = await page.evaluate(
-    (since) =>
-      (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter(
-        (t) => t.start >= since,
-      ),
-    start,
-  );
+  const { tasks } = await longTasksSince(page, start);
   const longest = Math.max(0, ...tasks.map((t) => t.duration));
   console.log(`long tasks while analysing 12 checkpoints: ${tasks.length}, longest ${longest.toFixed(0)} ms`);
   expect(longest).toBeLessThanOrEqual(100);

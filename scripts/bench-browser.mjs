@@ -10,6 +10,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
+import { chromiumArgs, chromiumPath } from './chromium.mjs';
+
 const quick = process.argv.includes('--quick');
 const precision = process.argv.includes('--float64') ? 'float64' : 'float32';
 const shape = {
@@ -92,17 +94,9 @@ const server = createServer((req, res) => {
 await new Promise((r) => server.once('listening', r));
 const url = `http://127.0.0.1:${server.address().port}/`;
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: chromiumPath,
   headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  args: chromiumArgs,
 });
 try {
   const page = await browser.newPage();

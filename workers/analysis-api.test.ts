@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeRun } from '../src/state/fake-records';
 import { encodeResultsBundle } from '../src/state/results-bundle';
+import { encodeNpy } from '../src/train/npz-writer';
 import { analysisApi, type AnalyzedFiles } from './analysis-api';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/digits-mlp');
@@ -62,5 +63,124 @@ describe('analysis API (what the worker exposes)', () => {
   it('refuses a JSON file that is not a bundle', async () => {
     const outcome = await analysisApi.importBundle(new Blob(['{"a":1}']), 'other.richscope.json');
     expect(outcome).toMatchObject({ ok: false, file: 'other.richscope.json' });
+  });
+});
+
+describe('analysis API: one checkpoint split into row ranges', () => {
+  /** features / logits / labels .npy files of a seeded checkpoint, as dropped Blobs */
+  function checkpointFiles(n: number, p: number, c: number) {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+    const features = new Float32Array(n * p).map(() => Math.max(0, next()));
+    const logits = new Float32Array(n * c);
+    const labels = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < c; j++)
+        logits[i * c + j] = features[i * p + j] + features[i * p + j + c] + 0.1 * next();
+      labels[i] = BigInt(i % c);
+    }
+    const file = (name: string, bytes: Uint8Array) => ({
+      file: new Blob([bytes as Uint8Array<ArrayBuffer>]),
+      name,
+    });
+    return {
+      fit: [
+        file('features.npy', encodeNpy({ data: features, shape: [n, p] })),
+        file('logits.npy', encodeNpy({ data: logits, shape: [n, c] })),
+        file('labels.npy', encodeNpy({ data: labels, shape: [n] })),
+      ],
+      eval: null,
+    };
+  }
+
+  it('plan, ranges and finish give the single-worker result', async () => {
+    const request = checkpointFiles(600, 24, 5);
+    const planned = await analysisApi.planRanges(request);
+    if (!planned.ok || planned.value.kind !== 'ranges') throw new Error('expected a range plan');
+    const plan = planned.value;
+    // a short pass: exact float64 products even for float32 arrays
+    expect(plan.fit).toMatchObject({ rows: 600, precision: 'float64' });
+    const rowsSeen: number[] = [];
+    const parts = [];
+    for (const [start, end] of [
+      [0, 250],
+      [250, 600],
+    ]) {
+      const outcome = await analysisApi.accumulateRange(request, plan, { split: 'fit', start, end }, (rows) =>
+        rowsSeen.push(rows),
+      );
+      if (!outcome.ok || outcome.value.kind !== 'moments') throw new Error('expected moments');
+      parts.push(outcome.value.moments);
+    }
+    expect(rowsSeen.at(-1)).toBe(350);
+    const finished = await analysisApi.finishRanges(plan, { fit: parts, eval: null });
+    const single = await analysisApi.analyzeFiles(request);
+    if (!finished.ok || !single.ok) throw new Error('expected both to succeed');
+    expect(finished.value.fit.n).toBe(600);
+    expect(Math.abs(finished.value.metrics.dlr - single.value.metrics.dlr)).toBeLessThan(1e-12);
+    expect(finished.value.metrics.accuracy).toBe(single.value.metrics.accuracy);
+    expect(finished.value.notes).toEqual(single.value.notes);
+  });
+
+  it('the metrics in two halves (merge, output half, spectrum half, assembly) equal the one-worker finish', async () => {
+    const request = checkpointFiles(400, 30, 6);
+    const planned = await analysisApi.planRanges(request);
+    if (!planned.ok || planned.value.kind !== 'ranges') throw new Error('expected a range plan');
+    const plan = planned.value;
+    // p^2 C + p C^2 + C^3 = 6,696: far below the 5e8 from which the bridge uses two workers
+    expect(plan.metricsInHalves).toBe(false);
+    const range = async (start: number, end: number) => {
+      const outcome = await analysisApi.accumulateRange(request, plan, { split: 'fit', start, end });
+      if (!outcome.ok || outcome.value.kind !== 'moments') throw new Error('expected moments');
+      return outcome.value.moments;
+    };
+    const parts = { fit: [await range(0, 150), await range(150, 400)], eval: null };
+    const oneWorker = await analysisApi.finishRanges(plan, parts);
+    const merged = await analysisApi.mergeRanges(plan, parts);
+    if (!oneWorker.ok || !merged.ok) throw new Error('expected the merges to succeed');
+    expect(merged.value.fitCopy).toEqual(merged.value.fit);
+    expect(merged.value.fitCopy.scatter).not.toBe(merged.value.fit.scatter);
+    const outputs = await analysisApi.outputHalf(plan, merged.value.fitCopy);
+    const spectra = await analysisApi.spectrumHalf(plan, { fit: merged.value.fit, eval: null });
+    if (!outputs.ok || !spectra.ok) throw new Error('expected both halves to succeed');
+    const combined = await analysisApi.combineHalves(
+      plan,
+      { fit: spectra.value.fit, eval: spectra.value.eval },
+      outputs.value,
+      spectra.value.spectra,
+    );
+    if (!combined.ok) throw new Error(combined.message);
+    expect(combined.value).toEqual(oneWorker.value);
+  });
+
+  it('names the files when the output half meets degenerate data, as the single worker does', async () => {
+    const request = checkpointFiles(50, 8, 3);
+    // constant logits: D_LR is 0/0
+    request.fit[1] = {
+      file: new Blob([
+        encodeNpy({ data: new Float32Array(50 * 3).fill(2), shape: [50, 3] }) as Uint8Array<ArrayBuffer>,
+      ]),
+      name: 'logits.npy',
+    };
+    const planned = await analysisApi.planRanges(request);
+    if (!planned.ok || planned.value.kind !== 'ranges') throw new Error('expected a range plan');
+    const part = await analysisApi.accumulateRange(request, planned.value, {
+      split: 'fit',
+      start: 0,
+      end: 50,
+    });
+    if (!part.ok || part.value.kind !== 'moments') throw new Error('expected moments');
+    const outputs = await analysisApi.outputHalf(planned.value, part.value.moments);
+    const single = await analysisApi.analyzeFiles(request);
+    expect(single.ok).toBe(false);
+    expect(outputs).toEqual(single);
+  });
+
+  it('plans deflated npz for the single worker', async () => {
+    const outcome = await analysisApi.planRanges({
+      fit: [fixture('mlp96_rich_step1500_train.npz')],
+      eval: [fixture('mlp96_rich_step1500_test.npz')],
+    });
+    expect(outcome).toMatchObject({ ok: true, value: { kind: 'serial' } });
   });
 });

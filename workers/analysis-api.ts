@@ -8,7 +8,19 @@
  */
 import * as Comlink from 'comlink';
 import { analyzeCheckpoint, type CheckpointAnalysis } from '../src/analysis/analyze-checkpoint';
-import { analyzeMoments } from '../src/core/analyze';
+import {
+  accumulateCheckpointRange,
+  assembleCheckpoint,
+  checkpointOutputs,
+  checkpointSpectra,
+  finishCheckpointRanges,
+  mergeCheckpointRanges,
+  planCheckpointRanges,
+  type CheckpointRangePlan,
+  type RangeResult,
+  type RangeTask,
+} from '../src/analysis/checkpoint-ranges';
+import { analyzeMoments, type OutputMetrics, type SpectrumMetrics } from '../src/core/analyze';
 import type { CheckpointMetrics, Moments } from '../src/core/types';
 import { blobByteSource } from '../src/io/byte-source';
 import { InputError } from '../src/io/types';
@@ -32,6 +44,26 @@ export interface AnalysisProgress {
   rowsTotal: number;
   file: string;
 }
+
+/** A checkpoint whose rows several workers can share (the bridge splits it), or why not. */
+export type RangePlan = CheckpointRangePlan;
+/** A planned checkpoint that the ranges can take. */
+export type SplitPlan = Extract<CheckpointRangePlan, { kind: 'ranges' }>;
+export type { RangeResult, RangeTask };
+
+/** The ranges' moments of each split, in row order. */
+export interface RangeParts {
+  fit: Moments[];
+  eval: Moments[] | null;
+}
+
+/** A checkpoint's merged moments. */
+export interface MergedMoments {
+  fit: Moments;
+  eval: Moments | null;
+}
+
+export type { OutputMetrics, SpectrumMetrics };
 
 /** Failures come back as values, not exceptions: comlink would drop InputError's fields. */
 export type AnalysisOutcome<T> = { ok: true; value: T } | { ok: false; file: string; message: string };
@@ -66,29 +98,134 @@ function momentBuffers(...moments: (Moments | null)[]): ArrayBuffer[] {
   return moments.flatMap((m) => (m ? [m.mean.buffer as ArrayBuffer, m.scatter.buffer as ArrayBuffer] : []));
 }
 
+function toSources(files: NamedFile[]) {
+  return files.map((f) => blobByteSource(f.file, f.name));
+}
+
+function checkpointInput(request: AnalyzeFilesRequest) {
+  return { fit: toSources(request.fit), eval: request.eval ? toSources(request.eval) : undefined };
+}
+
+function analyzedFiles(analysis: CheckpointAnalysis): AnalyzedFiles {
+  return {
+    fit: analysis.fit,
+    eval: analysis.eval,
+    metrics: analysis.metrics,
+    notes: analysis.notes,
+    declared: { run: analysis.run ?? null, step: analysis.step ?? null },
+  };
+}
+
 export const analysisApi = {
   /** Parses the files of one checkpoint and computes its moments and metrics (METHOD.md §2-§5). */
   async analyzeFiles(
     request: AnalyzeFilesRequest,
     onProgress?: (progress: AnalysisProgress) => void,
   ): Promise<AnalysisOutcome<AnalyzedFiles>> {
-    const toSources = (files: NamedFile[]) => files.map((f) => blobByteSource(f.file, f.name));
     try {
-      const analysis: CheckpointAnalysis = await analyzeCheckpoint(
-        { fit: toSources(request.fit), eval: request.eval ? toSources(request.eval) : undefined },
-        { onProgress: onProgress ? (p) => onProgress({ ...p }) : undefined },
-      );
-      const value: AnalyzedFiles = {
-        fit: analysis.fit,
-        eval: analysis.eval,
-        metrics: analysis.metrics,
-        notes: analysis.notes,
-        declared: { run: analysis.run ?? null, step: analysis.step ?? null },
-      };
+      const analysis = await analyzeCheckpoint(checkpointInput(request), {
+        onProgress: onProgress ? (p) => onProgress({ ...p }) : undefined,
+        gramPrecision: 'auto',
+      });
+      const value = analyzedFiles(analysis);
       // transfer() only marks the buffers; comlink moves them instead of copying when it posts.
       return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
     } catch (error) {
       return failure(error, request.fit[0]?.name ?? 'input');
+    }
+  },
+
+  /**
+   * Step 1 of a checkpoint split across workers: opens the files, gives the arrays roles, counts the
+   * classes, and says whether every array can be read by row range (else: analyse with analyzeFiles).
+   */
+  async planRanges(request: AnalyzeFilesRequest): Promise<AnalysisOutcome<RangePlan>> {
+    try {
+      return { ok: true, value: await planCheckpointRanges(checkpointInput(request)) };
+    } catch (error) {
+      return failure(error, request.fit[0]?.name ?? 'input');
+    }
+  },
+
+  /** Step 2: the moments of one row range of a planned checkpoint; `onRows` gets the range's rows done. */
+  async accumulateRange(
+    request: AnalyzeFilesRequest,
+    plan: SplitPlan,
+    task: RangeTask,
+    onRows?: (rowsDone: number) => void,
+  ): Promise<AnalysisOutcome<RangeResult>> {
+    try {
+      const value = await accumulateCheckpointRange(checkpointInput(request), plan, task, { onRows });
+      const buffers = value.kind === 'moments' ? momentBuffers(value.moments) : [];
+      return Comlink.transfer({ ok: true, value }, buffers);
+    } catch (error) {
+      return failure(error, request.fit[0]?.name ?? 'input');
+    }
+  },
+
+  /** Step 3: merges the ranges' moments in row order and computes the checkpoint's metrics. */
+  async finishRanges(plan: SplitPlan, parts: RangeParts): Promise<AnalysisOutcome<AnalyzedFiles>> {
+    try {
+      const value = analyzedFiles(finishCheckpointRanges(plan, parts.fit, parts.eval));
+      return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
+    } catch (error) {
+      return failure(error, plan.source);
+    }
+  },
+
+  /**
+   * Step 3 when the metrics are computed in two halves on two workers: the merged moments, and a
+   * copy of the fit split's for the worker of the output half (copied here, not on the main thread).
+   */
+  async mergeRanges(
+    plan: SplitPlan,
+    parts: RangeParts,
+  ): Promise<AnalysisOutcome<MergedMoments & { fitCopy: Moments }>> {
+    try {
+      const merged = mergeCheckpointRanges(parts.fit, parts.eval);
+      const { fit } = merged;
+      const fitCopy = { ...fit, mean: fit.mean.slice(), scatter: fit.scatter.slice() };
+      const value = { ...merged, fitCopy };
+      return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval, fitCopy));
+    } catch (error) {
+      return failure(error, plan.source);
+    }
+  },
+
+  /** The output half of the metrics: D_LR and NC1 (METHOD.md §3, §5). */
+  async outputHalf(plan: SplitPlan, fit: Moments): Promise<AnalysisOutcome<OutputMetrics>> {
+    try {
+      return { ok: true, value: checkpointOutputs(plan, fit) };
+    } catch (error) {
+      return failure(error, plan.source);
+    }
+  },
+
+  /** The feature-spectrum half (METHOD.md §4, §5); the moments go back with it, transferred. */
+  async spectrumHalf(
+    plan: SplitPlan,
+    merged: MergedMoments,
+  ): Promise<AnalysisOutcome<MergedMoments & { spectra: SpectrumMetrics }>> {
+    try {
+      const value = { ...merged, spectra: checkpointSpectra(plan, merged.fit, merged.eval) };
+      return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval));
+    } catch (error) {
+      return failure(error, plan.source);
+    }
+  },
+
+  /** The checkpoint from its merged moments and the two halves of its metrics. */
+  async combineHalves(
+    plan: SplitPlan,
+    merged: MergedMoments,
+    outputs: OutputMetrics,
+    spectra: SpectrumMetrics,
+  ): Promise<AnalysisOutcome<AnalyzedFiles>> {
+    try {
+      const value = analyzedFiles(assembleCheckpoint(plan, merged.fit, merged.eval, outputs, spectra));
+      return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
+    } catch (error) {
+      return failure(error, plan.source);
     }
   },
 

@@ -16,7 +16,15 @@ export type {
   AnalyzedBundleRun,
   AnalyzedCheckpoint,
   AnalyzedFiles,
+  MergedMoments,
   NamedFile,
+  OutputMetrics,
+  RangeParts,
+  RangePlan,
+  RangeResult,
+  RangeTask,
+  SpectrumMetrics,
+  SplitPlan,
 } from './analysis-api';
 
 Comlink.expose(analysisApi);

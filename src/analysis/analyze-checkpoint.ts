@@ -38,23 +38,34 @@ export interface AnalyzeOptions {
   /** skip rows holding NaN or Inf instead of refusing the file */
   dropNonFinite?: boolean;
   /**
-   * Gram kernel of the moment pass: 'auto' takes the float32-lane kernel when the features, logits (and
-   * dense targets) are float32 arrays (Gram relative error 1e-8 to 6e-8, docs/benchmarks.md), float64
-   * otherwise. Default 'float64' (exact float64 products).
+   * Gram kernel of the moment pass. 'auto': the float32-lane kernel (twice as fast; Gram relative
+   * error 1e-8 to 6e-8, docs/benchmarks.md) for a split whose features, logits (and dense targets)
+   * are float32 arrays and whose pass costs at least `float32MinWork`, float64 otherwise. Default
+   * 'float64' (exact float64 products).
    */
   gramPrecision?: GramPrecision | 'auto';
+  /**
+   * With 'auto': the least multiply-adds (rows x d^2) for which float32 lanes are used. Default 5e9,
+   * the CLI's threshold for its parallel float32 pass: a shorter pass gains little, and the float32
+   * rounding moves the tail of the spectra curves by up to 1e-5 (digits fixtures), above the 1e-6
+   * the dashboard otherwise holds to NumPy.
+   */
+  float32MinWork?: number;
   // --- issue 6 (perf): parallel moment pass, injected by the Node CLI only ---
   /** moments of a split from parallel row ranges (src/analysis/parallel-accumulate.ts), or null to stream serially */
   accumulateInParallel?: (split: ParallelSplit) => Promise<Moments | null>;
+  /** the metrics with their two halves on two threads (src/analysis/parallel-analyze.ts), or null to compute them here */
+  analyzeInParallel?: (fit: Moments, evalSplit: Moments) => Promise<CheckpointMetrics | null>;
   // --- end issue 6 ---
 }
 
 export const defaultAnalyzeOptions: Required<
-  Pick<AnalyzeOptions, 'chunkRows' | 'dropNonFinite' | 'gramPrecision'>
+  Pick<AnalyzeOptions, 'chunkRows' | 'dropNonFinite' | 'gramPrecision' | 'float32MinWork'>
 > = {
   chunkRows: 4096,
   dropNonFinite: false,
   gramPrecision: 'float64',
+  float32MinWork: 5e9,
 };
 
 export interface CheckpointAnalysis {
@@ -189,7 +200,9 @@ async function accumulateSplit(
   }
   // --- end issue 6 ---
   const precision =
-    options.gramPrecision === 'auto' ? gramPrecisionOf(split, targets) : options.gramPrecision;
+    options.gramPrecision === 'auto'
+      ? gramPrecisionOf(split, targets, options.float32MinWork)
+      : options.gramPrecision;
   const accumulator = createMomentAccumulator(
     { p: split.features.cols, c: split.logits.cols, targets },
     { precision },
@@ -237,14 +250,18 @@ async function accumulateSplit(
 }
 
 /**
- * 'float32' when every dense column of the moment matrix comes from a float32 array (features, logits
- * and dense targets): the float32-lane Gram kernel then loses nothing the file held beyond its
- * documented 1e-8 relative rounding. 'float64' otherwise.
+ * The 'auto' Gram precision: 'float32' when every dense column of the moment matrix comes from a
+ * float32 array (features, logits and dense targets; the float32 lanes then add only their documented
+ * 1e-8 relative rounding) and the pass costs at least `minWork` multiply-adds (rows x d^2, d = p + C
+ * + target columns); 'float64' otherwise.
  */
-export function gramPrecisionOf(split: SplitArrays, targets: TargetShape): GramPrecision {
+export function gramPrecisionOf(split: SplitArrays, targets: TargetShape, minWork: number): GramPrecision {
   const float32 = (reader: ArrayReader) => reader.dtype === 'float32';
   const dense = targets.kind === 'dense' && split.labels ? [split.labels] : [];
-  return [split.features, split.logits, ...dense].every(float32) ? 'float32' : 'float64';
+  const q = targets.kind === 'onehot' ? targets.classes : targets.kind === 'dense' ? targets.q : 0;
+  const d = split.features.cols + split.logits.cols + q;
+  const big = split.features.rows * d * d >= minWork;
+  return big && [split.features, split.logits, ...dense].every(float32) ? 'float32' : 'float64';
 }
 
 function hasNonFinite(block: Float64Array): boolean {
@@ -252,14 +269,42 @@ function hasNonFinite(block: Float64Array): boolean {
   return false;
 }
 
-/** The metrics of a checkpoint; degenerate data becomes an InputError on `source`. */
-export function metricsOf(source: string, fit: Moments, evalSplit: Moments | null): CheckpointMetrics {
+/** Runs a computation on moments; degenerate data becomes an InputError on `source`. */
+export function withInputErrors<T>(source: string, compute: () => T): T {
   try {
-    return analyzeMoments(fit, evalSplit ?? fit);
+    return compute();
   } catch (error) {
     if (error instanceof DegenerateDataError || error instanceof RangeError)
       throw new InputError(source, error.message);
     throw error;
+  }
+}
+
+/** The metrics of a checkpoint; degenerate data becomes an InputError on `source`. */
+export function metricsOf(source: string, fit: Moments, evalSplit: Moments | null): CheckpointMetrics {
+  return withInputErrors(source, () => analyzeMoments(fit, evalSplit ?? fit));
+}
+
+/** The metrics, on two threads when the caller offers them (the CLI); errors as `metricsOf` gives them. */
+async function checkpointMetrics(
+  source: string,
+  fit: Moments,
+  evalSplit: Moments | null,
+  options: AnalyzeOptions,
+): Promise<CheckpointMetrics> {
+  const parallel = await withInputErrorsAsync(source, async () =>
+    options.analyzeInParallel ? options.analyzeInParallel(fit, evalSplit ?? fit) : null,
+  );
+  return parallel ?? metricsOf(source, fit, evalSplit);
+}
+
+async function withInputErrorsAsync<T>(source: string, compute: () => Promise<T>): Promise<T> {
+  try {
+    return await compute();
+  } catch (error) {
+    return withInputErrors(source, () => {
+      throw error;
+    });
   }
 }
 
@@ -303,6 +348,7 @@ export async function analyzeCheckpoint(
     chunkRows: options.chunkRows ?? defaultAnalyzeOptions.chunkRows,
     dropNonFinite: options.dropNonFinite ?? defaultAnalyzeOptions.dropNonFinite,
     gramPrecision: options.gramPrecision ?? defaultAnalyzeOptions.gramPrecision,
+    float32MinWork: options.float32MinWork ?? defaultAnalyzeOptions.float32MinWork,
   };
   const fitOpened = await openSplit(input.fit, input.roles, settings.signal);
   const evalOpened = input.eval ? await openSplit(input.eval, input.roles, settings.signal) : null;
@@ -321,7 +367,7 @@ export async function analyzeCheckpoint(
       );
     }
     return {
-      metrics: metricsOf(sourceName(input.fit), fitMoments, evalMoments),
+      metrics: await checkpointMetrics(sourceName(input.fit), fitMoments, evalMoments, settings),
       fit: fitMoments,
       eval: evalMoments,
       notes: [
@@ -353,7 +399,7 @@ export async function analyzeCheckpoint(
     file: fit.source,
   });
   return {
-    metrics: metricsOf(fit.source, fitResult.moments, evalResult?.moments ?? null),
+    metrics: await checkpointMetrics(fit.source, fitResult.moments, evalResult?.moments ?? null, settings),
     fit: fitResult.moments,
     eval: evalResult?.moments ?? null,
     notes: checkpointNotes(fit, evalArrays, [...fitResult.notes, ...(evalResult?.notes ?? [])]),

@@ -20,6 +20,7 @@ import {
   planCheckpointRanges,
   rangeChunkRows,
   type CheckpointRangePlan,
+  type PlanOptions,
   type RangeTask,
 } from './checkpoint-ranges';
 
@@ -41,8 +42,8 @@ function cut(split: 'fit' | 'eval', rows: number, fractions: number[]): RangeTas
 }
 
 /** The whole split protocol in one thread: plan, every range, finish. */
-async function analyzeInRanges(input: CheckpointInput, fractions = [0.3, 0.55]) {
-  const plan = await planCheckpointRanges(input);
+async function analyzeInRanges(input: CheckpointInput, fractions = [0.3, 0.55], options: PlanOptions = {}) {
+  const plan = await planCheckpointRanges(input, options);
   if (plan.kind !== 'ranges') throw new Error(`declined: ${plan.reason}`);
   const parts = async (split: 'fit' | 'eval', rows: number) => {
     const out: Moments[] = [];
@@ -133,7 +134,8 @@ describe('row ranges merged equal the serial stream', () => {
       fit: [bytesByteSource(make(rows.fit, 1), 'a_train.npz')],
       eval: [bytesByteSource(make(rows.eval, 2), 'a_test.npz')],
     };
-    const { plan, analysis } = await analyzeInRanges(input, [0.1, 0.5, 0.9]);
+    // float32 lanes from any size (by default only for passes of 5e9 multiply-adds and more)
+    const { plan, analysis } = await analyzeInRanges(input, [0.1, 0.5, 0.9], { float32MinWork: 0 });
     expect(plan.fit).toMatchObject({ rows: 700, precision: 'float32', work: 700 * 20 * 20 });
     expect(plan.eval).toMatchObject({ rows: 300, shape: { targets: { kind: 'onehot', classes: 4 } } });
     // against exact float64 products: within the float32 lanes' documented error
@@ -202,6 +204,30 @@ describe('what the ranges decline', () => {
     expect((planned as InputError).message).toBe(
       'x_test.npz: eval split has 3 feature columns (p) but the fit split x_train.npz has 4',
     );
+  });
+
+  it('takes float32 lanes and two workers for the metrics only when the work is big enough to gain', async () => {
+    const checkpoint = (rows: number, p: number, type: 'f4' | 'f8') => {
+      const Data = type === 'f4' ? Float32Array : Float64Array;
+      return {
+        fit: [
+          bytesByteSource(encodeNpy({ data: new Data(rows * p).fill(1), shape: [rows, p] }), 'features.npy'),
+          bytesByteSource(encodeNpy({ data: new Data(rows * 10).fill(1), shape: [rows, 10] }), 'logits.npy'),
+        ],
+      };
+    };
+    const precision = async (input: CheckpointInput) =>
+      ((await planCheckpointRanges(input)) as SplitPlan).fit.precision;
+    // 1,250 x (2,000 + 10)^2 = 5.05e9 multiply-adds: above the 5e9 default
+    expect(await precision(checkpoint(1250, 2000, 'f4'))).toBe('float32');
+    expect(await precision(checkpoint(1250, 2000, 'f8'))).toBe('float64');
+    expect(await precision(checkpoint(1000, 2000, 'f4'))).toBe('float64');
+    // 2,000^2 x 10 + 2,000 x 10^2 + 10^3 = 4e7 multiply-adds in the output half: one worker for the metrics
+    const input = checkpoint(1250, 2000, 'f4');
+    expect(((await planCheckpointRanges(input)) as SplitPlan).metricsInHalves).toBe(false);
+    expect(
+      ((await planCheckpointRanges(input, { metricsSplitWork: 4e7 })) as SplitPlan).metricsInHalves,
+    ).toBe(true);
   });
 
   it('reads a few tens of MB of rows per block whatever the width', () => {

@@ -7,11 +7,22 @@
  *
  *   planCheckpointRanges -> accumulateCheckpointRange (one call per range) -> finishCheckpointRanges
  *
+ * When the output half of the metrics is big (C in the hundreds), the finish is itself split as the
+ * CLI splits it (parallel-analyze.ts): mergeCheckpointRanges, then checkpointOutputs (D_LR, NC1) and
+ * checkpointSpectra (the p x p spectrum) on two workers, then assembleCheckpoint.
+ *
  * Anything the ranges cannot do as the serial stream would (moments files, arrays without row ranges,
  * NaN/Inf rows) is declined, and the serial `analyzeCheckpoint` runs instead, so its results, notes
  * and error messages stay the only ones users see. Browser-safe (no Node built-ins); the Node CLI has
  * its own worker_threads version in parallel-accumulate.ts.
  */
+import {
+  combineMetrics,
+  outputMetrics,
+  spectrumMetrics,
+  type OutputMetrics,
+  type SpectrumMetrics,
+} from '../core/analyze';
 import type { GramPrecision } from '../core/kernels/gram';
 import { createMomentAccumulator, mergeMoments, type MomentShape } from '../core/moments';
 import type { Moments } from '../core/types';
@@ -21,12 +32,14 @@ import {
   checkCompatible,
   checkpointNotes,
   countCheckpointClasses,
+  defaultAnalyzeOptions,
   gramPrecisionOf,
   metricsOf,
   openContainers,
   openSplit,
   rolesOf,
   targetShape,
+  withInputErrors,
   type CheckpointAnalysis,
   type CheckpointInput,
   type SplitArrays,
@@ -53,6 +66,8 @@ export type CheckpointRangePlan =
       eval: SplitRangePlan | null;
       notes: string[];
       roles: CheckpointAnalysis['roles'];
+      /** the output half of the metrics is worth its own worker (see `metricsSplitWork`) */
+      metricsInHalves: boolean;
     }
   | { kind: 'serial'; reason: string };
 
@@ -92,36 +107,53 @@ export function rangeChunkRows(
 }
 
 /** The readers a split's moment pass reads: features, logits, and labels or dense targets when used. */
-function passReaders(split: SplitArrays, shape: MomentShape): ArrayReader[] {
-  return shape.targets.kind !== 'none' && split.labels
+function passReaders(split: SplitArrays): ArrayReader[] {
+  return split.labels && split.targetKind !== 'none'
     ? [split.features, split.logits, split.labels]
     : [split.features, split.logits];
 }
 
-function splitPlan(split: SplitArrays, classes: number): SplitRangePlan {
+function splitPlan(split: SplitArrays, classes: number, float32MinWork: number): SplitRangePlan {
   const targets = targetShape(split, classes);
   const shape: MomentShape = { p: split.features.cols, c: split.logits.cols, targets };
   const q = targets.kind === 'onehot' ? targets.classes : targets.kind === 'dense' ? targets.q : 0;
   const d = shape.p + shape.c + q;
-  const columns = passReaders(split, shape).reduce((sum, r) => sum + r.cols, 0);
+  const columns = passReaders(split).reduce((sum, r) => sum + r.cols, 0);
   return {
     rows: split.features.rows,
     shape,
-    precision: gramPrecisionOf(split, targets),
+    precision: gramPrecisionOf(split, targets, float32MinWork),
     work: split.features.rows * d * d,
     chunkRows: rangeChunkRows(columns),
   };
 }
 
+export interface PlanOptions {
+  signal?: AbortSignal;
+  /** float32 Gram lanes for float32 arrays from this many multiply-adds per split (AnalyzeOptions) */
+  float32MinWork?: number;
+  /**
+   * The output half of the metrics (D_LR, NC1) gets its own worker from this many multiply-adds
+   * (p^2 C + p C^2 + C^3). Default 5e8, the CLI's threshold (parallel-analyze.ts): with C = 1000 and
+   * p = 2048 it is about a third of the analysis, with C = 10 not worth a round trip.
+   */
+  metricsSplitWork?: number;
+}
+
+export const defaultMetricsSplitWork = 5e8;
+
 /**
  * Opens the checkpoint's files, gives the arrays their roles and counts the classes (reading the
- * labels once, checking them as the serial pass does). Errors propagate as InputError exactly as
+ * labels once, checking them as the serial pass does), and fixes each split's Gram precision as
+ * `analyzeCheckpoint` with gramPrecision 'auto' would. Errors propagate as InputError exactly as
  * `analyzeCheckpoint` raises them.
  */
 export async function planCheckpointRanges(
   input: CheckpointInput,
-  signal?: AbortSignal,
+  options: PlanOptions = {},
 ): Promise<CheckpointRangePlan> {
+  const { signal } = options;
+  const float32MinWork = options.float32MinWork ?? defaultAnalyzeOptions.float32MinWork;
   const fitContainers = await openContainers(input.fit);
   const evalContainers = input.eval ? await openContainers(input.eval) : null;
   // decided before a moments file is parsed: the serial path parses it once
@@ -133,19 +165,18 @@ export async function planCheckpointRanges(
   const evalArrays = input.eval
     ? ((await openSplit(input.eval, input.roles, signal, evalContainers!)) as SplitArrays)
     : null;
-  if (evalArrays) checkCompatible(fit, evalArrays);
-  const classes = await countCheckpointClasses(fit, evalArrays, signal);
-  const fitPlan = splitPlan(fit, classes);
-  const evalPlan = evalArrays ? splitPlan(evalArrays, classes) : null;
-  for (const [split, plan] of [
-    [fit, fitPlan],
-    [evalArrays, evalPlan],
-  ] as const) {
-    if (!split || !plan) continue;
-    const unranged = passReaders(split, plan.shape).find((r) => !r.readRowRange);
+  // before the labels are read to count the classes: a declined plan costs only the headers
+  for (const split of evalArrays ? [fit, evalArrays] : [fit]) {
+    const unranged = passReaders(split).find((r) => !r.readRowRange);
     if (unranged)
       return { kind: 'serial', reason: `${split.source}: ${unranged.key} cannot be read by row range` };
   }
+  if (evalArrays) checkCompatible(fit, evalArrays);
+  const classes = await countCheckpointClasses(fit, evalArrays, signal);
+  const fitPlan = splitPlan(fit, classes, float32MinWork);
+  const evalPlan = evalArrays ? splitPlan(evalArrays, classes, float32MinWork) : null;
+  const { cols: p } = fit.features;
+  const { cols: c } = fit.logits;
   return {
     kind: 'ranges',
     source: fit.source,
@@ -153,6 +184,8 @@ export async function planCheckpointRanges(
     eval: evalPlan,
     notes: checkpointNotes(fit, evalArrays, []),
     roles: rolesOf(fit),
+    metricsInHalves:
+      p * p * c + p * c * c + c * c * c >= (options.metricsSplitWork ?? defaultMetricsSplitWork),
   };
 }
 
@@ -177,7 +210,7 @@ export async function accumulateCheckpointRange(
   if (!splitPlan || !sources) throw new RangeError(`the plan has no ${task.split} split`);
   const opened = await openSplit(sources, input.roles, signal);
   if (opened.kind !== 'arrays') throw new RangeError(`${opened.source}: not arrays, cannot read a row range`);
-  const readers = passReaders(opened, splitPlan.shape);
+  const readers = passReaders(opened);
   if (opened.features.rows !== splitPlan.rows || readers.some((r) => !r.readRowRange))
     throw new RangeError(`${opened.source}: the files no longer match their plan`);
   const { shape, chunkRows } = splitPlan;
@@ -215,6 +248,47 @@ export async function accumulateCheckpointRange(
 export function mergeRanges(parts: Moments[]): Moments {
   if (parts.length === 0) throw new RangeError('no ranges to merge');
   return parts.slice(1).reduce((total, part) => mergeMoments(total, part), parts[0]);
+}
+
+type SplitPlanned = Extract<CheckpointRangePlan, { kind: 'ranges' }>;
+
+/** Each split's moments merged from its ranges' (in row order). */
+export function mergeCheckpointRanges(
+  fitParts: Moments[],
+  evalParts: Moments[] | null,
+): { fit: Moments; eval: Moments | null } {
+  return { fit: mergeRanges(fitParts), eval: evalParts ? mergeRanges(evalParts) : null };
+}
+
+/** The output half of the metrics (METHOD.md §3, NC1), errors as `analyzeCheckpoint` raises them. */
+export function checkpointOutputs(plan: SplitPlanned, fit: Moments): OutputMetrics {
+  return withInputErrors(plan.source, () => outputMetrics(fit));
+}
+
+/** The feature-spectrum half (METHOD.md §4, §5), errors as `analyzeCheckpoint` raises them. */
+export function checkpointSpectra(
+  plan: SplitPlanned,
+  fit: Moments,
+  evalMoments: Moments | null,
+): SpectrumMetrics {
+  return withInputErrors(plan.source, () => spectrumMetrics(fit, evalMoments ?? fit));
+}
+
+/** The checkpoint from its merged moments and the two halves of its metrics. */
+export function assembleCheckpoint(
+  plan: SplitPlanned,
+  fit: Moments,
+  evalMoments: Moments | null,
+  outputs: OutputMetrics,
+  spectra: SpectrumMetrics,
+): CheckpointAnalysis {
+  return {
+    metrics: combineMetrics(fit, evalMoments ?? fit, outputs, spectra),
+    fit,
+    eval: evalMoments,
+    notes: plan.notes,
+    roles: plan.roles,
+  };
 }
 
 /**

@@ -5,6 +5,7 @@
 import { analyzeCheckpoint, type CheckpointAnalysis } from '../analysis/analyze-checkpoint';
 import { kernelSimilarity, NeedsRawActivationsError } from '../analysis/kernel-similarity';
 import { accumulateInParallel } from '../analysis/parallel-accumulate';
+import { analyzeInParallel } from '../analysis/parallel-analyze';
 import { fileByteSource, type FileByteSource } from '../io/node-byte-source';
 import { InputError } from '../io/types';
 import { parseArguments, usage, type CliArguments } from './arguments';
@@ -31,7 +32,9 @@ async function analyzePaths(paths: CheckpointPaths, args: CliArguments): Promise
         {
           chunkRows: args.chunkRows ?? undefined,
           dropNonFinite: args.dropNonFinite,
-          accumulateInParallel: (split) => accumulateInParallel(split), // issue 6: worker_threads over row ranges
+          // issue 6: worker_threads over row ranges, then the two halves of the metrics side by side
+          accumulateInParallel: (split) => accumulateInParallel(split),
+          analyzeInParallel: (fit, evalSplit) => analyzeInParallel(fit, evalSplit),
         },
       ),
     ),

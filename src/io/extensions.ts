@@ -13,6 +13,12 @@ export const SUPPORTED_EXTENSIONS = [
   '.txt',
 ];
 
+/**
+ * The binary formats, whose arrays may be read by row range (`ArrayReader.readRowRange`); text
+ * tables are parsed whole when opened, so planning a split would read them twice.
+ */
+export const BINARY_EXTENSIONS = ['.npy', '.npz', '.safetensors', '.pt', '.pth', '.bin'];
+
 /** '.npy' for 'runs/a/Features.NPY'; '' when there is none. */
 export function extensionOf(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? name;

@@ -169,36 +169,47 @@ export function stridedArrayReader(
     }
   }
 
-  return {
+  async function* readRange(start: number, end: number, chunkRows: number, signal?: AbortSignal) {
+    if (!Number.isInteger(chunkRows) || chunkRows < 1) {
+      throw new InputError(src.name, `chunkRows must be a positive integer, got ${chunkRows}`);
+    }
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > rows) {
+      throw new InputError(src.name, `${key}: row range ${start}..${end} lies outside rows 0..${rows}`);
+    }
+    // a Fortran array in a deflated member: every block restarts the inflater, so make blocks big
+    const blockRows =
+      src.sequential && !contiguous && cols > 0
+        ? Math.max(1, Math.floor(options.sequentialBlockBytes / (cols * 8 * chunkRows))) * chunkRows
+        : chunkRows;
+    for (let b0 = start; b0 < end; b0 += blockRows) {
+      throwIfAborted(signal);
+      const blockCount = Math.min(blockRows, end - b0);
+      const block = new Float64Array(blockCount * cols);
+      if (cols > 0) await readChunk(b0, blockCount, block);
+      if (blockRows === chunkRows) {
+        yield block;
+        continue;
+      }
+      for (let r0 = 0; r0 < blockCount; r0 += chunkRows) {
+        throwIfAborted(signal);
+        yield block.slice(r0 * cols, Math.min(blockCount, r0 + chunkRows) * cols);
+      }
+    }
+  }
+
+  const reader: ArrayReader = {
     key,
     shape: layout.shape.slice(),
     dtype: type.name,
     integer: isIntegerType(type),
     rows,
     cols,
-    async *readRows(chunkRows: number, signal?: AbortSignal) {
-      if (!Number.isInteger(chunkRows) || chunkRows < 1) {
-        throw new InputError(src.name, `chunkRows must be a positive integer, got ${chunkRows}`);
-      }
-      // a Fortran array in a deflated member: every block restarts the inflater, so make blocks big
-      const blockRows =
-        src.sequential && !contiguous && cols > 0
-          ? Math.max(1, Math.floor(options.sequentialBlockBytes / (cols * 8 * chunkRows))) * chunkRows
-          : chunkRows;
-      for (let b0 = 0; b0 < rows; b0 += blockRows) {
-        throwIfAborted(signal);
-        const blockCount = Math.min(blockRows, rows - b0);
-        const block = new Float64Array(blockCount * cols);
-        if (cols > 0) await readChunk(b0, blockCount, block);
-        if (blockRows === chunkRows) {
-          yield block;
-          continue;
-        }
-        for (let r0 = 0; r0 < blockCount; r0 += chunkRows) {
-          throwIfAborted(signal);
-          yield block.slice(r0 * cols, Math.min(blockCount, r0 + chunkRows) * cols);
-        }
-      }
-    },
+    readRows: (chunkRows, signal) => readRange(0, rows, chunkRows, signal),
   };
+  // Row ranges only where a range costs its own bytes: contiguous rows in a random-access source
+  // (not Fortran order, whose rows are scattered; not a deflated member, which restarts its stream).
+  if (contiguous && !src.sequential) {
+    reader.readRowRange = (start, end, chunkRows, signal) => readRange(start, end, chunkRows, signal);
+  }
+  return reader;
 }

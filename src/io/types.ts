@@ -37,6 +37,18 @@ export interface ArrayReader extends ArrayInfo {
    * Every block has `chunkRows` rows except possibly the last.
    */
   readRows(chunkRows: number, signal?: AbortSignal): AsyncIterable<Float64Array>;
+  /**
+   * Rows [start, end) as `readRows` would give them, reading only their bytes. Present only when a
+   * range costs no more than its own bytes (contiguous rows in a random-access source: C-order .npy,
+   * stored npz and torch members, safetensors), so several workers can each read a part of one array.
+   * Absent for Fortran order, deflated members, CSV and moments files.
+   */
+  readRowRange?(
+    start: number,
+    end: number,
+    chunkRows: number,
+    signal?: AbortSignal,
+  ): AsyncIterable<Float64Array>;
 }
 
 /** One opened file. */

@@ -3,6 +3,7 @@
  * (METHOD.md §2). Raw activations are never kept: they are read once in a worker and dropped.
  */
 import type { CheckpointMetrics, Moments } from '../core/types';
+import type { ProgressSample } from './progress-rate';
 
 /** One analysed checkpoint of a run. */
 export interface CheckpointRecord {
@@ -51,8 +52,13 @@ export interface AnalysisJob {
   /** file being read or computed right now */
   file: string;
   phase: 'queued' | 'read' | 'compute';
+  /** rows read so far, over every worker of the job */
   rowsDone: number;
   rowsTotal: number;
+  /** workers reading this checkpoint now (several when its rows are split across the pool) */
+  workers: number;
+  /** recent (time, rowsDone) points for the rate and the time left (src/state/progress-rate.ts) */
+  samples: ProgressSample[];
 }
 
 /** A checkpoint another producer (the Learn view's trainer) computed itself. */

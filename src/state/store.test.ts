@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AnalysisBridge } from '../bridge/analysis-bridge';
+import type { AnalysisBridge, JobProgress, PoolState } from '../bridge/analysis-bridge';
 import { fakeCheckpoint, fakeMetrics, fakeMoments, fakeRun } from './fake-records';
 import type { RunRecord } from './model';
+import { estimateProgress } from './progress-rate';
 import { createRichscopeStore } from './store';
 
 type Bridge = Pick<AnalysisBridge, 'analyzeFiles' | 'importBundle'>;
@@ -92,6 +93,72 @@ describe('store: adding files', () => {
     await pending;
     expect(store.getState().jobs).toEqual([]);
     expect(store.getState().runs).toEqual([]);
+  });
+});
+
+describe('store: progress of a running analysis', () => {
+  it('keeps rows, workers and timed samples for the rate; follows the pool; forgets the job when done', async () => {
+    let reportProgress: (p: JobProgress) => void = () => undefined;
+    let finish: () => void = () => undefined;
+    let poolListener: (pool: PoolState) => void = () => undefined;
+    const bridge = {
+      ...fakeBridge,
+      analyzeFiles: (
+        request: Parameters<Bridge['analyzeFiles']>[0],
+        options?: { onProgress?: (p: JobProgress) => void },
+      ) => {
+        reportProgress = options!.onProgress!;
+        return new Promise<Awaited<ReturnType<Bridge['analyzeFiles']>>>((resolve) => {
+          finish = () => void fakeBridge.analyzeFiles(request).then(resolve);
+        });
+      },
+      subscribePool: (listener: (pool: PoolState) => void) => {
+        poolListener = listener;
+        return () => undefined;
+      },
+    };
+    let clock = 0;
+    const { store, actions } = createRichscopeStore({
+      bridge,
+      session: { load: async () => null, save: async () => undefined },
+      fetchFile: () => Promise.reject(new Error('offline')),
+      now: () => clock,
+    });
+    const pending = actions.addFiles([file('big_step0_train.npz')]);
+    poolListener({ alive: 2, busy: 2 });
+    expect(store.getState().pool).toEqual({ alive: 2, busy: 2 });
+    for (const rowsDone of [0, 10_000, 20_000, 30_000]) {
+      reportProgress({
+        phase: 'read',
+        rowsDone,
+        rowsTotal: 100_000,
+        file: 'big_step0_train.npz',
+        workers: 2,
+      });
+      clock += 500;
+    }
+    const [job] = store.getState().jobs;
+    expect(job).toMatchObject({ phase: 'read', rowsDone: 30_000, rowsTotal: 100_000, workers: 2 });
+    expect(job.samples).toEqual([
+      { time: 0, rowsDone: 0 },
+      { time: 500, rowsDone: 10_000 },
+      { time: 1000, rowsDone: 20_000 },
+      { time: 1500, rowsDone: 30_000 },
+    ]);
+    expect(estimateProgress(job.samples, job.rowsTotal)).toEqual({ rowsPerSecond: 20_000, secondsLeft: 3.5 });
+    // computing adds no sample: the rate is about reading rows
+    reportProgress({
+      phase: 'compute',
+      rowsDone: 100_000,
+      rowsTotal: 100_000,
+      file: 'big_step0_train.npz',
+      workers: 1,
+    });
+    expect(store.getState().jobs[0].samples).toHaveLength(4);
+    finish();
+    await pending;
+    expect(store.getState().jobs).toEqual([]);
+    expect(store.getState().runs[0].checkpoints).toHaveLength(1);
   });
 });
 

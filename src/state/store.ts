@@ -4,11 +4,12 @@
  * the analysis bridge. The API other producers use (`importRun`) is documented in README.md.
  */
 import { create } from 'zustand';
-import { AnalysisBridge } from '../bridge/analysis-bridge';
+import { AnalysisBridge, type JobProgress, type PoolState } from '../bridge/analysis-bridge';
 import type { AnalyzedCheckpoint } from '../../workers/analysis.worker';
 import { nextRunColour } from '../ui/palette';
 import { planAnalysis, type CheckpointFiles, type DroppedFile } from './file-intake';
 import type { AnalysisJob, CheckpointRecord, ImportedCheckpoint, RunRecord } from './model';
+import { addProgressSample } from './progress-rate';
 import { indexedDbSession, type SessionStorage } from './session-db';
 import { defaultViewSettings, type Route, type ViewSettings } from './view-settings';
 
@@ -16,6 +17,8 @@ export interface RichscopeState {
   runs: RunRecord[];
   /** analyses queued or running */
   jobs: AnalysisJob[];
+  /** the analysis workers alive and busy (cancelling frees them) */
+  pool: PoolState;
   /** problems not tied to a run (a broken results bundle, examples that failed to load) */
   notices: string[];
   route: Route;
@@ -27,15 +30,20 @@ export interface RichscopeState {
 }
 
 export interface RichscopeDependencies {
-  bridge: Pick<AnalysisBridge, 'analyzeFiles' | 'importBundle'>;
+  /** the analysis workers; `subscribePool` (optional in tests) keeps `pool` current */
+  bridge: Pick<AnalysisBridge, 'analyzeFiles' | 'importBundle'> &
+    Partial<Pick<AnalysisBridge, 'subscribePool'>>;
   session: SessionStorage;
   /** fetches the app's own files (bundled examples) */
   fetchFile: (url: string) => Promise<Response>;
+  /** ms on a monotonic clock, for the progress rate; default performance.now() */
+  now?: () => number;
 }
 
 const initialState: RichscopeState = {
   runs: [],
   jobs: [],
+  pool: { alive: 0, busy: 0 },
   notices: [],
   route: 'dashboard',
   view: defaultViewSettings,
@@ -53,6 +61,8 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
   const { getState, setState } = store;
   let controllers: AbortController[] = [];
   let nextJob = 0;
+  const now = deps.now ?? (() => performance.now());
+  deps.bridge.subscribePool?.((pool) => setState({ pool }));
 
   const updateRun = (id: string, change: (run: RunRecord) => RunRecord) =>
     setState((s) => ({ runs: s.runs.map((run) => (run.id === id ? change(run) : run)) }));
@@ -84,8 +94,22 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
       checkpoints: sortByStep([...run.checkpoints.filter((c) => c.step !== checkpoint.step), checkpoint]),
     }));
 
-  const patchJob = (id: string, patch: Partial<AnalysisJob>) =>
-    setState((s) => ({ jobs: s.jobs.map((job) => (job.id === id ? { ...job, ...patch } : job)) }));
+  /** A progress report of a running job, with a sample for its rate while rows are being read. */
+  const progressJob = (id: string, progress: JobProgress) =>
+    setState((s) => ({
+      jobs: s.jobs.map((job) =>
+        job.id === id
+          ? {
+              ...job,
+              ...progress,
+              samples:
+                progress.phase === 'read'
+                  ? addProgressSample(job.samples, { time: now(), rowsDone: progress.rowsDone })
+                  : job.samples,
+            }
+          : job,
+      ),
+    }));
 
   const removeJob = (id: string) => setState((s) => ({ jobs: s.jobs.filter((job) => job.id !== id) }));
 
@@ -117,14 +141,24 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
     setState((s) => ({
       jobs: [
         ...s.jobs,
-        { id, runId, label: plan.label, file: firstFile, phase: 'queued', rowsDone: 0, rowsTotal: 0 },
+        {
+          id,
+          runId,
+          label: plan.label,
+          file: firstFile,
+          phase: 'queued',
+          rowsDone: 0,
+          rowsTotal: 0,
+          workers: 0,
+          samples: [],
+        },
       ],
     }));
     const named = (files: DroppedFile[]) => files.map((f) => ({ file: f.file, name: f.path }));
     try {
       const outcome = await deps.bridge.analyzeFiles(
         { fit: named(plan.fit), eval: plan.eval ? named(plan.eval) : null },
-        { signal, onProgress: (p) => patchJob(id, p) },
+        { signal, onProgress: (p) => progressJob(id, p) },
       );
       // A result that was already on its way when the user cancelled is dropped too.
       if (signal.aborted) return;
@@ -153,7 +187,17 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
     setState((s) => ({
       jobs: [
         ...s.jobs,
-        { id, runId: '', label: bundle.path, file: bundle.path, phase: 'queued', rowsDone: 0, rowsTotal: 0 },
+        {
+          id,
+          runId: '',
+          label: bundle.path,
+          file: bundle.path,
+          phase: 'queued',
+          rowsDone: 0,
+          rowsTotal: 0,
+          workers: 0,
+          samples: [],
+        },
       ],
     }));
     try {

@@ -11,6 +11,7 @@ const folderPicker = { webkitdirectory: '', directory: '' } as object;
 export function DropZone() {
   const [over, setOver] = useState(false);
   const busy = useRichscope((s) => s.jobs.length > 0);
+  const pool = useRichscope((s) => s.pool);
 
   const onDrop = async (event: DragEvent<HTMLDivElement>) => {
     event.preventDefault();
@@ -19,7 +20,14 @@ export function DropZone() {
   };
 
   return (
-    <section className="panel" aria-labelledby="drop-heading">
+    // the pool's size on data attributes: the e2e tests check that a cancel frees the workers
+    <section
+      className="panel"
+      aria-labelledby="drop-heading"
+      data-testid="analysis-panel"
+      data-workers-alive={pool.alive}
+      data-workers-busy={pool.busy}
+    >
       <h2 id="drop-heading">Add activations</h2>
       <div
         className={`drop-zone${over ? ' drop-zone-over' : ''}`}

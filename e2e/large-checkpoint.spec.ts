@@ -1,0 +1,114 @@
+/**
+ * A big float32 .npy checkpoint (generated here: 256 features, 150,000 rows per core for 2 to 4
+ * cores) has its rows read by every analysis worker at once: the job shows its rows, a rate and the
+ * time left; cancelling frees the workers and leaves the loaded runs alone; and the split analysis
+ * gives the D_LR of the single-stream reference.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { analyzeCheckpoint } from '../src/analysis/analyze-checkpoint';
+import type { Locator, Page } from '@playwright/test';
+import { fileByteSource } from '../src/io/node-byte-source';
+import {
+  exampleRows,
+  expect,
+  longTasksSince,
+  observeLongTasks,
+  pageNow,
+  test,
+  writeSyntheticCheckpoint,
+} from './fixtures';
+
+let folder = '';
+let files: string[] = [];
+
+test.beforeAll(() => {
+  folder = mkdtempSync(path.join(tmpdir(), 'richscope-large-'));
+  // 150 MB of features per worker: about two seconds of reading and Gram work whatever the core
+  // count, so the rate and the time left have time to show and the cancel lands mid-read
+  const rows = 150_000 * Math.min(4, Math.max(2, availableParallelism()));
+  files = writeSyntheticCheckpoint(path.join(folder, 'large'), { rows, p: 256, c: 10, seed: 5 });
+});
+
+test.afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+/** The pool is one worker per core: a single-core runner has nothing to split across. */
+async function poolSize(page: Page): Promise<number> {
+  return page.evaluate(() => navigator.hardwareConcurrency || 2);
+}
+
+const tableState = (rows: Locator) =>
+  rows.evaluateAll((list) =>
+    list.map(
+      (r) =>
+        `${(r as HTMLElement).dataset.run}@${(r as HTMLElement).dataset.step}=${(r as HTMLElement).dataset.dlr}`,
+    ),
+  );
+
+test('a big checkpoint shows rows, rate and time left; cancel frees its workers and keeps the runs', async ({
+  page,
+  table,
+  dropZone,
+  analysis,
+}) => {
+  await page.goto('/');
+  await table.expectRows(exampleRows());
+  const workers = await poolSize(page);
+  test.skip(workers < 2, 'one core: nothing to split');
+  const before = await tableState(table.rows);
+
+  await dropZone.dropFiles(files);
+  const job = analysis.jobs.first();
+  await expect(job).toHaveAttribute('data-workers', String(workers), { timeout: 20_000 });
+  await expect(job.getByTestId('job-rows')).toHaveText(/^[\d.]+( k)? \/ [\d.]+( k| M) rows$/);
+  await expect(job.getByTestId('job-rate')).toHaveText(/^ · [\d.]+( k| M)? rows\/s$/);
+  await expect(job.getByTestId('job-eta')).toHaveText(/^ · (< 1 s|\d+ s|\d+ min( \d+ s)?) left$/);
+  expect(await analysis.pool()).toEqual({ alive: workers, busy: workers });
+
+  await analysis.cancel();
+  await expect(analysis.jobs).toHaveCount(0);
+  // every worker that was reading a range was terminated, none left busy
+  await expect.poll(() => analysis.pool()).toEqual({ alive: 0, busy: 0 });
+  await page.waitForTimeout(500); // nothing may land after a cancel
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(await tableState(table.rows)).toEqual(before);
+});
+
+test('the split analysis gives the D_LR of the single-stream reference, the page responsive', async ({
+  page,
+  table,
+  dropZone,
+  runsPanel,
+  analysis,
+}) => {
+  // the serial stream of the same files in Node, with exact float64 products
+  const sources = await Promise.all(files.map((f) => fileByteSource(f)));
+  const reference = await analyzeCheckpoint({ fit: sources }, { gramPrecision: 'float64' }).finally(() =>
+    Promise.all(sources.map((s) => s.close())),
+  );
+  expect(reference.metrics.dlr).toBeGreaterThan(0.01);
+  expect(reference.metrics.dlr).toBeLessThan(0.99);
+
+  await observeLongTasks(page);
+  await page.goto('/');
+  await table.expectRows(exampleRows());
+  const workers = await poolSize(page);
+  test.skip(workers < 2, 'one core: nothing to split');
+  await runsPanel.removeAll();
+  const start = await pageNow(page);
+  await dropZone.dropFiles(files);
+  await expect(analysis.jobs.first()).toHaveAttribute('data-workers', String(workers), { timeout: 20_000 });
+  await table.expectRows(1);
+  // the main thread only relays progress: no long task while the workers read and compute
+  const { tasks, elapsed } = await longTasksSince(page, start);
+  const longest = Math.max(0, ...tasks.map((t) => t.duration));
+  console.log(
+    `split analysis: ${(elapsed / 1000).toFixed(1)} s, longest main-thread task ${longest.toFixed(0)} ms`,
+  );
+  expect(longest).toBeLessThanOrEqual(100);
+  const dlr = Number(await table.rows.first().getAttribute('data-dlr'));
+  // float32 lanes in the browser against float64 products: far inside the 1e-6 the app promises
+  expect(Math.abs(dlr - reference.metrics.dlr)).toBeLessThan(1e-6);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
