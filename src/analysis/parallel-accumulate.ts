@@ -12,7 +12,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 import type { GramPrecision } from '../core/kernels/gram';
-import { createMomentAccumulator, emptyMoments, mergeMoments, type TargetShape } from '../core/moments';
+import { createMomentAccumulator, emptyMoments, mergeMomentsInto, type TargetShape } from '../core/moments';
 import type { Moments } from '../core/types';
 import { fileStem } from '../io/byte-source';
 import { decodeContiguous, type ElementType } from '../io/dtype';
@@ -198,10 +198,10 @@ export async function accumulateInParallel(
         : runNodeWorker<RangeResult>({ kind: 'range', ...task }),
     ),
   );
-  let total = emptyMoments(split.shape);
-  for (const result of results) {
-    if (result.kind !== 'moments') return null;
-    total = mergeMoments(total, result.moments);
-  }
+  if (results.some((result) => result.kind !== 'moments')) return null;
+  // merged in place on shared memory: no copy per merge, and the metrics' second thread
+  // (parallel-analyze.ts) reads the result without another one
+  const total = emptyMoments(split.shape, (length) => new Float64Array(new SharedArrayBuffer(length * 8)));
+  for (const result of results) if (result.kind === 'moments') mergeMomentsInto(total, result.moments);
   return total;
 }

@@ -72,9 +72,15 @@ export async function analyzeInParallel(
   return combineMetrics(fit, evalSplit, outputs.outputs, spectra);
 }
 
-/** The fit moments go to the worker in shared memory: one copy here, none in transit. */
+/**
+ * The fit moments go to the worker in shared memory, none copied in transit: the parallel moment pass
+ * already merges onto a SharedArrayBuffer; other moments are copied there once.
+ */
 function runOutputsWorker(fit: Moments): Promise<OutputsResult> {
-  const scatter = new Float64Array(new SharedArrayBuffer(fit.scatter.byteLength));
-  scatter.set(fit.scatter);
+  let scatter = fit.scatter;
+  if (!(scatter.buffer instanceof SharedArrayBuffer)) {
+    scatter = new Float64Array(new SharedArrayBuffer(fit.scatter.byteLength));
+    scatter.set(fit.scatter);
+  }
   return runNodeWorker<OutputsResult>({ kind: 'outputs', fit: { ...fit, scatter } });
 }

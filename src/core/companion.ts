@@ -1,7 +1,7 @@
 /** Companion metrics of METHOD.md §5: the paper's baselines, shown beside D_LR. */
-import { momentBlock } from './blocks';
+import { blockSumOfSquares, momentBlock } from './blocks';
 import { multiplyTransposedA } from './kernels/gemm';
-import { sumOfSquares, symmetricEigen, trace } from './linalg';
+import { symmetricEigen, trace } from './linalg';
 import { directionEnergies, type FeatureSpectrum } from './spectra';
 import type { Moments } from './types';
 
@@ -38,10 +38,10 @@ export function nc1(m: Moments): number | null {
   //   D^T u_k = sqrt(C lambda_k) z_k, so u_k^T Sigma_W u_k
   //   = [z_k^T (D^T S_pp D) z_k / (C lambda_k) - C lambda_k sum_c n_c z_ck^2] / n,
   // which needs one p x p x C product and C x C algebra, never a p x p within-class matrix.
-  const spp = momentBlock(m, 'pp');
   const gram = multiplyTransposedA(offsets, classes, p, classes, offsets, classes).map((x) => x / classes);
   const { values, vectors } = symmetricEigen(gram, classes);
-  const sppD = multiplyTransposedA(spp, p, p, p, offsets, classes); // S_pp D (S_pp symmetric), p x classes
+  // S_pp D (S_pp symmetric), p x classes, with S_pp read in place (the first p rows of S, stride d)
+  const sppD = multiplyTransposedA(m.scatter, m.mean.length, p, p, offsets, classes);
   const between = multiplyTransposedA(offsets, classes, p, classes, sppD, classes); // D^T S_pp D
   const bz = multiplyTransposedA(between, classes, classes, classes, vectors, classes); // (D^T S_pp D) Z
   let total = 0;
@@ -86,10 +86,10 @@ export function readoutResidual(
  * Phi_b in the output block: ||S_ab||_F^2 / (||S_aa||_F ||S_bb||_F).
  */
 export function linearCka(joint: Moments): number {
-  const aa = Math.sqrt(sumOfSquares(momentBlock(joint, 'pp')));
-  const bb = Math.sqrt(sumOfSquares(momentBlock(joint, 'ff')));
+  const aa = Math.sqrt(blockSumOfSquares(joint, 'pp'));
+  const bb = Math.sqrt(blockSumOfSquares(joint, 'ff'));
   if (!(aa > 0 && bb > 0)) return 0;
-  return sumOfSquares(momentBlock(joint, 'pf')) / (aa * bb);
+  return blockSumOfSquares(joint, 'pf') / (aa * bb);
 }
 
 /** Fraction of rows whose argmax(F) equals the label; null without one-hot targets. */

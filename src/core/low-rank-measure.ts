@@ -2,7 +2,7 @@
  * D_LR, the low-rank measure of dynamical richness (METHOD.md §3, §3.1), from moments only:
  *   tr(P K) = tr(S_ff^+ S_fp S_pf),  ||K||_F = ||S_pp||_F,  CKA = tr(P K) / (||K||_F sqrt(r)),  D_LR = 1 - CKA.
  */
-import { momentBlock } from './blocks';
+import { blockSumOfSquares, momentBlock } from './blocks';
 import { multiplyTransposedA } from './kernels/gemm';
 import { sumOfSquares, symmetricEigen, trace } from './linalg';
 import type { Moments } from './types';
@@ -41,8 +41,7 @@ export class DegenerateDataError extends Error {
 export function lowRankMeasure(m: Moments): LowRankMeasure {
   const { p, c } = m;
   const sff = momentBlock(m, 'ff');
-  const spf = momentBlock(m, 'pf'); // p x C
-  const kernelNorm = Math.sqrt(sumOfSquares(momentBlock(m, 'pp')));
+  const kernelNorm = Math.sqrt(blockSumOfSquares(m, 'pp'));
   if (!(kernelNorm > 0))
     throw new DegenerateDataError('the features are constant over the samples: D_LR is undefined');
   const { values: w, vectors: u } = symmetricEigen(sff, c);
@@ -52,7 +51,8 @@ export function lowRankMeasure(m: Moments): LowRankMeasure {
     throw new DegenerateDataError('the outputs are constant over the samples (rank 0): D_LR is undefined');
 
   // m_j = ||S_pf u_j||^2 / w_j: feature energy aligned with output direction j
-  const spfU = multiplyTransposedA(momentBlock(m, 'fp'), p, c, p, u, c); // S_pf U, p x C
+  // S_pf U, p x C, with A = S_fp read in place: rows p.. of S, stride d
+  const spfU = multiplyTransposedA(m.scatter.subarray(p * (p + c + m.q)), p + c + m.q, c, p, u, c);
   const aligned: number[] = [];
   for (let j = 0; j < r; j++) {
     let energy = 0;
@@ -84,6 +84,6 @@ export function lowRankMeasure(m: Moments): LowRankMeasure {
     r99,
     dlrEnergy99: rankProfile[r99 - 1],
     outputSpectrum: Array.from(w.subarray(0, r), (x) => x / largest),
-    linearCkaDistance: 1 - sumOfSquares(spf) / (kernelNorm * outputNorm),
+    linearCkaDistance: 1 - blockSumOfSquares(m, 'pf') / (kernelNorm * outputNorm),
   };
 }

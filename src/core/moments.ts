@@ -33,8 +33,14 @@ function targetColumns(targets: TargetShape): number {
   return 0;
 }
 
-/** Empty moments of a given shape (n = 0): the identity of `mergeMoments`. */
-export function emptyMoments(shape: MomentShape): Moments {
+/**
+ * Empty moments of a given shape (n = 0): the identity of `mergeMoments`. `allocate` makes the arrays
+ * (e.g. on a SharedArrayBuffer, for moments that a second thread reads without a copy).
+ */
+export function emptyMoments(
+  shape: MomentShape,
+  allocate: (length: number) => Float64Array = (length) => new Float64Array(length),
+): Moments {
   const q = targetColumns(shape.targets);
   const d = shape.p + shape.c + q;
   return {
@@ -43,8 +49,8 @@ export function emptyMoments(shape: MomentShape): Moments {
     c: shape.c,
     q,
     targetKind: shape.targets.kind as TargetKind,
-    mean: new Float64Array(d),
-    scatter: new Float64Array(d * d),
+    mean: allocate(d),
+    scatter: allocate(d * d),
     correct: shape.targets.kind === 'onehot' ? 0 : null,
   };
 }
@@ -123,13 +129,16 @@ function assertSameShape(a: Moments, b: Moments): void {
  * so workers may accumulate disjoint row ranges and be merged in any order.
  */
 export function mergeMoments(a: Moments, b: Moments): Moments {
-  assertSameShape(a, b);
-  const d = a.mean.length;
-  const out: Moments = { ...a, mean: a.mean.slice(), scatter: a.scatter.slice() };
-  foldUpper(out, b.n, b.mean, b.scatter);
-  mirrorUpper(out.scatter, d);
-  out.correct = a.correct === null || b.correct === null ? null : a.correct + b.correct;
-  return out;
+  return mergeMomentsInto({ ...a, mean: a.mean.slice(), scatter: a.scatter.slice() }, b);
+}
+
+/** `mergeMoments` in place: folds b into `target`, whose arrays are overwritten, and returns it. */
+export function mergeMomentsInto(target: Moments, b: Moments): Moments {
+  assertSameShape(target, b);
+  foldUpper(target, b.n, b.mean, b.scatter);
+  mirrorUpper(target.scatter, target.mean.length);
+  target.correct = target.correct === null || b.correct === null ? null : target.correct + b.correct;
+  return target;
 }
 
 export interface MomentAccumulatorOptions {

@@ -24,7 +24,8 @@ export interface FeatureSpectrum {
 export function featureSpectrum(fit: Moments): FeatureSpectrum {
   const { p, n } = fit;
   if (n < 2) throw new RangeError(`the fit split has ${n} row(s); at least 2 are needed for a spectrum`);
-  const covariance = momentBlock(fit, 'pp').map((x) => x / n);
+  const covariance = momentBlock(fit, 'pp');
+  for (let i = 0; i < covariance.length; i++) covariance[i] /= n;
   const { values, vectors } = symmetricEigen(covariance, p);
   const largest = values[0];
   const truncated = n <= p;

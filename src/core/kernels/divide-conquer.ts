@@ -137,23 +137,25 @@ function mergeRankOne(
 
   const dk = Float64Array.from(kept, (j) => poles[j]);
   const zk = Float64Array.from(kept, (j) => z[j]);
-  // differences[i k + j] = d_j - lambda_i, exact to rounding
+  // differences[j k + i] = d_j - lambda_i (row j: pole j against every root), exact to rounding
   const differences = new Float64Array(k * k);
-  for (let i = 0; i < k; i++)
-    values[i] = secularRoot(dk, zk, rho, i, differences.subarray(i * k, (i + 1) * k));
-  const zHat = orthogonalWeights(dk, zk, rho, differences);
-  // u_i = zHat / (d - lambda_i), normalised; stored transposed (row j holds component j of every u_i)
-  const ut = new Float64Array(k * k);
+  const delta = new Float64Array(k);
   for (let i = 0; i < k; i++) {
-    let length = 0;
-    for (let j = 0; j < k; j++) {
-      const x = zHat[j] / differences[i * k + j];
-      ut[j * k + i] = x;
-      length += x * x;
-    }
-    const inverse = 1 / Math.sqrt(length);
-    for (let j = 0; j < k; j++) ut[j * k + i] *= inverse;
+    values[i] = secularRoot(dk, zk, rho, i, delta);
+    for (let j = 0; j < k; j++) differences[j * k + i] = delta[j];
   }
+  const zHat = orthogonalWeights(dk, zk, rho, differences);
+  // in place, differences become U transposed: row j holds component j of every u_i = zHat / (d - lambda_i)
+  const ut = differences;
+  const lengths = new Float64Array(k);
+  for (let j = 0; j < k; j++)
+    for (let i = 0, at = j * k; i < k; i++, at++) {
+      const x = zHat[j] / ut[at];
+      ut[at] = x;
+      lengths[i] += x * x;
+    }
+  for (let i = 0; i < k; i++) lengths[i] = 1 / Math.sqrt(lengths[i]);
+  for (let j = 0; j < k; j++) for (let i = 0, at = j * k; i < k; i++, at++) ut[at] *= lengths[i];
   // new rows = U * kept rows, done per column half over only the rows that reach it
   for (const [half, c0, width] of [
     [1, 0, n1],
@@ -190,7 +192,7 @@ function rotateRows(rows: Float64Array, n: number, p: number, q: number, c: numb
  * Root i of 1/rho + sum_j z_j^2 / (d_j - lambda) (d ascending, z != 0, sum z^2 = 1): it lies in
  * (d_i, d_{i+1}), or (d_{k-1}, d_{k-1} + rho] for the last. The iteration fits two poles' rational
  * model to the value and slope (Bunch, Nielsen and Sorensen), kept inside a shrinking bracket.
- * Fills `differences` with d_j - lambda and returns lambda.
+ * Leaves d_j - lambda in `differences` and returns lambda.
  */
 function secularRoot(
   d: Float64Array,
@@ -279,8 +281,9 @@ function orthogonalWeights(
   const k = d.length;
   const zHat = new Float64Array(k);
   for (let j = 0; j < k; j++) {
-    let w = -differences[j * k + j] / rho;
-    for (let i = 0; i < k; i++) if (i !== j) w *= -differences[i * k + j] / (d[i] - d[j]);
+    const row = j * k; // differences[row + i] = d_j - lambda_i
+    let w = -differences[row + j] / rho;
+    for (let i = 0; i < k; i++) if (i !== j) w *= -differences[row + i] / (d[i] - d[j]);
     zHat[j] = Math.sign(z[j]) * Math.sqrt(Math.max(0, w));
   }
   return zHat;
