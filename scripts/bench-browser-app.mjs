@@ -16,13 +16,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 import { chromiumArgs, chromiumPath } from './chromium.mjs';
-
-const SIZES = {
-  Q: { n: 4000, p: 256, c: 20, seed: 5 },
-  S: { n: 10000, p: 512, c: 10, seed: 3 },
-  M: { n: 20000, p: 1024, c: 100, seed: 1 },
-  L: { n: 50000, p: 2048, c: 1000, seed: 2 },
-};
+import { ensureData, root, SIZES } from './bench-data.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -31,29 +25,9 @@ const option = (name, fallback) => {
 };
 const size = option('--size', 'L');
 const runs = Number(option('--runs', 1));
-const root = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(root, '.bench/app-dist');
 
-function ensureData(name) {
-  const { n, p, c, seed } = SIZES[name];
-  const dir = path.join(root, '.bench', name);
-  const marker = `${dir}/shape-${n}x${p}x${c}-seed${seed}`;
-  if (!existsSync(marker)) {
-    console.log(`generating ${dir}: n=${n} p=${p} C=${c} (seed ${seed})`);
-    execFileSync(
-      'python3',
-      ['scripts/bench-make-data.py', dir, String(n), String(p), String(c), String(seed)],
-      {
-        cwd: root,
-        stdio: 'inherit',
-      },
-    );
-    writeFileSync(marker, '');
-  }
-  return ['features.npy', 'logits.npy', 'labels.npy'].map((f) => path.join(dir, f));
-}
-
-const files = ensureData(size);
+const files = ['features.npy', 'logits.npy', 'labels.npy'].map((f) => path.join(ensureData(size), f));
 if (!argv.includes('--no-build')) {
   execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: root,

@@ -4,18 +4,12 @@
 // The machine is often shared: the load average before and after is printed, read the figures with it.
 // NumPy runs with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (they slow it on some CPUs); nothing else
 // changes the environment.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 import { buildCli } from './build-cli.mjs';
-
-const SIZES = {
-  Q: { n: 4000, p: 256, c: 20, seed: 5, target: null },
-  S: { n: 10000, p: 512, c: 10, seed: 3, target: null },
-  M: { n: 20000, p: 1024, c: 100, seed: 1, target: { time: 1.5 } },
-  L: { n: 50000, p: 2048, c: 1000, seed: 2, target: { time: 1.0, rss: 0.5 } },
-};
+import { ensureData, SIZES } from './bench-data.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -30,24 +24,6 @@ function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function ensureData(name) {
-  const { n, p, c, seed } = SIZES[name];
-  const dir = `.bench/${name}`;
-  const marker = `${dir}/shape-${n}x${p}x${c}-seed${seed}`;
-  if (!existsSync(marker)) {
-    console.log(`generating ${dir}: n=${n} p=${p} C=${c} (seed ${seed})`);
-    execFileSync(
-      'python3',
-      ['scripts/bench-make-data.py', dir, String(n), String(p), String(c), String(seed)],
-      {
-        stdio: 'inherit',
-      },
-    );
-    writeFileSync(marker, '');
-  }
-  return dir;
 }
 
 /** Runs a command under /usr/bin/time; returns wall seconds, peak RSS (MB) and stdout. */

@@ -44,6 +44,7 @@ import {
   type CheckpointInput,
   type SplitArrays,
 } from './analyze-checkpoint';
+import { addFiniteRows } from './add-finite-rows';
 
 /** What a range worker needs to know of one split, fixed once by the plan. */
 export interface SplitRangePlan {
@@ -189,11 +190,6 @@ export async function planCheckpointRanges(
   };
 }
 
-function allFinite(block: Float64Array): boolean {
-  for (let i = 0; i < block.length; i++) if (!Number.isFinite(block[i])) return false;
-  return true;
-}
-
 /**
  * Accumulates rows [task.start, task.end) of one split of a planned checkpoint, reading only their
  * bytes. `onRows` gets the rows of the range done so far after every block.
@@ -224,17 +220,8 @@ export async function accumulateCheckpointRange(
       const steps = await Promise.all(iterators.map((it) => it.next()));
       if (steps.some((s) => s.done)) throw new RangeError(`${opened.source}: an array ended early`);
       const blocks = steps.map((s) => s.value as Float64Array);
-      // labels were checked when the plan counted the classes; values must be finite everywhere else
-      if (!allFinite(blocks[0]) || !allFinite(blocks[1])) return { kind: 'non-finite' };
-      if (shape.targets.kind === 'dense' && !allFinite(blocks[2])) return { kind: 'non-finite' };
       const rows = blocks[0].length / Math.max(1, shape.p);
-      accumulator.add({
-        rows,
-        features: blocks[0],
-        logits: blocks[1],
-        labels: shape.targets.kind === 'onehot' ? blocks[2] : undefined,
-        targets: shape.targets.kind === 'dense' ? blocks[2] : undefined,
-      });
+      if (!addFiniteRows(accumulator, shape, rows, blocks)) return { kind: 'non-finite' };
       start += rows;
       onRows?.(start - task.start);
     }

@@ -18,6 +18,7 @@ import { fileStem } from '../io/byte-source';
 import { decodeContiguous, type ElementType } from '../io/dtype';
 import { readNpyHeader } from '../io/npy';
 import type { ArrayReader, ByteSource } from '../io/types';
+import { addFiniteRows } from './add-finite-rows';
 import { nodeWorkerAvailable, runNodeWorker } from './node-thread';
 
 /** One .npy array as a worker reads it: rows start at `offset` bytes, `cols` elements of `type` each. */
@@ -100,15 +101,7 @@ export function accumulateRange(task: RangeTask): RangeResult {
         }
         return typedRows(bytes, a.type, rows * a.cols);
       });
-      if (!allFinite(blocks[0]) || !allFinite(blocks[1]) || (blocks[2] && !allFinite(blocks[2])))
-        return { kind: 'non-finite' };
-      accumulator.add({
-        rows,
-        features: blocks[0],
-        logits: blocks[1],
-        labels: shape.targets.kind === 'onehot' ? blocks[2] : undefined,
-        targets: shape.targets.kind === 'dense' ? blocks[2] : undefined,
-      });
+      if (!addFiniteRows(accumulator, shape, rows, blocks)) return { kind: 'non-finite' };
     }
   } finally {
     handles.forEach((h) => closeSync(h));
@@ -125,11 +118,6 @@ function typedRows(bytes: Uint8Array, type: ElementType, count: number): ArrayLi
   const out = new Float64Array(count);
   decodeContiguous(bytes, type, count, out, 0);
   return out;
-}
-
-function allFinite(block: ArrayLike<number>): boolean {
-  for (let i = 0; i < block.length; i++) if (!Number.isFinite(block[i])) return false;
-  return true;
 }
 
 /** The .npy spec of a reader when it is a whole standalone C-ordered file among `sources`, else null. */
