@@ -1,8 +1,9 @@
 /**
  * One block of rows into a moment accumulator for the parallel passes (the browser's row ranges,
- * checkpoint-ranges.ts, and the CLI's worker threads, parallel-accumulate.ts). A NaN or Inf is not
- * added: the caller then declines and the serial path reports or drops those rows, so its messages
- * stay the only ones users see. Labels were checked when the classes were counted.
+ * checkpoint-ranges.ts, and the CLI's worker threads, parallel-accumulate.ts). A chunk holding NaN or
+ * Inf (found from its column sums, no separate scan) is not added: the caller then declines and the
+ * serial path reports or drops those rows, so its messages stay the only ones users see. Labels were
+ * checked when the classes were counted.
  */
 import type { MomentAccumulator, MomentShape } from '../core/moments';
 
@@ -14,19 +15,11 @@ export function addFiniteRows(
   blocks: ArrayLike<number>[],
 ): boolean {
   const [features, logits, targets] = blocks;
-  if (!allFinite(features) || !allFinite(logits)) return false;
-  if (shape.targets.kind === 'dense' && !allFinite(targets)) return false;
-  accumulator.add({
+  return accumulator.addFinite({
     rows,
     features,
     logits,
     labels: shape.targets.kind === 'onehot' ? targets : undefined,
     targets: shape.targets.kind === 'dense' ? targets : undefined,
   });
-  return true;
-}
-
-function allFinite(block: ArrayLike<number>): boolean {
-  for (let i = 0; i < block.length; i++) if (!Number.isFinite(block[i])) return false;
-  return true;
 }

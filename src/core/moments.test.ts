@@ -71,6 +71,15 @@ describe('accumulateMoments (METHOD.md §2)', () => {
     expect(maxRelativeError(sparse.scatter, dense.scatter)).toBeLessThan(1e-13);
   });
 
+  it('gives the same moments for chunks of 1, 2 and 3 rows (mean corrections batched past 64 chunks)', () => {
+    const whole = momentsOf(features, logits, n, { labels, classes, chunkRows: n });
+    for (const chunkRows of [1, 2, 3]) {
+      const chunked = momentsOf(features, logits, n, { labels, classes, chunkRows });
+      expect(maxRelativeError(chunked.scatter, whole.scatter)).toBeLessThan(1e-13);
+      expect(maxRelativeError(chunked.mean, whole.mean)).toBeLessThan(1e-14);
+    }
+  });
+
   it('does not depend on chunking or merge order', () => {
     const whole = momentsOf(features, logits, n, { labels, classes, chunkRows: n });
     const parts: Moments[] = [];
@@ -120,6 +129,33 @@ describe('accumulateMoments (METHOD.md §2)', () => {
     acc.add(chunk(half, n));
     const whole = momentsOf(features, logits, n, { labels, classes });
     expect(maxRelativeError(acc.result().scatter, whole.scatter)).toBeLessThan(1e-13);
+  });
+
+  it('addFinite refuses a chunk holding NaN or Inf and adds nothing; adds finite chunks as add does', () => {
+    const shape = { p, c, targets: { kind: 'onehot', classes } } as const;
+    const chunk = (start: number, end: number, poison?: number) => {
+      const f = features.slice(start * p, end * p);
+      if (poison !== undefined) f[3] = poison;
+      return {
+        rows: end - start,
+        features: f,
+        logits: logits.subarray(start * c, end * c),
+        labels: labels.slice(start, end),
+      };
+    };
+    for (const poison of [NaN, Infinity, -Infinity]) {
+      const acc = createMomentAccumulator(shape);
+      expect(acc.addFinite(chunk(0, 100))).toBe(true);
+      const before = acc.result();
+      expect(acc.addFinite(chunk(100, 200, poison))).toBe(false);
+      expect(acc.rows).toBe(100);
+      expect(maxRelativeError(acc.result().scatter, before.scatter)).toBe(0);
+    }
+    const plain = createMomentAccumulator(shape);
+    plain.add(chunk(0, 100));
+    const checked = createMomentAccumulator(shape);
+    checked.addFinite(chunk(0, 100));
+    expect(maxRelativeError(checked.result().scatter, plain.result().scatter)).toBe(0);
   });
 
   it('has the empty moments as identity of merge', () => {

@@ -4,6 +4,7 @@
  * their own mean and combined with the parallel co-moment update, never as sum(x x^T) - n mu mu^T,
  * whose cancellation ruins ReLU features with large means.
  */
+import { multiplyTransposedA } from './kernels/gemm';
 import { createGramKernel, type ColumnBlock, type GramKernelName, type GramPrecision } from './kernels/gram';
 import type { Moments, RowChunk, TargetKind } from './types';
 
@@ -21,6 +22,12 @@ export interface MomentShape {
 export interface MomentAccumulator {
   /** Adds consecutive rows; chunks may come in any order and any size (>= 1 row). */
   add(chunk: RowChunk): void;
+  /**
+   * `add` for chunks not yet checked for NaN/Inf: adds nothing and returns false when the chunk's column
+   * sums are not finite, which any NaN or Inf makes them (so does a sum overflowing float64: the caller
+   * then takes its careful path). Saves the parallel passes a separate scan of every value.
+   */
+  addFinite(chunk: RowChunk): boolean;
   /** Rows added so far. */
   readonly rows: number;
   /** The moments of every row added so far (a fresh object; the accumulator stays usable). */
@@ -79,31 +86,55 @@ function foldUpper(target: Moments, nB: number, meanB: Float64Array, scatterB: F
   target.n = n;
 }
 
+/** Chunks whose mean corrections are added to the scatter together, as one matrix product. */
+const CORRECTION_BATCH = 64;
+
 /**
- * Folds a chunk whose centred scatter S_B is accounted elsewhere (the Gram kernel's running sum, the
- * one-hot blocks added in place), so no d x d chunk matrix is held: adds d d^T n_A n_B / n and moves
- * the mean, as `foldUpper` does. Upper triangle only.
+ * The mean corrections of METHOD.md §2's merge for chunks whose centred scatter is accounted elsewhere
+ * (the Gram kernel's running sum, the one-hot blocks added in place): chunk t adds
+ * w_t delta_t delta_t^T, w_t = n_A n_B / n, delta_t = chunk mean - running mean. Each is kept as the
+ * row sqrt(w_t) delta_t and a batch is added as R^T R through the GEMM kernel: one rank-one d x d pass
+ * per chunk cost more than the chunk's whole Gram packing.
  */
-function foldAddedChunk(target: Moments, nB: number, meanB: Float64Array): void {
-  const nA = target.n;
-  const n = nA + nB;
-  if (nB === 0) return;
-  const d = meanB.length;
-  const delta = new Float64Array(d);
-  for (let j = 0; j < d; j++) delta[j] = meanB[j] - target.mean[j];
-  if (nA > 0) {
-    const weight = (nA * nB) / n;
-    const s = target.scatter;
-    for (let j = 0; j < d; j++) {
-      const wj = weight * delta[j];
-      if (wj === 0) continue;
-      const row = j * d;
-      for (let k = j; k < d; k++) s[row + k] += wj * delta[k];
+function createMeanCorrections(d: number) {
+  const rowsOf = new Float64Array(CORRECTION_BATCH * d);
+  let count = 0;
+  /** Adds the batch's R^T R to the upper triangle of a d x d row-major scatter. */
+  function addTo(scatter: Float64Array): void {
+    if (count === 0) return;
+    const width = 256;
+    for (let c0 = 0; c0 < d; c0 += width) {
+      const w = Math.min(width, d - c0);
+      const right = new Float64Array(count * w);
+      for (let t = 0; t < count; t++) right.set(rowsOf.subarray(t * d + c0, t * d + c0 + w), t * w);
+      const product = multiplyTransposedA(rowsOf, d, count, c0 + w, right, w); // (c0 + w) x w
+      for (let j = 0; j < c0 + w; j++)
+        for (let col = Math.max(c0, j); col < c0 + w; col++)
+          scatter[j * d + col] += product[j * w + col - c0];
     }
   }
-  const share = nB / n;
-  for (let j = 0; j < d; j++) target.mean[j] += delta[j] * share;
-  target.n = n;
+  return {
+    addTo,
+    /** Moves the running mean and count of `target` by a chunk; its correction reaches target.scatter when the batch fills. */
+    record(target: Moments, nB: number, meanB: Float64Array): void {
+      const nA = target.n;
+      const n = nA + nB;
+      if (nB === 0) return;
+      const share = nB / n;
+      const root = Math.sqrt((nA * nB) / n);
+      const row = count * d;
+      for (let j = 0; j < d; j++) {
+        const delta = meanB[j] - target.mean[j];
+        rowsOf[row + j] = root * delta;
+        target.mean[j] += delta * share;
+      }
+      target.n = n;
+      if (nA > 0 && ++count === CORRECTION_BATCH) {
+        addTo(target.scatter);
+        count = 0;
+      }
+    },
+  };
 }
 
 /** Copies the upper triangle onto the lower, in square tiles so the strided writes stay in cache. */
@@ -174,10 +205,11 @@ export function createMomentAccumulator(
   // class x dense sums over the whole pass (one-hot targets only)
   const classSums = new Float64Array(targets.kind === 'onehot' ? q * dense : 0);
   const gram = createGramKernel(dense, { precision: options.precision, kernel: options.kernel });
+  const corrections = createMeanCorrections(d);
 
-  function add(chunk: RowChunk): void {
+  function add(chunk: RowChunk, requireFinite = false): boolean {
     const rows = chunk.rows;
-    if (rows <= 0) return;
+    if (rows <= 0) return true;
     if (chunk.features.length !== rows * p)
       throw new RangeError(`features chunk: expected ${rows * p} values`);
     if (chunk.logits.length !== rows * c) throw new RangeError(`logits chunk: expected ${rows * c} values`);
@@ -196,11 +228,13 @@ export function createMomentAccumulator(
     }
     chunkMean.fill(0);
     columnMeans(blocks, rows, chunkMean);
+    if (requireFinite && !chunkMean.subarray(0, dense).every(Number.isFinite)) return false;
     // the chunk's centred scatter of the dense columns stays in the kernel's running sum (added to the
     // total in result()); the fold below only adds the mean correction, which is linear, so the order is free
     gram.accumulateUpper(blocks, rows, chunkMean);
     if (targets.kind === 'onehot') addOneHotBlocks(blocks, chunk.labels!, rows);
-    foldAddedChunk(total, rows, chunkMean);
+    corrections.record(total, rows, chunkMean);
+    return true;
   }
 
   function addOneHotBlocks(blocks: ColumnBlock[], labels: ArrayLike<number>, rows: number): void {
@@ -210,12 +244,19 @@ export function createMomentAccumulator(
       if (!(k >= 0 && k < q && Number.isInteger(k))) throw new RangeError(`label ${k} outside 0..${q - 1}`);
       counts[k]++;
     }
+    // rows in label order (a counting sort), so each class row of the sums stays in cache while its
+    // rows are added: with C = 1000 the sums span 24 MB and a row-order walk misses on every row
+    const next = new Int32Array(q);
+    for (let k = 1; k < q; k++) next[k] = next[k - 1] + counts[k - 1];
+    const order = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) order[next[labels[i]]++] = i;
     // class sums of the centred dense columns, S_xy[:, p + c + k]: kept class-major for the whole pass
     // (each row adds into one contiguous class row) and written into the scatter once, in result()
     let offset = 0;
     for (const { data, cols } of blocks) {
       const centre = chunkMean.subarray(offset, offset + cols);
-      for (let i = 0; i < rows; i++) {
+      for (let t = 0; t < rows; t++) {
+        const i = order[t];
         const at = labels[i] * dense + offset;
         const from = i * cols;
         for (let j = 0; j < cols; j++) classSums[at + j] += data[from + j] - centre[j];
@@ -233,13 +274,15 @@ export function createMomentAccumulator(
   }
 
   return {
-    add,
+    add: (chunk) => void add(chunk),
+    addFinite: (chunk) => add(chunk, true),
     get rows() {
       return total.n;
     },
     result(): Moments {
       const scatter = total.scatter.slice();
       gram.addRunningSum(scatter, d);
+      corrections.addTo(scatter);
       if (targets.kind === 'onehot')
         for (let j = 0; j < dense; j++) {
           const row = j * d + dense;
