@@ -2,6 +2,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 import {
   FIXTURES,
   digitsFiles,
@@ -115,7 +116,16 @@ test('a bad file among good ones gives one alert and leaves the other runs alone
   expect(after.sort()).toEqual(before.sort());
 });
 
-test('reload keeps the session and the view', async ({ page, table, runsPanel, plots }) => {
+/** The results bundle of every run: moments as base64 of their bytes, so equal text = bit-identical runs. */
+async function resultsBundle(page: Page): Promise<string> {
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Results bundle' }).click(),
+  ]);
+  return readFileSync((await file.path())!, 'utf8');
+}
+
+test('reload keeps the session, bit-identical, and the view', async ({ page, table, runsPanel, plots }) => {
   const name = runsPanel.run('mlp96_lazy').getByLabel('Name of run mlp96_lazy');
   await name.fill('lazy (last layer only)');
   await name.press('Enter');
@@ -124,12 +134,14 @@ test('reload keeps the session and the view', async ({ page, table, runsPanel, p
   await expect(page).toHaveURL(/step=0/);
   // Session writes are debounced: wait until the rename reached IndexedDB.
   await page.waitForTimeout(800);
+  const bundle = await resultsBundle(page);
   await page.reload();
   await table.expectRows(6);
   await expect(
     table.rows.filter({ has: page.locator('td', { hasText: 'lazy (last layer only)' }) }),
   ).toHaveCount(3);
   await expect(plots.stepValue).toHaveText('0');
+  expect(await resultsBundle(page)).toBe(bundle);
 });
 
 test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plots', async ({
@@ -190,6 +202,14 @@ test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plot
     rows.map((r) => `${r.dataset.run}@${r.dataset.step}=${r.dataset.dlr}`),
   );
   expect(after.sort()).toEqual(before.sort());
+  // the imported runs are in the stored session too (their worker stored their moments)
+  await page.waitForTimeout(800);
+  await page.reload();
+  await table.expectRows(6);
+  const reloaded = await table.rows.evaluateAll((rows) =>
+    rows.map((r) => `${r.dataset.run}@${r.dataset.step}=${r.dataset.dlr}`),
+  );
+  expect(reloaded.sort()).toEqual(before.sort());
 });
 
 test('cancel stops a running analysis; the next drop starts fresh workers', async ({

@@ -70,6 +70,13 @@ test('a short training run adds checkpoints, D_LR and live plots', async ({ page
   // Coming back to the Learn view keeps its runs.
   await page.getByRole('link', { name: 'Learn', exact: true }).click();
   await expect(page.getByTestId('trainer')).toHaveAttribute('data-checkpoints', '15');
+
+  // The run sent to the dashboard is in the stored session: a reload keeps it, all 15 checkpoints.
+  await page.waitForTimeout(1000);
+  await page.reload();
+  await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+  const sent = page.locator('[data-testid="checkpoint-row"][data-run^="Learn: custom: mixture"]');
+  await expect(sent).toHaveCount(15);
 });
 
 /*

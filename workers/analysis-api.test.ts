@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Moments } from '../src/core/types';
 import { fakeRun } from '../src/state/fake-records';
+import { createMemoryDatabase } from '../src/state/memory-database';
 import { encodeResultsBundle } from '../src/state/results-bundle';
+import type { StoredMoments } from '../src/state/session-format';
 import { encodeNpy } from '../src/train/npz-writer';
-import { analysisApi, type AnalyzedFiles } from './analysis-api';
+import { analysisApi, createAnalysisApi, type AnalyzedFiles } from './analysis-api';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/digits-mlp');
 const expected = JSON.parse(readFileSync(path.join(FIXTURES, 'expected-shared.json'), 'utf8'));
@@ -47,7 +50,7 @@ describe('analysis API (what the worker exposes)', () => {
 
   it('re-reads a results bundle to the same metrics, recomputed from the moments', async () => {
     const analyzed = await analyzeRich1500();
-    const run = fakeRun('mlp96_rich', [{ step: 1500, label: 'step1500', ...analyzed }]);
+    const run = fakeRun('mlp96_rich', [{ step: 1500, label: 'step1500', ...analyzed, momentsKey: null }]);
     const outcome = await analysisApi.importBundle(
       new Blob([encodeResultsBundle([run])]),
       'r.richscope.json',
@@ -182,5 +185,142 @@ describe('analysis API: one checkpoint split into row ranges', () => {
       eval: [fixture('mlp96_rich_step1500_test.npz')],
     });
     expect(outcome).toMatchObject({ ok: true, value: { kind: 'serial' } });
+  });
+});
+
+describe('analysis API: storing the moments for the next visit', () => {
+  const bits = (m: Moments | null) =>
+    m ? [...new Uint8Array(m.mean.buffer), ...new Uint8Array(m.scatter.buffer)] : null;
+
+  /** A checkpoint with features, logits and labels .npy files (seeded). */
+  function npyCheckpoint(n: number, p: number, c: number, constantLogits = false) {
+    let seed = 3;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+    const features = new Float32Array(n * p).map(() => next());
+    const logits = new Float32Array(n * c).map((_, i) =>
+      constantLogits ? 1 : features[i % (n * p)] + next(),
+    );
+    const labels = new BigInt64Array(n).map((_, i) => BigInt(i % c));
+    const file = (name: string, bytes: Uint8Array) => ({
+      file: new Blob([bytes as Uint8Array<ArrayBuffer>]),
+      name,
+    });
+    return {
+      fit: [
+        file('features.npy', encodeNpy({ data: features, shape: [n, p] })),
+        file('logits.npy', encodeNpy({ data: logits, shape: [n, c] })),
+        file('labels.npy', encodeNpy({ data: labels, shape: [n] })),
+      ],
+      eval: null,
+    };
+  }
+
+  async function rangeParts(
+    api: ReturnType<typeof createAnalysisApi>,
+    request: ReturnType<typeof npyCheckpoint>,
+  ) {
+    const planned = await api.planRanges(request);
+    if (!planned.ok || planned.value.kind !== 'ranges') throw new Error('expected a range plan');
+    const part = async (start: number, end: number) => {
+      const outcome = await api.accumulateRange(request, planned.value as never, {
+        split: 'fit',
+        start,
+        end,
+      });
+      if (!outcome.ok || outcome.value.kind !== 'moments') throw new Error('expected moments');
+      return outcome.value.moments;
+    };
+    return { plan: planned.value, parts: { fit: [await part(0, 40), await part(40, 90)], eval: null } };
+  }
+
+  it('stores the moments it hands over, bit for bit, under the key it returns; only when asked', async () => {
+    const db = createMemoryDatabase();
+    const api = createAnalysisApi({ database: async () => db });
+    const request = {
+      fit: [fixture('mlp96_rich_step1500_train.npz')],
+      eval: [fixture('mlp96_rich_step1500_test.npz')],
+    };
+    const unasked = await api.analyzeFiles(request);
+    expect(unasked).toMatchObject({ ok: true, value: { momentsKey: null, storeProblem: null } });
+    expect(db.entries.size).toBe(0);
+    const outcome = await api.analyzeFiles(request, undefined, true);
+    if (!outcome.ok) throw new Error(outcome.message);
+    const { momentsKey, fit, eval: evalMoments } = outcome.value;
+    const stored = db.entries.get(momentsKey!) as StoredMoments;
+    expect(bits(stored.fit)).toEqual(bits(fit));
+    expect(bits(stored.eval)).toEqual(bits(evalMoments));
+    expect(stored.fit).toEqual(fit);
+  });
+
+  it('split path: the moments stored before the metrics are the ones returned after them', async () => {
+    const db = createMemoryDatabase();
+    const api = createAnalysisApi({ database: async () => db });
+    const request = npyCheckpoint(90, 12, 4);
+    const { plan, parts } = await rangeParts(api, request);
+    const finished = await api.finishRanges(plan, structuredClone(parts), true);
+    if (!finished.ok) throw new Error(finished.message);
+    expect(bits((db.entries.get(finished.value.momentsKey!) as StoredMoments).fit)).toEqual(
+      bits(finished.value.fit),
+    );
+
+    const merged = await api.mergeRanges(plan, structuredClone(parts));
+    if (!merged.ok) throw new Error(merged.message);
+    const spectra = await api.spectrumHalf(plan, { fit: merged.value.fit, eval: null }, true);
+    if (!spectra.ok) throw new Error(spectra.message);
+    const { stored } = spectra.value;
+    expect(stored.storeProblem).toBeNull();
+    expect(bits((db.entries.get(stored.momentsKey!) as StoredMoments).fit)).toEqual(bits(spectra.value.fit));
+    const outputs = await api.outputHalf(plan, merged.value.fitCopy);
+    if (!outputs.ok) throw new Error(outputs.message);
+    const combined = await api.combineHalves(
+      plan,
+      { fit: spectra.value.fit, eval: null },
+      outputs.value,
+      spectra.value.spectra,
+      stored,
+    );
+    expect(combined).toMatchObject({ ok: true, value: { momentsKey: stored.momentsKey } });
+  });
+
+  it('deletes what it stored when the metrics then fail; reports a refused write without failing', async () => {
+    const db = createMemoryDatabase();
+    const api = createAnalysisApi({ database: async () => db });
+    const degenerate = npyCheckpoint(90, 12, 4, true);
+    const { plan, parts } = await rangeParts(api, degenerate);
+    const failed = await api.finishRanges(plan, parts, true);
+    expect(failed.ok).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(db.entries.size).toBe(0);
+
+    db.failWrites = new Error('The quota has been exceeded.');
+    const request = npyCheckpoint(90, 12, 4);
+    const outcome = await api.analyzeFiles(request, undefined, true);
+    expect(outcome).toMatchObject({
+      ok: true,
+      value: { momentsKey: null, storeProblem: 'The quota has been exceeded.' },
+    });
+    expect(db.entries.size).toBe(0);
+  });
+
+  it('stores each checkpoint of a results bundle under its own key', async () => {
+    const db = createMemoryDatabase();
+    const api = createAnalysisApi({ database: async () => db });
+    const analyzed = await analyzeRich1500();
+    const checkpoint = (step: number) => ({ step, label: `step${step}`, ...analyzed, momentsKey: null });
+    const bundle = encodeResultsBundle([
+      fakeRun('a', [checkpoint(1), checkpoint(2)]),
+      fakeRun('b', [checkpoint(3)]),
+    ]);
+    const outcome = await api.importBundle(new Blob([bundle]), 'r.richscope.json', true);
+    if (!outcome.ok) throw new Error(outcome.message);
+    const keys = outcome.value.flatMap((run) => run.checkpoints.map((c) => c.momentsKey));
+    expect(new Set(keys).size).toBe(3);
+    for (const c of outcome.value.flatMap((run) => run.checkpoints)) {
+      const stored = db.entries.get(c.momentsKey!) as StoredMoments;
+      // the moments only: label and notes live in the session's metadata
+      expect(Object.keys(stored).sort()).toEqual(['eval', 'fit']);
+      expect(bits(stored.fit)).toEqual(bits(c.fit));
+      expect(bits(stored.eval)).toEqual(bits(c.eval));
+    }
   });
 });

@@ -3,8 +3,13 @@
  * `analysis.worker.ts` (exposed with comlink); this module holds it apart from the `expose` call so
  * Node tests can call it directly and the bridge has a main-thread fallback where Workers are missing.
  *
- * May import: src/analysis, src/io, src/core and the pure codecs of src/state (results-bundle).
- * Never: React, zustand, plotly, or anything touching the DOM.
+ * Asked to (`persist`), a call that produces a checkpoint's final moments also stores them for the
+ * next visit (src/state/session-db.ts) before handing them over, so the main thread never clones
+ * them: the clone is made here, and the write runs while the metrics are computed where the call
+ * computes them after the moments.
+ *
+ * May import: src/analysis, src/io, src/core, the pure codecs of src/state (results-bundle,
+ * session-format) and its IndexedDB session (session-db). Never: React, zustand, plotly, the DOM.
  */
 import * as Comlink from 'comlink';
 import { analyzeCheckpoint, type CheckpointAnalysis } from '../src/analysis/analyze-checkpoint';
@@ -25,6 +30,8 @@ import type { CheckpointMetrics, Moments } from '../src/core/types';
 import { blobByteSource } from '../src/io/byte-source';
 import { InputError } from '../src/io/types';
 import { decodeResultsBundle } from '../src/state/results-bundle';
+import { openSessionDatabase, storeMoments, type SessionDatabase } from '../src/state/session-db';
+import type { StoredMoments } from '../src/state/session-format';
 
 /** A dropped file and the path the user sees (folder-relative when a folder was dropped). */
 export interface NamedFile {
@@ -68,7 +75,15 @@ export type { OutputMetrics, SpectrumMetrics };
 /** Failures come back as values, not exceptions: comlink would drop InputError's fields. */
 export type AnalysisOutcome<T> = { ok: true; value: T } | { ok: false; file: string; message: string };
 
-export interface AnalyzedCheckpoint {
+/** Where a checkpoint's moments were stored for the next visit. */
+export interface StoredAs {
+  /** key of the stored moments (src/state/session-format.ts); null when not stored */
+  momentsKey: string | null;
+  /** why storing failed (a full disk, ...); null when stored or not asked to */
+  storeProblem: string | null;
+}
+
+export interface AnalyzedCheckpoint extends StoredAs {
   fit: Moments;
   eval: Moments | null;
   metrics: CheckpointMetrics;
@@ -106,140 +121,248 @@ function checkpointInput(request: AnalyzeFilesRequest) {
   return { fit: toSources(request.fit), eval: request.eval ? toSources(request.eval) : undefined };
 }
 
-function analyzedFiles(analysis: CheckpointAnalysis): AnalyzedFiles {
+function analyzedFiles(analysis: CheckpointAnalysis, stored: StoredAs): AnalyzedFiles {
   return {
     fit: analysis.fit,
     eval: analysis.eval,
     metrics: analysis.metrics,
     notes: analysis.notes,
     declared: { run: analysis.run ?? null, step: analysis.step ?? null },
+    ...stored,
   };
 }
 
-export const analysisApi = {
-  /** Parses the files of one checkpoint and computes its moments and metrics (METHOD.md §2-§5). */
-  async analyzeFiles(
-    request: AnalyzeFilesRequest,
-    onProgress?: (progress: AnalysisProgress) => void,
-  ): Promise<AnalysisOutcome<AnalyzedFiles>> {
-    try {
-      const analysis = await analyzeCheckpoint(checkpointInput(request), {
-        onProgress: onProgress ? (p) => onProgress({ ...p }) : undefined,
-        gramPrecision: 'auto',
-      });
-      const value = analyzedFiles(analysis);
-      // transfer() only marks the buffers; comlink moves them instead of copying when it posts.
-      return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
-    } catch (error) {
-      return failure(error, request.fit[0]?.name ?? 'input');
-    }
-  },
+const notStored: StoredAs = { momentsKey: null, storeProblem: null };
+
+function problemOf(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
+export interface AnalysisApiOptions {
+  /** where checkpoints' moments are stored when a call asks to persist them; null: nowhere */
+  database: () => Promise<SessionDatabase | null>;
+}
+
+/** The API over a session database (IndexedDB in the worker, an in-memory one in tests). */
+export function createAnalysisApi(options: AnalysisApiOptions) {
+  const forget = async (keys: string[]) => {
+    const db = await options.database();
+    if (db && keys.length > 0) await db.write([], keys);
+  };
 
   /**
-   * Step 1 of a checkpoint split across workers: opens the files, gives the arrays roles, counts the
-   * classes, and says whether every array can be read by row range (else: analyse with analyzeFiles).
+   * Starts storing checkpoints' moments: once this resolves they are cloned (their buffers may be
+   * transferred) and being written while the caller computes; `done` gives their keys when
+   * committed. Never throws: a failure comes back as `storeProblem`.
    */
-  async planRanges(request: AnalyzeFilesRequest): Promise<AnalysisOutcome<RangePlan>> {
+  async function startStoring(
+    persist: boolean,
+    moments: StoredMoments[],
+  ): Promise<{ done: Promise<StoredAs[]> }> {
+    const none = () => ({ done: Promise.resolve(moments.map(() => notStored)) });
+    const failed = (error: unknown) =>
+      moments.map(() => ({ momentsKey: null, storeProblem: problemOf(error) }));
+    if (!persist) return none();
     try {
-      return { ok: true, value: await planCheckpointRanges(checkpointInput(request)) };
+      const db = await options.database();
+      if (!db) return none();
+      const { keys, committed } = storeMoments(db, moments);
+      return {
+        done: committed.then(() => keys.map((momentsKey) => ({ momentsKey, storeProblem: null })), failed),
+      };
     } catch (error) {
-      return failure(error, request.fit[0]?.name ?? 'input');
+      return { done: Promise.resolve(failed(error)) };
     }
-  },
+  }
 
-  /** Step 2: the moments of one row range of a planned checkpoint; `onRows` gets the range's rows done. */
-  async accumulateRange(
-    request: AnalyzeFilesRequest,
-    plan: SplitPlan,
-    task: RangeTask,
-    onRows?: (rowsDone: number) => void,
-  ): Promise<AnalysisOutcome<RangeResult>> {
+  /** `compute` while the moments are being stored; if it throws, what was stored is deleted again. */
+  async function computeWhileStoring<T>(
+    persist: boolean,
+    moments: StoredMoments[],
+    compute: () => T,
+  ): Promise<{ value: T; stored: StoredAs[] }> {
+    const storing = await startStoring(persist, moments);
     try {
-      const value = await accumulateCheckpointRange(checkpointInput(request), plan, task, { onRows });
-      const buffers = value.kind === 'moments' ? momentBuffers(value.moments) : [];
-      return Comlink.transfer({ ok: true, value }, buffers);
+      const value = compute();
+      return { value, stored: await storing.done };
     } catch (error) {
-      return failure(error, request.fit[0]?.name ?? 'input');
+      void storing.done.then((stored) => forget(keysOf(stored))).catch(() => undefined);
+      throw error;
     }
-  },
+  }
 
-  /** Step 3: merges the ranges' moments in row order and computes the checkpoint's metrics. */
-  async finishRanges(plan: SplitPlan, parts: RangeParts): Promise<AnalysisOutcome<AnalyzedFiles>> {
-    try {
-      const value = analyzedFiles(finishCheckpointRanges(plan, parts.fit, parts.eval));
-      return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
-    } catch (error) {
-      return failure(error, plan.source);
-    }
-  },
+  return {
+    /** Parses the files of one checkpoint and computes its moments and metrics (METHOD.md §2-§5). */
+    async analyzeFiles(
+      request: AnalyzeFilesRequest,
+      onProgress?: (progress: AnalysisProgress) => void,
+      persist = false,
+    ): Promise<AnalysisOutcome<AnalyzedFiles>> {
+      try {
+        const analysis = await analyzeCheckpoint(checkpointInput(request), {
+          onProgress: onProgress ? (p) => onProgress({ ...p }) : undefined,
+          gramPrecision: 'auto',
+        });
+        // analyzeCheckpoint gives the moments with the metrics: the write cannot overlap them here
+        const storing = await startStoring(persist, [{ fit: analysis.fit, eval: analysis.eval }]);
+        const [stored] = await storing.done;
+        const value = analyzedFiles(analysis, stored);
+        // transfer() only marks the buffers; comlink moves them instead of copying when it posts.
+        return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
+      } catch (error) {
+        return failure(error, request.fit[0]?.name ?? 'input');
+      }
+    },
 
-  /**
-   * Step 3 when the metrics are computed in two halves on two workers: the merged moments, and a
-   * copy of the fit split's for the worker of the output half (copied here, not on the main thread).
-   */
-  async mergeRanges(
-    plan: SplitPlan,
-    parts: RangeParts,
-  ): Promise<AnalysisOutcome<MergedMoments & { fitCopy: Moments }>> {
-    try {
-      const merged = mergeCheckpointRanges(parts.fit, parts.eval);
-      const { fit } = merged;
-      const fitCopy = { ...fit, mean: fit.mean.slice(), scatter: fit.scatter.slice() };
-      const value = { ...merged, fitCopy };
-      return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval, fitCopy));
-    } catch (error) {
-      return failure(error, plan.source);
-    }
-  },
+    /**
+     * Step 1 of a checkpoint split across workers: opens the files, gives the arrays roles, counts the
+     * classes, and says whether every array can be read by row range (else: analyse with analyzeFiles).
+     */
+    async planRanges(request: AnalyzeFilesRequest): Promise<AnalysisOutcome<RangePlan>> {
+      try {
+        return { ok: true, value: await planCheckpointRanges(checkpointInput(request)) };
+      } catch (error) {
+        return failure(error, request.fit[0]?.name ?? 'input');
+      }
+    },
 
-  /** The output half of the metrics: D_LR and NC1 (METHOD.md §3, §5). */
-  async outputHalf(plan: SplitPlan, fit: Moments): Promise<AnalysisOutcome<OutputMetrics>> {
-    try {
-      return { ok: true, value: checkpointOutputs(plan, fit) };
-    } catch (error) {
-      return failure(error, plan.source);
-    }
-  },
+    /** Step 2: the moments of one row range of a planned checkpoint; `onRows` gets the range's rows done. */
+    async accumulateRange(
+      request: AnalyzeFilesRequest,
+      plan: SplitPlan,
+      task: RangeTask,
+      onRows?: (rowsDone: number) => void,
+    ): Promise<AnalysisOutcome<RangeResult>> {
+      try {
+        const value = await accumulateCheckpointRange(checkpointInput(request), plan, task, { onRows });
+        const buffers = value.kind === 'moments' ? momentBuffers(value.moments) : [];
+        return Comlink.transfer({ ok: true, value }, buffers);
+      } catch (error) {
+        return failure(error, request.fit[0]?.name ?? 'input');
+      }
+    },
 
-  /** The feature-spectrum half (METHOD.md §4, §5); the moments go back with it, transferred. */
-  async spectrumHalf(
-    plan: SplitPlan,
-    merged: MergedMoments,
-  ): Promise<AnalysisOutcome<MergedMoments & { spectra: SpectrumMetrics }>> {
-    try {
-      const value = { ...merged, spectra: checkpointSpectra(plan, merged.fit, merged.eval) };
-      return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval));
-    } catch (error) {
-      return failure(error, plan.source);
-    }
-  },
+    /** Step 3: merges the ranges' moments in row order and computes the checkpoint's metrics. */
+    async finishRanges(
+      plan: SplitPlan,
+      parts: RangeParts,
+      persist = false,
+    ): Promise<AnalysisOutcome<AnalyzedFiles>> {
+      try {
+        const merged = mergeCheckpointRanges(parts.fit, parts.eval);
+        // one part per split: the merge is done, this computes the metrics
+        const { value: analysis, stored } = await computeWhileStoring(persist, [merged], () =>
+          finishCheckpointRanges(plan, [merged.fit], merged.eval ? [merged.eval] : null),
+        );
+        const value = analyzedFiles(analysis, stored[0]);
+        return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
+      } catch (error) {
+        return failure(error, plan.source);
+      }
+    },
 
-  /** The checkpoint from its merged moments and the two halves of its metrics. */
-  async combineHalves(
-    plan: SplitPlan,
-    merged: MergedMoments,
-    outputs: OutputMetrics,
-    spectra: SpectrumMetrics,
-  ): Promise<AnalysisOutcome<AnalyzedFiles>> {
-    try {
-      const value = analyzedFiles(assembleCheckpoint(plan, merged.fit, merged.eval, outputs, spectra));
-      return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
-    } catch (error) {
-      return failure(error, plan.source);
-    }
-  },
+    /**
+     * Step 3 when the metrics are computed in two halves on two workers: the merged moments, and a
+     * copy of the fit split's for the worker of the output half (copied here, not on the main thread).
+     */
+    async mergeRanges(
+      plan: SplitPlan,
+      parts: RangeParts,
+    ): Promise<AnalysisOutcome<MergedMoments & { fitCopy: Moments }>> {
+      try {
+        const merged = mergeCheckpointRanges(parts.fit, parts.eval);
+        const { fit } = merged;
+        const fitCopy = { ...fit, mean: fit.mean.slice(), scatter: fit.scatter.slice() };
+        const value = { ...merged, fitCopy };
+        return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval, fitCopy));
+      } catch (error) {
+        return failure(error, plan.source);
+      }
+    },
 
-  /** Reads a results bundle (*.richscope.json) and recomputes each checkpoint's metrics from its moments. */
-  async importBundle(file: Blob, name: string): Promise<AnalysisOutcome<AnalyzedBundleRun[]>> {
-    try {
-      const runs = decodeResultsBundle(await file.text(), name).map((run) => ({
-        ...run,
-        checkpoints: run.checkpoints.map((c) => ({ ...c, metrics: analyzeMoments(c.fit, c.eval ?? c.fit) })),
-      }));
-      const buffers = runs.flatMap((run) => run.checkpoints.flatMap((c) => momentBuffers(c.fit, c.eval)));
-      return Comlink.transfer({ ok: true, value: runs }, buffers);
-    } catch (error) {
-      return failure(error, name);
-    }
-  },
-};
+    /** The output half of the metrics: D_LR and NC1 (METHOD.md §3, §5). */
+    async outputHalf(plan: SplitPlan, fit: Moments): Promise<AnalysisOutcome<OutputMetrics>> {
+      try {
+        return { ok: true, value: checkpointOutputs(plan, fit) };
+      } catch (error) {
+        return failure(error, plan.source);
+      }
+    },
+
+    /**
+     * The feature-spectrum half (METHOD.md §4, §5); the moments go back with it, transferred. With
+     * `persist` they are stored while the spectrum is computed (the longest part of the metrics).
+     */
+    async spectrumHalf(
+      plan: SplitPlan,
+      merged: MergedMoments,
+      persist = false,
+    ): Promise<AnalysisOutcome<MergedMoments & { spectra: SpectrumMetrics; stored: StoredAs }>> {
+      try {
+        const { value: spectra, stored } = await computeWhileStoring(persist, [merged], () =>
+          checkpointSpectra(plan, merged.fit, merged.eval),
+        );
+        const value = { ...merged, spectra, stored: stored[0] };
+        return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval));
+      } catch (error) {
+        return failure(error, plan.source);
+      }
+    },
+
+    /** The checkpoint from its merged moments and the two halves of its metrics (and where spectrumHalf stored them). */
+    async combineHalves(
+      plan: SplitPlan,
+      merged: MergedMoments,
+      outputs: OutputMetrics,
+      spectra: SpectrumMetrics,
+      stored: StoredAs = notStored,
+    ): Promise<AnalysisOutcome<AnalyzedFiles>> {
+      try {
+        const value = analyzedFiles(
+          assembleCheckpoint(plan, merged.fit, merged.eval, outputs, spectra),
+          stored,
+        );
+        return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
+      } catch (error) {
+        return failure(error, plan.source);
+      }
+    },
+
+    /** Reads a results bundle (*.richscope.json) and recomputes each checkpoint's metrics from its moments. */
+    async importBundle(
+      file: Blob,
+      name: string,
+      persist = false,
+    ): Promise<AnalysisOutcome<AnalyzedBundleRun[]>> {
+      try {
+        const decoded = decodeResultsBundle(await file.text(), name);
+        const checkpoints = decoded.flatMap((run) => run.checkpoints);
+        const moments = checkpoints.map((c) => ({ fit: c.fit, eval: c.eval }));
+        const { value: metrics, stored } = await computeWhileStoring(persist, moments, () =>
+          checkpoints.map((c) => analyzeMoments(c.fit, c.eval ?? c.fit)),
+        );
+        let k = 0;
+        const runs = decoded.map((run) => ({
+          ...run,
+          checkpoints: run.checkpoints.map((c) => ({ ...c, metrics: metrics[k], ...stored[k++] })),
+        }));
+        const buffers = runs.flatMap((run) => run.checkpoints.flatMap((c) => momentBuffers(c.fit, c.eval)));
+        return Comlink.transfer({ ok: true, value: runs }, buffers);
+      } catch (error) {
+        return failure(error, name);
+      }
+    },
+
+    /** Deletes stored moments whose checkpoint failed after they were stored (the bridge's halves). */
+    async forgetMoments(keys: string[]): Promise<void> {
+      await forget(keys).catch(() => undefined);
+    },
+  };
+}
+
+function keysOf(stored: StoredAs[]): string[] {
+  return stored.flatMap((s) => (s.momentsKey ? [s.momentsKey] : []));
+}
+
+/** The API of the analysis worker, storing moments in this origin's IndexedDB. */
+export const analysisApi = createAnalysisApi({ database: openSessionDatabase });

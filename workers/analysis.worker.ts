@@ -25,6 +25,7 @@ export type {
   RangeTask,
   SpectrumMetrics,
   SplitPlan,
+  StoredAs,
 } from './analysis-api';
 
 Comlink.expose(analysisApi);

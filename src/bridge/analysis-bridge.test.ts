@@ -35,6 +35,7 @@ function fakePool() {
       'outputHalf',
       'spectrumHalf',
       'combineHalves',
+      'forgetMoments',
     ];
     return {
       api: Object.fromEntries(methods.map((m) => [m, hold(m)])) as unknown as WorkerHandle['api'],
@@ -206,7 +207,7 @@ describe('AnalysisBridge: one checkpoint split across the pool', () => {
       minSplitWork: 100,
     });
     const progress: JobProgress[] = [];
-    const result = bridge.analyzeFiles(bigRequest(), { onProgress: (p) => progress.push(p) });
+    const result = bridge.analyzeFiles(bigRequest(), { onProgress: (p) => progress.push(p), persist: true });
     await flush();
     const planned = plan(1000, 1e6, 0, 0, true);
     pool.callsOf('planRanges')[0].resolve({ ok: true, value: planned });
@@ -225,16 +226,95 @@ describe('AnalysisBridge: one checkpoint split across the pool', () => {
     const [outputHalf] = pool.callsOf('outputHalf');
     const [spectrumHalf] = pool.callsOf('spectrumHalf');
     expect(outputHalf.args[1]).toBe(fitCopy);
-    expect(spectrumHalf.args[1]).toEqual({ fit: merged, eval: null });
+    // the spectrum half stores the moments while it computes (the longer half)
+    expect(spectrumHalf.args.slice(1)).toEqual([{ fit: merged, eval: null }, true]);
     expect(bridge.pool).toEqual({ alive: 2, busy: 2 });
     expect(progress.at(-1)).toMatchObject({ phase: 'compute', workers: 2 });
-    spectrumHalf.resolve({ ok: true, value: { fit: merged, eval: null, spectra: 'spectra' } });
+    const stored = { momentsKey: 'moments/k', storeProblem: null };
+    spectrumHalf.resolve({ ok: true, value: { fit: merged, eval: null, spectra: 'spectra', stored } });
     outputHalf.resolve({ ok: true, value: 'outputs' });
     await flush();
     const [combine] = pool.callsOf('combineHalves');
-    expect(combine.args.slice(1)).toEqual([{ fit: merged, eval: null }, 'outputs', 'spectra']);
+    expect(combine.args.slice(1)).toEqual([{ fit: merged, eval: null }, 'outputs', 'spectra', stored]);
     combine.resolve({ ok: true, value: 'checkpoint' });
     await expect(result).resolves.toEqual({ ok: true, value: 'checkpoint' });
+    expect(pool.callsOf('forgetMoments')).toHaveLength(0);
+  });
+
+  it('deletes the moments the spectrum half stored when the checkpoint then fails', async () => {
+    const pool = fakePool();
+    const bridge = new AnalysisBridge({
+      size: 2,
+      startWorker: pool.startWorker,
+      minSplitBytes: 2048,
+      minSplitWork: 100,
+    });
+    const fail = { ok: false, file: 'features.npy', message: 'the outputs are constant' };
+    for (const failing of ['outputHalf', 'combineHalves'] as const) {
+      const result = bridge.analyzeFiles(bigRequest(), { persist: true });
+      await flush();
+      pool
+        .callsOf('planRanges')
+        .at(-1)!
+        .resolve({ ok: true, value: plan(1000, 1e6, 0, 0, true) });
+      await flush();
+      for (const range of pool.callsOf('accumulateRange').slice(-2))
+        range.resolve({ ok: true, value: { kind: 'moments', moments: moments(500) } });
+      await flush();
+      pool
+        .callsOf('mergeRanges')
+        .at(-1)!
+        .resolve({ ok: true, value: { fit: moments(1000), eval: null, fitCopy: moments(1000) } });
+      await flush();
+      const stored = { momentsKey: `moments/${failing}`, storeProblem: null };
+      pool
+        .callsOf('spectrumHalf')
+        .at(-1)!
+        .resolve({ ok: true, value: { fit: moments(1000), eval: null, spectra: 'spectra', stored } });
+      pool
+        .callsOf('outputHalf')
+        .at(-1)!
+        .resolve(failing === 'outputHalf' ? fail : { ok: true, value: 'outputs' });
+      await flush();
+      if (failing === 'combineHalves') pool.callsOf('combineHalves').at(-1)!.resolve(fail);
+      await expect(result).resolves.toEqual(fail);
+      await flush();
+      const forget = pool.callsOf('forgetMoments').at(-1)!;
+      expect(forget.args).toEqual([[stored.momentsKey]]);
+      forget.resolve(undefined);
+      await flush();
+    }
+    expect(pool.callsOf('forgetMoments')).toHaveLength(2);
+  });
+
+  it('asks the worker that makes the final moments to store them, on every path', async () => {
+    const pool = fakePool();
+    const bridge = new AnalysisBridge({
+      size: 2,
+      startWorker: pool.startWorker,
+      minSplitBytes: 2048,
+      minSplitWork: 100,
+    });
+    void bridge.analyzeFiles(request, { persist: true });
+    void bridge.importBundle(new Blob([]), 'r.richscope.json', { persist: true });
+    await flush();
+    expect(pool.callsOf('analyzeFiles')[0].args[2]).toBe(true);
+    expect(pool.callsOf('importBundle')[0].args[2]).toBe(true);
+    pool.callsOf('analyzeFiles')[0].resolve('done');
+    pool.callsOf('importBundle')[0].resolve('done');
+    await flush();
+    void bridge.analyzeFiles(bigRequest(), { persist: true });
+    await flush();
+    pool.callsOf('planRanges')[0].resolve({ ok: true, value: plan(1000, 1e6) });
+    await flush();
+    for (const range of pool.callsOf('accumulateRange'))
+      range.resolve({ ok: true, value: { kind: 'moments', moments: moments(500) } });
+    await flush();
+    expect(pool.callsOf('finishRanges')[0].args[2]).toBe(true);
+    // not asked: nothing stored (the CLI's and the tests' default)
+    void bridge.analyzeFiles(request);
+    await flush();
+    expect(pool.callsOf('analyzeFiles')[1].args[2]).toBe(false);
   });
 
   it('reports the output half’s failure first, as the single-worker analysis raises it first', async () => {

@@ -55,6 +55,16 @@ export interface AnalysisBridgeOptions {
 
 export const defaultSplitThresholds = { minSplitWork: 2e9, minSplitBytes: 4 << 20 };
 
+export interface AnalyzeCallOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: JobProgress) => void;
+  /**
+   * Store the checkpoint's moments for the next visit, from the worker that makes them
+   * (src/state/session-db.ts): the result then carries their `momentsKey`. Default false.
+   */
+  persist?: boolean;
+}
+
 function startAnalysisWorker(): WorkerHandle {
   if (typeof Worker === 'undefined') return startOnMainThread();
   const worker = new Worker(new URL('../../workers/analysis.worker.ts', import.meta.url), {
@@ -151,9 +161,9 @@ export class AnalysisBridge {
    */
   async analyzeFiles(
     request: AnalyzeFilesRequest,
-    options: { signal?: AbortSignal; onProgress?: (progress: JobProgress) => void } = {},
+    options: AnalyzeCallOptions = {},
   ): Promise<AnalysisOutcome<AnalyzedFiles>> {
-    const { signal, onProgress } = options;
+    const { signal, onProgress, persist = false } = options;
     if (this.size >= 2 && mayBeSplit(request, this.minSplitBytes)) {
       const planned = await this.call((api) => api.planRanges(request), signal);
       if (planned.ok && planned.value.kind === 'ranges') {
@@ -169,6 +179,7 @@ export class AnalysisBridge {
         api.analyzeFiles(
           request,
           onProgress ? Comlink.proxy((p: AnalysisProgress) => onProgress({ ...p, workers: 1 })) : undefined,
+          persist,
         ),
       signal,
     );
@@ -182,9 +193,9 @@ export class AnalysisBridge {
   private async analyzeInRanges(
     request: AnalyzeFilesRequest,
     plan: SplitPlan,
-    options: { signal?: AbortSignal; onProgress?: (progress: JobProgress) => void },
+    options: AnalyzeCallOptions,
   ): Promise<AnalysisOutcome<AnalyzedFiles> | null> {
-    const { signal, onProgress } = options;
+    const { signal, onProgress, persist = false } = options;
     const tasks = rangeTasks(plan, this.size, this.minSplitWork);
     // one signal for the job's ranges: the user's cancel, or a range that declined
     const ranges = new AbortController();
@@ -241,10 +252,10 @@ export class AnalysisBridge {
     report('compute');
     if (!plan.metricsInHalves)
       return this.call(
-        (api) => api.finishRanges(plan, Comlink.transfer(split, momentBuffers(parts))),
+        (api) => api.finishRanges(plan, Comlink.transfer(split, momentBuffers(parts)), persist),
         signal,
       );
-    return this.finishInHalves(plan, split, signal, (workers) =>
+    return this.finishInHalves(plan, split, { signal, persist }, (workers) =>
       onProgress?.({ phase: 'compute', rowsDone: rowsTotal, rowsTotal, file: plan.source, workers }),
     );
   }
@@ -252,12 +263,14 @@ export class AnalysisBridge {
   /**
    * The metrics in two halves on two workers, as the CLI does (src/analysis/parallel-analyze.ts):
    * merge (with a copy of the fit moments made in the worker), then the output half (D_LR, NC1) and
-   * the spectrum half side by side, then their assembly. Every buffer moves by transfer.
+   * the spectrum half side by side, then their assembly. Every buffer moves by transfer. The spectrum
+   * half stores the moments (persist) while it computes; they are deleted again if the checkpoint
+   * then fails.
    */
   private async finishInHalves(
     plan: SplitPlan,
     parts: RangeParts,
-    signal: AbortSignal | undefined,
+    { signal, persist }: { signal?: AbortSignal; persist: boolean },
     report: (workers: number) => void,
   ): Promise<AnalysisOutcome<AnalyzedFiles>> {
     const buffers = momentBuffers([...parts.fit, ...(parts.eval ?? [])]);
@@ -275,30 +288,46 @@ export class AnalysisBridge {
               { fit, eval: evalMoments },
               momentBuffers(evalMoments ? [fit, evalMoments] : [fit]),
             ),
+            persist,
           ),
         signal,
       ),
     ]);
+    // moments the spectrum half stored for a checkpoint that then fails (or is cancelled): deleted again
+    const key = spectra.ok ? spectra.value.stored.momentsKey : null;
+    const forgetStored = () => {
+      if (key) void this.call((api) => api.forgetMoments([key])).catch(() => undefined);
+    };
     // the output half's error first, as analyzeMoments raises it first
-    if (!outputs.ok) return outputs;
+    if (!outputs.ok) {
+      forgetStored();
+      return outputs;
+    }
     if (!spectra.ok) return spectra;
     report(1);
-    const { spectra: spectrum, ...moments } = spectra.value;
+    const { spectra: spectrum, stored, ...moments } = spectra.value;
     const back = momentBuffers(moments.eval ? [moments.fit, moments.eval] : [moments.fit]);
-    return this.call(
-      (api) => api.combineHalves(plan, Comlink.transfer(moments, back), outputs.value, spectrum),
-      signal,
-    );
+    try {
+      const combined = await this.call(
+        (api) => api.combineHalves(plan, Comlink.transfer(moments, back), outputs.value, spectrum, stored),
+        signal,
+      );
+      if (!combined.ok) forgetStored();
+      return combined;
+    } catch (error) {
+      forgetStored();
+      throw error;
+    }
   }
 
   /** Decodes a results bundle and recomputes its metrics in a worker. */
   importBundle(
     file: Blob,
     name: string,
-    options: { signal?: AbortSignal } = {},
+    options: Pick<AnalyzeCallOptions, 'signal' | 'persist'> = {},
   ): Promise<AnalysisOutcome<AnalyzedBundleRun[]>> {
     return this.call<AnalysisOutcome<AnalyzedBundleRun[]>>(
-      (api) => api.importBundle(file, name),
+      (api) => api.importBundle(file, name, options.persist ?? false),
       options.signal,
     );
   }

@@ -60,6 +60,7 @@ export function fakeCheckpoint(
     eval: withEval ? fakeMoments() : null,
     metrics: fakeMetrics(overrides),
     notes: [],
+    momentsKey: null,
   };
 }
 

@@ -20,6 +20,11 @@ export interface CheckpointRecord {
   metrics: CheckpointMetrics;
   /** facts the user should know about this checkpoint's inputs (flattened shapes, chosen roles, ...) */
   notes: string[];
+  /**
+   * Key of its moments in the stored session (src/state/session-format.ts), written once by the
+   * worker that computed them; null while they are not stored (the checkpoint is then not restored).
+   */
+  momentsKey: string | null;
 }
 
 /** A file that could not be analysed; shown inline in its run (role="alert"). */

@@ -1,55 +1,237 @@
 /**
- * The session in IndexedDB: runs (moments, metrics, names, colours) survive a reload. Float64Arrays
- * are stored as they are (structured clone), so a restored session is bit-identical. View settings
- * are not stored here: they live in the URL hash.
+ * The session in IndexedDB, so a reload keeps the runs (layout: session-format.ts). The main thread
+ * never clones or deserialises a moment matrix:
+ *
+ * - the worker that computed a checkpoint's moments stores them once under their own key
+ *   (`storeMoments`, in workers/analysis-api.ts) before handing them over;
+ * - the main thread writes only the small metadata (`SessionStorage.save`), and in the same
+ *   transaction deletes the moments of checkpoints the store no longer holds;
+ * - on load it reads the metadata, and the session worker (workers/session.worker.ts) reads the
+ *   moments and transfers them (`readMoments`); a version-1 session is migrated there too.
+ *
+ * Float64Arrays are stored as they are (structured clone), so a restored session is bit-identical.
+ * View settings are not stored here: they live in the URL hash. DOM-free: works in workers.
  */
 import type { RunRecord } from './model';
+import {
+  LEGACY_RUNS_KEY,
+  SESSION_KEY,
+  isMomentsKey,
+  momentsKeyTime,
+  momentsKeysOf,
+  newMomentsKey,
+  readStoredSession,
+  restoreRuns,
+  splitLegacySession,
+  toStoredSession,
+  type StoredMoments,
+} from './session-format';
+
+/** The one object store of the session, keyed by strings (session-format.ts). */
+export interface SessionDatabase {
+  /** every key stored; reads no value */
+  keys(): Promise<string[]>;
+  /** the values under `keys` (undefined where none), read in one transaction */
+  get(keys: readonly string[]): Promise<unknown[]>;
+  /**
+   * Puts and deletes in one transaction: all of them or none. The values are cloned during the call,
+   * so the caller may transfer or change them as soon as it returns; the promise settles when the
+   * transaction has committed (or failed).
+   */
+  write(puts: readonly (readonly [string, unknown])[], deletes?: readonly string[]): Promise<void>;
+}
 
 const DATABASE = 'richscope';
 const STORE = 'session';
-const RUNS_KEY = 'runs';
 
-function openDatabase(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
+let connection: Promise<IDBDatabase> | null = null;
+
+function connect(): Promise<IDBDatabase> {
+  connection ??= new Promise<IDBDatabase>((resolve, reject) => {
     const request = indexedDB.open(DATABASE, 1);
     request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const db = request.result;
+      // a newer version of the app upgrading the database in another tab: let it, reconnect later
+      db.onversionchange = () => {
+        db.close();
+        connection = null;
+      };
+      db.onclose = () => (connection = null);
+      resolve(db);
+    };
+    request.onerror = () => {
+      connection = null;
+      reject(request.error);
+    };
   });
+  return connection;
 }
 
-async function withStore<T>(
-  mode: IDBTransactionMode,
-  makeRequest: (store: IDBObjectStore) => IDBRequest<T>,
-): Promise<T> {
-  const db = await openDatabase();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const transaction = db.transaction(STORE, mode);
-      const request = makeRequest(transaction.objectStore(STORE));
-      transaction.oncomplete = () => resolve(request.result);
-      transaction.onerror = () => reject(transaction.error);
-      transaction.onabort = () => reject(transaction.error);
-    });
-  } finally {
-    db.close();
-  }
+function settle(transaction: IDBTransaction, resolve: () => void, reject: (error: unknown) => void): void {
+  transaction.oncomplete = () => resolve();
+  transaction.onabort = () => reject(transaction.error ?? new DOMException('aborted', 'AbortError'));
 }
 
+/** The session database of this origin (one connection per thread), or null without IndexedDB. */
+export async function openSessionDatabase(): Promise<SessionDatabase | null> {
+  if (typeof indexedDB === 'undefined') return null;
+  const db = await connect();
+  return {
+    keys: () =>
+      new Promise((resolve, reject) => {
+        const transaction = db.transaction(STORE, 'readonly');
+        const request = transaction.objectStore(STORE).getAllKeys();
+        settle(
+          transaction,
+          () => resolve(request.result.filter((k): k is string => typeof k === 'string')),
+          reject,
+        );
+      }),
+    get: (keys) =>
+      new Promise((resolve, reject) => {
+        const transaction = db.transaction(STORE, 'readonly');
+        const store = transaction.objectStore(STORE);
+        const requests = keys.map((key) => store.get(key));
+        settle(transaction, () => resolve(requests.map((r) => r.result as unknown)), reject);
+      }),
+    write: (puts, deletes = []) =>
+      new Promise((resolve, reject) => {
+        const transaction = db.transaction(STORE, 'readwrite');
+        settle(transaction, resolve, reject);
+        const store = transaction.objectStore(STORE);
+        try {
+          for (const [key, value] of puts) store.put(value, key);
+          for (const key of deletes) store.delete(key);
+          // commit now rather than when the thread next idles (a worker goes on computing)
+          transaction.commit?.();
+        } catch (error) {
+          // a value that cannot be cloned: nothing of this write is kept
+          transaction.abort();
+          reject(error);
+        }
+      }),
+  };
+}
+
+/**
+ * Writes checkpoints' moments under new keys, one transaction for all. Synchronous up to the clone
+ * (the caller may transfer the buffers right after the call); `committed` settles with the write.
+ */
+export function storeMoments(
+  db: SessionDatabase,
+  moments: readonly StoredMoments[],
+): { keys: string[]; committed: Promise<void> } {
+  const keys = moments.map(() => newMomentsKey());
+  const committed = db.write(moments.map((m, i) => [keys[i], m] as const));
+  return { keys, committed };
+}
+
+/** The moments stored under `keys` (keys with nothing stored are absent from the map). */
+export async function readMoments(
+  db: SessionDatabase,
+  keys: readonly string[],
+): Promise<Map<string, StoredMoments>> {
+  const values = await db.get(keys);
+  const found = new Map<string, StoredMoments>();
+  keys.forEach((key, i) => {
+    const value = values[i] as StoredMoments | undefined;
+    if (value?.fit) found.set(key, value);
+  });
+  return found;
+}
+
+/**
+ * Moves a version-1 session (every run with its moments in `runs`) to this layout: one moments entry
+ * per checkpoint and the metadata, written with the removal of `runs` in one transaction. Returns
+ * false when there was nothing to migrate. Deserialises every moment matrix: call it in a worker.
+ */
+export async function migrateLegacySession(db: SessionDatabase): Promise<boolean> {
+  const [session, legacy] = await db.get([SESSION_KEY, LEGACY_RUNS_KEY]);
+  if (legacy === undefined || session !== undefined) return false;
+  const migrated = splitLegacySession(legacy);
+  await db.write([...migrated.moments, [SESSION_KEY, migrated.session]], [LEGACY_RUNS_KEY]);
+  return true;
+}
+
+/** What runs off the main thread when a session is loaded (workers/session.worker.ts). */
+export interface SessionReader {
+  readMoments(keys: readonly string[]): Promise<Map<string, StoredMoments>>;
+  migrateLegacySession(): Promise<boolean>;
+}
+
+/** The runs of a stored session, and how many checkpoints could not be restored (moments missing). */
+export interface RestoredSession {
+  runs: RunRecord[];
+  lost: number;
+}
+
+/** The stored session as the store sees it (main thread). */
 export interface SessionStorage {
-  /** the stored runs, or null when nothing was ever stored */
-  load(): Promise<RunRecord[] | null>;
-  save(runs: readonly RunRecord[]): Promise<void>;
+  /** the stored runs with their moments, or null when nothing was ever stored */
+  load(): Promise<RestoredSession | null>;
+  /**
+   * Writes the metadata of `runs` (checkpoints with a momentsKey) and deletes the moments under
+   * `discard` (checkpoints the store no longer holds), in one transaction.
+   */
+  save(runs: readonly RunRecord[], discard: readonly string[]): Promise<void>;
+  /**
+   * Stores moments computed on the main thread (the Learn view's small ones; analysed files are
+   * stored by their worker). Returns the key once committed, null when there is no storage.
+   */
+  storeMoments(moments: StoredMoments): Promise<string | null>;
 }
 
-export const indexedDbSession: SessionStorage = {
-  async load() {
-    if (typeof indexedDB === 'undefined') return null;
-    const runs = await withStore<RunRecord[] | undefined>('readonly', (store) => store.get(RUNS_KEY));
-    return runs ?? null;
-  },
-  async save(runs) {
-    if (typeof indexedDB === 'undefined') return;
-    await withStore('readwrite', (store) => store.put(runs, RUNS_KEY));
-  },
-};
+export interface SessionStorageOptions {
+  /** the database, null where there is none */
+  database: () => Promise<SessionDatabase | null>;
+  /** reads moments and migrates version 1, off the main thread */
+  reader: SessionReader;
+  /**
+   * Date.now() when this page started. Moments no checkpoint refers to are deleted on load, but only
+   * those stored before: later ones belong to an analysis of this page still on its way to the store.
+   */
+  startedAt?: number;
+}
+
+export function createSessionStorage(options: SessionStorageOptions): SessionStorage {
+  const startedAt = options.startedAt ?? Date.now();
+  return {
+    async load() {
+      const db = await options.database();
+      if (!db) return null;
+      let [session] = await db.get([SESSION_KEY]);
+      if (session === undefined && (await db.keys()).includes(LEGACY_RUNS_KEY)) {
+        await options.reader.migrateLegacySession();
+        [session] = await db.get([SESSION_KEY]);
+      }
+      const stored = readStoredSession(session);
+      if (!stored) return null;
+      const referenced = new Set(momentsKeysOf(stored));
+      const restored = restoreRuns(stored, await options.reader.readMoments([...referenced]));
+      // Left behind by a page closed before its session write, or by an analysis that failed after
+      // its moments were stored (a version-1 record here was written by an old tab after migration).
+      const orphans = (await db.keys()).filter(
+        (key) =>
+          key === LEGACY_RUNS_KEY ||
+          (isMomentsKey(key) && !referenced.has(key) && (momentsKeyTime(key) ?? 0) < startedAt),
+      );
+      if (orphans.length > 0) await db.write([], orphans).catch(() => undefined);
+      return restored;
+    },
+
+    async save(runs, discard) {
+      const db = await options.database();
+      if (!db) return;
+      await db.write([[SESSION_KEY, toStoredSession(runs)]], discard);
+    },
+
+    async storeMoments(moments) {
+      const db = await options.database();
+      if (!db) return null;
+      const { keys, committed } = storeMoments(db, [moments]);
+      await committed;
+      return keys[0];
+    },
+  };
+}

@@ -5,12 +5,13 @@
  */
 import { create } from 'zustand';
 import { AnalysisBridge, type JobProgress, type PoolState } from '../bridge/analysis-bridge';
+import { sessionWorkerReader } from '../bridge/session-worker';
 import type { AnalyzedCheckpoint } from '../../workers/analysis.worker';
 import { nextRunColour } from '../ui/palette';
 import { planAnalysis, type CheckpointFiles, type DroppedFile } from './file-intake';
 import type { AnalysisJob, CheckpointRecord, ImportedCheckpoint, RunRecord } from './model';
 import { addProgressSample } from './progress-rate';
-import { indexedDbSession, type SessionStorage } from './session-db';
+import { createSessionStorage, openSessionDatabase, type SessionStorage } from './session-db';
 import { defaultViewSettings, type Route, type ViewSettings } from './view-settings';
 
 export interface RichscopeState {
@@ -113,6 +114,73 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
 
   const removeJob = (id: string) => setState((s) => ({ jobs: s.jobs.filter((job) => job.id !== id) }));
 
+  const addNotice = (notice: string) => setState((s) => ({ notices: [...s.notices, notice] }));
+
+  /** Results whose moments the browser refused to store (a full disk) stay for this visit only: said once. */
+  const noteStoreProblem = (problem: string | null) => {
+    const notice = `Some results are kept for this visit only: the browser did not store them (${problem}).`;
+    if (problem && !getState().notices.includes(notice)) addNotice(notice);
+  };
+
+  /**
+   * Keys of stored moments that have entered the store (or were stored for a result it dropped).
+   * Each save deletes those no checkpoint holds any more: a removed run, a replaced checkpoint.
+   */
+  const storedKeys = new Set<string>();
+
+  /** Writes the session's metadata (never moments: those were stored once, by their worker). */
+  const save = () => {
+    if (!getState().ready) return;
+    const runs = getState().runs;
+    const held = new Set(runs.flatMap((run) => run.checkpoints.map((c) => c.momentsKey)));
+    const discard = [...storedKeys].filter((key) => !held.has(key));
+    deps.session
+      .save(runs, discard)
+      .then(() => discard.forEach((key) => storedKeys.delete(key)))
+      .catch(() => undefined);
+  };
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  const scheduleSave = () => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, 300);
+  };
+
+  /** Moments stored for results the store dropped (they arrived after a cancel): deleted at the next save. */
+  function discardMoments(keys: (string | null)[]): void {
+    for (const key of keys) if (key) storedKeys.add(key);
+    scheduleSave();
+  }
+
+  /**
+   * Stores the moments of a run computed on the main thread (the Learn view's trainer; small, see
+   * README.md), one checkpoint per task so that no clone blocks the page, and gives each checkpoint
+   * its key once written. Checkpoints replaced or removed meanwhile are skipped (or discarded).
+   */
+  async function storeImported(records: CheckpointRecord[]): Promise<void> {
+    const holds = (record: CheckpointRecord) =>
+      getState().runs.find((run) => run.checkpoints.includes(record));
+    for (const record of records) {
+      if (!holds(record)) continue;
+      let key: string | null;
+      try {
+        key = await deps.session.storeMoments({ fit: record.fit, eval: record.eval });
+      } catch (error) {
+        noteStoreProblem((error as Error)?.message ?? String(error));
+        return;
+      }
+      if (key === null) return; // no storage here
+      const run = holds(record);
+      if (!run) {
+        discardMoments([key]);
+        continue;
+      }
+      updateRun(run.id, (r) => ({
+        ...r,
+        checkpoints: r.checkpoints.map((c) => (c === record ? { ...c, momentsKey: key } : c)),
+      }));
+    }
+  }
+
   /** Removes a run created for a drop that ended up holding nothing (no checkpoint, error or pending job). */
   const removeIfUnused = (runId: string) =>
     setState((s) => {
@@ -132,6 +200,7 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
     eval: analyzed.eval,
     metrics: analyzed.metrics,
     notes: analyzed.notes,
+    momentsKey: analyzed.momentsKey,
   });
 
   async function analyzeCheckpoint(plan: CheckpointFiles, step: number, signal: AbortSignal): Promise<void> {
@@ -158,11 +227,15 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
     try {
       const outcome = await deps.bridge.analyzeFiles(
         { fit: named(plan.fit), eval: plan.eval ? named(plan.eval) : null },
-        { signal, onProgress: (p) => progressJob(id, p) },
+        { signal, onProgress: (p) => progressJob(id, p), persist: true },
       );
       // A result that was already on its way when the user cancelled is dropped too.
-      if (signal.aborted) return;
+      if (signal.aborted) {
+        if (outcome.ok) discardMoments([outcome.value.momentsKey]);
+        return;
+      }
       if (outcome.ok) {
+        noteStoreProblem(outcome.value.storeProblem);
         // A moments file's own metadata (run, step) says more than its file name.
         const { declared } = outcome.value;
         const targetRun = declared.run ? ensureRun(declared.run) : runId;
@@ -201,12 +274,18 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
       ],
     }));
     try {
-      const outcome = await deps.bridge.importBundle(bundle.file, bundle.path, { signal });
-      if (signal.aborted) return;
-      if (!outcome.ok) {
-        setState((s) => ({ notices: [...s.notices, `${outcome.file}: ${outcome.message}`] }));
+      const outcome = await deps.bridge.importBundle(bundle.file, bundle.path, { signal, persist: true });
+      if (signal.aborted) {
+        if (outcome.ok)
+          discardMoments(outcome.value.flatMap((run) => run.checkpoints.map((c) => c.momentsKey)));
         return;
       }
+      if (!outcome.ok) {
+        addNotice(`${outcome.file}: ${outcome.message}`);
+        return;
+      }
+      const checkpoints = outcome.value.flatMap((run) => run.checkpoints);
+      noteStoreProblem(checkpoints.find((c) => c.storeProblem)?.storeProblem ?? null);
       for (const run of outcome.value) {
         const runId = ensureRun(run.name);
         if (run.colour)
@@ -215,7 +294,7 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
       }
     } catch (error) {
       if ((error as Error)?.name !== 'AbortError') {
-        setState((s) => ({ notices: [...s.notices, `${bundle.path}: ${(error as Error).message}`] }));
+        addNotice(`${bundle.path}: ${(error as Error).message}`);
       }
     } finally {
       removeJob(id);
@@ -269,20 +348,19 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
      */
     importRun(name: string, checkpoints: readonly ImportedCheckpoint[]): string {
       const runId = ensureRun(name);
-      updateRun(runId, (run) => ({
-        ...run,
-        errors: [],
-        checkpoints: sortByStep(
-          checkpoints.map((c) => ({
-            step: c.step,
-            label: `step ${c.step}`,
-            fit: c.fit,
-            eval: c.eval,
-            metrics: c.metrics,
-            notes: [],
-          })),
-        ),
-      }));
+      const records = sortByStep(
+        checkpoints.map((c) => ({
+          step: c.step,
+          label: `step ${c.step}`,
+          fit: c.fit,
+          eval: c.eval,
+          metrics: c.metrics,
+          notes: [],
+          momentsKey: null,
+        })),
+      );
+      updateRun(runId, (run) => ({ ...run, errors: [], checkpoints: records }));
+      void storeImported(records);
       return runId;
     },
 
@@ -348,13 +426,23 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
       }
     },
 
-    /** Restores the stored session; when it holds no runs, loads the examples instead. */
+    /**
+     * Restores the stored session (its moments read in the session worker); when it holds no runs,
+     * loads the examples instead.
+     */
     async restoreSession(): Promise<void> {
       let stored: RunRecord[] | null = null;
       try {
-        stored = await deps.session.load();
-      } catch {
+        const restored = await deps.session.load();
+        stored = restored?.runs ?? null;
+        if (restored && restored.lost > 0)
+          addNotice(
+            `${restored.lost} checkpoint${restored.lost === 1 ? '' : 's'} of the last session could not be ` +
+              'restored: their stored moments are missing.',
+          );
+      } catch (error) {
         // A blocked or corrupt database must not keep the app from starting: start empty.
+        addNotice(`The last session could not be restored: ${(error as Error)?.message ?? error}`);
       }
       // No stored runs (first start, or everything removed): show the examples rather than nothing.
       if (stored === null || stored.length === 0) {
@@ -370,14 +458,12 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
   };
 
   /** Saves the runs whenever they change (debounced): results and moments survive a reload. */
-  let saveTimer: ReturnType<typeof setTimeout> | undefined;
   store.subscribe((state, previous) => {
+    if (state.runs !== previous.runs)
+      for (const run of state.runs)
+        for (const c of run.checkpoints) if (c.momentsKey) storedKeys.add(c.momentsKey);
     if (!state.ready || (state.runs === previous.runs && state.ready === previous.ready)) return;
-    clearTimeout(saveTimer);
-    // Runs still waiting for their first checkpoint are not worth restoring.
-    const worthKeeping = () =>
-      getState().runs.filter((run) => run.checkpoints.length > 0 || run.errors.length > 0);
-    saveTimer = setTimeout(() => void deps.session.save(worthKeeping()).catch(() => undefined), 300);
+    scheduleSave();
   });
 
   return { store, actions };
@@ -387,7 +473,7 @@ export type RichscopeActions = ReturnType<typeof createRichscopeStore>['actions'
 
 const app = createRichscopeStore({
   bridge: new AnalysisBridge(),
-  session: indexedDbSession,
+  session: createSessionStorage({ database: openSessionDatabase, reader: sessionWorkerReader }),
   fetchFile: (url) => fetch(url),
 });
 

@@ -37,6 +37,7 @@ export function toRunRecord(run: LearnRun): RunRecord {
       eval: c.eval,
       metrics: c.metrics,
       notes: [],
+      momentsKey: null,
     })),
     errors: [],
   };

@@ -1,0 +1,159 @@
+/**
+ * What the stored session holds (pure; used on the main thread, in workers and in tests). Two kinds
+ * of entries share one IndexedDB object store (src/state/session-db.ts):
+ *
+ * - `session`: the small metadata the main thread rewrites on every change of the runs (names,
+ *   colours, steps, metrics, notes, errors), each checkpoint naming the key of its moments;
+ * - `moments/<time>-<random>`: one checkpoint's moments ({ fit, eval }, Float64Arrays as they are),
+ *   written once by the worker that computed them and never rewritten.
+ *
+ * `runs` is the version-1 layout (every run with its moments in one record); it is moved to this
+ * layout once, in a worker, the first time it is found.
+ */
+import type { Moments } from '../core/types';
+import type { CheckpointRecord, FileError, RunRecord } from './model';
+
+export const SESSION_KEY = 'session';
+export const LEGACY_RUNS_KEY = 'runs';
+export const MOMENTS_PREFIX = 'moments/';
+export const SESSION_VERSION = 2;
+
+/** One checkpoint's moments, stored under its own key. */
+export interface StoredMoments {
+  fit: Moments;
+  eval: Moments | null;
+}
+
+export type StoredCheckpoint = Omit<CheckpointRecord, 'fit' | 'eval' | 'momentsKey'> & {
+  /** key of the checkpoint's {@link StoredMoments} */
+  moments: string;
+};
+
+export type StoredRun = Omit<RunRecord, 'checkpoints'> & { checkpoints: StoredCheckpoint[] };
+
+/** The `session` entry. */
+export interface StoredSession {
+  version: typeof SESSION_VERSION;
+  runs: StoredRun[];
+}
+
+/** A run as version 1 stored it: moments inline, no keys. */
+export type LegacyRun = Omit<RunRecord, 'checkpoints'> & {
+  checkpoints: Omit<CheckpointRecord, 'momentsKey'>[];
+};
+
+/**
+ * A new key for one checkpoint's moments: `moments/` + the time in ms (base 36, so keys sort by age)
+ * + random letters, unique across workers and tabs.
+ */
+export function newMomentsKey(now: number = Date.now()): string {
+  const random = crypto.getRandomValues(new Uint32Array(2));
+  return `${MOMENTS_PREFIX}${now.toString(36).padStart(9, '0')}-${random[0].toString(36)}${random[1].toString(36)}`;
+}
+
+/** When a moments key was made (ms), or null when the key is not one of {@link newMomentsKey}'s. */
+export function momentsKeyTime(key: string): number | null {
+  const match = /^moments\/([0-9a-z]+)-[0-9a-z]+$/.exec(key);
+  return match ? parseInt(match[1], 36) : null;
+}
+
+export function isMomentsKey(key: string): boolean {
+  return key.startsWith(MOMENTS_PREFIX);
+}
+
+/**
+ * The metadata of `runs`: every checkpoint whose moments are stored (momentsKey set), without the
+ * moments. A run left with no stored checkpoint and no error is not worth restoring and is left out.
+ */
+export function toStoredSession(runs: readonly RunRecord[]): StoredSession {
+  const stored: StoredRun[] = [];
+  for (const { checkpoints, ...run } of runs) {
+    const kept: StoredCheckpoint[] = [];
+    for (const { fit: _fit, eval: _eval, momentsKey, ...checkpoint } of checkpoints) {
+      if (momentsKey !== null) kept.push({ ...checkpoint, moments: momentsKey });
+    }
+    if (kept.length > 0 || run.errors.length > 0) stored.push({ ...run, checkpoints: kept });
+  }
+  return { version: SESSION_VERSION, runs: stored };
+}
+
+/** The moments keys a session refers to. */
+export function momentsKeysOf(session: StoredSession): string[] {
+  return session.runs.flatMap((run) => run.checkpoints.map((c) => c.moments));
+}
+
+/** The `session` entry if `value` is one this version reads, else null (absent, newer or damaged). */
+export function readStoredSession(value: unknown): StoredSession | null {
+  const session = value as StoredSession | undefined;
+  if (session?.version !== SESSION_VERSION || !Array.isArray(session.runs)) return null;
+  const wellFormed = session.runs.every(
+    (run) =>
+      typeof run?.id === 'string' &&
+      Array.isArray(run.checkpoints) &&
+      Array.isArray(run.errors) &&
+      run.checkpoints.every((c) => typeof c?.moments === 'string'),
+  );
+  return wellFormed ? session : null;
+}
+
+/** The runs again, from their metadata and their moments; checkpoints whose moments are missing are counted as lost. */
+export function restoreRuns(
+  session: StoredSession,
+  moments: ReadonlyMap<string, StoredMoments>,
+): { runs: RunRecord[]; lost: number } {
+  let lost = 0;
+  const runs: RunRecord[] = [];
+  for (const { checkpoints, ...run } of session.runs) {
+    const restored: CheckpointRecord[] = [];
+    for (const { moments: key, ...checkpoint } of checkpoints) {
+      const stored = moments.get(key);
+      if (stored) restored.push({ ...checkpoint, fit: stored.fit, eval: stored.eval, momentsKey: key });
+      else lost++;
+    }
+    // the rule of toStoredSession: a run with no checkpoint left and no error has nothing to show
+    if (restored.length > 0 || run.errors.length > 0) runs.push({ ...run, checkpoints: restored });
+  }
+  return { runs, lost };
+}
+
+function isMoments(value: unknown): value is Moments {
+  const m = value as Moments | undefined;
+  return m?.mean instanceof Float64Array && m.scatter instanceof Float64Array && typeof m.p === 'number';
+}
+
+/**
+ * A version-1 session (`runs`) in this layout: the metadata and one moments entry per checkpoint,
+ * keyed with `makeKey`. Malformed runs and checkpoints are left out rather than carried over.
+ */
+export function splitLegacySession(
+  legacy: unknown,
+  makeKey: () => string = newMomentsKey,
+): { session: StoredSession; moments: [string, StoredMoments][] } {
+  const moments: [string, StoredMoments][] = [];
+  const runs: StoredRun[] = [];
+  for (const run of Array.isArray(legacy) ? (legacy as LegacyRun[]) : []) {
+    if (typeof run?.id !== 'string' || !Array.isArray(run.checkpoints)) continue;
+    const checkpoints: StoredCheckpoint[] = [];
+    for (const { fit, eval: evalMoments, ...checkpoint } of run.checkpoints) {
+      if (!isMoments(fit) || (evalMoments !== null && !isMoments(evalMoments))) continue;
+      const key = makeKey();
+      moments.push([key, { fit, eval: evalMoments }]);
+      checkpoints.push({ ...checkpoint, moments: key });
+    }
+    const errors: FileError[] = Array.isArray(run.errors) ? run.errors : [];
+    if (checkpoints.length > 0 || errors.length > 0) runs.push({ ...run, errors, checkpoints });
+  }
+  return { session: { version: SESSION_VERSION, runs }, moments };
+}
+
+/** The distinct buffers of stored moments, to transfer them (a transfer list must not repeat one). */
+export function transferablesOfMoments(stored: Iterable<StoredMoments>): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const { fit, eval: evalMoments } of stored) {
+    for (const m of evalMoments ? [fit, evalMoments] : [fit]) {
+      buffers.add(m.mean.buffer as ArrayBuffer);
+      buffers.add(m.scatter.buffer as ArrayBuffer);
+    }
+  }
+  return [...buffers];
+}
