@@ -92,6 +92,16 @@ function plan(
   };
 }
 
+/** A two-worker bridge that splits any checkpoint of the tests' sizes (the thresholds scaled down). */
+function splittingBridge(pool: ReturnType<typeof fakePool>): AnalysisBridge {
+  return new AnalysisBridge({
+    size: 2,
+    startWorker: pool.startWorker,
+    minSplitBytes: 2048,
+    minSplitWork: 100,
+  });
+}
+
 describe('AnalysisBridge', () => {
   it('starts workers lazily, up to the pool size, and queues the rest in order', async () => {
     const pool = fakePool();
@@ -150,12 +160,7 @@ describe('AnalysisBridge', () => {
 describe('AnalysisBridge: one checkpoint split across the pool', () => {
   it('plans, runs one range per worker, sums their progress and merges in a worker, parts in row order', async () => {
     const pool = fakePool();
-    const bridge = new AnalysisBridge({
-      size: 2,
-      startWorker: pool.startWorker,
-      minSplitBytes: 2048,
-      minSplitWork: 100,
-    });
+    const bridge = splittingBridge(pool);
     const progress: JobProgress[] = [];
     const result = bridge.analyzeFiles(bigRequest(), { onProgress: (p) => progress.push(p) });
     await flush();
@@ -200,12 +205,7 @@ describe('AnalysisBridge: one checkpoint split across the pool', () => {
 
   it('computes a big output half on a second worker: merge, both halves side by side, assembly', async () => {
     const pool = fakePool();
-    const bridge = new AnalysisBridge({
-      size: 2,
-      startWorker: pool.startWorker,
-      minSplitBytes: 2048,
-      minSplitWork: 100,
-    });
+    const bridge = splittingBridge(pool);
     const progress: JobProgress[] = [];
     const result = bridge.analyzeFiles(bigRequest(), { onProgress: (p) => progress.push(p), persist: true });
     await flush();
@@ -243,12 +243,7 @@ describe('AnalysisBridge: one checkpoint split across the pool', () => {
 
   it('deletes the moments the spectrum half stored when the checkpoint then fails', async () => {
     const pool = fakePool();
-    const bridge = new AnalysisBridge({
-      size: 2,
-      startWorker: pool.startWorker,
-      minSplitBytes: 2048,
-      minSplitWork: 100,
-    });
+    const bridge = splittingBridge(pool);
     const fail = { ok: false, file: 'features.npy', message: 'the outputs are constant' };
     for (const failing of ['outputHalf', 'combineHalves'] as const) {
       const result = bridge.analyzeFiles(bigRequest(), { persist: true });
@@ -289,12 +284,7 @@ describe('AnalysisBridge: one checkpoint split across the pool', () => {
 
   it('asks the worker that makes the final moments to store them, on every path', async () => {
     const pool = fakePool();
-    const bridge = new AnalysisBridge({
-      size: 2,
-      startWorker: pool.startWorker,
-      minSplitBytes: 2048,
-      minSplitWork: 100,
-    });
+    const bridge = splittingBridge(pool);
     void bridge.analyzeFiles(request, { persist: true });
     void bridge.importBundle(new Blob([]), 'r.richscope.json', { persist: true });
     await flush();
@@ -319,12 +309,7 @@ describe('AnalysisBridge: one checkpoint split across the pool', () => {
 
   it('reports the output half’s failure first, as the single-worker analysis raises it first', async () => {
     const pool = fakePool();
-    const bridge = new AnalysisBridge({
-      size: 2,
-      startWorker: pool.startWorker,
-      minSplitBytes: 2048,
-      minSplitWork: 100,
-    });
+    const bridge = splittingBridge(pool);
     const result = bridge.analyzeFiles(bigRequest());
     await flush();
     pool.callsOf('planRanges')[0].resolve({ ok: true, value: plan(1000, 1e6, 0, 0, true) });
@@ -346,12 +331,7 @@ describe('AnalysisBridge: one checkpoint split across the pool', () => {
 
   it('cancel terminates every worker running a range of the job and frees the pool', async () => {
     const pool = fakePool();
-    const bridge = new AnalysisBridge({
-      size: 2,
-      startWorker: pool.startWorker,
-      minSplitBytes: 2048,
-      minSplitWork: 100,
-    });
+    const bridge = splittingBridge(pool);
     const states: { alive: number; busy: number }[] = [];
     bridge.subscribePool((state) => states.push(state));
     const controller = new AbortController();
@@ -394,12 +374,7 @@ describe('AnalysisBridge: one checkpoint split across the pool', () => {
 
   it('a range meeting NaN/Inf stops its siblings and the single-worker path gives the answer', async () => {
     const pool = fakePool();
-    const bridge = new AnalysisBridge({
-      size: 2,
-      startWorker: pool.startWorker,
-      minSplitBytes: 2048,
-      minSplitWork: 100,
-    });
+    const bridge = splittingBridge(pool);
     const result = bridge.analyzeFiles(bigRequest());
     await flush();
     pool.callsOf('planRanges')[0].resolve({ ok: true, value: plan(1000, 1e6) });
