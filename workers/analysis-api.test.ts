@@ -7,7 +7,30 @@ import { createMemoryDatabase } from '../src/state/memory-database';
 import { encodeResultsBundle } from '../src/state/results-bundle';
 import type { StoredMoments } from '../src/state/session-format';
 import { encodeNpy } from '../src/train/npz-writer';
-import { analysisApi, createAnalysisApi, type AnalyzedFiles } from './analysis-api';
+import { analysisApi, createAnalysisApi, type AnalyzeFilesRequest, type AnalyzedFiles } from './analysis-api';
+
+/** One checkpoint as three dropped .npy files (features, logits, labels), fit split only. */
+function npyRequest(
+  features: Float32Array,
+  logits: Float32Array,
+  labels: BigInt64Array,
+  n: number,
+  p: number,
+  c: number,
+): AnalyzeFilesRequest {
+  const file = (name: string, bytes: Uint8Array) => ({
+    file: new Blob([bytes as Uint8Array<ArrayBuffer>]),
+    name,
+  });
+  return {
+    fit: [
+      file('features.npy', encodeNpy({ data: features, shape: [n, p] })),
+      file('logits.npy', encodeNpy({ data: logits, shape: [n, c] })),
+      file('labels.npy', encodeNpy({ data: labels, shape: [n] })),
+    ],
+    eval: null,
+  };
+}
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/digits-mlp');
 const expected = JSON.parse(readFileSync(path.join(FIXTURES, 'expected-shared.json'), 'utf8'));
@@ -82,18 +105,7 @@ describe('analysis API: one checkpoint split into row ranges', () => {
         logits[i * c + j] = features[i * p + j] + features[i * p + j + c] + 0.1 * next();
       labels[i] = BigInt(i % c);
     }
-    const file = (name: string, bytes: Uint8Array) => ({
-      file: new Blob([bytes as Uint8Array<ArrayBuffer>]),
-      name,
-    });
-    return {
-      fit: [
-        file('features.npy', encodeNpy({ data: features, shape: [n, p] })),
-        file('logits.npy', encodeNpy({ data: logits, shape: [n, c] })),
-        file('labels.npy', encodeNpy({ data: labels, shape: [n] })),
-      ],
-      eval: null,
-    };
+    return npyRequest(features, logits, labels, n, p, c);
   }
 
   it('plan, ranges and finish give the single-worker result', async () => {
@@ -201,18 +213,7 @@ describe('analysis API: storing the moments for the next visit', () => {
       constantLogits ? 1 : features[i % (n * p)] + next(),
     );
     const labels = new BigInt64Array(n).map((_, i) => BigInt(i % c));
-    const file = (name: string, bytes: Uint8Array) => ({
-      file: new Blob([bytes as Uint8Array<ArrayBuffer>]),
-      name,
-    });
-    return {
-      fit: [
-        file('features.npy', encodeNpy({ data: features, shape: [n, p] })),
-        file('logits.npy', encodeNpy({ data: logits, shape: [n, c] })),
-        file('labels.npy', encodeNpy({ data: labels, shape: [n] })),
-      ],
-      eval: null,
-    };
+    return npyRequest(features, logits, labels, n, p, c);
   }
 
   async function rangeParts(
