@@ -1,7 +1,7 @@
 /**
  * The parallel moment pass (row ranges over .npy files, merged with mergeMoments) gives the serial
- * stream's moments. The 'inline' backend runs the same ranges in this thread (worker_threads need the
- * bundled dist-cli/node-worker.mjs; `npm run bench` exercises them).
+ * stream's moments. The 'inline' backend runs the same ranges in this thread; one test bundles
+ * node-worker.ts and runs them on real worker threads.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { buildNpy } from '../io/testing';
 import { fileByteSource } from '../io/node-byte-source';
 import { analyzeCheckpoint, type AnalyzeOptions } from './analyze-checkpoint';
 import { accumulateInParallel, defaultParallelOptions } from './parallel-accumulate';
+import { bundleNodeWorker } from './testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'richscope-parallel-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,6 +79,27 @@ describe('parallel moment pass over .npy row ranges', () => {
     );
     expect(parallel.metrics.dlr).toBeCloseTo(serial.metrics.dlr, 12);
     expect(parallel.metrics.mass!.at(-1)).toBeCloseTo(serial.metrics.mass!.at(-1)!, 12);
+  });
+
+  it('on real worker threads (the bundled node-worker) equals the serial stream', async () => {
+    const workerFile = await bundleNodeWorker();
+    const paths = writeCheckpoint('w');
+    let used = 0;
+    const parallel = await analyze(paths, {
+      accumulateInParallel: async (split) => {
+        const moments = await accumulateInParallel(split, { ...inline, backend: 'worker', workerFile });
+        if (moments) used++;
+        return moments;
+      },
+    });
+    const serial = await analyze(paths, {});
+    expect(used).toBe(1);
+    expect(parallel.fit.scatter.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const scale = Math.max(...serial.fit.scatter.map(Math.abs));
+    parallel.fit.scatter.forEach((v, i) =>
+      expect(Math.abs(v - serial.fit.scatter[i]) / scale).toBeLessThan(1e-13),
+    );
+    expect(parallel.metrics.dlr).toBeCloseTo(serial.metrics.dlr, 12);
   });
 
   it('with float32 lanes (float32 files) stays within 1e-7 of the serial float64 stream', async () => {

@@ -65,6 +65,8 @@ export interface ParallelOptions {
   minWork: number;
   /** 'worker' (worker_threads, the CLI) or 'inline' (same ranges in this thread: tests) */
   backend: 'worker' | 'inline';
+  /** the worker threads' script; default the bundled dist-cli/node-worker.mjs */
+  workerFile?: string;
   /**
    * 'auto': the float32-lane Gram kernel when features, logits (and dense targets) are all float32
    * files (Gram relative error 1e-8 to 6e-8, docs/benchmarks.md), else float64. Default
@@ -148,7 +150,7 @@ export async function accumulateInParallel(
   const d = split.features.cols + split.logits.cols;
   const threads = Math.min(options.threads, Math.floor(rows / split.chunkRows) || 1);
   if (threads < 2 || rows * d * d < options.minWork) return null;
-  if (options.backend === 'worker' && !nodeWorkerAvailable()) return null;
+  if (options.backend === 'worker' && !nodeWorkerAvailable(options.workerFile)) return null;
   const features = await npySpec(split.features, split.sources);
   const logits = await npySpec(split.logits, split.sources);
   const targets = split.targets ? await npySpec(split.targets, split.sources) : null;
@@ -183,7 +185,7 @@ export async function accumulateInParallel(
     tasks.map((task) =>
       options.backend === 'inline'
         ? Promise.resolve(accumulateRange(task))
-        : runNodeWorker<RangeResult>({ kind: 'range', ...task }),
+        : runNodeWorker<RangeResult>({ kind: 'range', ...task }, options.workerFile),
     ),
   );
   if (results.some((result) => result.kind !== 'moments')) return null;

@@ -1,7 +1,6 @@
 /**
  * The two halves of the metrics on two threads give analyzeMoments' numbers and errors. The 'inline'
- * backend runs the same split in this thread (the worker needs the bundled dist-cli/node-worker.mjs;
- * src/cli/main.test.ts runs the built CLI).
+ * backend runs the same split in this thread; one test bundles node-worker.ts and uses a real thread.
  */
 import { describe, expect, it } from 'vitest';
 
@@ -10,6 +9,7 @@ import { DegenerateDataError } from '../core/low-rank-measure';
 import { momentsOf } from '../core/moments';
 import { createNormal, createRandom } from '../core/random';
 import { analyzeInParallel } from './parallel-analyze';
+import { bundleNodeWorker } from './testing';
 
 const inline = { minWork: 0, backend: 'inline' } as const;
 
@@ -47,5 +47,13 @@ describe('analyzeInParallel', () => {
     const other = checkpoint(300, 10, 4, 1);
     expect(() => analyzeMoments(fit, other)).toThrow(RangeError);
     await expect(analyzeInParallel(fit, other, inline)).rejects.toThrow(RangeError);
+  });
+
+  it('on a real worker thread (the bundled node-worker): the same metrics, the same errors', async () => {
+    const worker = { minWork: 0, backend: 'worker' as const, workerFile: await bundleNodeWorker() };
+    const fit = checkpoint(300, 12, 4, 1);
+    expect(await analyzeInParallel(fit, fit, worker)).toEqual(analyzeMoments(fit));
+    const constant = checkpoint(50, 6, 3, 3, true);
+    await expect(analyzeInParallel(constant, constant, worker)).rejects.toThrow(DegenerateDataError);
   });
 });

@@ -21,6 +21,8 @@ export interface ParallelAnalyzeOptions {
   minWork: number;
   /** 'worker' (worker_threads, the CLI) or 'inline' (same split in this thread: tests) */
   backend: 'worker' | 'inline';
+  /** the worker thread's script; default the bundled dist-cli/node-worker.mjs */
+  workerFile?: string;
 }
 
 export const defaultParallelAnalyzeOptions: ParallelAnalyzeOptions = { minWork: 5e8, backend: 'worker' };
@@ -57,8 +59,11 @@ export async function analyzeInParallel(
 ): Promise<CheckpointMetrics | null> {
   const { p, c } = fit;
   if (p * p * c + p * c * c + c * c * c < options.minWork) return null;
-  if (options.backend === 'worker' && !nodeWorkerAvailable()) return null;
-  const pending = options.backend === 'inline' ? Promise.resolve(outputsResult(fit)) : runOutputsWorker(fit);
+  if (options.backend === 'worker' && !nodeWorkerAvailable(options.workerFile)) return null;
+  const pending =
+    options.backend === 'inline'
+      ? Promise.resolve(outputsResult(fit))
+      : runOutputsWorker(fit, options.workerFile);
   let spectra: SpectrumMetrics | null = null;
   let spectrumError: unknown = null;
   try {
@@ -76,11 +81,11 @@ export async function analyzeInParallel(
  * The fit moments go to the worker in shared memory, none copied in transit: the parallel moment pass
  * already merges onto a SharedArrayBuffer; other moments are copied there once.
  */
-function runOutputsWorker(fit: Moments): Promise<OutputsResult> {
+function runOutputsWorker(fit: Moments, workerFile?: string): Promise<OutputsResult> {
   let scatter = fit.scatter;
   if (!(scatter.buffer instanceof SharedArrayBuffer)) {
     scatter = new Float64Array(new SharedArrayBuffer(fit.scatter.byteLength));
     scatter.set(fit.scatter);
   }
-  return runNodeWorker<OutputsResult>({ kind: 'outputs', fit: { ...fit, scatter } });
+  return runNodeWorker<OutputsResult>({ kind: 'outputs', fit: { ...fit, scatter } }, workerFile);
 }
