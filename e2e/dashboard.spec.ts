@@ -289,19 +289,83 @@ test('clicking a point of “D_LR over training” selects that checkpoint', asy
   expect(page.url()).toContain('sel=mlp96_lazy%401500');
 });
 
-test('the three spectra share one k axis: zooming one zooms all', async ({ page, plots }) => {
-  const drag = plots.plot('plot-mass').locator('.nsewdrag').first();
-  const box = (await drag.boundingBox())!;
-  const y = box.y + box.height / 2;
-  await page.mouse.move(box.x + box.width * 0.1, y);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.3, y + 2, { steps: 5 });
-  await page.mouse.up();
+test('keys on the focused “D_LR over training” select checkpoints as a click does', async ({
+  page,
+  plots,
+  table,
+}) => {
+  const details = page.getByTestId('checkpoint-details');
+  /** What a click on the point of `run` at `step` shows: details, the one selected row, the hash. */
+  const expectSelected = async (run: string, step: number) => {
+    await expect(details).toContainText(`${run}, step ${step}`);
+    await expect(table.selectedRows).toHaveCount(1);
+    await expect(table.row(run, step)).toHaveAttribute('aria-selected', 'true');
+    await expect(page).toHaveURL(new RegExp(`[?&]sel=${run}%40${step}(&|$)`));
+  };
+  await expect(table.selectedRows).toHaveCount(0);
+  // Reach the plot by keyboard: Tab from the control before it.
+  await plots.logStepsToggle.focus();
+  await page.keyboard.press('Tab');
+  await expect(plots.dlrKeys).toBeFocused();
+  // No selection yet: → selects the first run (mlp96_lazy, runs sort by name) at its first step.
+  await page.keyboard.press('ArrowRight');
+  await expectSelected('mlp96_lazy', 0);
+  await page.keyboard.press('ArrowRight');
+  await expectSelected('mlp96_lazy', 150);
+  await page.keyboard.press('End');
+  await expectSelected('mlp96_lazy', 1500);
+  // At the end → stays; the details show the same checkpoint as a click on that point.
+  await page.keyboard.press('ArrowRight');
+  await expectSelected('mlp96_lazy', 1500);
+  await page.keyboard.press('Home');
+  await expectSelected('mlp96_lazy', 0);
+  await expect(page.getByTestId('plot-rank-profile').locator('.scatterlayer .trace')).toHaveCount(2);
+  // The keys were the plot's: focus stays on it for the next key.
+  await expect(plots.dlrKeys).toBeFocused();
+});
+
+test('the three spectra share one k axis: zooming one zooms all, a reload keeps it, a double-click autoscales', async ({
+  page,
+  plots,
+  table,
+}) => {
+  const spectra = ['plot-mass', 'plot-utilization', 'plot-eigenvalues'] as const;
+  /** Waits until every spectrum shows `range` (within 1e-4 of its width: the URL keeps 6 digits). */
+  const expectAllAt = async (range: number[]) => {
+    for (const id of spectra) {
+      await expect
+        .poll(async () => {
+          const shown = await plots.xRange(id);
+          return Math.max(...shown.map((x, i) => Math.abs(x - range[i])));
+        })
+        .toBeLessThan(1e-4 * (range[1] - range[0]));
+    }
+  };
+  await plots.zoomX('plot-mass', 0.1, 0.3);
   await expect.poll(async () => (await plots.xRange('plot-mass'))[1]).toBeLessThan(40);
   const zoomed = await plots.xRange('plot-mass');
-  for (const id of ['plot-utilization', 'plot-eigenvalues'] as const) {
-    await expect.poll(() => plots.xRange(id)).toEqual(zoomed);
+  await expectAllAt(zoomed);
+  // The zoom is a view setting: in the URL (k=lo-hi, in k), so a reload or a shared link keeps it.
+  await expect(page).toHaveURL(/[?&]k=[\d.]+-[\d.]+(&|$)/);
+  const inUrl = new URL(page.url()).hash
+    .match(/[?&]k=([\d.]+)-([\d.]+)/)!
+    .slice(1)
+    .map(Number);
+  inUrl.forEach((k, i) => expect(Math.abs(k - zoomed[i])).toBeLessThan(1e-4 * (zoomed[1] - zoomed[0])));
+  await page.reload();
+  await table.expectRows(6);
+  await expect(plots.traces('plot-eigenvalues')).toHaveCount(2);
+  await expectAllAt(zoomed);
+  // Zoomed further, a double-click autoscales all three (not back to the zoom the page opened
+  // with) and clears k.
+  await plots.zoomX('plot-eigenvalues', 0.2, 0.6);
+  await expect.poll(async () => (await plots.xRange('plot-mass'))[0]).toBeGreaterThan(zoomed[0] + 1);
+  await expect(page).toHaveURL(/[?&]k=/);
+  await plots.doubleClick('plot-eigenvalues');
+  for (const id of spectra) {
+    await expect.poll(async () => (await plots.xRange(id))[1]).toBeGreaterThan(90);
   }
+  await expect(page).not.toHaveURL(/[?&]k=/);
 });
 
 test('a moments file (docs/moments-format.md) is analysed like activations', async ({

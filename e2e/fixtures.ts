@@ -101,6 +101,10 @@ export class CheckpointTable {
   row(run: string, step: number): Locator {
     return this.page.locator(`[data-testid="checkpoint-row"][data-run="${run}"][data-step="${step}"]`);
   }
+  /** The rows marked selected (one at most while a checkpoint is selected). */
+  get selectedRows(): Locator {
+    return this.page.locator('[data-testid="checkpoint-row"][aria-selected="true"]');
+  }
   /** Waits until exactly `count` rows exist (analyses finished). */
   async expectRows(count: number): Promise<void> {
     await expect(this.rows).toHaveCount(count, { timeout: 60_000 });
@@ -127,11 +131,33 @@ export class Plots {
       })),
     );
   }
+  /** Box-zooms the x axis of a plot: a near-horizontal drag between fractions of its plot area's width. */
+  async zoomX(id: PlotId | string, from: number, to: number): Promise<void> {
+    const box = (await this.plot(id).locator('.nsewdrag').first().boundingBox())!;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(box.x + box.width * from, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + box.width * to, y + 2, { steps: 5 });
+    await this.page.mouse.up();
+  }
+  /** Double-clicks the middle of a plot's plot area (plotly: reset / autoscale). */
+  async doubleClick(id: PlotId | string): Promise<void> {
+    const box = (await this.plot(id).locator('.nsewdrag').first().boundingBox())!;
+    await this.page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
+  }
   /** The x axis range plotly currently shows (axis units). */
   xRange(id: PlotId | string): Promise<number[]> {
     return this.plot(id).evaluate((div) => [
       ...(div as unknown as { _fullLayout: { xaxis: { range: number[] } } })._fullLayout.xaxis.range,
     ]);
+  }
+  /** The focusable wrapper of "D_LR over training" whose arrow keys select checkpoints. */
+  get dlrKeys(): Locator {
+    return this.page.getByRole('group', { name: /^D_LR over training: select a checkpoint/ });
+  }
+  /** The checkbox just before `dlrKeys` in tab order. */
+  get logStepsToggle(): Locator {
+    return this.page.getByRole('checkbox', { name: 'log step axis' });
   }
   get stepSlider(): Locator {
     return this.page.getByTestId('step-slider');

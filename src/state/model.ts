@@ -1,6 +1,7 @@
 /**
  * What the dashboard holds: runs of checkpoints, each checkpoint reduced to its moments and metrics
  * (METHOD.md §2). Raw activations are never kept: they are read once in a worker and dropped.
+ * Types, and the one mapping of another producer's checkpoint to a record (`toCheckpointRecord`).
  */
 import type { CheckpointMetrics, Moments } from '../core/types';
 import type { ProgressSample } from './progress-rate';
@@ -72,4 +73,21 @@ export interface ImportedCheckpoint {
   fit: Moments;
   eval: Moments | null;
   metrics: CheckpointMetrics;
+}
+
+/**
+ * The record of a checkpoint another producer computed (`importRun`, the Learn view's plots):
+ * labelled `step <step>`, no notes, its moments not stored yet (`momentsKey` null). Moments and
+ * metrics are the producer's objects, not copies; fields beyond `ImportedCheckpoint` are left out.
+ */
+export function toCheckpointRecord(checkpoint: ImportedCheckpoint): CheckpointRecord {
+  return {
+    step: checkpoint.step,
+    label: `step ${checkpoint.step}`,
+    fit: checkpoint.fit,
+    eval: checkpoint.eval,
+    metrics: checkpoint.metrics,
+    notes: [],
+    momentsKey: null,
+  };
 }

@@ -9,7 +9,13 @@ import { sessionWorkerReader } from '../bridge/session-worker';
 import type { AnalyzedCheckpoint } from '../../workers/analysis.worker';
 import { nextRunColour } from '../ui/palette';
 import { planAnalysis, type CheckpointFiles, type DroppedFile } from './file-intake';
-import type { AnalysisJob, CheckpointRecord, ImportedCheckpoint, RunRecord } from './model';
+import {
+  toCheckpointRecord,
+  type AnalysisJob,
+  type CheckpointRecord,
+  type ImportedCheckpoint,
+  type RunRecord,
+} from './model';
 import { addProgressSample } from './progress-rate';
 import { createSessionStorage, openSessionDatabase, type SessionStorage } from './session-db';
 import { defaultViewSettings, type Route, type ViewSettings } from './view-settings';
@@ -348,17 +354,7 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
      */
     importRun(name: string, checkpoints: readonly ImportedCheckpoint[]): string {
       const runId = ensureRun(name);
-      const records = sortByStep(
-        checkpoints.map((c) => ({
-          step: c.step,
-          label: `step ${c.step}`,
-          fit: c.fit,
-          eval: c.eval,
-          metrics: c.metrics,
-          notes: [],
-          momentsKey: null,
-        })),
-      );
+      const records = sortByStep(checkpoints.map(toCheckpointRecord));
       updateRun(runId, (run) => ({ ...run, errors: [], checkpoints: records }));
       void storeImported(records);
       return runId;

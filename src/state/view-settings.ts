@@ -1,6 +1,6 @@
 /**
  * View settings: everything about *how* the data is shown (never the data itself). They live in the
- * URL hash so a view can be bookmarked or shared: `#/?mode=runs&step=150&sel=<run>@150&kmin=1e-6`.
+ * URL hash so a view can be bookmarked or shared: `#/?mode=runs&step=150&sel=<run>@150&kmin=1e-6&k=1-30`.
  * The route is the part before `?` (`#/` dashboard, `#/learn` Learn view).
  */
 
@@ -36,6 +36,11 @@ export interface ViewSettings {
   logSteps: boolean;
   /** log-scaled k axis shared by the three spectra (a true log axis, k >= 1) */
   logK: boolean;
+  /**
+   * the zoomed range [lo, hi] of that shared k axis, in k (not in axis units: plotly's log axis
+   * counts log10 k); lo < hi, lo > 0 on a log axis (`usableKRange`); null = autoscaled
+   */
+  kRange: readonly [number, number] | null;
   /** log-scaled y axis of the relative eigenvalues */
   logEigenvalues: boolean;
   /** spectra stop at the last k with rho_k / rho_1 >= kMinRelative (METHOD.md §4) */
@@ -54,6 +59,7 @@ export const defaultViewSettings: ViewSettings = {
   selectedStep: null,
   logSteps: false,
   logK: false,
+  kRange: null,
   logEigenvalues: true,
   kMinRelative: 1e-6,
   aggregateSeeds: false,
@@ -88,6 +94,30 @@ function parseFlag(text: string | null, fallback: boolean): boolean {
   return fallback;
 }
 
+/**
+ * `kRange` when it can be shown on the k axis (finite, lo < hi, and lo > 0 on a log axis, where
+ * k <= 0 has no place), else null.
+ */
+export function usableKRange(
+  kRange: readonly [number, number] | null,
+  logK: boolean,
+): readonly [number, number] | null {
+  if (!kRange) return null;
+  const [lo, hi] = kRange;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi) || (logK && lo <= 0)) return null;
+  return kRange;
+}
+
+// A number as String() writes it (sign, decimals, exponent), so `lo-hi` splits at the one `-` between.
+const NUMBER = String.raw`-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?`;
+const K_RANGE = new RegExp(`^(${NUMBER})-(${NUMBER})$`, 'i');
+
+/** `k=lo-hi` (e.g. `1.5-30`, `-0.5-12`, `1e-7-3`) as a k range usable on the axis, else null. */
+function parseKRange(text: string | null, logK: boolean): readonly [number, number] | null {
+  const match = text === null ? null : K_RANGE.exec(text.trim());
+  return match ? usableKRange([Number(match[1]), Number(match[2])], logK) : null;
+}
+
 /** Route and view settings from a location hash; unknown or malformed values fall back to defaults. */
 export function parseHash(hash: string): { route: Route; view: ViewSettings } {
   const body = hash.replace(/^#/, '');
@@ -101,6 +131,7 @@ export function parseHash(hash: string): { route: Route; view: ViewSettings } {
   const selectedStep = at > 0 ? parseNumber(selection!.slice(at + 1)) : null;
   const sort = params.get('sort');
   const kMin = parseNumber(params.get('kmin'));
+  const logK = parseFlag(params.get('logk'), d.logK);
   const view: ViewSettings = {
     spectraMode: params.get('mode') === 'checkpoints' ? 'checkpoints' : d.spectraMode,
     step: parseNumber(params.get('step')),
@@ -108,7 +139,8 @@ export function parseHash(hash: string): { route: Route; view: ViewSettings } {
     selectedRun: at > 0 && selectedStep !== null ? selection!.slice(0, at) : null,
     selectedStep,
     logSteps: parseFlag(params.get('logsteps'), d.logSteps),
-    logK: parseFlag(params.get('logk'), d.logK),
+    logK,
+    kRange: parseKRange(params.get('k'), logK),
     logEigenvalues: parseFlag(params.get('logeig'), d.logEigenvalues),
     kMinRelative: kMin !== null && kMin >= 0 && kMin < 1 ? kMin : d.kMinRelative,
     aggregateSeeds: parseFlag(params.get('seeds'), d.aggregateSeeds),
@@ -132,6 +164,8 @@ export function formatHash(route: Route, view: ViewSettings): string {
   }
   if (view.logSteps !== d.logSteps) params.set('logsteps', view.logSteps ? '1' : '0');
   if (view.logK !== d.logK) params.set('logk', view.logK ? '1' : '0');
+  const kRange = usableKRange(view.kRange, view.logK);
+  if (kRange) params.set('k', `${kRange[0]}-${kRange[1]}`);
   if (view.logEigenvalues !== d.logEigenvalues) params.set('logeig', view.logEigenvalues ? '1' : '0');
   if (view.kMinRelative !== d.kMinRelative) params.set('kmin', String(view.kMinRelative));
   if (view.aggregateSeeds !== d.aggregateSeeds) params.set('seeds', view.aggregateSeeds ? '1' : '0');

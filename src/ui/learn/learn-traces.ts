@@ -5,7 +5,7 @@
 import type { CheckpointMetrics } from '../../core/types';
 import type { MeasuredCheckpoint } from '../../train/measure';
 import type { TrainerOptions } from '../../train/trainer';
-import type { RunRecord } from '../../state/model';
+import { toCheckpointRecord, type RunRecord } from '../../state/model';
 import type { Trace } from '../plots/traces';
 
 /** A training run of the Learn view (finished, stopped or still running). */
@@ -30,15 +30,7 @@ export function toRunRecord(run: LearnRun): RunRecord {
     colour: run.colour,
     visible: true,
     seedGroup: '',
-    checkpoints: run.checkpoints.map((c) => ({
-      step: c.step,
-      label: `step ${c.step}`,
-      fit: c.fit,
-      eval: c.eval,
-      metrics: c.metrics,
-      notes: [],
-      momentsKey: null,
-    })),
+    checkpoints: run.checkpoints.map(toCheckpointRecord),
     errors: [],
   };
 }

@@ -30,6 +30,11 @@ export interface PlotProps {
   onPointClick?: (customdata: unknown) => void;
   /** called when the user zooms the x axis (range in axis units) or resets it (null) */
   onXRangeChange?: (range: [number, number] | null) => void;
+  /**
+   * reset (double-click; the modebar keeps only "Autoscale") autoscales every axis, instead of going
+   * back to the ranges of the first draw, which may be a zoom restored from the URL; default false
+   */
+  resetToAutoscale?: boolean;
   /** short description for screen readers */
   description: string;
 }
@@ -71,6 +76,7 @@ export function Plot({
   height = 300,
   onPointClick,
   onXRangeChange,
+  resetToAutoscale = false,
   description,
 }: PlotProps) {
   const container = useRef<HTMLDivElement>(null);
@@ -96,7 +102,13 @@ export function Plot({
           await Plotly.react(div, traces, themedLayout(layout, dark, height), {
             displaylogo: false,
             responsive: true,
-            modeBarButtonsToRemove: ['toImage', 'select2d', 'lasso2d'],
+            modeBarButtonsToRemove: [
+              'toImage',
+              'select2d',
+              'lasso2d',
+              ...(resetToAutoscale ? ['resetScale2d' as const] : []),
+            ],
+            doubleClick: resetToAutoscale ? 'autosize' : 'reset+autosize',
           });
           const plot = div as unknown as PlotlyHTMLElement;
           plot.removeAllListeners?.('plotly_click');
@@ -106,7 +118,9 @@ export function Plot({
             if (point && clickHandler.current) clickHandler.current(point.customdata);
           });
           plot.on('plotly_relayout', (event: PlotRelayoutEvent) => {
-            const [from, to] = [event['xaxis.range[0]'], event['xaxis.range[1]']];
+            // A zoom or pan sets both ends; a reset to the first-drawn range sets the pair.
+            const pair = (event as { 'xaxis.range'?: [number, number] })['xaxis.range'];
+            const [from, to] = pair ?? [event['xaxis.range[0]'], event['xaxis.range[1]']];
             if (from !== undefined && to !== undefined) xRangeHandler.current?.([from, to]);
             else if (event['xaxis.autorange']) xRangeHandler.current?.(null);
           });
@@ -117,7 +131,7 @@ export function Plot({
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [traces, layout, dark, height]);
+  }, [traces, layout, dark, height, resetToAutoscale]);
 
   useEffect(() => {
     const div = container.current;

@@ -3,10 +3,12 @@
  * one step, or across the checkpoints of one run (with a play button that animates training).
  */
 import type { Layout } from 'plotly.js-dist-min';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo } from 'react';
 import { richscope, useRichscope } from '../../state/store';
+import { usableKRange } from '../../state/view-settings';
 import { useColourScheme } from '../use-colour-scheme';
 import { nearestCheckpoint, unionOfSteps } from '../nearest-checkpoint';
+import { axisRangeOfK, kRangeFromAxis } from './k-range';
 import { Plot } from './Plot';
 import { EVAL_SPLIT_NOTE, SPECTRUM_TITLES, buildTraces, focusedRun, type SpectrumPanel } from './traces';
 
@@ -39,8 +41,13 @@ export function SpectraPanel() {
   const view = useRichscope((s) => s.view);
   const playing = useRichscope((s) => s.playing);
   const scheme = useColourScheme();
-  // The three panels share one k axis: zooming one zooms all (a transient view detail, not in the URL).
-  const [kRange, setKRange] = useState<[number, number] | null>(null);
+  // The three panels share one k axis: zooming one zooms all, and the zoom is kept in the URL.
+  const kRange = usableKRange(view.kRange, view.logK);
+  const setKRange = useCallback(
+    (axisRange: [number, number] | null) =>
+      richscope.setView({ kRange: axisRange ? kRangeFromAxis(axisRange, view.logK) : null }),
+    [view.logK],
+  );
 
   const visibleRuns = useMemo(() => runs.filter((run) => run.visible), [runs]);
   const focus = focusedRun(runs, view);
@@ -86,7 +93,9 @@ export function SpectraPanel() {
             xaxis: {
               title: { text: view.logK ? 'k (log)' : 'k' },
               type: view.logK ? 'log' : 'linear',
-              ...(kRange ? { range: kRange, autorange: false } : { autorange: true }),
+              ...(kRange
+                ? { range: axisRangeOfK(kRange, view.logK), autorange: false }
+                : { autorange: true }),
             },
             yaxis: {
               title: { text: log ? `${yTitle} (log)` : yTitle },
@@ -175,11 +184,13 @@ export function SpectraPanel() {
           <input
             type="checkbox"
             checked={view.logK}
-            onChange={(e) => {
-              // A zoomed range is in the old axis' units (log10 k on a log axis): drop it.
-              setKRange(null);
-              richscope.setView({ logK: e.target.checked });
-            }}
+            onChange={(e) =>
+              // The zoom (in k) carries over, unless it reaches k <= 0, which a log axis cannot show.
+              richscope.setView({
+                logK: e.target.checked,
+                kRange: usableKRange(view.kRange, e.target.checked),
+              })
+            }
           />
           log k
         </label>
@@ -216,6 +227,7 @@ export function SpectraPanel() {
             layout={layouts[panel]}
             height={300}
             onXRangeChange={setKRange}
+            resetToAutoscale
             description={`${SPECTRUM_TITLES[panel]}: ${description}`}
           />
         ))}
