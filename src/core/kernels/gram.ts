@@ -155,7 +155,20 @@ interface GramExports {
   memory: WebAssembly.Memory;
   gram_f64(pan: number, rows: number, npan: number, out: number, ld: number): void;
   gram_f32(pan: number, rows: number, npan: number, out: number, ld: number): void;
+  pack_f32_from_f32: PackInto;
+  pack_f32_from_f64: PackInto;
 }
+
+/** (src, rows, cols, centre, panels, panel stride in elements, column offset): byte addresses. */
+type PackInto = (
+  src: number,
+  rows: number,
+  cols: number,
+  centre: number,
+  pan: number,
+  stride: number,
+  offset: number,
+) => void;
 
 function wasmGramKernel(dim: number, name: 'wasm-f64' | 'wasm-f32', blockRows: number): GramKernel {
   const exports = new WebAssembly.Instance(gramWasmModule()!, {}).exports as unknown as GramExports;
@@ -165,14 +178,22 @@ function wasmGramKernel(dim: number, name: 'wasm-f64' | 'wasm-f32', blockRows: n
   const ld = panels * width; // row length of the float64 sum
   const sumBytes = ld * ld * 8;
   const panelBytes = panels * blockRows * 32;
-  const needed = sumBytes + panelBytes;
+  // the float32 kernel packs in WebAssembly from a staged copy of the block (float64 at most) and the centre
+  const stageBytes = f32 ? blockRows * dim * 8 + dim * 8 : 0;
+  const needed = sumBytes + panelBytes + stageBytes;
   const have = exports.memory.buffer.byteLength;
   if (needed > have) exports.memory.grow(Math.ceil((needed - have) / 65536));
   const sumAt = 0;
   const panelAt = sumBytes;
-  const sum = new Float64Array(exports.memory.buffer, sumAt, ld * ld);
-  const panel64 = new Float64Array(exports.memory.buffer, panelAt, panelBytes / 8);
-  const panel32 = new Float32Array(exports.memory.buffer, panelAt, panelBytes / 4);
+  const centreAt = panelAt + panelBytes;
+  const stageAt = centreAt + dim * 8;
+  const { buffer } = exports.memory;
+  const sum = new Float64Array(buffer, sumAt, ld * ld);
+  const panel64 = new Float64Array(buffer, panelAt, panelBytes / 8);
+  const panel32 = new Float32Array(buffer, panelAt, panelBytes / 4);
+  const centreIn = new Float64Array(buffer, centreAt, f32 ? dim : 0);
+  const stage32 = new Float32Array(buffer, stageAt, f32 ? blockRows * dim : 0);
+  const stage64 = new Float64Array(buffer, stageAt, f32 ? blockRows * dim : 0);
   const gram = f32 ? exports.gram_f32 : exports.gram_f64;
   // panel address of column j, row i (elements): (j / width) * rows * width + i * width + j % width
   const shift = f32 ? 3 : 2;
@@ -180,10 +201,33 @@ function wasmGramKernel(dim: number, name: 'wasm-f64' | 'wasm-f32', blockRows: n
   const columnAt = new Int32Array(dim);
   let packedRows = -1;
 
+  /** Packs one block's rows [r0, r0 + count) in WebAssembly; false for sources it does not take. */
+  function packInWasm(
+    data: ArrayLike<number>,
+    cols: number,
+    r0: number,
+    count: number,
+    offset: number,
+  ): boolean {
+    const stride = count * width;
+    if (data instanceof Float32Array) {
+      stage32.set(data.subarray(r0 * cols, (r0 + count) * cols));
+      exports.pack_f32_from_f32(stageAt, count, cols, centreAt + offset * 8, panelAt, stride, offset);
+      return true;
+    }
+    if (data instanceof Float64Array) {
+      stage64.set(data.subarray(r0 * cols, (r0 + count) * cols));
+      exports.pack_f32_from_f64(stageAt, count, cols, centreAt + offset * 8, panelAt, stride, offset);
+      return true;
+    }
+    return false;
+  }
+
   return withOneShot({
     name,
     dim,
     accumulateUpper(blocks, rows, centre) {
+      if (f32) centreIn.set(centre.subarray(0, dim));
       for (let r0 = 0; r0 < rows; r0 += blockRows) {
         const count = Math.min(blockRows, rows - r0);
         const panel = f32 ? panel32 : panel64;
@@ -196,6 +240,10 @@ function wasmGramKernel(dim: number, name: 'wasm-f64' | 'wasm-f32', blockRows: n
         // row by row: contiguous reads of the source, 32-byte panel rows written
         let offset = 0;
         for (const { data, cols } of blocks) {
+          if (f32 && packInWasm(data, cols, r0, count, offset)) {
+            offset += cols;
+            continue;
+          }
           for (let i = 0; i < count; i++) {
             const from = (r0 + i) * cols;
             const rowAt = i * width;

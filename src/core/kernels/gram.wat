@@ -9,6 +9,56 @@
 (module
   (memory (export "memory") 1)
 
+  ;; float32 panels of a centred row-major block (the packing of gram_f32): for row i < rows and
+  ;; column j < cols, with col = offset + j, the float32 at panel element (col >> 3) stride + 8 i +
+  ;; (col & 7) becomes f32(src[i cols + j] - centre[j]), the subtraction in float64 as in JS.
+  ;; src is float32 (pack_f32_from_f32) or float64 (pack_f32_from_f64); stride counts elements.
+  (func (export "pack_f32_from_f32")
+    (param $src i32) (param $rows i32) (param $cols i32) (param $centre i32) (param $pan i32)
+    (param $stride i32) (param $offset i32)
+    (local $i i32) (local $j i32) (local $col i32) (local $row i32)
+    (block $done_i (loop $loop_i
+      (br_if $done_i (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $row (i32.add (local.get $pan) (i32.shl (local.get $i) (i32.const 5))))
+      (local.set $j (i32.const 0))
+      (block $done_j (loop $loop_j
+        (br_if $done_j (i32.ge_u (local.get $j) (local.get $cols)))
+        (local.set $col (i32.add (local.get $offset) (local.get $j)))
+        (f32.store
+          (i32.add (local.get $row)
+            (i32.shl (i32.add (i32.mul (i32.shr_u (local.get $col) (i32.const 3)) (local.get $stride))
+                              (i32.and (local.get $col) (i32.const 7))) (i32.const 2)))
+          (f32.demote_f64 (f64.sub (f64.promote_f32 (f32.load (local.get $src)))
+                                   (f64.load (i32.add (local.get $centre) (i32.shl (local.get $j) (i32.const 3)))))))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $loop_j)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $loop_i))))
+
+  (func (export "pack_f32_from_f64")
+    (param $src i32) (param $rows i32) (param $cols i32) (param $centre i32) (param $pan i32)
+    (param $stride i32) (param $offset i32)
+    (local $i i32) (local $j i32) (local $col i32) (local $row i32)
+    (block $done_i (loop $loop_i
+      (br_if $done_i (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $row (i32.add (local.get $pan) (i32.shl (local.get $i) (i32.const 5))))
+      (local.set $j (i32.const 0))
+      (block $done_j (loop $loop_j
+        (br_if $done_j (i32.ge_u (local.get $j) (local.get $cols)))
+        (local.set $col (i32.add (local.get $offset) (local.get $j)))
+        (f32.store
+          (i32.add (local.get $row)
+            (i32.shl (i32.add (i32.mul (i32.shr_u (local.get $col) (i32.const 3)) (local.get $stride))
+                              (i32.and (local.get $col) (i32.const 7))) (i32.const 2)))
+          (f32.demote_f64 (f64.sub (f64.load (local.get $src))
+                                   (f64.load (i32.add (local.get $centre) (i32.shl (local.get $j) (i32.const 3)))))))
+        (local.set $src (i32.add (local.get $src) (i32.const 8)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $loop_j)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $loop_i))))
+
   ;; float64 lanes: out[(4 ip + a) ld + 4 jp + b] += sum_r P_ip[r, a] P_jp[r, b]
   (func (export "gram_f64")
     (param $pan i32) (param $rows i32) (param $npan i32) (param $out i32) (param $ld i32)
