@@ -1,7 +1,8 @@
-// The seeded synthetic checkpoints of the benchmarks (`npm run bench`, `npm run bench:browser`):
-// sizes, targets of issue 6, and generation into .bench/<size>/ by scripts/bench-make-data.py.
-import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+// What the benchmarks (`npm run bench`, `npm run bench:browser`) share: the seeded synthetic
+// checkpoints (sizes, targets of issue 6, generation into .bench/<size>/ by scripts/bench-make-data.py),
+// timed child processes and the NumPy float64 pipeline they are compared with.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const root = path.resolve(import.meta.dirname, '..');
@@ -28,4 +29,38 @@ export function ensureData(name) {
     writeFileSync(marker, '');
   }
   return dir;
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs a command under /usr/bin/time; returns wall seconds, peak RSS (MB) and stdout. */
+export function timed(command, args, env = process.env) {
+  mkdirSync(path.join(root, '.bench'), { recursive: true });
+  const timeFile = path.join(root, '.bench/time.txt');
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  const [seconds, kb] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  return { seconds, rssMb: kb / 1024, stdout: result.stdout };
+}
+
+/**
+ * One run of scripts/numpy_pipeline.py on a checkpoint folder, with OPENBLAS_CORETYPE /
+ * OPENBLAS_L2_SIZE unset (they slow OpenBLAS on some CPUs): seconds, peak RSS (MB), D_LR, BLAS.
+ */
+export function runNumpyPipeline(dir) {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const run = timed('python3', ['scripts/numpy_pipeline.py', dir], env);
+  const { dlr, blas } = JSON.parse(run.stdout);
+  return { seconds: run.seconds, rssMb: run.rssMb, dlr, blas };
 }

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 import { buildCli } from './build-cli.mjs';
-import { ensureData, SIZES } from './bench-data.mjs';
+import { ensureData, median, runNumpyPipeline, SIZES, timed } from './bench-data.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -19,29 +19,6 @@ const option = (name, fallback) => {
 };
 const runs = Number(option('--runs', quick ? 1 : 3));
 const names = option('--sizes', quick ? 'Q' : 'M,L').split(',');
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Runs a command under /usr/bin/time; returns wall seconds, peak RSS (MB) and stdout. */
-function timed(command, args, env = process.env) {
-  const timeFile = '.bench/time.txt';
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], {
-    env,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-  const [seconds, kb] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-  return { seconds, rssMb: kb / 1024, stdout: result.stdout };
-}
-
-const numpyEnv = { ...process.env };
-delete numpyEnv.OPENBLAS_CORETYPE;
-delete numpyEnv.OPENBLAS_L2_SIZE;
 
 function machine() {
   const cpuModel = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
@@ -70,10 +47,9 @@ for (const name of names) {
     const a = timed('node', ['dist-cli/richscope.mjs', dir, '--json']);
     dlr.cli = JSON.parse(a.stdout)[0].dlr;
     cli.push(a);
-    const b = timed('python3', ['scripts/numpy_pipeline.py', dir], numpyEnv);
-    const parsed = JSON.parse(b.stdout);
-    dlr.numpy = parsed.dlr;
-    blas = parsed.blas;
+    const b = runNumpyPipeline(dir);
+    dlr.numpy = b.dlr;
+    blas = b.blas;
     numpy.push(b);
     console.log(
       `${name} run ${r + 1}/${runs}: CLI ${a.seconds.toFixed(2)} s ${a.rssMb.toFixed(0)} MB | NumPy ${b.seconds.toFixed(2)} s ${b.rssMb.toFixed(0)} MB`,

@@ -11,9 +11,9 @@
  */
 import { chromium } from '@playwright/test';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { chromiumArgs, chromiumPath } from './chromium.mjs';
+import { chromiumArgs, chromiumPath, rendererRss } from './chromium.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,43 +46,6 @@ phi.flush(); logits.flush()
 np.save(d / 'labels.npy', rng.integers(0, 10, n))
 (d / f'shape-{n}x{p}').write_text('ok')`;
   execFileSync('python3', ['-c', script, String(n), String(p), dir], { stdio: 'inherit' });
-}
-
-/** Resident memory (bytes) of every Chromium renderer process under `rootPid`. */
-function rendererRss(rootPid) {
-  const children = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(Number(entry), ppid);
-    } catch {
-      // process ended
-    }
-  }
-  const descendants = new Set([rootPid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, ppid] of children) {
-      if (descendants.has(ppid) && !descendants.has(pid)) {
-        descendants.add(pid);
-        grew = true;
-      }
-    }
-  }
-  let total = 0;
-  for (const pid of descendants) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (rss) total += Number(rss[1]) * 1024;
-    } catch {
-      // process ended
-    }
-  }
-  return total;
 }
 
 async function browserPeak() {
