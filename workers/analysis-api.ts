@@ -4,9 +4,9 @@
  * Node tests can call it directly and the bridge has a main-thread fallback where Workers are missing.
  *
  * Asked to (`persist`), a call that produces a checkpoint's final moments also stores them for the
- * next visit (src/state/session-db.ts) before handing them over, so the main thread never clones
- * them: the clone is made here, and the write runs while the metrics are computed where the call
- * computes them after the moments.
+ * next visit (`createMomentStore` of src/state/session-db.ts) before handing them over, so the main
+ * thread never clones them: the clone is made here, and the write runs while the metrics are
+ * computed where the call computes them after the moments.
  *
  * May import: src/analysis, src/io, src/core, the pure codecs of src/state (results-bundle,
  * session-format) and its IndexedDB session (session-db). Never: React, zustand, plotly, the DOM.
@@ -30,8 +30,13 @@ import type { CheckpointMetrics, Moments } from '../src/core/types';
 import { blobByteSource } from '../src/io/byte-source';
 import { InputError } from '../src/io/types';
 import { decodeResultsBundle } from '../src/state/results-bundle';
-import { openSessionDatabase, storeMoments, type SessionDatabase } from '../src/state/session-db';
-import type { StoredMoments } from '../src/state/session-format';
+import {
+  createMomentStore,
+  notStored,
+  openSessionDatabase,
+  type SessionDatabase,
+  type StoredAs,
+} from '../src/state/session-db';
 
 /** A dropped file and the path the user sees (folder-relative when a folder was dropped). */
 export interface NamedFile {
@@ -75,13 +80,7 @@ export type { OutputMetrics, SpectrumMetrics };
 /** Failures come back as values, not exceptions: comlink would drop InputError's fields. */
 export type AnalysisOutcome<T> = { ok: true; value: T } | { ok: false; file: string; message: string };
 
-/** Where a checkpoint's moments were stored for the next visit. */
-export interface StoredAs {
-  /** key of the stored moments (src/state/session-format.ts); null when not stored */
-  momentsKey: string | null;
-  /** why storing failed (a full disk, ...); null when stored or not asked to */
-  storeProblem: string | null;
-}
+export type { StoredAs };
 
 export interface AnalyzedCheckpoint extends StoredAs {
   fit: Moments;
@@ -132,12 +131,6 @@ function analyzedFiles(analysis: CheckpointAnalysis, stored: StoredAs): Analyzed
   };
 }
 
-const notStored: StoredAs = { momentsKey: null, storeProblem: null };
-
-function problemOf(error: unknown): string {
-  return error instanceof Error ? error.message || error.name : String(error);
-}
-
 export interface AnalysisApiOptions {
   /** where checkpoints' moments are stored when a call asks to persist them; null: nowhere */
   database: () => Promise<SessionDatabase | null>;
@@ -145,51 +138,7 @@ export interface AnalysisApiOptions {
 
 /** The API over a session database (IndexedDB in the worker, an in-memory one in tests). */
 export function createAnalysisApi(options: AnalysisApiOptions) {
-  const forget = async (keys: string[]) => {
-    const db = await options.database();
-    if (db && keys.length > 0) await db.write([], keys);
-  };
-
-  /**
-   * Starts storing checkpoints' moments: once this resolves they are cloned (their buffers may be
-   * transferred) and being written while the caller computes; `done` gives their keys when
-   * committed. Never throws: a failure comes back as `storeProblem`.
-   */
-  async function startStoring(
-    persist: boolean,
-    moments: StoredMoments[],
-  ): Promise<{ done: Promise<StoredAs[]> }> {
-    const none = () => ({ done: Promise.resolve(moments.map(() => notStored)) });
-    const failed = (error: unknown) =>
-      moments.map(() => ({ momentsKey: null, storeProblem: problemOf(error) }));
-    if (!persist) return none();
-    try {
-      const db = await options.database();
-      if (!db) return none();
-      const { keys, committed } = storeMoments(db, moments);
-      return {
-        done: committed.then(() => keys.map((momentsKey) => ({ momentsKey, storeProblem: null })), failed),
-      };
-    } catch (error) {
-      return { done: Promise.resolve(failed(error)) };
-    }
-  }
-
-  /** `compute` while the moments are being stored; if it throws, what was stored is deleted again. */
-  async function computeWhileStoring<T>(
-    persist: boolean,
-    moments: StoredMoments[],
-    compute: () => T,
-  ): Promise<{ value: T; stored: StoredAs[] }> {
-    const storing = await startStoring(persist, moments);
-    try {
-      const value = compute();
-      return { value, stored: await storing.done };
-    } catch (error) {
-      void storing.done.then((stored) => forget(keysOf(stored))).catch(() => undefined);
-      throw error;
-    }
-  }
+  const { startStoring, computeWhileStoring, forget } = createMomentStore(options.database);
 
   return {
     /** Parses the files of one checkpoint and computes its moments and metrics (METHOD.md §2-§5). */
@@ -358,10 +307,6 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       await forget(keys).catch(() => undefined);
     },
   };
-}
-
-function keysOf(stored: StoredAs[]): string[] {
-  return stored.flatMap((s) => (s.momentsKey ? [s.momentsKey] : []));
 }
 
 /** The API of the analysis worker, storing moments in this origin's IndexedDB. */

@@ -127,6 +127,75 @@ export function storeMoments(
   return { keys, committed };
 }
 
+/** Where a checkpoint's moments were stored for the next visit. */
+export interface StoredAs {
+  /** key of the stored moments (session-format.ts); null when not stored */
+  momentsKey: string | null;
+  /** why storing failed (a full disk, ...); null when stored or not asked to */
+  storeProblem: string | null;
+}
+
+export const notStored: StoredAs = { momentsKey: null, storeProblem: null };
+
+function problemOf(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
+/**
+ * What the analysis worker does with the moments it produces (workers/analysis-api.ts): store them
+ * while the metrics are computed, and delete them again when the checkpoint then fails.
+ */
+export function createMomentStore(database: () => Promise<SessionDatabase | null>) {
+  const forget = async (keys: string[]) => {
+    const db = await database();
+    if (db && keys.length > 0) await db.write([], keys);
+  };
+
+  /**
+   * Starts storing checkpoints' moments: once this resolves they are cloned (their buffers may be
+   * transferred) and being written while the caller computes; `done` gives their keys when
+   * committed. Never throws: a failure comes back as `storeProblem`.
+   */
+  async function startStoring(
+    persist: boolean,
+    moments: StoredMoments[],
+  ): Promise<{ done: Promise<StoredAs[]> }> {
+    const none = () => ({ done: Promise.resolve(moments.map(() => notStored)) });
+    const failed = (error: unknown) =>
+      moments.map(() => ({ momentsKey: null, storeProblem: problemOf(error) }));
+    if (!persist) return none();
+    try {
+      const db = await database();
+      if (!db) return none();
+      const { keys, committed } = storeMoments(db, moments);
+      return {
+        done: committed.then(() => keys.map((momentsKey) => ({ momentsKey, storeProblem: null })), failed),
+      };
+    } catch (error) {
+      return { done: Promise.resolve(failed(error)) };
+    }
+  }
+
+  /** `compute` while the moments are being stored; if it throws, what was stored is deleted again. */
+  async function computeWhileStoring<T>(
+    persist: boolean,
+    moments: StoredMoments[],
+    compute: () => T,
+  ): Promise<{ value: T; stored: StoredAs[] }> {
+    const storing = await startStoring(persist, moments);
+    try {
+      const value = compute();
+      return { value, stored: await storing.done };
+    } catch (error) {
+      const keys = (stored: StoredAs[]) => stored.flatMap((s) => (s.momentsKey ? [s.momentsKey] : []));
+      void storing.done.then((stored) => forget(keys(stored))).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  return { startStoring, computeWhileStoring, forget };
+}
+
 /** The moments stored under `keys` (keys with nothing stored are absent from the map). */
 export async function readMoments(
   db: SessionDatabase,
