@@ -26,6 +26,7 @@ import {
   type RangeTask,
 } from '../src/analysis/checkpoint-ranges';
 import { analyzeMoments, type OutputMetrics, type SpectrumMetrics } from '../src/core/analyze';
+import { copyMoments } from '../src/core/moments';
 import type { CheckpointMetrics, Moments } from '../src/core/types';
 import { blobByteSource } from '../src/io/byte-source';
 import { InputError } from '../src/io/types';
@@ -221,7 +222,7 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       try {
         const merged = mergeCheckpointRanges(parts.fit, parts.eval);
         const { fit } = merged;
-        const fitCopy = { ...fit, mean: fit.mean.slice(), scatter: fit.scatter.slice() };
+        const fitCopy = copyMoments(fit);
         const value = { ...merged, fitCopy };
         return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval, fitCopy));
       } catch (error) {

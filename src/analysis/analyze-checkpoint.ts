@@ -269,14 +269,19 @@ function hasNonFinite(block: Float64Array): boolean {
   return false;
 }
 
+/** Degenerate data (and the maths' range errors) as an InputError on `source`; anything else as it is. */
+function asInputError(source: string, error: unknown): unknown {
+  return error instanceof DegenerateDataError || error instanceof RangeError
+    ? new InputError(source, error.message)
+    : error;
+}
+
 /** Runs a computation on moments; degenerate data becomes an InputError on `source`. */
 export function withInputErrors<T>(source: string, compute: () => T): T {
   try {
     return compute();
   } catch (error) {
-    if (error instanceof DegenerateDataError || error instanceof RangeError)
-      throw new InputError(source, error.message);
-    throw error;
+    throw asInputError(source, error);
   }
 }
 
@@ -292,20 +297,13 @@ async function checkpointMetrics(
   evalSplit: Moments | null,
   options: AnalyzeOptions,
 ): Promise<CheckpointMetrics> {
-  const parallel = await withInputErrorsAsync(source, async () =>
-    options.analyzeInParallel ? options.analyzeInParallel(fit, evalSplit ?? fit) : null,
-  );
-  return parallel ?? metricsOf(source, fit, evalSplit);
-}
-
-async function withInputErrorsAsync<T>(source: string, compute: () => Promise<T>): Promise<T> {
+  let parallel: CheckpointMetrics | null;
   try {
-    return await compute();
+    parallel = (await options.analyzeInParallel?.(fit, evalSplit ?? fit)) ?? null;
   } catch (error) {
-    return withInputErrors(source, () => {
-      throw error;
-    });
+    throw asInputError(source, error);
   }
+  return parallel ?? metricsOf(source, fit, evalSplit);
 }
 
 export function checkCompatible(fit: SplitArrays, evalSplit: SplitArrays): void {

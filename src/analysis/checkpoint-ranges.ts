@@ -1,7 +1,7 @@
 /**
  * The browser's parallel moment pass (issue 6): the rows of one checkpoint are cut into ranges that
  * several analysis workers accumulate at once, each reading only its own rows
- * (`ArrayReader.readRowRange`); the partial moments are merged in row order with `mergeMoments`
+ * (`ArrayReader.readRowRange`); the partial moments are merged in row order with `mergeMomentsInto`
  * (exact, METHOD.md §2) and the metrics computed in one worker. The bridge
  * (src/bridge/analysis-bridge.ts) drives the three steps through the worker API:
  *
@@ -24,7 +24,7 @@ import {
   type SpectrumMetrics,
 } from '../core/analyze';
 import type { GramPrecision } from '../core/kernels/gram';
-import { createMomentAccumulator, mergeMoments, type MomentShape } from '../core/moments';
+import { copyMoments, createMomentAccumulator, mergeMomentsInto, type MomentShape } from '../core/moments';
 import type { Moments } from '../core/types';
 import { throwIfAborted } from '../io/byte-source';
 import type { ArrayReader } from '../io/types';
@@ -234,7 +234,7 @@ export async function accumulateCheckpointRange(
 /** Merges consecutive ranges' moments in row order (METHOD.md §2; exact up to rounding). */
 export function mergeRanges(parts: Moments[]): Moments {
   if (parts.length === 0) throw new RangeError('no ranges to merge');
-  return parts.slice(1).reduce((total, part) => mergeMoments(total, part), parts[0]);
+  return mergeMomentsInto(copyMoments(parts[0]), ...parts.slice(1));
 }
 
 type SplitPlanned = Extract<CheckpointRangePlan, { kind: 'ranges' }>;

@@ -188,10 +188,10 @@ export async function accumulateInParallel(
         : runNodeWorker<RangeResult>({ kind: 'range', ...task }, options.workerFile),
     ),
   );
-  if (results.some((result) => result.kind !== 'moments')) return null;
+  const parts = results.flatMap((result) => (result.kind === 'moments' ? [result.moments] : []));
+  if (parts.length !== results.length) return null;
   // merged in place on shared memory: no copy per merge, and the metrics' second thread
   // (parallel-analyze.ts) reads the result without another one
   const total = emptyMoments(split.shape, (length) => new Float64Array(new SharedArrayBuffer(length * 8)));
-  for (const result of results) if (result.kind === 'moments') mergeMomentsInto(total, result.moments);
-  return total;
+  return mergeMomentsInto(total, ...parts);
 }

@@ -160,16 +160,26 @@ function assertSameShape(a: Moments, b: Moments): void {
  * so workers may accumulate disjoint row ranges and be merged in any order.
  */
 export function mergeMoments(a: Moments, b: Moments): Moments {
-  return mergeMomentsInto({ ...a, mean: a.mean.slice(), scatter: a.scatter.slice() }, b);
+  return mergeMomentsInto(copyMoments(a), b);
 }
 
-/** `mergeMoments` in place: folds b into `target`, whose arrays are overwritten, and returns it. */
-export function mergeMomentsInto(target: Moments, b: Moments): Moments {
-  assertSameShape(target, b);
-  foldUpper(target, b.n, b.mean, b.scatter);
+/**
+ * `mergeMoments` in place for any number of parts: folds each into `target`, whose arrays are
+ * overwritten, mirrors the scatter once, and returns it.
+ */
+export function mergeMomentsInto(target: Moments, ...parts: Moments[]): Moments {
+  for (const b of parts) {
+    assertSameShape(target, b);
+    foldUpper(target, b.n, b.mean, b.scatter);
+    target.correct = target.correct === null || b.correct === null ? null : target.correct + b.correct;
+  }
   mirrorUpper(target.scatter, target.mean.length);
-  target.correct = target.correct === null || b.correct === null ? null : target.correct + b.correct;
   return target;
+}
+
+/** Moments with arrays of their own. */
+export function copyMoments(m: Moments): Moments {
+  return { ...m, mean: m.mean.slice(), scatter: m.scatter.slice() };
 }
 
 export interface MomentAccumulatorOptions {

@@ -176,7 +176,7 @@ function mergeRankOne(
   return { values, vectors };
 }
 
-/** rows p, q of an n-column matrix become (c p - s q, s p + c q)... applied so z_p is zeroed. */
+/** Rows p, q of an n-column matrix become (c p + s q, c q - s p): the rotation that zeroes z_p. */
 function rotateRows(rows: Float64Array, n: number, p: number, q: number, c: number, s: number): void {
   const rp = p * n;
   const rq = q * n;
