@@ -1,10 +1,15 @@
 /**
- * Starting one task on a worker thread of the CLI (dist-cli/node-worker.mjs, built from
- * node-worker.ts): shared by the parallel moment pass and the parallel metrics. Node-only.
+ * Starting tasks on worker threads of the CLI (dist-cli/node-worker.mjs, built from node-worker.ts):
+ * shared by the parallel moment pass and the parallel metrics. Node-only.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+
+import type { Allocate } from '../core/types';
+
+/** Arrays that every thread sees without a copy. */
+export const sharedFloat64: Allocate = (length) => new Float64Array(new SharedArrayBuffer(length * 8));
 
 /** The bundled entry beside the bundled CLI; tests pass a bundle of their own. */
 export const bundledWorkerFile = fileURLToPath(new URL('./node-worker.mjs', import.meta.url));
@@ -14,13 +19,18 @@ export function nodeWorkerAvailable(file = bundledWorkerFile): boolean {
   return existsSync(file);
 }
 
-/** Runs one task (node-worker.ts decides by `kind`) and resolves with the message it posts. */
+/** A worker thread started on a task (node-worker.ts decides by `kind`), for tasks that converse. */
+export function startNodeWorker(task: { kind: string } & Record<string, unknown>, file = bundledWorkerFile) {
+  return new Worker(file, { workerData: task });
+}
+
+/** Runs one task and resolves with the one message it posts. */
 export function runNodeWorker<T>(
   task: { kind: string } & Record<string, unknown>,
   file = bundledWorkerFile,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(file, { workerData: task });
+    const worker = startNodeWorker(task, file);
     worker.once('message', (result: T) => {
       resolve(result);
       void worker.terminate();

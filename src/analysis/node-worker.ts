@@ -1,23 +1,28 @@
 /**
  * worker_threads entry of the CLI (bundled to dist-cli/node-worker.mjs by scripts/build-cli.mjs).
  * Two kinds of task: one row range of the parallel moment pass (parallel-accumulate.ts), posting its
- * moments back with the buffers transferred; or the output half of the metrics (parallel-analyze.ts).
+ * moments back in shared memory; or the metrics helper of parallel-analyze.ts, which posts
+ * the output half and then takes direction blocks of the spectrum beside the main thread.
  * May import src/core, src/io and those two modules; never the CLI or UI.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
 import type { Moments } from '../core/types';
 import { accumulateRange, type RangeTask } from './parallel-accumulate';
-import { outputsResult } from './parallel-analyze';
+import { sharedFloat64 } from './node-thread';
+import { fillSharedEnergies, outputsResult, type EnergyShare, type HelperMessage } from './parallel-analyze';
 
-type NodeWorkerTask = ({ kind: 'range' } & RangeTask) | { kind: 'outputs'; fit: Moments };
+type NodeWorkerTask = ({ kind: 'range' } & RangeTask) | { kind: 'metrics'; fit: Moments };
 
 const task = workerData as NodeWorkerTask;
-if (task.kind === 'outputs') {
-  parentPort!.postMessage(outputsResult(task.fit));
+const port = parentPort!;
+if (task.kind === 'metrics') {
+  port.postMessage({ kind: 'outputs', result: outputsResult(task.fit) } satisfies HelperMessage);
+  port.once('message', (share: EnergyShare) => {
+    fillSharedEnergies(share);
+    port.postMessage({ kind: 'energies' } satisfies HelperMessage);
+  });
 } else {
-  const result = accumulateRange(task);
-  const transfer =
-    result.kind === 'moments' ? [result.moments.mean.buffer, result.moments.scatter.buffer] : [];
-  parentPort!.postMessage(result, transfer as ArrayBuffer[]);
+  // moments in shared memory: the main thread merges into them in place
+  port.postMessage(accumulateRange(task, sharedFloat64));
 }

@@ -12,8 +12,8 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 import type { GramPrecision } from '../core/kernels/gram';
-import { createMomentAccumulator, emptyMoments, mergeMomentsInto, type TargetShape } from '../core/moments';
-import type { Moments } from '../core/types';
+import { createMomentAccumulator, mergeMomentsInto, type TargetShape } from '../core/moments';
+import type { Allocate, Moments } from '../core/types';
 import { fileStem } from '../io/byte-source';
 import { decodeContiguous, type ElementType } from '../io/dtype';
 import { readNpyHeader } from '../io/npy';
@@ -82,8 +82,11 @@ export const defaultParallelOptions: ParallelOptions = {
   precision: (process.env.RICHSCOPE_GRAM_PRECISION as GramPrecision | undefined) ?? 'auto',
 };
 
-/** Accumulates rows [task.start, task.end) of the .npy files of a task in this thread. */
-export function accumulateRange(task: RangeTask): RangeResult {
+/**
+ * Accumulates rows [task.start, task.end) of the .npy files of a task in this thread; the moments'
+ * arrays come from `allocate` (shared memory in a worker thread, so the merge needs no copy).
+ */
+export function accumulateRange(task: RangeTask, allocate?: Allocate): RangeResult {
   const { features, logits, targets, shape } = task;
   const accumulator = createMomentAccumulator(shape, { precision: task.precision });
   const arrays = targets ? [features, logits, targets] : [features, logits];
@@ -108,7 +111,7 @@ export function accumulateRange(task: RangeTask): RangeResult {
   } finally {
     handles.forEach((h) => closeSync(h));
   }
-  return { kind: 'moments', moments: accumulator.result() };
+  return { kind: 'moments', moments: accumulator.result(allocate) };
 }
 
 /** Native little-endian float32/float64 rows are used in place; anything else is decoded to float64. */
@@ -190,8 +193,7 @@ export async function accumulateInParallel(
   );
   const parts = results.flatMap((result) => (result.kind === 'moments' ? [result.moments] : []));
   if (parts.length !== results.length) return null;
-  // merged in place on shared memory: no copy per merge, and the metrics' second thread
-  // (parallel-analyze.ts) reads the result without another one
-  const total = emptyMoments(split.shape, (length) => new Float64Array(new SharedArrayBuffer(length * 8)));
-  return mergeMomentsInto(total, ...parts);
+  // merged in place into the first range's moments, which worker threads return in shared memory:
+  // no copy, and the metrics' helper thread (parallel-analyze.ts) reads the result without one either
+  return mergeMomentsInto(parts[0], ...parts.slice(1));
 }

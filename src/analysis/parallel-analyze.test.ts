@@ -2,13 +2,17 @@
  * The two halves of the metrics on two threads give analyzeMoments' numbers and errors. The 'inline'
  * backend runs the same split in this thread; one test bundles node-worker.ts and uses a real thread.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
-import { analyzeMoments } from '../core/analyze';
+import { analyzeMoments, outputMetrics } from '../core/analyze';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import { momentsOf } from '../core/moments';
 import { createNormal, createRandom } from '../core/random';
-import { analyzeInParallel } from './parallel-analyze';
+import { analyzeInParallel, type HelperMessage } from './parallel-analyze';
 import { bundleNodeWorker } from './testing';
 
 const inline = { minWork: 0, backend: 'inline' } as const;
@@ -55,5 +59,28 @@ describe('analyzeInParallel', () => {
     expect(await analyzeInParallel(fit, fit, worker)).toEqual(analyzeMoments(fit));
     const constant = checkpoint(50, 6, 3, 3, true);
     await expect(analyzeInParallel(constant, constant, worker)).rejects.toThrow(DegenerateDataError);
+  });
+
+  // p = 600: three direction blocks of 256, all left to the helper thread
+  it('the helper thread alone fills every direction block: the same metrics', async () => {
+    const workerFile = await bundleNodeWorker();
+    const fit = checkpoint(700, 600, 5, 4);
+    const helperOnly = { minWork: 0, backend: 'worker' as const, workerFile, mainTakesBlocks: false };
+    expect(await analyzeInParallel(fit, fit, helperOnly)).toEqual(analyzeMoments(fit));
+  });
+
+  it('fills the blocks itself when the helper stops after its output half', async () => {
+    const fit = checkpoint(700, 600, 5, 4);
+    const outputs: HelperMessage = { kind: 'outputs', result: { ok: true, outputs: outputMetrics(fit) } };
+    // a helper that answers the output half, then exits when handed the blocks
+    const workerFile = join(mkdtempSync(join(tmpdir(), 'richscope-helper-')), 'stopping-helper.mjs');
+    writeFileSync(
+      workerFile,
+      `import { parentPort } from 'node:worker_threads';
+parentPort.postMessage(${JSON.stringify(outputs)});
+parentPort.once('message', () => process.exit(3));`,
+    );
+    const stopping = { minWork: 0, backend: 'worker' as const, workerFile, mainTakesBlocks: false };
+    expect(await analyzeInParallel(fit, fit, stopping)).toEqual(analyzeMoments(fit));
   });
 });

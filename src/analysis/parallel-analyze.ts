@@ -1,37 +1,61 @@
 /**
- * Node-only (the CLI, through `AnalyzeOptions.analyzeInParallel`): the two independent halves of
- * `analyzeMoments` (src/core/analyze.ts) on two threads. The output half (D_LR and NC1: eigenproblems
- * of size C and p x p x C products) runs in a worker thread while this thread computes the feature
- * spectrum. With C = 1000 and p = 2048 the output half is about a third of the analysis; with C = 10
- * it is negligible and the worker would only cost its start-up, so small output halves stay serial.
+ * Node-only (the CLI, through `AnalyzeOptions.analyzeInParallel`): `analyzeMoments` on two threads.
+ * A helper thread computes the output half (D_LR and NC1: eigenproblems of size C and p x p x C
+ * products) while this thread computes the eigendecomposition of S_pp / n. Then both threads share the
+ * rest of the spectrum half, the direction energies (forming the eigenvectors and projecting the
+ * curves' targets on them), block by block from a shared counter, so whichever thread is free takes
+ * the next block. Every array the helper reads is in shared memory; nothing is copied between threads.
  */
 import {
   combineMetrics,
+  finishSpectrum,
   outputMetrics,
-  spectrumMetrics,
+  planSpectrum,
   type OutputMetrics,
   type SpectrumMetrics,
 } from '../core/analyze';
 import { DegenerateDataError } from '../core/low-rank-measure';
+import {
+  DIRECTION_BLOCK,
+  fillDirectionEnergies,
+  type EnergyTarget,
+  type FeatureSpectrum,
+} from '../core/spectra';
 import type { CheckpointMetrics, Moments } from '../core/types';
-import { nodeWorkerAvailable, runNodeWorker } from './node-thread';
+import { nodeWorkerAvailable, sharedFloat64, startNodeWorker } from './node-thread';
 
 export interface ParallelAnalyzeOptions {
-  /** below this many multiply-adds in the output half (p^2 C + p C^2 + C^3) it runs in this thread */
+  /**
+   * below this many multiply-adds (p^3 for the spectrum, p^2 C + p C^2 + C^3 for the output half)
+   * one thread is cheaper than starting the helper
+   */
   minWork: number;
-  /** 'worker' (worker_threads, the CLI) or 'inline' (same split in this thread: tests) */
+  /** 'worker' (worker_threads, the CLI) or 'inline' (same steps in this thread: tests) */
   backend: 'worker' | 'inline';
   /** the worker thread's script; default the bundled dist-cli/node-worker.mjs */
   workerFile?: string;
+  /** false leaves every direction block to the helper (tests of the shared blocks); default true */
+  mainTakesBlocks?: boolean;
 }
 
 export const defaultParallelAnalyzeOptions: ParallelAnalyzeOptions = { minWork: 5e8, backend: 'worker' };
 
-/** What node-worker.ts answers to an 'outputs' task. */
+/** The output half as a message: errors travel as name and message (worker threads lose classes). */
 export type OutputsResult =
   { ok: true; outputs: OutputMetrics } | { ok: false; name: string; message: string };
 
-/** The output half as a message: errors travel as name and message (worker threads lose classes). */
+/** What the helper thread posts: its output half, then that no direction block is left. */
+export type HelperMessage = { kind: 'outputs'; result: OutputsResult } | { kind: 'energies' };
+
+/** The spectrum's direction blocks as both threads see them (every array on shared memory). */
+export interface EnergyShare {
+  spectrum: FeatureSpectrum;
+  targets: EnergyTarget[];
+  energies: Float64Array[];
+  /** [the next block to hand out, then a flag per block: 1 once its energies are written] */
+  blocks: Int32Array;
+}
+
 export function outputsResult(fit: Moments): OutputsResult {
   try {
     return { ok: true, outputs: outputMetrics(fit) };
@@ -47,10 +71,40 @@ function rethrow(result: Extract<OutputsResult, { ok: false }>): never {
   throw new Error(result.message);
 }
 
+/** Fills the blocks of `share` that the counter hands out until none is left; both threads run it. */
+export function fillSharedEnergies(share: EnergyShare): void {
+  const { blocks } = share;
+  let current = -1;
+  fillDirectionEnergies(share.spectrum, share.targets, share.energies, () => {
+    // asking for the next block means the current one is written
+    if (current >= 0) Atomics.store(blocks, 1 + current, 1);
+    current = Atomics.add(blocks, 0, 1);
+    return current;
+  });
+}
+
+/** Hands out the blocks not marked written (after the helper has stopped, e.g. if it failed). */
+function unwrittenBlocks(blocks: Int32Array): () => number {
+  let next = 0;
+  return () => {
+    while (next < blocks.length - 1 && Atomics.load(blocks, 1 + next) === 1) next++;
+    return next++;
+  };
+}
+
+/** The second thread's side: its output half, and its share of the direction blocks. */
+interface MetricsHelper {
+  outputs: Promise<OutputsResult>;
+  /** resolves when the helper takes no more blocks (done, or stopped by an error) */
+  shareEnergies(share: EnergyShare): Promise<void>;
+  stop(): void;
+}
+
 /**
- * Every metric of a checkpoint, the output half on a second thread; null when the output half is too
- * small to be worth a thread (the caller then runs analyzeMoments). Throws what analyzeMoments throws,
- * the output half's error first, as the serial order does.
+ * Every metric of a checkpoint on two threads; null when the work is too small to be worth a thread
+ * (the caller then runs analyzeMoments). Equal to analyzeMoments: each direction is computed the same
+ * way whichever thread takes its block. Throws what analyzeMoments throws, the output half's error
+ * first, as the serial order does.
  */
 export async function analyzeInParallel(
   fit: Moments,
@@ -58,34 +112,87 @@ export async function analyzeInParallel(
   options: ParallelAnalyzeOptions = defaultParallelAnalyzeOptions,
 ): Promise<CheckpointMetrics | null> {
   const { p, c } = fit;
-  if (p * p * c + p * c * c + c * c * c < options.minWork) return null;
+  if (p * p * p + p * p * c + p * c * c + c * c * c < options.minWork) return null;
   if (options.backend === 'worker' && !nodeWorkerAvailable(options.workerFile)) return null;
-  const pending =
-    options.backend === 'inline'
-      ? Promise.resolve(outputsResult(fit))
-      : runOutputsWorker(fit, options.workerFile);
-  let spectra: SpectrumMetrics | null = null;
-  let spectrumError: unknown = null;
+  // the helper reads both splits' moments in place
+  const sharedFit = shared(fit);
+  evalSplit = evalSplit === fit ? sharedFit : shared(evalSplit);
+  fit = sharedFit;
+  const helper = options.backend === 'inline' ? inlineHelper(fit) : workerHelper(fit, options.workerFile);
   try {
-    spectra = spectrumMetrics(fit, evalSplit);
-  } catch (error) {
-    spectrumError = error;
+    let spectra: SpectrumMetrics | null = null;
+    let spectrumError: unknown = null;
+    try {
+      const plan = planSpectrum(fit, evalSplit, sharedFloat64);
+      const count = Math.ceil(plan.spectrum.rho.length / DIRECTION_BLOCK);
+      const share: EnergyShare = {
+        spectrum: plan.spectrum,
+        targets: plan.targets,
+        energies: plan.energies,
+        blocks: new Int32Array(new SharedArrayBuffer(4 * (1 + count))),
+      };
+      const helped = helper.shareEnergies(share);
+      if (options.mainTakesBlocks !== false) fillSharedEnergies(share);
+      await helped;
+      fillDirectionEnergies(share.spectrum, share.targets, share.energies, unwrittenBlocks(share.blocks));
+      spectra = finishSpectrum(plan, fit, evalSplit);
+    } catch (error) {
+      spectrumError = error;
+    }
+    const outputs = await helper.outputs;
+    if (!outputs.ok) rethrow(outputs);
+    if (spectra === null) throw spectrumError;
+    return combineMetrics(fit, evalSplit, outputs.outputs, spectra);
+  } finally {
+    helper.stop();
   }
-  const outputs = await pending;
-  if (!outputs.ok) rethrow(outputs);
-  if (spectra === null) throw spectrumError;
-  return combineMetrics(fit, evalSplit, outputs.outputs, spectra);
+}
+
+/** Tests: the output half in this thread, no blocks taken. */
+function inlineHelper(fit: Moments): MetricsHelper {
+  return {
+    outputs: Promise.resolve(outputsResult(fit)),
+    shareEnergies: () => Promise.resolve(),
+    stop: () => undefined,
+  };
 }
 
 /**
- * The fit moments go to the worker in shared memory, none copied in transit: the parallel moment pass
- * already merges onto a SharedArrayBuffer; other moments are copied there once.
+ * Moments whose scatter is in shared memory: the parallel moment pass already merges onto a
+ * SharedArrayBuffer; other moments are copied there once.
  */
-function runOutputsWorker(fit: Moments, workerFile?: string): Promise<OutputsResult> {
-  let scatter = fit.scatter;
-  if (!(scatter.buffer instanceof SharedArrayBuffer)) {
-    scatter = new Float64Array(new SharedArrayBuffer(fit.scatter.byteLength));
-    scatter.set(fit.scatter);
-  }
-  return runNodeWorker<OutputsResult>({ kind: 'outputs', fit: { ...fit, scatter } }, workerFile);
+function shared(m: Moments): Moments {
+  if (m.scatter.buffer instanceof SharedArrayBuffer) return m;
+  const scatter = sharedFloat64(m.scatter.length);
+  scatter.set(m.scatter);
+  return { ...m, scatter };
+}
+
+/** The helper on a worker thread, handed the fit moments in shared memory. */
+function workerHelper(fit: Moments, workerFile?: string): MetricsHelper {
+  const worker = startNodeWorker({ kind: 'metrics', fit }, workerFile);
+  let stopped = () => {};
+  const energiesDone = new Promise<void>((resolve) => (stopped = resolve));
+  const outputs = new Promise<OutputsResult>((resolve, reject) => {
+    worker.on('message', (message: HelperMessage) => {
+      if (message.kind === 'outputs') resolve(message.result);
+      else stopped();
+    });
+    const fail = (error: Error) => {
+      reject(error);
+      stopped();
+    };
+    worker.once('error', fail);
+    worker.once('exit', (code) => fail(new Error(`worker thread (metrics) exited with code ${code}`)));
+  });
+  // awaited later, after the spectrum; a failure meanwhile must not count as unhandled
+  outputs.catch(() => undefined);
+  return {
+    outputs,
+    shareEnergies(share) {
+      worker.postMessage(share);
+      return energiesDone;
+    },
+    stop: () => void worker.terminate(),
+  };
 }

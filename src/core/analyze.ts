@@ -8,12 +8,16 @@ import { accuracy, nc1, readoutResidual } from './companion';
 import { lowRankMeasure, type LowRankMeasure } from './low-rank-measure';
 import {
   cumulativeProjection,
-  directionEnergies,
+  energyTarget,
+  everyBlock,
   featureSpectrum,
+  fillDirectionEnergies,
   participationRatio,
   relativeEigenvalues,
+  type EnergyTarget,
+  type FeatureSpectrum,
 } from './spectra';
-import type { CheckpointMetrics, Moments } from './types';
+import { allocateLocal, type Allocate, type CheckpointMetrics, type Moments } from './types';
 
 /** The half of the metrics that lives in output space (METHOD.md §3, §5 NC1). */
 export interface OutputMetrics {
@@ -45,24 +49,71 @@ export function outputMetrics(fit: Moments): OutputMetrics {
   return { measure: lowRankMeasure(fit), nc1: nc1(fit) };
 }
 
-/** The eigenfunctions come from the fit split; the cumulative curves are measured on `evalSplit`. */
-export function spectrumMetrics(fit: Moments, evalSplit: Moments = fit): SpectrumMetrics {
+/**
+ * The spectrum half between its two serial steps: the eigendecomposition is done and the direction
+ * energies (the back-transformation and the curves' products, most of the half's work) are still to
+ * be filled, by one thread or shared among several (fillDirectionEnergies hands out blocks).
+ */
+export interface SpectrumPlan {
+  spectrum: FeatureSpectrum;
+  targets: EnergyTarget[];
+  /** one array per target, a value per kept direction */
+  energies: Float64Array[];
+  /** the target (index) each result reads: fit outputs (read-out residual), eval outputs, eval labels */
+  fitOutputs: number | null;
+  evalOutputs: number | null;
+  evalLabels: number | null;
+}
+
+/**
+ * The eigendecomposition and the targets of the curves (read in place from the splits' moments);
+ * `allocate` places the arrays it creates.
+ */
+export function planSpectrum(
+  fit: Moments,
+  evalSplit: Moments = fit,
+  allocate: Allocate = allocateLocal,
+): SpectrumPlan {
   checkSplits(fit, evalSplit);
-  const spectrum = featureSpectrum(fit);
-  const rho = Array.from(spectrum.rho);
-  const sameTargets = evalSplit.targetKind === fit.targetKind && evalSplit.q === fit.q;
+  const spectrum = featureSpectrum(fit, allocate);
+  const targets: EnergyTarget[] = [];
+  const add = (split: Moments, g: 'f' | 'y') => {
+    const target = energyTarget(split, g);
+    return target === null ? null : targets.push(target) - 1;
+  };
+  const fitOutputs = add(fit, 'f');
   // the read-out residual and the fit-split utilization share one projection of S_pf
-  const fitOutputs = directionEnergies(spectrum, fit, 'f');
-  const evalOutputs = evalSplit === fit ? fitOutputs : directionEnergies(spectrum, evalSplit, 'f');
+  const evalOutputs = evalSplit === fit ? fitOutputs : add(evalSplit, 'f');
+  const sameTargets = evalSplit.targetKind === fit.targetKind && evalSplit.q === fit.q;
+  const evalLabels = evalSplit.q > 0 && sameTargets ? add(evalSplit, 'y') : null;
+  const energies = targets.map(() => allocate(spectrum.rho.length));
+  return { spectrum, targets, energies, fitOutputs, evalOutputs, evalLabels };
+}
+
+/** The spectrum half's results once every direction energy of the plan is filled. */
+export function finishSpectrum(plan: SpectrumPlan, fit: Moments, evalSplit: Moments = fit): SpectrumMetrics {
+  const { spectrum } = plan;
+  const energies = (index: number | null) => (index === null ? null : plan.energies[index]);
+  const rho = Array.from(spectrum.rho);
   return {
     rho,
     relativeEigenvalues: relativeEigenvalues(rho),
-    mass: evalSplit.q > 0 && sameTargets ? cumulativeProjection(spectrum, evalSplit, 'y') : null,
-    utilization: cumulativeProjection(spectrum, evalSplit, 'f', evalOutputs) ?? [],
+    mass:
+      plan.evalLabels === null
+        ? null
+        : cumulativeProjection(spectrum, evalSplit, 'y', energies(plan.evalLabels)),
+    utilization: cumulativeProjection(spectrum, evalSplit, 'f', energies(plan.evalOutputs)) ?? [],
     participationRatio: participationRatio(rho),
-    readoutResidual: readoutResidual(fit, spectrum, fitOutputs),
+    readoutResidual: readoutResidual(fit, spectrum, energies(plan.fitOutputs)),
     spectrumTruncated: spectrum.truncated,
   };
+}
+
+/** The eigenfunctions come from the fit split; the cumulative curves are measured on `evalSplit`. */
+export function spectrumMetrics(fit: Moments, evalSplit: Moments = fit): SpectrumMetrics {
+  const plan = planSpectrum(fit, evalSplit);
+  fillDirectionEnergies(plan.spectrum, plan.targets, plan.energies, everyBlock());
+  return finishSpectrum(plan, fit, evalSplit);
 }
 
 /** Puts the two halves together with the counts and accuracies. */

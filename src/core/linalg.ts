@@ -3,8 +3,13 @@
  * of the project lives here: every spectrum, rank and pseudo-inverse goes through `symmetricEigen`,
  * so a faster solver replaces exactly one function.
  */
-import { denseSymmetricEigen } from './kernels/eigen';
-import { multiplyTransposedA } from './kernels/gemm';
+import {
+  denseSymmetricEigen,
+  eigenvectorColumns,
+  reduceSymmetric,
+  type ReducedSymmetricEigen,
+} from './kernels/eigen';
+import type { Allocate } from './types';
 
 export interface SymmetricEigen {
   /** eigenvalues, descending */
@@ -22,6 +27,23 @@ export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
   if (a.length !== n * n) throw new RangeError(`symmetricEigen: expected ${n * n} entries, got ${a.length}`);
   const { values, vectors } = denseSymmetricEigen(a, n);
   return { values, vectors };
+}
+
+export { eigenvectorColumns, type ReducedSymmetricEigen };
+
+/**
+ * `symmetricEigen` up to forming the eigenvectors, which `eigenvectorColumns` then does for any block
+ * of columns: for callers that need some of the vectors, or share them among threads. Its arrays come
+ * from `allocate`.
+ */
+export function reducedSymmetricEigen(
+  a: Float64Array,
+  n: number,
+  allocate?: Allocate,
+): ReducedSymmetricEigen {
+  if (a.length !== n * n)
+    throw new RangeError(`reducedSymmetricEigen: expected ${n * n} entries, got ${a.length}`);
+  return reduceSymmetric(a, n, undefined, undefined, allocate);
 }
 
 /** Copy of the block rows [r0, r0+rows) x cols [c0, c0+cols) of a row-major matrix with `stride` columns. */
@@ -51,21 +73,6 @@ export function trace(a: Float64Array, n: number): number {
   let t = 0;
   for (let i = 0; i < n; i++) t += a[i * n + i];
   return t;
-}
-
-/**
- * Column k of V^T-projected data: returns the k x cols matrix V[:, :k]^T B for a row-major
- * n x n eigenvector matrix V and an n x cols matrix B.
- */
-export function projectOnto(
-  vectors: Float64Array,
-  n: number,
-  k: number,
-  b: Float64Array,
-  cols: number,
-): Float64Array {
-  // WebAssembly tiles when available (src/core/kernels/gemm.ts)
-  return multiplyTransposedA(vectors, n, n, k, b, cols);
 }
 
 /** y = A x for a row-major rows x cols matrix. */

@@ -6,7 +6,7 @@
  */
 import { multiplyTransposedA } from './kernels/gemm';
 import { createGramKernel, type ColumnBlock, type GramKernelName, type GramPrecision } from './kernels/gram';
-import type { Moments, RowChunk, TargetKind } from './types';
+import { allocateLocal, type Allocate, type Moments, type RowChunk, type TargetKind } from './types';
 
 export type TargetShape =
   { kind: 'none' } | { kind: 'onehot'; classes: number } | { kind: 'dense'; q: number };
@@ -30,8 +30,8 @@ export interface MomentAccumulator {
   addFinite(chunk: RowChunk): boolean;
   /** Rows added so far. */
   readonly rows: number;
-  /** The moments of every row added so far (a fresh object; the accumulator stays usable). */
-  result(): Moments;
+  /** The moments of every row added so far (a fresh object, its arrays from `allocate`; the accumulator stays usable). */
+  result(allocate?: Allocate): Moments;
 }
 
 function targetColumns(targets: TargetShape): number {
@@ -44,10 +44,7 @@ function targetColumns(targets: TargetShape): number {
  * Empty moments of a given shape (n = 0): the identity of `mergeMoments`. `allocate` makes the arrays
  * (e.g. on a SharedArrayBuffer, for moments that a second thread reads without a copy).
  */
-export function emptyMoments(
-  shape: MomentShape,
-  allocate: (length: number) => Float64Array = (length) => new Float64Array(length),
-): Moments {
+export function emptyMoments(shape: MomentShape, allocate: Allocate = allocateLocal): Moments {
   const q = targetColumns(shape.targets);
   const d = shape.p + shape.c + q;
   return {
@@ -289,8 +286,9 @@ export function createMomentAccumulator(
     get rows() {
       return total.n;
     },
-    result(): Moments {
-      const scatter = total.scatter.slice();
+    result(allocate = allocateLocal): Moments {
+      const scatter = allocate(total.scatter.length);
+      scatter.set(total.scatter);
       gram.addRunningSum(scatter, d);
       corrections.addTo(scatter);
       if (targets.kind === 'onehot')
@@ -299,7 +297,9 @@ export function createMomentAccumulator(
           for (let k = 0; k < q; k++) scatter[row + k] += classSums[k * dense + j];
         }
       mirrorUpper(scatter, d);
-      return { ...total, mean: total.mean.slice(), scatter };
+      const mean = allocate(total.mean.length);
+      mean.set(total.mean);
+      return { ...total, mean, scatter };
     },
   };
 }

@@ -5,7 +5,13 @@ import { analyzeMoments } from './analyze';
 import { linearCka, nc1, readoutResidual } from './companion';
 import { momentsOf } from './moments';
 import { createRandom, normalMatrix } from './random';
-import { cumulativeProjection, featureSpectrum, participationRatio, relativeEigenvalues } from './spectra';
+import {
+  cumulativeProjection,
+  featureSpectrum,
+  participationRatio,
+  relativeEigenvalues,
+  spectrumVectors,
+} from './spectra';
 import { addToRows, centreColumns, multiply, oneHot } from './testing';
 
 /** Features with a decaying spectrum and a non-zero mean, like ReLU activations. */
@@ -25,6 +31,7 @@ const logits = addToRows(multiply(phi, normalMatrix(p, c, 2), n, p, c), n, c, [1
 describe('featureSpectrum and Nyström curves (METHOD.md §4)', () => {
   const fit = momentsOf(phi, logits, n, { labels, classes });
   const spectrum = featureSpectrum(fit);
+  const vectors = spectrumVectors(spectrum, 0, p);
 
   it('gives eigenfunctions e_k that are orthonormal on the fit split', () => {
     const centred = centreColumns(phi.slice(), n, p);
@@ -33,7 +40,7 @@ describe('featureSpectrum and Nyström curves (METHOD.md §4)', () => {
     for (let i = 0; i < n; i++)
       for (let j = 0; j < k; j++) {
         let s = 0;
-        for (let a = 0; a < p; a++) s += centred[i * p + a] * spectrum.vectors[a * p + j];
+        for (let a = 0; a < p; a++) s += centred[i * p + a] * vectors[a * p + j];
         e[i * k + j] = s / Math.sqrt(spectrum.rho[j]);
       }
     for (let a = 0; a < k; a++)
@@ -79,7 +86,7 @@ describe('featureSpectrum and Nyström curves (METHOD.md §4)', () => {
     const weakest = p - 1;
     for (let i = 0; i < rows; i++) {
       const t = i % 2 === 0 ? 1 : -1;
-      for (let a = 0; a < p; a++) evalPhi[i * p + a] = 5 * t * spectrum.vectors[a * p + weakest];
+      for (let a = 0; a < p; a++) evalPhi[i * p + a] = 5 * t * vectors[a * p + weakest];
       evalLogits[i * c] = t;
     }
     const evalSplit = momentsOf(evalPhi, evalLogits, rows);

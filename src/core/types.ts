@@ -82,3 +82,11 @@ export interface CheckpointMetrics {
   /** n <= p on the fit split: the spectrum is truncated to rank n - 1 */
   spectrumTruncated: boolean;
 }
+
+/**
+ * Where a large array is placed: a plain Float64Array by default, or a view of a SharedArrayBuffer so
+ * that another thread reads it without a copy.
+ */
+export type Allocate = (length: number) => Float64Array;
+
+export const allocateLocal: Allocate = (length) => new Float64Array(length);

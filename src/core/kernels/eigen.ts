@@ -10,6 +10,7 @@ import { divideAndConquer, LEAF_SIZE, type TridiagonalEigen } from './divide-con
 import { eigenWasmBase64 } from './eigen-wasm.generated';
 import { multiplyTransposedA } from './gemm';
 import { compileBase64Module } from './wasm';
+import { allocateLocal, type Allocate } from '../types';
 
 export interface EigenResult {
   /** eigenvalues, descending */
@@ -334,6 +335,36 @@ function loadLower(ops: EigenOps, a: Float64Array, n: number): void {
 /** 'divide-conquer' (default above LEAF_SIZE) or 'ql' (rotations accumulated; the reference path). */
 export type TridiagonalMethod = 'divide-conquer' | 'ql';
 
+/** Householder reflectors P_first .. P_last as one compact-WY block, I - Y T Y^T (LAPACK's dlarft/dlarfb). */
+interface ReflectorBlock {
+  /** rows of Y: u_last, the longest reflector of the block, has support [0, last) */
+  rows: number;
+  /** reflectors in the block */
+  width: number;
+  /** rows x width; column j is u_{last - j} */
+  y: Float64Array;
+  /** width x rows, Y transposed */
+  yt: Float64Array;
+  /** width x width, T transposed (T is upper triangular) */
+  tt: Float64Array;
+}
+
+/**
+ * A symmetric eigendecomposition A = Q Z diag(values) Z^T Q^T held before its back-transformation:
+ * Z are the tridiagonal's eigenvectors and Q the Householder reflectors in compact-WY blocks. Any
+ * block of eigenvector columns is then `eigenvectorColumns(reduced, from, to)`, so callers that need
+ * only some vectors, or that share the columns among threads, skip or split the n^3 back-transform.
+ */
+export interface ReducedSymmetricEigen {
+  n: number;
+  /** descending */
+  values: Float64Array;
+  /** n x n row-major; column k is the eigenvector of values[k] in the tridiagonal basis */
+  tridiagonalVectors: Float64Array;
+  /** applied first to last; empty when Q is already folded into `tridiagonalVectors` */
+  reflectorBlocks: ReflectorBlock[];
+}
+
 /**
  * Every eigenpair of the symmetric n x n row-major `a` (the lower triangle is read): Householder
  * tridiagonalisation with Q accumulated, the tridiagonal's eigenpairs by divide and conquer
@@ -345,25 +376,41 @@ export function denseSymmetricEigen(
   kernel?: EigenKernelName,
   method: TridiagonalMethod = 'divide-conquer',
 ): EigenResult {
-  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0) };
+  const reduced = reduceSymmetric(a, n, kernel, method);
+  return { values: reduced.values, vectors: eigenvectorColumns(reduced, 0, n, kernel) };
+}
+
+/**
+ * The eigendecomposition of `a` up to the back-transformation (see ReducedSymmetricEigen), its arrays
+ * from `allocate`. Divide and conquer leaves Q as reflectors; the QL method (and any n at or below the
+ * leaf size) accumulates Q into the vectors directly.
+ */
+export function reduceSymmetric(
+  a: Float64Array,
+  n: number,
+  kernel?: EigenKernelName,
+  method: TridiagonalMethod = 'divide-conquer',
+  allocate: Allocate = allocateLocal,
+): ReducedSymmetricEigen {
+  const values = allocate(n);
+  const vectors = allocate(n * n);
+  if (n === 0) return { n, values, tridiagonalVectors: vectors, reflectorBlocks: [] };
   const ops = createOps(n, kernel);
   loadLower(ops, a, n);
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
   const w = ops.mem;
   if (method === 'divide-conquer' && n > LEAF_SIZE) {
     const hs = new Float64Array(n);
     tridiagonalize(ops, n, false, hs);
     const { D, E } = workLayout(n);
     const split = divideAndConquer(w.slice(D, D + n), w.slice(E + 1, E + n), solveLeafByQl);
-    // vectors[t][col] = component t of the col-th eigenvector of T, then V = Q Z in place
+    // vectors[t][col] = component t of the col-th eigenvector of T
     descendingOrder(split.values).forEach((source, col) => {
       values[col] = split.values[source];
       const row = source * n;
       for (let t = 0; t < n; t++) vectors[t * n + col] = split.vectors[row + t];
     });
-    applyReflectors(w, n, hs, vectors, kernel === 'js' ? 'js' : 'wasm');
-    return { values, vectors };
+    const reflectorBlocks = compactWyBlocks(w, n, hs, kernel === 'js' ? 'js' : 'wasm', allocate);
+    return { n, values, tridiagonalVectors: vectors, reflectorBlocks };
   }
   tridiagonalize(ops, n, true, null);
   tridiagonalQl(ops, n, true);
@@ -373,7 +420,25 @@ export function denseSymmetricEigen(
     const row = source * n;
     for (let i = 0; i < n; i++) vectors[i * n + k] = w[row + i];
   });
-  return { values, vectors };
+  return { n, values, tridiagonalVectors: vectors, reflectorBlocks: [] };
+}
+
+/**
+ * Eigenvectors from..to-1 of a reduced decomposition: n x (to - from) row-major, column j the unit
+ * eigenvector of values[from + j]. Each column is computed the same way whatever block it is in.
+ */
+export function eigenvectorColumns(
+  reduced: ReducedSymmetricEigen,
+  from: number,
+  to: number,
+  kernel?: EigenKernelName,
+): Float64Array {
+  const { n, tridiagonalVectors } = reduced;
+  const cols = to - from;
+  const z = new Float64Array(n * cols);
+  for (let t = 0; t < n; t++) z.set(tridiagonalVectors.subarray(t * n + from, t * n + to), t * cols);
+  applyReflectorBlocks(reduced.reflectorBlocks, z, cols, kernel === 'js' ? 'js' : 'wasm');
+  return z;
 }
 
 /** The divide-and-conquer leaves: implicit QL with rotations on an identity start, in plain JS. */
@@ -393,25 +458,35 @@ function solveLeafByQl(d: Float64Array, e: Float64Array): TridiagonalEigen {
 const REFLECTOR_BLOCK = 128;
 
 /**
- * Z <- P_{n-1} ... P_1 Z for the reflectors P_i = I - u_i u_i^T / h_i left by `tridiagonalize`
- * (u_i = the first i entries of row i of w; Z n x n row-major). Each block of reflectors is applied as
- * I - Y T Y^T (compact WY, LAPACK's dlarft/dlarfb) with three matrix products, instead of one
- * rank-one update per reflector.
+ * The reflectors P_i = I - u_i u_i^T / h_i left by `tridiagonalize` (u_i = the first i entries of row
+ * i of w) in blocks of REFLECTOR_BLOCK, each block P_last ... P_first = I - Y T Y^T (compact WY, LAPACK's
+ * dlarft), so that applying them is three matrix products per block instead of one rank-one update
+ * per reflector. Every block's arrays are views into one allocation.
  */
-function applyReflectors(
+function compactWyBlocks(
   w: Float64Array,
   n: number,
   hs: Float64Array,
-  z: Float64Array,
   kernel: 'wasm' | 'js',
-): void {
+  allocate: Allocate,
+): ReflectorBlock[] {
+  const shapes: { first: number; rows: number; width: number }[] = [];
+  let size = 0;
   for (let first = 1; first < n; first += REFLECTOR_BLOCK) {
     const last = Math.min(n - 1, first + REFLECTOR_BLOCK - 1);
-    const b = last - first + 1;
-    const rows = last; // u_last, the longest, has support [0, last)
+    const width = last - first + 1;
+    shapes.push({ first, rows: last, width });
+    size += 2 * last * width + width * width;
+  }
+  const storage = allocate(size);
+  let offset = 0;
+  const view = (length: number) => storage.subarray(offset, (offset += length));
+  return shapes.map(({ first, rows, width: b }) => {
+    const last = first + b - 1;
+    const y = view(rows * b);
+    const yt = view(b * rows);
+    const tt = view(b * b);
     // column j of Y is u_{last - j}, so that P_last ... P_first = H_0 H_1 ... H_{b-1}
-    const y = new Float64Array(rows * b);
-    const yt = new Float64Array(b * rows);
     const tau = new Float64Array(b);
     for (let j = 0; j < b; j++) {
       const i = last - j;
@@ -424,7 +499,6 @@ function applyReflectors(
     }
     // upper triangular T: T_jj = tau_j, T[0:j, j] = -tau_j T[0:j, 0:j] Y[:, 0:j]^T y_j; held transposed
     const inner = multiplyTransposedA(y, b, rows, b, y, b, kernel); // Y^T Y
-    const tt = new Float64Array(b * b);
     const x = new Float64Array(b);
     for (let j = 0; j < b; j++) {
       tt[j * b + j] = tau[j];
@@ -436,10 +510,22 @@ function applyReflectors(
         tt[j * b + l] = s;
       }
     }
-    const top = z.subarray(0, rows * n);
-    const yz = multiplyTransposedA(y, b, rows, b, top, n, kernel); // Y^T Z, b x n
-    const tyz = multiplyTransposedA(tt, b, b, b, yz, n, kernel); // T Y^T Z
-    const update = multiplyTransposedA(yt, rows, b, rows, tyz, n, kernel); // Y T Y^T Z, rows x n
-    for (let t = 0; t < rows * n; t++) top[t] -= update[t];
+    return { rows, width: b, y, yt, tt };
+  });
+}
+
+/** Z <- P_{n-1} ... P_1 Z for Z (n x cols, row-major), block by block. */
+function applyReflectorBlocks(
+  blocks: ReflectorBlock[],
+  z: Float64Array,
+  cols: number,
+  kernel: 'wasm' | 'js',
+): void {
+  for (const { rows, width: b, y, yt, tt } of blocks) {
+    const top = z.subarray(0, rows * cols);
+    const yz = multiplyTransposedA(y, b, rows, b, top, cols, kernel); // Y^T Z, b x cols
+    const tyz = multiplyTransposedA(tt, b, b, b, yz, cols, kernel); // T Y^T Z
+    const update = multiplyTransposedA(yt, rows, b, rows, tyz, cols, kernel); // Y T Y^T Z, rows x cols
+    for (let t = 0; t < rows * cols; t++) top[t] -= update[t];
   }
 }

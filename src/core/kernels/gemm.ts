@@ -32,7 +32,10 @@ function gemmInstance(module: WebAssembly.Module): GemmExports {
   return instance.exports;
 }
 
-/** k x cols row-major result of A[:, :k]^T B. */
+/**
+ * k x cols row-major result of A[:, :k]^T B; B's rows are `bStride` apart (a block of a wider matrix
+ * read in place).
+ */
 export function multiplyTransposedA(
   a: Float64Array,
   aCols: number,
@@ -41,9 +44,11 @@ export function multiplyTransposedA(
   b: Float64Array,
   cols: number,
   kernel: 'wasm' | 'js' = 'wasm',
+  bStride = cols,
 ): Float64Array {
   const module = kernel === 'wasm' ? gramWasmModule() : null;
-  if (!module || k === 0 || cols === 0 || rows === 0) return multiplyTransposedJs(a, aCols, rows, k, b, cols);
+  if (!module || k === 0 || cols === 0 || rows === 0)
+    return multiplyTransposedJs(a, aCols, rows, k, b, cols, bStride);
   const x = gemmInstance(module);
   const panelsA = Math.ceil(k / 4);
   const panelsB = Math.ceil(cols / 4);
@@ -62,7 +67,7 @@ export function multiplyTransposedA(
   for (let r0 = 0; r0 < rows; r0 += blockRows) {
     const count = Math.min(blockRows, rows - r0);
     pack(a, aCols, k, r0, count, panA);
-    pack(b, cols, cols, r0, count, panB);
+    pack(b, bStride, cols, r0, count, panB);
     x.gemm_tn_f64(outBytes, count, panelsA, 0, ld, outBytes + aBytes, panelsB);
   }
   const result = new Float64Array(k * cols);
@@ -95,10 +100,11 @@ function multiplyTransposedJs(
   k: number,
   b: Float64Array,
   cols: number,
+  bStride: number,
 ): Float64Array {
   const out = new Float64Array(k * cols);
   for (let i = 0; i < rows; i++) {
-    const bRow = i * cols;
+    const bRow = i * bStride;
     const aRow = i * aCols;
     for (let j = 0; j < k; j++) {
       const v = a[aRow + j];
