@@ -26,3 +26,11 @@ export function blockSumOfSquares(m: Moments, name: BlockName): number {
     for (let j = i * d + c0, end = j + cols; j < end; j++) sum += m.scatter[j] * m.scatter[j];
   return sum;
 }
+
+/** Trace of a diagonal block ('pp', 'ff' or 'yy'), read in place. */
+export function blockTrace(m: Moments, name: 'pp' | 'ff' | 'yy'): number {
+  const { d, r0, rows } = blockPlace(m, name);
+  let sum = 0;
+  for (let i = r0; i < r0 + rows; i++) sum += m.scatter[i * d + i];
+  return sum;
+}

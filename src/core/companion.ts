@@ -1,7 +1,7 @@
 /** Companion metrics of METHOD.md §5: the paper's baselines, shown beside D_LR. */
-import { blockSumOfSquares, momentBlock } from './blocks';
+import { blockSumOfSquares, blockTrace, momentBlock } from './blocks';
 import { multiplyTransposedA } from './kernels/gemm';
-import { symmetricEigen, trace } from './linalg';
+import { symmetricEigen } from './linalg';
 import { directionEnergies, type FeatureSpectrum } from './spectra';
 import type { Moments } from './types';
 
@@ -73,7 +73,7 @@ export function readoutResidual(
   spectrum: FeatureSpectrum,
   energies: Float64Array | null = directionEnergies(spectrum, fit, 'f'),
 ): number {
-  const outputVariance = trace(momentBlock(fit, 'ff'), fit.c) / fit.n;
+  const outputVariance = blockTrace(fit, 'ff') / fit.n;
   if (!(outputVariance > 0) || energies === null) return 0;
   let explained = 0;
   for (const energy of energies) explained += energy;

@@ -32,18 +32,19 @@ export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
 export { eigenvectorColumns, type ReducedSymmetricEigen };
 
 /**
- * `symmetricEigen` up to forming the eigenvectors, which `eigenvectorColumns` then does for any block
- * of columns: for callers that need some of the vectors, or share them among threads. Its arrays come
- * from `allocate`.
+ * `symmetricEigen` of A / divisor up to forming the eigenvectors, which `eigenvectorColumns` then does
+ * for any block of columns: for callers that need some of the vectors, or share them among threads.
+ * A is n x n with rows `stride` apart (a block of a wider matrix, read in place); the result's arrays
+ * come from `allocate`.
  */
 export function reducedSymmetricEigen(
   a: Float64Array,
   n: number,
-  allocate?: Allocate,
+  { allocate, stride = n, divisor = 1 }: { allocate?: Allocate; stride?: number; divisor?: number } = {},
 ): ReducedSymmetricEigen {
-  if (a.length !== n * n)
-    throw new RangeError(`reducedSymmetricEigen: expected ${n * n} entries, got ${a.length}`);
-  return reduceSymmetric(a, n, undefined, undefined, allocate);
+  if (a.length < (n - 1) * stride + n)
+    throw new RangeError(`reducedSymmetricEigen: ${a.length} entries cannot hold ${n} rows ${stride} apart`);
+  return reduceSymmetric(a, n, { allocate, stride, divisor });
 }
 
 /** Copy of the block rows [r0, r0+rows) x cols [c0, c0+cols) of a row-major matrix with `stride` columns. */

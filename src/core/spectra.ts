@@ -3,8 +3,8 @@
  *   S_pp / n = V diag(rho) V^T on the fit split;  e_k(x) = (phi(x) - mu_fit)^T v_k / sqrt(rho_k);
  *   a_kc = v_k^T S^eval_pg[:, c] / (m sqrt(rho_k));  Pi_g(k) = sum_{j<=k} sum_c a_jc^2 / (tr(S^eval_gg) / m).
  */
-import { momentBlock } from './blocks';
-import { eigenvectorColumns, reducedSymmetricEigen, trace, type ReducedSymmetricEigen } from './linalg';
+import { blockTrace } from './blocks';
+import { eigenvectorColumns, reducedSymmetricEigen, type ReducedSymmetricEigen } from './linalg';
 import { multiplyTransposedA } from './kernels/gemm';
 import type { Allocate, Moments } from './types';
 
@@ -28,9 +28,8 @@ export interface FeatureSpectrum {
 export function featureSpectrum(fit: Moments, allocate?: Allocate): FeatureSpectrum {
   const { p, n } = fit;
   if (n < 2) throw new RangeError(`the fit split has ${n} row(s); at least 2 are needed for a spectrum`);
-  const covariance = momentBlock(fit, 'pp');
-  for (let i = 0; i < covariance.length; i++) covariance[i] /= n;
-  const reduced = reducedSymmetricEigen(covariance, p, allocate);
+  // S_pp / n, read in place: the first p columns of the first p rows of S
+  const reduced = reducedSymmetricEigen(fit.scatter, p, { allocate, stride: fit.mean.length, divisor: n });
   const { values } = reduced;
   const largest = values[0];
   const truncated = n <= p;
@@ -130,8 +129,7 @@ export function cumulativeProjection(
   energies: Float64Array | null = directionEnergies(spectrum, evalSplit, g),
 ): number[] | null {
   if (energies === null) return null;
-  const width = g === 'f' ? evalSplit.c : evalSplit.q;
-  const norm = trace(momentBlock(evalSplit, g === 'f' ? 'ff' : 'yy'), width) / evalSplit.n;
+  const norm = blockTrace(evalSplit, g === 'f' ? 'ff' : 'yy') / evalSplit.n;
   if (!(norm > 0)) return null;
   const curve: number[] = [];
   let cumulative = 0;

@@ -11,7 +11,7 @@
  * and z is recomputed from the roots (Gu and Eisenstat) so the vectors z / (d - lambda_i) come out
  * orthogonal to working precision even when roots crowd a pole.
  */
-import { multiplyTransposedA } from './gemm';
+import { writeProductTransposedA } from './gemm';
 
 const EPS = 2 ** -52;
 
@@ -170,8 +170,7 @@ function mergeRankOne(
       a.set(ut.subarray(index * k, (index + 1) * k), r * k);
       b.set(rows.subarray(j * n + c0, j * n + c0 + width), r * width);
     });
-    const product = multiplyTransposedA(a, k, m, k, b, width); // k x width
-    for (let i = 0; i < k; i++) vectors.set(product.subarray(i * width, (i + 1) * width), i * n + c0);
+    writeProductTransposedA(vectors.subarray(c0), n, a, k, m, k, b, width); // k x width
   }
   return { values, vectors };
 }

@@ -8,7 +8,7 @@
  */
 import { divideAndConquer, LEAF_SIZE, type TridiagonalEigen } from './divide-conquer';
 import { eigenWasmBase64 } from './eigen-wasm.generated';
-import { multiplyTransposedA } from './gemm';
+import { multiplyTransposedA, subtractProductTransposedA } from './gemm';
 import { compileBase64Module } from './wasm';
 import { allocateLocal, type Allocate } from '../types';
 
@@ -322,14 +322,17 @@ function descendingOrder(values: Float64Array): number[] {
   return Array.from(values, (_, i) => i).sort((i, j) => values[j] - values[i]);
 }
 
-/** Copies a's lower triangle into the solver's transposed working matrix. */
-function loadLower(ops: EigenOps, a: Float64Array, n: number): void {
+/**
+ * Copies the lower triangle of A / divisor into the solver's transposed working matrix; A's rows are
+ * `stride` apart (a block of a wider matrix read in place).
+ */
+function loadLower(ops: EigenOps, a: Float64Array, n: number, stride = n, divisor = 1): void {
   const w = ops.mem;
   const tile = 32; // a transposing copy in square tiles keeps both sides' cache lines in use
   for (let r0 = 0; r0 < n; r0 += tile)
     for (let c0 = 0; c0 <= r0; c0 += tile)
       for (let r = r0; r < Math.min(r0 + tile, n); r++)
-        for (let c = c0; c < Math.min(c0 + tile, r + 1); c++) w[c * n + r] = a[r * n + c];
+        for (let c = c0; c < Math.min(c0 + tile, r + 1); c++) w[c * n + r] = a[r * stride + c] / divisor;
 }
 
 /** 'divide-conquer' (default above LEAF_SIZE) or 'ql' (rotations accumulated; the reference path). */
@@ -343,8 +346,6 @@ interface ReflectorBlock {
   width: number;
   /** rows x width; column j is u_{last - j} */
   y: Float64Array;
-  /** width x rows, Y transposed */
-  yt: Float64Array;
   /** width x width, T transposed (T is upper triangular) */
   tt: Float64Array;
 }
@@ -376,27 +377,43 @@ export function denseSymmetricEigen(
   kernel?: EigenKernelName,
   method: TridiagonalMethod = 'divide-conquer',
 ): EigenResult {
-  const reduced = reduceSymmetric(a, n, kernel, method);
+  const reduced = reduceSymmetric(a, n, { kernel, method });
   return { values: reduced.values, vectors: eigenvectorColumns(reduced, 0, n, kernel) };
 }
 
+/** How reduceSymmetric reads its matrix and places its results. */
+export interface ReduceOptions {
+  kernel?: EigenKernelName;
+  method?: TridiagonalMethod;
+  /** storage of the result's arrays; default plain Float64Arrays */
+  allocate?: Allocate;
+  /** distance between rows of `a` (a block of a wider matrix read in place); default n */
+  stride?: number;
+  /** the matrix decomposed is a / divisor; default 1 */
+  divisor?: number;
+}
+
 /**
- * The eigendecomposition of `a` up to the back-transformation (see ReducedSymmetricEigen), its arrays
- * from `allocate`. Divide and conquer leaves Q as reflectors; the QL method (and any n at or below the
- * leaf size) accumulates Q into the vectors directly.
+ * The eigendecomposition of `a` up to the back-transformation (see ReducedSymmetricEigen). Divide and
+ * conquer leaves Q as reflectors; the QL method (and any n at or below the leaf size) accumulates Q
+ * into the vectors directly.
  */
 export function reduceSymmetric(
   a: Float64Array,
   n: number,
-  kernel?: EigenKernelName,
-  method: TridiagonalMethod = 'divide-conquer',
-  allocate: Allocate = allocateLocal,
+  {
+    kernel,
+    method = 'divide-conquer',
+    allocate = allocateLocal,
+    stride = n,
+    divisor = 1,
+  }: ReduceOptions = {},
 ): ReducedSymmetricEigen {
   const values = allocate(n);
   const vectors = allocate(n * n);
   if (n === 0) return { n, values, tridiagonalVectors: vectors, reflectorBlocks: [] };
   const ops = createOps(n, kernel);
-  loadLower(ops, a, n);
+  loadLower(ops, a, n, stride, divisor);
   const w = ops.mem;
   if (method === 'divide-conquer' && n > LEAF_SIZE) {
     const hs = new Float64Array(n);
@@ -476,7 +493,7 @@ function compactWyBlocks(
     const last = Math.min(n - 1, first + REFLECTOR_BLOCK - 1);
     const width = last - first + 1;
     shapes.push({ first, rows: last, width });
-    size += 2 * last * width + width * width;
+    size += last * width + width * width;
   }
   const storage = allocate(size);
   let offset = 0;
@@ -484,18 +501,13 @@ function compactWyBlocks(
   return shapes.map(({ first, rows, width: b }) => {
     const last = first + b - 1;
     const y = view(rows * b);
-    const yt = view(b * rows);
     const tt = view(b * b);
     // column j of Y is u_{last - j}, so that P_last ... P_first = H_0 H_1 ... H_{b-1}
     const tau = new Float64Array(b);
     for (let j = 0; j < b; j++) {
       const i = last - j;
       tau[j] = hs[i] === 0 ? 0 : 1 / hs[i];
-      for (let t = 0; t < i; t++) {
-        const v = w[i * n + t];
-        y[t * b + j] = v;
-        yt[j * rows + t] = v;
-      }
+      for (let t = 0; t < i; t++) y[t * b + j] = w[i * n + t];
     }
     // upper triangular T: T_jj = tau_j, T[0:j, j] = -tau_j T[0:j, 0:j] Y[:, 0:j]^T y_j; held transposed
     const inner = multiplyTransposedA(y, b, rows, b, y, b, kernel); // Y^T Y
@@ -510,7 +522,7 @@ function compactWyBlocks(
         tt[j * b + l] = s;
       }
     }
-    return { rows, width: b, y, yt, tt };
+    return { rows, width: b, y, tt };
   });
 }
 
@@ -521,11 +533,9 @@ function applyReflectorBlocks(
   cols: number,
   kernel: 'wasm' | 'js',
 ): void {
-  for (const { rows, width: b, y, yt, tt } of blocks) {
-    const top = z.subarray(0, rows * cols);
-    const yz = multiplyTransposedA(y, b, rows, b, top, cols, kernel); // Y^T Z, b x cols
+  for (const { rows, width: b, y, tt } of blocks) {
+    const yz = multiplyTransposedA(y, b, rows, b, z, cols, kernel); // Y^T Z, b x cols
     const tyz = multiplyTransposedA(tt, b, b, b, yz, cols, kernel); // T Y^T Z
-    const update = multiplyTransposedA(yt, rows, b, rows, tyz, cols, kernel); // Y T Y^T Z, rows x cols
-    for (let t = 0; t < rows * cols; t++) top[t] -= update[t];
+    subtractProductTransposedA(z, cols, y, b, b, rows, tyz, cols, kernel, true); // Z -= Y T Y^T Z
   }
 }

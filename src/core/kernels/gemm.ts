@@ -46,10 +46,87 @@ export function multiplyTransposedA(
   kernel: 'wasm' | 'js' = 'wasm',
   bStride = cols,
 ): Float64Array {
-  const module = kernel === 'wasm' ? gramWasmModule() : null;
-  if (!module || k === 0 || cols === 0 || rows === 0)
-    return multiplyTransposedJs(a, aCols, rows, k, b, cols, bStride);
-  const x = gemmInstance(module);
+  const result = new Float64Array(k * cols);
+  productInto(result, cols, 'set', a, aCols, rows, k, b, cols, kernel, bStride);
+  return result;
+}
+
+/**
+ * target[i tStride + j] -= (A[:, :k]^T B)[i][j]: the product subtracted in place, without a k x cols
+ * array of its own (the eigenvector updates run this many times on large blocks). With `aGivenTransposed`,
+ * `a` holds A^T instead: k x rows, its rows `aCols` apart.
+ */
+export function subtractProductTransposedA(
+  target: Float64Array,
+  tStride: number,
+  a: Float64Array,
+  aCols: number,
+  rows: number,
+  k: number,
+  b: Float64Array,
+  cols: number,
+  kernel: 'wasm' | 'js' = 'wasm',
+  aGivenTransposed = false,
+): void {
+  const source = aGivenTransposed ? { transposed: a, stride: aCols } : a;
+  productInto(target, tStride, 'subtract', source, aCols, rows, k, b, cols, kernel, cols);
+}
+
+/** target[i tStride + j] = (A[:, :k]^T B)[i][j]: the product written into a block of a wider matrix. */
+export function writeProductTransposedA(
+  target: Float64Array,
+  tStride: number,
+  a: Float64Array,
+  aCols: number,
+  rows: number,
+  k: number,
+  b: Float64Array,
+  cols: number,
+): void {
+  productInto(target, tStride, 'set', a, aCols, rows, k, b, cols, 'wasm', cols);
+}
+
+/** A as stored: row-major rows x aCols, or its transpose (k x rows, rows `stride` apart). */
+type MatrixA = Float64Array | { transposed: Float64Array; stride: number };
+
+function productInto(
+  target: Float64Array,
+  tStride: number,
+  mode: 'set' | 'subtract',
+  a: MatrixA,
+  aCols: number,
+  rows: number,
+  k: number,
+  b: Float64Array,
+  cols: number,
+  kernel: 'wasm' | 'js',
+  bStride: number,
+): void {
+  if (k === 0 || cols === 0) return;
+  const module = kernel === 'wasm' && rows > 0 ? gramWasmModule() : null;
+  const { out, ld } = module
+    ? productWasm(gemmInstance(module), a, aCols, rows, k, b, cols, bStride)
+    : a instanceof Float64Array
+      ? { out: productJs(a, aCols, rows, k, b, cols, bStride), ld: cols }
+      : { out: productJs(asRowMajor(a, rows, k), k, rows, k, b, cols, bStride), ld: cols };
+  for (let i = 0; i < k; i++) {
+    const row = out.subarray(i * ld, i * ld + cols);
+    if (mode === 'set') target.set(row, i * tStride);
+    else for (let j = 0, t = i * tStride; j < cols; j++, t++) target[t] -= row[j];
+  }
+}
+
+/** The product in the instance's memory (a view, valid until the next product): rows of length ld. */
+function productWasm(
+  x: GemmExports,
+  a: MatrixA,
+  aCols: number,
+  rows: number,
+  k: number,
+  b: Float64Array,
+  cols: number,
+  bStride: number,
+): { out: Float64Array; ld: number } {
   const panelsA = Math.ceil(k / 4);
   const panelsB = Math.ceil(cols / 4);
   const ld = panelsB * 4;
@@ -66,13 +143,12 @@ export function multiplyTransposedA(
   const panB = new Float64Array(x.memory.buffer, outBytes + aBytes, bBytes / 8);
   for (let r0 = 0; r0 < rows; r0 += blockRows) {
     const count = Math.min(blockRows, rows - r0);
-    pack(a, aCols, k, r0, count, panA);
+    if (a instanceof Float64Array) pack(a, aCols, k, r0, count, panA);
+    else packTransposed(a.transposed, a.stride, k, r0, count, panA);
     pack(b, bStride, cols, r0, count, panB);
     x.gemm_tn_f64(outBytes, count, panelsA, 0, ld, outBytes + aBytes, panelsB);
   }
-  const result = new Float64Array(k * cols);
-  for (let j = 0; j < k; j++) result.set(out.subarray(j * ld, j * ld + cols), j * cols);
-  return result;
+  return { out, ld };
 }
 
 /** Rows [r0, r0 + count) of the first `width` columns of a row-major matrix into 4-column panels. */
@@ -93,7 +169,33 @@ function pack(
   }
 }
 
-function multiplyTransposedJs(
+/** The same panels as `pack`, read from A^T (rows `stride` apart): row j of the source is column j of A. */
+function packTransposed(
+  source: Float64Array,
+  stride: number,
+  width: number,
+  r0: number,
+  count: number,
+  panels: Float64Array,
+): void {
+  const panelStride = count * 4;
+  panels.fill(0, 0, Math.ceil(width / 4) * panelStride);
+  for (let j = 0; j < width; j++) {
+    const at = (j >> 2) * panelStride + (j & 3);
+    const from = j * stride + r0;
+    for (let i = 0; i < count; i++) panels[at + i * 4] = source[from + i];
+  }
+}
+
+/** A row-major (rows x k, when given transposed) for the plain-JS product. */
+function asRowMajor(a: MatrixA, rows: number, k: number): Float64Array {
+  if (a instanceof Float64Array) return a;
+  const out = new Float64Array(rows * k);
+  for (let j = 0; j < k; j++) for (let i = 0; i < rows; i++) out[i * k + j] = a.transposed[j * a.stride + i];
+  return out;
+}
+
+function productJs(
   a: Float64Array,
   aCols: number,
   rows: number,

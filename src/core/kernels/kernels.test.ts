@@ -8,7 +8,7 @@ import { assembleWat, generatedModule, kernelSources } from '../../../scripts/bu
 import { createMomentAccumulator } from '../moments';
 import { createNormal, createRandom } from '../random';
 import { denseSymmetricEigen, eigenWasmModule } from './eigen';
-import { multiplyTransposedA } from './gemm';
+import { multiplyTransposedA, subtractProductTransposedA, writeProductTransposedA } from './gemm';
 import { createGramKernel, hasWasmSimd, type GramKernelName } from './gram';
 
 interface Source {
@@ -317,5 +317,36 @@ describe('A^T B kernel (projections onto eigenvectors)', () => {
     const slow = multiplyTransposedA(a, aCols, rows, k, b, cols, 'js');
     expect(fast.length).toBe(k * cols);
     fast.forEach((v, i) => expect(v).toBeCloseTo(slow[i], 10));
+  });
+
+  it('in place: into a block of a wider matrix, subtracted, from A given transposed, B read with a stride', () => {
+    const [rows, k, cols, stride] = [70, 9, 6, 11];
+    const normal = createNormal(createRandom(5));
+    const a = Float64Array.from({ length: rows * k }, normal);
+    const at = new Float64Array(k * rows);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < k; j++) at[j * rows + i] = a[i * k + j];
+    const wideB = Float64Array.from({ length: rows * stride }, normal);
+    const b = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) b.set(wideB.subarray(i * stride + 2, i * stride + 2 + cols), i * cols);
+    const expected = multiplyTransposedA(a, k, rows, k, b, cols, 'js');
+    for (const kernel of ['wasm', 'js'] as const) {
+      const strided = multiplyTransposedA(a, k, rows, k, wideB.subarray(2), cols, kernel, stride);
+      strided.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));
+      const start = Float64Array.from({ length: k * stride }, normal);
+      const target = start.slice();
+      subtractProductTransposedA(target.subarray(3), stride, at, rows, rows, k, b, cols, kernel, true);
+      for (let i = 0; i < k; i++)
+        for (let j = 0; j < stride; j++) {
+          const inBlock = j >= 3 && j < 3 + cols;
+          const want = start[i * stride + j] - (inBlock ? expected[i * cols + j - 3] : 0);
+          expect(target[i * stride + j]).toBeCloseTo(want, 12);
+        }
+    }
+    const written = new Float64Array(k * stride);
+    writeProductTransposedA(written.subarray(1), stride, a, k, rows, k, b, cols);
+    for (let i = 0; i < k; i++)
+      for (let j = 0; j < cols; j++)
+        expect(written[i * stride + 1 + j]).toBeCloseTo(expected[i * cols + j], 12);
+    expect(written[0]).toBe(0);
   });
 });
