@@ -5,6 +5,7 @@
  * whose cancellation ruins ReLU features with large means.
  */
 import { multiplyTransposedA } from './kernels/gemm';
+import { createChunkSums } from './kernels/chunk-sums';
 import { createGramKernel, type ColumnBlock, type GramKernelName, type GramPrecision } from './kernels/gram';
 import { allocateLocal, type Allocate, type Moments, type RowChunk, type TargetKind } from './types';
 
@@ -209,8 +210,8 @@ export function createMomentAccumulator(
   const total = emptyMoments(shape);
   // total.scatter holds only its upper triangle until result() mirrors a copy.
   const chunkMean = new Float64Array(d);
-  // class x dense sums over the whole pass (one-hot targets only)
-  const classSums = new Float64Array(targets.kind === 'onehot' ? q * dense : 0);
+  // column sums of each chunk; class x dense sums over the whole pass (one-hot targets only)
+  const sums = createChunkSums(dense, targets.kind === 'onehot' ? q : 0);
   const gram = createGramKernel(dense, { precision: options.precision, kernel: options.kernel });
   const corrections = createMeanCorrections(d);
 
@@ -234,7 +235,8 @@ export function createMomentAccumulator(
       if (!labels || labels.length !== rows) throw new RangeError(`labels chunk: expected ${rows} labels`);
     }
     chunkMean.fill(0);
-    columnMeans(blocks, rows, chunkMean);
+    sums.columnSums(blocks, rows, chunkMean);
+    for (let j = 0; j < dense; j++) chunkMean[j] /= rows;
     if (requireFinite && !chunkMean.subarray(0, dense).every(Number.isFinite)) return false;
     // the chunk's centred scatter of the dense columns stays in the kernel's running sum (added to the
     // total in result()); the fold below only adds the mean correction, which is linear, so the order is free
@@ -259,17 +261,7 @@ export function createMomentAccumulator(
     for (let i = 0; i < rows; i++) order[next[labels[i]]++] = i;
     // class sums of the centred dense columns, S_xy[:, p + c + k]: kept class-major for the whole pass
     // (each row adds into one contiguous class row) and written into the scatter once, in result()
-    let offset = 0;
-    for (const { data, cols } of blocks) {
-      const centre = chunkMean.subarray(offset, offset + cols);
-      for (let t = 0; t < rows; t++) {
-        const i = order[t];
-        const at = labels[i] * dense + offset;
-        const from = i * cols;
-        for (let j = 0; j < cols; j++) classSums[at + j] += data[from + j] - centre[j];
-      }
-      offset += cols;
-    }
+    sums.addClassRows(labels, order, chunkMean);
     const scatter = total.scatter;
     for (let k = 0; k < q; k++) {
       chunkMean[dense + k] = counts[k] / rows;
@@ -291,6 +283,7 @@ export function createMomentAccumulator(
       scatter.set(total.scatter);
       gram.addRunningSum(scatter, d);
       corrections.addTo(scatter);
+      const classSums = sums.classSums();
       if (targets.kind === 'onehot')
         for (let j = 0; j < dense; j++) {
           const row = j * d + dense;
@@ -324,17 +317,6 @@ function countCorrect(logits: ArrayLike<number>, c: number, labels: ArrayLike<nu
 }
 
 /** Column means of the row-major blocks, written at their column offsets of `mean`. */
-function columnMeans(blocks: ColumnBlock[], rows: number, mean: Float64Array): void {
-  let offset = 0;
-  for (const { data, cols } of blocks) {
-    for (let i = 0; i < rows; i++) {
-      const from = i * cols;
-      for (let j = 0; j < cols; j++) mean[offset + j] += data[from + j];
-    }
-    for (let j = 0; j < cols; j++) mean[offset + j] /= rows;
-    offset += cols;
-  }
-}
 
 /** Convenience for tests and small in-memory data: the moments of whole arrays. */
 export function momentsOf(

@@ -8,6 +8,7 @@ import { assembleWat, generatedModule, kernelSources } from '../../../scripts/bu
 import { createMomentAccumulator } from '../moments';
 import { createNormal, createRandom } from '../random';
 import { denseSymmetricEigen, eigenWasmModule } from './eigen';
+import { createChunkSums } from './chunk-sums';
 import { multiplyTransposedA, subtractProductTransposedA, writeProductTransposedA } from './gemm';
 import { createGramKernel, hasWasmSimd, type GramKernelName } from './gram';
 
@@ -348,5 +349,37 @@ describe('A^T B kernel (projections onto eigenvectors)', () => {
       for (let j = 0; j < cols; j++)
         expect(written[i * stride + 1 + j]).toBeCloseTo(expected[i * cols + j], 12);
     expect(written[0]).toBe(0);
+  });
+});
+
+describe('chunk sums of the moment pass', () => {
+  it('WebAssembly and JS give the same bits: float32 and float64 rows, odd widths, growing chunks', () => {
+    const [dense, classes] = [11, 4];
+    const normal = createNormal(createRandom(17));
+    const wasm = createChunkSums(dense, classes, 'wasm');
+    const js = createChunkSums(dense, classes, 'js');
+    for (const [rows, type] of [
+      [5, Float32Array],
+      [40, Float32Array],
+      [9, Float64Array],
+      [23, Float32Array],
+    ] as const) {
+      const blocks = [
+        { data: type.from({ length: rows * 7 }, () => 3 + normal()), cols: 7 },
+        { data: type.from({ length: rows * 4 }, () => normal() / 3), cols: 4 },
+      ];
+      const labels = Int32Array.from({ length: rows }, (_, i) => (i * 7) % classes);
+      const order = Int32Array.from({ length: rows }, (_, i) => rows - 1 - i);
+      const [fromWasm, fromJs] = [new Float64Array(dense).fill(0.5), new Float64Array(dense).fill(0.5)];
+      wasm.columnSums(blocks, rows, fromWasm);
+      js.columnSums(blocks, rows, fromJs);
+      expect(Array.from(fromWasm)).toEqual(Array.from(fromJs));
+      const centre = fromJs.map((s) => s / rows);
+      wasm.addClassRows(labels, order, centre);
+      js.addClassRows(labels, order, centre);
+      expect(Array.from(wasm.classSums())).toEqual(Array.from(js.classSums()));
+    }
+    // against a direct sum: class 1's rows of the last chunk are part of its sums
+    expect(js.classSums().some((x) => x !== 0)).toBe(true);
   });
 });
