@@ -358,15 +358,17 @@ describe('chunk sums of the moment pass', () => {
     const normal = createNormal(createRandom(17));
     const wasm = createChunkSums(dense, classes, 'wasm');
     const js = createChunkSums(dense, classes, 'js');
-    for (const [rows, type] of [
-      [5, Float32Array],
-      [40, Float32Array],
-      [9, Float64Array],
-      [23, Float32Array],
+    for (const [rows, float32] of [
+      [5, true],
+      [40, true],
+      [9, false],
+      [23, true],
     ] as const) {
+      const values = (length: number, draw: () => number) =>
+        float32 ? Float32Array.from({ length }, draw) : Float64Array.from({ length }, draw);
       const blocks = [
-        { data: type.from({ length: rows * 7 }, () => 3 + normal()), cols: 7 },
-        { data: type.from({ length: rows * 4 }, () => normal() / 3), cols: 4 },
+        { data: values(rows * 7, () => 3 + normal()), cols: 7 },
+        { data: values(rows * 4, () => normal() / 3), cols: 4 },
       ];
       const labels = Int32Array.from({ length: rows }, (_, i) => (i * 7) % classes);
       const order = Int32Array.from({ length: rows }, (_, i) => rows - 1 - i);
