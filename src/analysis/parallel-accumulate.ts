@@ -83,6 +83,12 @@ export const defaultParallelOptions: ParallelOptions = {
 };
 
 /**
+ * Bytes per positional read: a chunk's 30 MB in one read copies about half as fast from the page
+ * cache as in 4 MiB pieces (5 against 10 GB/s here).
+ */
+const READ_BYTES = 4 << 20;
+
+/**
  * Accumulates rows [task.start, task.end) of the .npy files of a task in this thread; the moments'
  * arrays come from `allocate` (shared memory in a worker thread, so the merge needs no copy).
  */
@@ -100,7 +106,8 @@ export function accumulateRange(task: RangeTask, allocate?: Allocate): RangeResu
         let filled = 0;
         const at = a.offset + start * a.cols * a.type.size;
         while (filled < bytes.length) {
-          const got = readSync(handles[k], bytes, filled, bytes.length - filled, at + filled);
+          const want = Math.min(READ_BYTES, bytes.length - filled);
+          const got = readSync(handles[k], bytes, filled, want, at + filled);
           if (got === 0) throw new Error(`${a.path}: file ended before row ${task.end}`);
           filled += got;
         }
