@@ -107,7 +107,7 @@ function wasmChunkSums(module: WebAssembly.Module, dense: number, classes: numbe
   const sums = () => new Float64Array(x.memory.buffer, 0, classes * dense);
   let labelsAt = orderAt;
   let stageAt = orderAt;
-  let capacity = 0; // rows the memory holds
+  let capacity = -1; // rows the memory holds
   let held: ColumnBlock[] = [];
   let heldRows = 0;
   let staged = false; // the held rows are float32 copies in WebAssembly memory
@@ -123,6 +123,7 @@ function wasmChunkSums(module: WebAssembly.Module, dense: number, classes: numbe
     stageAt = labelsAt + capacity * 4;
   }
 
+  reserve(0); // the class sums
   return {
     columnSums(blocks, rows, out) {
       [held, heldRows] = [blocks, rows];

@@ -354,11 +354,14 @@ describe('A^T B kernel (projections onto eigenvectors)', () => {
 
 describe('chunk sums of the moment pass', () => {
   it('WebAssembly and JS give the same bits: float32 and float64 rows, odd widths, growing chunks', () => {
-    const [dense, classes] = [11, 4];
+    // 2000 classes x 11 columns of sums: more than the module's first 64 KiB page
+    const [dense, classes] = [11, 2000];
     const normal = createNormal(createRandom(17));
     const wasm = createChunkSums(dense, classes, 'wasm');
     const js = createChunkSums(dense, classes, 'js');
+    // float64 rows first: the sums' memory must be there before any float32 chunk grows it
     for (const [rows, float32] of [
+      [9, false],
       [5, true],
       [40, true],
       [9, false],
