@@ -1,5 +1,6 @@
 // `node scripts/bench-browser.mjs [--quick]`: the core's kernels in headless Debian Chromium, in Web
-// Workers: Gram GFLOP/s (float64 / float32 lanes / plain JS), the dense and top-k eigensolvers, and an
+// Workers: Gram GFLOP/s (float64 / float32 lanes / plain JS), the dense eigensolver (whole, and reduced
+// then k leading eigenvectors), and an
 // L-shaped moment pass (n = 50000, p = 2048, C = 1000 one-hot) over 2 workers + analyzeMoments in a
 // worker, while the page measures its own responsiveness (longest gap between 50 ms timer ticks).
 // Synthetic rows are generated in the workers and not timed (no file reading: the dashboard's

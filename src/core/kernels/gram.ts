@@ -191,9 +191,10 @@ function wasmGramKernel(dim: number, name: 'wasm-f64' | 'wasm-f32', blockRows: n
   const sum = new Float64Array(buffer, sumAt, ld * ld);
   const panel64 = new Float64Array(buffer, panelAt, panelBytes / 8);
   const panel32 = new Float32Array(buffer, panelAt, panelBytes / 4);
-  const centreIn = new Float64Array(buffer, centreAt, f32 ? dim : 0);
-  const stage32 = new Float32Array(buffer, stageAt, f32 ? blockRows * dim : 0);
-  const stage64 = new Float64Array(buffer, stageAt, f32 ? blockRows * dim : 0);
+  // the float64 kernel has no centre or stage region: its memory may end where the panels do
+  const centreIn = f32 ? new Float64Array(buffer, centreAt, dim) : new Float64Array(0);
+  const stage32 = f32 ? new Float32Array(buffer, stageAt, blockRows * dim) : new Float32Array(0);
+  const stage64 = f32 ? new Float64Array(buffer, stageAt, blockRows * dim) : new Float64Array(0);
   const gram = f32 ? exports.gram_f32 : exports.gram_f64;
   // panel address of column j, row i (elements): (j / width) * rows * width + i * width + j % width
   const shift = f32 ? 3 : 2;

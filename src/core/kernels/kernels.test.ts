@@ -62,6 +62,11 @@ function relativeUpperError(a: Float64Array, b: Float64Array, dim: number): numb
 }
 
 describe('Gram kernel: the WebAssembly and JS paths agree', () => {
+  // 1,024 float64 columns fill the kernel's memory to a page boundary: nothing may be placed past it
+  it.each([1024, 2048])('creates the float64 kernel for %i columns (memory ending on a page)', (width) => {
+    expect(() => createGramKernel(width, { precision: 'float64', kernel: 'wasm-f64' })).not.toThrow();
+  });
+
   // odd sizes exercise panel padding and a last short row block
   const rows = 517;
   const p = 37;
