@@ -13,7 +13,14 @@ import { createNormal, createRandom } from '../core/random';
 import { buildNpy } from '../io/testing';
 import { fileByteSource } from '../io/node-byte-source';
 import { analyzeCheckpoint, type AnalyzeOptions } from './analyze-checkpoint';
-import { accumulateInParallel, defaultParallelOptions } from './parallel-accumulate';
+import { mergeMomentsInto } from '../core/moments';
+import { readNpyHeader } from '../io/npy';
+import {
+  accumulateInParallel,
+  accumulateRange,
+  defaultParallelOptions,
+  type RangeTask,
+} from './parallel-accumulate';
 import { bundleNodeWorker } from './testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'richscope-parallel-'));
@@ -152,5 +159,48 @@ describe('parallel moment pass over .npy row ranges', () => {
     );
     expect(result).toBeNull();
     await Promise.all(sources.map((s) => s.close()));
+  });
+
+  it('two threads sharing a range: front and back chunks merge to the serial stream, wherever they meet', async () => {
+    const paths = writeCheckpoint('s');
+    const [features, logits, labels] = await Promise.all(
+      paths.map(async (path) => {
+        const source = await fileByteSource(path, path);
+        const header = await readNpyHeader(source);
+        await source.close();
+        const cols = header.shape.slice(1).reduce((a, b) => a * b, 1);
+        return { path, offset: header.dataOffset, cols, type: header.type };
+      }),
+    );
+    const serial = await analyze(paths, {});
+    const chunks = Math.ceil(n / 64); // 17, the last one short
+    const claims = new Int32Array(new SharedArrayBuffer(4));
+    const task = (from: 'front' | 'back'): RangeTask => ({
+      features,
+      logits,
+      targets: labels,
+      shape: { p, c, targets: { kind: 'onehot', classes: c } },
+      start: 0,
+      end: n,
+      chunkRows: 64,
+      precision: 'float64',
+      share: { claims, from },
+    });
+    const scale = Math.max(...serial.fit.scatter.map(Math.abs));
+    for (const frontChunks of [0, 5, chunks]) {
+      // the front thread claims first and stops after frontChunks claims; the back one takes the rest
+      claims[0] = chunks - frontChunks;
+      const front = accumulateRange(task('front'));
+      claims[0] = frontChunks;
+      const back = accumulateRange(task('back'));
+      if (front.kind !== 'moments' || back.kind !== 'moments') throw new Error('non-finite');
+      expect(front.moments.n).toBe(Math.min(n, frontChunks * 64));
+      const merged = mergeMomentsInto(front.moments, back.moments);
+      expect(merged.n).toBe(n);
+      expect(merged.correct).toBe(serial.fit.correct);
+      merged.scatter.forEach((v, i) =>
+        expect(Math.abs(v - serial.fit.scatter[i]) / scale).toBeLessThan(1e-13),
+      );
+    }
   });
 });
