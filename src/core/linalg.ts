@@ -1,7 +1,8 @@
 /**
- * Dense linear algebra on row-major Float64Array matrices. The one symmetric eigensolver entry point
- * of the project lives here: every spectrum, rank and pseudo-inverse goes through `symmetricEigen`,
- * so a faster solver replaces exactly one function.
+ * Dense linear algebra on row-major Float64Array matrices. The symmetric eigensolver's entry points
+ * live here: every rank and pseudo-inverse goes through `symmetricEigen`, the feature spectrum through
+ * `reducedSymmetricEigen` (the same solver, stopped before the eigenvectors are formed), so a faster
+ * solver replaces one module (src/core/kernels/eigen.ts).
  */
 import {
   denseSymmetricEigen,
