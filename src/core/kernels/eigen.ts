@@ -31,36 +31,14 @@ interface EigenOps {
   dot(a: number, b: number, len: number): number;
   /** mem[y + k] += alpha mem[x + k] */
   axpy(y: number, x: number, len: number, alpha: number): void;
-  /** returns sum_k mem[v + k] mem[d + k]; mem[e + k] += f mem[v + k] */
-  dotaxpy(v: number, d: number, e: number, len: number, f: number): number;
   /**
-   * Two columns at once: mem[out], mem[out + 1] = sum_k mem[v1 + k] mem[d + k], sum_k mem[v2 + k] mem[d + k];
-   * mem[e + k] = (mem[e + k] + f1 mem[v1 + k]) + f2 mem[v2 + k]
+   * One tridiagonalisation step's symmetric product over the leading i x i block of the working
+   * matrix (n columns, at 0): e = A d, with d, e at mem[D], mem[E]; row i receives d. Two scratch
+   * values at mem[SCRATCH].
    */
-  dotaxpy2(
-    v1: number,
-    v2: number,
-    d: number,
-    e: number,
-    len: number,
-    f1: number,
-    f2: number,
-    out: number,
-  ): void;
-  /** mem[w + k] -= f mem[e + k] + g mem[d + k] */
-  rank2(w: number, e: number, d: number, len: number, f: number, g: number): void;
-  /** rank2 on two columns at once (w1 with f1, g1; w2 with f2, g2), reading e and d once */
-  rank2x2(
-    w1: number,
-    w2: number,
-    e: number,
-    d: number,
-    len: number,
-    f1: number,
-    g1: number,
-    f2: number,
-    g2: number,
-  ): void;
+  symmetricProduct(n: number, i: number): void;
+  /** The same step's rank-2 update A -= d e^T + e d^T; then d takes row i - 1, and V(i, j) is cleared. */
+  symmetricUpdate(n: number, i: number): void;
   /**
    * Deferred QL sweeps: sweep t (of `count`) is (lo, hi, off) at mem[desc + 3t ..]; for i = hi - 1 down
    * to lo, rows i, i+1 (a, b) of the n-column matrix at w become (c a - s b, s a + c b) with
@@ -71,6 +49,60 @@ interface EigenOps {
 
 function jsOps(size: number): EigenOps {
   const mem = new Float64Array(size);
+  // returns sum_k mem[v + k] mem[d + k]; mem[e + k] += f mem[v + k]
+  const dotaxpy = (v: number, d: number, e: number, len: number, f: number) => {
+    let s = 0;
+    for (let k = 0; k < len; k++) {
+      const x = mem[v + k];
+      s += x * mem[d + k];
+      mem[e + k] += x * f;
+    }
+    return s;
+  };
+  // two columns at once: the two sums to mem[out], mem[out + 1]; e[k] = (e[k] + f1 v1[k]) + f2 v2[k]
+  const dotaxpy2 = (
+    v1: number,
+    v2: number,
+    d: number,
+    e: number,
+    len: number,
+    f1: number,
+    f2: number,
+    out: number,
+  ) => {
+    let s1 = 0;
+    let s2 = 0;
+    for (let k = 0; k < len; k++) {
+      const a = mem[v1 + k];
+      const b = mem[v2 + k];
+      s1 += a * mem[d + k];
+      s2 += b * mem[d + k];
+      mem[e + k] = mem[e + k] + a * f1 + b * f2;
+    }
+    mem[out] = s1;
+    mem[out + 1] = s2;
+  };
+  // mem[w + k] -= f mem[e + k] + g mem[d + k]
+  const rank2 = (w: number, e: number, d: number, len: number, f: number, g: number) => {
+    for (let k = 0; k < len; k++) mem[w + k] -= f * mem[e + k] + g * mem[d + k];
+  };
+  // rank2 on two columns, reading e and d once
+  const rank2x2 = (
+    w1: number,
+    w2: number,
+    e: number,
+    d: number,
+    len: number,
+    f1: number,
+    g1: number,
+    f2: number,
+    g2: number,
+  ) => {
+    for (let k = 0; k < len; k++) {
+      mem[w1 + k] -= f1 * mem[e + k] + g1 * mem[d + k];
+      mem[w2 + k] -= f2 * mem[e + k] + g2 * mem[d + k];
+    }
+  };
   return {
     mem,
     dot(a, b, len) {
@@ -81,35 +113,45 @@ function jsOps(size: number): EigenOps {
     axpy(y, x, len, alpha) {
       for (let k = 0; k < len; k++) mem[y + k] += alpha * mem[x + k];
     },
-    dotaxpy(v, d, e, len, f) {
-      let s = 0;
-      for (let k = 0; k < len; k++) {
-        const x = mem[v + k];
-        s += x * mem[d + k];
-        mem[e + k] += x * f;
+    symmetricProduct(n, i) {
+      const { D, E, SCRATCH } = workLayout(n);
+      let j = 0;
+      for (; j + 1 < i; j += 2) {
+        const [f1, f2] = [mem[D + j], mem[D + j + 1]];
+        mem[i * n + j] = f1; // V(j, i) = f
+        mem[i * n + j + 1] = f2;
+        const col = j * n;
+        const below = mem[col + j + 1]; // V(j + 1, j)
+        const g1 = mem[E + j] + mem[col + j] * f1 + below * mem[D + j + 1];
+        mem[E + j + 1] += below * f1;
+        const g2 = mem[E + j + 1] + mem[col + n + j + 1] * f2;
+        dotaxpy2(col + j + 2, col + n + j + 2, D + j + 2, E + j + 2, i - j - 2, f1, f2, SCRATCH);
+        mem[E + j] = g1 + mem[SCRATCH];
+        mem[E + j + 1] = g2 + mem[SCRATCH + 1];
       }
-      return s;
-    },
-    dotaxpy2(v1, v2, d, e, len, f1, f2, out) {
-      let s1 = 0;
-      let s2 = 0;
-      for (let k = 0; k < len; k++) {
-        const a = mem[v1 + k];
-        const b = mem[v2 + k];
-        s1 += a * mem[d + k];
-        s2 += b * mem[d + k];
-        mem[e + k] = mem[e + k] + a * f1 + b * f2;
+      if (j < i) {
+        const f = mem[D + j];
+        mem[i * n + j] = f;
+        const col = j * n;
+        let g = mem[E + j] + mem[col + j] * f;
+        g += dotaxpy(col + j + 1, D + j + 1, E + j + 1, i - j - 1, f);
+        mem[E + j] = g;
       }
-      mem[out] = s1;
-      mem[out + 1] = s2;
     },
-    rank2(w, e, d, len, f, g) {
-      for (let k = 0; k < len; k++) mem[w + k] -= f * mem[e + k] + g * mem[d + k];
-    },
-    rank2x2(w1, w2, e, d, len, f1, g1, f2, g2) {
-      for (let k = 0; k < len; k++) {
-        mem[w1 + k] -= f1 * mem[e + k] + g1 * mem[d + k];
-        mem[w2 + k] -= f2 * mem[e + k] + g2 * mem[d + k];
+    symmetricUpdate(n, i) {
+      const { D, E } = workLayout(n);
+      for (let j = 0; j < i; j += 2) {
+        const col = j * n;
+        const [f1, g1] = [mem[D + j], mem[E + j]];
+        if (j + 1 < i) {
+          mem[col + j] -= f1 * mem[E + j] + g1 * mem[D + j];
+          const [f2, g2] = [mem[D + j + 1], mem[E + j + 1]];
+          rank2x2(col + j + 1, col + n + j + 1, E + j + 1, D + j + 1, i - j - 1, f1, g1, f2, g2);
+          mem[D + j + 1] = mem[col + n + i - 1];
+          mem[col + n + i] = 0; // V(i, j + 1) = 0
+        } else rank2(col + j, E + j, D + j, i - j, f1, g1);
+        mem[D + j] = mem[col + i - 1];
+        mem[col + i] = 0; // V(i, j) = 0
       }
     },
     rotbatch(w, n, desc, count, cs, ss) {
@@ -138,29 +180,8 @@ interface EigenExports {
   memory: WebAssembly.Memory;
   dot(a: number, b: number, len: number): number;
   axpy(y: number, x: number, len: number, alpha: number): void;
-  dotaxpy(v: number, d: number, e: number, len: number, f: number): number;
-  dotaxpy2(
-    v1: number,
-    v2: number,
-    d: number,
-    e: number,
-    len: number,
-    f1: number,
-    f2: number,
-    out: number,
-  ): void;
-  rank2(w: number, e: number, d: number, len: number, f: number, g: number): void;
-  rank2x2(
-    w1: number,
-    w2: number,
-    e: number,
-    d: number,
-    len: number,
-    f1: number,
-    g1: number,
-    f2: number,
-    g2: number,
-  ): void;
+  symmetric_product(w: number, n: number, i: number, d: number, e: number, scratch: number): void;
+  symmetric_update(w: number, n: number, i: number, d: number, e: number): void;
   rotbatch(w: number, n: number, desc: number, count: number, cs: number, ss: number, block: number): void;
 }
 
@@ -184,12 +205,14 @@ function wasmOps(size: number): EigenOps | null {
     mem: new Float64Array(x.memory.buffer, 0, size),
     dot: (a, b, len) => x.dot(a * 8, b * 8, len),
     axpy: (y, z, len, alpha) => x.axpy(y * 8, z * 8, len, alpha),
-    dotaxpy: (v, d, e, len, f) => x.dotaxpy(v * 8, d * 8, e * 8, len, f),
-    dotaxpy2: (v1, v2, d, e, len, f1, f2, out) =>
-      x.dotaxpy2(v1 * 8, v2 * 8, d * 8, e * 8, len, f1, f2, out * 8),
-    rank2: (w, e, d, len, f, g) => x.rank2(w * 8, e * 8, d * 8, len, f, g),
-    rank2x2: (w1, w2, e, d, len, f1, g1, f2, g2) =>
-      x.rank2x2(w1 * 8, w2 * 8, e * 8, d * 8, len, f1, g1, f2, g2),
+    symmetricProduct(n, i) {
+      const { D, E, SCRATCH } = workLayout(n);
+      x.symmetric_product(0, n, i, D * 8, E * 8, SCRATCH * 8);
+    },
+    symmetricUpdate(n, i) {
+      const { D, E } = workLayout(n);
+      x.symmetric_update(0, n, i, D * 8, E * 8);
+    },
     rotbatch: (w, n, desc, count, cs, ss) =>
       x.rotbatch(w * 8, n, desc * 8, count, cs * 8, ss * 8, ROTATION_BLOCK_COLUMNS),
   };
@@ -229,7 +252,7 @@ function createOps(n: number, kernel?: EigenKernelName, extra = 0): EigenOps {
  */
 function tridiagonalize(ops: EigenOps, n: number, accumulate: boolean, hs: Float64Array | null): void {
   const w = ops.mem;
-  const { D, E, SCRATCH } = workLayout(n);
+  const { D, E } = workLayout(n);
   for (let j = 0; j < n; j++) w[D + j] = w[j * n + n - 1];
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
@@ -256,28 +279,7 @@ function tridiagonalize(ops: EigenOps, n: number, accumulate: boolean, hs: Float
       w[D + i - 1] = f - g;
       w.fill(0, E, E + i);
       // e = A d over the leading i x i block (lower triangle, column by column), two columns a pass
-      let j = 0;
-      for (; j + 1 < i; j += 2) {
-        const [f1, f2] = [w[D + j], w[D + j + 1]];
-        w[i * n + j] = f1; // V(j, i) = f
-        w[i * n + j + 1] = f2;
-        const col = j * n;
-        const below = w[col + j + 1]; // V(j + 1, j)
-        const g1 = w[E + j] + w[col + j] * f1 + below * w[D + j + 1];
-        w[E + j + 1] += below * f1;
-        const g2 = w[E + j + 1] + w[col + n + j + 1] * f2;
-        ops.dotaxpy2(col + j + 2, col + n + j + 2, D + j + 2, E + j + 2, i - j - 2, f1, f2, SCRATCH);
-        w[E + j] = g1 + w[SCRATCH];
-        w[E + j + 1] = g2 + w[SCRATCH + 1];
-      }
-      if (j < i) {
-        f = w[D + j];
-        w[i * n + j] = f;
-        const col = j * n;
-        g = w[E + j] + w[col + j] * f;
-        g += ops.dotaxpy(col + j + 1, D + j + 1, E + j + 1, i - j - 1, f);
-        w[E + j] = g;
-      }
+      ops.symmetricProduct(n, i);
       f = 0;
       for (let j = 0; j < i; j++) {
         w[E + j] /= h;
@@ -285,21 +287,9 @@ function tridiagonalize(ops: EigenOps, n: number, accumulate: boolean, hs: Float
       }
       const hh = f / (h + h);
       for (let j = 0; j < i; j++) w[E + j] -= hh * w[D + j];
-      // A -= f e^T + e f^T restricted to the lower triangle, two columns a pass; each entry gets the
-      // same update as one column at a time
-      for (j = 0; j < i; j += 2) {
-        const col = j * n;
-        const [f1, g1] = [w[D + j], w[E + j]];
-        if (j + 1 < i) {
-          w[col + j] -= f1 * w[E + j] + g1 * w[D + j];
-          const [f2, g2] = [w[D + j + 1], w[E + j + 1]];
-          ops.rank2x2(col + j + 1, col + n + j + 1, E + j + 1, D + j + 1, i - j - 1, f1, g1, f2, g2);
-          w[D + j + 1] = w[col + n + i - 1];
-          w[col + n + i] = 0; // V(i, j + 1) = 0
-        } else ops.rank2(col + j, E + j, D + j, i - j, f1, g1);
-        w[D + j] = w[col + i - 1];
-        w[col + i] = 0; // V(i, j) = 0
-      }
+      // A -= d e^T + e d^T restricted to the lower triangle, two columns a pass (each entry gets the
+      // same update as one column at a time); d takes the next row
+      ops.symmetricUpdate(n, i);
       if (hs) hs[i] = h;
     }
     w[D + i] = h;

@@ -40,7 +40,7 @@
         (f64.mul (local.get $alpha) (f64.load (local.get $px))))))))
 
   ;; returns sum_k v[k] d[k] and does e[k] += f v[k]
-  (func (export "dotaxpy") (param $pv i32) (param $pd i32) (param $pe i32) (param $len i32) (param $f f64) (result f64)
+  (func $dotaxpy (param $pv i32) (param $pd i32) (param $pe i32) (param $len i32) (param $f f64) (result f64)
     (local $end i32) (local $end2 i32) (local $acc v128) (local $fv v128) (local $v v128) (local $s f64) (local $x f64)
     (local.set $fv (f64x2.splat (local.get $f)))
     (local.set $end (i32.add (local.get $pv) (i32.shl (local.get $len) (i32.const 3))))
@@ -65,7 +65,7 @@
 
 ;; two columns at once (the symmetric product of tridiagonalisation, half the loads of d and e):
   ;; out[0] = sum_k v1[k] d[k], out[1] = sum_k v2[k] d[k]; e[k] = (e[k] + f1 v1[k]) + f2 v2[k]
-  (func (export "dotaxpy2") (param $p1 i32) (param $p2 i32) (param $pd i32) (param $pe i32) (param $len i32)
+  (func $dotaxpy2 (param $p1 i32) (param $p2 i32) (param $pd i32) (param $pe i32) (param $len i32)
     (param $f1 f64) (param $f2 f64) (param $out i32)
     (local $end i32) (local $end2 i32) (local $acc1 v128) (local $acc2 v128) (local $fv1 v128) (local $fv2 v128)
     (local $a v128) (local $b v128) (local $dv v128) (local $s1 f64) (local $s2 f64) (local $x f64) (local $y f64)
@@ -105,7 +105,7 @@
     (f64.store offset=8 (local.get $out) (local.get $s2)))
 
   ;; w[k] -= f e[k] + g d[k]
-  (func (export "rank2") (param $pw i32) (param $pe i32) (param $pd i32) (param $len i32) (param $f f64) (param $g f64)
+  (func $rank2 (param $pw i32) (param $pe i32) (param $pd i32) (param $len i32) (param $f f64) (param $g f64)
     (local $end i32) (local $end2 i32) (local $fv v128) (local $gv v128)
     (local.set $fv (f64x2.splat (local.get $f)))
     (local.set $gv (f64x2.splat (local.get $g)))
@@ -126,7 +126,7 @@
                  (f64.mul (local.get $g) (f64.load (local.get $pd)))))))))
 
 ;; two columns at once: w1[k] -= f1 e[k] + g1 d[k]; w2[k] -= f2 e[k] + g2 d[k]
-  (func (export "rank2x2") (param $p1 i32) (param $p2 i32) (param $pe i32) (param $pd i32) (param $len i32)
+  (func $rank2x2 (param $p1 i32) (param $p2 i32) (param $pe i32) (param $pd i32) (param $len i32)
     (param $f1 f64) (param $g1 f64) (param $f2 f64) (param $g2 f64)
     (local $end i32) (local $end2 i32) (local $fv1 v128) (local $gv1 v128) (local $fv2 v128) (local $gv2 v128)
     (local $ev v128) (local $dv v128) (local $es f64) (local $ds f64)
@@ -157,6 +157,103 @@
           (f64.add (f64.mul (local.get $f1) (local.get $es)) (f64.mul (local.get $g1) (local.get $ds)))))
         (f64.store (local.get $p2) (f64.sub (f64.load (local.get $p2))
           (f64.add (f64.mul (local.get $f2) (local.get $es)) (f64.mul (local.get $g2) (local.get $ds))))))))
+
+  ;; One step of the tridiagonalisation (eigen.ts tridiagonalize), its two O(i^2) loops over the
+  ;; leading i x i block of the transposed working matrix at $pw (n columns), with d, e at $pd, $pe
+  ;; (byte addresses) and two float64 of scratch at $ps; the same arithmetic, in the same order, as
+  ;; the JS implementation in eigen.ts.
+  ;; e = A d, two columns a pass; row i of w receives d (its Householder vector)
+  (func (export "symmetric_product") (param $pw i32) (param $n i32) (param $i i32) (param $pd i32)
+    (param $pe i32) (param $ps i32)
+    (local $j i32) (local $rowi i32) (local $nb i32) (local $ca i32) (local $cb i32)
+    (local $f1 f64) (local $f2 f64) (local $below f64) (local $g1 f64) (local $g2 f64) (local $at i32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $rowi (i32.add (local.get $pw) (i32.mul (local.get $i) (local.get $nb))))
+    (local.set $j (i32.const 0))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_s (i32.add (local.get $j) (i32.const 1)) (local.get $i)))
+      (local.set $at (i32.shl (local.get $j) (i32.const 3)))
+      (local.set $f1 (f64.load (i32.add (local.get $pd) (local.get $at))))
+      (local.set $f2 (f64.load offset=8 (i32.add (local.get $pd) (local.get $at))))
+      (f64.store (i32.add (local.get $rowi) (local.get $at)) (local.get $f1))
+      (f64.store offset=8 (i32.add (local.get $rowi) (local.get $at)) (local.get $f2))
+      (local.set $ca (i32.add (local.get $pw) (i32.mul (local.get $j) (local.get $nb))))
+      (local.set $cb (i32.add (local.get $ca) (local.get $nb)))
+      (local.set $below (f64.load offset=8 (i32.add (local.get $ca) (local.get $at))))
+      (local.set $g1 (f64.add
+        (f64.add (f64.load (i32.add (local.get $pe) (local.get $at)))
+                 (f64.mul (f64.load (i32.add (local.get $ca) (local.get $at))) (local.get $f1)))
+        (f64.mul (local.get $below) (f64.load offset=8 (i32.add (local.get $pd) (local.get $at))))))
+      (f64.store offset=8 (i32.add (local.get $pe) (local.get $at))
+        (f64.add (f64.load offset=8 (i32.add (local.get $pe) (local.get $at))) (f64.mul (local.get $below) (local.get $f1))))
+      (local.set $g2 (f64.add (f64.load offset=8 (i32.add (local.get $pe) (local.get $at)))
+        (f64.mul (f64.load offset=8 (i32.add (local.get $cb) (local.get $at))) (local.get $f2))))
+      (call $dotaxpy2
+        (i32.add (local.get $ca) (i32.add (local.get $at) (i32.const 16)))
+        (i32.add (local.get $cb) (i32.add (local.get $at) (i32.const 16)))
+        (i32.add (local.get $pd) (i32.add (local.get $at) (i32.const 16)))
+        (i32.add (local.get $pe) (i32.add (local.get $at) (i32.const 16)))
+        (i32.sub (i32.sub (local.get $i) (local.get $j)) (i32.const 2))
+        (local.get $f1) (local.get $f2) (local.get $ps))
+      (f64.store (i32.add (local.get $pe) (local.get $at)) (f64.add (local.get $g1) (f64.load (local.get $ps))))
+      (f64.store offset=8 (i32.add (local.get $pe) (local.get $at)) (f64.add (local.get $g2) (f64.load offset=8 (local.get $ps))))
+      (local.set $j (i32.add (local.get $j) (i32.const 2)))
+      (br $loop)))
+    (if (i32.lt_s (local.get $j) (local.get $i))
+      (then
+        (local.set $at (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $f1 (f64.load (i32.add (local.get $pd) (local.get $at))))
+        (f64.store (i32.add (local.get $rowi) (local.get $at)) (local.get $f1))
+        (local.set $ca (i32.add (local.get $pw) (i32.mul (local.get $j) (local.get $nb))))
+        (local.set $g1 (f64.add (f64.load (i32.add (local.get $pe) (local.get $at)))
+          (f64.mul (f64.load (i32.add (local.get $ca) (local.get $at))) (local.get $f1))))
+        (local.set $g1 (f64.add (local.get $g1)
+          (call $dotaxpy
+            (i32.add (local.get $ca) (i32.add (local.get $at) (i32.const 8)))
+            (i32.add (local.get $pd) (i32.add (local.get $at) (i32.const 8)))
+            (i32.add (local.get $pe) (i32.add (local.get $at) (i32.const 8)))
+            (i32.sub (i32.sub (local.get $i) (local.get $j)) (i32.const 1))
+            (local.get $f1))))
+        (f64.store (i32.add (local.get $pe) (local.get $at)) (local.get $g1)))))
+
+  ;; A -= d e^T + e d^T on the lower triangle, two columns a pass; then d takes row i - 1 and the
+  ;; entries V(i, j) are cleared
+  (func (export "symmetric_update") (param $pw i32) (param $n i32) (param $i i32) (param $pd i32) (param $pe i32)
+    (local $j i32) (local $nb i32) (local $ca i32) (local $cb i32) (local $at i32)
+    (local $f1 f64) (local $g1 f64) (local $f2 f64) (local $g2 f64) (local $last i32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $last (i32.shl (i32.sub (local.get $i) (i32.const 1)) (i32.const 3)))
+    (local.set $j (i32.const 0))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_s (local.get $j) (local.get $i)))
+      (local.set $at (i32.shl (local.get $j) (i32.const 3)))
+      (local.set $ca (i32.add (local.get $pw) (i32.mul (local.get $j) (local.get $nb))))
+      (local.set $f1 (f64.load (i32.add (local.get $pd) (local.get $at))))
+      (local.set $g1 (f64.load (i32.add (local.get $pe) (local.get $at))))
+      (if (i32.lt_s (i32.add (local.get $j) (i32.const 1)) (local.get $i))
+        (then
+          (f64.store (i32.add (local.get $ca) (local.get $at)) (f64.sub (f64.load (i32.add (local.get $ca) (local.get $at)))
+            (f64.add (f64.mul (local.get $f1) (f64.load (i32.add (local.get $pe) (local.get $at))))
+                     (f64.mul (local.get $g1) (f64.load (i32.add (local.get $pd) (local.get $at)))))))
+          (local.set $f2 (f64.load offset=8 (i32.add (local.get $pd) (local.get $at))))
+          (local.set $g2 (f64.load offset=8 (i32.add (local.get $pe) (local.get $at))))
+          (local.set $cb (i32.add (local.get $ca) (local.get $nb)))
+          (call $rank2x2
+            (i32.add (local.get $ca) (i32.add (local.get $at) (i32.const 8)))
+            (i32.add (local.get $cb) (i32.add (local.get $at) (i32.const 8)))
+            (i32.add (local.get $pe) (i32.add (local.get $at) (i32.const 8)))
+            (i32.add (local.get $pd) (i32.add (local.get $at) (i32.const 8)))
+            (i32.sub (i32.sub (local.get $i) (local.get $j)) (i32.const 1))
+            (local.get $f1) (local.get $g1) (local.get $f2) (local.get $g2))
+          (f64.store offset=8 (i32.add (local.get $pd) (local.get $at)) (f64.load (i32.add (local.get $cb) (local.get $last))))
+          (f64.store offset=8 (i32.add (local.get $cb) (local.get $last)) (f64.const 0)))
+        (else
+          (call $rank2 (i32.add (local.get $ca) (local.get $at)) (i32.add (local.get $pe) (local.get $at))
+            (i32.add (local.get $pd) (local.get $at)) (i32.sub (local.get $i) (local.get $j)) (local.get $f1) (local.get $g1))))
+      (f64.store (i32.add (local.get $pd) (local.get $at)) (f64.load (i32.add (local.get $ca) (local.get $last))))
+      (f64.store offset=8 (i32.add (local.get $ca) (local.get $last)) (f64.const 0))
+      (local.set $j (i32.add (local.get $j) (i32.const 2)))
+      (br $loop))))
 
   ;; rows a, b of length len: (b, a) <- (s a + c b, c a - s b)
   (func $rot (param $pa i32) (param $pb i32) (param $len i32) (param $c f64) (param $s f64)
