@@ -4,7 +4,17 @@
  * the dashboard contract (data-testid, data-run, data-step, data-dlr, role="alert").
  */
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
-import { mkdirSync, openSync, readdirSync, readFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/digits-mlp');
@@ -239,7 +249,7 @@ export interface SyntheticCheckpoint {
  * float32, a fixed read-out of the features plus noise) and labels.npy (int64, argmax of a noisier
  * read-out) into `dir`, a block of rows at a time; returns the three paths. Deterministic in `seed`.
  */
-export function writeSyntheticCheckpoint(dir: string, shape: SyntheticCheckpoint): string[] {
+function writeSyntheticCheckpoint(dir: string, shape: SyntheticCheckpoint): string[] {
   const { rows, p, c } = shape;
   const latent = 8;
   let state = shape.seed >>> 0 || 1;
@@ -328,3 +338,18 @@ export const test = base.extend<{
 });
 
 export { expect };
+
+/**
+ * A synthetic checkpoint written to a temporary folder before a spec file's tests and removed after
+ * them (call at the spec file's top level). Returns its file paths, there once the tests run.
+ */
+export function syntheticCheckpointFiles(name: string, shape: SyntheticCheckpoint): () => string[] {
+  let folder = '';
+  let files: string[] = [];
+  test.beforeAll(() => {
+    folder = mkdtempSync(path.join(tmpdir(), `richscope-${name}-`));
+    files = writeSyntheticCheckpoint(path.join(folder, name), shape);
+  });
+  test.afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  return () => files;
+}

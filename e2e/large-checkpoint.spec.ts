@@ -4,9 +4,7 @@
  * time left; cancelling frees the workers and leaves the loaded runs alone; and the split analysis
  * gives the D_LR of the single-stream reference.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { analyzeCheckpoint } from '../src/analysis/analyze-checkpoint';
 import type { Locator, Page } from '@playwright/test';
 import { fileByteSource } from '../src/io/node-byte-source';
@@ -17,21 +15,13 @@ import {
   observeLongTasks,
   pageNow,
   test,
-  writeSyntheticCheckpoint,
+  syntheticCheckpointFiles,
 } from './fixtures';
 
-let folder = '';
-let files: string[] = [];
-
-test.beforeAll(() => {
-  folder = mkdtempSync(path.join(tmpdir(), 'richscope-large-'));
-  // 150 MB of features per worker: about two seconds of reading and Gram work whatever the core
-  // count, so the rate and the time left have time to show and the cancel lands mid-read
-  const rows = 150_000 * Math.min(4, Math.max(2, availableParallelism()));
-  files = writeSyntheticCheckpoint(path.join(folder, 'large'), { rows, p: 256, c: 10, seed: 5 });
-});
-
-test.afterAll(() => rmSync(folder, { recursive: true, force: true }));
+// 150 MB of features per worker: about two seconds of reading and Gram work whatever the core
+// count, so the rate and the time left have time to show and the cancel lands mid-read
+const rows = 150_000 * Math.min(4, Math.max(2, availableParallelism()));
+const files = syntheticCheckpointFiles('large', { rows, p: 256, c: 10, seed: 5 });
 
 /** The pool is one worker per core: a single-core runner has nothing to split across. */
 async function poolSize(page: Page): Promise<number> {
@@ -58,7 +48,7 @@ test('a big checkpoint shows rows, rate and time left; cancel frees its workers 
   test.skip(workers < 2, 'one core: nothing to split');
   const before = await tableState(table.rows);
 
-  await dropZone.dropFiles(files);
+  await dropZone.dropFiles(files());
   const job = analysis.jobs.first();
   await expect(job).toHaveAttribute('data-workers', String(workers), { timeout: 20_000 });
   await expect(job.getByTestId('job-rows')).toHaveText(/^[\d.]+( k)? \/ [\d.]+( k| M) rows$/);
@@ -83,7 +73,7 @@ test('the split analysis gives the D_LR of the single-stream reference, the page
   analysis,
 }) => {
   // the serial stream of the same files in Node, with exact float64 products
-  const sources = await Promise.all(files.map((f) => fileByteSource(f)));
+  const sources = await Promise.all(files().map((f) => fileByteSource(f)));
   const reference = await analyzeCheckpoint({ fit: sources }, { gramPrecision: 'float64' }).finally(() =>
     Promise.all(sources.map((s) => s.close())),
   );
@@ -97,7 +87,7 @@ test('the split analysis gives the D_LR of the single-stream reference, the page
   test.skip(workers < 2, 'one core: nothing to split');
   await runsPanel.removeAll();
   const start = await pageNow(page);
-  await dropZone.dropFiles(files);
+  await dropZone.dropFiles(files());
   await expect(analysis.jobs.first()).toHaveAttribute('data-workers', String(workers), { timeout: 20_000 });
   await table.expectRows(1);
   // the main thread only relays progress: no long task while the workers read and compute

@@ -6,9 +6,7 @@
  * rewrites the session) never block the page, and a reload gives it back. The bundled examples come
  * back bit-identical from the stored session, and so does a session stored in version 1's layout.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import {
   exampleRows,
@@ -17,18 +15,10 @@ import {
   observeLongTasks,
   pageNow,
   test,
-  writeSyntheticCheckpoint,
+  syntheticCheckpointFiles,
 } from './fixtures';
 
-let folder = '';
-let files: string[] = [];
-
-test.beforeAll(() => {
-  folder = mkdtempSync(path.join(tmpdir(), 'richscope-session-'));
-  files = writeSyntheticCheckpoint(path.join(folder, 'wide'), { rows: 1200, p: 2048, c: 1000, seed: 11 });
-});
-
-test.afterAll(() => rmSync(folder, { recursive: true, force: true }));
+const files = syntheticCheckpointFiles('wide', { rows: 1200, p: 2048, c: 1000, seed: 11 });
 
 test('a 4048 x 4048 checkpoint: no long task while it is analysed and stored, nor on a rename; a reload restores it', async ({
   page,
@@ -45,7 +35,7 @@ test('a 4048 x 4048 checkpoint: no long task while it is analysed and stored, no
   await page.waitForTimeout(800);
 
   const analysisStart = await pageNow(page);
-  await dropZone.dropFiles(files);
+  await dropZone.dropFiles(files());
   await expect(table.rows).toHaveCount(1, { timeout: 240_000 });
   // the session save that follows a result (debounced 300 ms) falls inside the window
   await page.waitForTimeout(1500);
