@@ -108,6 +108,26 @@ function failure(error: unknown, fallbackFile: string): { ok: false; file: strin
   return { ok: false, file: fallbackFile, message: error instanceof Error ? error.message : String(error) };
 }
 
+/**
+ * What `run` gives, or the failure its error describes: every call of the API answers with an
+ * outcome and never throws across the worker boundary.
+ */
+async function outcome<T>(
+  fallbackFile: string,
+  run: () => Promise<AnalysisOutcome<T>> | AnalysisOutcome<T>,
+): Promise<AnalysisOutcome<T>> {
+  try {
+    return await run();
+  } catch (error) {
+    return failure(error, fallbackFile);
+  }
+}
+
+/** The file an error of a request is reported against when it names none. */
+function requestFile(request: AnalyzeFilesRequest): string {
+  return request.fit[0]?.name ?? 'input';
+}
+
 /** The buffers of the moments, handed to the main thread instead of copied. */
 function momentBuffers(...moments: (Moments | null)[]): ArrayBuffer[] {
   return moments.flatMap((m) => (m ? [m.mean.buffer as ArrayBuffer, m.scatter.buffer as ArrayBuffer] : []));
@@ -148,7 +168,7 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       onProgress?: (progress: AnalysisProgress) => void,
       persist = false,
     ): Promise<AnalysisOutcome<AnalyzedFiles>> {
-      try {
+      return outcome(requestFile(request), async () => {
         const analysis = await analyzeCheckpoint(checkpointInput(request), {
           onProgress: onProgress ? (p) => onProgress({ ...p }) : undefined,
           gramPrecision: 'auto',
@@ -159,9 +179,7 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
         const value = analyzedFiles(analysis, stored);
         // transfer() only marks the buffers; comlink moves them instead of copying when it posts.
         return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
-      } catch (error) {
-        return failure(error, request.fit[0]?.name ?? 'input');
-      }
+      });
     },
 
     /**
@@ -169,11 +187,9 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
      * classes, and says whether every array can be read by row range (else: analyse with analyzeFiles).
      */
     async planRanges(request: AnalyzeFilesRequest): Promise<AnalysisOutcome<RangePlan>> {
-      try {
+      return outcome(requestFile(request), async () => {
         return { ok: true, value: await planCheckpointRanges(checkpointInput(request)) };
-      } catch (error) {
-        return failure(error, request.fit[0]?.name ?? 'input');
-      }
+      });
     },
 
     /** Step 2: the moments of one row range of a planned checkpoint; `onRows` gets the range's rows done. */
@@ -183,13 +199,11 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       task: RangeTask,
       onRows?: (rowsDone: number) => void,
     ): Promise<AnalysisOutcome<RangeResult>> {
-      try {
+      return outcome(requestFile(request), async () => {
         const value = await accumulateCheckpointRange(checkpointInput(request), plan, task, { onRows });
         const buffers = value.kind === 'moments' ? momentBuffers(value.moments) : [];
         return Comlink.transfer({ ok: true, value }, buffers);
-      } catch (error) {
-        return failure(error, request.fit[0]?.name ?? 'input');
-      }
+      });
     },
 
     /** Step 3: merges the ranges' moments in row order and computes the checkpoint's metrics. */
@@ -198,7 +212,7 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       parts: RangeParts,
       persist = false,
     ): Promise<AnalysisOutcome<AnalyzedFiles>> {
-      try {
+      return outcome(plan.source, async () => {
         const merged = mergeCheckpointRanges(parts.fit, parts.eval);
         // one part per split: the merge is done, this computes the metrics
         const { value: analysis, stored } = await computeWhileStoring(persist, [merged], () =>
@@ -206,9 +220,7 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
         );
         const value = analyzedFiles(analysis, stored[0]);
         return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
-      } catch (error) {
-        return failure(error, plan.source);
-      }
+      });
     },
 
     /**
@@ -219,24 +231,20 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       plan: SplitPlan,
       parts: RangeParts,
     ): Promise<AnalysisOutcome<MergedMoments & { fitCopy: Moments }>> {
-      try {
+      return outcome(plan.source, async () => {
         const merged = mergeCheckpointRanges(parts.fit, parts.eval);
         const { fit } = merged;
         const fitCopy = copyMoments(fit);
         const value = { ...merged, fitCopy };
         return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval, fitCopy));
-      } catch (error) {
-        return failure(error, plan.source);
-      }
+      });
     },
 
     /** The output half of the metrics: D_LR and NC1 (METHOD.md §3, §5). */
     async outputHalf(plan: SplitPlan, fit: Moments): Promise<AnalysisOutcome<OutputMetrics>> {
-      try {
+      return outcome(plan.source, async () => {
         return { ok: true, value: checkpointOutputs(plan, fit) };
-      } catch (error) {
-        return failure(error, plan.source);
-      }
+      });
     },
 
     /**
@@ -248,15 +256,13 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       merged: MergedMoments,
       persist = false,
     ): Promise<AnalysisOutcome<MergedMoments & { spectra: SpectrumMetrics; stored: StoredAs }>> {
-      try {
+      return outcome(plan.source, async () => {
         const { value: spectra, stored } = await computeWhileStoring(persist, [merged], () =>
           checkpointSpectra(plan, merged.fit, merged.eval),
         );
         const value = { ...merged, spectra, stored: stored[0] };
         return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval));
-      } catch (error) {
-        return failure(error, plan.source);
-      }
+      });
     },
 
     /** The checkpoint from its merged moments and the two halves of its metrics (and where spectrumHalf stored them). */
@@ -267,15 +273,13 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       spectra: SpectrumMetrics,
       stored: StoredAs = notStored,
     ): Promise<AnalysisOutcome<AnalyzedFiles>> {
-      try {
+      return outcome(plan.source, async () => {
         const value = analyzedFiles(
           assembleCheckpoint(plan, merged.fit, merged.eval, outputs, spectra),
           stored,
         );
         return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
-      } catch (error) {
-        return failure(error, plan.source);
-      }
+      });
     },
 
     /** Reads a results bundle (*.richscope.json) and recomputes each checkpoint's metrics from its moments. */
@@ -284,7 +288,7 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       name: string,
       persist = false,
     ): Promise<AnalysisOutcome<AnalyzedBundleRun[]>> {
-      try {
+      return outcome(name, async () => {
         const decoded = decodeResultsBundle(await file.text(), name);
         const checkpoints = decoded.flatMap((run) => run.checkpoints);
         const moments = checkpoints.map((c) => ({ fit: c.fit, eval: c.eval }));
@@ -298,9 +302,7 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
         }));
         const buffers = runs.flatMap((run) => run.checkpoints.flatMap((c) => momentBuffers(c.fit, c.eval)));
         return Comlink.transfer({ ok: true, value: runs }, buffers);
-      } catch (error) {
-        return failure(error, name);
-      }
+      });
     },
 
     /** Deletes stored moments whose checkpoint failed after they were stored (the bridge's halves). */
