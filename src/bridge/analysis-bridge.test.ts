@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Moments } from '../core/types';
 import type { AnalyzeFilesRequest, RangeTask, SplitPlan } from '../../workers/analysis.worker';
-import { AnalysisBridge, type JobProgress, type WorkerHandle } from './analysis-bridge';
+import {
+  AnalysisBridge,
+  type AnalysisBridgeOptions,
+  type JobProgress,
+  type WorkerHandle,
+} from './analysis-bridge';
 import { cutRows, rangeTasks } from './range-tasks';
 
 interface FakeCall {
@@ -93,12 +98,17 @@ function plan(
 }
 
 /** A two-worker bridge that splits any checkpoint of the tests' sizes (the thresholds scaled down). */
-function splittingBridge(pool: ReturnType<typeof fakePool>): AnalysisBridge {
+/** A bridge that splits checkpoints of 2 KiB and more across its workers (2 unless `options` say). */
+function splittingBridge(
+  pool: ReturnType<typeof fakePool>,
+  options: AnalysisBridgeOptions = {},
+): AnalysisBridge {
   return new AnalysisBridge({
     size: 2,
     startWorker: pool.startWorker,
     minSplitBytes: 2048,
     minSplitWork: 100,
+    ...options,
   });
 }
 
@@ -352,12 +362,7 @@ describe('AnalysisBridge: one checkpoint split across the pool', () => {
 
   it('leaves the other jobs alone when one split job is cancelled', async () => {
     const pool = fakePool();
-    const bridge = new AnalysisBridge({
-      size: 3,
-      startWorker: pool.startWorker,
-      minSplitBytes: 2048,
-      minSplitWork: 100,
-    });
+    const bridge = splittingBridge(pool, { size: 3 });
     const other = bridge.analyzeFiles(request);
     const controller = new AbortController();
     const split = bridge.analyzeFiles(bigRequest(), { signal: controller.signal });
@@ -394,12 +399,7 @@ describe('AnalysisBridge: one checkpoint split across the pool', () => {
 
   it('keeps small, unplannable or unrangeable checkpoints on one worker', async () => {
     const pool = fakePool();
-    const bridge = new AnalysisBridge({
-      size: 2,
-      startWorker: pool.startWorker,
-      minSplitBytes: 2048,
-      minSplitWork: 1e9,
-    });
+    const bridge = splittingBridge(pool, { minSplitWork: 1e9 });
     // small files: no plan at all
     void bridge.analyzeFiles(bigRequest(1024));
     await flush();
