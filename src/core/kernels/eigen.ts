@@ -462,8 +462,10 @@ export function denseSymmetricEigen(
   kernel?: EigenKernelName,
   method: TridiagonalMethod = 'divide-conquer',
 ): EigenResult {
-  const reduced = reduceSymmetric(a, n, { kernel, method });
-  return { values: reduced.values, vectors: eigenvectorColumns(reduced, 0, n, kernel) };
+  const { values, tridiagonalVectors: vectors, reflectorBlocks } = reduceSymmetric(a, n, { kernel, method });
+  // every column: the reflectors go onto the tridiagonal's vectors in place, no copy of them first
+  applyReflectorBlocks(reflectorBlocks, vectors, n, kernel === 'js' ? 'js' : 'wasm');
+  return { values, vectors };
 }
 
 /** How reduceSymmetric reads its matrix and places its results. */
