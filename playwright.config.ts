@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
-const port = 4173;
+// Several checkouts can run e2e on one machine: each picks its own preview port.
+const port = Number(process.env.RICHSCOPE_E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
