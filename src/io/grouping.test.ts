@@ -115,6 +115,27 @@ describe('groupFiles', () => {
     });
   });
 
+  it.each([
+    ['runs/A/moments_step5.npz', 'A'],
+    ['runs/A/activations_step5.npz', 'A'],
+    ['runs/A/features-step5.npy', 'A'],
+    ['runs/A/rich_step5.npz', 'rich'],
+    ['moments_step5.npz', 'moments'],
+  ])(
+    '%s belongs to run %s (a prefix naming the contents is no run name when a folder gives one)',
+    (path, run) => {
+      expect(groupFiles([path])[0]).toMatchObject({ run, checkpoints: [{ step: 5 }] });
+    },
+  );
+
+  it('keeps the moments files of two run folders apart', () => {
+    const runs = groupFiles(['runs/A/moments_step5.npz', 'runs/B/moments_step5.npz']);
+    expect(runs.map((r) => [r.run, r.checkpoints[0].splits.fit])).toEqual([
+      ['A', ['runs/A/moments_step5.npz']],
+      ['B', ['runs/B/moments_step5.npz']],
+    ]);
+  });
+
   it('lists what it cannot place, and why', () => {
     const { runs, unplaced } = groupFilesWithErrors([
       'notes.md',

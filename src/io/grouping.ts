@@ -35,6 +35,9 @@ const SPLIT_IN_STEM = /(^|[_\-.])(train|training|test|testing|eval|val|valid|val
 
 const trimSeparators = (s: string) => s.replace(/^[_\-.\s]+|[_\-.\s]+$/g, '');
 
+/** Names of what a file holds rather than of a run (`runA/moments_step5.npz` belongs to runA). */
+const CONTENT_WORD = /^(moments|acts)$/i;
+
 function isRoleName(name: string): boolean {
   const parts = name.split(/[^A-Za-z0-9]+/).filter((t) => t !== '');
   return (
@@ -83,7 +86,8 @@ function placeFile(path: string): PlacedFile | UnplacedFile {
   const stemStep = STEP.exec(stem);
   if (stemStep) {
     const prefix = trimSeparators(stem.slice(0, stemStep.index));
-    const run = prefix !== '' ? prefix : (folders.at(-1) ?? 'run');
+    const namesContent = CONTENT_WORD.test(prefix) || isRoleName(prefix);
+    const run = prefix !== '' && !(namesContent && folders.length > 0) ? prefix : (folders.at(-1) ?? 'run');
     return { path, run, step: Number(stemStep[2]), label: stemStep[0], base: '', split };
   }
   for (let k = folders.length - 1; k >= 0; k--) {
