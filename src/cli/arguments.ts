@@ -1,4 +1,4 @@
-/** Command-line arguments of `richscope analyze` (README: CLI). */
+/** Command-line arguments of `richscope analyze` (README: CLI), and the command's usage. */
 import type { RoleOverrides } from '../io/roles';
 
 export interface CliArguments {
@@ -14,9 +14,12 @@ export interface CliArguments {
   help: boolean;
 }
 
-export const usage = `usage: npm run --silent analyze -- SOURCE... [--eval SOURCE] [--json]
-                      [--features NAME] [--logits NAME] [--labels NAME]
-                      [--reference SOURCE] [--drop-nonfinite] [--chunk-rows N]
+export const usage = `usage: richscope [analyze] SOURCE... [--eval SOURCE] [--json]
+                          [--features NAME] [--logits NAME] [--labels NAME]
+                          [--reference SOURCE] [--drop-nonfinite] [--chunk-rows N]
+       richscope serve LOGDIR [--port N] [--host ADDR] [--open] [--poll]   (richscope serve --help)
+       richscope --version
+(in a clone of the repository: npm run --silent analyze -- SOURCE...)
 
 SOURCE is one checkpoint: an .npz / .pt / .safetensors file holding features, logits and
 optionally labels; a moments file; or a folder (features.npy + logits.npy [+ labels.npy], a
@@ -24,6 +27,7 @@ train/ + test/ pair, or a run of step_N checkpoints). --eval names the split whe
 are measured (default: the source itself; test/ folders and *_test partners inside a folder
 SOURCE are found automatically). --reference adds kernelSimilarity: linear CKA between each
 SOURCE's features and the reference checkpoint's (same samples, same order).
+serve shows LOGDIR's runs in the dashboard and follows it live.
 Exit codes: 0 success, 2 bad input or arguments.`;
 
 export class UsageError extends Error {

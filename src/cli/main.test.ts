@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -169,5 +169,26 @@ describe('richscope analyze --reference', () => {
     expect(
       (await cli(fixture('mlp96_rich_step1500_train'), '--reference', fixture('mlp96_rich_step0_train'))).out,
     ).toContain('CKA to ref');
+  });
+});
+
+describe('richscope commands', () => {
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(await cli('--version')).toEqual({ code: 0, out: version, err: [] });
+  });
+
+  it('analyze is the default command', async () => {
+    const named = await cli('analyze', fixture('mlp96_rich_step150_train'), '--json');
+    const bare = await cli(fixture('mlp96_rich_step150_train'), '--json');
+    expect(named.code).toBe(0);
+    expect(JSON.parse(named.out)[0].dlr).toBe(JSON.parse(bare.out)[0].dlr);
+  });
+
+  it('serve takes exactly one LOGDIR, and explains itself', async () => {
+    expect((await cli('serve')).code).toBe(2);
+    expect((await cli('serve', 'a', 'b')).err[0]).toMatch(/one LOGDIR/);
+    expect((await cli('serve', 'runs', '--port', 'x')).err[0]).toMatch(/--port takes a number/);
+    expect((await cli('serve', '--help')).out).toMatch(/^usage: richscope serve LOGDIR/);
   });
 });

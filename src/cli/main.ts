@@ -1,5 +1,6 @@
 /**
- * The headless entry: `npm run --silent analyze -- SOURCE... [--eval SOURCE] [--json]`.
+ * The `richscope` command: `richscope [analyze] SOURCE... [--eval SOURCE] [--json]` (also
+ * `npm run --silent analyze -- ...`), `richscope serve LOGDIR`, `richscope --version`.
  * Same core and parsers as the app. Bad input: one line naming the source and the problem, exit code 2.
  */
 import { analyzeCheckpoint, type CheckpointAnalysis } from '../analysis/analyze-checkpoint';
@@ -11,6 +12,8 @@ import { InputError } from '../io/types';
 import { parseArguments, usage, type CliArguments } from './arguments';
 import { expandSource, type CheckpointPaths } from './expand-sources';
 import { formatTable, toJsonRecord, type CheckpointRecord } from './report';
+import { runServe } from './serve/serve';
+import { version } from '../../package.json';
 
 async function withSources<T>(
   files: string[],
@@ -60,7 +63,22 @@ async function addKernelSimilarity(
   }
 }
 
+/** Runs one command line (without node and script); resolves to the exit code. */
 export async function run(
+  argv: string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V') {
+    out(version);
+    return 0;
+  }
+  if (command === 'serve') return runServe(rest, out, err);
+  return analyze(command === 'analyze' ? rest : argv, out, err);
+}
+
+async function analyze(
   argv: string[],
   out: (line: string) => void,
   err: (line: string) => void,
