@@ -253,6 +253,12 @@ describe('store: session', () => {
     expect(storedSession(db)!.runs.map((r) => r.name)).toEqual(['x']);
   });
 
+  it('starts empty, without the examples, when asked (a page following a log directory)', async () => {
+    const { store, actions } = makeStore();
+    await actions.restoreSession({ examples: false });
+    expect([store.getState().ready, store.getState().runs, store.getState().notices]).toEqual([true, [], []]);
+  });
+
   it('restores the runs bit-identically, their moments not read by the main thread', async () => {
     const db = createMemoryDatabase();
     const first = makeStore(undefined, db);

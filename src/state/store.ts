@@ -424,9 +424,10 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
 
     /**
      * Restores the stored session (its moments read in the session worker); when it holds no runs,
-     * loads the examples instead.
+     * loads the examples instead, unless `examples` is false (a page `richscope serve` fills from
+     * its log directory).
      */
-    async restoreSession(): Promise<void> {
+    async restoreSession({ examples = true }: { examples?: boolean } = {}): Promise<void> {
       let stored: RunRecord[] | null = null;
       try {
         const restored = await deps.session.load();
@@ -443,7 +444,7 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
       // No stored runs (first start, or everything removed): show the examples rather than nothing.
       if (stored === null || stored.length === 0) {
         setState({ ready: true });
-        await actions.loadExamples();
+        if (examples) await actions.loadExamples();
       } else {
         setState((s) => ({
           runs: [...stored, ...s.runs.filter((run) => !stored.some((r) => r.id === run.id))],
