@@ -3,6 +3,7 @@ import { Suspense, lazy } from 'react';
 import { useRichscope } from './state/store';
 import { formatHash } from './state/view-settings';
 import { Dashboard } from './ui/Dashboard';
+import { LogdirStatus } from './ui/LogdirStatus';
 
 // The Learn view (owned by the trainer) loads only when visited.
 const LearnView = lazy(() => import('./ui/learn/LearnView'));
@@ -28,6 +29,7 @@ export function App() {
         <p className="privacy" data-testid="privacy-note">
           Your data never leaves this browser: files are read and analysed locally, nothing is uploaded.
         </p>
+        <LogdirStatus />
       </header>
       <main>
         {route === 'learn' ? (

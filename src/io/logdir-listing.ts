@@ -23,6 +23,12 @@ export interface LogdirListing {
   files: LogdirEntry[];
 }
 
+/** The meta tag by which the served page knows it follows LOGDIR (its content: LOGDIR's name). */
+export const LOGDIR_META = 'richscope-logdir';
+
+/** The server-sent events of the listing: a `listing` event (LogdirListing JSON) now and on each change. */
+export const LOGDIR_EVENTS_URL = '/api/logdir/events';
+
 /** The page's URL of a LOGDIR file (each segment percent-encoded). */
 export function logdirFileUrl(path: string): string {
   return `/logdir/${path.split('/').map(encodeURIComponent).join('/')}`;

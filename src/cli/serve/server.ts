@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import type { LogdirListing } from '../../io/logdir-listing';
+import { LOGDIR_EVENTS_URL, LOGDIR_META, type LogdirListing } from '../../io/logdir-listing';
 import { InputError } from '../../io/types';
 import { hostRule, isAllowedHost, urlHost, type HostRule } from './host-check';
 import { decodeRequestPath, isInside, LogdirPathError, openLogdirFile } from './logdir-files';
@@ -43,9 +43,6 @@ export interface RunningServer {
   watcher: LogdirWatcher;
   close(): Promise<void>;
 }
-
-/** The name of the page's meta tag that says which LOGDIR it follows (src/state/logdir-follow.ts). */
-export const LOGDIR_META = 'richscope-logdir';
 
 /** An SSE comment this often keeps an idle stream open through proxies and browsers. */
 const HEARTBEAT_MS = 15_000;
@@ -111,7 +108,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return sendText(request, response, page, 'text/html; charset=utf-8');
     if (path === '/api/logdir')
       return sendText(request, response, JSON.stringify(listing()), CONTENT_TYPES['.json']);
-    if (path === '/api/logdir/events') return streamListing(request, response, watcher, listing, streams);
+    if (path === LOGDIR_EVENTS_URL) return streamListing(request, response, watcher, listing, streams);
     if (path.startsWith('/logdir/'))
       return void sendLogdirFile(request, response, root, path.slice('/logdir/'.length));
     return void sendDashboardFile(request, response, dashboard, path.slice(1));
