@@ -1,4 +1,5 @@
-// Bundles the CLI into one ES module so `npm run analyze` starts without transpiling TypeScript.
+// Bundles the CLI into one ES module so `npm run analyze` (and the installed `richscope` command,
+// package.json `bin`) starts without transpiling TypeScript, and needs no installed dependency.
 import { build } from 'esbuild';
 
 // the second entry is the worker_threads script: moment-pass row ranges and the output half of the metrics
@@ -12,6 +13,8 @@ export async function buildCli() {
 }
 
 async function buildEntry(entry, outfile) {
+  // the command's file is run directly once installed (`npx richscope`): it starts with a shebang
+  const shebang = outfile.endsWith('/richscope.mjs') ? '#!/usr/bin/env node\n' : '';
   await build({
     entryPoints: [entry],
     bundle: true,
@@ -23,7 +26,9 @@ async function buildEntry(entry, outfile) {
     logLevel: 'warning',
     // some CommonJS dependencies (ml-matrix) call require(): give the ES bundle one
     banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      js:
+        shebang +
+        "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
   });
 }
