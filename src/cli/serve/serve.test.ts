@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -64,5 +66,20 @@ describe('richscope serve (command)', () => {
     const { code, err } = await serveOnce(join(folder, 'nope'), '--port', '0');
     expect(code).toBe(2);
     expect(err).toEqual([`richscope serve: ${join(folder, 'nope')}: no such folder`]);
+  });
+
+  it('exits 2 with one line when the --port asked for is in use', async () => {
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const { port } = other.address() as AddressInfo;
+    try {
+      const { code, err } = await serveOnce(join(folder, 'runs'), '--port', String(port));
+      expect(code).toBe(2);
+      expect(err).toEqual([
+        `richscope serve: port ${port} is in use: choose another with --port N (0 picks a free one)`,
+      ]);
+    } finally {
+      other.close();
+    }
   });
 });

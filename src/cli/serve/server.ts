@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { LOGDIR_EVENTS_URL, LOGDIR_META, type LogdirListing } from '../../io/logdir-listing';
 import { InputError } from '../../io/types';
 import { hostRule, isAllowedHost, urlHost, type HostRule } from './host-check';
@@ -81,13 +81,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       `the dashboard is not built (${options.dashboard}/index.html is missing): run npm run build`,
     );
   });
-  const name = basename(root);
+  // the name the user gave (a linked LOGDIR keeps it), as a dropped folder's top folder
+  const name = basename(resolve(options.logdir));
   const page = index.replace(
     '</head>',
     `  <meta name="${LOGDIR_META}" content="${escapeHtml(name)}" />\n  </head>`,
   );
   const watcher = new LogdirWatcher(root, options.watcher);
-  await watcher.start();
   const listing = (): LogdirListing => ({ name, files: watcher.files() });
 
   let rule: HostRule = hostRule(options.host, options.port);
@@ -114,12 +114,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return void sendDashboardFile(request, response, dashboard, path.slice(1));
   });
 
-  await listen(server, options.host, options.port).catch((error) => {
-    watcher.close();
-    throw error;
-  });
+  // listen before the first scan settles: a port in use costs no scan
+  await listen(server, options.host, options.port);
   const port = (server.address() as AddressInfo).port;
   rule = hostRule(options.host, port);
+  await watcher.start().catch(async (error) => {
+    await new Promise((done) => server.close(done));
+    throw error;
+  });
   const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   return {
     url: `http://${urlHost(shown)}:${port}/`,
