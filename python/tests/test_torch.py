@@ -34,8 +34,12 @@ def make_model():
 
 
 def test_attach_records_last_linear():
-    model = make_model()
-    x = torch.randn(90, 6, generator=torch.Generator().manual_seed(1))
+    # Float64 forward passes: the reference below recomputes all 90 rows in one batch, and a float32
+    # product's rounding depends on how the BLAS blocks it (batch size, OpenBLAS or reference BLAS),
+    # about 1e-8 relative, which would drown the accumulator's own 1e-10 agreement. In float64 the
+    # batches differ by about 1e-16 relative.
+    model = make_model().double()
+    x = torch.randn(90, 6, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
     y = torch.randint(0, 5, (90,), generator=torch.Generator().manual_seed(2))
     acc = rx.MomentAccumulator()
     with torch.no_grad():
@@ -146,9 +150,9 @@ def test_docs_ddp_example_runs(tmp_path):
         f"import sys; sys.path.insert(0, {os.path.dirname(HERE)!r})\n"
         "import torch\n"
         "torch.manual_seed(0)\n"
-        "model = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.ReLU(), torch.nn.Linear(32, 5)).eval()\n"
+        "model = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.ReLU(), torch.nn.Linear(32, 5)).double().eval()\n"
         "g = torch.Generator().manual_seed(1)\n"
-        "train_set = torch.utils.data.TensorDataset(torch.randn(301, 8, generator=g), torch.randint(0, 5, (301,), generator=g))\n"
+        "train_set = torch.utils.data.TensorDataset(torch.randn(301, 8, generator=g, dtype=torch.float64), torch.randint(0, 5, (301,), generator=g))\n"
         "step = 7\n"
     )
     script = tmp_path / "eval_moments.py"
@@ -159,7 +163,10 @@ def test_docs_ddp_example_runs(tmp_path):
     for p in procs:
         _, err = p.communicate(timeout=90)
         assert p.returncode == 0, err.decode()[-3000:]
-    # single-process reference: the same model on all 301 samples
+    # single-process reference: the same model on all 301 samples. The model runs in float64 (see the
+    # preamble): in float32 the ranks' batches of 256 and this one batch of 301 round differently
+    # (about 1e-8 relative, and differently under OpenBLAS and reference BLAS), far above the 1e-10
+    # the merged moments are held to.
     ns = {}
     exec(preamble.split("step = 7")[0], ns)
     x, y = ns["train_set"].tensors
