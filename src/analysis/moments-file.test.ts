@@ -68,8 +68,13 @@ describe('moments file: the TypeScript reader and the Python writer agree', () =
       [fromMoments.metrics.mass, fromRaw.metrics.mass],
       [fromMoments.metrics.utilization, fromRaw.metrics.utilization],
     ];
-    for (const [a, b] of pairs)
+    for (const [a, b] of pairs) {
+      expect(a).not.toBeNull();
+      expect(b).not.toBeNull();
+      expect(a!.length).toBeGreaterThan(0);
+      expect(a).toHaveLength(b!.length);
       a!.forEach((x, k) => expect(Math.abs(x - b![k])).toBeLessThan(1e-9 * Math.max(1, Math.abs(b![k]))));
+    }
     expect(fromMoments.metrics.nc1! / fromRaw.metrics.nc1!).toBeCloseTo(1, 9);
     expect([fromMoments.run, fromMoments.step]).toEqual([expected.meta.run, expected.meta.step]);
   });
