@@ -1,10 +1,11 @@
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
 import { normalMatrix } from '../core/random';
+import { encodeNpz } from '../train/npz-writer';
 import { run } from './main';
 
 async function cli(...argv: string[]) {
@@ -51,38 +52,163 @@ function checkpointFolder(root: string, n: number, p: number, c: number, seed: n
 
 const fixture = (name: string) => `fixtures/digits-mlp/${name}.npz`;
 
+/** The fields README.md's CLI section promises for `--json`, in its order (its backticked names). */
+function documentedJsonFields(): string[] {
+  const readme = readFileSync('README.md', 'utf8');
+  const paragraph = readme.slice(
+    readme.indexOf('`--json` prints a JSON array'),
+    readme.indexOf('Without `--json`'),
+  );
+  return [...paragraph.matchAll(/`([^`]+)`/g)]
+    .flatMap((m) => m[1].split(/,\s*/))
+    .filter((name) => /^[A-Za-z][A-Za-z0-9]*$/.test(name));
+}
+
+type Json = unknown;
+const isInt = (v: Json) => Number.isInteger(v);
+const isNumber = (v: Json) => typeof v === 'number' && Number.isFinite(v);
+const isFraction = (v: Json) => isNumber(v) && (v as number) >= -1e-12 && (v as number) <= 1 + 1e-12;
+const isNumbers = (v: Json) => Array.isArray(v) && v.length > 0 && v.every(isNumber);
+const orNull = (check: (v: Json) => boolean) => (v: Json) => v === null || check(v);
+
+/** Each documented field's type (and what holds between fields), checked on every record. */
+const jsonFieldTypes: Record<string, (v: Json, r: Record<string, Json>) => boolean> = {
+  source: (v) => typeof v === 'string' && v !== '',
+  evalSource: orNull((v) => typeof v === 'string'),
+  run: orNull((v) => typeof v === 'string'),
+  step: orNull(isInt),
+  n: (v) => isInt(v) && (v as number) > 1,
+  p: (v) => isInt(v) && (v as number) > 0,
+  C: (v) => isInt(v) && (v as number) > 0,
+  evalN: (v) => isInt(v) && (v as number) > 0,
+  r: (v, r) => isInt(v) && (v as number) >= 1 && (v as number) <= (r.C as number),
+  dlr: isFraction,
+  rankProfile: (v, r) => isNumbers(v) && (v as number[]).length === r.r && (v as number[]).at(-1) === r.dlr,
+  dlrEnergy99: isFraction,
+  r99: (v, r) => isInt(v) && (v as number) >= 1 && (v as number) <= (r.r as number),
+  outputSpectrum: (v, r) => isNumbers(v) && (v as number[]).length === r.r && (v as number[])[0] === 1,
+  linearCkaDistance: isFraction,
+  rho: (v) => isNumbers(v) && (v as number[]).every((x, k, a) => x > 0 && (k === 0 || x <= a[k - 1])),
+  relativeEigenvalues: (v, r) =>
+    isNumbers(v) && (v as number[]).length === (r.rho as number[]).length && (v as number[])[0] === 1,
+  mass: orNull((v) => isNumbers(v)),
+  utilization: (v, r) => isNumbers(v) && (v as number[]).length === (r.rho as number[]).length,
+  nc1: orNull((v) => isNumber(v) && (v as number) >= 0),
+  participationRatio: (v, r) => isNumber(v) && (v as number) >= 1 && (v as number) <= (r.p as number),
+  readoutResidual: (v) => isNumber(v) && (v as number) >= 0,
+  accuracy: orNull(isFraction),
+  evalAccuracy: orNull(isFraction),
+  spectrumTruncated: (v) => typeof v === 'boolean',
+  notes: (v) => Array.isArray(v) && v.every((note) => typeof note === 'string'),
+  roles: (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Record<string, Json>).features === 'string' &&
+    typeof (v as Record<string, Json>).logits === 'string' &&
+    orNull((l) => typeof l === 'string')((v as Record<string, Json>).labels),
+  kernelSimilarity: orNull(isFraction),
+};
+
+function expectDocumentedRecord(record: Record<string, Json>, options: { reference: boolean }) {
+  const fields = documentedJsonFields().filter((f) => options.reference || f !== 'kernelSimilarity');
+  expect(Object.keys(record).sort()).toEqual(fields.sort());
+  for (const field of fields) expect(jsonFieldTypes[field](record[field], record), field).toBe(true);
+  if (record.mass !== null) expect((record.mass as number[]).length).toBe((record.rho as number[]).length);
+}
+
 describe('richscope analyze (CLI)', () => {
-  it('prints one JSON object per source with the contract fields', async () => {
+  it('README documents 28 JSON fields, and the test knows the type of each', () => {
+    const fields = documentedJsonFields();
+    expect(fields).toHaveLength(28);
+    expect(new Set(fields).size).toBe(28);
+    expect(fields.sort()).toEqual(Object.keys(jsonFieldTypes).sort());
+  });
+
+  it('prints one JSON object per source with every documented field, typed, and the reference values', async () => {
     const { code, out } = await cli(
-      fixture('mlp96_rich_step150_train'),
+      fixture('mlp96_rich_step1500_train'),
       fixture('mlp96_lazy_step150_train'),
+      '--eval',
+      fixture('mlp96_rich_step1500_test'),
+      '--eval',
+      fixture('mlp96_lazy_step150_test'),
+      '--reference',
+      fixture('mlp96_rich_step0_train'),
       '--json',
     );
     expect(code).toBe(0);
-    const records = JSON.parse(out);
+    const records = JSON.parse(out) as Record<string, Json>[];
     expect(records).toHaveLength(2);
-    for (const field of [
-      'source',
-      'n',
-      'p',
-      'C',
-      'r',
-      'dlr',
-      'dlrEnergy99',
-      'r99',
-      'linearCkaDistance',
-      'rho',
-      'mass',
-      'utilization',
-      'nc1',
-      'participationRatio',
-      'readoutResidual',
-    ]) {
-      expect(records[0]).toHaveProperty(field);
+    for (const record of records) expectDocumentedRecord(record, { reference: true });
+    expect(records.map((r) => [r.source, r.evalSource])).toEqual([
+      [fixture('mlp96_rich_step1500_train'), fixture('mlp96_rich_step1500_test')],
+      [fixture('mlp96_lazy_step150_train'), fixture('mlp96_lazy_step150_test')],
+    ]);
+    // the numbers are those of the float64 NumPy reference (scripts/reference.py), as in the app
+    const expected = JSON.parse(readFileSync('fixtures/digits-mlp/expected.json', 'utf8'));
+    for (const [record, name] of [
+      [records[0], 'mlp96_rich_step1500'],
+      [records[1], 'mlp96_lazy_step150'],
+    ] as const) {
+      const want = expected[name];
+      expect([record.n, record.p, record.C, record.r, record.r99, record.evalN]).toEqual([
+        want.n,
+        want.p,
+        want.C,
+        want.r,
+        want.r99,
+        450,
+      ]);
+      const pairs: [string, Json, number | number[], boolean?][] = [
+        ['dlr', record.dlr, want.dlr],
+        ['rankProfile', record.rankProfile, want.rank_profile],
+        ['dlrEnergy99', record.dlrEnergy99, want.dlr_energy99],
+        ['outputSpectrum', record.outputSpectrum, want.output_spectrum],
+        ['linearCkaDistance', record.linearCkaDistance, want.linear_cka_distance],
+        ['rho', record.rho, want.rho, true],
+        ['relativeEigenvalues', record.relativeEigenvalues, want.relative_eigenvalues],
+        ['mass', record.mass, want.mass],
+        ['utilization', record.utilization, want.utilization],
+        ['nc1', record.nc1, want.nc1, true],
+        ['participationRatio', record.participationRatio, want.participation_ratio, true],
+        ['readoutResidual', record.readoutResidual, want.readout_residual],
+        ['accuracy', record.accuracy, want.accuracy],
+        ['evalAccuracy', record.evalAccuracy, want.eval_accuracy],
+      ];
+      for (const [field, got, wanted, relative] of pairs) {
+        const a = [got].flat() as number[];
+        const b = [wanted].flat();
+        expect(a, field).toHaveLength(b.length);
+        a.forEach((x, k) =>
+          expect(Math.abs(x - b[k]) / (relative ? Math.abs(b[k]) : 1), `${name}.${field}[${k}]`).toBeLessThan(
+            1e-10,
+          ),
+        );
+      }
+      expect(record.roles).toEqual({ features: 'features', logits: 'logits', labels: 'labels' });
+      expect(record.spectrumTruncated).toBe(false);
     }
-    expect(records[0].source).toBe(fixture('mlp96_rich_step150_train'));
-    expect(records[0].rho).toHaveLength(96);
-    expect(records[0].dlr).toBeLessThan(records[1].dlr);
+    expect(records[0].kernelSimilarity).toBeLessThan(0.95);
+    expect(records[0].dlr).toBeLessThan(records[1].dlr as number);
+  });
+
+  it('gives null where labels are missing, and the run and step of a step_N folder', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'richscope-cli-'));
+    const folder = checkpointFolder(join(root, 'demo', 'step_40'), 60, 5, 3, 7);
+    rmSync(join(folder, 'labels.npy'));
+    const { code, out } = await cli(join(root, 'demo'), '--json');
+    expect(code).toBe(0);
+    const [record] = JSON.parse(out) as Record<string, Json>[];
+    expectDocumentedRecord(record, { reference: false });
+    expect([record.step, record.mass, record.nc1, record.accuracy, record.evalAccuracy]).toEqual([
+      40,
+      null,
+      null,
+      null,
+      null,
+    ]);
+    expect(typeof record.run).toBe('string');
+    expect(record.roles).toEqual({ features: 'features', logits: 'logits', labels: null });
   });
 
   it('measures the spectra on the --eval split', async () => {
@@ -115,6 +241,103 @@ describe('richscope analyze (CLI)', () => {
     const pair = JSON.parse((await cli(join(root, 'pair'), '--json')).out);
     expect(pair).toHaveLength(1);
     expect([pair[0].n, pair[0].evalN]).toEqual([80, 40]);
+  });
+
+  it('--drop-nonfinite: refused without it; with it the rows holding NaN/Inf are left out and said so', async () => {
+    const [n, p, c] = [60, 5, 3];
+    const features = normalMatrix(n, p, 21).map(Math.abs);
+    const logits = normalMatrix(n, c, 22);
+    const labels = Array.from({ length: n }, (_, i) => i % c);
+    const write = (dir: string, keep: (i: number) => boolean, phi: Float64Array, f: Float64Array) => {
+      const rows = Array.from({ length: n }, (_, i) => i).filter(keep);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        join(dir, 'features.npy'),
+        npy(
+          rows.flatMap((i) => [...phi.subarray(i * p, (i + 1) * p)]),
+          [rows.length, p],
+          '<f8',
+        ),
+      );
+      writeFileSync(
+        join(dir, 'logits.npy'),
+        npy(
+          rows.flatMap((i) => [...f.subarray(i * c, (i + 1) * c)]),
+          [rows.length, c],
+          '<f8',
+        ),
+      );
+      writeFileSync(
+        join(dir, 'labels.npy'),
+        npy(
+          rows.map((i) => labels[i]),
+          [rows.length],
+          '<i8',
+        ),
+      );
+      return dir;
+    };
+    const root = mkdtempSync(join(tmpdir(), 'richscope-cli-'));
+    const badFeatures = features.slice();
+    badFeatures[3 * p + 1] = NaN;
+    const badLogits = logits.slice();
+    badLogits[7 * c + 2] = Infinity;
+    const dirty = write(join(root, 'dirty'), () => true, badFeatures, badLogits);
+    const clean = write(join(root, 'clean'), (i) => i !== 3 && i !== 7, features, logits);
+
+    const refused = await cli(dirty, '--json');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toHaveLength(1);
+    expect(refused.err[0]).toContain(join(dirty, 'features.npy'));
+    expect(refused.err[0]).toMatch(/NaN\/Inf value, first in row 3/);
+
+    const dropped = await cli(dirty, '--drop-nonfinite', '--json');
+    expect(dropped.code).toBe(0);
+    const [record] = JSON.parse(dropped.out);
+    expect(record.n).toBe(n - 2);
+    expect(record.notes.join('\n')).toMatch(/dropped 2 row\(s\) holding NaN\/Inf/);
+    // the same numbers as the file without those two rows
+    const [reference] = JSON.parse((await cli(clean, '--json')).out);
+    for (const field of ['dlr', 'dlrEnergy99', 'linearCkaDistance', 'nc1', 'participationRatio']) {
+      expect(Math.abs(record[field] - reference[field]), field).toBeLessThan(1e-12);
+    }
+    expect(record.rho).toHaveLength(reference.rho.length);
+    record.rho.forEach((x: number, k: number) =>
+      expect(Math.abs(x - reference.rho[k]) / reference.rho[k]).toBeLessThan(1e-10),
+    );
+  });
+
+  it('gives arrays their roles by every name README.md documents, where shapes cannot tell', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const listed = /Arrays are given roles by name \(([^)]*)\)/.exec(readme.replace(/\s+/g, ' '))![1];
+    const [featureNames, logitNames, labelNames] = listed
+      .split(/,\s*/)
+      .map((group) => group.split('/').map((name) => name.replace(/`/g, '')));
+    expect(featureNames).toEqual(['features', 'feats', 'penultimate', 'embeddings', 'hidden', 'phi']);
+    expect(logitNames).toEqual(['logits', 'outputs', 'preds', 'scores']);
+    expect(labelNames).toEqual(['labels', 'targets', 'y']);
+    // features, logits and a third array of one shape, and a second small-integer vector beside the
+    // labels: only the names decide
+    const n = 40;
+    const root = mkdtempSync(join(tmpdir(), 'richscope-cli-roles-'));
+    const classes = Array.from({ length: n }, (_, i) => BigInt(i % 4));
+    for (let i = 0; i < featureNames.length; i++) {
+      const [features, logits, labels] = [featureNames[i], logitNames[i % 4], labelNames[i % 3]];
+      const file = join(root, `roles${i}.npz`);
+      writeFileSync(
+        file,
+        encodeNpz({
+          [logits]: { data: normalMatrix(n, 8, 2 * i + 1), shape: [n, 8] },
+          group: { data: BigInt64Array.from(classes, (v, k) => (v + BigInt(k % 3)) % 4n), shape: [n] },
+          aux: { data: normalMatrix(n, 8, 99).map(Math.abs), shape: [n, 8] },
+          [features]: { data: normalMatrix(n, 8, 2 * i + 2).map(Math.abs), shape: [n, 8] },
+          [labels]: { data: BigInt64Array.from(classes), shape: [n] },
+        }),
+      );
+      const { code, out, err } = await cli(file, '--json');
+      expect(code, err.join('\n')).toBe(0);
+      expect(JSON.parse(out)[0].roles, file).toEqual({ features, logits, labels });
+    }
   });
 
   it('prints a readable table without --json', async () => {
