@@ -47,9 +47,96 @@ export function fixtureFile(name: string, as = name): { name: string; mimeType: 
   return { name: as, mimeType: 'application/octet-stream', buffer: readFileSync(path.join(FIXTURES, name)) };
 }
 
-/** expected-shared.json: float64 NumPy reference values per `<run>_step<N>`. */
-export function expectedDigits(): Record<string, { dlr: number }> {
-  return JSON.parse(readFileSync(path.join(FIXTURES, 'expected-shared.json'), 'utf8'));
+/** The bundled example checkpoints with the D_LR their manifest records (checked against NumPy by examples.test.ts). */
+export function exampleCheckpoints(): { run: string; step: number; dlr: number }[] {
+  const manifest = JSON.parse(
+    readFileSync(path.resolve(import.meta.dirname, '../public/examples/manifest.json'), 'utf8'),
+  ) as { runs: { run: string; checkpoints: { step: number; dlr: number }[] }[] };
+  return manifest.runs.flatMap(({ run, checkpoints }) =>
+    checkpoints.map(({ step, dlr }) => ({ run, step, dlr })),
+  );
+}
+
+/** One digits checkpoint's float64 NumPy reference values (expected.json, scripts/reference.py). */
+export interface DigitsReference {
+  n: number;
+  p: number;
+  C: number;
+  r: number;
+  r99: number;
+  dlr: number;
+  dlr_energy99: number;
+  rank_profile: number[];
+  output_spectrum: number[];
+  linear_cka_distance: number;
+  rho: number[];
+  relative_eigenvalues: number[];
+  mass: number[];
+  utilization: number[];
+  nc1: number;
+  participation_ratio: number;
+  readout_residual: number;
+  accuracy: number;
+  eval_accuracy: number;
+}
+
+/** expected.json: the reference values per `<run>_step<N>` (fit = train, eval = test split). */
+export function expectedDigits(): Record<string, DigitsReference> {
+  return JSON.parse(readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8'));
+}
+
+/**
+ * The app computes in float64 from the same float32 activations as the reference: it agrees to
+ * 2.2e-11 at worst (rho of the smallest eigenvalues, relative; everything else 7e-15 to 2.5e-12,
+ * src/analysis/reference-agreement.test.ts), so 1e-10 catches any real regression.
+ */
+export const REFERENCE_TOLERANCE = 1e-10;
+
+/** The app's name of each reference value, and whether it is compared relative to its size. */
+const REFERENCE_FIELDS: [string, keyof DigitsReference, 'absolute' | 'relative'][] = [
+  ['n', 'n', 'absolute'],
+  ['p', 'p', 'absolute'],
+  ['C', 'C', 'absolute'],
+  ['r', 'r', 'absolute'],
+  ['r99', 'r99', 'absolute'],
+  ['dlr', 'dlr', 'absolute'],
+  ['dlrEnergy99', 'dlr_energy99', 'absolute'],
+  ['rankProfile', 'rank_profile', 'absolute'],
+  ['outputSpectrum', 'output_spectrum', 'absolute'],
+  ['linearCkaDistance', 'linear_cka_distance', 'absolute'],
+  ['rho', 'rho', 'relative'],
+  ['relativeEigenvalues', 'relative_eigenvalues', 'absolute'],
+  ['mass', 'mass', 'absolute'],
+  ['utilization', 'utilization', 'absolute'],
+  ['nc1', 'nc1', 'relative'],
+  ['participationRatio', 'participation_ratio', 'relative'],
+  ['readoutResidual', 'readout_residual', 'absolute'],
+  ['accuracy', 'accuracy', 'absolute'],
+  ['evalAccuracy', 'eval_accuracy', 'absolute'],
+];
+
+/**
+ * Every reference value that differs from the app's `metrics` (app field names) by more than
+ * REFERENCE_TOLERANCE, or is missing or of another length there: an empty list when all agree.
+ */
+export function referenceMismatches(metrics: Record<string, unknown>, want: DigitsReference): string[] {
+  const problems: string[] = [];
+  for (const [field, key, kind] of REFERENCE_FIELDS) {
+    const expected = [want[key]].flat() as number[];
+    const value = metrics[field];
+    const got = (Array.isArray(value) ? value : [value]) as unknown[];
+    if (got.length !== expected.length) {
+      problems.push(`${field}: ${got.length} values, expected ${expected.length}`);
+      continue;
+    }
+    expected.forEach((e, k) => {
+      const g = got[k];
+      const error =
+        typeof g === 'number' ? Math.abs(g - e) / (kind === 'relative' ? Math.abs(e) : 1) : Infinity;
+      if (!(error <= REFERENCE_TOLERANCE)) problems.push(`${field}[${k}]: ${String(g)}, expected ${e}`);
+    });
+  }
+  return problems;
 }
 
 export class DropZone {
@@ -228,6 +315,84 @@ export async function longTasksSince(
     const all = (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks;
     return { tasks: all.filter((t) => t.start >= from), elapsed: performance.now() - from };
   }, since);
+}
+
+/**
+ * A main-thread task this long is a freeze the user sees, whatever the machine's load; shorter
+ * ones depend on the load as much as on the app (their figures belong in docs/benchmarks.md), so
+ * the specs bound only this.
+ */
+export const FREEZE_MS = 3000;
+
+/** The longest main-thread task since `since` (ms; 0 when none), with the window's length. */
+export async function longestTaskSince(
+  page: Page,
+  since: number,
+): Promise<{ longest: number; elapsed: number }> {
+  const { tasks, elapsed } = await longTasksSince(page, since);
+  return { longest: Math.max(0, ...tasks.map((t) => t.duration)), elapsed };
+}
+
+/**
+ * Counts, from the page's first script on, the bytes of files the main thread reads (Blob and
+ * FileReader reads of File objects); read it with `mainThreadFileBytes`. Parsing happens in the
+ * workers, so a dropped file should never be read here.
+ */
+export async function recordMainThreadFileReads(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const log = { bytes: 0, reads: [] as string[] };
+    (window as unknown as { __fileReads: typeof log }).__fileReads = log;
+    const note = (blob: unknown) => {
+      if (blob instanceof File) {
+        log.bytes += blob.size;
+        log.reads.push(blob.name);
+      }
+    };
+    for (const name of ['arrayBuffer', 'text', 'stream', 'bytes'] as const) {
+      const original = (Blob.prototype as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
+      if (!original) continue;
+      (Blob.prototype as unknown as Record<string, unknown>)[name] = function (
+        this: Blob,
+        ...args: unknown[]
+      ) {
+        note(this);
+        return original.apply(this, args);
+      };
+    }
+    for (const name of ['readAsArrayBuffer', 'readAsText', 'readAsDataURL', 'readAsBinaryString'] as const) {
+      const original = FileReader.prototype[name] as (
+        this: FileReader,
+        blob: Blob,
+        ...rest: unknown[]
+      ) => void;
+      (FileReader.prototype as unknown as Record<string, unknown>)[name] = function (
+        this: FileReader,
+        blob: Blob,
+        ...rest: unknown[]
+      ) {
+        note(blob);
+        return original.call(this, blob, ...rest);
+      };
+    }
+  });
+}
+
+export function mainThreadFileReads(page: Page): Promise<{ bytes: number; reads: string[] }> {
+  return page.evaluate(
+    () => (window as unknown as { __fileReads: { bytes: number; reads: string[] } }).__fileReads,
+  );
+}
+
+/**
+ * The analysis pool has one worker per core (navigator.hardwareConcurrency). Before the page's
+ * scripts, reports at least two cores, so that a one-core runner still runs the split analysis and
+ * its cancel (more slowly): these specs test what the app does with a pool, not how fast.
+ */
+export async function reportAtLeastTwoCores(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const cores = navigator.hardwareConcurrency || 1;
+    Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => Math.max(2, cores) });
+  });
 }
 
 /** The page's performance.now(), to mark the start of a measured window. */
