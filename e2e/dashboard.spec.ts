@@ -2,16 +2,20 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import {
   FIXTURES,
+  REFERENCE_TOLERANCE,
   digitsFiles,
   expect,
   expectedDigits,
   fixtureFile,
+  referenceMismatches,
   replaceExamplesWithDigits,
   test,
 } from './fixtures';
+import { decodePng, pixelsOfColour } from './png';
+import { waitForStoredRuns } from './stored-session';
 
 test.beforeEach(async ({ page, table, runsPanel, dropZone }) => {
   await page.goto('/');
@@ -19,12 +23,12 @@ test.beforeEach(async ({ page, table, runsPanel, dropZone }) => {
   await replaceExamplesWithDigits({ table, runsPanel, dropZone });
 });
 
-test('dropped runs match the float64 reference D_LR within 1e-6', async ({ table }) => {
+test('dropped runs show the float64 reference D_LR', async ({ table }) => {
   const expected = expectedDigits();
   for (const run of ['mlp96_rich', 'mlp96_lazy']) {
     for (const step of [0, 150, 1500]) {
       const dlr = Number(await table.row(run, step).getAttribute('data-dlr'));
-      expect(Math.abs(dlr - expected[`${run}_step${step}`].dlr)).toBeLessThan(1e-6);
+      expect(Math.abs(dlr - expected[`${run}_step${step}`].dlr)).toBeLessThan(REFERENCE_TOLERANCE);
     }
   }
 });
@@ -44,16 +48,18 @@ test('one trace per run in each spectrum; the step slider picks each run’s che
   await page.keyboard.press('ArrowRight');
   await expect(plots.stepValue).toHaveText('150');
   // The plotted curve is the measured one (not clipped): compare with the reference at step 150.
-  const reference = expected['mlp96_rich_step150'] as unknown as { mass: number[]; rho: number[] };
+  const reference = expected['mlp96_rich_step150'];
   const richMass = async () =>
     (await plots.traceData('plot-mass')).find((t) => t.name === 'mlp96_rich')?.y ?? [];
   // Plots redraw a task after the slider moves: wait for the step-150 curve.
-  await expect.poll(async () => (await richMass())[0]).toBeCloseTo(reference.mass[0], 6);
+  await expect
+    .poll(async () => Math.abs((await richMass())[0] - reference.mass[0]))
+    .toBeLessThan(REFERENCE_TOLERANCE);
   const rich = { y: await richMass() };
   // K is capped at rho_k / rho_1 >= 1e-6 (the default): here the last direction (7.8e-8) is cut.
   expect(rich.y).toHaveLength(reference.rho.filter((rho) => rho / reference.rho[0] >= 1e-6).length);
   expect(rich.y.length).toBe(95);
-  rich.y.forEach((value, i) => expect(Math.abs(value - reference.mass[i])).toBeLessThan(1e-6));
+  rich.y.forEach((value, i) => expect(Math.abs(value - reference.mass[i])).toBeLessThan(REFERENCE_TOLERANCE));
   expect(Math.max(...rich.y)).toBeGreaterThan(1); // eval split: Π above 1 is shown
   expect(page.url()).toContain('step=150');
 });
@@ -133,7 +139,7 @@ test('reload keeps the session, bit-identical, and the view', async ({ page, tab
   await page.keyboard.press('Home');
   await expect(page).toHaveURL(/step=0/);
   // Session writes are debounced: wait until the rename reached IndexedDB.
-  await page.waitForTimeout(800);
+  await waitForStoredRuns(page, (runs) => runs.some((run) => run.name === 'lazy (last layer only)'));
   const bundle = await resultsBundle(page);
   await page.reload();
   await table.expectRows(6);
@@ -144,37 +150,86 @@ test('reload keeps the session, bit-identical, and the view', async ({ page, tab
   expect(await resultsBundle(page)).toBe(bundle);
 });
 
+/** The CSV export (`run,step,label,quantity,k,value`) as one metrics object per `<run>_step<N>`. */
+function metricsOfCsv(text: string): Map<string, Record<string, unknown>> {
+  const [header, ...lines] = text.trim().split('\n');
+  expect(header).toBe('run,step,label,quantity,k,value');
+  const checkpoints = new Map<string, Record<string, unknown>>();
+  for (const line of lines) {
+    const [run, step, , quantity, k, value] = line.split(',');
+    const key = `${run}_step${step}`;
+    if (!checkpoints.has(key)) checkpoints.set(key, {});
+    const metrics = checkpoints.get(key)!;
+    const number = value === '' ? null : Number(value);
+    if (k === '') metrics[quantity] = number;
+    else ((metrics[quantity] ??= []) as (number | null)[])[Number(k) - 1] = number;
+  }
+  return checkpoints;
+}
+
 test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plots', async ({
   page,
   table,
   runsPanel,
   dropZone,
 }) => {
-  const download = async (click: () => Promise<void>) => {
+  const downloadBytes = async (click: () => Promise<void>) => {
     const [file] = await Promise.all([page.waitForEvent('download'), click()]);
-    return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, 'utf8') };
+    return { name: file.suggestedFilename(), bytes: readFileSync((await file.path())!) };
+  };
+  const download = async (click: () => Promise<void>) => {
+    const { name, bytes } = await downloadBytes(click);
+    return { name, text: bytes.toString('utf8') };
   };
   const expected = expectedDigits();
+  const checkpointNames = Object.keys(expected).sort();
 
+  // CSV and JSON: every value of every checkpoint is the float64 reference's
   const csv = await download(() => page.getByRole('button', { name: 'CSV' }).click());
   expect(csv.name).toBe('richscope-results.csv');
-  const lines = csv.text.trim().split('\n');
-  expect(lines[0]).toBe('run,step,label,quantity,k,value');
-  const dlrLine = lines.find((l) => l.startsWith('mlp96_rich,1500,') && l.includes(',dlr,,'))!;
-  expect(Math.abs(Number(dlrLine.split(',').at(-1)) - expected['mlp96_rich_step1500'].dlr)).toBeLessThan(
-    1e-6,
+  const fromCsv = metricsOfCsv(csv.text);
+  expect([...fromCsv.keys()].sort()).toEqual(checkpointNames);
+  for (const [name, metrics] of fromCsv)
+    expect(referenceMismatches(metrics, expected[name]), name).toEqual([]);
+
+  const json = JSON.parse(
+    (await download(() => page.getByRole('button', { name: 'JSON' }).click())).text,
+  ) as {
+    format: string;
+    runs: {
+      name: string;
+      colour: string;
+      checkpoints: { step: number; metrics: Record<string, unknown> }[];
+    }[];
+  };
+  expect(json.format).toBe('richscope-metrics');
+  const fromJson = new Map(
+    json.runs.flatMap((run) => run.checkpoints.map((c) => [`${run.name}_step${c.step}`, c.metrics] as const)),
   );
-  expect(lines.filter((l) => l.includes(',mass,')).length).toBe(6 * 96);
+  expect([...fromJson.keys()].sort()).toEqual(checkpointNames);
+  for (const [name, metrics] of fromJson)
+    expect(referenceMismatches(metrics, expected[name]), name).toEqual([]);
 
-  const json = JSON.parse((await download(() => page.getByRole('button', { name: 'JSON' }).click())).text);
-  expect(json.runs).toHaveLength(2);
-  expect(json.runs.flatMap((r: { checkpoints: unknown[] }) => r.checkpoints)).toHaveLength(6);
-
-  const [pngFile] = await Promise.all([
-    page.waitForEvent('download'),
+  // PNG and SVG of the same plot: a whole image at the figure's size, with every run's curve drawn
+  const png = await downloadBytes(() =>
     page.getByRole('button', { name: 'Download Cumulative mass Π*(k) as PNG' }).click(),
-  ]);
-  expect(pngFile.suggestedFilename()).toMatch(/\.png$/);
+  );
+  expect(png.name).toMatch(/\.png$/);
+  const image = decodePng(png.bytes);
+  const svgOfMass = await download(() =>
+    page.getByRole('button', { name: 'Download Cumulative mass Π*(k) as SVG' }).click(),
+  );
+  const size = /<svg[^>]*\bwidth="(\d+)"[^>]*\bheight="(\d+)"/.exec(svgOfMass.text)!.slice(1).map(Number);
+  expect([image.width, image.height]).toEqual(size);
+  expect(image.width).toBeGreaterThanOrEqual(600);
+  for (const { name, colour } of json.runs) {
+    const rgb = colour
+      .match(/^#(..)(..)(..)$/)!
+      .slice(1)
+      .map((h) => parseInt(h, 16)) as [number, number, number];
+    // a 2 px line across the plot: hundreds of pixels of exactly the run's colour
+    expect(pixelsOfColour(image, rgb), name).toBeGreaterThan(200);
+  }
   const svg = await download(() =>
     page.getByRole('button', { name: 'Download Relative eigenvalues ρ_k / ρ_1 as SVG' }).click(),
   );
@@ -191,6 +246,11 @@ test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plot
   const before = await table.rows.evaluateAll((rows) =>
     rows.map((r) => `${r.dataset.run}@${r.dataset.step}=${r.dataset.dlr}`),
   );
+  const storedBefore = new Set(
+    (await waitForStoredRuns(page, (runs) => runs.length === 2)).flatMap((run) =>
+      run.checkpoints.map((c) => c.moments),
+    ),
+  );
   await runsPanel.removeAll();
   await dropZone.dropFiles({
     name: bundle.name,
@@ -202,8 +262,11 @@ test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plot
     rows.map((r) => `${r.dataset.run}@${r.dataset.step}=${r.dataset.dlr}`),
   );
   expect(after.sort()).toEqual(before.sort());
-  // the imported runs are in the stored session too (their worker stored their moments)
-  await page.waitForTimeout(800);
+  // the imported runs are in the stored session too (their worker stored their moments anew)
+  await waitForStoredRuns(page, (runs) => {
+    const keys = runs.flatMap((run) => run.checkpoints.map((c) => c.moments));
+    return keys.length === 6 && keys.every((key) => !storedBefore.has(key));
+  });
   await page.reload();
   await table.expectRows(6);
   const reloaded = await table.rows.evaluateAll((rows) =>
@@ -212,27 +275,63 @@ test('exports: CSV, JSON, PNG, SVG and a results bundle that reproduces the plot
   expect(reloaded.sort()).toEqual(before.sort());
 });
 
-test('cancel stops a running analysis; the next drop starts fresh workers', async ({
+/** Every row as `run@step=dlr`. */
+const tableState = (rows: Locator) =>
+  rows.evaluateAll((list) =>
+    list.map(
+      (r) =>
+        `${(r as HTMLElement).dataset.run}@${(r as HTMLElement).dataset.step}=${(r as HTMLElement).dataset.dlr}`,
+    ),
+  );
+
+test('cancel stops a running analysis: what finished stays, nothing lands later, the next drop starts fresh workers', async ({
   page,
   table,
   dropZone,
   runsPanel,
+  analysis,
 }) => {
   await runsPanel.removeAll();
+  const started: string[] = [];
+  page.on('worker', (worker) => started.push(worker.url()));
   // Four copies of each file: enough work that the analysis is still running when we cancel.
   const copies = ['a', 'b', 'c', 'd'].flatMap((seed) =>
     digitsFiles().map((file) => fixtureFile(path.basename(file), `${seed}-${path.basename(file)}`)),
   );
   await dropZone.dropFiles(copies);
-  await expect(page.getByTestId('job').first()).toBeVisible();
-  await page.getByRole('button', { name: 'Cancel analysis' }).click();
-  await expect(page.getByTestId('job')).toHaveCount(0);
-  await page.waitForTimeout(300); // nothing may land after a cancel: the count must stay put
-  const kept = await table.rows.count();
-  expect(kept).toBeLessThan(24);
-  // Checkpoints finished before the cancel stay; the new drop adds its six.
+  await expect(analysis.jobs.first()).toBeVisible();
+  const finishedBeforeCancel = await table.rows.count();
+  await analysis.cancel();
+  await expect(analysis.jobs).toHaveCount(0);
+  // the workers that were computing were terminated
+  await expect.poll(async () => (await analysis.pool()).busy).toBe(0);
+  const kept = await tableState(table.rows);
+  expect(kept.length).toBeGreaterThanOrEqual(finishedBeforeCancel);
+  expect(kept.length).toBeLessThan(24);
+  const startedAtCancel = started.length;
+
+  // The new drop runs in fresh workers and adds its six. Once it is done, anything the cancelled
+  // analysis still had on its way would have landed: the rows from before are all there, unchanged,
+  // and nothing else was added.
   await dropZone.dropFiles(digitsFiles());
-  await table.expectRows(kept + 6);
+  await table.expectRows(kept.length + 6);
+  await expect(analysis.jobs).toHaveCount(0);
+  expect(started.length).toBeGreaterThan(startedAtCancel);
+  const after = await tableState(table.rows);
+  expect(after.filter((row) => kept.includes(row))).toHaveLength(kept.length);
+  expect(
+    after
+      .filter((row) => !kept.includes(row))
+      .map((row) => row.split('=')[0])
+      .sort(),
+  ).toEqual([
+    'mlp96_lazy@0',
+    'mlp96_lazy@150',
+    'mlp96_lazy@1500',
+    'mlp96_rich@0',
+    'mlp96_rich@150',
+    'mlp96_rich@1500',
+  ]);
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
@@ -258,7 +357,7 @@ test('a dropped folder tree groups into runs, checkpoints and splits', async ({
   await expect(row).toHaveAttribute('data-step', '150');
   expect(
     Math.abs(Number(await row.getAttribute('data-dlr')) - expectedDigits()['mlp96_rich_step150'].dlr),
-  ).toBeLessThan(1e-6);
+  ).toBeLessThan(REFERENCE_TOLERANCE);
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
@@ -375,14 +474,20 @@ test('a moments file (docs/moments-format.md) is analysed like activations', asy
   runsPanel,
 }) => {
   await runsPanel.removeAll();
-  await dropZone.dropFiles(path.resolve(FIXTURES, '../io/npz/moments.npz'));
+  const momentsFixture = path.resolve(FIXTURES, '../moments');
+  const expected = JSON.parse(readFileSync(path.join(momentsFixture, 'expected.json'), 'utf8')) as {
+    file: string;
+    meta: { run: string; step: number };
+    splits: { train: { dlr: number } };
+  };
+  await dropZone.dropFiles(path.join(momentsFixture, expected.file));
   await table.expectRows(1);
-  // Its metadata names the run and step (digits, 200); the file name does not.
-  const row = table.row('digits', 200);
+  // Its metadata names the run and step; the file name does not.
+  const row = table.row(expected.meta.run, expected.meta.step);
   await expect(row).toHaveCount(1);
+  // D_LR of the raw activations the file summarises (explicit projector, float64 NumPy)
   const dlr = Number(await row.getAttribute('data-dlr'));
-  expect(dlr).toBeGreaterThanOrEqual(0);
-  expect(dlr).toBeLessThanOrEqual(1);
-  await expect(runsPanel.run('moments')).toHaveCount(0);
+  expect(Math.abs(dlr - expected.splits.train.dlr)).toBeLessThan(REFERENCE_TOLERANCE);
+  await expect(runsPanel.run('example_moments')).toHaveCount(0);
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
