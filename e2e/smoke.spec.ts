@@ -1,5 +1,5 @@
 /** CI's first line: the shell loads and the bundled example runs (the trainer's, public/examples) show real curves. */
-import { exampleRows, exampleRuns, expect, test } from './fixtures';
+import { REFERENCE_TOLERANCE, exampleCheckpoints, exampleRows, exampleRuns, expect, test } from './fixtures';
 
 test('app shell loads and the example runs show curves', async ({ page, table, plots }) => {
   const examples = exampleRuns();
@@ -15,12 +15,13 @@ test('app shell loads and the example runs show curves', async ({ page, table, p
   await expect(page.getByTestId('app-shell')).toBeVisible();
   await expect(page.getByTestId('privacy-note')).toContainText('never leaves this browser');
   await table.expectRows(exampleRows());
-  for (const { run, steps } of examples) {
-    for (const step of steps) {
-      const dlr = Number(await table.row(run, step).getAttribute('data-dlr'));
-      expect(dlr).toBeGreaterThanOrEqual(0);
-      expect(dlr).toBeLessThanOrEqual(1);
-    }
+  // the D_LR the manifest records for each checkpoint, which src/train/examples.test.ts checks
+  // against the float64 NumPy reference on the same files
+  const checkpoints = exampleCheckpoints();
+  expect(checkpoints).toHaveLength(exampleRows());
+  for (const { run, step, dlr } of checkpoints) {
+    const shown = Number(await table.row(run, step).getAttribute('data-dlr'));
+    expect(Math.abs(shown - dlr), `${run} step ${step}`).toBeLessThan(REFERENCE_TOLERANCE);
   }
   // One trace per run in each spectrum.
   for (const id of ['plot-mass', 'plot-utilization', 'plot-eigenvalues'] as const) {
