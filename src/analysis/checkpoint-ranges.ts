@@ -114,7 +114,7 @@ function passReaders(split: SplitArrays): ArrayReader[] {
     : [split.features, split.logits];
 }
 
-function splitPlan(split: SplitArrays, classes: number, float32MinWork: number): SplitRangePlan {
+function splitPlan(split: SplitArrays, classes: number[], float32MinWork: number): SplitRangePlan {
   const targets = targetShape(split, classes);
   const shape: MomentShape = { p: split.features.cols, c: split.logits.cols, targets };
   const q = targets.kind === 'onehot' ? targets.classes : targets.kind === 'dense' ? targets.q : 0;
