@@ -78,6 +78,10 @@ export interface CheckpointAnalysis {
   /** run / step carried by a moments file, when the input was one */
   run?: string | null;
   step?: number | null;
+  /** a step saved beside the arrays (SplitArrays.savedStep), for when the file name has none */
+  savedStep?: number | null;
+  /** the eval split a fit file held itself ('splits.pt (test)'), when no eval files were given */
+  evalSource?: string | null;
 }
 
 /** One split's arrays with their roles (exported for the browser's range protocol, checkpoint-ranges.ts). */
@@ -90,6 +94,8 @@ export interface SplitArrays {
   labels: ArrayReader | null;
   targetKind: TargetKind;
   notes: string[];
+  /** a step saved in the files (a 0-d step, iteration or epoch); the file name's step comes first */
+  savedStep: number | null;
 }
 
 export type OpenedSplit =
@@ -142,6 +148,40 @@ export async function openSplit(
     labels: chosen.labels,
     targetKind: chosen.targetKind,
     notes: [...containers.flatMap((c) => c.notes), ...chosen.notes],
+    savedStep: containers.find((c) => c.step !== undefined)?.step ?? null,
+  };
+}
+
+/**
+ * The eval split of a checkpoint: its own files when given, else the eval split a fit file holds
+ * itself ({'train': ..., 'test': ...} saved at once, ArrayContainer.evalSplit), else null.
+ * `fitContainers` are the fit files' containers when the caller already opened them.
+ */
+export async function openEvalSplit(
+  input: CheckpointInput,
+  signal?: AbortSignal,
+  fitContainers?: ArrayContainer[],
+): Promise<OpenedSplit | null> {
+  if (input.eval) return openSplit(input.eval, input.roles, signal);
+  const containers = fitContainers ?? (await openContainers(input.fit));
+  const held = containers.filter((c) => c.evalSplit);
+  if (held.length === 0) return null;
+  const source = held.map((c) => `${c.source} (${c.evalSplit!.name})`).join(' + ');
+  const chosen = detectRoles(
+    held.flatMap((c) => c.evalSplit!.arrays),
+    input.roles,
+    source,
+  );
+  return {
+    kind: 'arrays',
+    source,
+    sources: held.map((c) => input.fit.find((s) => s.name === c.source)!),
+    features: chosen.features,
+    logits: chosen.logits,
+    labels: chosen.labels,
+    targetKind: chosen.targetKind,
+    notes: chosen.notes,
+    savedStep: null,
   };
 }
 
@@ -413,8 +453,9 @@ export async function analyzeCheckpoint(
     gramPrecision: options.gramPrecision ?? defaultAnalyzeOptions.gramPrecision,
     float32MinWork: options.float32MinWork ?? defaultAnalyzeOptions.float32MinWork,
   };
-  const fitOpened = await openSplit(input.fit, input.roles, settings.signal);
-  const evalOpened = input.eval ? await openSplit(input.eval, input.roles, settings.signal) : null;
+  const fitContainers = await openContainers(input.fit);
+  const fitOpened = await openSplit(input.fit, input.roles, settings.signal, fitContainers);
+  const evalOpened = await openEvalSplit(input, settings.signal, fitContainers);
 
   if (fitOpened.kind === 'moments') {
     const { file } = fitOpened;
@@ -467,5 +508,7 @@ export async function analyzeCheckpoint(
     eval: evalResult?.moments ?? null,
     notes: checkpointNotes(fit, evalArrays, [...fitResult.notes, ...(evalResult?.notes ?? [])]),
     roles: rolesOf(fit),
+    savedStep: fit.savedStep,
+    evalSource: input.eval ? null : (evalArrays?.source ?? null),
   };
 }
