@@ -132,7 +132,8 @@ export async function openSplit(
         'a moments file already holds a whole checkpoint: drop it on its own',
       );
     }
-    return { kind: 'moments', source, file: await momentsFromContainer(moments, signal) };
+    const bytes = sources[containers.indexOf(moments)].size;
+    return { kind: 'moments', source, file: await momentsFromContainer(moments, bytes, signal) };
   }
   const chosen = detectRoles(
     containers.flatMap((c) => c.arrays),

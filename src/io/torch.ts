@@ -26,6 +26,9 @@ const STORAGE_TYPES: Record<string, Omit<ElementType, 'littleEndian'>> = {
   BoolStorage: { name: 'bool', kind: 'bool', size: 1 },
 };
 
+/** A compressed data.pkl is read whole: it may inflate to this, or to 8 times its archive. */
+const MAX_INFLATED_PICKLE_BYTES = 64 * 2 ** 20;
+
 /** The legacy format starts with this number, pickled. */
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 
@@ -240,6 +243,13 @@ async function openTorchZip(src: ByteSource): Promise<ArrayContainer> {
       await readExact(await openZipEntry(src, order), 0, order.uncompressedSize, 'byteorder'),
     );
     littleEndian = text.trim() !== 'big';
+  }
+  // read whole: a compressed one (torch.save never compresses) may inflate no further than this
+  if (pkl.method !== 0 && pkl.uncompressedSize > Math.max(MAX_INFLATED_PICKLE_BYTES, 8 * src.size)) {
+    throw new InputError(
+      src.name,
+      `${pkl.name} would inflate to ${pkl.uncompressedSize} bytes, far more than the ${src.size}-byte archive: refusing it (torch.save stores it uncompressed)`,
+    );
   }
   const pklSource = await openZipEntry(src, pkl);
   const pklBytes = await readExact(pklSource, 0, pklSource.size, 'data.pkl', src.name);
