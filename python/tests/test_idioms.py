@@ -133,6 +133,7 @@ def test_a_step_in_the_file_name_comes_first(tmp_path, data):
     save({"features": phi, "logits": f, "labels": y, "iteration": 9}, run / "last.pt")
     records = cli(run)
     assert sorted(r["step"] for r in records) == [9, 200]
+    assert [r["step"] for r in cli(run / "run_step200.pt", run / "last.pt")] == [200, 9]
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)

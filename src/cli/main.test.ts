@@ -81,6 +81,7 @@ describe('richscope analyze (CLI)', () => {
       expect(records[0]).toHaveProperty(field);
     }
     expect(records[0].source).toBe(fixture('mlp96_rich_step150_train'));
+    expect(records[0].step).toBe(150); // from the file name, as in a folder
     expect(records[0].rho).toHaveLength(96);
     expect(records[0].dlr).toBeLessThan(records[1].dlr);
   });

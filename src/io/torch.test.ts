@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { openContainer } from './open-container';
 import { openTorch } from './torch';
-import { expected, fixtureSource, readAllRows } from './testing';
+import { bytesByteSource } from './byte-source';
+import { expected, fixtureBytes, fixtureSource, readAllRows } from './testing';
 import { InputError } from './types';
 
 async function problem(rel: string): Promise<string> {
@@ -60,6 +61,21 @@ describe('openTorch', () => {
         'step 300 from step (used when the file name has none)',
       ]);
     }
+  });
+
+  it('reads the numpy._core spelling of NumPy 2 as well', async () => {
+    // the legacy format's pickles follow one another, so a longer module name shifts nothing that matters
+    const rel = 'torch/idiom_numpy_legacy.pt';
+    const text = new TextDecoder('latin1').decode(fixtureBytes(rel));
+    expect(text).toContain('numpy.core.multiarray\n');
+    const renamed = Uint8Array.from(
+      text.replaceAll('numpy.core.multiarray\n', 'numpy._core.multiarray\n'),
+      (ch) => ch.charCodeAt(0),
+    );
+    const container = await openContainer(bytesByteSource(renamed, 'numpy2.pt'));
+    for (const reader of container.arrays)
+      expect(Array.from(await readAllRows(reader, 4))).toEqual(expected[rel][reader.key].values);
+    expect(container.step).toBe(300);
   });
 
   it('refuses NumPy objects other than arrays, saying what it reads', async () => {
