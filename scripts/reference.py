@@ -17,9 +17,11 @@ RANK_TOL = 1e-10  # METHOD.md §3: eigenvalues of S_ff above 1e-10 x the largest
 RHO_TOL = 1e-12  # METHOD.md §4: keep rho_k > 1e-12 rho_1
 
 
-def one_hot(labels, num_classes):
-    y = np.zeros((labels.shape[0], num_classes))
-    y[np.arange(labels.shape[0]), labels] = 1.0
+def one_hot(labels, classes):
+    """One column per class label in `classes` (the distinct labels present, ascending): labels
+    are class names, never sizes, so a label of 2**40 costs one column (METHOD.md §1)."""
+    y = np.zeros((labels.shape[0], len(classes)))
+    y[np.arange(labels.shape[0]), np.searchsorted(classes, labels)] = 1.0
     return y
 
 
@@ -117,12 +119,13 @@ def accuracy(f, labels):
 
 def analyze(fit, ev):
     phi, f, labels = fit['features'], fit['logits'], fit.get('labels')
-    num_classes = None
+    classes = None
     if labels is not None:
-        num_classes = int(max(labels.max(), ev['labels'].max() if ev.get('labels') is not None else 0)) + 1
+        present = [labels] + ([ev['labels']] if ev.get('labels') is not None else [])
+        classes = np.unique(np.concatenate(present))
     y_eval = None
-    if ev.get('labels') is not None and num_classes is not None:
-        y_eval = one_hot(ev['labels'], num_classes)
+    if ev.get('labels') is not None and classes is not None:
+        y_eval = one_hot(ev['labels'], classes)
     out = {'n': int(phi.shape[0]), 'p': int(phi.shape[1]), 'C': int(f.shape[1])}
     out.update(low_rank_measure(phi, f))
     out.update(spectra(phi, ev['logits'], ev['features'], y_eval))

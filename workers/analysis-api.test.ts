@@ -59,7 +59,7 @@ describe('analysis API (what the worker exposes)', () => {
     expect(metrics.dlrEnergy99).toBeCloseTo(expected.mlp96_lazy_step150.dlr_energy99, 9);
     expect(metrics.evalN).toBe(450);
     expect(evalSplit?.n).toBe(450);
-    expect(declared).toEqual({ run: null, step: null });
+    expect(declared).toEqual({ run: null, step: null, savedStep: null });
     expect(phases.size).toBeGreaterThan(0);
   });
 

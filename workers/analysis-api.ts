@@ -92,8 +92,11 @@ export interface AnalyzedCheckpoint extends StoredAs {
 
 /** A checkpoint analysed from files; a moments file may say which run and step it belongs to. */
 export interface AnalyzedFiles extends AnalyzedCheckpoint {
-  /** run and step from a moments file's metadata (docs/moments-format.md); null when absent */
-  declared: { run: string | null; step: number | null };
+  /**
+   * run and step from a moments file's metadata (docs/moments-format.md); null when absent.
+   * `savedStep`: a step saved beside the arrays, which counts only when the file name has none.
+   */
+  declared: { run: string | null; step: number | null; savedStep?: number | null };
 }
 
 export interface AnalyzedBundleRun {
@@ -147,7 +150,11 @@ function analyzedFiles(analysis: CheckpointAnalysis, stored: StoredAs): Analyzed
     eval: analysis.eval,
     metrics: analysis.metrics,
     notes: analysis.notes,
-    declared: { run: analysis.run ?? null, step: analysis.step ?? null },
+    declared: {
+      run: analysis.run ?? null,
+      step: analysis.step ?? null,
+      savedStep: analysis.savedStep ?? null,
+    },
     ...stored,
   };
 }

@@ -6,11 +6,11 @@
 import { analyzeMoments } from '../core/analyze';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import type { GramPrecision } from '../core/kernels/gram';
-import { createMomentAccumulator, type TargetShape } from '../core/moments';
+import { createMomentAccumulator, maxMomentColumns, type TargetShape } from '../core/moments';
 import type { CheckpointMetrics, Moments, TargetKind } from '../core/types';
 import { openContainer } from '../io/open-container';
 import { momentsFromContainer, type MomentsFile } from '../io/moments-file';
-import { detectRoles, validateLabels, type RoleOverrides } from '../io/roles';
+import { detectRoles, ROLE_CONTROLS, validateLabels, type RoleOverrides } from '../io/roles';
 import { zipRows, type ZipRowsStats } from '../io/stream-rows';
 import { InputError, type ArrayContainer, type ArrayReader, type ByteSource } from '../io/types';
 import type { ParallelSplit } from './parallel-accumulate';
@@ -78,6 +78,10 @@ export interface CheckpointAnalysis {
   /** run / step carried by a moments file, when the input was one */
   run?: string | null;
   step?: number | null;
+  /** a step saved beside the arrays (SplitArrays.savedStep), for when the file name has none */
+  savedStep?: number | null;
+  /** the eval split a fit file held itself ('splits.pt (test)'), when no eval files were given */
+  evalSource?: string | null;
 }
 
 /** One split's arrays with their roles (exported for the browser's range protocol, checkpoint-ranges.ts). */
@@ -90,6 +94,8 @@ export interface SplitArrays {
   labels: ArrayReader | null;
   targetKind: TargetKind;
   notes: string[];
+  /** a step saved in the files (a 0-d step, iteration or epoch); the file name's step comes first */
+  savedStep: number | null;
 }
 
 export type OpenedSplit =
@@ -126,7 +132,8 @@ export async function openSplit(
         'a moments file already holds a whole checkpoint: drop it on its own',
       );
     }
-    return { kind: 'moments', source, file: await momentsFromContainer(moments, signal) };
+    const bytes = sources[containers.indexOf(moments)].size;
+    return { kind: 'moments', source, file: await momentsFromContainer(moments, bytes, signal) };
   }
   const chosen = detectRoles(
     containers.flatMap((c) => c.arrays),
@@ -142,44 +149,143 @@ export async function openSplit(
     labels: chosen.labels,
     targetKind: chosen.targetKind,
     notes: [...containers.flatMap((c) => c.notes), ...chosen.notes],
+    savedStep: containers.find((c) => c.step !== undefined)?.step ?? null,
   };
 }
 
-/** The number of classes (max label + 1) of a 1-column labels array, checking every label on the way. */
-async function countClasses(split: SplitArrays, signal?: AbortSignal): Promise<number> {
+/**
+ * The eval split of a checkpoint: its own files when given, else the eval split a fit file holds
+ * itself ({'train': ..., 'test': ...} saved at once, ArrayContainer.evalSplit), else null.
+ * `fitContainers` are the fit files' containers when the caller already opened them.
+ */
+export async function openEvalSplit(
+  input: CheckpointInput,
+  signal?: AbortSignal,
+  fitContainers?: ArrayContainer[],
+): Promise<OpenedSplit | null> {
+  if (input.eval) return openSplit(input.eval, input.roles, signal);
+  const containers = fitContainers ?? (await openContainers(input.fit));
+  const held = containers.filter((c) => c.evalSplit);
+  if (held.length === 0) return null;
+  const source = held.map((c) => `${c.source} (${c.evalSplit!.name})`).join(' + ');
+  const chosen = detectRoles(
+    held.flatMap((c) => c.evalSplit!.arrays),
+    input.roles,
+    source,
+  );
+  return {
+    kind: 'arrays',
+    source,
+    sources: held.map((c) => input.fit.find((s) => s.name === c.source)!),
+    features: chosen.features,
+    logits: chosen.logits,
+    labels: chosen.labels,
+    targetKind: chosen.targetKind,
+    notes: chosen.notes,
+    savedStep: null,
+  };
+}
+
+/** Bytes of the files behind the splits (a file holding both splits counts once). */
+function inputBytes(splits: SplitArrays[]): number {
+  const files = new Set(splits.flatMap((split) => split.sources));
+  return [...files].reduce((sum, file) => sum + file.size, 0);
+}
+
+const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+/**
+ * Refuses, before anything of that size is allocated, a moment matrix wider than the input may ask
+ * for (core `maxMomentColumns`): `q` target columns beside the features and outputs.
+ */
+function checkMomentWidth(fit: SplitArrays, bytes: number, q: number): void {
+  const p = fit.features.cols;
+  const c = fit.logits.cols;
+  const d = p + c + q;
+  const allowed = maxMomentColumns(bytes);
+  if (d <= allowed) return;
+  const n = fit.features.rows;
+  throw new InputError(
+    fit.source,
+    `the moment matrix would be ${d} x ${d} (${p} feature + ${c} output${q > 0 ? ` + ${q} target` : ''} columns, ${megabytes(d * d * 8)}): more than ${megabytes(bytes)} of input may ask for (at most ${allowed} columns). ` +
+      (n <= p ? `With n = ${n} rows the feature spectrum has rank at most ${n - 1} anyway: ` : '') +
+      'save fewer feature columns (pool or project them) or analyse more rows',
+  );
+}
+
+/**
+ * Adds the labels of a split to `classes`, checking every label on the way (integers >= 0). Refuses
+ * more distinct labels than `allowed` columns; notes labels >= C (their rows count as wrong).
+ */
+async function collectClasses(
+  split: SplitArrays,
+  classes: Set<number>,
+  allowed: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const reader = split.labels!;
+  const c = split.logits.cols;
+  let beyond = 0;
   let largest = -1;
   let row = 0;
   for await (const block of reader.readRows(65536, signal)) {
-    largest = Math.max(largest, validateLabels(block, split.source, row, reader.key));
+    validateLabels(block, split.source, row, reader.key);
+    for (let i = 0; i < block.length; i++) {
+      const label = block[i];
+      classes.add(label);
+      if (label >= c) beyond++;
+      if (label > largest) largest = label;
+    }
+    if (classes.size > allowed) {
+      throw new InputError(
+        split.source,
+        `${reader.key} holds more than ${allowed} distinct labels (for ${c} outputs): each label value is a one-hot column, and that is more than the input's size allows. Are these class indices? Choose another array with ${ROLE_CONTROLS.labels}`,
+      );
+    }
     row += block.length;
   }
-  return largest + 1;
+  if (beyond > 0) {
+    split.notes.push(
+      `${split.source}: ${beyond} row(s) of ${reader.key} have a label >= C = ${c} (largest ${largest}): each such label is a class of its own, and those rows count as wrong in the accuracy`,
+    );
+  }
 }
 
-/** One-hot columns are classes 0..max over both splits, so fit and eval targets line up. */
+/**
+ * The one-hot columns of a checkpoint: the distinct labels present in either split, ascending, so
+ * fit and eval targets line up and a label is a class name, never a size. Checks, before anything
+ * is allocated, that the moment matrix is no wider than the input's size allows. Notes about labels
+ * >= C go to the split's notes.
+ */
 export async function countCheckpointClasses(
   fit: SplitArrays,
   evalArrays: SplitArrays | null,
   signal?: AbortSignal,
-): Promise<number> {
-  let classes = 0;
-  for (const split of [fit, evalArrays]) {
-    if (split?.labels && split.targetKind === 'onehot')
-      classes = Math.max(classes, await countClasses(split, signal));
+): Promise<number[]> {
+  const splits = evalArrays ? [fit, evalArrays] : [fit];
+  const bytes = inputBytes(splits);
+  const denseTargets = Math.max(
+    ...splits.map((split) => (split.labels && split.targetKind === 'dense' ? split.labels.cols : 0)),
+  );
+  checkMomentWidth(fit, bytes, denseTargets);
+  const classes = new Set<number>();
+  const allowed = maxMomentColumns(bytes) - fit.features.cols - fit.logits.cols;
+  for (const split of splits) {
+    if (split.labels && split.targetKind === 'onehot') await collectClasses(split, classes, allowed, signal);
   }
-  return classes;
+  return [...classes].sort((a, b) => a - b);
 }
 
-export function targetShape(split: SplitArrays, classes: number): TargetShape {
+/** The target shape of a split; `classes` are the checkpoint's one-hot column labels. */
+export function targetShape(split: SplitArrays, classes: number[]): TargetShape {
   if (!split.labels || split.targetKind === 'none') return { kind: 'none' };
   if (split.targetKind === 'dense') return { kind: 'dense', q: split.labels.cols };
-  return { kind: 'onehot', classes };
+  return { kind: 'onehot', classes: classes.length, labels: classes };
 }
 
 async function accumulateSplit(
   split: SplitArrays,
-  classes: number,
+  classes: number[],
   options: AnalyzeOptions & typeof defaultAnalyzeOptions,
   progress: { done: number; total: number },
 ): Promise<{ moments: Moments; notes: string[] }> {
@@ -348,8 +454,9 @@ export async function analyzeCheckpoint(
     gramPrecision: options.gramPrecision ?? defaultAnalyzeOptions.gramPrecision,
     float32MinWork: options.float32MinWork ?? defaultAnalyzeOptions.float32MinWork,
   };
-  const fitOpened = await openSplit(input.fit, input.roles, settings.signal);
-  const evalOpened = input.eval ? await openSplit(input.eval, input.roles, settings.signal) : null;
+  const fitContainers = await openContainers(input.fit);
+  const fitOpened = await openSplit(input.fit, input.roles, settings.signal, fitContainers);
+  const evalOpened = await openEvalSplit(input, settings.signal, fitContainers);
 
   if (fitOpened.kind === 'moments') {
     const { file } = fitOpened;
@@ -402,5 +509,7 @@ export async function analyzeCheckpoint(
     eval: evalResult?.moments ?? null,
     notes: checkpointNotes(fit, evalArrays, [...fitResult.notes, ...(evalResult?.notes ?? [])]),
     roles: rolesOf(fit),
+    savedStep: fit.savedStep,
+    evalSource: input.eval ? null : (evalArrays?.source ?? null),
   };
 }

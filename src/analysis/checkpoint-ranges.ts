@@ -36,6 +36,7 @@ import {
   gramPrecisionOf,
   metricsOf,
   openContainers,
+  openEvalSplit,
   openSplit,
   rolesOf,
   targetShape,
@@ -67,6 +68,8 @@ export type CheckpointRangePlan =
       eval: SplitRangePlan | null;
       notes: string[];
       roles: CheckpointAnalysis['roles'];
+      /** CheckpointAnalysis.savedStep */
+      savedStep?: number | null;
       /** the output half of the metrics is worth its own worker (see `metricsSplitWork`) */
       metricsInHalves: boolean;
     }
@@ -114,7 +117,7 @@ function passReaders(split: SplitArrays): ArrayReader[] {
     : [split.features, split.logits];
 }
 
-function splitPlan(split: SplitArrays, classes: number, float32MinWork: number): SplitRangePlan {
+function splitPlan(split: SplitArrays, classes: number[], float32MinWork: number): SplitRangePlan {
   const targets = targetShape(split, classes);
   const shape: MomentShape = { p: split.features.cols, c: split.logits.cols, targets };
   const q = targets.kind === 'onehot' ? targets.classes : targets.kind === 'dense' ? targets.q : 0;
@@ -165,7 +168,7 @@ export async function planCheckpointRanges(
   const fit = (await openSplit(input.fit, input.roles, signal, fitContainers)) as SplitArrays;
   const evalArrays = input.eval
     ? ((await openSplit(input.eval, input.roles, signal, evalContainers!)) as SplitArrays)
-    : null;
+    : ((await openEvalSplit(input, signal, fitContainers)) as SplitArrays | null);
   // before the labels are read to count the classes: a declined plan costs only the headers
   for (const split of evalArrays ? [fit, evalArrays] : [fit]) {
     const unranged = passReaders(split).find((r) => !r.readRowRange);
@@ -185,6 +188,7 @@ export async function planCheckpointRanges(
     eval: evalPlan,
     notes: checkpointNotes(fit, evalArrays, []),
     roles: rolesOf(fit),
+    savedStep: fit.savedStep,
     metricsInHalves:
       p * p * c + p * c * c + c * c * c >= (options.metricsSplitWork ?? defaultMetricsSplitWork),
   };
@@ -202,9 +206,12 @@ export async function accumulateCheckpointRange(
 ): Promise<RangeResult> {
   const { signal, onRows } = options;
   const splitPlan = task.split === 'fit' ? plan.fit : plan.eval;
-  const sources = task.split === 'fit' ? input.fit : input.eval;
-  if (!splitPlan || !sources) throw new RangeError(`the plan has no ${task.split} split`);
-  const opened = await openSplit(sources, input.roles, signal);
+  if (!splitPlan) throw new RangeError(`the plan has no ${task.split} split`);
+  const opened =
+    task.split === 'fit'
+      ? await openSplit(input.fit, input.roles, signal)
+      : await openEvalSplit(input, signal);
+  if (!opened) throw new RangeError('the plan has an eval split the files no longer hold');
   if (opened.kind !== 'arrays') throw new RangeError(`${opened.source}: not arrays, cannot read a row range`);
   const readers = passReaders(opened);
   if (opened.features.rows !== splitPlan.rows || readers.some((r) => !r.readRowRange))
@@ -275,6 +282,7 @@ export function assembleCheckpoint(
     eval: evalMoments,
     notes: plan.notes,
     roles: plan.roles,
+    savedStep: plan.savedStep,
   };
 }
 
@@ -295,5 +303,6 @@ export function finishCheckpointRanges(
     eval: evalMoments,
     notes: plan.notes,
     roles: plan.roles,
+    savedStep: plan.savedStep,
   };
 }

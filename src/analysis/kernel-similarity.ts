@@ -4,7 +4,7 @@
  * streamed together into the joint moments of [Phi_a | Phi_b].
  */
 import { linearCka } from '../core/companion';
-import { createMomentAccumulator } from '../core/moments';
+import { createMomentAccumulator, maxMomentColumns } from '../core/moments';
 import { openContainer } from '../io/open-container';
 import { detectRoles, type RoleOverrides } from '../io/roles';
 import { zipRows } from '../io/stream-rows';
@@ -44,6 +44,13 @@ export async function kernelSimilarity(
     throw new InputError(
       source,
       `kernel similarity needs the same samples: ${phiA.rows} rows vs ${phiB.rows} rows`,
+    );
+  }
+  const bytes = [...a, ...reference].reduce((sum, file) => sum + file.size, 0);
+  if (phiA.cols + phiB.cols > maxMomentColumns(bytes)) {
+    throw new InputError(
+      source,
+      `kernel similarity of ${phiA.cols} and ${phiB.cols} feature columns needs a ${phiA.cols + phiB.cols}-column moment matrix, wider than these files' size allows (${maxMomentColumns(bytes)})`,
     );
   }
   const joint = createMomentAccumulator({ p: phiA.cols, c: phiB.cols, targets: { kind: 'none' } });

@@ -35,7 +35,7 @@ describe('moments file: the TypeScript reader and the Python writer agree', () =
       expect(arrays.get(key)!.dtype, key).toBe(want.dtype);
       expect(arrays.get(key)!.shape, key).toEqual(want.shape);
     }
-    const file = await momentsFromContainer(container);
+    const file = await momentsFromContainer(container, source.size);
     expect([file.run, file.step]).toEqual([expected.meta.run, expected.meta.step]);
     expect(file.splits.map((s) => s.name)).toEqual(expected.meta.splits);
     for (const { name, moments } of file.splits) {

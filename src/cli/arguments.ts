@@ -22,7 +22,8 @@ export const usage = `usage: richscope [analyze] SOURCE... [--eval SOURCE] [--js
 (in a clone of the repository: npm run --silent analyze -- SOURCE...)
 
 SOURCE is one checkpoint: an .npz / .pt / .safetensors file holding features, logits and
-optionally labels; a moments file; or a folder (features.npy + logits.npy [+ labels.npy], a
+optionally labels (a .pt may hold per-batch lists, NumPy arrays, or {'train': ..., 'test': ...};
+docs/saving-activations.md); a moments file; or a folder (features.npy + logits.npy [+ labels.npy], a
 train/ + test/ pair, or a run of step_N checkpoints). --eval names the split where the spectra
 are measured (default: the source itself; test/ folders and *_test partners inside a folder
 SOURCE are found automatically). --reference adds kernelSimilarity: linear CKA between each

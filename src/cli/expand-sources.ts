@@ -1,6 +1,6 @@
 /** Turns the CLI's SOURCE arguments (files or folders) into checkpoints, with the app's grouping rules. */
 import { readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 
 import { groupFilesWithErrors } from '../io/grouping';
 import { InputError } from '../io/types';
@@ -23,7 +23,10 @@ async function listFiles(folder: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Expands one SOURCE. A file is one checkpoint; a folder is grouped like a folder drop in the app. */
+/**
+ * Expands one SOURCE. A file is one checkpoint (its step read from its name, as in a folder); a
+ * folder is grouped like a folder drop in the app.
+ */
 export async function expandSource(path: string): Promise<CheckpointPaths[]> {
   let info;
   try {
@@ -31,7 +34,10 @@ export async function expandSource(path: string): Promise<CheckpointPaths[]> {
   } catch {
     throw new InputError(path, 'no such file or folder');
   }
-  if (!info.isDirectory()) return [{ source: path, run: null, step: null, fit: [path], eval: null }];
+  if (!info.isDirectory()) {
+    const named = groupFilesWithErrors([basename(path)]).runs[0]?.checkpoints[0];
+    return [{ source: path, run: null, step: named?.step ?? null, fit: [path], eval: null }];
+  }
   const files = await listFiles(path);
   if (files.length === 0) throw new InputError(path, 'the folder holds no files');
   const { runs, unplaced } = groupFilesWithErrors(files);

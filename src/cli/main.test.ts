@@ -189,6 +189,7 @@ describe('richscope analyze (CLI)', () => {
       expect(record.spectrumTruncated).toBe(false);
     }
     expect(records[0].kernelSimilarity).toBeLessThan(0.95);
+    expect(records.map((r) => r.step)).toEqual([1500, 150]); // from the file names, as in a folder
     expect(records[0].dlr).toBeLessThan(records[1].dlr as number);
   });
 

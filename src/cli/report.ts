@@ -17,9 +17,9 @@ export type CheckpointRecord = {
 export function toJsonRecord(paths: CheckpointPaths, analysis: CheckpointAnalysis): CheckpointRecord {
   return {
     source: paths.source,
-    evalSource: paths.eval ? paths.eval.join(' + ') : null,
+    evalSource: paths.eval ? paths.eval.join(' + ') : (analysis.evalSource ?? null),
     run: paths.run ?? analysis.run ?? null,
-    step: paths.step ?? analysis.step ?? null,
+    step: paths.step ?? analysis.step ?? analysis.savedStep ?? null,
     ...analysis.metrics,
     notes: analysis.notes,
     roles: analysis.roles,

@@ -188,7 +188,40 @@ describe('accumulateMoments (METHOD.md §2)', () => {
 
   it('refuses labels outside the declared classes', () => {
     const acc = createMomentAccumulator({ p: 1, c: 1, targets: { kind: 'onehot', classes: 2 } });
-    expect(() => acc.add({ rows: 1, features: [1], logits: [1], labels: [2] })).toThrow(/outside 0..1/);
+    expect(() => acc.add({ rows: 1, features: [1], logits: [1], labels: [2] })).toThrow(
+      'label 2 is not one of the 2 classes',
+    );
+    const named = createMomentAccumulator({
+      p: 1,
+      c: 1,
+      targets: { kind: 'onehot', classes: 2, labels: [0, 2 ** 40] },
+    });
+    expect(() => named.add({ rows: 1, features: [1], logits: [1], labels: [1] })).toThrow(
+      'label 1 is not one of the 2 classes',
+    );
+  });
+
+  it('gives each class label its own column, whatever its value; labels >= C are never right', () => {
+    const n = 40;
+    const c = 3;
+    const features = normalMatrix(n, 2, 12);
+    const logits = normalMatrix(n, c, 13);
+    // columns for labels 0, 2 and two large ones: the same moments as 0..3 renamed
+    const classLabels = [0, 2, 5e7, 2 ** 40];
+    const columns = Array.from({ length: n }, (_, i) => i % 4);
+    const labels = columns.map((k) => classLabels[k]);
+    const named = momentsOf(features, logits, n, { labels, classLabels, chunkRows: 7 });
+    const plain = momentsOf(features, logits, n, { labels: columns, classes: 4, chunkRows: 7 });
+    expect(named.q).toBe(4);
+    expect(Array.from(named.scatter)).toEqual(Array.from(plain.scatter));
+    expect(Array.from(named.mean)).toEqual(Array.from(plain.mean));
+    let correct = 0;
+    for (let i = 0; i < n; i++) {
+      const row = Array.from(logits.subarray(i * c, (i + 1) * c));
+      if (row.indexOf(Math.max(...row)) === labels[i]) correct++;
+    }
+    expect(named.correct).toBe(correct);
+    expect(correct).toBeLessThan(plain.correct ?? 0);
   });
 
   it('refuses to merge moments of different shapes', () => {

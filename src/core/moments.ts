@@ -10,7 +10,30 @@ import { createGramKernel, type ColumnBlock, type GramKernelName, type GramPreci
 import { allocateLocal, type Allocate, type Moments, type RowChunk, type TargetKind } from './types';
 
 export type TargetShape =
-  { kind: 'none' } | { kind: 'onehot'; classes: number } | { kind: 'dense'; q: number };
+  | { kind: 'none' }
+  | {
+      kind: 'onehot';
+      classes: number;
+      /**
+       * The label of each one-hot column, ascending (length `classes`): the distinct labels present,
+       * so a label is a class name, never a size. Default 0..classes-1.
+       */
+      labels?: number[];
+    }
+  | { kind: 'dense'; q: number };
+
+/**
+ * Bytes a checkpoint's moment matrix (d x d float64, d = p + C + target columns) may take whatever
+ * the size of its files; beyond this, no more than the files hold. The analysis keeps about eight
+ * d x d arrays at its peak (the eigendecompositions), so a file under 10 MB costs under 400 MB
+ * (docs/benchmarks.md), and a file's own numbers (a wide header, labels of 2^40) cannot ask for more.
+ */
+export const MOMENT_MATRIX_FLOOR_BYTES = 32 * 2 ** 20;
+
+/** The widest moment matrix (its d) that input files of `inputBytes` bytes in all may ask for. */
+export function maxMomentColumns(inputBytes: number): number {
+  return Math.floor(Math.sqrt(Math.max(MOMENT_MATRIX_FLOOR_BYTES, inputBytes) / 8));
+}
 
 export interface MomentShape {
   /** feature columns */
@@ -214,6 +237,7 @@ export function createMomentAccumulator(
   const sums = createChunkSums(dense, targets.kind === 'onehot' ? q : 0);
   const gram = createGramKernel(dense, { precision: options.precision, kernel: options.kernel });
   const corrections = createMeanCorrections(d);
+  const columnsOf = targets.kind === 'onehot' ? labelColumns(targets.classes, targets.labels) : null;
 
   function add(chunk: RowChunk, requireFinite = false): boolean {
     const rows = chunk.rows;
@@ -247,21 +271,18 @@ export function createMomentAccumulator(
   }
 
   function addOneHotBlocks(blocks: ColumnBlock[], labels: ArrayLike<number>, rows: number): void {
+    const columns = columnsOf!(labels, rows);
     const counts = new Float64Array(q);
-    for (let i = 0; i < rows; i++) {
-      const k = labels[i];
-      if (!(k >= 0 && k < q && Number.isInteger(k))) throw new RangeError(`label ${k} outside 0..${q - 1}`);
-      counts[k]++;
-    }
+    for (let i = 0; i < rows; i++) counts[columns[i]]++;
     // rows in label order (a counting sort), so each class row of the sums stays in cache while its
     // rows are added: with C = 1000 the sums span 24 MB and a row-order walk misses on every row
     const next = new Int32Array(q);
     for (let k = 1; k < q; k++) next[k] = next[k - 1] + counts[k - 1];
     const order = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) order[next[labels[i]]++] = i;
+    for (let i = 0; i < rows; i++) order[next[columns[i]]++] = i;
     // class sums of the centred dense columns, S_xy[:, p + c + k]: kept class-major for the whole pass
     // (each row adds into one contiguous class row) and written into the scatter once, in result()
-    sums.addClassRows(labels, order, chunkMean);
+    sums.addClassRows(columns, order, chunkMean);
     const scatter = total.scatter;
     for (let k = 0; k < q; k++) {
       chunkMean[dense + k] = counts[k] / rows;
@@ -297,7 +318,30 @@ export function createMomentAccumulator(
   };
 }
 
-/** Rows whose largest output is at the label's index. */
+/**
+ * The one-hot column of each label of a chunk: its index in `labels` (ascending class labels), or
+ * the label itself when the classes are 0..classes-1. A label outside the classes is a RangeError.
+ */
+function labelColumns(
+  classes: number,
+  labels: number[] | undefined,
+): (chunk: ArrayLike<number>, rows: number) => Int32Array {
+  const identity = labels === undefined || labels.every((label, k) => label === k);
+  const column = identity ? null : new Map(labels.map((label, k) => [label, k]));
+  return (chunk, rows) => {
+    const out = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      const label = chunk[i];
+      const k = column ? (column.get(label) ?? -1) : Number.isInteger(label) ? label : -1;
+      if (!(k >= 0 && k < classes))
+        throw new RangeError(`label ${label} is not one of the ${classes} classes`);
+      out[i] = k;
+    }
+    return out;
+  };
+}
+
+/** Rows whose largest output is at the label's index (a label >= C is never right). */
 function countCorrect(logits: ArrayLike<number>, c: number, labels: ArrayLike<number>, rows: number): number {
   let correct = 0;
   for (let i = 0; i < rows; i++) {
@@ -326,6 +370,8 @@ export function momentsOf(
   options: {
     labels?: ArrayLike<number>;
     classes?: number;
+    /** the label of each one-hot column (TargetShape); default 0..classes-1 */
+    classLabels?: number[];
     targets?: ArrayLike<number>;
     q?: number;
     chunkRows?: number;
@@ -334,7 +380,12 @@ export function momentsOf(
   const p = n === 0 ? 0 : features.length / n;
   const c = n === 0 ? 0 : logits.length / n;
   const targets: TargetShape = options.labels
-    ? { kind: 'onehot', classes: options.classes ?? Math.max(...Array.from(options.labels)) + 1 }
+    ? {
+        kind: 'onehot',
+        classes:
+          options.classLabels?.length ?? options.classes ?? Math.max(...Array.from(options.labels)) + 1,
+        labels: options.classLabels,
+      }
     : options.targets
       ? { kind: 'dense', q: options.q ?? options.targets.length / n }
       : { kind: 'none' };

@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
 
-import { openContainer } from './open-container';
+import { openFormat } from './open-container';
 import { expected, fixtureSource, readAllRows } from './testing';
 
 const files = Object.keys(expected).filter((rel) => !rel.includes('moments'));
 
 describe('every fixture decodes exactly to the values NumPy/torch hold', () => {
   it.each(files)('%s', async (rel) => {
-    const container = await openContainer(fixtureSource(rel));
+    const container = await openFormat(fixtureSource(rel));
+    // a file's own eval split is recorded under '<split key>.<array key>'
+    const { evalSplit } = container;
+    const arrays = [
+      ...container.arrays,
+      ...(evalSplit?.arrays.map((a) => ({ ...a, key: `${evalSplit.name}.${a.key}` })) ?? []),
+    ];
     for (const [key, want] of Object.entries(expected[rel])) {
-      const reader = container.arrays.find((a) => a.key === key);
-      expect(reader, `${key} in ${container.arrays.map((a) => a.key).join(', ')}`).toBeDefined();
+      const reader = arrays.find((a) => a.key === key);
+      expect(reader, `${key} in ${arrays.map((a) => a.key).join(', ')}`).toBeDefined();
       expect(reader!.shape).toEqual(want.shape);
       expect(reader!.dtype).toBe(want.dtype);
       for (const chunkRows of [1, 4, 10_000]) {

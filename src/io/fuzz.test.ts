@@ -25,6 +25,16 @@ const FIXTURES = [
   'torch/nested.pt',
   'torch/views_legacy.pt',
   'torch/dtypes_legacy.pt',
+  'torch/idiom_batches.pt',
+  'torch/idiom_batches_legacy.pt',
+  'torch/idiom_batch_tuples.pt',
+  'torch/idiom_lists_legacy.pt',
+  'torch/idiom_numpy.pt',
+  'torch/idiom_numpy_legacy.pt',
+  'torch/idiom_splits.pt',
+  'torch/idiom_splits_legacy.pt',
+  'torch/idiom_onehot.pt',
+  'npz/idiom_extras.npz',
   'csv/table_header.csv',
   'csv/savetxt.txt',
 ];
@@ -38,7 +48,7 @@ async function openAndRead(bytes: Uint8Array, name: string): Promise<'ok' | 'ref
   const src = bytesByteSource(bytes, name);
   try {
     const container = await openContainer(src);
-    for (const reader of container.arrays) {
+    for (const reader of [...container.arrays, ...(container.evalSplit?.arrays ?? [])]) {
       for await (const block of reader.readRows(5)) expect(block.length % Math.max(1, reader.cols)).toBe(0);
     }
     if (container.format === 'moments') await readMomentsFile(src);

@@ -29,8 +29,10 @@ export interface UnplacedFile {
 }
 
 const STEP = /(?<![A-Za-z])(step|epoch|ckpt|checkpoint|iteration|iter|it)[_\-=]?(\d+)(?![0-9])/i;
-const FIT_WORD = /^(train|training|fit)$/i;
-const EVAL_WORD = /^(test|testing|eval|val|valid|validation)$/i;
+/** Names of a fit split (a folder, a file-name part, a key of a saved dict). */
+export const FIT_WORD = /^(train|training|fit)$/i;
+/** Names of an eval split. */
+export const EVAL_WORD = /^(test|testing|eval|val|valid|validation)$/i;
 const SPLIT_IN_STEM = /(^|[_\-.])(train|training|test|testing|eval|val|valid|validation)(?=$|[_\-.])/i;
 
 const trimSeparators = (s: string) => s.replace(/^[_\-.\s]+|[_\-.\s]+$/g, '');

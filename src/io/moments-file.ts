@@ -3,6 +3,7 @@
  * where the activations live. Read back into the core's {@link Moments}, with the full d x d
  * scatter matrix assembled from its blocks (d = p + c + q).
  */
+import { maxMomentColumns } from '../core/moments';
 import type { Moments, TargetKind } from '../core/types';
 import { openNpz } from './npz';
 import { InputError, type ArrayContainer, type ArrayReader, type ByteSource } from './types';
@@ -35,25 +36,29 @@ export function isMomentsContainer(container: ArrayContainer): boolean {
 
 /** Reads and validates a moments file. */
 export async function readMomentsFile(src: ByteSource, signal?: AbortSignal): Promise<MomentsFile> {
-  return momentsFromContainer(await openNpz(src), signal);
+  return momentsFromContainer(await openNpz(src), src.size, signal);
 }
 
 /** The statistics of an already opened moments .npz (openContainer reports it as format 'moments'). */
 export async function momentsFromContainer(
   container: ArrayContainer,
+  /** the file's size: the widest moment matrix it may ask for follows from it (core maxMomentColumns) */
+  bytes: number,
   signal?: AbortSignal,
 ): Promise<MomentsFile> {
   const source = container.source;
   const byKey = new Map(container.arrays.map((a) => [a.key, a]));
   const fail = (problem: string) => new InputError(source, `moments file: ${problem}`);
-  const get = async (key: string, shape: number[] | null): Promise<Float64Array> => {
+  const checkShape = (key: string, shape: number[] | null): ArrayReader => {
     const reader = byKey.get(key);
     if (!reader) throw fail(`missing array ${key}`);
     if (shape && (reader.shape.length !== shape.length || reader.shape.some((s, i) => s !== shape[i]))) {
       throw fail(`${key} has shape (${reader.shape.join(', ')}) but (${shape.join(', ')}) was expected`);
     }
-    return readWholeArray(reader, signal);
+    return reader;
   };
+  const get = async (key: string, shape: number[] | null): Promise<Float64Array> =>
+    readWholeArray(checkShape(key, shape), signal);
   const optional = (key: string) => byKey.has(key);
   const version = (await get(MOMENTS_MARKER_KEY, []))[0];
   if (version !== MOMENTS_FORMAT_VERSION) {
@@ -93,6 +98,22 @@ export async function momentsFromContainer(
     if ((targetKind === 'none') !== (q === 0))
       throw fail(`split ${name}: target_kind ${targetKind} but ${q} target columns`);
     const d = p + c + q;
+    // the blocks' shapes are checked before the d x d matrix is allocated: the file holds them all
+    for (const [key, shape] of [
+      ['S_pp', [p, p]],
+      ['S_pf', [p, c]],
+      ['S_ff', [c, c]],
+      ...(q > 0
+        ? [
+            ['S_py', [p, q]],
+            ['S_fy', [c, q]],
+            ['S_yy', [q, q]],
+          ]
+        : []),
+    ] as [string, number[]][])
+      checkShape(`${name}__${key}`, shape);
+    if (d > maxMomentColumns(bytes))
+      throw fail(`split ${name}: ${d} columns is wider than a file of this size may ask for`);
     const mean = new Float64Array(d);
     mean.set(meanFeatures, 0);
     mean.set(meanLogits, p);

@@ -17,6 +17,18 @@ import { InputError, type ArrayContainer, type ArrayReader, type ByteSource } fr
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
+/** A well-formed .npy whose elements are not numbers (strings, objects, records): an .npz skips it. */
+export class NonNumericArrayError extends InputError {
+  constructor(
+    source: string,
+    problem: string,
+    /** the dtype as the header spells it ('<U7', '|O', 'a record') */
+    readonly descr: string,
+  ) {
+    super(source, problem);
+  }
+}
+
 export interface NpyHeader {
   version: string;
   type: ElementType;
@@ -63,15 +75,16 @@ export async function readNpyHeader(src: ByteSource, source = src.name): Promise
   const descrMatch = /['"]descr['"]\s*:\s*(['"])([^'"]*)\1/.exec(text);
   if (!descrMatch) {
     if (/['"]descr['"]\s*:\s*\[/.test(text)) {
-      throw new InputError(
+      throw new NonNumericArrayError(
         source,
         'structured (record) arrays are not supported: save each field as its own array',
+        'a record',
       );
     }
     throw new InputError(source, `malformed .npy header (no descr): ${JSON.stringify(text.slice(0, 120))}`);
   }
   const type = parseNumpyDescr(descrMatch[2]);
-  if (typeof type === 'string') throw new InputError(source, type);
+  if (typeof type === 'string') throw new NonNumericArrayError(source, type, descrMatch[2]);
   const fortranMatch = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text);
   const shapeMatch = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
   if (!fortranMatch || !shapeMatch) {

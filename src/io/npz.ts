@@ -1,8 +1,9 @@
 /**
- * NumPy .npz: a zip of .npy members (np.savez stored, np.savez_compressed deflated). Every member
- * is kept under its key, whatever it is called; role detection decides which ones matter.
+ * NumPy .npz: a zip of .npy members (np.savez stored, np.savez_compressed deflated). Every numeric
+ * member is kept under its key, whatever it is called; role detection decides which ones matter.
+ * Members of strings, objects or records are skipped with a note (object arrays are never unpickled).
  */
-import { npyArrayReader, readNpyHeader } from './npy';
+import { NonNumericArrayError, npyArrayReader, readNpyHeader } from './npy';
 import { flattenNote } from './strided-reader';
 import { InputError, type ArrayContainer, type ArrayReader, type ByteSource } from './types';
 import { openZipEntry, readZipEntries } from './zip';
@@ -12,6 +13,8 @@ export async function openNpz(src: ByteSource): Promise<ArrayContainer> {
   const entries = await readZipEntries(src, '.npz (zip) file');
   const arrays: ArrayReader[] = [];
   const notes: string[] = [];
+  // strings, objects and records beside the arrays (class names, metadata): named in a note
+  const ignored: string[] = [];
   for (const entry of entries) {
     if (entry.name.endsWith('/')) continue;
     if (!entry.name.endsWith('.npy')) {
@@ -20,12 +23,22 @@ export async function openNpz(src: ByteSource): Promise<ArrayContainer> {
     }
     const key = entry.name.slice(0, -'.npy'.length);
     const member = await openZipEntry(src, entry);
-    const header = await readNpyHeader(member);
+    let header;
+    try {
+      header = await readNpyHeader(member);
+    } catch (error) {
+      if (!(error instanceof NonNumericArrayError)) throw error;
+      ignored.push(`${key} (${error.descr})`);
+      continue;
+    }
     const note = flattenNote(key, header.shape);
     if (note) notes.push(note);
     if (header.shape.length > 0 && header.shape[0] === 0) notes.push(`${key} has zero rows`);
     arrays.push(npyArrayReader(member, key, header));
   }
-  if (arrays.length === 0) throw new InputError(src.name, 'the .npz holds no arrays');
+  const shown = ignored.slice(0, 8).join(', ') + (ignored.length > 8 ? ', ...' : '');
+  if (arrays.length === 0)
+    throw new InputError(src.name, `the .npz holds no numeric arrays${shown ? ` (only ${shown})` : ''}`);
+  if (ignored.length > 0) notes.push(`ignored arrays that are not numeric: ${shown}`);
   return { source: src.name, format: 'npz', arrays, notes };
 }

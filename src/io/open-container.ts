@@ -8,6 +8,7 @@ import { extensionOf } from './extensions';
 import { hasNpyMagic, openNpy } from './npy';
 import { openNpz } from './npz';
 import { looksLikeSafetensors, openSafetensors } from './safetensors';
+import { settleContainer } from './settle-container';
 import { hasLegacyTorchMagic, openTorch } from './torch';
 import { InputError, type ArrayContainer, type ByteSource } from './types';
 import { hasZipMagic, readZipEntries } from './zip';
@@ -27,9 +28,15 @@ function refuseUnknown(name: string): InputError {
 /**
  * Opens any supported file. Binary formats are recognised by content, whatever the name says;
  * a zip is an npz unless it holds a torch `data.pkl`; an npz with `richscope_moments` is reported
- * as format 'moments'.
+ * as format 'moments'. The arrays come settled (settle-container.ts): 0-d values set aside, a
+ * state_dict refused, one-hot labels read as class indices.
  */
 export async function openContainer(src: ByteSource): Promise<ArrayContainer> {
+  return settleContainer(await openFormat(src));
+}
+
+/** The arrays exactly as the file's format holds them, before they are settled (parser tests). */
+export async function openFormat(src: ByteSource): Promise<ArrayContainer> {
   const lead = await src.read(0, 16);
   const ext = extensionOf(src.name);
   if (hasNpyMagic(lead)) return openNpy(src);

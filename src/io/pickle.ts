@@ -12,6 +12,15 @@ export class PickleTruncatedError extends InputError {}
 /** A callable the allow-list hands out: REDUCE and NEWOBJ call it with the argument tuple. */
 export type PickleCallable = (args: unknown[]) => unknown;
 
+/**
+ * An object an allow-listed callable builds in two steps, as Python's `__reduce__` does: the call
+ * makes it, then BUILD hands it its state (a NumPy array's shape, dtype and bytes). BUILD on any
+ * other object drops the state (hooks, OrderedDict._metadata are never needed).
+ */
+export abstract class PickleObject {
+  abstract setState(state: unknown): void;
+}
+
 export interface PickleOptions {
   /** shown in messages */
   source: string;
@@ -83,7 +92,7 @@ export function loadPickle(bytes: Uint8Array, start: number, options: PickleOpti
     const value = options.resolveGlobal(module, name);
     if (value === undefined) {
       const hint = module.startsWith('numpy')
-        ? ' (a NumPy array inside a torch file: save torch.from_numpy(x) or use np.save)'
+        ? ' (NumPy arrays are read from their bytes, but no other NumPy object: save plain arrays, or use np.savez)'
         : '';
       throw new InputError(source, `refusing to load unknown global ${module}.${name}${hint}`);
     }
@@ -355,10 +364,13 @@ export function loadPickle(bytes: Uint8Array, start: number, options: PickleOpti
         stack.push(cls(args as unknown[]));
         break;
       }
-      case 0x62: // BUILD: instance state (hooks, OrderedDict._metadata) is never needed
-        pop();
-        top();
+      case 0x62: {
+        // BUILD
+        const state = pop();
+        const target = top();
+        if (target instanceof PickleObject) target.setState(state);
         break;
+      }
       case 0x51: {
         // BINPERSID
         const pid = pop();

@@ -108,6 +108,35 @@ describe('detectRoles', () => {
   });
 });
 
+describe('detectRoles: probabilities beside logits', () => {
+  it.each<[string, ArrayInfo[], string, string]>([
+    ['by name', [info('x', [50, 8]), info('logits', [50, 4]), info('probs', [50, 4])], 'x', 'logits'],
+    [
+      'named like outputs',
+      [info('features', [50, 8]), info('logits', [50, 4]), info('softmax_outputs', [50, 4])],
+      'features',
+      'logits',
+    ],
+    ['by shape', [info('h', [50, 8]), info('probabilities', [50, 4]), info('logit', [50, 4])], 'h', 'logit'],
+  ])('%s: never the logits or the features', (_, arrays, features, logits) => {
+    const roles = detectRoles(arrays);
+    expect([roles.features.key, roles.logits.key]).toEqual([features, logits]);
+  });
+
+  it('takes probabilities as the logits only when nothing else can be, with a note', () => {
+    const roles = detectRoles([info('features', [50, 8]), info('probs', [50, 4])]);
+    expect(roles.logits.key).toBe('probs');
+    expect(roles.notes).toContain(
+      'logits: probs looks like probabilities (after softmax); D_LR is defined on the outputs before it: save the logits if you can',
+    );
+  });
+
+  it('gives no role to arrays without columns', () => {
+    const roles = detectRoles([info('features', [50, 8]), info('logits', [50, 4]), info('y', [50, 0], true)]);
+    expect(roles.labels).toBeNull();
+  });
+});
+
 describe('validateLabels', () => {
   it('returns the largest label', () => {
     expect(validateLabels(Float64Array.from([0, 3, 1]), 'f', 0)).toBe(3);

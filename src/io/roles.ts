@@ -34,6 +34,11 @@ export const ROLE_WORDS: Record<Role, RegExp> = {
   labels: /^(labels?|targets?|y|classes|class|ys)$/i,
 };
 
+/** Outputs after a softmax: never the logits (or features) when logits are there. */
+const PROBABILITY_WORDS = /^(probs?|probabilit(y|ies)|softmax(es)?)$/i;
+
+const isProbabilities = (key: string) => tokens(key).some((t) => PROBABILITY_WORDS.test(t));
+
 /** The CLI flag and UI control that set each role by hand, quoted in every refusal. */
 export const ROLE_CONTROLS: Record<Role, string> = {
   features: "--features KEY (CLI) or the 'Features' array menu (app)",
@@ -90,14 +95,17 @@ export function detectRoles<T extends ArrayInfo>(
     reasons.push(`${role}: ${match.key} (chosen by hand)`);
   }
 
-  // 0-d arrays (step counters, versions) never take a role
-  const candidates = arrays.filter((a) => a.shape.length > 0 && !taken.has(a));
+  // 0-d arrays (step counters, versions) and arrays without columns never take a role
+  const candidates = arrays.filter((a) => a.shape.length > 0 && colsOf(a) > 0 && !taken.has(a));
   for (const role of ROLES) {
     if (chosen[role]) continue;
-    const scored = candidates
+    let scored = candidates
       .filter((a) => !taken.has(a))
       .map((a) => ({ a, score: nameScore(a.key, role) }))
       .filter((s) => s.score > 0);
+    // 'softmax_outputs' beside 'logits': the probabilities step aside
+    if (role !== 'labels' && scored.some((s) => !isProbabilities(s.a.key)))
+      scored = scored.filter((s) => !isProbabilities(s.a.key));
     if (scored.length === 0) continue;
     const best = Math.max(...scored.map((s) => s.score));
     const top = scored.filter((s) => s.score === best);
@@ -114,7 +122,12 @@ export function detectRoles<T extends ArrayInfo>(
 
   // shapes for what names did not settle
   const anchorRows = chosen.features ? rowsOf(chosen.features) : chosen.logits ? rowsOf(chosen.logits) : null;
-  const free = candidates.filter((a) => !taken.has(a) && (anchorRows === null || rowsOf(a) === anchorRows));
+  const free = candidates.filter(
+    (a) =>
+      !taken.has(a) &&
+      (anchorRows === null || rowsOf(a) === anchorRows) &&
+      !(chosen.logits && isProbabilities(a.key)),
+  );
   if (!chosen.labels) {
     const labelLike = free.filter((a) => a.integer && colsOf(a) === 1 && a.shape.length <= 2);
     const floats = free.filter((a) => !(a.integer && colsOf(a) === 1));
@@ -168,6 +181,10 @@ export function detectRoles<T extends ArrayInfo>(
   }
   if (n === 0) throw new InputError(source, `zero rows: features ${features.key} is empty`);
   const notes: string[] = [];
+  if (isProbabilities(logits.key) && !overrides.logits)
+    notes.push(
+      `logits: ${logits.key} looks like probabilities (after softmax); D_LR is defined on the outputs before it: save the logits if you can`,
+    );
   const p = colsOf(features);
   if (n <= p) notes.push(`n <= p: spectrum truncated to rank n-1 (n = ${n}, p = ${p})`);
   let targetKind: RoleAssignment['targetKind'] = 'none';

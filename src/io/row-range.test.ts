@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { bytesByteSource } from './byte-source';
-import { openContainer } from './open-container';
+import { openContainer, openFormat } from './open-container';
 import { expected, fixtureSource, readAllRows } from './testing';
 import { InputError, type ArrayReader } from './types';
 
@@ -35,7 +35,7 @@ function ranges(rows: number): [number, number][] {
 
 describe('readRowRange: a row range equals the same rows of the full read', () => {
   it.each(files)('%s', async (rel) => {
-    const container = await openContainer(fixtureSource(rel));
+    const container = await openFormat(fixtureSource(rel));
     for (const reader of container.arrays) {
       if (!reader.readRowRange) continue;
       const full = await readAllRows(reader, 7);
@@ -52,7 +52,7 @@ describe('readRowRange: a row range equals the same rows of the full read', () =
 
   it('is offered exactly where a range costs only its own bytes', async () => {
     const offered = async (rel: string) =>
-      (await openContainer(fixtureSource(rel))).arrays
+      (await openFormat(fixtureSource(rel))).arrays
         .filter((a) => a.shape.length > 0 && a.shape.slice(1).every((s) => s > 0))
         .map((a) => [a.key, a.readRowRange !== undefined] as const);
     // C-order .npy, stored npz members, safetensors: every array

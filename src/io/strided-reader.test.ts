@@ -26,6 +26,24 @@ function direct(layout: StridedLayout): number[] {
   return out;
 }
 
+describe('stridedArrayReader: shapes must be backed by distinct elements', () => {
+  it('refuses an expanded view (stride 0), whose few bytes would stand for any number of rows', () => {
+    const layout = { base: 0, type: f8, shape: [1e9, 64], strides: [0, 1], offset: 0 };
+    expect(() => stridedArrayReader(source(), 'features', layout)).toThrow(
+      'features: shape (1000000000, 64) is an expanded or overlapping view (strides 0, 1): its 64000000000 elements are not all in the file; save x.contiguous() instead',
+    );
+  });
+
+  it('refuses an empty array claiming a vast extent, and reads a plain empty one', () => {
+    const vast = { base: 0, type: f8, shape: [0, 1e15], strides: [1e15, 1], offset: 0 };
+    expect(() => stridedArrayReader(source(), 'features', vast)).toThrow(
+      'features: shape (0, 1000000000000000) holds no elements yet claims a vast extent',
+    );
+    const empty = stridedArrayReader(source(), 'features', { ...vast, shape: [0, 64], strides: [64, 1] });
+    expect([empty.rows, empty.cols]).toEqual([0, 64]);
+  });
+});
+
 describe('stridedArrayReader', () => {
   const layouts: [string, StridedLayout][] = [
     ['C order', { base: 0, type: f8, shape: [30, 7], strides: [7, 1], offset: 5 }],

@@ -82,8 +82,39 @@ export function layoutSpan(layout: StridedLayout): number {
 }
 
 /**
+ * The largest extent (product of the non-zero dimensions) an array without elements may claim: it
+ * has no bytes to check its shape against, and a (0, 10^15) would still size a row of offsets.
+ */
+const MAX_EMPTY_EXTENT = 2 ** 24;
+
+/**
+ * Refuses layouts whose shape is not backed by distinct elements: an empty array claiming a vast
+ * extent, or a view whose elements overlap (expand(), as_strided): both would let a few bytes stand
+ * for any number of rows and columns.
+ */
+function checkLayout(source: string, key: string, layout: StridedLayout): void {
+  const { shape } = layout;
+  const shown = `(${shape.join(', ')})`;
+  if (!shape.every((s) => Number.isSafeInteger(s) && s >= 0))
+    throw new InputError(source, `${key}: malformed shape ${shown}`);
+  const elements = product(shape);
+  if (elements === 0) {
+    if (product(shape.filter((s) => s > 0)) > MAX_EMPTY_EXTENT)
+      throw new InputError(source, `${key}: shape ${shown} holds no elements yet claims a vast extent`);
+    return;
+  }
+  if (elements > layoutSpan(layout)) {
+    throw new InputError(
+      source,
+      `${key}: shape ${shown} is an expanded or overlapping view (strides ${layout.strides.join(', ')}): its ${elements} elements are not all in the file; save x.contiguous() instead`,
+    );
+  }
+}
+
+/**
  * An ArrayReader over `layout` in `src`. The caller has already checked that every element the
- * layout addresses lies inside the source.
+ * layout addresses lies inside the source; this checks that the shape is backed by that many
+ * distinct elements.
  */
 export function stridedArrayReader(
   src: ByteSource,
@@ -91,6 +122,7 @@ export function stridedArrayReader(
   layout: StridedLayout,
   options: StridedReadOptions = defaultStridedReadOptions,
 ): ArrayReader {
+  checkLayout(src.name, key, layout);
   const { rows, cols } = rowsAndCols(layout.shape);
   const { type } = layout;
   const size = type.size;

@@ -5,8 +5,11 @@
  */
 import { fileStem, readExact, sliceByteSource, viewOf } from './byte-source';
 import type { ElementType } from './dtype';
+import { concatRows, scalarReader } from './derived-readers';
+import { numpyGlobals, PickledArray } from './numpy-pickle';
 import { loadPickle, PickleTruncatedError, type PickleCallable } from './pickle';
-import { flattenNote, layoutSpan, rowsAndCols, stridedArrayReader } from './strided-reader';
+import { flattenNote, layoutSpan, stridedArrayReader } from './strided-reader';
+import { layoutTree, type NamedParts, type ScalarLeaf } from './structure';
 import { InputError, type ArrayContainer, type ArrayReader, type ByteSource } from './types';
 import { hasZipMagic, openZipEntry, readZipEntries } from './zip';
 
@@ -22,6 +25,9 @@ const STORAGE_TYPES: Record<string, Omit<ElementType, 'littleEndian'>> = {
   ByteStorage: { name: 'uint8', kind: 'uint', size: 1 },
   BoolStorage: { name: 'bool', kind: 'bool', size: 1 },
 };
+
+/** A compressed data.pkl is read whole: it may inflate to this, or to 8 times its archive. */
+const MAX_INFLATED_PICKLE_BYTES = 64 * 2 ** 20;
 
 /** The legacy format starts with this number, pickled. */
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
@@ -47,6 +53,7 @@ class StorageRef {
 }
 
 class TensorRef {
+  readonly unsupported = null;
   constructor(
     readonly storage: StorageRef,
     readonly offset: number,
@@ -95,6 +102,7 @@ function allowList(source: string) {
     'builtins.frozenset': ((args) => new Set(Array.isArray(args[0]) ? args[0] : [])) satisfies PickleCallable,
     'builtins.tuple': ((args) => (Array.isArray(args[0]) ? [...args[0]] : [])) satisfies PickleCallable,
     'builtins.list': ((args) => (Array.isArray(args[0]) ? [...args[0]] : [])) satisfies PickleCallable,
+    ...numpyGlobals(source),
   };
   return (module: string, name: string): unknown => {
     const mod = module === '__builtin__' ? 'builtins' : module;
@@ -109,25 +117,6 @@ function allowList(source: string) {
     }
     return undefined;
   };
-}
-
-/** Tensors of a pickled value: dict keys joined with '.', list items as arr_<i> (or <parent>.<i>). */
-function collectTensors(value: unknown, stem: string): { tensors: [string, TensorRef][]; ignored: string[] } {
-  const tensors: [string, TensorRef][] = [];
-  const ignored: string[] = [];
-  const visit = (node: unknown, path: string, depth: number): void => {
-    if (node instanceof TensorRef) {
-      tensors.push([path === '' ? stem : path, node]);
-    } else if (node instanceof Map && depth < 4) {
-      for (const [k, v] of node) visit(v, path === '' ? String(k) : `${path}.${String(k)}`, depth + 1);
-    } else if (Array.isArray(node) && depth < 4) {
-      node.forEach((v, i) => visit(v, path === '' ? `arr_${i}` : `${path}.${i}`, depth + 1));
-    } else if (path !== '') {
-      ignored.push(path);
-    }
-  };
-  visit(value, '', 0);
-  return { tensors, ignored };
 }
 
 function tensorReader(source: string, key: string, tensor: TensorRef, littleEndian: boolean): ArrayReader {
@@ -159,33 +148,72 @@ function tensorReader(source: string, key: string, tensor: TensorRef, littleEndi
   });
 }
 
+type Leaf = TensorRef | PickledArray;
+
+const isLeaf = (value: unknown): value is Leaf => value instanceof TensorRef || value instanceof PickledArray;
+
+/** Readers of one split's named parts: batches concatenated, numbers as 0-d arrays. */
+function readersOf(
+  source: string,
+  named: NamedParts<Leaf | ScalarLeaf>[],
+  littleEndian: boolean,
+  notes: string[],
+  ignored: string[],
+): ArrayReader[] {
+  const open = (key: string, leaf: Leaf | ScalarLeaf): ArrayReader =>
+    leaf instanceof TensorRef
+      ? tensorReader(source, key, leaf, littleEndian)
+      : leaf instanceof PickledArray
+        ? leaf.reader(key)
+        : scalarReader(key, leaf.value);
+  const arrays: ArrayReader[] = [];
+  for (const { key, parts } of named) {
+    const scalars = parts.filter((part) => !isLeaf(part) || part.shape.length === 0).length;
+    if (scalars > 0 && parts.length > 1) {
+      ignored.push(
+        `${key} (${scalars === parts.length ? 'one value per batch' : 'values and arrays mixed'})`,
+      );
+      continue;
+    }
+    const readers = parts.map((part, i) => open(parts.length > 1 ? `${key}[${i}]` : key, part));
+    const reader = readers.length === 1 ? readers[0] : concatRows(source, key, readers);
+    if (readers.length > 1)
+      notes.push(`${key}: ${readers.length} batches read in order as (${reader.shape.join(', ')})`);
+    const note = flattenNote(key, reader.shape);
+    if (note) notes.push(note);
+    if (reader.rows === 0 && reader.shape.length > 0) notes.push(`${key} has zero rows`);
+    arrays.push(reader);
+  }
+  return arrays;
+}
+
 function buildContainer(
   source: string,
   value: unknown,
   stem: string,
   littleEndian: boolean,
-  notes: string[],
+  pickleBytes: number,
 ): ArrayContainer {
-  const { tensors, ignored } = collectTensors(value, stem);
-  if (tensors.length === 0) {
+  const layout = layoutTree(value, { isLeaf, stem, source, maxVisits: Math.max(1024, pickleBytes) });
+  const notes = [...layout.notes];
+  const ignored = [...layout.ignored];
+  const arrays = readersOf(source, layout.fit, littleEndian, notes, ignored);
+  const evalSplit = layout.eval
+    ? { name: layout.eval.name, arrays: readersOf(source, layout.eval.arrays, littleEndian, notes, ignored) }
+    : undefined;
+  if (arrays.length === 0) {
     throw new InputError(
       source,
-      'the torch file holds no tensors (save a tensor, or a dict/list/tuple of tensors)',
+      `the torch file holds no tensors or arrays (save a tensor, or a dict/list/tuple of tensors)${ignored.length > 0 ? `; found only: ${ignored.slice(0, 8).join(', ')}` : ''}`,
     );
   }
   if (ignored.length > 0) {
     const shown = ignored.slice(0, 8).join(', ');
     notes.push(
-      `ignored non-tensor entries: ${shown}${ignored.length > 8 ? `, ... (${ignored.length} in all)` : ''}`,
+      `ignored entries that are not numeric arrays: ${shown}${ignored.length > 8 ? `, ... (${ignored.length} in all)` : ''}`,
     );
   }
-  const arrays = tensors.map(([key, tensor]) => {
-    const note = flattenNote(key, tensor.shape);
-    if (note) notes.push(note);
-    if (rowsAndCols(tensor.shape).rows === 0 && tensor.shape.length > 0) notes.push(`${key} has zero rows`);
-    return tensorReader(source, key, tensor, littleEndian);
-  });
-  return { source, format: 'torch', arrays, notes };
+  return { source, format: 'torch', arrays, ...(evalSplit ? { evalSplit } : {}), notes };
 }
 
 /** True when the first bytes are the legacy format's pickled magic number. */
@@ -216,6 +244,13 @@ async function openTorchZip(src: ByteSource): Promise<ArrayContainer> {
     );
     littleEndian = text.trim() !== 'big';
   }
+  // read whole: a compressed one (torch.save never compresses) may inflate no further than this
+  if (pkl.method !== 0 && pkl.uncompressedSize > Math.max(MAX_INFLATED_PICKLE_BYTES, 8 * src.size)) {
+    throw new InputError(
+      src.name,
+      `${pkl.name} would inflate to ${pkl.uncompressedSize} bytes, far more than the ${src.size}-byte archive: refusing it (torch.save stores it uncompressed)`,
+    );
+  }
   const pklSource = await openZipEntry(src, pkl);
   const pklBytes = await readExact(pklSource, 0, pklSource.size, 'data.pkl', src.name);
   const storages = new Map<string, StorageRef>();
@@ -241,7 +276,7 @@ async function openTorchZip(src: ByteSource): Promise<ArrayContainer> {
     if (!entry) throw new InputError(src.name, `storage ${storage.key} is missing from the archive`);
     storage.data = await openZipEntry(src, entry);
   }
-  return buildContainer(src.name, value, fileStem(src.name), littleEndian, []);
+  return buildContainer(src.name, value, fileStem(src.name), littleEndian, pklBytes.length);
 }
 
 /** Loads one pickle at `offset`, reading more of the file until it fits. */
@@ -333,5 +368,5 @@ async function openTorchLegacy(src: ByteSource): Promise<ArrayContainer> {
     storage.data = sliceByteSource(src, at + 8, bytes, src.name);
     at += 8 + bytes;
   }
-  return buildContainer(src.name, main.value, fileStem(src.name), littleEndian, []);
+  return buildContainer(src.name, main.value, fileStem(src.name), littleEndian, main.end - sysInfo.end);
 }

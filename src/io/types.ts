@@ -56,6 +56,14 @@ export interface ArrayContainer {
   source: string;
   format: 'npy' | 'npz' | 'safetensors' | 'torch' | 'csv' | 'moments';
   arrays: ArrayReader[];
+  /**
+   * A second split held in the same file ({'train': {...}, 'test': {...}} saved at once): its arrays
+   * and its key. `arrays` are then the fit split. The analysis takes it as the eval split when no
+   * other is given, as it takes `*_test` beside `*_train` files.
+   */
+  evalSplit?: { name: string; arrays: ArrayReader[] };
+  /** the checkpoint's step, from a 0-d integer named step, iteration or epoch saved in the file */
+  step?: number;
   /** facts the user should know (e.g. 'features (n, 3, 8, 8) flattened to (n, 192)') */
   notes: string[];
 }

@@ -245,7 +245,8 @@ export function createRichscopeStore(deps: RichscopeDependencies) {
         // A moments file's own metadata (run, step) says more than its file name.
         const { declared } = outcome.value;
         const targetRun = declared.run ? ensureRun(declared.run) : runId;
-        putCheckpoint(targetRun, record(declared.step ?? step, plan.label, outcome.value));
+        const declaredStep = declared.step ?? plan.step ?? declared.savedStep ?? step;
+        putCheckpoint(targetRun, record(declaredStep, plan.label, outcome.value));
       } else {
         const { file, message } = outcome;
         updateRun(runId, (run) => ({ ...run, errors: [...run.errors, { file, message }] }));
