@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisBridge, JobProgress, PoolState } from '../bridge/analysis-bridge';
 import type { Moments } from '../core/types';
-import { fakeCheckpoint, fakeMetrics, fakeMoments, fakeRun } from './fake-records';
-import { createMemoryDatabase, type MemoryDatabase } from './memory-database';
+import { fakeCheckpoint, fakeMetrics, fakeMoments, fakeRun } from '../session/fake-records';
+import { createMemoryDatabase, type MemoryDatabase } from '../session/memory-database';
 import { estimateProgress } from './progress-rate';
 import {
   createSessionStorage,
@@ -11,8 +11,8 @@ import {
   storeMoments,
   type SessionDatabase,
   type SessionStorage,
-} from './session-db';
-import { LEGACY_RUNS_KEY, SESSION_KEY, isMomentsKey, type StoredSession } from './session-format';
+} from '../session/session-db';
+import { LEGACY_RUNS_KEY, SESSION_KEY, isMomentsKey, type StoredSession } from '../session/session-format';
 import { createRichscopeStore } from './store';
 
 type Bridge = Pick<AnalysisBridge, 'analyzeFiles' | 'importBundle'>;
@@ -28,7 +28,7 @@ function markedMoments(mark: number): Moments {
 
 /**
  * A bridge that "analyses" by file name: names containing 'broken' fail like a bad file. Asked to
- * persist, it stores the moments in `db` as the analysis worker does (src/state/session-db.ts).
+ * persist, it stores the moments in `db` as the analysis worker does (src/session/session-db.ts).
  */
 function fakeBridge(db: SessionDatabase | null = null): Bridge {
   return {

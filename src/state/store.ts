@@ -9,15 +9,15 @@ import { sessionWorkerReader } from '../bridge/session-worker';
 import type { AnalyzedCheckpoint } from '../../workers/analysis.worker';
 import { nextRunColour } from '../ui/palette';
 import { planAnalysis, type CheckpointFiles, type DroppedFile } from './file-intake';
+import type { AnalysisJob } from './model';
+import { addProgressSample } from './progress-rate';
 import {
   toCheckpointRecord,
-  type AnalysisJob,
   type CheckpointRecord,
   type ImportedCheckpoint,
   type RunRecord,
-} from './model';
-import { addProgressSample } from './progress-rate';
-import { createSessionStorage, openSessionDatabase, type SessionStorage } from './session-db';
+} from '../session/records';
+import { createSessionStorage, openSessionDatabase, type SessionStorage } from '../session/session-db';
 import { defaultViewSettings, type Route, type ViewSettings } from './view-settings';
 
 export interface RichscopeState {

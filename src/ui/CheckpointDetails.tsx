@@ -4,7 +4,7 @@
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
-import type { CheckpointRecord, RunRecord } from '../state/model';
+import type { CheckpointRecord, RunRecord } from '../session/records';
 import { checkpointNotes, dependsOnWeakDirections } from './checkpoint-notes';
 import { useRichscope } from '../state/store';
 import { Plot } from './plots/Plot';

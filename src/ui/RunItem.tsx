@@ -1,6 +1,6 @@
 /** One run in the runs panel. */
 import { useState } from 'react';
-import type { RunRecord } from '../state/model';
+import type { RunRecord } from '../session/records';
 import { richscope, useRichscope } from '../state/store';
 
 export function RunItem({ run }: { run: RunRecord }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeCheckpoint } from '../state/fake-records';
+import { fakeCheckpoint } from '../session/fake-records';
 import { checkpointNotes, dependsOnWeakDirections } from './checkpoint-notes';
 
 describe('checkpointNotes', () => {

@@ -1,7 +1,7 @@
 /** What the user must know to read a checkpoint's numbers (METHOD.md §4: truncation, eval split). */
 import { WEAK_DIRECTION_WARNING } from '../core/low-rank-measure';
 import type { CheckpointMetrics } from '../core/types';
-import type { CheckpointRecord } from '../state/model';
+import type { CheckpointRecord } from '../session/records';
 
 /** Sentences about the inputs of a checkpoint that change how its numbers should be read. */
 export function checkpointNotes(checkpoint: CheckpointRecord): string[] {

@@ -5,7 +5,7 @@
 import type { CheckpointMetrics } from '../../core/types';
 import type { MeasuredCheckpoint } from '../../train/measure';
 import type { TrainerOptions } from '../../train/trainer';
-import { toCheckpointRecord, type RunRecord } from '../../state/model';
+import { toCheckpointRecord, type RunRecord } from '../../session/records';
 import type { Trace } from '../plots/traces';
 
 /** A training run of the Learn view (finished, stopped or still running). */

@@ -4,7 +4,7 @@
  * without a browser.
  */
 import type { ScatterData } from 'plotly.js-dist-min';
-import type { CheckpointRecord, RunRecord } from '../../state/model';
+import type { CheckpointRecord, RunRecord } from '../../session/records';
 import type { ViewSettings } from '../../state/view-settings';
 import { nearestCheckpoint } from '../nearest-checkpoint';
 import { sequentialColour } from '../palette';

@@ -7,7 +7,7 @@
  */
 import { InputError } from '../io/types';
 import type { CheckpointMetrics, Moments, TargetKind } from '../core/types';
-import type { RunRecord } from './model';
+import type { RunRecord } from './records';
 
 export const RESULTS_BUNDLE_FORMAT = 'richscope-results';
 export const RESULTS_BUNDLE_VERSION = 1;
