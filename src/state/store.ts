@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import { AnalysisBridge, type JobProgress, type PoolState } from '../bridge/analysis-bridge';
 import { sessionWorkerReader } from '../bridge/session-worker';
 import type { AnalyzedCheckpoint } from '../../workers/analysis.worker';
-import { nextRunColour } from '../ui/palette';
+import { nextRunColour } from './run-colours';
 import { planAnalysis, type CheckpointFiles, type DroppedFile } from './file-intake';
 import type { AnalysisJob } from './model';
 import { addProgressSample } from './progress-rate';

@@ -11,7 +11,7 @@ import { SCENARIO_PRESETS, richPreset } from '../../train/presets';
 import type { Preset, ScenarioId } from '../../train/presets';
 import type { TrainerOptions } from '../../train/trainer';
 import { richscope } from '../../state/store';
-import { nextRunColour } from '../palette';
+import { nextRunColour } from '../../state/run-colours';
 import type { LearnRun } from './learn-traces';
 import { LearnPlots } from './LearnPlots';
 import { SCENARIOS } from './scenarios';

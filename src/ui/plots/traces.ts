@@ -7,7 +7,7 @@ import type { ScatterData } from 'plotly.js-dist-min';
 import type { CheckpointRecord, RunRecord } from '../../session/records';
 import type { ViewSettings } from '../../state/view-settings';
 import { nearestCheckpoint } from '../nearest-checkpoint';
-import { sequentialColour } from '../palette';
+import { sequentialColour } from '../step-colours';
 import type { ColourScheme } from '../use-colour-scheme';
 import { aggregateCurves, aggregateOverSteps, seedGroups } from '../seed-aggregate';
 
