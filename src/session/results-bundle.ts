@@ -1,7 +1,7 @@
 /**
  * The results bundle: everything needed to see the same plots elsewhere, without raw activations.
  * A JSON file (`*.richscope.json`) holding, per run and checkpoint, the moments of each split
- * (METHOD.md §2; float64 arrays as base64 of their little-endian bytes) plus the metrics for human
+ * (docs/method.md §2; float64 arrays as base64 of their little-endian bytes) plus the metrics for human
  * readers. On import the metrics are recomputed from the moments, so a bundle cannot show numbers
  * its moments do not support. Pure: runs in the analysis worker and in unit tests.
  */

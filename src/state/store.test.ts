@@ -231,7 +231,7 @@ describe('store: importRun (API for other producers)', () => {
       metrics: fakeMetrics({ dlr: step / 10 }),
     });
     const id = actions.importRun('trainer', [checkpoint(2), checkpoint(1)]);
-    actions.setRunVisible(id, false);
+    actions.setRunVisible({ runId: id, visible: false });
     const colour = store.getState().runs[0].colour;
     expect(actions.importRun('trainer', [checkpoint(1), checkpoint(2), checkpoint(3)])).toBe(id);
     const [run] = store.getState().runs;
@@ -269,8 +269,8 @@ describe('store: session', () => {
       file('lazy_step0_train.npz'),
     ]);
     const rich = first.store.getState().runs.find((r) => r.name === 'rich')!;
-    first.actions.renameRun(rich.id, 'rich (renamed)');
-    first.actions.setRunColour(rich.id, '#CC79A7');
+    first.actions.renameRun({ runId: rich.id, name: 'rich (renamed)' });
+    first.actions.setRunColour({ runId: rich.id, colour: '#CC79A7' });
     await afterSave();
 
     // a reload: a new store over the same database; the main thread reads only the metadata
@@ -332,7 +332,7 @@ describe('store: session', () => {
     const keys = storedMomentKeys(db);
     expect(keys).toHaveLength(1);
     mainThreadPuts.length = 0;
-    actions.renameRun(store.getState().runs[0].id, 'big (renamed)');
+    actions.renameRun({ runId: store.getState().runs[0].id, name: 'big (renamed)' });
     await afterSave();
     expect(mainThreadPuts).toEqual([SESSION_KEY]);
     expect(storedMomentKeys(db)).toEqual(keys);
@@ -519,7 +519,6 @@ describe('store: session', () => {
     expect(storedMomentKeys(db)).toEqual(keys);
     // the next write that succeeds deletes them
     db.failWrites = null;
-    actions.setView({});
     await actions.addFiles([file('other_step1_train.npz')]);
     await afterSave();
     expect(storedMomentKeys(db).filter((k) => keys.includes(k))).toEqual([]);

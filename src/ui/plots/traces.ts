@@ -29,7 +29,7 @@ export const STEP_SCALE_RANGE: Record<ColourScheme, [number, number]> = { light:
 
 const SYMBOLS: Record<SpectrumPanel, string> = { mass: 'Π*(k)', utilization: 'Π̂(k)', eigenvalues: 'ρ_k/ρ_1' };
 
-/** Why Π may exceed 1 (METHOD.md §4): said in the hover of every eval-split trace. */
+/** Why Π may exceed 1 (docs/method.md §4): said in the hover of every eval-split trace. */
 export const EVAL_SPLIT_NOTE = 'measured on the test split: not clipped, may exceed 1';
 
 /**
