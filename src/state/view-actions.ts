@@ -18,8 +18,6 @@ export interface StepPosition {
   current: number;
 }
 
-export const setRoute = action<Route>('setRoute', (state, route) => ({ ...state, route }));
-
 /** Route and view as a URL hash spells them (the hash wins over what was shown). */
 export const followHash = action<{ route: Route; view: ViewSettings }>(
   'followHash',
@@ -62,8 +60,6 @@ export const advancePlay = action<StepPosition>('advancePlay', (state, { steps, 
   const playing = index === steps.length - 1 ? false : state.playing;
   return { ...withView(state, { step: steps[index] }), playing };
 });
-
-export const setPlaying = action<boolean>('setPlaying', (state, playing) => ({ ...state, playing }));
 
 export const setLogSteps = action<boolean>('setLogSteps', (state, logSteps) => withView(state, { logSteps }));
 
