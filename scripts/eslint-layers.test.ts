@@ -31,7 +31,7 @@ describe('layers (npm run lint)', () => {
     ['a dynamic import counts', 'src/session/probe.ts', dynamic('../state/store')],
     ['workers may not import state', 'workers/probe.ts', value('../src/state/store')],
     ['bridge may not import state', 'src/bridge/probe.ts', reexport('../state/store')],
-    ['state may not import ui', 'src/state/probe.ts', value('../ui/palette')],
+    ['state may not import ui', 'src/state/probe.ts', value('../ui/step-colours')],
     ['analysis and train are peers', 'src/analysis/probe.ts', value('../train/npz-writer')],
     ['cli and workers are peers', 'src/cli/probe.ts', value('../../workers/analysis-api')],
     ['a value from workers goes only down', 'src/analysis/probe.ts', value('../../workers/analysis-api')],
