@@ -1,5 +1,5 @@
 /**
- * The stored session (src/state/session-db.ts) with a checkpoint as wide as the L benchmark's: p =
+ * The stored session (src/session/session-db.ts) with a checkpoint as wide as the L benchmark's: p =
  * 2,048 features and 1,000 classes, so its moment matrix is 4,048 x 4,048 float64 (131 MB), from a
  * short float32 file set generated here (1,200 rows, 15 MB). Its moments are stored by the worker
  * that computed them and read back by the session worker: the page's main thread never writes nor

@@ -1,15 +1,26 @@
 /**
- * Entry point: mount the app, connect the URL hash, restore the stored session (or load examples);
- * on a page `richscope serve LOGDIR` serves, follow LOGDIR instead of loading the examples.
+ * Entry point: build the store from its dependencies (the analysis workers, the stored session),
+ * connect the URL hash, restore the stored session (or load examples); on a page
+ * `richscope serve LOGDIR` serves, follow LOGDIR instead of loading the examples. Then mount the app.
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { AnalysisBridge } from './bridge/analysis-bridge';
+import { sessionWorkerReader } from './bridge/session-worker';
+import { createSessionStorage, openSessionDatabase } from './session/session-db';
 import { syncWithUrlHash } from './state/hash-sync';
 import { followLogdir, servedLogdir } from './state/logdir-follow';
-import { richscope } from './state/store';
+import { createRichscopeStore, installRichscope, richscope } from './state/store';
 import './ui/styles.css';
 
+installRichscope(
+  createRichscopeStore({
+    bridge: new AnalysisBridge(),
+    session: createSessionStorage({ database: openSessionDatabase, reader: sessionWorkerReader }),
+    fetchFile: (url) => fetch(url),
+  }),
+);
 syncWithUrlHash();
 const logdir = servedLogdir();
 if (logdir === null) void richscope.restoreSession();

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Moments } from '../src/core/types';
-import { fakeRun } from '../src/state/fake-records';
-import { createMemoryDatabase } from '../src/state/memory-database';
-import { encodeResultsBundle } from '../src/state/results-bundle';
-import type { StoredMoments } from '../src/state/session-format';
+import { fakeRun } from '../src/session/fake-records';
+import { createMemoryDatabase } from '../src/session/memory-database';
+import { encodeResultsBundle } from '../src/session/results-bundle';
+import type { StoredMoments } from '../src/session/session-format';
 import { encodeNpy } from '../src/train/npz-writer';
 import { analysisApi, createAnalysisApi, type AnalyzeFilesRequest, type AnalyzedFiles } from './analysis-api';
 

@@ -4,12 +4,12 @@
  * Node tests can call it directly and the bridge has a main-thread fallback where Workers are missing.
  *
  * Asked to (`persist`), a call that produces a checkpoint's final moments also stores them for the
- * next visit (`createMomentStore` of src/state/session-db.ts) before handing them over, so the main
+ * next visit (`createMomentStore` of src/session/session-db.ts) before handing them over, so the main
  * thread never clones them: the clone is made here, and the write runs while the metrics are
  * computed where the call computes them after the moments.
  *
- * May import: src/analysis, src/io, src/core, the pure codecs of src/state (results-bundle,
- * session-format) and its IndexedDB session (session-db). Never: React, zustand, plotly, the DOM.
+ * May import: src/analysis, src/io, src/core, and src/session (the results-bundle and session-format
+ * codecs, the IndexedDB session of session-db). Never: React, zustand, plotly, the DOM.
  */
 import * as Comlink from 'comlink';
 import { analyzeCheckpoint, type CheckpointAnalysis } from '../src/analysis/analyze-checkpoint';
@@ -30,14 +30,14 @@ import { copyMoments } from '../src/core/moments';
 import type { CheckpointMetrics, Moments } from '../src/core/types';
 import { blobByteSource } from '../src/io/byte-source';
 import { InputError } from '../src/io/types';
-import { decodeResultsBundle } from '../src/state/results-bundle';
+import { decodeResultsBundle } from '../src/session/results-bundle';
 import {
   createMomentStore,
   notStored,
   openSessionDatabase,
   type SessionDatabase,
   type StoredAs,
-} from '../src/state/session-db';
+} from '../src/session/session-db';
 
 /** A dropped file and the path the user sees (folder-relative when a folder was dropped). */
 export interface NamedFile {

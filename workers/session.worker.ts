@@ -4,12 +4,12 @@
  * quarter of a second). Started for one call and terminated after it by src/bridge/session-worker.ts;
  * what it reads goes to the main thread transferred, not copied.
  *
- * May import: src/state/session-db.ts (and the pure session-format.ts), comlink. Never: React,
+ * May import: src/session/session-db.ts (and the pure session-format.ts), comlink. Never: React,
  * zustand, plotly, or the DOM.
  */
 import * as Comlink from 'comlink';
-import { migrateLegacySession, openSessionDatabase, readMoments } from '../src/state/session-db';
-import { transferablesOfMoments, type StoredMoments } from '../src/state/session-format';
+import { migrateLegacySession, openSessionDatabase, readMoments } from '../src/session/session-db';
+import { transferablesOfMoments, type StoredMoments } from '../src/session/session-format';
 
 const api = {
   /** The moments stored under `keys` (keys with nothing stored are absent), buffers transferred. */

@@ -76,7 +76,7 @@ describe('class labels', () => {
     const distinct = Array.from({ length: rows }, (_, i) => 7 * i);
     const problem = await refusal(analyzeCheckpoint({ fit: checkpoint(rows, 2, 2, distinct) }));
     expect(problem).toBe(
-      `labels holds more than ${maxMomentColumns(MOMENT_MATRIX_FLOOR_BYTES) - 4} distinct labels (for 2 outputs): each label value is a one-hot column, and that is more than the input's size allows. Are these class indices? Choose another array with --labels KEY (CLI) or the 'Labels' array menu (app)`,
+      `labels holds more than ${maxMomentColumns(MOMENT_MATRIX_FLOOR_BYTES) - 4} distinct labels (for 2 outputs): each label value is a one-hot column, and that is more than the input's size allows. Are these class indices? Choose another array with --labels KEY (CLI)`,
     );
   });
 

@@ -60,7 +60,7 @@ export interface AnalyzeCallOptions {
   onProgress?: (progress: JobProgress) => void;
   /**
    * Store the checkpoint's moments for the next visit, from the worker that makes them
-   * (src/state/session-db.ts): the result then carries their `momentsKey`. Default false.
+   * (src/session/session-db.ts): the result then carries their `momentsKey`. Default false.
    */
   persist?: boolean;
 }

@@ -9,7 +9,7 @@ import {
   openSessionDatabase,
   readMoments,
   type SessionReader,
-} from '../state/session-db';
+} from '../session/session-db';
 import type { SessionWorkerApi } from '../../workers/session.worker';
 
 function onMainThread(): SessionWorkerApi {

@@ -1,5 +1,6 @@
 /** The CLI's two outputs: the JSON record per checkpoint (a contract: extend, never rename) and the table. */
 import type { CheckpointAnalysis } from '../analysis/analyze-checkpoint';
+import { dependsOnWeakDirections } from '../core/low-rank-measure';
 import type { CheckpointMetrics } from '../core/types';
 import type { CheckpointPaths } from './expand-sources';
 
@@ -59,7 +60,7 @@ export function formatTable(records: CheckpointRecord[]): string {
   );
   const remarks: string[] = [];
   for (const r of records) {
-    if (Math.abs(r.dlr - r.dlrEnergy99) > 0.1) {
+    if (dependsOnWeakDirections(r)) {
       remarks.push(
         `${r.source}: D_LR depends on weak output directions (D_LR ${r.dlr.toFixed(3)} vs ${r.dlrEnergy99.toFixed(3)} with the ${r.r99} strongest)`,
       );

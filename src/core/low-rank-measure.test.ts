@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { momentsOf } from './moments';
-import { DegenerateDataError, lowRankMeasure } from './low-rank-measure';
+import { DegenerateDataError, dependsOnWeakDirections, lowRankMeasure } from './low-rank-measure';
 import { createRandom, normalMatrix } from './random';
 import {
   addToRows,
@@ -215,4 +215,11 @@ describe('rank profile and dlrEnergy99 (METHOD.md §3.1)', () => {
         Math.sqrt(fro2(gram(pc, width, pc, width)) * fro2(gram(fc, outs, fc, outs)));
     expect(lowRankMeasure(momentsOf(features, outputs, rows)).linearCkaDistance).toBeCloseTo(expected, 12);
   });
+});
+
+describe('dependsOnWeakDirections: a gap above 0.1 between D_LR and dlrEnergy99', () => {
+  it('the grokking example of docs/method.md §3.1', () =>
+    expect(dependsOnWeakDirections({ dlr: 0.34, dlrEnergy99: 0.03 })).toBe(true));
+  it('a small gap', () => expect(dependsOnWeakDirections({ dlr: 0.2202, dlrEnergy99: 0.1889 })).toBe(false));
+  it('either sign', () => expect(dependsOnWeakDirections({ dlr: 0.2, dlrEnergy99: 0.35 })).toBe(true));
 });

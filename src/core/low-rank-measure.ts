@@ -11,8 +11,17 @@ import type { Moments } from './types';
 export const OUTPUT_RANK_TOLERANCE = 1e-10;
 /** METHOD.md §3.1: r99 is the smallest r' whose output eigenvalues hold this share of tr(S_ff). */
 export const OUTPUT_ENERGY_SHARE = 0.99;
-/** METHOD.md §3.1: the checkpoint details warn when |D_LR - dlrEnergy99| exceeds this. */
+/** docs/method.md §3.1: the app and the CLI warn when |D_LR - dlrEnergy99| exceeds this. */
 export const WEAK_DIRECTION_WARNING = 0.1;
+
+/**
+ * True when D_LR over all r output directions and over the r99 strongest ones differ by more than
+ * {@link WEAK_DIRECTION_WARNING}: the headline number then hinges on weak output directions
+ * (docs/method.md §3.1), and the app and the CLI say so.
+ */
+export function dependsOnWeakDirections(measure: { dlr: number; dlrEnergy99: number }): boolean {
+  return Math.abs(measure.dlr - measure.dlrEnergy99) > WEAK_DIRECTION_WARNING;
+}
 
 export interface LowRankMeasure {
   /** numerical rank of F_c */

@@ -73,15 +73,15 @@ describe('detectRoles', () => {
     );
   });
 
-  it('refuses ambiguous names, saying which control fixes it', () => {
+  it('refuses ambiguous names, saying what to rename or which flag fixes it', () => {
     expect(problem(() => detectRoles([info('features', [9, 4]), info('model.features', [9, 4])]))).toMatch(
-      /^ambiguous features: features \(9, 4\) float32 and model\.features \(9, 4\) float32 all look like features; choose one with --features KEY \(CLI\) or the 'Features' array menu \(app\)$/,
+      /^ambiguous features: features \(9, 4\) float32 and model\.features \(9, 4\) float32 all look like features; rename all but one so that a single array is named features, or choose one with --features KEY \(CLI\)$/,
     );
   });
 
   it('refuses when the roles cannot be told apart by shape', () => {
     expect(problem(() => detectRoles([info('a', [9, 4]), info('b', [9, 4])]))).toMatch(
-      /^cannot tell which array holds the features \(penultimate-layer activations\); found: a \(9, 4\) float32, b \(9, 4\) float32\. Name it features or choose it with --features KEY/,
+      /^cannot tell which array holds the features \(penultimate-layer activations\); found: a \(9, 4\) float32, b \(9, 4\) float32\. Name it features, or choose it with --features KEY \(CLI\)$/,
     );
   });
 

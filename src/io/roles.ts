@@ -39,11 +39,14 @@ const PROBABILITY_WORDS = /^(probs?|probabilit(y|ies)|softmax(es)?)$/i;
 
 const isProbabilities = (key: string) => tokens(key).some((t) => PROBABILITY_WORDS.test(t));
 
-/** The CLI flag and UI control that set each role by hand, quoted in every refusal. */
-export const ROLE_CONTROLS: Record<Role, string> = {
-  features: "--features KEY (CLI) or the 'Features' array menu (app)",
-  logits: "--logits KEY (CLI) or the 'Logits' array menu (app)",
-  labels: "--labels KEY (CLI) or the 'Labels' array menu (app)",
+/**
+ * The CLI flag that sets each role by hand, quoted in every refusal. The app has no such control: it
+ * goes by the arrays' names, so a refusal also says which array to rename.
+ */
+export const ROLE_FLAGS: Record<Role, string> = {
+  features: '--features KEY (CLI)',
+  logits: '--logits KEY (CLI)',
+  labels: '--labels KEY (CLI)',
 };
 
 const ROLES: Role[] = ['features', 'logits', 'labels'];
@@ -112,7 +115,7 @@ export function detectRoles<T extends ArrayInfo>(
     if (top.length > 1) {
       throw new InputError(
         source,
-        `ambiguous ${role}: ${top.map((s) => describeArray(s.a)).join(' and ')} all look like ${role}; choose one with ${ROLE_CONTROLS[role]}`,
+        `ambiguous ${role}: ${top.map((s) => describeArray(s.a)).join(' and ')} all look like ${role}; rename all but one so that a single array is named ${role}, or choose one with ${ROLE_FLAGS[role]}`,
       );
     }
     chosen[role] = top[0].a;
@@ -160,7 +163,7 @@ export function detectRoles<T extends ArrayInfo>(
       const how = role === 'features' ? 'penultimate-layer activations' : 'network outputs before softmax';
       throw new InputError(
         source,
-        `cannot tell which array holds the ${role} (${how}); found: ${found}. Name it ${role} or choose it with ${ROLE_CONTROLS[role]}`,
+        `cannot tell which array holds the ${role} (${how}); found: ${found}. Name it ${role}, or choose it with ${ROLE_FLAGS[role]}`,
       );
     }
   }

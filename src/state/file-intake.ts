@@ -4,7 +4,7 @@
  * fit and eval splits.
  */
 import { groupFilesWithErrors, type UnplacedFile } from '../io/grouping';
-import { RESULTS_BUNDLE_SUFFIX } from './results-bundle';
+import { RESULTS_BUNDLE_SUFFIX } from '../session/results-bundle';
 
 /** A dropped or picked file with the path the user knows it by (folder-relative for folder drops). */
 export interface DroppedFile {

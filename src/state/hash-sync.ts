@@ -7,11 +7,7 @@ import { richscope, subscribeRichscope } from './store';
 import { formatHash, parseHash } from './view-settings';
 
 export function syncWithUrlHash(): () => void {
-  const apply = () => {
-    const { route, view } = parseHash(window.location.hash);
-    richscope.setRoute(route);
-    richscope.setView(view);
-  };
+  const apply = () => richscope.followHash(parseHash(window.location.hash));
   apply();
   window.addEventListener('hashchange', apply);
   const unsubscribe = subscribeRichscope((state, previous) => {

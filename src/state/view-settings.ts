@@ -43,7 +43,7 @@ export interface ViewSettings {
   kRange: readonly [number, number] | null;
   /** log-scaled y axis of the relative eigenvalues */
   logEigenvalues: boolean;
-  /** spectra stop at the last k with rho_k / rho_1 >= kMinRelative (METHOD.md §4) */
+  /** spectra stop at the last k with rho_k / rho_1 >= kMinRelative (docs/method.md §4) */
   kMinRelative: number;
   /** show runs sharing a seed group as mean ± one standard deviation */
   aggregateSeeds: boolean;

@@ -1,5 +1,5 @@
 /** Per-checkpoint progress of the analyses running in the workers: bar, rows, rate and time left. */
-import type { AnalysisJob } from '../state/model';
+import type { AnalysisJob } from '../state/job-actions';
 import { estimateProgress } from '../state/progress-rate';
 import { useRichscope } from '../state/store';
 import { formatRate, formatRows, formatTimeLeft } from './progress-text';

@@ -1,11 +1,12 @@
 /**
- * The selected checkpoint up close (METHOD.md §3.1, §5): output spectrum, rank profile D_LR(r'),
+ * The selected checkpoint up close (docs/method.md §3.1, §5): output spectrum, rank profile D_LR(r'),
  * the weak-direction warning, the read-out residual and the notes about its inputs.
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
-import type { CheckpointRecord, RunRecord } from '../state/model';
-import { checkpointNotes, dependsOnWeakDirections } from './checkpoint-notes';
+import type { CheckpointRecord, RunRecord } from '../session/records';
+import { dependsOnWeakDirections } from '../core/low-rank-measure';
+import { checkpointNotes } from './checkpoint-notes';
 import { useRichscope } from '../state/store';
 import { Plot } from './plots/Plot';
 import type { Trace } from './plots/traces';

@@ -2,6 +2,7 @@
 import { useMemo, type KeyboardEvent } from 'react';
 import { richscope, useRichscope } from '../state/store';
 import type { SortColumn } from '../state/view-settings';
+import { methodReference } from './method-sections';
 import { tableRows, type CheckpointRow } from './table-rows';
 
 const COLUMNS: { key: SortColumn; label: string; title: string }[] = [
@@ -11,7 +12,7 @@ const COLUMNS: { key: SortColumn; label: string; title: string }[] = [
   { key: 'p', label: 'p', title: 'feature dimension' },
   { key: 'C', label: 'C', title: 'output dimension' },
   { key: 'r', label: 'r', title: 'numerical rank of the outputs' },
-  { key: 'dlr', label: 'D_LR', title: 'low-rank measure, 0 = rich, 1 = lazy (METHOD.md §3)' },
+  { key: 'dlr', label: 'D_LR', title: `low-rank measure, 0 = rich, 1 = lazy (${methodReference('dlr')})` },
   {
     key: 'dlrEnergy99',
     label: 'D_LR (99%)',
@@ -34,9 +35,8 @@ export function CheckpointTable() {
   const selectedStep = useRichscope((s) => s.view.selectedStep);
   const rows = useMemo(() => tableRows(runs, sortColumn, descending), [runs, sortColumn, descending]);
 
-  const sortBy = (column: SortColumn) =>
-    richscope.setView({ sortColumn: column, sortDescending: column === sortColumn ? !descending : false });
-  const select = (row: CheckpointRow) => richscope.selectCheckpoint(row.run.id, row.checkpoint.step);
+  const select = (row: CheckpointRow) =>
+    richscope.selectCheckpoint({ runId: row.run.id, step: row.checkpoint.step });
   const onKey = (event: KeyboardEvent, row: CheckpointRow) => {
     if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
@@ -58,7 +58,7 @@ export function CheckpointTable() {
                   title={column.title}
                   aria-sort={column.key === sortColumn ? (descending ? 'descending' : 'ascending') : 'none'}
                 >
-                  <button type="button" onClick={() => sortBy(column.key)}>
+                  <button type="button" onClick={() => richscope.sortBy(column.key)}>
                     {column.label}
                     {column.key === sortColumn ? (descending ? ' ▼' : ' ▲') : ''}
                   </button>

@@ -1,6 +1,6 @@
 /** Where data comes in: drop files or folders, or pick them; shows progress and a cancel button. */
 import { useState, type DragEvent } from 'react';
-import { RESULTS_BUNDLE_SUFFIX } from '../state/results-bundle';
+import { RESULTS_BUNDLE_SUFFIX } from '../session/results-bundle';
 import { richscope, useRichscope } from '../state/store';
 import { AnalysisProgress } from './AnalysisProgress';
 import { filesFromDataTransfer, filesFromList } from './read-drop';

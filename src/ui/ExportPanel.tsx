@@ -1,5 +1,5 @@
 /** Downloads of all runs: metrics and curves (CSV, JSON) and the results bundle others can drop in. */
-import { RESULTS_BUNDLE_SUFFIX, encodeResultsBundle } from '../state/results-bundle';
+import { RESULTS_BUNDLE_SUFFIX, encodeResultsBundle } from '../session/results-bundle';
 import { getRichscopeState, useRichscope } from '../state/store';
 import { downloadText } from './download';
 import { exportCsv, exportJson } from './export-data';

@@ -1,13 +1,13 @@
 /** One run in the runs panel. */
 import { useState } from 'react';
-import type { RunRecord } from '../state/model';
+import type { RunRecord } from '../session/records';
 import { richscope, useRichscope } from '../state/store';
 
 export function RunItem({ run }: { run: RunRecord }) {
   const [draftName, setDraftName] = useState<string | null>(null);
   const analysing = useRichscope((s) => s.jobs.filter((job) => job.runId === run.id).length);
   const commitName = () => {
-    if (draftName !== null) richscope.renameRun(run.id, draftName);
+    if (draftName !== null) richscope.renameRun({ runId: run.id, name: draftName });
     setDraftName(null);
   };
   return (
@@ -17,13 +17,13 @@ export function RunItem({ run }: { run: RunRecord }) {
           type="color"
           value={run.colour.length === 7 ? run.colour : '#888888'}
           aria-label={`Colour of ${run.name}`}
-          onChange={(e) => richscope.setRunColour(run.id, e.target.value)}
+          onChange={(e) => richscope.setRunColour({ runId: run.id, colour: e.target.value })}
         />
         <input
           type="checkbox"
           checked={run.visible}
           aria-label={`Show ${run.name}`}
-          onChange={(e) => richscope.setRunVisible(run.id, e.target.checked)}
+          onChange={(e) => richscope.setRunVisible({ runId: run.id, visible: e.target.checked })}
         />
         <input
           className="run-name"
@@ -53,7 +53,7 @@ export function RunItem({ run }: { run: RunRecord }) {
           value={run.seedGroup}
           placeholder="none"
           aria-label={`Seed group of ${run.name}`}
-          onChange={(e) => richscope.setSeedGroup(run.id, e.target.value)}
+          onChange={(e) => richscope.setSeedGroup({ runId: run.id, seedGroup: e.target.value })}
         />
       </label>
       {run.errors.map((error, index) => (
@@ -62,7 +62,7 @@ export function RunItem({ run }: { run: RunRecord }) {
           <button
             type="button"
             aria-label={`Dismiss the error about ${error.file}`}
-            onClick={() => richscope.dismissRunError(run.id, index)}
+            onClick={() => richscope.dismissRunError({ runId: run.id, index })}
           >
             ✕
           </button>

@@ -33,7 +33,7 @@ export function RunsPanel() {
         <input
           type="checkbox"
           checked={aggregateSeeds}
-          onChange={(e) => richscope.setView({ aggregateSeeds: e.target.checked })}
+          onChange={(e) => richscope.setAggregateSeeds(e.target.checked)}
         />
         aggregate seed groups (mean ± sd)
       </label>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fakeCheckpoint } from '../state/fake-records';
-import { checkpointNotes, dependsOnWeakDirections } from './checkpoint-notes';
+import { fakeCheckpoint } from '../session/fake-records';
+import { checkpointNotes } from './checkpoint-notes';
 
 describe('checkpointNotes', () => {
   it('says when the spectrum is truncated and where Π is measured', () => {
@@ -19,13 +19,5 @@ describe('checkpointNotes', () => {
       'No labels: cumulative mass Π*(k), NC1 and accuracy are not available.',
       'features (n, 3, 8, 8) flattened',
     ]);
-  });
-});
-
-describe('dependsOnWeakDirections', () => {
-  it('warns above a 0.1 gap between D_LR and D_LR at 99% output energy (METHOD.md §3.1)', () => {
-    expect(dependsOnWeakDirections({ dlr: 0.34, dlrEnergy99: 0.03 })).toBe(true); // the grokking example
-    expect(dependsOnWeakDirections({ dlr: 0.2202, dlrEnergy99: 0.1889 })).toBe(false);
-    expect(dependsOnWeakDirections({ dlr: 0.2, dlrEnergy99: 0.35 })).toBe(true);
   });
 });

@@ -1,7 +1,5 @@
-/** What the user must know to read a checkpoint's numbers (METHOD.md §4: truncation, eval split). */
-import { WEAK_DIRECTION_WARNING } from '../core/low-rank-measure';
-import type { CheckpointMetrics } from '../core/types';
-import type { CheckpointRecord } from '../state/model';
+/** What the user must know to read a checkpoint's numbers (docs/method.md §4: truncation, eval split). */
+import type { CheckpointRecord } from '../session/records';
 
 /** Sentences about the inputs of a checkpoint that change how its numbers should be read. */
 export function checkpointNotes(checkpoint: CheckpointRecord): string[] {
@@ -21,12 +19,4 @@ export function checkpointNotes(checkpoint: CheckpointRecord): string[] {
   }
   if (m.mass === null) notes.push('No labels: cumulative mass Π*(k), NC1 and accuracy are not available.');
   return [...notes, ...checkpoint.notes];
-}
-
-/**
- * True when D_LR over all r output directions and over the r99 strongest ones differ by more than
- * 0.1: the headline number then hinges on weak output directions (METHOD.md §3.1).
- */
-export function dependsOnWeakDirections(metrics: Pick<CheckpointMetrics, 'dlr' | 'dlrEnergy99'>): boolean {
-  return Math.abs(metrics.dlr - metrics.dlrEnergy99) > WEAK_DIRECTION_WARNING;
 }

@@ -3,7 +3,7 @@
  * pandas or R) and as one JSON document. Full float64 precision (String(number)), never rounded.
  */
 import type { CheckpointMetrics } from '../core/types';
-import type { RunRecord } from '../state/model';
+import type { RunRecord } from '../session/records';
 
 /** Scalar metrics exported per checkpoint, in column order. */
 export const SCALAR_METRICS = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeCheckpoint, fakeRun } from '../state/fake-records';
+import { fakeCheckpoint, fakeRun } from '../session/fake-records';
 import { tableRows } from './table-rows';
 
 const runs = [

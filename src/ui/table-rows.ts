@@ -1,5 +1,5 @@
 /** Rows of the checkpoint table and their sort order (pure, unit-tested). */
-import type { CheckpointRecord, RunRecord } from '../state/model';
+import type { CheckpointRecord, RunRecord } from '../session/records';
 import type { SortColumn } from '../state/view-settings';
 
 export interface CheckpointRow {

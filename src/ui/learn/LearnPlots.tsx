@@ -7,11 +7,12 @@ import type { Layout } from 'plotly.js-dist-min';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { defaultViewSettings } from '../../state/view-settings';
 import type { ViewSettings } from '../../state/view-settings';
+import { methodReference } from '../method-sections';
 import { Plot } from '../plots/Plot';
 import { SPECTRUM_TITLES, buildTraces } from '../plots/traces';
 import type { SpectrumPanel } from '../plots/traces';
 import { buildLearnAccuracyTraces, buildLearnDlrTraces, toRunRecord } from './learn-traces';
-import type { LearnRun } from './learn-traces';
+import type { LearnRun } from '../../state/learn-actions';
 
 const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; description: string }[] = [
   {
@@ -139,7 +140,7 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
         </div>
         <p className="hint">
           Eigenfunctions come from the train split; Π*(k) and Π̂(k) are measured on the test split, where they
-          may exceed 1 (not clipped; METHOD.md §4).
+          may exceed 1 (not clipped; {methodReference('spectra')}).
         </p>
       </section>
     </>

@@ -1,224 +1,39 @@
 /**
  * Teaching mode (route #/learn): train a tiny MLP in a worker and watch D_LR, the accuracies and the
- * three spectra move, live. Needs no files. Checkpoints arrive from the worker as fast as it trains;
- * the view re-renders at most every FLUSH_MS (then on an animation frame) so the page stays smooth.
+ * three spectra move, live. Needs no files. What it shows lives in the store's learn slice
+ * (src/state/learn-actions.ts), so leaving the view and coming back keeps its runs; the training
+ * itself is src/state/learn-trainer.ts, which copies checkpoints into the slice a few times a second.
  *
  * Test hooks: `trainer-start`, and `trainer` with `data-checkpoints` (checkpoints of the current run
  * so far), `data-last-dlr` (its latest D_LR), `data-status`, `data-first-five-ms`.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { SCENARIO_PRESETS, richPreset } from '../../train/presets';
-import type { Preset, ScenarioId } from '../../train/presets';
-import type { TrainerOptions } from '../../train/trainer';
-import { richscope } from '../../state/store';
-import { nextRunColour } from '../palette';
-import type { LearnRun } from './learn-traces';
+import { useEffect, useMemo } from 'react';
+import { dependsOnWeakDirections } from '../../core/low-rank-measure';
+import { chosenPreset, chosenOptions, createLearnTrainer } from '../../state/learn-trainer';
+import { richscope, richscopeStore, useRichscope } from '../../state/store';
+import { SCENARIO_PRESETS } from '../../train/presets';
+import { methodReference } from '../method-sections';
 import { LearnPlots } from './LearnPlots';
 import { SCENARIOS } from './scenarios';
 import { TrainerControls } from './TrainerControls';
 import { startTraining } from './trainer-client';
-import type { TrainingHandle } from './trainer-client';
 import './learn.css';
-
-/** Most runs kept on the plots (the oldest is dropped). */
-const MAX_RUNS = 4;
-/** Most checkpoints per run (the checkpoint interval grows to fit). */
-const MAX_CHECKPOINTS = 200;
-/** Minimum time between two re-renders while training (about 4 Hz). */
-const FLUSH_MS = 250;
-/** METHOD.md §3.1: warn when D_LR depends on weak output directions. */
-const WEAK_DIRECTION_GAP = 0.1;
-
-function describeOptions(o: TrainerOptions): string {
-  const parts = [
-    o.task.kind === 'modular' ? `mod ${o.task.modulus}` : 'mixture',
-    `α=${o.alpha}`,
-    o.lastLayerOnly ? 'last layer only' : `${o.depth}×${o.width}`,
-    `${o.optimizer} lr=${o.learningRate}`,
-  ];
-  if (o.weightDecay > 0) parts.push(`wd=${o.weightDecay}`);
-  if (o.labelShuffle > 0) parts.push(`${Math.round(o.labelShuffle * 100)}% shuffled`);
-  if (o.initScale !== 1) parts.push(`init×${o.initScale}`);
-  if (o.seed !== 0) parts.push(`seed ${o.seed}`);
-  return `custom: ${parts.join(', ')}`;
-}
-
-function snapshot(run: LearnRun): LearnRun {
-  return {
-    ...run,
-    checkpoints: [...run.checkpoints],
-    problems: [...run.problems],
-    elapsedMs: [...run.elapsedMs],
-  };
-}
 
 function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/**
- * What the view showed when it was last left (route change), restored when it comes back. Training
- * stops on leaving (the worker is terminated); its checkpoints so far stay.
- */
-const kept: {
-  scenario: ScenarioId;
-  preset: Preset | null;
-  options: TrainerOptions;
-  runs: LearnRun[];
-  currentId: string | null;
-  sequence: number;
-} = {
-  scenario: 'lazy-vs-rich',
-  preset: richPreset,
-  options: richPreset.options,
-  runs: [],
-  currentId: null,
-  sequence: 0,
-};
-
 export default function LearnView() {
-  const [scenario, setScenario] = useState<ScenarioId>(kept.scenario);
-  const [preset, setPreset] = useState<Preset | null>(kept.preset);
-  const [options, setOptions] = useState<TrainerOptions>(kept.options);
-  const [runs, setRuns] = useState<LearnRun[]>(() =>
-    kept.runs.map((r) => (r.status === 'running' ? { ...r, status: 'stopped' } : r)),
-  );
-  const [currentId, setCurrentId] = useState<string | null>(kept.currentId);
-  const [sentTo, setSentTo] = useState<string | null>(null);
-  const [onMainThread, setOnMainThread] = useState(false);
-
-  const live = useRef<LearnRun | null>(null);
-  const handle = useRef<TrainingHandle | null>(null);
-  const flushTimer = useRef<number | null>(null);
-  const lastFlush = useRef(0);
-  const sequence = useRef(kept.sequence);
-
-  useEffect(() => {
-    Object.assign(kept, { scenario, preset, options, runs, currentId, sequence: sequence.current });
-  }, [scenario, preset, options, runs, currentId]);
-
-  const flush = useCallback(() => {
-    flushTimer.current = null;
-    lastFlush.current = performance.now();
-    const run = live.current;
-    if (!run) return;
-    const copy = snapshot(run);
-    setRuns((previous) => previous.map((r) => (r.id === copy.id ? copy : r)));
-  }, []);
-
-  const scheduleFlush = useCallback(() => {
-    if (flushTimer.current !== null) return;
-    const wait = Math.max(0, FLUSH_MS - (performance.now() - lastFlush.current));
-    flushTimer.current = window.setTimeout(() => requestAnimationFrame(flush), wait);
-  }, [flush]);
-
-  useEffect(
-    () => () => {
-      handle.current?.stop();
-      if (flushTimer.current !== null) clearTimeout(flushTimer.current);
-    },
+  const learn = useRichscope((s) => s.learn);
+  const { scenario, runs, currentId, sentTo, onMainThread } = learn;
+  const preset = chosenPreset(learn);
+  const options = chosenOptions(learn);
+  const trainer = useMemo(
+    () => createLearnTrainer({ store: richscopeStore(), startTraining, importRun: richscope.importRun }),
     [],
   );
-
-  /** Presets still to run after the current one ("run all presets"). */
-  const queue = useRef<Preset[]>([]);
-
-  const launch = useCallback(
-    function launchRun(requested: TrainerOptions, runPreset: Preset | null): void {
-      handle.current?.stop();
-      // Each checkpoint keeps two moment matrices (~0.3 MB here): cap their number.
-      const runOptions = {
-        ...requested,
-        checkpointEvery: Math.max(requested.checkpointEvery, Math.ceil(requested.steps / MAX_CHECKPOINTS)),
-      };
-      const name = runPreset ? runPreset.label : describeOptions(runOptions);
-      sequence.current += 1;
-      const run: LearnRun = {
-        id: `learn-${sequence.current}`,
-        name,
-        colour: '',
-        options: runOptions,
-        checkpoints: [],
-        status: 'running',
-        problems: [],
-        elapsedMs: [],
-      };
-      live.current = run;
-      setRuns((previous) => {
-        const others = previous.filter((r) => r.name !== name).slice(-(MAX_RUNS - 1));
-        // A rerun keeps its colour, so the comparison on the plots stays readable.
-        run.colour =
-          previous.find((r) => r.name === name)?.colour ?? nextRunColour(others.map((r) => r.colour));
-        return [...others, snapshot(run)];
-      });
-      setCurrentId(run.id);
-      setSentTo(null);
-      const training = startTraining(runOptions, (event) => {
-        if (live.current !== run) return;
-        if (event.checkpoint) {
-          run.checkpoints.push(event.checkpoint);
-          run.elapsedMs.push(event.elapsedMs);
-        }
-        if (event.problem) run.problems.push(event.problem);
-        scheduleFlush();
-      });
-      handle.current = training;
-      setOnMainThread(training.where === 'main thread');
-      const finish = (status: LearnRun['status'], problem?: string) => {
-        if (live.current !== run) return;
-        run.status = status;
-        if (problem) run.problems.push(problem);
-        handle.current = null;
-        flush();
-        const next = status === 'done' ? queue.current.shift() : undefined;
-        if (!next) {
-          queue.current = [];
-          return;
-        }
-        setPreset(next);
-        setOptions(next.options);
-        launchRun(next.options, next);
-      };
-      training.done.then(
-        (summary) => finish(summary ? 'done' : 'stopped'),
-        (error: unknown) => finish('failed', error instanceof Error ? error.message : String(error)),
-      );
-    },
-    [flush, scheduleFlush],
-  );
-
-  const start = () => {
-    queue.current = [];
-    launch(options, preset);
-  };
-  const runAll = () => {
-    const [first, ...rest] = SCENARIO_PRESETS[scenario];
-    queue.current = rest;
-    setPreset(first);
-    setOptions(first.options);
-    launch(first.options, first);
-  };
-  const stop = () => {
-    queue.current = [];
-    handle.current?.stop();
-  };
-
-  const choosePreset = (p: Preset) => {
-    setPreset(p);
-    setOptions(p.options);
-  };
-  const chooseScenario = (id: ScenarioId) => {
-    setScenario(id);
-    choosePreset(SCENARIO_PRESETS[id][0]);
-  };
-  const sendToDashboard = (run: LearnRun) => {
-    const name = `Learn: ${run.name}`;
-    richscope.importRun(
-      name,
-      run.checkpoints.map((c) => ({ step: c.step, fit: c.fit, eval: c.eval, metrics: c.metrics })),
-    );
-    setSentTo(name);
-  };
+  // Training stops when the view is left (the worker is terminated); its checkpoints so far stay.
+  useEffect(() => () => trainer.leave(), [trainer]);
 
   const current = runs.find((r) => r.id === currentId) ?? null;
   const running = current?.status === 'running';
@@ -253,7 +68,9 @@ export default function LearnView() {
               role="tab"
               aria-selected={s.id === scenario}
               data-testid={`scenario-${s.id}`}
-              onClick={() => chooseScenario(s.id)}
+              onClick={() =>
+                richscope.chooseScenario({ scenario: s.id, presetId: SCENARIO_PRESETS[s.id][0].id })
+              }
             >
               {s.title.split(':')[0]}
             </button>
@@ -279,7 +96,7 @@ export default function LearnView() {
               data-testid={`preset-${p.id}`}
               aria-pressed={preset?.id === p.id}
               disabled={running}
-              onClick={() => choosePreset(p)}
+              onClick={() => richscope.choosePreset(p.id)}
             >
               {p.label}
             </button>
@@ -288,10 +105,7 @@ export default function LearnView() {
         <TrainerControls
           options={options}
           disabled={running}
-          onChange={(o) => {
-            setPreset(null);
-            setOptions(o);
-          }}
+          onChange={(o) => richscope.editTrainerOptions(o)}
         />
         <div className="controls">
           <button
@@ -299,14 +113,19 @@ export default function LearnView() {
             className="primary"
             data-testid="trainer-start"
             disabled={running}
-            onClick={start}
+            onClick={() => trainer.start()}
           >
             ▶ Train {preset ? `“${preset.label}”` : 'these settings'}
           </button>
-          <button type="button" data-testid="trainer-run-all" disabled={running} onClick={runAll}>
+          <button
+            type="button"
+            data-testid="trainer-run-all"
+            disabled={running}
+            onClick={() => trainer.runAll()}
+          >
             ▶▶ Run all presets of this scenario
           </button>
-          <button type="button" data-testid="trainer-stop" disabled={!running} onClick={stop}>
+          <button type="button" data-testid="trainer-stop" disabled={!running} onClick={() => trainer.stop()}>
             ■ Stop
           </button>
           {current && (
@@ -314,7 +133,7 @@ export default function LearnView() {
               type="button"
               data-testid="trainer-send"
               disabled={current.checkpoints.length === 0 || running}
-              onClick={() => sendToDashboard(current)}
+              onClick={() => trainer.send(current)}
             >
               Send this run to the dashboard
             </button>
@@ -341,11 +160,11 @@ export default function LearnView() {
             )}
           </p>
         )}
-        {latest && Math.abs(latest.metrics.dlr - latest.metrics.dlrEnergy99) > WEAK_DIRECTION_GAP && (
+        {latest && dependsOnWeakDirections(latest.metrics) && (
           <p className="warning" role="note">
             D_LR depends on weak output directions: D_LR = {latest.metrics.dlr.toFixed(3)} with all r ={' '}
             {latest.metrics.r} directions, {latest.metrics.dlrEnergy99.toFixed(3)} with the r99 ={' '}
-            {latest.metrics.r99} that hold 99% of the output variance (METHOD.md §3.1).
+            {latest.metrics.r99} that hold 99% of the output variance ({methodReference('outputRank')}).
           </p>
         )}
         {onMainThread && (
@@ -382,7 +201,7 @@ export default function LearnView() {
                     </>
                   )}{' '}
                   {r.status !== 'running' && r.checkpoints.length > 0 && (
-                    <button type="button" onClick={() => sendToDashboard(r)}>
+                    <button type="button" onClick={() => trainer.send(r)}>
                       send to dashboard
                     </button>
                   )}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultTrainerOptions } from '../../train/trainer';
 import { fakeMetrics } from './testing';
 import { buildLearnAccuracyTraces, buildLearnDlrTraces, toRunRecord } from './learn-traces';
-import type { LearnRun } from './learn-traces';
+import type { LearnRun } from '../../state/learn-actions';
 
 function run(dlrs: number[]): LearnRun {
   return {

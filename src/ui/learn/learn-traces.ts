@@ -3,24 +3,9 @@
  * `Plot` component, plus the traces only the Learn view draws (D_LR, dlrEnergy99, accuracies vs step).
  */
 import type { CheckpointMetrics } from '../../core/types';
-import type { MeasuredCheckpoint } from '../../train/measure';
-import type { TrainerOptions } from '../../train/trainer';
-import { toCheckpointRecord, type RunRecord } from '../../state/model';
+import { toCheckpointRecord, type RunRecord } from '../../session/records';
+import type { LearnRun } from '../../state/learn-actions';
 import type { Trace } from '../plots/traces';
-
-/** A training run of the Learn view (finished, stopped or still running). */
-export interface LearnRun {
-  id: string;
-  name: string;
-  colour: string;
-  options: TrainerOptions;
-  checkpoints: MeasuredCheckpoint[];
-  status: 'running' | 'done' | 'stopped' | 'failed';
-  /** checkpoints skipped because D_LR was undefined, and failures */
-  problems: string[];
-  /** ms from start to each checkpoint, parallel to `checkpoints` */
-  elapsedMs: number[];
-}
 
 /** A dashboard RunRecord holding a Learn run's checkpoints (for `buildTraces`). */
 export function toRunRecord(run: LearnRun): RunRecord {

@@ -43,7 +43,7 @@ export function DlrStepsPlot() {
   );
   const select = useCallback((customdata: unknown) => {
     if (Array.isArray(customdata) && customdata.length === 2)
-      richscope.selectCheckpoint(String(customdata[0]), Number(customdata[1]));
+      richscope.selectCheckpoint({ runId: String(customdata[0]), step: Number(customdata[1]) });
   }, []);
   // What the last key selected, read out by screen readers (the details panel shows it to everyone).
   const [announcement, setAnnouncement] = useState('');
@@ -55,7 +55,7 @@ export function DlrStepsPlot() {
     if (!next) return;
     e.preventDefault();
     if (next.runId !== view.selectedRun || next.step !== view.selectedStep)
-      richscope.selectCheckpoint(next.runId, next.step);
+      richscope.selectCheckpoint({ runId: next.runId, step: next.step });
     const run = selectable.find((r) => r.id === next.runId)!;
     const dlr = run.checkpoints.find((c) => c.step === next.step)!.metrics.dlr;
     setAnnouncement(`${run.name}, step ${next.step}: D_LR ${dlr.toFixed(4)}`);
@@ -71,7 +71,7 @@ export function DlrStepsPlot() {
           <input
             type="checkbox"
             checked={view.logSteps}
-            onChange={(e) => richscope.setView({ logSteps: e.target.checked })}
+            onChange={(e) => richscope.setLogSteps(e.target.checked)}
           />
           log step axis
         </label>

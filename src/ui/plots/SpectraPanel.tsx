@@ -1,11 +1,12 @@
 /**
- * The three spectra side by side on one shared k axis (METHOD.md §4), in two modes: across runs at
+ * The three spectra side by side on one shared k axis (docs/method.md §4), in two modes: across runs at
  * one step, or across the checkpoints of one run (with a play button that animates training).
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useCallback, useEffect, useMemo } from 'react';
 import { richscope, useRichscope } from '../../state/store';
 import { usableKRange } from '../../state/view-settings';
+import { methodReference } from '../method-sections';
 import { useColourScheme } from '../use-colour-scheme';
 import { nearestCheckpoint, unionOfSteps } from '../nearest-checkpoint';
 import { axisRangeOfK, kRangeFromAxis } from './k-range';
@@ -45,7 +46,7 @@ export function SpectraPanel() {
   const kRange = usableKRange(view.kRange, view.logK);
   const setKRange = useCallback(
     (axisRange: [number, number] | null) =>
-      richscope.setView({ kRange: axisRange ? kRangeFromAxis(axisRange, view.logK) : null }),
+      richscope.zoomK(axisRange ? kRangeFromAxis(axisRange, view.logK) : null),
     [view.logK],
   );
 
@@ -66,9 +67,7 @@ export function SpectraPanel() {
   useEffect(() => {
     if (!playing || steps.length < 2) return;
     const timer = setInterval(() => {
-      const index = current >= steps.length - 1 ? 0 : current + 1;
-      richscope.setView({ step: steps[index] });
-      if (index === steps.length - 1) richscope.setPlaying(false);
+      richscope.advancePlay({ steps, current });
     }, PLAY_INTERVAL);
     return () => clearInterval(timer);
   }, [playing, current, steps]);
@@ -122,7 +121,7 @@ export function SpectraPanel() {
               type="radio"
               name="spectra-mode"
               checked={view.spectraMode === 'runs'}
-              onChange={() => richscope.setView({ spectraMode: 'runs', step: null })}
+              onChange={() => richscope.showAcrossRuns()}
             />
             across runs
           </label>
@@ -131,9 +130,7 @@ export function SpectraPanel() {
               type="radio"
               name="spectra-mode"
               checked={view.spectraMode === 'checkpoints'}
-              onChange={() =>
-                richscope.setView({ spectraMode: 'checkpoints', step: null, focusRun: focus?.id ?? null })
-              }
+              onChange={() => richscope.showAcrossCheckpoints(focus?.id ?? null)}
             />
             across checkpoints of
           </label>
@@ -141,7 +138,7 @@ export function SpectraPanel() {
             aria-label="Run shown across its checkpoints"
             value={focus?.id ?? ''}
             disabled={view.spectraMode !== 'checkpoints'}
-            onChange={(e) => richscope.setView({ focusRun: e.target.value, step: null })}
+            onChange={(e) => richscope.focusRun(e.target.value)}
           >
             {runs
               .filter((run) => run.checkpoints.length > 0)
@@ -165,7 +162,7 @@ export function SpectraPanel() {
             step={1}
             value={Math.max(0, current)}
             disabled={steps.length < 2}
-            onChange={(e) => richscope.setView({ step: steps[Number(e.target.value)] })}
+            onChange={(e) => richscope.showStep(steps[Number(e.target.value)])}
           />
         </label>
         <button
@@ -173,32 +170,19 @@ export function SpectraPanel() {
           data-testid="play"
           disabled={steps.length < 2}
           aria-pressed={playing}
-          onClick={() => {
-            if (!playing && current >= steps.length - 1) richscope.setView({ step: steps[0] });
-            richscope.setPlaying(!playing);
-          }}
+          onClick={() => richscope.togglePlay({ steps, current })}
         >
           {playing ? '❚❚ Pause' : '▶ Play'}
         </button>
         <label>
-          <input
-            type="checkbox"
-            checked={view.logK}
-            onChange={(e) =>
-              // The zoom (in k) carries over, unless it reaches k <= 0, which a log axis cannot show.
-              richscope.setView({
-                logK: e.target.checked,
-                kRange: usableKRange(view.kRange, e.target.checked),
-              })
-            }
-          />
+          <input type="checkbox" checked={view.logK} onChange={(e) => richscope.setLogK(e.target.checked)} />
           log k
         </label>
         <label>
           <input
             type="checkbox"
             checked={view.logEigenvalues}
-            onChange={(e) => richscope.setView({ logEigenvalues: e.target.checked })}
+            onChange={(e) => richscope.setLogEigenvalues(e.target.checked)}
           />
           log ρ
         </label>
@@ -206,7 +190,7 @@ export function SpectraPanel() {
           cap K at ρ_k/ρ_1 ≥
           <select
             value={String(view.kMinRelative)}
-            onChange={(e) => richscope.setView({ kMinRelative: Number(e.target.value) })}
+            onChange={(e) => richscope.setKMinRelative(Number(e.target.value))}
             aria-label="Cap K at relative eigenvalue"
           >
             {[0, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2].map((v) => (
@@ -238,7 +222,7 @@ export function SpectraPanel() {
       {onEval && (
         <p className="hint">
           Π*(k) and Π̂(k) are {EVAL_SPLIT_NOTE} (the eigenfunctions come from the train split and are not
-          orthonormal on the test split; METHOD.md §4).
+          orthonormal on the test split; {methodReference('spectra')}).
         </p>
       )}
     </section>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fakeCheckpoint, fakeRun } from '../../state/fake-records';
+import { fakeCheckpoint, fakeRun } from '../../session/fake-records';
 import { defaultViewSettings } from '../../state/view-settings';
-import { sequentialColour } from '../palette';
+import { sequentialColour } from '../step-colours';
 import {
   EVAL_SPLIT_NOTE,
   buildDlrTraces,

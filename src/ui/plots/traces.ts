@@ -4,10 +4,10 @@
  * without a browser.
  */
 import type { ScatterData } from 'plotly.js-dist-min';
-import type { CheckpointRecord, RunRecord } from '../../state/model';
+import type { CheckpointRecord, RunRecord } from '../../session/records';
 import type { ViewSettings } from '../../state/view-settings';
 import { nearestCheckpoint } from '../nearest-checkpoint';
-import { sequentialColour } from '../palette';
+import { sequentialColour } from '../step-colours';
 import type { ColourScheme } from '../use-colour-scheme';
 import { aggregateCurves, aggregateOverSteps, seedGroups } from '../seed-aggregate';
 
@@ -29,7 +29,7 @@ export const STEP_SCALE_RANGE: Record<ColourScheme, [number, number]> = { light:
 
 const SYMBOLS: Record<SpectrumPanel, string> = { mass: 'Π*(k)', utilization: 'Π̂(k)', eigenvalues: 'ρ_k/ρ_1' };
 
-/** Why Π may exceed 1 (METHOD.md §4): said in the hover of every eval-split trace. */
+/** Why Π may exceed 1 (docs/method.md §4): said in the hover of every eval-split trace. */
 export const EVAL_SPLIT_NOTE = 'measured on the test split: not clipped, may exceed 1';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeMetrics, fakeMoments } from './fake-records';
-import { toCheckpointRecord } from './model';
+import { toCheckpointRecord } from './records';
 
 describe('toCheckpointRecord', () => {
   it('labels an imported checkpoint by step, keeps its objects, and leaves its moments unstored', () => {

@@ -1,10 +1,10 @@
 /**
- * What the dashboard holds: runs of checkpoints, each checkpoint reduced to its moments and metrics
- * (METHOD.md §2). Raw activations are never kept: they are read once in a worker and dropped.
+ * What a session holds: runs of checkpoints, each checkpoint reduced to its moments and metrics
+ * (docs/method.md §2). Raw activations are never kept: they are read once in a worker and dropped.
  * Types, and the one mapping of another producer's checkpoint to a record (`toCheckpointRecord`).
+ * Pure: used by the store, the workers and the stored session alike.
  */
 import type { CheckpointMetrics, Moments } from '../core/types';
-import type { ProgressSample } from './progress-rate';
 
 /** One analysed checkpoint of a run. */
 export interface CheckpointRecord {
@@ -22,7 +22,7 @@ export interface CheckpointRecord {
   /** facts the user should know about this checkpoint's inputs (flattened shapes, chosen roles, ...) */
   notes: string[];
   /**
-   * Key of its moments in the stored session (src/state/session-format.ts), written once by the
+   * Key of its moments in the stored session (src/session/session-format.ts), written once by the
    * worker that computed them; null while they are not stored (the checkpoint is then not restored).
    */
   momentsKey: string | null;
@@ -47,24 +47,6 @@ export interface RunRecord {
   /** ascending by step */
   checkpoints: CheckpointRecord[];
   errors: FileError[];
-}
-
-/** One file set being analysed in a worker. */
-export interface AnalysisJob {
-  id: string;
-  runId: string;
-  /** checkpoint label */
-  label: string;
-  /** file being read or computed right now */
-  file: string;
-  phase: 'queued' | 'read' | 'compute';
-  /** rows read so far, over every worker of the job */
-  rowsDone: number;
-  rowsTotal: number;
-  /** workers reading this checkpoint now (several when its rows are split across the pool) */
-  workers: number;
-  /** recent (time, rowsDone) points for the rate and the time left (src/state/progress-rate.ts) */
-  samples: ProgressSample[];
 }
 
 /** A checkpoint another producer (the Learn view's trainer) computed itself. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RUN_PALETTE, nextRunColour, sequentialColour } from './palette';
+import { RUN_PALETTE, nextRunColour } from './run-colours';
 
-describe('run palette', () => {
+describe('nextRunColour', () => {
   it('hands out unused Okabe–Ito colours in order', () => {
     expect(nextRunColour([])).toBe(RUN_PALETTE[0]);
     expect(nextRunColour([RUN_PALETTE[0]])).toBe(RUN_PALETTE[1]);
@@ -14,13 +14,5 @@ describe('run palette', () => {
     const all = [...RUN_PALETTE];
     expect(nextRunColour(all)).toBe(RUN_PALETTE[0]);
     expect(nextRunColour([...all, '#123456'])).toBe(RUN_PALETTE[1]);
-  });
-
-  it('maps the sequential scale ends to viridis and clamps', () => {
-    expect(sequentialColour(0)).toBe('#440154');
-    expect(sequentialColour(1)).toBe('#fde725');
-    expect(sequentialColour(-3)).toBe('#440154');
-    expect(sequentialColour(Number.NaN)).toBe('#440154');
-    expect(sequentialColour(0.5)).toBe('#21908d');
   });
 });

@@ -12,7 +12,7 @@
  * Float64Arrays are stored as they are (structured clone), so a restored session is bit-identical.
  * View settings are not stored here: they live in the URL hash. DOM-free: works in workers.
  */
-import type { RunRecord } from './model';
+import type { RunRecord } from './records';
 import {
   LEGACY_RUNS_KEY,
   SESSION_KEY,

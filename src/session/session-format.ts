@@ -1,6 +1,6 @@
 /**
  * What the stored session holds (pure; used on the main thread, in workers and in tests). Two kinds
- * of entries share one IndexedDB object store (src/state/session-db.ts):
+ * of entries share one IndexedDB object store (src/session/session-db.ts):
  *
  * - `session`: the small metadata the main thread rewrites on every change of the runs (names,
  *   colours, steps, metrics, notes, errors), each checkpoint naming the key of its moments;
@@ -11,7 +11,7 @@
  * layout once, in a worker, the first time it is found.
  */
 import type { Moments } from '../core/types';
-import type { CheckpointRecord, FileError, RunRecord } from './model';
+import type { CheckpointRecord, FileError, RunRecord } from './records';
 
 export const SESSION_KEY = 'session';
 export const LEGACY_RUNS_KEY = 'runs';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Moments } from '../core/types';
 import { fakeCheckpoint, fakeMoments, fakeRun } from './fake-records';
 import { createMemoryDatabase, type MemoryDatabase } from './memory-database';
-import type { RunRecord } from './model';
+import type { RunRecord } from './records';
 import {
   createSessionStorage,
   migrateLegacySession,

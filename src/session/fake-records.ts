@@ -3,7 +3,7 @@
  * but shaped like real ones, so tests state exactly which numbers they expect.
  */
 import type { CheckpointMetrics, Moments } from '../core/types';
-import type { CheckpointRecord, RunRecord } from './model';
+import type { CheckpointRecord, RunRecord } from './records';
 
 export function fakeMoments(p = 2, c = 2, q = 2): Moments {
   const d = p + c + q;

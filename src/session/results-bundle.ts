@@ -1,13 +1,13 @@
 /**
  * The results bundle: everything needed to see the same plots elsewhere, without raw activations.
  * A JSON file (`*.richscope.json`) holding, per run and checkpoint, the moments of each split
- * (METHOD.md §2; float64 arrays as base64 of their little-endian bytes) plus the metrics for human
+ * (docs/method.md §2; float64 arrays as base64 of their little-endian bytes) plus the metrics for human
  * readers. On import the metrics are recomputed from the moments, so a bundle cannot show numbers
  * its moments do not support. Pure: runs in the analysis worker and in unit tests.
  */
 import { InputError } from '../io/types';
 import type { CheckpointMetrics, Moments, TargetKind } from '../core/types';
-import type { RunRecord } from './model';
+import type { RunRecord } from './records';
 
 export const RESULTS_BUNDLE_FORMAT = 'richscope-results';
 export const RESULTS_BUNDLE_VERSION = 1;

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import type { JobProgress, PoolState } from '../bridge/analysis-bridge';
+import { createMemoryDatabase } from '../session/memory-database';
+import { estimateProgress } from './progress-rate';
+import { createRichscopeStore } from './store';
+import { fakeBridge, file, makeStore, memorySession, type Bridge } from './testing';
+
+describe('jobs: adding files', () => {
+  it('groups files into runs with train/test splits, ordered by step, with distinct colours', async () => {
+    const { store, actions } = makeStore();
+    await actions.addFiles([
+      file('rich_step150_train.npz'),
+      file('rich_step150_test.npz'),
+      file('rich_step0_train.npz'),
+      file('lazy_step0_train.npz'),
+    ]);
+    const runs = store.getState().runs;
+    expect(runs.map((r) => r.name).sort()).toEqual(['lazy', 'rich']);
+    const rich = runs.find((r) => r.name === 'rich')!;
+    expect(rich.checkpoints.map((c) => c.step)).toEqual([0, 150]);
+    expect(rich.checkpoints[1].eval).not.toBeNull();
+    expect(rich.checkpoints[0].eval).toBeNull();
+    expect(rich.checkpoints[1].metrics.dlr).toBe(0.15);
+    expect(new Set(runs.map((r) => r.colour)).size).toBe(2);
+    expect(store.getState().jobs).toEqual([]);
+  });
+
+  it('records a bad file on its own run and leaves other runs as they were', async () => {
+    const { store, actions } = makeStore();
+    await actions.addFiles([file('good_step1_train.npz')]);
+    const before = store.getState().runs.find((r) => r.name === 'good');
+    await actions.addFiles([file('broken_step0_train.npz'), file('other_step2_train.npz')]);
+    const runs = store.getState().runs;
+    expect(runs.find((r) => r.name === 'good')).toBe(before);
+    expect(runs.find((r) => r.name === 'broken')!.errors).toEqual([
+      { file: 'broken_step0_train.npz', message: 'not a zip archive' },
+    ]);
+    expect(runs.find((r) => r.name === 'other')!.checkpoints).toHaveLength(1);
+  });
+
+  it('cancels: running work is aborted and runs left empty disappear', async () => {
+    const never: Bridge = {
+      ...fakeBridge(),
+      analyzeFiles: (_request, options) =>
+        new Promise((_, reject) =>
+          options?.signal?.addEventListener('abort', () =>
+            reject(new DOMException('cancelled', 'AbortError')),
+          ),
+        ),
+    };
+    const { store, actions } = makeStore(never);
+    const pending = actions.addFiles([file('slow_step0_train.npz')]);
+    expect(store.getState().jobs).toHaveLength(1);
+    actions.cancelAnalysis();
+    await pending;
+    expect(store.getState().jobs).toEqual([]);
+    expect(store.getState().runs).toEqual([]);
+  });
+});
+
+describe('jobs: progress of a running analysis', () => {
+  it('keeps rows, workers and timed samples for the rate; follows the pool; forgets the job when done', async () => {
+    let reportProgress: (p: JobProgress) => void = () => undefined;
+    let finish: () => void = () => undefined;
+    let poolListener: (pool: PoolState) => void = () => undefined;
+    const bridge = {
+      ...fakeBridge(),
+      analyzeFiles: (
+        request: Parameters<Bridge['analyzeFiles']>[0],
+        options?: { onProgress?: (p: JobProgress) => void },
+      ) => {
+        reportProgress = options!.onProgress!;
+        return new Promise<Awaited<ReturnType<Bridge['analyzeFiles']>>>((resolve) => {
+          finish = () => void fakeBridge().analyzeFiles(request).then(resolve);
+        });
+      },
+      subscribePool: (listener: (pool: PoolState) => void) => {
+        poolListener = listener;
+        return () => undefined;
+      },
+    };
+    let clock = 0;
+    const { store, actions } = createRichscopeStore({
+      bridge,
+      session: memorySession(createMemoryDatabase()),
+      fetchFile: () => Promise.reject(new Error('offline')),
+      now: () => clock,
+    });
+    const pending = actions.addFiles([file('big_step0_train.npz')]);
+    poolListener({ alive: 2, busy: 2 });
+    expect(store.getState().pool).toEqual({ alive: 2, busy: 2 });
+    for (const rowsDone of [0, 10_000, 20_000, 30_000]) {
+      reportProgress({
+        phase: 'read',
+        rowsDone,
+        rowsTotal: 100_000,
+        file: 'big_step0_train.npz',
+        workers: 2,
+      });
+      clock += 500;
+    }
+    const [job] = store.getState().jobs;
+    expect(job).toMatchObject({ phase: 'read', rowsDone: 30_000, rowsTotal: 100_000, workers: 2 });
+    expect(job.samples).toEqual([
+      { time: 0, rowsDone: 0 },
+      { time: 500, rowsDone: 10_000 },
+      { time: 1000, rowsDone: 20_000 },
+      { time: 1500, rowsDone: 30_000 },
+    ]);
+    expect(estimateProgress(job.samples, job.rowsTotal)).toEqual({ rowsPerSecond: 20_000, secondsLeft: 3.5 });
+    // computing adds no sample: the rate is about reading rows
+    reportProgress({
+      phase: 'compute',
+      rowsDone: 100_000,
+      rowsTotal: 100_000,
+      file: 'big_step0_train.npz',
+      workers: 1,
+    });
+    expect(store.getState().jobs[0].samples).toHaveLength(4);
+    finish();
+    await pending;
+    expect(store.getState().jobs).toEqual([]);
+    expect(store.getState().runs[0].checkpoints).toHaveLength(1);
+  });
+});
+
+describe('jobs: moments files', () => {
+  it('files the checkpoint under the run and step its metadata declares', async () => {
+    const { store, actions } = makeStore();
+    await actions.addFiles([file('moments.npz')]);
+    const runs = store.getState().runs;
+    expect(runs.map((r) => r.name)).toEqual(['declared-run']);
+    expect(runs[0].checkpoints.map((c) => c.step)).toEqual([200]);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Stand-ins for the store's dependencies, for the unit tests of src/state only: a bridge that
+ * "analyses" by file name, and the stored session over an in-memory database.
+ */
+import type { AnalysisBridge } from '../bridge/analysis-bridge';
+import type { Moments } from '../core/types';
+import { fakeMetrics, fakeMoments } from '../session/fake-records';
+import { createMemoryDatabase, type MemoryDatabase } from '../session/memory-database';
+import {
+  createSessionStorage,
+  migrateLegacySession,
+  readMoments,
+  storeMoments,
+  type SessionDatabase,
+  type SessionStorage,
+} from '../session/session-db';
+import { SESSION_KEY, isMomentsKey, type StoredSession } from '../session/session-format';
+import { createRichscopeStore } from './store';
+
+export type Bridge = Pick<AnalysisBridge, 'analyzeFiles' | 'importBundle'>;
+
+/** Moments whose bits say which checkpoint they are (to check a restore is bit-identical). */
+export function markedMoments(mark: number): Moments {
+  const m = fakeMoments();
+  m.scatter[1] = mark;
+  m.scatter[2] = -0;
+  m.mean[0] = Math.PI * mark;
+  return m;
+}
+
+/**
+ * A bridge that "analyses" by file name: names containing 'broken' fail like a bad file. Asked to
+ * persist, it stores the moments in `db` as the analysis worker does (src/session/session-db.ts).
+ */
+export function fakeBridge(db: SessionDatabase | null = null): Bridge {
+  return {
+    analyzeFiles: async (request, options) => {
+      const name = request.fit[0].name;
+      if (name.includes('broken')) return { ok: false, file: name, message: 'not a zip archive' };
+      const step = Number(/step(\d+)/.exec(name)?.[1] ?? 0);
+      // 'moments*' files declare their run and step, as a moments file's metadata can.
+      const declared = name.startsWith('moments')
+        ? { run: 'declared-run', step: 200 }
+        : { run: null, step: null };
+      const moments = { fit: markedMoments(step), eval: request.eval ? markedMoments(step + 0.5) : null };
+      let momentsKey: string | null = null;
+      if (options?.persist && db) {
+        const { keys, committed } = storeMoments(db, [moments]);
+        await committed;
+        momentsKey = keys[0];
+      }
+      return {
+        ok: true,
+        value: {
+          ...moments,
+          metrics: fakeMetrics({ dlr: step / 1000 }),
+          notes: [],
+          declared,
+          momentsKey,
+          storeProblem: null,
+        },
+      };
+    },
+    importBundle: async () => ({ ok: true, value: [] }),
+  };
+}
+
+/** The session storage over an in-memory database, its moments read by a stand-in for the session worker. */
+export function memorySession(db: SessionDatabase, startedAt?: number): SessionStorage {
+  return createSessionStorage({
+    database: async () => db,
+    reader: {
+      readMoments: (keys) => readMoments(db, keys),
+      migrateLegacySession: () => migrateLegacySession(db),
+    },
+    startedAt,
+  });
+}
+
+export function makeStore(bridge?: Bridge, db: MemoryDatabase = createMemoryDatabase()) {
+  const app = createRichscopeStore({
+    bridge: bridge ?? fakeBridge(db),
+    session: memorySession(db),
+    fetchFile: () => Promise.reject(new Error('offline')),
+  });
+  return { ...app, db };
+}
+
+/** Waits past the debounced session write (300 ms) and the write itself. */
+export const afterSave = () => new Promise((resolve) => setTimeout(resolve, 400));
+
+export const storedSession = (db: MemoryDatabase) => db.entries.get(SESSION_KEY) as StoredSession | undefined;
+export const storedMomentKeys = (db: MemoryDatabase) => [...db.entries.keys()].filter(isMomentsKey).sort();
+
+export const file = (path: string) => ({ file: new Blob(['x']), path });

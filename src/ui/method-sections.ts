@@ -1,0 +1,23 @@
+/**
+ * The sections of the method (docs/method.md in the repository) that text in the app points to,
+ * named as well as numbered so a reader finds them in the document. A test holds each to a heading
+ * of docs/method.md.
+ */
+
+export const METHOD_SECTIONS = {
+  inputs: { number: '1', title: 'Inputs of one checkpoint' },
+  moments: { number: '2', title: 'Sufficient statistics' },
+  dlr: { number: '3', title: 'The low-rank measure D_LR' },
+  outputRank: { number: '3.1', title: 'Output rank' },
+  spectra: { number: '4', title: 'Spectra and the Nyström eigenfunctions' },
+  companions: { number: '5', title: 'Companion metrics' },
+  paperValues: { number: '6', title: 'Orientation values from the paper' },
+} as const;
+
+export type MethodSection = keyof typeof METHOD_SECTIONS;
+
+/** `docs/method.md §3.1 “Output rank”`: where in the method a piece of text comes from. */
+export function methodReference(section: MethodSection): string {
+  const { number, title } = METHOD_SECTIONS[section];
+  return `docs/method.md §${number} “${title}”`;
+}
