@@ -10,7 +10,7 @@ import { createMomentAccumulator, maxMomentColumns, type TargetShape } from '../
 import type { CheckpointMetrics, Moments, TargetKind } from '../core/types';
 import { openContainer } from '../io/open-container';
 import { momentsFromContainer, type MomentsFile } from '../io/moments-file';
-import { detectRoles, ROLE_CONTROLS, validateLabels, type RoleOverrides } from '../io/roles';
+import { detectRoles, ROLE_FLAGS, validateLabels, type RoleOverrides } from '../io/roles';
 import { zipRows, type ZipRowsStats } from '../io/stream-rows';
 import { InputError, type ArrayContainer, type ArrayReader, type ByteSource } from '../io/types';
 import type { ParallelSplit } from './parallel-accumulate';
@@ -239,7 +239,7 @@ async function collectClasses(
     if (classes.size > allowed) {
       throw new InputError(
         split.source,
-        `${reader.key} holds more than ${allowed} distinct labels (for ${c} outputs): each label value is a one-hot column, and that is more than the input's size allows. Are these class indices? Choose another array with ${ROLE_CONTROLS.labels}`,
+        `${reader.key} holds more than ${allowed} distinct labels (for ${c} outputs): each label value is a one-hot column, and that is more than the input's size allows. Are these class indices? Choose another array with ${ROLE_FLAGS.labels}`,
       );
     }
     row += block.length;
