@@ -35,7 +35,11 @@ export interface MomentAccumulator {
   result(allocate?: Allocate): Moments;
 }
 
-function targetColumns(targets: TargetShape): number {
+/**
+ * Columns of the target block Y: the classes of one-hot targets, the width of dense ones, 0 without
+ * targets. The moment matrix is d x d with d = p + c + targetColumns(targets).
+ */
+export function targetColumns(targets: TargetShape): number {
   if (targets.kind === 'onehot') return targets.classes;
   if (targets.kind === 'dense') return targets.q;
   return 0;
@@ -178,6 +182,20 @@ export function mergeMomentsInto(target: Moments, ...parts: Moments[]): Moments 
 /** Moments with arrays of their own. */
 export function copyMoments(m: Moments): Moments {
   return { ...m, mean: m.mean.slice(), scatter: m.scatter.slice() };
+}
+
+/**
+ * The buffers under the arrays of `moments` (nulls skipped), each once: the transfer list that hands
+ * them to another thread instead of copying them (a transfer list must not repeat a buffer).
+ */
+export function momentBuffers(...moments: (Moments | null | undefined)[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const m of moments) {
+    if (!m) continue;
+    buffers.add(m.mean.buffer as ArrayBuffer);
+    buffers.add(m.scatter.buffer as ArrayBuffer);
+  }
+  return [...buffers];
 }
 
 export interface MomentAccumulatorOptions {
