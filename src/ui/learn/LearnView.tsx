@@ -16,8 +16,8 @@ import type { LearnRun } from './learn-traces';
 import { LearnPlots } from './LearnPlots';
 import { SCENARIOS } from './scenarios';
 import { TrainerControls } from './TrainerControls';
-import { startTraining } from './trainer-client';
-import type { TrainingHandle } from './trainer-client';
+import { startTraining } from '../../bridge/trainer-client';
+import type { TrainingHandle } from '../../bridge/trainer-client';
 import './learn.css';
 
 /** Most runs kept on the plots (the oldest is dropped). */
