@@ -24,7 +24,7 @@ function plausibleCheckpoint(n: number, p: number, c: number, seed: number) {
   return { phi, f };
 }
 
-describe('lowRankMeasure: properties of METHOD.md §3', () => {
+describe('lowRankMeasure: properties of docs/method.md §3', () => {
   it('lies in [0, 1]', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const n = 40 + seed * 7;
@@ -159,7 +159,7 @@ describe('lowRankMeasure: properties of METHOD.md §3', () => {
   });
 });
 
-describe('rank profile and dlrEnergy99 (METHOD.md §3.1)', () => {
+describe('rank profile and dlrEnergy99 (docs/method.md §3.1)', () => {
   it('ends at D_LR, reports the output spectrum, and separates weak output directions', () => {
     const [rows, width] = [2000, 10];
     const features = normalMatrix(rows, width, 41);

@@ -48,7 +48,7 @@ const logits = normalMatrix(n, c, 2);
 const random = createRandom(9);
 const labels = Array.from({ length: n }, () => Math.floor(random() * classes));
 
-describe('accumulateMoments (METHOD.md §2)', () => {
+describe('accumulateMoments (docs/method.md §2)', () => {
   it('equals the two-pass centred cross-products of [Phi | F | Y] with one-hot Y', () => {
     const m = momentsOf(features, logits, n, { labels, classes, chunkRows: 50 });
     const reference = twoPassScatter(
@@ -216,7 +216,12 @@ describe('shape helpers', () => {
   it('lists the buffers of moments once each, skipping nulls', () => {
     const a = emptyMoments({ p: 2, c: 1, targets: { kind: 'none' } });
     const b = emptyMoments({ p: 2, c: 1, targets: { kind: 'none' } });
-    expect(momentBuffers(a, null, b)).toEqual([a.mean.buffer, a.scatter.buffer, b.mean.buffer, b.scatter.buffer]);
+    expect(momentBuffers(a, null, b)).toEqual([
+      a.mean.buffer,
+      a.scatter.buffer,
+      b.mean.buffer,
+      b.scatter.buffer,
+    ]);
     expect(momentBuffers(a, a)).toHaveLength(2);
     expect(momentBuffers()).toEqual([]);
   });
