@@ -26,8 +26,8 @@ import {
 } from '../src/analysis/checkpoint-shards';
 import type { ShardResult, ShardTask } from '../src/analysis/shard';
 import { analyzeMoments, type OutputMetrics, type SpectrumMetrics } from '../src/core/analyze';
-import { copyMoments, momentBuffers } from '../src/core/moments';
-import type { CheckpointMetrics, Moments } from '../src/core/types';
+import { copyMoments } from '../src/core/moments';
+import { momentBuffers, type CheckpointMetrics, type Moments } from '../src/core/types';
 import { blobByteSource } from '../src/io/byte-source';
 import { InputError } from '../src/io/types';
 import { decodeResultsBundle } from '../src/state/results-bundle';

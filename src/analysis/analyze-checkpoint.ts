@@ -6,8 +6,8 @@
 import { analyzeMoments } from '../core/analyze';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import type { GramPrecision } from '../core/kernels/gram';
-import { createMomentAccumulator, type TargetShape } from '../core/moments';
-import type { CheckpointMetrics, Moments, TargetKind } from '../core/types';
+import { createMomentAccumulator } from '../core/moments';
+import type { CheckpointMetrics, Moments, TargetKind, TargetShape } from '../core/types';
 import { openContainer } from '../io/open-container';
 import { momentsFromContainer, type MomentsFile } from '../io/moments-file';
 import { detectRoles, validateLabels, type RoleOverrides } from '../io/roles';

@@ -1,7 +1,7 @@
 /** The plan's decisions, one case a line: shapes and sizes in, a path out. */
 import { describe, expect, it } from 'vitest';
 
-import type { TargetShape } from '../core/moments';
+import type { TargetShape } from '../core/types';
 import {
   cutRows,
   gramPrecision,

@@ -13,7 +13,7 @@
  * given to one worker, "half" one of the two halves of the metrics.
  */
 import type { GramPrecision } from '../core/kernels/gram';
-import { targetColumns, type MomentShape } from '../core/moments';
+import { targetColumns, type MomentShape } from '../core/types';
 
 /** Every number that chooses a path. */
 export interface PlanThresholds {

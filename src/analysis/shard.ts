@@ -17,9 +17,8 @@ import {
   createMomentAccumulator,
   mergeMomentsInto,
   type MomentAccumulator,
-  type MomentShape,
 } from '../core/moments';
-import type { Allocate, Moments } from '../core/types';
+import type { Allocate, MomentShape, Moments } from '../core/types';
 import { throwIfAborted } from '../io/byte-source';
 
 /** Two runners sharing one shard (the CLI's thread pairs). */

@@ -6,8 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import type { PoolPlan } from '../analysis/plan';
-import { momentBuffers } from '../core/moments';
-import type { Moments } from '../core/types';
+import { momentBuffers, type Moments } from '../core/types';
 import type {
   AnalysisApi,
   AnalysisOutcome,

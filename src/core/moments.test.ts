@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import {
-  createMomentAccumulator,
-  emptyMoments,
-  mergeMoments,
-  momentBuffers,
-  momentsOf,
-  targetColumns,
-} from './moments';
+import { createMomentAccumulator, emptyMoments, mergeMoments, momentsOf } from './moments';
 import { createRandom, normalMatrix } from './random';
 import { oneHot } from './testing';
-import type { Moments } from './types';
+import { momentBuffers, targetColumns, type Moments } from './types';
 
 /** Two-pass centred cross-products of whole columns: the definition, computed without streaming. */
 function twoPassScatter(x: Float64Array, rows: number, cols: number) {

@@ -7,18 +7,16 @@
 import { multiplyTransposedA } from './kernels/gemm';
 import { createChunkSums } from './kernels/chunk-sums';
 import { createGramKernel, type ColumnBlock, type GramKernelName, type GramPrecision } from './kernels/gram';
-import { allocateLocal, type Allocate, type Moments, type RowChunk, type TargetKind } from './types';
-
-export type TargetShape =
-  { kind: 'none' } | { kind: 'onehot'; classes: number } | { kind: 'dense'; q: number };
-
-export interface MomentShape {
-  /** feature columns */
-  p: number;
-  /** output columns */
-  c: number;
-  targets: TargetShape;
-}
+import {
+  allocateLocal,
+  targetColumns,
+  type Allocate,
+  type MomentShape,
+  type TargetShape,
+  type Moments,
+  type RowChunk,
+  type TargetKind,
+} from './types';
 
 export interface MomentAccumulator {
   /** Adds consecutive rows; chunks may come in any order and any size (>= 1 row). */
@@ -33,16 +31,6 @@ export interface MomentAccumulator {
   readonly rows: number;
   /** The moments of every row added so far (a fresh object, its arrays from `allocate`; the accumulator stays usable). */
   result(allocate?: Allocate): Moments;
-}
-
-/**
- * Columns of the target block Y: the classes of one-hot targets, the width of dense ones, 0 without
- * targets. The moment matrix is d x d with d = p + c + targetColumns(targets).
- */
-export function targetColumns(targets: TargetShape): number {
-  if (targets.kind === 'onehot') return targets.classes;
-  if (targets.kind === 'dense') return targets.q;
-  return 0;
 }
 
 /**
@@ -182,20 +170,6 @@ export function mergeMomentsInto(target: Moments, ...parts: Moments[]): Moments 
 /** Moments with arrays of their own. */
 export function copyMoments(m: Moments): Moments {
   return { ...m, mean: m.mean.slice(), scatter: m.scatter.slice() };
-}
-
-/**
- * The buffers under the arrays of `moments` (nulls skipped), each once: the transfer list that hands
- * them to another thread instead of copying them (a transfer list must not repeat a buffer).
- */
-export function momentBuffers(...moments: (Moments | null | undefined)[]): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const m of moments) {
-    if (!m) continue;
-    buffers.add(m.mean.buffer as ArrayBuffer);
-    buffers.add(m.scatter.buffer as ArrayBuffer);
-  }
-  return [...buffers];
 }
 
 export interface MomentAccumulatorOptions {

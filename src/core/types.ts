@@ -6,6 +6,29 @@
 /** How the target block Y of the moment matrix was formed. */
 export type TargetKind = 'none' | 'onehot' | 'dense';
 
+/** The target block of a split before its rows are read: one-hot classes, dense columns, or none. */
+export type TargetShape =
+  { kind: 'none' } | { kind: 'onehot'; classes: number } | { kind: 'dense'; q: number };
+
+/** The column blocks of a split's moment matrix: p features, c outputs, then the targets. */
+export interface MomentShape {
+  /** feature columns */
+  p: number;
+  /** output columns */
+  c: number;
+  targets: TargetShape;
+}
+
+/**
+ * Columns of the target block Y: the classes of one-hot targets, the width of dense ones, 0 without
+ * targets. The moment matrix is d x d with d = p + c + targetColumns(targets).
+ */
+export function targetColumns(targets: TargetShape): number {
+  if (targets.kind === 'onehot') return targets.classes;
+  if (targets.kind === 'dense') return targets.q;
+  return 0;
+}
+
 /**
  * Sufficient statistics of one split (docs/method.md §2): the centred cross-product matrix of
  * X = [Phi | F | Y] and its column means. Exactly mergeable with `mergeMoments`.
@@ -90,3 +113,17 @@ export interface CheckpointMetrics {
 export type Allocate = (length: number) => Float64Array;
 
 export const allocateLocal: Allocate = (length) => new Float64Array(length);
+
+/**
+ * The buffers under the arrays of `moments` (nulls skipped), each once: the transfer list that hands
+ * them to another thread instead of copying them (a transfer list must not repeat a buffer).
+ */
+export function momentBuffers(...moments: (Moments | null | undefined)[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const m of moments) {
+    if (!m) continue;
+    buffers.add(m.mean.buffer as ArrayBuffer);
+    buffers.add(m.scatter.buffer as ArrayBuffer);
+  }
+  return [...buffers];
+}

@@ -2,7 +2,7 @@
  * One training run as a stream of events, shared by the trainer worker and the main-thread fallback
  * of the Learn view: train, measure each scheduled checkpoint, report it, yield to the event loop.
  */
-import { momentBuffers } from '../core/moments';
+import { momentBuffers } from '../core/types';
 import type { MeasuredCheckpoint } from './measure';
 import { trainingCheckpoints } from './run';
 import { createTrainer } from './trainer';
