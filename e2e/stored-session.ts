@@ -1,5 +1,5 @@
 /**
- * The stored session as the page's IndexedDB holds it (src/state/session-format.ts: database
+ * The stored session as the page's IndexedDB holds it (src/session/session-format.ts: database
  * `richscope`, object store `session`, the metadata under `session`, each checkpoint's moments under
  * `moments/...`). Specs wait for the write they need instead of sleeping through the save's debounce,
  * and check which thread touched the moments.

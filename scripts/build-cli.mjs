@@ -2,7 +2,7 @@
 // package.json `bin`) starts without transpiling TypeScript, and needs no installed dependency.
 import { build } from 'esbuild';
 
-// the second entry is the worker_threads script: moment-pass row ranges and the output half of the metrics
+// the second entry is the worker_threads script: shards of the moment pass and the helper of the metrics' halves
 const entries = [
   ['src/cli/richscope.ts', 'dist-cli/richscope.mjs'],
   ['src/analysis/node-worker.ts', 'dist-cli/node-worker.mjs'],

@@ -143,7 +143,7 @@ if (jumpIndex < 0 || beforeIndex < 0) {
   check('grokking: dlrEnergy99 lower after the jump', afterE < plateauE, `${f3(afterE)} < ${f3(plateauE)}`);
   if (f.dlr >= b.dlr)
     console.log(
-      `  note: the final D_LR (${f3(f.dlr)}) is not below the pre-jump one: weak output directions (METHOD.md §3.1)`,
+      `  note: the final D_LR (${f3(f.dlr)}) is not below the pre-jump one: weak output directions (docs/method.md §3.1)`,
     );
 }
 for (const run of [rich, lazyAlpha, lastLayer, grok, trueLabels, shuffled, shuffledNoDecay]) {

@@ -2,7 +2,7 @@
 
 Loads features.npy, logits.npy, labels.npy of one checkpoint, centres in float64, forms the moment
 blocks with @, takes eigh of S_ff (D_LR, rank profile) and of S_pp / n (spectrum), and the two
-cumulative curves (METHOD.md §3-§4). Prints one JSON line: dlr, r, timings, the BLAS in use.
+cumulative curves (docs/method.md §3-§4). Prints one JSON line: dlr, r, timings, the BLAS in use.
 
 usage: python3 scripts/numpy_pipeline.py DIR
 """
@@ -57,7 +57,7 @@ def main() -> None:
     tr_yy = float(np.einsum("ij,ij->", y, y))
     del y
     t_moments = time.perf_counter()
-    # D_LR and the rank profile (METHOD.md §3, §3.1)
+    # D_LR and the rank profile (docs/method.md §3, §3.1)
     w, u = np.linalg.eigh(s_ff)
     w, u = w[::-1], u[:, ::-1]
     r = int(np.sum(w > 1e-10 * w[0]))
@@ -65,7 +65,7 @@ def main() -> None:
     aligned = np.sum((s_pf @ u[:, :r]) ** 2, axis=0) / w[:r]
     profile = 1 - np.cumsum(aligned) / (kernel_norm * np.sqrt(np.arange(1, r + 1)))
     dlr = float(profile[-1])
-    # spectrum and the cumulative curves (METHOD.md §4)
+    # spectrum and the cumulative curves (docs/method.md §4)
     rho, v = np.linalg.eigh(s_pp / n)
     rho, v = rho[::-1], v[:, ::-1]
     kept = int(np.sum(rho > 1e-12 * rho[0]))

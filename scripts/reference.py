@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Float64 NumPy reference for every number Richscope shows (METHOD.md §2-§5).
+"""Float64 NumPy reference for every number Richscope shows (docs/method.md §2-§5).
 
 Deliberately independent of the TypeScript core: it works on the raw arrays
 (centred copies, explicit projectors, numpy.linalg), not on streamed moments,
@@ -13,8 +13,8 @@ import sys
 
 import numpy as np
 
-RANK_TOL = 1e-10  # METHOD.md §3: eigenvalues of S_ff above 1e-10 x the largest
-RHO_TOL = 1e-12  # METHOD.md §4: keep rho_k > 1e-12 rho_1
+RANK_TOL = 1e-10  # docs/method.md §3: eigenvalues of S_ff above 1e-10 x the largest
+RHO_TOL = 1e-12  # docs/method.md §4: keep rho_k > 1e-12 rho_1
 
 
 def one_hot(labels, classes):
@@ -31,7 +31,7 @@ def centre(a):
 
 
 def low_rank_measure(phi, f):
-    """D_LR = 1 - tr(P K) / (||K||_F sqrt(r)) with explicit K and P (METHOD.md §3)."""
+    """D_LR = 1 - tr(P K) / (||K||_F sqrt(r)) with explicit K and P (docs/method.md §3)."""
     pc, fc = centre(phi), centre(f)
     s_ff = fc.T @ fc
     w, u = np.linalg.eigh(s_ff)
@@ -64,7 +64,7 @@ def low_rank_measure(phi, f):
 
 
 def spectra(phi_fit, f_eval, phi_eval, y_eval):
-    """rho, Nyström cumulative mass / utilisation on the eval split (METHOD.md §4)."""
+    """rho, Nyström cumulative mass / utilisation on the eval split (docs/method.md §4)."""
     n = phi_fit.shape[0]
     mu = phi_fit.astype(np.float64).mean(axis=0)
     pc = phi_fit - mu
@@ -90,7 +90,7 @@ def spectra(phi_fit, f_eval, phi_eval, y_eval):
 
 
 def nc1(phi, labels):
-    """NC1 = (1/C) tr(Sigma_W Sigma_B^+) over the classes present (METHOD.md §5)."""
+    """NC1 = (1/C) tr(Sigma_W Sigma_B^+) over the classes present (docs/method.md §5)."""
     phi = np.asarray(phi, np.float64)
     classes = np.unique(labels)
     mu_g = phi.mean(axis=0)

@@ -6,8 +6,16 @@ import { fakeRun } from '../src/session/fake-records';
 import { createMemoryDatabase } from '../src/session/memory-database';
 import { encodeResultsBundle } from '../src/session/results-bundle';
 import type { StoredMoments } from '../src/session/session-format';
+import { splitPass } from '../src/analysis/plan';
+import type { ShardTask } from '../src/analysis/shard';
 import { encodeNpy } from '../src/train/npz-writer';
-import { analysisApi, createAnalysisApi, type AnalyzeFilesRequest, type AnalyzedFiles } from './analysis-api';
+import {
+  analysisApi,
+  createAnalysisApi,
+  type AnalyzeFilesRequest,
+  type AnalyzedFiles,
+  type ShardableCheckpoint,
+} from './analysis-api';
 
 /** One checkpoint as three dropped .npy files (features, logits, labels), fit split only. */
 function npyRequest(
@@ -92,7 +100,22 @@ describe('analysis API (what the worker exposes)', () => {
   });
 });
 
-describe('analysis API: one checkpoint split into row ranges', () => {
+/** The layout of a checkpoint the shards can take, and a task for rows [start, end) of its fit split. */
+async function shardable(api: typeof analysisApi, request: AnalyzeFilesRequest) {
+  const outcome = await api.readLayout(request);
+  if (!outcome.ok || outcome.value.kind !== 'shardable') throw new Error('expected a shardable layout');
+  const layout: ShardableCheckpoint = outcome.value;
+  const shard = (start: number, end: number): ShardTask => ({
+    split: 'fit',
+    start,
+    end,
+    shape: layout.fit.shape,
+    ...splitPass(layout.fit),
+  });
+  return { layout, shard };
+}
+
+describe('analysis API: one checkpoint sharded across workers', () => {
   /** features / logits / labels .npy files of a seeded checkpoint, as dropped Blobs */
   function checkpointFiles(n: number, p: number, c: number) {
     let seed = 7;
@@ -108,27 +131,26 @@ describe('analysis API: one checkpoint split into row ranges', () => {
     return npyRequest(features, logits, labels, n, p, c);
   }
 
-  it('plan, ranges and finish give the single-worker result', async () => {
+  it('layout, shards and finish give the single-worker result', async () => {
     const request = checkpointFiles(600, 24, 5);
-    const planned = await analysisApi.planRanges(request);
-    if (!planned.ok || planned.value.kind !== 'ranges') throw new Error('expected a range plan');
-    const plan = planned.value;
+    const { layout, shard } = await shardable(analysisApi, request);
     // a short pass: exact float64 products even for float32 arrays
-    expect(plan.fit).toMatchObject({ rows: 600, precision: 'float64' });
+    expect(layout.fit).toMatchObject({ rows: 600, float32: true });
+    expect(shard(0, 600).precision).toBe('float64');
     const rowsSeen: number[] = [];
     const parts = [];
     for (const [start, end] of [
       [0, 250],
       [250, 600],
     ]) {
-      const outcome = await analysisApi.accumulateRange(request, plan, { split: 'fit', start, end }, (rows) =>
+      const outcome = await analysisApi.accumulateShard(request, shard(start, end), (rows) =>
         rowsSeen.push(rows),
       );
       if (!outcome.ok || outcome.value.kind !== 'moments') throw new Error('expected moments');
       parts.push(outcome.value.moments);
     }
     expect(rowsSeen.at(-1)).toBe(350);
-    const finished = await analysisApi.finishRanges(plan, { fit: parts, eval: null });
+    const finished = await analysisApi.finishShards(layout, { fit: parts, eval: null });
     const single = await analysisApi.analyzeFiles(request);
     if (!finished.ok || !single.ok) throw new Error('expected both to succeed');
     expect(finished.value.fit.n).toBe(600);
@@ -139,27 +161,23 @@ describe('analysis API: one checkpoint split into row ranges', () => {
 
   it('the metrics in two halves (merge, output half, spectrum half, assembly) equal the one-worker finish', async () => {
     const request = checkpointFiles(400, 30, 6);
-    const planned = await analysisApi.planRanges(request);
-    if (!planned.ok || planned.value.kind !== 'ranges') throw new Error('expected a range plan');
-    const plan = planned.value;
-    // p^2 C + p C^2 + C^3 = 6,696: far below the 5e8 from which the bridge uses two workers
-    expect(plan.metricsInHalves).toBe(false);
-    const range = async (start: number, end: number) => {
-      const outcome = await analysisApi.accumulateRange(request, plan, { split: 'fit', start, end });
+    const { layout, shard } = await shardable(analysisApi, request);
+    const part = async (start: number, end: number) => {
+      const outcome = await analysisApi.accumulateShard(request, shard(start, end));
       if (!outcome.ok || outcome.value.kind !== 'moments') throw new Error('expected moments');
       return outcome.value.moments;
     };
-    const parts = { fit: [await range(0, 150), await range(150, 400)], eval: null };
-    const oneWorker = await analysisApi.finishRanges(plan, parts);
-    const merged = await analysisApi.mergeRanges(plan, parts);
+    const parts = { fit: [await part(0, 150), await part(150, 400)], eval: null };
+    const oneWorker = await analysisApi.finishShards(layout, parts);
+    const merged = await analysisApi.mergeShards(layout, parts);
     if (!oneWorker.ok || !merged.ok) throw new Error('expected the merges to succeed');
     expect(merged.value.fitCopy).toEqual(merged.value.fit);
     expect(merged.value.fitCopy.scatter).not.toBe(merged.value.fit.scatter);
-    const outputs = await analysisApi.outputHalf(plan, merged.value.fitCopy);
-    const spectra = await analysisApi.spectrumHalf(plan, { fit: merged.value.fit, eval: null });
+    const outputs = await analysisApi.outputHalf(layout, merged.value.fitCopy);
+    const spectra = await analysisApi.spectrumHalf(layout, { fit: merged.value.fit, eval: null });
     if (!outputs.ok || !spectra.ok) throw new Error('expected both halves to succeed');
     const combined = await analysisApi.combineHalves(
-      plan,
+      layout,
       { fit: spectra.value.fit, eval: spectra.value.eval },
       outputs.value,
       spectra.value.spectra,
@@ -177,22 +195,17 @@ describe('analysis API: one checkpoint split into row ranges', () => {
       ]),
       name: 'logits.npy',
     };
-    const planned = await analysisApi.planRanges(request);
-    if (!planned.ok || planned.value.kind !== 'ranges') throw new Error('expected a range plan');
-    const part = await analysisApi.accumulateRange(request, planned.value, {
-      split: 'fit',
-      start: 0,
-      end: 50,
-    });
+    const { layout, shard } = await shardable(analysisApi, request);
+    const part = await analysisApi.accumulateShard(request, shard(0, 50));
     if (!part.ok || part.value.kind !== 'moments') throw new Error('expected moments');
-    const outputs = await analysisApi.outputHalf(planned.value, part.value.moments);
+    const outputs = await analysisApi.outputHalf(layout, part.value.moments);
     const single = await analysisApi.analyzeFiles(request);
     expect(single.ok).toBe(false);
     expect(outputs).toEqual(single);
   });
 
-  it('plans deflated npz for the single worker', async () => {
-    const outcome = await analysisApi.planRanges({
+  it('leaves deflated npz to the single worker', async () => {
+    const outcome = await analysisApi.readLayout({
       fit: [fixture('mlp96_rich_step1500_train.npz')],
       eval: [fixture('mlp96_rich_step1500_test.npz')],
     });
@@ -216,22 +229,17 @@ describe('analysis API: storing the moments for the next visit', () => {
     return npyRequest(features, logits, labels, n, p, c);
   }
 
-  async function rangeParts(
+  async function shardParts(
     api: ReturnType<typeof createAnalysisApi>,
     request: ReturnType<typeof npyCheckpoint>,
   ) {
-    const planned = await api.planRanges(request);
-    if (!planned.ok || planned.value.kind !== 'ranges') throw new Error('expected a range plan');
+    const { layout, shard } = await shardable(api, request);
     const part = async (start: number, end: number) => {
-      const outcome = await api.accumulateRange(request, planned.value as never, {
-        split: 'fit',
-        start,
-        end,
-      });
+      const outcome = await api.accumulateShard(request, shard(start, end));
       if (!outcome.ok || outcome.value.kind !== 'moments') throw new Error('expected moments');
       return outcome.value.moments;
     };
-    return { plan: planned.value, parts: { fit: [await part(0, 40), await part(40, 90)], eval: null } };
+    return { layout, parts: { fit: [await part(0, 40), await part(40, 90)], eval: null } };
   }
 
   it('stores the moments it hands over, bit for bit, under the key it returns; only when asked', async () => {
@@ -253,28 +261,28 @@ describe('analysis API: storing the moments for the next visit', () => {
     expect(stored.fit).toEqual(fit);
   });
 
-  it('split path: the moments stored before the metrics are the ones returned after them', async () => {
+  it('sharded path: the moments stored before the metrics are the ones returned after them', async () => {
     const db = createMemoryDatabase();
     const api = createAnalysisApi({ database: async () => db });
     const request = npyCheckpoint(90, 12, 4);
-    const { plan, parts } = await rangeParts(api, request);
-    const finished = await api.finishRanges(plan, structuredClone(parts), true);
+    const { layout, parts } = await shardParts(api, request);
+    const finished = await api.finishShards(layout, structuredClone(parts), true);
     if (!finished.ok) throw new Error(finished.message);
     expect(bits((db.entries.get(finished.value.momentsKey!) as StoredMoments).fit)).toEqual(
       bits(finished.value.fit),
     );
 
-    const merged = await api.mergeRanges(plan, structuredClone(parts));
+    const merged = await api.mergeShards(layout, structuredClone(parts));
     if (!merged.ok) throw new Error(merged.message);
-    const spectra = await api.spectrumHalf(plan, { fit: merged.value.fit, eval: null }, true);
+    const spectra = await api.spectrumHalf(layout, { fit: merged.value.fit, eval: null }, true);
     if (!spectra.ok) throw new Error(spectra.message);
     const { stored } = spectra.value;
     expect(stored.storeProblem).toBeNull();
     expect(bits((db.entries.get(stored.momentsKey!) as StoredMoments).fit)).toEqual(bits(spectra.value.fit));
-    const outputs = await api.outputHalf(plan, merged.value.fitCopy);
+    const outputs = await api.outputHalf(layout, merged.value.fitCopy);
     if (!outputs.ok) throw new Error(outputs.message);
     const combined = await api.combineHalves(
-      plan,
+      layout,
       { fit: spectra.value.fit, eval: null },
       outputs.value,
       spectra.value.spectra,
@@ -287,8 +295,8 @@ describe('analysis API: storing the moments for the next visit', () => {
     const db = createMemoryDatabase();
     const api = createAnalysisApi({ database: async () => db });
     const degenerate = npyCheckpoint(90, 12, 4, true);
-    const { plan, parts } = await rangeParts(api, degenerate);
-    const failed = await api.finishRanges(plan, parts, true);
+    const { layout, parts } = await shardParts(api, degenerate);
+    const failed = await api.finishShards(layout, parts, true);
     expect(failed.ok).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(db.entries.size).toBe(0);

@@ -14,20 +14,20 @@
 import * as Comlink from 'comlink';
 import { analyzeCheckpoint, type CheckpointAnalysis } from '../src/analysis/analyze-checkpoint';
 import {
-  accumulateCheckpointRange,
+  accumulateCheckpointShard,
   assembleCheckpoint,
+  checkpointFromMoments,
   checkpointOutputs,
   checkpointSpectra,
-  finishCheckpointRanges,
-  mergeCheckpointRanges,
-  planCheckpointRanges,
-  type CheckpointRangePlan,
-  type RangeResult,
-  type RangeTask,
-} from '../src/analysis/checkpoint-ranges';
+  mergeCheckpointShards,
+  readCheckpointLayout,
+  type CheckpointLayout,
+  type ShardableCheckpoint,
+} from '../src/analysis/checkpoint-shards';
+import type { ShardResult, ShardTask } from '../src/analysis/shard';
 import { analyzeMoments, type OutputMetrics, type SpectrumMetrics } from '../src/core/analyze';
 import { copyMoments } from '../src/core/moments';
-import type { CheckpointMetrics, Moments } from '../src/core/types';
+import { momentBuffers, type CheckpointMetrics, type Moments } from '../src/core/types';
 import { blobByteSource } from '../src/io/byte-source';
 import { InputError } from '../src/io/types';
 import { decodeResultsBundle } from '../src/session/results-bundle';
@@ -58,14 +58,10 @@ export interface AnalysisProgress {
   file: string;
 }
 
-/** A checkpoint whose rows several workers can share (the bridge splits it), or why not. */
-export type RangePlan = CheckpointRangePlan;
-/** A planned checkpoint that the ranges can take. */
-export type SplitPlan = Extract<CheckpointRangePlan, { kind: 'ranges' }>;
-export type { RangeResult, RangeTask };
+export type { CheckpointLayout, ShardableCheckpoint, ShardResult, ShardTask };
 
-/** The ranges' moments of each split, in row order. */
-export interface RangeParts {
+/** The shards' moments of each split, in row order. */
+export interface ShardParts {
   fit: Moments[];
   eval: Moments[] | null;
 }
@@ -131,11 +127,6 @@ function requestFile(request: AnalyzeFilesRequest): string {
   return request.fit[0]?.name ?? 'input';
 }
 
-/** The buffers of the moments, handed to the main thread instead of copied. */
-function momentBuffers(...moments: (Moments | null)[]): ArrayBuffer[] {
-  return moments.flatMap((m) => (m ? [m.mean.buffer as ArrayBuffer, m.scatter.buffer as ArrayBuffer] : []));
-}
-
 function toSources(files: NamedFile[]) {
   return files.map((f) => blobByteSource(f.file, f.name));
 }
@@ -169,7 +160,7 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
   const { startStoring, computeWhileStoring, forget } = createMomentStore(options.database);
 
   return {
-    /** Parses the files of one checkpoint and computes its moments and metrics (METHOD.md §2-§5). */
+    /** Parses the files of one checkpoint and computes its moments and metrics (docs/method.md §2-§5). */
     async analyzeFiles(
       request: AnalyzeFilesRequest,
       onProgress?: (progress: AnalysisProgress) => void,
@@ -190,40 +181,39 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
     },
 
     /**
-     * Step 1 of a checkpoint split across workers: opens the files, gives the arrays roles, counts the
-     * classes, and says whether every array can be read by row range (else: analyse with analyzeFiles).
+     * Step 1 of a checkpoint sharded across workers: opens the files, gives the arrays roles, counts
+     * the classes, and gives the sizes the plan needs when every array can be read by row range
+     * (else: analyse with analyzeFiles).
      */
-    async planRanges(request: AnalyzeFilesRequest): Promise<AnalysisOutcome<RangePlan>> {
+    async readLayout(request: AnalyzeFilesRequest): Promise<AnalysisOutcome<CheckpointLayout>> {
       return outcome(requestFile(request), async () => {
-        return { ok: true, value: await planCheckpointRanges(checkpointInput(request)) };
+        return { ok: true, value: await readCheckpointLayout(checkpointInput(request)) };
       });
     },
 
-    /** Step 2: the moments of one row range of a planned checkpoint; `onRows` gets the range's rows done. */
-    async accumulateRange(
+    /** Step 2: the moments of one shard of the checkpoint; `onRows` gets the shard's rows done. */
+    async accumulateShard(
       request: AnalyzeFilesRequest,
-      plan: SplitPlan,
-      task: RangeTask,
+      task: ShardTask,
       onRows?: (rowsDone: number) => void,
-    ): Promise<AnalysisOutcome<RangeResult>> {
+    ): Promise<AnalysisOutcome<ShardResult>> {
       return outcome(requestFile(request), async () => {
-        const value = await accumulateCheckpointRange(checkpointInput(request), plan, task, { onRows });
+        const value = await accumulateCheckpointShard(checkpointInput(request), task, { onRows });
         const buffers = value.kind === 'moments' ? momentBuffers(value.moments) : [];
         return Comlink.transfer({ ok: true, value }, buffers);
       });
     },
 
-    /** Step 3: merges the ranges' moments in row order and computes the checkpoint's metrics. */
-    async finishRanges(
-      plan: SplitPlan,
-      parts: RangeParts,
+    /** Step 3: merges the shards' moments in row order and computes the checkpoint's metrics. */
+    async finishShards(
+      checkpoint: ShardableCheckpoint,
+      parts: ShardParts,
       persist = false,
     ): Promise<AnalysisOutcome<AnalyzedFiles>> {
-      return outcome(plan.source, async () => {
-        const merged = mergeCheckpointRanges(parts.fit, parts.eval);
-        // one part per split: the merge is done, this computes the metrics
+      return outcome(checkpoint.source, async () => {
+        const merged = mergeCheckpointShards(parts.fit, parts.eval);
         const { value: analysis, stored } = await computeWhileStoring(persist, [merged], () =>
-          finishCheckpointRanges(plan, [merged.fit], merged.eval ? [merged.eval] : null),
+          checkpointFromMoments(checkpoint, merged.fit, merged.eval),
         );
         const value = analyzedFiles(analysis, stored[0]);
         return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
@@ -234,12 +224,12 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
      * Step 3 when the metrics are computed in two halves on two workers: the merged moments, and a
      * copy of the fit split's for the worker of the output half (copied here, not on the main thread).
      */
-    async mergeRanges(
-      plan: SplitPlan,
-      parts: RangeParts,
+    async mergeShards(
+      checkpoint: ShardableCheckpoint,
+      parts: ShardParts,
     ): Promise<AnalysisOutcome<MergedMoments & { fitCopy: Moments }>> {
-      return outcome(plan.source, async () => {
-        const merged = mergeCheckpointRanges(parts.fit, parts.eval);
+      return outcome(checkpoint.source, async () => {
+        const merged = mergeCheckpointShards(parts.fit, parts.eval);
         const { fit } = merged;
         const fitCopy = copyMoments(fit);
         const value = { ...merged, fitCopy };
@@ -247,25 +237,25 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       });
     },
 
-    /** The output half of the metrics: D_LR and NC1 (METHOD.md §3, §5). */
-    async outputHalf(plan: SplitPlan, fit: Moments): Promise<AnalysisOutcome<OutputMetrics>> {
-      return outcome(plan.source, async () => {
-        return { ok: true, value: checkpointOutputs(plan, fit) };
+    /** The output half of the metrics: D_LR and NC1 (docs/method.md §3, §5). */
+    async outputHalf(checkpoint: ShardableCheckpoint, fit: Moments): Promise<AnalysisOutcome<OutputMetrics>> {
+      return outcome(checkpoint.source, async () => {
+        return { ok: true, value: checkpointOutputs(checkpoint, fit) };
       });
     },
 
     /**
-     * The feature-spectrum half (METHOD.md §4, §5); the moments go back with it, transferred. With
-     * `persist` they are stored while the spectrum is computed (the longest part of the metrics).
+     * The feature-spectrum half (docs/method.md §4, §5); the moments go back with it, transferred.
+     * With `persist` they are stored while the spectrum is computed (the longest part of the metrics).
      */
     async spectrumHalf(
-      plan: SplitPlan,
+      checkpoint: ShardableCheckpoint,
       merged: MergedMoments,
       persist = false,
     ): Promise<AnalysisOutcome<MergedMoments & { spectra: SpectrumMetrics; stored: StoredAs }>> {
-      return outcome(plan.source, async () => {
+      return outcome(checkpoint.source, async () => {
         const { value: spectra, stored } = await computeWhileStoring(persist, [merged], () =>
-          checkpointSpectra(plan, merged.fit, merged.eval),
+          checkpointSpectra(checkpoint, merged.fit, merged.eval),
         );
         const value = { ...merged, spectra, stored: stored[0] };
         return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval));
@@ -274,15 +264,15 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
 
     /** The checkpoint from its merged moments and the two halves of its metrics (and where spectrumHalf stored them). */
     async combineHalves(
-      plan: SplitPlan,
+      checkpoint: ShardableCheckpoint,
       merged: MergedMoments,
       outputs: OutputMetrics,
       spectra: SpectrumMetrics,
       stored: StoredAs = notStored,
     ): Promise<AnalysisOutcome<AnalyzedFiles>> {
-      return outcome(plan.source, async () => {
+      return outcome(checkpoint.source, async () => {
         const value = analyzedFiles(
-          assembleCheckpoint(plan, merged.fit, merged.eval, outputs, spectra),
+          assembleCheckpoint(checkpoint, merged.fit, merged.eval, outputs, spectra),
           stored,
         );
         return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));

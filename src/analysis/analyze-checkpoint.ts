@@ -1,19 +1,19 @@
 /**
  * Where files meet the maths: one checkpoint's byte sources are opened, their arrays given roles,
- * streamed once in row chunks into the moment accumulator (METHOD.md §2), and every metric computed
- * from the moments. Shared unchanged by the CLI (Node) and the analysis worker (browser).
+ * streamed once in row chunks into the moment accumulator (docs/method.md §2), and every metric
+ * computed from the moments. Shared unchanged by the CLI (Node) and the analysis worker (browser).
  */
 import { analyzeMoments } from '../core/analyze';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import type { GramPrecision } from '../core/kernels/gram';
-import { createMomentAccumulator, maxMomentColumns, type TargetShape } from '../core/moments';
-import type { CheckpointMetrics, Moments, TargetKind } from '../core/types';
+import { createMomentAccumulator, maxMomentColumns } from '../core/moments';
+import type { CheckpointMetrics, Moments, TargetKind, TargetShape } from '../core/types';
 import { openContainer } from '../io/open-container';
 import { momentsFromContainer, type MomentsFile } from '../io/moments-file';
 import { detectRoles, ROLE_FLAGS, validateLabels, type RoleOverrides } from '../io/roles';
 import { zipRows, type ZipRowsStats } from '../io/stream-rows';
 import { InputError, type ArrayContainer, type ArrayReader, type ByteSource } from '../io/types';
-import type { ParallelSplit } from './parallel-accumulate';
+import { defaultPlanThresholds, gramPrecision, type SplitSize } from './plan';
 
 export interface CheckpointInput {
   /** files of the fit split (one .npz, or separate features / logits / labels files, or a moments file) */
@@ -38,25 +38,21 @@ export interface AnalyzeOptions {
   /** skip rows holding NaN or Inf instead of refusing the file */
   dropNonFinite?: boolean;
   /**
-   * Gram kernel of the moment pass. 'auto': the float32-lane kernel (twice as fast; Gram relative
-   * error 1e-8 to 6e-8, docs/benchmarks.md) for a split whose features, logits (and dense targets)
-   * are float32 arrays and whose pass costs at least `float32MinWork`, float64 otherwise. Default
-   * 'float64' (exact float64 products).
+   * Gram kernel of the moment pass. 'auto': the float32-lane kernel (Gram relative error 1e-8 to
+   * 6e-8, docs/benchmarks.md) for a split whose features, logits (and dense targets) are float32
+   * arrays and whose pass costs at least `float32MinWork` (plan.ts `gramPrecision`), float64
+   * otherwise. Default 'float64' (exact float64 products).
    */
   gramPrecision?: GramPrecision | 'auto';
-  /**
-   * With 'auto': the least multiply-adds (rows x d^2) for which float32 lanes are used. Default 5e9,
-   * the CLI's threshold for its parallel float32 pass: a shorter pass gains little, and the float32
-   * rounding moves the tail of the spectra curves by up to 1e-5 (digits fixtures), above the 1e-6
-   * the dashboard otherwise holds to NumPy.
-   */
+  /** With 'auto': the least multiply-adds (rows x d^2) for float32 lanes; default plan.ts's */
   float32MinWork?: number;
-  // --- issue 6 (perf): parallel moment pass, injected by the Node CLI only ---
-  /** moments of a split from parallel row ranges (src/analysis/parallel-accumulate.ts), or null to stream serially */
-  accumulateInParallel?: (split: ParallelSplit) => Promise<Moments | null>;
-  /** the metrics with their two halves on two threads (src/analysis/parallel-analyze.ts), or null to compute them here */
-  analyzeInParallel?: (fit: Moments, evalSplit: Moments) => Promise<CheckpointMetrics | null>;
-  // --- end issue 6 ---
+  /**
+   * The moments of a split from shards on worker threads (thread-shards.ts), or null to stream it
+   * here. Node-only modules reach this browser-safe one only through this option (the CLI sets it).
+   */
+  accumulateInThreads?: (split: SplitToShard) => Promise<Moments | null>;
+  /** The metrics with their two halves on two threads (thread-halves.ts), or null to compute them here. */
+  analyzeInThreads?: (fit: Moments, evalSplit: Moments) => Promise<CheckpointMetrics | null>;
 }
 
 export const defaultAnalyzeOptions: Required<
@@ -65,7 +61,7 @@ export const defaultAnalyzeOptions: Required<
   chunkRows: 4096,
   dropNonFinite: false,
   gramPrecision: 'float64',
-  float32MinWork: 5e9,
+  float32MinWork: defaultPlanThresholds.float32MinWork,
 };
 
 export interface CheckpointAnalysis {
@@ -84,10 +80,10 @@ export interface CheckpointAnalysis {
   evalSource?: string | null;
 }
 
-/** One split's arrays with their roles (exported for the browser's range protocol, checkpoint-ranges.ts). */
+/** One split's arrays with their roles (exported for the shard runners, checkpoint-shards.ts and thread-shards.ts). */
 export interface SplitArrays {
   source: string;
-  /** the opened files (issue 6: the parallel path re-reads .npy files by row range) */
+  /** the opened files (the CLI's threads re-read .npy files by position) */
   sources: ByteSource[];
   features: ArrayReader;
   logits: ArrayReader;
@@ -96,6 +92,16 @@ export interface SplitArrays {
   notes: string[];
   /** a step saved in the files (a 0-d step, iteration or epoch); the file name's step comes first */
   savedStep: number | null;
+}
+
+/** One split handed to the CLI's thread shards: its arrays, its size, and the serial stream's settings. */
+export interface SplitToShard {
+  split: 'fit' | 'eval';
+  arrays: SplitArrays;
+  size: SplitSize;
+  chunkRows: number;
+  /** rows holding NaN/Inf are to be dropped: the threads then decline */
+  dropNonFinite: boolean;
 }
 
 export type OpenedSplit =
@@ -283,40 +289,48 @@ export function targetShape(split: SplitArrays, classes: number[]): TargetShape 
   return { kind: 'onehot', classes: classes.length, labels: classes };
 }
 
+/** The readers a split's moment pass reads: features, logits, and labels or dense targets when used. */
+export function passReaders(split: SplitArrays): ArrayReader[] {
+  return split.labels && split.targetKind !== 'none'
+    ? [split.features, split.logits, split.labels]
+    : [split.features, split.logits];
+}
+
+/** A split's size as the plan (plan.ts) reads it. */
+export function splitSize(split: SplitArrays, classes: number[]): SplitSize {
+  const targets = targetShape(split, classes);
+  const dense = targets.kind === 'dense' && split.labels ? [split.labels] : [];
+  return {
+    rows: split.features.rows,
+    shape: { p: split.features.cols, c: split.logits.cols, targets },
+    float32: [split.features, split.logits, ...dense].every((reader) => reader.dtype === 'float32'),
+    columns: passReaders(split).reduce((sum, reader) => sum + reader.cols, 0),
+  };
+}
+
 async function accumulateSplit(
+  name: 'fit' | 'eval',
   split: SplitArrays,
   classes: number[],
   options: AnalyzeOptions & typeof defaultAnalyzeOptions,
   progress: { done: number; total: number },
 ): Promise<{ moments: Moments; notes: string[] }> {
-  const targets = targetShape(split, classes);
-  // --- issue 6 (perf): parallel row ranges when the CLI offers them; null = stream serially below ---
-  const parallel = await options.accumulateInParallel?.({
-    sources: split.sources,
-    features: split.features,
-    logits: split.logits,
-    targets: targets.kind === 'none' ? null : split.labels,
-    shape: { p: split.features.cols, c: split.logits.cols, targets },
+  const size = splitSize(split, classes);
+  const threaded = await options.accumulateInThreads?.({
+    split: name,
+    arrays: split,
+    size,
     chunkRows: options.chunkRows,
     dropNonFinite: options.dropNonFinite,
   });
-  if (parallel) {
+  if (threaded) {
     progress.done += split.features.rows;
-    return { moments: parallel, notes: [] };
+    return { moments: threaded, notes: [] };
   }
-  // --- end issue 6 ---
-  const precision =
-    options.gramPrecision === 'auto'
-      ? gramPrecisionOf(split, targets, options.float32MinWork)
-      : options.gramPrecision;
-  const accumulator = createMomentAccumulator(
-    { p: split.features.cols, c: split.logits.cols, targets },
-    { precision },
-  );
-  const readers =
-    split.labels && targets.kind !== 'none'
-      ? [split.features, split.logits, split.labels]
-      : [split.features, split.logits];
+  const { shape } = size;
+  const precision = gramPrecision(size, options.gramPrecision, options.float32MinWork);
+  const accumulator = createMomentAccumulator(shape, { precision });
+  const readers = passReaders(split);
   const stats: ZipRowsStats = { rowsRead: 0, rowsDropped: 0, nonFinite: new Map() };
   const zipOptions = { nonFinite: options.dropNonFinite ? 'drop' : 'error', source: split.source } as const;
   let seen = 0;
@@ -334,8 +348,8 @@ async function accumulateSplit(
         rows,
         features,
         logits,
-        labels: targets.kind === 'onehot' ? labels : undefined,
-        targets: targets.kind === 'dense' ? labels : undefined,
+        labels: shape.targets.kind === 'onehot' ? labels : undefined,
+        targets: shape.targets.kind === 'dense' ? labels : undefined,
       });
     }
     progress.done += stats.rowsRead - seen;
@@ -353,21 +367,6 @@ async function accumulateSplit(
   if (accumulator.rows === 0)
     throw new InputError(split.source, 'no rows to analyse (zero rows, or every row dropped)');
   return { moments: accumulator.result(), notes };
-}
-
-/**
- * The 'auto' Gram precision: 'float32' when every dense column of the moment matrix comes from a
- * float32 array (features, logits and dense targets; the float32 lanes then add only their documented
- * 1e-8 relative rounding) and the pass costs at least `minWork` multiply-adds (rows x d^2, d = p + C
- * + target columns); 'float64' otherwise.
- */
-export function gramPrecisionOf(split: SplitArrays, targets: TargetShape, minWork: number): GramPrecision {
-  const float32 = (reader: ArrayReader) => reader.dtype === 'float32';
-  const dense = targets.kind === 'dense' && split.labels ? [split.labels] : [];
-  const q = targets.kind === 'onehot' ? targets.classes : targets.kind === 'dense' ? targets.q : 0;
-  const d = split.features.cols + split.logits.cols + q;
-  const big = split.features.rows * d * d >= minWork;
-  return big && [split.features, split.logits, ...dense].every(float32) ? 'float32' : 'float64';
 }
 
 function hasNonFinite(block: Float64Array): boolean {
@@ -403,13 +402,13 @@ async function checkpointMetrics(
   evalSplit: Moments | null,
   options: AnalyzeOptions,
 ): Promise<CheckpointMetrics> {
-  let parallel: CheckpointMetrics | null;
+  let threaded: CheckpointMetrics | null;
   try {
-    parallel = (await options.analyzeInParallel?.(fit, evalSplit ?? fit)) ?? null;
+    threaded = (await options.analyzeInThreads?.(fit, evalSplit ?? fit)) ?? null;
   } catch (error) {
     throw asInputError(source, error);
   }
-  return parallel ?? metricsOf(source, fit, evalSplit);
+  return threaded ?? metricsOf(source, fit, evalSplit);
 }
 
 export function checkCompatible(fit: SplitArrays, evalSplit: SplitArrays): void {
@@ -495,8 +494,10 @@ export async function analyzeCheckpoint(
 
   const classes = await countCheckpointClasses(fit, evalArrays, settings.signal);
   const progress = { done: 0, total: fit.features.rows + (evalArrays?.features.rows ?? 0) };
-  const fitResult = await accumulateSplit(fit, classes, settings, progress);
-  const evalResult = evalArrays ? await accumulateSplit(evalArrays, classes, settings, progress) : null;
+  const fitResult = await accumulateSplit('fit', fit, classes, settings, progress);
+  const evalResult = evalArrays
+    ? await accumulateSplit('eval', evalArrays, classes, settings, progress)
+    : null;
   settings.onProgress?.({
     phase: 'compute',
     rowsDone: progress.done,

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 const path = (name: string) => `fixtures/digits-mlp/${name}_train.npz`;
 const source = (name: string) => bytesByteSource(new Uint8Array(readFileSync(path(name))), path(name));
 
-describe('kernelSimilarity (METHOD.md §5)', () => {
+describe('kernelSimilarity (docs/method.md §5)', () => {
   it('is 1 for a checkpoint against itself', async () => {
     expect(await kernelSimilarity([source('mlp96_rich_step0')], [source('mlp96_rich_step0')])).toBeCloseTo(
       1,

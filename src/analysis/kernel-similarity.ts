@@ -1,5 +1,5 @@
 /**
- * Kernel similarity between two checkpoints (the paper's S_init, METHOD.md §5): linear CKA between
+ * Kernel similarity between two checkpoints (the paper's S_init, docs/method.md §5): linear CKA between
  * their features on the same samples in the same order. Needs both raw feature arrays; the two are
  * streamed together into the joint moments of [Phi_a | Phi_b].
  */

@@ -1,6 +1,6 @@
 /**
  * Starting tasks on worker threads of the CLI (dist-cli/node-worker.mjs, built from node-worker.ts):
- * shared by the parallel moment pass and the parallel metrics. Node-only.
+ * shared by the thread shards of the moment pass and the halves of the metrics. Node-only.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

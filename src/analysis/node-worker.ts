@@ -1,22 +1,22 @@
 /**
  * worker_threads entry of the CLI (bundled to dist-cli/node-worker.mjs by scripts/build-cli.mjs).
- * Two kinds of task: one row range of the parallel moment pass (parallel-accumulate.ts), posting its
- * moments back in shared memory; or the metrics helper of parallel-analyze.ts, which posts
- * the output half and then takes direction blocks of the spectrum beside the main thread.
+ * Two kinds of task: one shard of the moment pass (thread-shards.ts), posting its moments back in
+ * shared memory; or the helper of the metrics' halves (thread-halves.ts), which posts the output half
+ * and then takes direction blocks of the spectrum beside the main thread.
  * May import src/core, src/io and those two modules; never the CLI or UI.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
 import type { Moments } from '../core/types';
-import { accumulateRange, type RangeTask } from './parallel-accumulate';
 import { sharedFloat64 } from './node-thread';
-import { fillSharedEnergies, outputsResult, type EnergyShare, type HelperMessage } from './parallel-analyze';
+import { fillSharedEnergies, outputsResult, type EnergyShare, type HelperMessage } from './thread-halves';
+import { accumulateNpyShard, type NpyShard } from './thread-shards';
 
-type NodeWorkerTask = ({ kind: 'range' } & RangeTask) | { kind: 'metrics'; fit: Moments };
+type NodeWorkerTask = ({ kind: 'shard' } & NpyShard) | { kind: 'halves'; fit: Moments };
 
 const task = workerData as NodeWorkerTask;
 const port = parentPort!;
-if (task.kind === 'metrics') {
+if (task.kind === 'halves') {
   port.postMessage({ kind: 'outputs', result: outputsResult(task.fit) } satisfies HelperMessage);
   port.once('message', (share: EnergyShare) => {
     fillSharedEnergies(share);
@@ -24,5 +24,5 @@ if (task.kind === 'metrics') {
   });
 } else {
   // moments in shared memory: the main thread merges into them in place
-  port.postMessage(accumulateRange(task, sharedFloat64));
+  void accumulateNpyShard(task, sharedFloat64).then((result) => port.postMessage(result));
 }

@@ -5,7 +5,7 @@ export interface CliArguments {
   sources: string[];
   /** eval split per source (one for all, or one per source) */
   evalSources: string[];
-  /** checkpoint whose features every SOURCE is compared with (linear CKA, METHOD.md §5) */
+  /** checkpoint whose features every SOURCE is compared with (linear CKA, docs/method.md §5) */
   reference: string | null;
   json: boolean;
   roles: RoleOverrides;

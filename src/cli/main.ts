@@ -5,8 +5,8 @@
  */
 import { analyzeCheckpoint, type CheckpointAnalysis } from '../analysis/analyze-checkpoint';
 import { kernelSimilarity, NeedsRawActivationsError } from '../analysis/kernel-similarity';
-import { accumulateInParallel } from '../analysis/parallel-accumulate';
-import { analyzeInParallel } from '../analysis/parallel-analyze';
+import { analyzeInThreads } from '../analysis/thread-halves';
+import { accumulateInThreads } from '../analysis/thread-shards';
 import { fileByteSource, type FileByteSource } from '../io/node-byte-source';
 import { InputError } from '../io/types';
 import { parseArguments, usage, type CliArguments } from './arguments';
@@ -35,9 +35,9 @@ async function analyzePaths(paths: CheckpointPaths, args: CliArguments): Promise
         {
           chunkRows: args.chunkRows ?? undefined,
           dropNonFinite: args.dropNonFinite,
-          // issue 6: worker_threads over row ranges, then the two halves of the metrics side by side
-          accumulateInParallel: (split) => accumulateInParallel(split),
-          analyzeInParallel: (fit, evalSplit) => analyzeInParallel(fit, evalSplit),
+          // Node-only: the moment pass in shards on worker threads, then the metrics' halves side by side
+          accumulateInThreads: (split) => accumulateInThreads(split),
+          analyzeInThreads: (fit, evalSplit) => analyzeInThreads(fit, evalSplit),
         },
       ),
     ),

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { analyzeCheckpoint } from '../analysis/analyze-checkpoint';
-import { defaultParallelOptions } from '../analysis/parallel-accumulate';
+import { defaultPlanThresholds } from '../analysis/plan';
 import { createRandom } from '../core/random';
 import { fileByteSource } from '../io/node-byte-source';
 import { encodeNpy } from '../train/npz-writer';
@@ -64,7 +64,7 @@ const cliJson = (env: Record<string, string>): string =>
 
 describe('RICHSCOPE_THREADS=1', () => {
   it('gives byte-identical JSON on two runs, equal to the single-thread stream', async () => {
-    expect(rows * (p + c) ** 2).toBeGreaterThanOrEqual(defaultParallelOptions.minWork);
+    expect(rows * (p + c) ** 2).toBeGreaterThanOrEqual(defaultPlanThresholds.threadMinWork);
     const first = cliJson({ RICHSCOPE_THREADS: '1' });
     const second = cliJson({ RICHSCOPE_THREADS: '1' });
     expect(second).toBe(first);

@@ -1,5 +1,5 @@
 /**
- * Every number of one checkpoint from its moments (METHOD.md §3-§5): the single entry point of the UI
+ * Every number of one checkpoint from its moments (docs/method.md §3-§5): the single entry point of the UI
  * and CLI. The work falls into two independent halves, so a caller with two threads can run them side
  * by side: `outputMetrics` (D_LR and NC1: eigenproblems of size C) and `spectrumMetrics` (the p x p
  * feature spectrum and its curves). `analyzeMoments` runs both in turn.
@@ -19,13 +19,13 @@ import {
 } from './spectra';
 import { allocateLocal, type Allocate, type CheckpointMetrics, type Moments } from './types';
 
-/** The half of the metrics that lives in output space (METHOD.md §3, §5 NC1). */
+/** The half of the metrics that lives in output space (docs/method.md §3, §5 NC1). */
 export interface OutputMetrics {
   measure: LowRankMeasure;
   nc1: number | null;
 }
 
-/** The half that needs the eigendecomposition of S_pp (METHOD.md §4, §5 read-out and participation). */
+/** The half that needs the eigendecomposition of S_pp (docs/method.md §4, §5 read-out and participation). */
 export type SpectrumMetrics = Pick<
   CheckpointMetrics,
   | 'rho'

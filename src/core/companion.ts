@@ -1,4 +1,4 @@
-/** Companion metrics of METHOD.md §5: the paper's baselines, shown beside D_LR. */
+/** Companion metrics of docs/method.md §5: the paper's baselines, shown beside D_LR. */
 import { blockSumOfSquares, blockTrace, momentBlock } from './blocks';
 import { multiplyTransposedA } from './kernels/gemm';
 import { symmetricEigen } from './linalg';
@@ -63,7 +63,7 @@ export function nc1(m: Moments): number | null {
 
 /**
  * Share of output variance that no affine map of the features explains:
- *   tr(S_ff - S_fp S_pp^+ S_pf) / tr(S_ff),  S_pp^+ over the kept spectrum (METHOD.md §5).
+ *   tr(S_ff - S_fp S_pp^+ S_pf) / tr(S_ff),  S_pp^+ over the kept spectrum (docs/method.md §5).
  * 0 when F is affine in Phi, as it is for the input of the last linear layer; clearly above 0 means the
  * uploaded features are not that input. `energies` are the fit split's output energies per direction
  * (spectra.ts directionEnergies), passed when the utilization curve already computed them.

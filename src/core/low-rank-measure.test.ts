@@ -24,7 +24,7 @@ function plausibleCheckpoint(n: number, p: number, c: number, seed: number) {
   return { phi, f };
 }
 
-describe('lowRankMeasure: properties of METHOD.md §3', () => {
+describe('lowRankMeasure: properties of docs/method.md §3', () => {
   it('lies in [0, 1]', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const n = 40 + seed * 7;
@@ -161,7 +161,7 @@ describe('lowRankMeasure: properties of METHOD.md §3', () => {
   });
 });
 
-describe('rank profile and dlrEnergy99 (METHOD.md §3.1)', () => {
+describe('rank profile and dlrEnergy99 (docs/method.md §3.1)', () => {
   it("closed form: with orthogonal equal-norm features, D_LR(r') = 1 - sqrt(r' / p) for every r'", () => {
     // Phi_c has orthogonal columns of norm c and the readout W orthogonal columns: then S_pp = c^2 I,
     // u_j = e_j and m_j = ||S_pf u_j||^2 / w_j = c^2 for every output direction however weak, so

@@ -1,5 +1,5 @@
 /**
- * D_LR, the low-rank measure of dynamical richness (METHOD.md §3, §3.1), from moments only:
+ * D_LR, the low-rank measure of dynamical richness (docs/method.md §3, §3.1), from moments only:
  *   tr(P K) = tr(S_ff^+ S_fp S_pf),  ||K||_F = ||S_pp||_F,  CKA = tr(P K) / (||K||_F sqrt(r)),  D_LR = 1 - CKA.
  */
 import { blockSumOfSquares, momentBlock } from './blocks';
@@ -7,9 +7,9 @@ import { multiplyTransposedA } from './kernels/gemm';
 import { sumOfSquares, symmetricEigen, trace } from './linalg';
 import type { Moments } from './types';
 
-/** METHOD.md §3: output eigenvalues above this fraction of the largest count towards the rank r. */
+/** docs/method.md §3: output eigenvalues above this fraction of the largest count towards the rank r. */
 export const OUTPUT_RANK_TOLERANCE = 1e-10;
-/** METHOD.md §3.1: r99 is the smallest r' whose output eigenvalues hold this share of tr(S_ff). */
+/** docs/method.md §3.1: r99 is the smallest r' whose output eigenvalues hold this share of tr(S_ff). */
 export const OUTPUT_ENERGY_SHARE = 0.99;
 /** docs/method.md §3.1: the app and the CLI warn when |D_LR - dlrEnergy99| exceeds this. */
 export const WEAK_DIRECTION_WARNING = 0.1;
@@ -79,7 +79,7 @@ export function lowRankMeasure(m: Moments): LowRankMeasure {
   let held = 0;
   for (let j = 0; j < r; j++) {
     held += w[j];
-    // the 1e-15 slack keeps exact 99% splits (e.g. equal eigenvalues) from flipping on rounding
+    // the 1e-15 slack keeps a share of exactly 99% (e.g. equal eigenvalues) from flipping on rounding
     if (held / outputTrace >= OUTPUT_ENERGY_SHARE - 1e-15) {
       r99 = j + 1;
       break;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createMomentAccumulator, emptyMoments, mergeMoments, momentsOf } from './moments';
 import { createRandom, normalMatrix } from './random';
 import { oneHot } from './testing';
-import type { Moments } from './types';
+import { momentBuffers, targetColumns, type Moments } from './types';
 
 /** Two-pass centred cross-products of whole columns: the definition, computed without streaming. */
 function twoPassScatter(x: Float64Array, rows: number, cols: number) {
@@ -41,7 +41,7 @@ const logits = normalMatrix(n, c, 2);
 const random = createRandom(9);
 const labels = Array.from({ length: n }, () => Math.floor(random() * classes));
 
-describe('accumulateMoments (METHOD.md §2)', () => {
+describe('accumulateMoments (docs/method.md §2)', () => {
   it('equals the two-pass centred cross-products of [Phi | F | Y] with one-hot Y', () => {
     const m = momentsOf(features, logits, n, { labels, classes, chunkRows: 50 });
     const reference = twoPassScatter(
@@ -228,5 +228,27 @@ describe('accumulateMoments (METHOD.md §2)', () => {
     const a = emptyMoments({ p: 2, c: 1, targets: { kind: 'none' } });
     const b = emptyMoments({ p: 3, c: 1, targets: { kind: 'none' } });
     expect(() => mergeMoments(a, b)).toThrow(/cannot merge/);
+  });
+});
+
+describe('shape helpers', () => {
+  it('counts the target columns of each kind of target', () => {
+    expect(targetColumns({ kind: 'none' })).toBe(0);
+    expect(targetColumns({ kind: 'onehot', classes: 10 })).toBe(10);
+    expect(targetColumns({ kind: 'dense', q: 3 })).toBe(3);
+    expect(emptyMoments({ p: 2, c: 1, targets: { kind: 'onehot', classes: 4 } }).mean).toHaveLength(7);
+  });
+
+  it('lists the buffers of moments once each, skipping nulls', () => {
+    const a = emptyMoments({ p: 2, c: 1, targets: { kind: 'none' } });
+    const b = emptyMoments({ p: 2, c: 1, targets: { kind: 'none' } });
+    expect(momentBuffers(a, null, b)).toEqual([
+      a.mean.buffer,
+      a.scatter.buffer,
+      b.mean.buffer,
+      b.scatter.buffer,
+    ]);
+    expect(momentBuffers(a, a)).toHaveLength(2);
+    expect(momentBuffers()).toEqual([]);
   });
 });

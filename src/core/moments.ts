@@ -1,5 +1,5 @@
 /**
- * The streaming, mergeable moment matrix of METHOD.md §2: one pass over row chunks of
+ * The streaming, mergeable moment matrix of docs/method.md §2: one pass over row chunks of
  * X = [Phi | F | Y] yields n, the column means and S = X_c^T X_c in float64. Chunks are centred on
  * their own mean and combined with the parallel co-moment update, never as sum(x x^T) - n mu mu^T,
  * whose cancellation ruins ReLU features with large means.
@@ -7,20 +7,16 @@
 import { multiplyTransposedA } from './kernels/gemm';
 import { createChunkSums } from './kernels/chunk-sums';
 import { createGramKernel, type ColumnBlock, type GramKernelName, type GramPrecision } from './kernels/gram';
-import { allocateLocal, type Allocate, type Moments, type RowChunk, type TargetKind } from './types';
-
-export type TargetShape =
-  | { kind: 'none' }
-  | {
-      kind: 'onehot';
-      classes: number;
-      /**
-       * The label of each one-hot column, ascending (length `classes`): the distinct labels present,
-       * so a label is a class name, never a size. Default 0..classes-1.
-       */
-      labels?: number[];
-    }
-  | { kind: 'dense'; q: number };
+import {
+  allocateLocal,
+  targetColumns,
+  type Allocate,
+  type MomentShape,
+  type TargetShape,
+  type Moments,
+  type RowChunk,
+  type TargetKind,
+} from './types';
 
 /**
  * Bytes a checkpoint's moment matrix (d x d float64, d = p + C + target columns) may take whatever
@@ -35,33 +31,19 @@ export function maxMomentColumns(inputBytes: number): number {
   return Math.floor(Math.sqrt(Math.max(MOMENT_MATRIX_FLOOR_BYTES, inputBytes) / 8));
 }
 
-export interface MomentShape {
-  /** feature columns */
-  p: number;
-  /** output columns */
-  c: number;
-  targets: TargetShape;
-}
-
 export interface MomentAccumulator {
   /** Adds consecutive rows; chunks may come in any order and any size (>= 1 row). */
   add(chunk: RowChunk): void;
   /**
    * `add` for chunks not yet checked for NaN/Inf: adds nothing and returns false when the chunk's column
    * sums are not finite, which any NaN or Inf makes them (so does a sum overflowing float64: the caller
-   * then takes its careful path). Saves the parallel passes a separate scan of every value.
+   * then takes its careful path). Saves the sharded passes a separate scan of every value.
    */
   addFinite(chunk: RowChunk): boolean;
   /** Rows added so far. */
   readonly rows: number;
   /** The moments of every row added so far (a fresh object, its arrays from `allocate`; the accumulator stays usable). */
   result(allocate?: Allocate): Moments;
-}
-
-function targetColumns(targets: TargetShape): number {
-  if (targets.kind === 'onehot') return targets.classes;
-  if (targets.kind === 'dense') return targets.q;
-  return 0;
 }
 
 /**
@@ -111,7 +93,7 @@ function foldUpper(target: Moments, nB: number, meanB: Float64Array, scatterB: F
 const CORRECTION_BATCH = 64;
 
 /**
- * The mean corrections of METHOD.md §2's merge for chunks whose centred scatter is accounted elsewhere
+ * The mean corrections of docs/method.md §2's merge for chunks whose centred scatter is accounted elsewhere
  * (the Gram kernel's running sum, the one-hot blocks added in place): chunk t adds
  * w_t delta_t delta_t^T, w_t = n_A n_B / n, delta_t = chunk mean - running mean. Each is kept as the
  * row sqrt(w_t) delta_t and a batch is added as R^T R through the GEMM kernel: one rank-one d x d pass
@@ -177,7 +159,7 @@ function assertSameShape(a: Moments, b: Moments): void {
 }
 
 /**
- * Exact merge of two partial moments (METHOD.md §2). Associative and commutative up to rounding,
+ * Exact merge of two partial moments (docs/method.md §2). Associative and commutative up to rounding,
  * so workers may accumulate disjoint row ranges and be merged in any order.
  */
 export function mergeMoments(a: Moments, b: Moments): Moments {
@@ -217,7 +199,7 @@ export interface MomentAccumulatorOptions {
 export const defaultMomentAccumulatorOptions: MomentAccumulatorOptions = { precision: 'float64' };
 
 /**
- * Streaming accumulator of METHOD.md §2. Dense columns (features, outputs, real-valued targets) cost
+ * Streaming accumulator of docs/method.md §2. Dense columns (features, outputs, real-valued targets) cost
  * O(rows d^2) per chunk in the Gram kernel (src/core/kernels); one-hot targets cost O(rows (p + C))
  * through class sums, never a rows x q x q pass: for class k, S_xy[:, k] = sum over rows of class k of
  * (x_i - chunk mean), and S_yy = diag(counts) - counts counts^T / rows.

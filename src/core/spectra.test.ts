@@ -28,7 +28,7 @@ const random = createRandom(4);
 const labels = Array.from({ length: n }, () => Math.floor(random() * classes));
 const logits = addToRows(multiply(phi, normalMatrix(p, c, 2), n, p, c), n, c, [1, -2, 3]);
 
-describe('featureSpectrum and Nyström curves (METHOD.md §4)', () => {
+describe('featureSpectrum and Nyström curves (docs/method.md §4)', () => {
   const fit = momentsOf(phi, logits, n, { labels, classes });
   const spectrum = featureSpectrum(fit);
   const vectors = spectrumVectors(spectrum, 0, p);
@@ -111,7 +111,7 @@ describe('featureSpectrum and Nyström curves (METHOD.md §4)', () => {
   });
 });
 
-describe('companion metrics (METHOD.md §5)', () => {
+describe('companion metrics (docs/method.md §5)', () => {
   it('NC1 equals (1/C) tr(Sigma_W Sigma_B^+) computed from the raw features', () => {
     const fit = momentsOf(phi, logits, n, { labels, classes });
     const means = Array.from({ length: classes }, () => new Float64Array(p));

@@ -1,5 +1,5 @@
 /**
- * The feature spectrum and the Nyström cumulative projections of METHOD.md §4.
+ * The feature spectrum and the Nyström cumulative projections of docs/method.md §4.
  *   S_pp / n = V diag(rho) V^T on the fit split;  e_k(x) = (phi(x) - mu_fit)^T v_k / sqrt(rho_k);
  *   a_kc = v_k^T S^eval_pg[:, c] / (m sqrt(rho_k));  Pi_g(k) = sum_{j<=k} sum_c a_jc^2 / (tr(S^eval_gg) / m).
  */
@@ -8,7 +8,7 @@ import { eigenvectorColumns, reducedSymmetricEigen, type ReducedSymmetricEigen }
 import { multiplyTransposedA } from './kernels/gemm';
 import type { Allocate, Moments } from './types';
 
-/** METHOD.md §4: eigenvalues at or below this fraction of rho_1 are dropped. */
+/** docs/method.md §4: eigenvalues at or below this fraction of rho_1 are dropped. */
 export const SPECTRUM_TOLERANCE = 1e-12;
 
 export interface FeatureSpectrum {
@@ -69,7 +69,7 @@ export function energyTarget(split: Moments, g: 'f' | 'y'): EnergyTarget | null 
 export const DIRECTION_BLOCK = 256;
 
 /**
- * Writes out[t][k] = sum_c a_kc^2 of target t (METHOD.md §4: the variance of g carried by e_k, the
+ * Writes out[t][k] = sum_c a_kc^2 of target t (docs/method.md §4: the variance of g carried by e_k, the
  * terms of Pi_g) for the directions k of every block that `nextBlock` hands out, until it returns a
  * block past the last: block b holds directions [b DIRECTION_BLOCK, (b + 1) DIRECTION_BLOCK). The
  * expensive part of the curves: forming v_k (the back-transformation) and one k x width product each.
@@ -145,7 +145,7 @@ export function relativeEigenvalues(rho: ArrayLike<number>): number[] {
   return Array.from(rho, (x) => x / rho[0]);
 }
 
-/** Participation ratio (sum rho)^2 / sum rho^2 (METHOD.md §5). */
+/** Participation ratio (sum rho)^2 / sum rho^2 (docs/method.md §5). */
 export function participationRatio(rho: ArrayLike<number>): number {
   let sum = 0;
   let squares = 0;

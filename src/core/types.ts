@@ -1,13 +1,46 @@
 /**
  * Shared shapes of the numerical core. Everything the app shows is a function of {@link Moments}
- * (METHOD.md §2); {@link CheckpointMetrics} is what one checkpoint yields.
+ * (docs/method.md §2); {@link CheckpointMetrics} is what one checkpoint yields.
  */
 
 /** How the target block Y of the moment matrix was formed. */
 export type TargetKind = 'none' | 'onehot' | 'dense';
 
+/** The target block of a split before its rows are read: one-hot classes, dense columns, or none. */
+export type TargetShape =
+  | { kind: 'none' }
+  | {
+      kind: 'onehot';
+      classes: number;
+      /**
+       * The label of each one-hot column, ascending (length `classes`): the distinct labels present,
+       * so a label is a class name, never a size. Default 0..classes-1.
+       */
+      labels?: number[];
+    }
+  | { kind: 'dense'; q: number };
+
+/** The column blocks of a split's moment matrix: p features, c outputs, then the targets. */
+export interface MomentShape {
+  /** feature columns */
+  p: number;
+  /** output columns */
+  c: number;
+  targets: TargetShape;
+}
+
 /**
- * Sufficient statistics of one split (METHOD.md §2): the centred cross-product matrix of
+ * Columns of the target block Y: the classes of one-hot targets, the width of dense ones, 0 without
+ * targets. The moment matrix is d x d with d = p + c + targetColumns(targets).
+ */
+export function targetColumns(targets: TargetShape): number {
+  if (targets.kind === 'onehot') return targets.classes;
+  if (targets.kind === 'dense') return targets.q;
+  return 0;
+}
+
+/**
+ * Sufficient statistics of one split (docs/method.md §2): the centred cross-product matrix of
  * X = [Phi | F | Y] and its column means. Exactly mergeable with `mergeMoments`.
  */
 export interface Moments {
@@ -49,20 +82,20 @@ export interface CheckpointMetrics {
   C: number;
   /** rows of the eval split (= n when eval is the fit split) */
   evalN: number;
-  /** numerical rank of the outputs, METHOD.md §3 */
+  /** numerical rank of the outputs, docs/method.md §3 */
   r: number;
-  /** D_LR, METHOD.md §3 (0 = rich, 1 = lazy) */
+  /** D_LR, docs/method.md §3 (0 = rich, 1 = lazy) */
   dlr: number;
-  /** D_LR(r') for r' = 1..r, METHOD.md §3.1 */
+  /** D_LR(r') for r' = 1..r, docs/method.md §3.1 */
   rankProfile: number[];
-  /** D_LR(r99), METHOD.md §3.1 */
+  /** D_LR(r99), docs/method.md §3.1 */
   dlrEnergy99: number;
   r99: number;
-  /** w_j / w_1 for j = 1..r, eigenvalues of S_ff, METHOD.md §3.1 */
+  /** w_j / w_1 for j = 1..r, eigenvalues of S_ff, docs/method.md §3.1 */
   outputSpectrum: number[];
   /** 1 - tr(S_pf S_fp) / (||S_pp||_F ||S_ff||_F), the teaching companion of §3.1 */
   linearCkaDistance: number;
-  /** descending eigenvalues of S_pp / n above 1e-12 rho_1, METHOD.md §4 */
+  /** descending eigenvalues of S_pp / n above 1e-12 rho_1, docs/method.md §4 */
   rho: number[];
   /** rho_k / rho_1 */
   relativeEigenvalues: number[];
@@ -70,10 +103,10 @@ export interface CheckpointMetrics {
   mass: number[] | null;
   /** Pi_hat(k) on the eval split */
   utilization: number[];
-  /** METHOD.md §5; null without labels */
+  /** docs/method.md §5; null without labels */
   nc1: number | null;
   participationRatio: number;
-  /** tr(S_ff - S_fp S_pp^+ S_pf) / tr(S_ff): 0 when F is affine in Phi, METHOD.md §5 */
+  /** tr(S_ff - S_fp S_pp^+ S_pf) / tr(S_ff): 0 when F is affine in Phi, docs/method.md §5 */
   readoutResidual: number;
   /** argmax(logits) == label on the fit split; null without labels */
   accuracy: number | null;
@@ -90,3 +123,17 @@ export interface CheckpointMetrics {
 export type Allocate = (length: number) => Float64Array;
 
 export const allocateLocal: Allocate = (length) => new Float64Array(length);
+
+/**
+ * The buffers under the arrays of `moments` (nulls skipped), each once: the transfer list that hands
+ * them to another thread instead of copying them (a transfer list must not repeat a buffer).
+ */
+export function momentBuffers(...moments: (Moments | null | undefined)[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const m of moments) {
+    if (!m) continue;
+    buffers.add(m.mean.buffer as ArrayBuffer);
+    buffers.add(m.scatter.buffer as ArrayBuffer);
+  }
+  return [...buffers];
+}

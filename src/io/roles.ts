@@ -1,5 +1,5 @@
 /**
- * Which array is the features Phi, which the logits F, which the labels y (METHOD.md §1), over
+ * Which array is the features Phi, which the logits F, which the labels y (docs/method.md §1), over
  * all arrays of one checkpoint split (possibly from several files). Names decide first, then
  * shapes; anything ambiguous is refused with what was found and which control fixes it.
  */

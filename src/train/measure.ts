@@ -1,6 +1,6 @@
 /**
  * A trainer checkpoint through the same core as uploaded files: moments of [Phi | F | Y] per split
- * (METHOD.md §2), then every metric from them (§3-§5). Train = fit split, test = eval split.
+ * (docs/method.md §2), then every metric from them (§3-§5). Train = fit split, test = eval split.
  */
 import { analyzeMoments } from '../core/analyze';
 import { createMomentAccumulator } from '../core/moments';

@@ -4,7 +4,7 @@
  *
  * Layer l maps sizes[l] -> sizes[l+1]: z = a W_l^T + b_l, with W_l stored sizes[l+1] x sizes[l]
  * row-major. Hidden layers apply ReLU; the last layer is linear (the logits h). The penultimate
- * features Phi (METHOD.md §1) are the input of the last layer, i.e. the last hidden activation.
+ * features Phi (docs/method.md §1) are the input of the last layer, i.e. the last hidden activation.
  */
 import type { Prng } from './prng';
 

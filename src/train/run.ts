@@ -39,7 +39,7 @@ export function* trainingCheckpoints(
     try {
       measured = measureCheckpoint(raw, trainer.dataset.classes);
     } catch (error) {
-      // Constant features (every ReLU dead) or constant outputs: D_LR is 0/0 (METHOD.md §3).
+      // Constant features (every ReLU dead) or constant outputs: D_LR is 0/0 (docs/method.md §3).
       if (!(error instanceof DegenerateDataError)) throw error;
       yield { raw, measured: null, problem: `step ${raw.step}: ${error.message}` };
       continue;

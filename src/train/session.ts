@@ -2,6 +2,7 @@
  * One training run as a stream of events, shared by the trainer worker and the main-thread fallback
  * of the Learn view: train, measure each scheduled checkpoint, report it, yield to the event loop.
  */
+import { momentBuffers } from '../core/types';
 import type { MeasuredCheckpoint } from './measure';
 import { trainingCheckpoints } from './run';
 import { createTrainer } from './trainer';
@@ -72,11 +73,5 @@ export async function runTrainingSession(
 /** The buffers of an event's moments, for a zero-copy postMessage. */
 export function transferablesOf(event: TrainerEvent): ArrayBuffer[] {
   const c = event.checkpoint;
-  if (!c) return [];
-  return [
-    c.fit.mean.buffer,
-    c.fit.scatter.buffer,
-    c.eval.mean.buffer,
-    c.eval.scatter.buffer,
-  ] as ArrayBuffer[];
+  return c ? momentBuffers(c.fit, c.eval) : [];
 }

@@ -1,6 +1,6 @@
 /**
  * C = A[:, :k]^T B for row-major A (rows x aCols, first k columns used) and B (rows x cols): the
- * projections V_k^T S_pg of METHOD.md §4. WebAssembly f64x2 tiles over packed panels (gemm_tn_f64 in
+ * projections V_k^T S_pg of docs/method.md §4. WebAssembly f64x2 tiles over packed panels (gemm_tn_f64 in
  * gram.wat), the plain-JS loop when WebAssembly SIMD is unavailable; tested against each other.
  */
 import { gramWasmModule } from './gram';

@@ -1,5 +1,5 @@
 /**
- * The Gram kernel of the moment pass (METHOD.md §2): for one chunk of rows of X (given as row-major
+ * The Gram kernel of the moment pass (docs/method.md §2): for one chunk of rows of X (given as row-major
  * column blocks) and a centre m, writes the upper triangle of (X - m)^T (X - m) in float64.
  *
  * Two implementations of one formula, tested against each other (`gram.test.ts`):

@@ -1,4 +1,4 @@
-;; Gram kernels of the moment pass (METHOD.md §2): out += P^T P over packed column panels.
+;; Gram kernels of the moment pass (docs/method.md §2): out += P^T P over packed column panels.
 ;; Source of src/core/kernels/gram-wasm.generated.ts (assembled by scripts/build-kernels.mjs with wabt).
 ;;
 ;; Panels: the centred chunk is stored as `npan` panels, each `rows` x PW values, row-major inside

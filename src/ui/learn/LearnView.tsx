@@ -16,7 +16,7 @@ import { methodReference } from '../method-sections';
 import { LearnPlots } from './LearnPlots';
 import { SCENARIOS } from './scenarios';
 import { TrainerControls } from './TrainerControls';
-import { startTraining } from './trainer-client';
+import { startTraining } from '../../bridge/trainer-client';
 import './learn.css';
 
 function formatMs(ms: number): string {

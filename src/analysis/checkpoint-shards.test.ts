@@ -1,6 +1,6 @@
 /**
- * The browser's split moment pass gives what the serial stream gives: for every fixture format that
- * can be read by row range, the ranges merged equal `analyzeCheckpoint` and the NumPy reference; the
+ * The browser's sharded moment pass gives what the serial stream gives: for every fixture format that
+ * can be read by row range, the shards merged equal `analyzeCheckpoint` and the NumPy reference; the
  * rest, and NaN/Inf rows, are declined so the serial path (and its messages) take over.
  */
 import { readFileSync } from 'node:fs';
@@ -15,16 +15,13 @@ import { InputError, type ByteSource } from '../io/types';
 import { encodeNpy, encodeNpz } from '../train/npz-writer';
 import { analyzeCheckpoint, type CheckpointInput } from './analyze-checkpoint';
 import {
-  accumulateCheckpointRange,
-  finishCheckpointRanges,
-  planCheckpointRanges,
-  rangeChunkRows,
-  type CheckpointRangePlan,
-  type PlanOptions,
-  type RangeTask,
-} from './checkpoint-ranges';
-
-type SplitPlan = Extract<CheckpointRangePlan, { kind: 'ranges' }>;
+  accumulateCheckpointShard,
+  finishCheckpointShards,
+  readCheckpointLayout,
+  type ShardableCheckpoint,
+} from './checkpoint-shards';
+import { defaultPlanThresholds, splitPass, type SplitSize } from './plan';
+import type { ShardTask } from './shard';
 
 interface Case {
   name: string;
@@ -35,28 +32,45 @@ interface Case {
 
 const cases: Case[] = JSON.parse(readFileSync('fixtures/io/expected-dlr.json', 'utf8'));
 
-/** Rows [0, rows) cut at the given fractions: uneven ranges, as the bridge would hand them out. */
-function cut(split: 'fit' | 'eval', rows: number, fractions: number[]): RangeTask[] {
-  const edges = [0, ...fractions.map((f) => Math.round(rows * f)), rows];
-  return edges.slice(1).map((end, k) => ({ split, start: edges[k], end }));
+/** A split's rows cut at the given fractions: uneven shards, with the pass the plan gives the split. */
+function cut(
+  split: 'fit' | 'eval',
+  size: SplitSize,
+  fractions: number[],
+  thresholds = defaultPlanThresholds,
+): ShardTask[] {
+  const edges = [0, ...fractions.map((f) => Math.round(size.rows * f)), size.rows];
+  const pass = splitPass(size, thresholds);
+  return edges.slice(1).map((end, k) => ({ split, start: edges[k], end, shape: size.shape, ...pass }));
 }
 
-/** The whole split protocol in one thread: plan, every range, finish. */
-async function analyzeInRanges(input: CheckpointInput, fractions = [0.3, 0.55], options: PlanOptions = {}) {
-  const plan = await planCheckpointRanges(input, options);
-  if (plan.kind !== 'ranges') throw new Error(`declined: ${plan.reason}`);
-  const parts = async (split: 'fit' | 'eval', rows: number) => {
+/** The layout of a checkpoint that the shards can take (fails the test otherwise). */
+async function shardable(input: CheckpointInput): Promise<ShardableCheckpoint> {
+  const layout = await readCheckpointLayout(input);
+  if (layout.kind !== 'shardable') throw new Error(`declined: ${layout.reason}`);
+  return layout;
+}
+
+/** The whole shard protocol in one thread: layout, every shard, finish. */
+async function analyzeInShards(
+  input: CheckpointInput,
+  fractions = [0.3, 0.55],
+  thresholds = defaultPlanThresholds,
+) {
+  const layout = await shardable(input);
+  const parts = async (split: 'fit' | 'eval', size: SplitSize) => {
     const out: Moments[] = [];
-    for (const task of cut(split, rows, fractions)) {
-      const result = await accumulateCheckpointRange(input, plan, task);
-      if (result.kind !== 'moments') throw new Error('a range declined');
+    for (const task of cut(split, size, fractions, thresholds)) {
+      const result = await accumulateCheckpointShard(input, task);
+      if (result.kind !== 'moments') throw new Error('a shard declined');
       out.push(result.moments);
     }
     return out;
   };
-  const fit = await parts('fit', plan.fit.rows);
-  const evalParts = plan.eval ? await parts('eval', plan.eval.rows) : null;
-  return { plan, analysis: finishCheckpointRanges(plan, fit, evalParts) };
+  const fit = await parts('fit', layout.fit);
+  const evalParts = layout.eval ? await parts('eval', layout.eval) : null;
+  const precision = splitPass(layout.fit, thresholds).precision;
+  return { layout, precision, analysis: finishCheckpointShards(layout, fit, evalParts) };
 }
 
 /** Same counts and shapes; scatter and means equal up to a relative Frobenius error `tolerance`. */
@@ -84,7 +98,7 @@ async function withSources<T>(files: string[], body: (sources: ByteSource[]) => 
   }
 }
 
-describe('row ranges merged equal the serial stream', () => {
+describe('shards merged equal the serial stream', () => {
   // rows scattered in the file: Fortran order (the NumPy arrays inside torch.save have Fortran
   // logits), strided torch views; or no random access: deflated, text
   const unrangeable = /fortran|idiom numpy|deflated|csv|tsv|view (window|every_other_row|images)/;
@@ -92,13 +106,13 @@ describe('row ranges merged equal the serial stream', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (name, c) => {
     await withSources(c.files, async (sources) => {
       const input = { fit: sources, roles: c.roles };
-      const plan = await planCheckpointRanges(input);
-      expect(plan.kind).toBe(unrangeable.test(name) ? 'serial' : 'ranges');
-      if (plan.kind === 'serial') return;
-      const { analysis } = await analyzeInRanges(input);
+      const layout = await readCheckpointLayout(input);
+      expect(layout.kind).toBe(unrangeable.test(name) ? 'serial' : 'shardable');
+      if (layout.kind === 'serial') return;
+      const { analysis, precision } = await analyzeInShards(input);
       // the serial stream with the Gram precision the plan chose (float32 lanes for float32 arrays)
-      const serial = await analyzeCheckpoint(input, { chunkRows: 5, gramPrecision: plan.fit.precision });
-      const float32 = plan.fit.precision === 'float32';
+      const serial = await analyzeCheckpoint(input, { chunkRows: 5, gramPrecision: precision });
+      const float32 = precision === 'float32';
       expectSameMoments(analysis.fit, serial.fit, float32 ? 1e-7 : 1e-13);
       expect(Math.abs(analysis.metrics.dlr - c.dlr)).toBeLessThanOrEqual(1e-6);
       expect(Math.abs(analysis.metrics.dlr - serial.metrics.dlr)).toBeLessThanOrEqual(float32 ? 1e-6 : 1e-10);
@@ -136,9 +150,13 @@ describe('row ranges merged equal the serial stream', () => {
       eval: [bytesByteSource(make(rows.eval, 2), 'a_test.npz')],
     };
     // float32 lanes from any size (by default only for passes of 5e9 multiply-adds and more)
-    const { plan, analysis } = await analyzeInRanges(input, [0.1, 0.5, 0.9], { float32MinWork: 0 });
-    expect(plan.fit).toMatchObject({ rows: 700, precision: 'float32', work: 700 * 20 * 20 });
-    expect(plan.eval).toMatchObject({ rows: 300, shape: { targets: { kind: 'onehot', classes: 4 } } });
+    const { layout, precision, analysis } = await analyzeInShards(input, [0.1, 0.5, 0.9], {
+      ...defaultPlanThresholds,
+      float32MinWork: 0,
+    });
+    expect(precision).toBe('float32');
+    expect(layout.fit).toMatchObject({ rows: 700, float32: true, columns: 12 + 4 + 1 });
+    expect(layout.eval).toMatchObject({ rows: 300, shape: { targets: { kind: 'onehot', classes: 4 } } });
     // against exact float64 products: within the float32 lanes' documented error
     const serial = await analyzeCheckpoint(input, { gramPrecision: 'float64' });
     expectSameMoments(analysis.fit, serial.fit, 1e-7);
@@ -149,7 +167,7 @@ describe('row ranges merged equal the serial stream', () => {
   });
 });
 
-describe('what the ranges decline', () => {
+describe('what the shards decline', () => {
   it('plans the serial stream for deflated npz, Fortran order, CSV and moments files', async () => {
     for (const files of [
       ['npz/checkpoint_compressed.npz'],
@@ -157,12 +175,12 @@ describe('what the ranges decline', () => {
       ['csv/table_header.csv'],
       ['npz/moments.npz'],
     ]) {
-      const plan = await withSources(files, (fit) => planCheckpointRanges({ fit }));
-      expect(plan, files.join(' + ')).toMatchObject({ kind: 'serial' });
+      const layout = await withSources(files, (fit) => readCheckpointLayout({ fit }));
+      expect(layout, files.join(' + ')).toMatchObject({ kind: 'serial' });
     }
   });
 
-  it('returns non-finite for a range holding NaN/Inf, moments for the others', async () => {
+  it('returns non-finite for a shard holding NaN/Inf, moments for the others', async () => {
     const n = 100;
     const features = new Float64Array(n * 3).map((_, i) => Math.cos(i));
     features[70 * 3 + 1] = Number.POSITIVE_INFINITY;
@@ -173,16 +191,15 @@ describe('what the ranges decline', () => {
         bytesByteSource(encodeNpy({ data: logits, shape: [n, 2] }), 'logits.npy'),
       ],
     };
-    const plan = (await planCheckpointRanges(input)) as SplitPlan;
-    expect(plan.kind).toBe('ranges');
-    expect(plan.fit.precision).toBe('float64');
+    const layout = await shardable(input);
+    expect(layout.fit.float32).toBe(false);
     const results = await Promise.all(
-      cut('fit', n, [0.5]).map((task) => accumulateCheckpointRange(input, plan, task)),
+      cut('fit', layout.fit, [0.5]).map((task) => accumulateCheckpointShard(input, task)),
     );
     expect(results.map((r) => r.kind)).toEqual(['moments', 'non-finite']);
   });
 
-  it('raises the serial path’s own errors while planning', async () => {
+  it('raises the serial path’s own errors while reading the layout', async () => {
     const wide = bytesByteSource(
       encodeNpz({
         features: { data: new Float64Array(40), shape: [10, 4] },
@@ -199,7 +216,7 @@ describe('what the ranges decline', () => {
     );
     const input = { fit: [wide], eval: [narrow] };
     const serial = await analyzeCheckpoint(input).catch((e: unknown) => e);
-    const planned = await planCheckpointRanges(input).catch((e: unknown) => e);
+    const planned = await readCheckpointLayout(input).catch((e: unknown) => e);
     expect(serial).toBeInstanceOf(InputError);
     expect(planned).toEqual(serial);
     expect((planned as InputError).message).toBe(
@@ -207,7 +224,7 @@ describe('what the ranges decline', () => {
     );
   });
 
-  it('takes float32 lanes and two workers for the metrics only when the work is big enough to gain', async () => {
+  it('reads the sizes the plan needs from the headers: rows, shape, float32 arrays', async () => {
     const checkpoint = (rows: number, p: number, type: 'f4' | 'f8') => {
       const Data = type === 'f4' ? Float32Array : Float64Array;
       return {
@@ -217,23 +234,26 @@ describe('what the ranges decline', () => {
         ],
       };
     };
-    const precision = async (input: CheckpointInput) =>
-      ((await planCheckpointRanges(input)) as SplitPlan).fit.precision;
-    // 1,250 x (2,000 + 10)^2 = 5.05e9 multiply-adds: above the 5e9 default
-    expect(await precision(checkpoint(1250, 2000, 'f4'))).toBe('float32');
-    expect(await precision(checkpoint(1250, 2000, 'f8'))).toBe('float64');
-    expect(await precision(checkpoint(1000, 2000, 'f4'))).toBe('float64');
-    // 2,000^2 x 10 + 2,000 x 10^2 + 10^3 = 4e7 multiply-adds in the output half: one worker for the metrics
-    const input = checkpoint(1250, 2000, 'f4');
-    expect(((await planCheckpointRanges(input)) as SplitPlan).metricsInHalves).toBe(false);
-    expect(
-      ((await planCheckpointRanges(input, { metricsSplitWork: 4e7 })) as SplitPlan).metricsInHalves,
-    ).toBe(true);
+    const shape = { p: 2000, c: 10, targets: { kind: 'none' } };
+    expect(await shardable(checkpoint(1250, 2000, 'f4'))).toMatchObject({
+      fit: { rows: 1250, shape, float32: true, columns: 2010 },
+      eval: null,
+    });
+    expect((await shardable(checkpoint(1250, 2000, 'f8'))).fit.float32).toBe(false);
   });
 
-  it('reads a few tens of MB of rows per block whatever the width', () => {
-    expect(rangeChunkRows(3049)).toBe(1375); // L: features + logits + labels
-    expect(rangeChunkRows(10)).toBe(4096);
-    expect(rangeChunkRows(1e6)).toBe(256);
+  it('refuses a shard its files no longer match', async () => {
+    const input = {
+      fit: [
+        bytesByteSource(encodeNpy({ data: new Float64Array(30), shape: [10, 3] }), 'features.npy'),
+        bytesByteSource(encodeNpy({ data: new Float64Array(20), shape: [10, 2] }), 'logits.npy'),
+      ],
+    };
+    const layout = await shardable(input);
+    const [task] = cut('fit', layout.fit, []);
+    await expect(accumulateCheckpointShard(input, { ...task, end: 11 })).rejects.toThrow(/no longer match/);
+    await expect(accumulateCheckpointShard(input, { ...task, split: 'eval' })).rejects.toThrow(
+      /no eval split/,
+    );
   });
 });

@@ -12,7 +12,7 @@ import { analyzeMoments, outputMetrics } from '../core/analyze';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import { momentsOf } from '../core/moments';
 import { createNormal, createRandom } from '../core/random';
-import { analyzeInParallel, type HelperMessage } from './parallel-analyze';
+import { analyzeInThreads, type HelperMessage } from './thread-halves';
 import { bundleNodeWorker } from './testing';
 
 const inline = { minWork: 0, backend: 'inline' } as const;
@@ -27,38 +27,38 @@ function checkpoint(n: number, p: number, c: number, seed: number, constantOutpu
   return momentsOf(features, logits, n, { labels, classes: c });
 }
 
-describe('analyzeInParallel', () => {
+describe('analyzeInThreads', () => {
   it('equals analyzeMoments, with and without an eval split', async () => {
     const fit = checkpoint(300, 12, 4, 1);
     const evalSplit = checkpoint(200, 12, 4, 2);
-    expect(await analyzeInParallel(fit, fit, inline)).toEqual(analyzeMoments(fit));
-    expect(await analyzeInParallel(fit, evalSplit, inline)).toEqual(analyzeMoments(fit, evalSplit));
+    expect(await analyzeInThreads(fit, fit, inline)).toEqual(analyzeMoments(fit));
+    expect(await analyzeInThreads(fit, evalSplit, inline)).toEqual(analyzeMoments(fit, evalSplit));
   });
 
   it('stays serial (null) when the output half is small', async () => {
     const fit = checkpoint(300, 12, 4, 1);
-    expect(await analyzeInParallel(fit, fit, { minWork: 1e9, backend: 'inline' })).toBeNull();
+    expect(await analyzeInThreads(fit, fit, { minWork: 1e9, backend: 'inline' })).toBeNull();
   });
 
   it('raises the output half’s error as analyzeMoments does (constant outputs)', async () => {
     const fit = checkpoint(50, 6, 3, 3, true);
     expect(() => analyzeMoments(fit)).toThrow(DegenerateDataError);
-    await expect(analyzeInParallel(fit, fit, inline)).rejects.toThrow(DegenerateDataError);
+    await expect(analyzeInThreads(fit, fit, inline)).rejects.toThrow(DegenerateDataError);
   });
 
   it('raises the spectrum half’s error when only it fails (eval split of another width)', async () => {
     const fit = checkpoint(300, 12, 4, 1);
     const other = checkpoint(300, 10, 4, 1);
     expect(() => analyzeMoments(fit, other)).toThrow(RangeError);
-    await expect(analyzeInParallel(fit, other, inline)).rejects.toThrow(RangeError);
+    await expect(analyzeInThreads(fit, other, inline)).rejects.toThrow(RangeError);
   });
 
   it('on a real worker thread (the bundled node-worker): the same metrics, the same errors', async () => {
     const worker = { minWork: 0, backend: 'worker' as const, workerFile: await bundleNodeWorker() };
     const fit = checkpoint(300, 12, 4, 1);
-    expect(await analyzeInParallel(fit, fit, worker)).toEqual(analyzeMoments(fit));
+    expect(await analyzeInThreads(fit, fit, worker)).toEqual(analyzeMoments(fit));
     const constant = checkpoint(50, 6, 3, 3, true);
-    await expect(analyzeInParallel(constant, constant, worker)).rejects.toThrow(DegenerateDataError);
+    await expect(analyzeInThreads(constant, constant, worker)).rejects.toThrow(DegenerateDataError);
   });
 
   // p = 600: three direction blocks of 256, all left to the helper thread
@@ -66,7 +66,7 @@ describe('analyzeInParallel', () => {
     const workerFile = await bundleNodeWorker();
     const fit = checkpoint(700, 600, 5, 4);
     const helperOnly = { minWork: 0, backend: 'worker' as const, workerFile, mainTakesBlocks: false };
-    expect(await analyzeInParallel(fit, fit, helperOnly)).toEqual(analyzeMoments(fit));
+    expect(await analyzeInThreads(fit, fit, helperOnly)).toEqual(analyzeMoments(fit));
   });
 
   it('fills the blocks itself when the helper stops after its output half', async () => {
@@ -81,6 +81,6 @@ parentPort.postMessage(${JSON.stringify(outputs)});
 parentPort.once('message', () => process.exit(3));`,
     );
     const stopping = { minWork: 0, backend: 'worker' as const, workerFile, mainTakesBlocks: false };
-    expect(await analyzeInParallel(fit, fit, stopping)).toEqual(analyzeMoments(fit));
+    expect(await analyzeInThreads(fit, fit, stopping)).toEqual(analyzeMoments(fit));
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Node-only (the CLI, through `AnalyzeOptions.analyzeInParallel`): `analyzeMoments` on two threads.
+ * Node-only (the CLI, through `AnalyzeOptions.analyzeInThreads`): `analyzeMoments` on two threads.
  * A helper thread computes the output half (D_LR and NC1: eigenproblems of size C and p x p x C
  * products) while this thread computes the eigendecomposition of S_pp / n. Then both threads share the
  * rest of the spectrum half, the direction energies (forming the eigenvectors and projecting the
@@ -23,12 +23,10 @@ import {
 } from '../core/spectra';
 import type { CheckpointMetrics, Moments } from '../core/types';
 import { nodeWorkerAvailable, sharedFloat64, startNodeWorker } from './node-thread';
+import { defaultPlanThresholds, metricsOnTwoThreads } from './plan';
 
-export interface ParallelAnalyzeOptions {
-  /**
-   * below this many multiply-adds (p^3 for the spectrum, p^2 C + p C^2 + C^3 for the output half)
-   * one thread is cheaper than starting the helper
-   */
+export interface ThreadHalvesOptions {
+  /** the helper thread starts from this many multiply-adds of metrics (plan.ts `metricsOnTwoThreads`) */
   minWork: number;
   /** 'worker' (worker_threads, the CLI) or 'inline' (same steps in this thread: tests) */
   backend: 'worker' | 'inline';
@@ -38,7 +36,10 @@ export interface ParallelAnalyzeOptions {
   mainTakesBlocks?: boolean;
 }
 
-export const defaultParallelAnalyzeOptions: ParallelAnalyzeOptions = { minWork: 5e8, backend: 'worker' };
+export const defaultThreadHalvesOptions: ThreadHalvesOptions = {
+  minWork: defaultPlanThresholds.halvesMinWork,
+  backend: 'worker',
+};
 
 /** The output half as a message: errors travel as name and message (worker threads lose classes). */
 export type OutputsResult =
@@ -106,13 +107,12 @@ interface MetricsHelper {
  * way whichever thread takes its block. Throws what analyzeMoments throws, the output half's error
  * first, as the serial order does.
  */
-export async function analyzeInParallel(
+export async function analyzeInThreads(
   fit: Moments,
   evalSplit: Moments = fit,
-  options: ParallelAnalyzeOptions = defaultParallelAnalyzeOptions,
+  options: ThreadHalvesOptions = defaultThreadHalvesOptions,
 ): Promise<CheckpointMetrics | null> {
-  const { p, c } = fit;
-  if (p * p * p + p * p * c + p * c * c + c * c * c < options.minWork) return null;
+  if (!metricsOnTwoThreads(fit.p, fit.c, { halvesMinWork: options.minWork })) return null;
   if (options.backend === 'worker' && !nodeWorkerAvailable(options.workerFile)) return null;
   // the helper reads both splits' moments in place
   const sharedFit = shared(fit);
@@ -158,7 +158,7 @@ function inlineHelper(fit: Moments): MetricsHelper {
 }
 
 /**
- * Moments whose scatter is in shared memory: the parallel moment pass already merges onto a
+ * Moments whose scatter is in shared memory: the thread shards (thread-shards.ts) already merge onto a
  * SharedArrayBuffer; other moments are copied there once.
  */
 function shared(m: Moments): Moments {
@@ -170,7 +170,7 @@ function shared(m: Moments): Moments {
 
 /** The helper on a worker thread, handed the fit moments in shared memory. */
 function workerHelper(fit: Moments, workerFile?: string): MetricsHelper {
-  const worker = startNodeWorker({ kind: 'metrics', fit }, workerFile);
+  const worker = startNodeWorker({ kind: 'halves', fit }, workerFile);
   let stopped = () => {};
   const energiesDone = new Promise<void>((resolve) => (stopped = resolve));
   const outputs = new Promise<OutputsResult>((resolve, reject) => {
@@ -183,7 +183,7 @@ function workerHelper(fit: Moments, workerFile?: string): MetricsHelper {
       stopped();
     };
     worker.once('error', fail);
-    worker.once('exit', (code) => fail(new Error(`worker thread (metrics) exited with code ${code}`)));
+    worker.once('exit', (code) => fail(new Error(`worker thread (halves) exited with code ${code}`)));
   });
   // awaited later, after the spectrum; a failure meanwhile must not count as unhandled
   outputs.catch(() => undefined);

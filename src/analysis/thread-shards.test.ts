@@ -1,6 +1,6 @@
 /**
- * The parallel moment pass (row ranges over .npy files, merged with mergeMoments) gives the serial
- * stream's moments. The 'inline' backend runs the same ranges in this thread; one test bundles
+ * The moment pass in thread shards (row ranges of .npy files, merged with mergeMoments) gives the
+ * serial stream's moments. The 'inline' backend runs the same shards in this thread; one test bundles
  * node-worker.ts and runs them on real worker threads.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,15 +15,11 @@ import { fileByteSource } from '../io/node-byte-source';
 import { analyzeCheckpoint, type AnalyzeOptions } from './analyze-checkpoint';
 import { mergeMomentsInto } from '../core/moments';
 import { readNpyHeader } from '../io/npy';
-import {
-  accumulateInParallel,
-  accumulateRange,
-  defaultParallelOptions,
-  type RangeTask,
-} from './parallel-accumulate';
+import type { ShardTask } from './shard';
+import { accumulateInThreads, accumulateNpyShard, defaultThreadOptions } from './thread-shards';
 import { bundleNodeWorker } from './testing';
 
-const dir = mkdtempSync(join(tmpdir(), 'richscope-parallel-'));
+const dir = mkdtempSync(join(tmpdir(), 'richscope-thread-shards-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const n = 1037;
@@ -56,9 +52,9 @@ async function analyze(paths: string[], options: AnalyzeOptions) {
   }
 }
 
-describe('parallel moment pass over .npy row ranges', () => {
+describe('moment pass in thread shards of .npy files', () => {
   const inline = {
-    ...defaultParallelOptions,
+    ...defaultThreadOptions,
     backend: 'inline' as const,
     threads: 3,
     minWork: 0,
@@ -68,61 +64,62 @@ describe('parallel moment pass over .npy row ranges', () => {
   it('equals the serial stream (moments, D_LR, curves, accuracy)', async () => {
     const paths = writeCheckpoint('a');
     let used = 0;
-    const parallel = await analyze(paths, {
-      accumulateInParallel: async (split) => {
-        const moments = await accumulateInParallel(split, inline);
+    const sharded = await analyze(paths, {
+      accumulateInThreads: async (split) => {
+        const moments = await accumulateInThreads(split, inline);
         if (moments) used++;
         return moments;
       },
     });
     const serial = await analyze(paths, {});
     expect(used).toBe(1);
-    expect(parallel.fit.n).toBe(n);
-    expect(parallel.fit.correct).toBe(serial.fit.correct);
-    parallel.fit.mean.forEach((v, i) => expect(v).toBeCloseTo(serial.fit.mean[i], 12));
+    expect(sharded.fit.n).toBe(n);
+    expect(sharded.fit.correct).toBe(serial.fit.correct);
+    sharded.fit.mean.forEach((v, i) => expect(v).toBeCloseTo(serial.fit.mean[i], 12));
     const scale = Math.max(...serial.fit.scatter.map(Math.abs));
-    parallel.fit.scatter.forEach((v, i) =>
+    sharded.fit.scatter.forEach((v, i) =>
       expect(Math.abs(v - serial.fit.scatter[i]) / scale).toBeLessThan(1e-13),
     );
-    expect(parallel.metrics.dlr).toBeCloseTo(serial.metrics.dlr, 12);
-    expect(parallel.metrics.mass!.at(-1)).toBeCloseTo(serial.metrics.mass!.at(-1)!, 12);
+    expect(sharded.metrics.dlr).toBeCloseTo(serial.metrics.dlr, 12);
+    expect(sharded.metrics.mass!.at(-1)).toBeCloseTo(serial.metrics.mass!.at(-1)!, 12);
   });
 
   it('on real worker threads (the bundled node-worker) equals the serial stream', async () => {
     const workerFile = await bundleNodeWorker();
     const paths = writeCheckpoint('w');
     let used = 0;
-    const parallel = await analyze(paths, {
-      accumulateInParallel: async (split) => {
-        const moments = await accumulateInParallel(split, { ...inline, backend: 'worker', workerFile });
+    const sharded = await analyze(paths, {
+      accumulateInThreads: async (split) => {
+        const moments = await accumulateInThreads(split, { ...inline, backend: 'worker', workerFile });
         if (moments) used++;
         return moments;
       },
     });
     const serial = await analyze(paths, {});
     expect(used).toBe(1);
-    expect(parallel.fit.scatter.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(sharded.fit.scatter.buffer).toBeInstanceOf(SharedArrayBuffer);
     const scale = Math.max(...serial.fit.scatter.map(Math.abs));
-    parallel.fit.scatter.forEach((v, i) =>
+    sharded.fit.scatter.forEach((v, i) =>
       expect(Math.abs(v - serial.fit.scatter[i]) / scale).toBeLessThan(1e-13),
     );
-    expect(parallel.metrics.dlr).toBeCloseTo(serial.metrics.dlr, 12);
+    expect(sharded.metrics.dlr).toBeCloseTo(serial.metrics.dlr, 12);
   });
 
   it('with float32 lanes (float32 files) stays within 1e-7 of the serial float64 stream', async () => {
     const paths = writeCheckpoint('d');
-    const parallel = await analyze(paths, {
-      accumulateInParallel: (split) => accumulateInParallel(split, { ...inline, precision: 'auto' }),
+    const sharded = await analyze(paths, {
+      accumulateInThreads: (split) =>
+        accumulateInThreads(split, { ...inline, precision: 'auto', float32MinWork: 0 }),
     });
     const serial = await analyze(paths, {});
     let num = 0;
     let den = 0;
-    parallel.fit.scatter.forEach((v, i) => {
+    sharded.fit.scatter.forEach((v, i) => {
       num += (v - serial.fit.scatter[i]) ** 2;
       den += serial.fit.scatter[i] ** 2;
     });
     expect(Math.sqrt(num / den)).toBeLessThan(1e-7);
-    expect(Math.abs(parallel.metrics.dlr - serial.metrics.dlr)).toBeLessThan(1e-7);
+    expect(Math.abs(sharded.metrics.dlr - serial.metrics.dlr)).toBeLessThan(1e-7);
   });
 
   it('declines NaN rows, so the serial path reports them', async () => {
@@ -134,8 +131,8 @@ describe('parallel moment pass over .npy row ranges', () => {
         { fit: sources },
         {
           chunkRows: 64,
-          accumulateInParallel: async (split) => {
-            const moments = await accumulateInParallel(split, inline);
+          accumulateInThreads: async (split) => {
+            const moments = await accumulateInThreads(split, inline);
             declined = moments === null;
             return moments;
           },
@@ -153,15 +150,15 @@ describe('parallel moment pass over .npy row ranges', () => {
     await analyzeCheckpoint(
       { fit: sources },
       {
-        accumulateInParallel: async (split) =>
-          (result = await accumulateInParallel(split, { ...inline, minWork: 1e12 })),
+        accumulateInThreads: async (split) =>
+          (result = await accumulateInThreads(split, { ...inline, minWork: 1e12 })),
       },
     );
     expect(result).toBeNull();
     await Promise.all(sources.map((s) => s.close()));
   });
 
-  it('two threads sharing a range: front and back chunks merge to the serial stream, wherever they meet', async () => {
+  it('two threads sharing a shard: front and back chunks merge to the serial stream, wherever they meet', async () => {
     const paths = writeCheckpoint('s');
     const [features, logits, labels] = await Promise.all(
       paths.map(async (path) => {
@@ -175,24 +172,25 @@ describe('parallel moment pass over .npy row ranges', () => {
     const serial = await analyze(paths, {});
     const chunks = Math.ceil(n / 64); // 17, the last one short
     const claims = new Int32Array(new SharedArrayBuffer(4));
-    const task = (from: 'front' | 'back'): RangeTask => ({
-      features,
-      logits,
-      targets: labels,
-      shape: { p, c, targets: { kind: 'onehot', classes: c } },
-      start: 0,
-      end: n,
-      chunkRows: 64,
-      precision: 'float64',
-      share: { claims, from },
+    const shard = (from: 'front' | 'back') => ({
+      task: {
+        split: 'fit',
+        shape: { p, c, targets: { kind: 'onehot', classes: c } },
+        start: 0,
+        end: n,
+        chunkRows: 64,
+        precision: 'float64',
+        share: { claims, from },
+      } satisfies ShardTask,
+      arrays: [features, logits, labels],
     });
     const scale = Math.max(...serial.fit.scatter.map(Math.abs));
     for (const frontChunks of [0, 5, chunks]) {
       // the front thread claims first and stops after frontChunks claims; the back one takes the rest
       claims[0] = chunks - frontChunks;
-      const front = accumulateRange(task('front'));
+      const front = await accumulateNpyShard(shard('front'));
       claims[0] = frontChunks;
-      const back = accumulateRange(task('back'));
+      const back = await accumulateNpyShard(shard('back'));
       if (front.kind !== 'moments' || back.kind !== 'moments') throw new Error('non-finite');
       expect(front.moments.n).toBe(Math.min(n, frontChunks * 64));
       const merged = mergeMomentsInto(front.moments, back.moments);

@@ -1,0 +1,220 @@
+/**
+ * The steps of a checkpoint sharded across the browser's analysis workers, each a call of the worker
+ * API (workers/analysis-api.ts) that the bridge's shard job (src/bridge/shard-job.ts) drives:
+ *
+ *   readCheckpointLayout -> accumulateCheckpointShard (one call per shard) -> finishCheckpointShards
+ *
+ * or, when the plan puts the metrics in halves (plan.ts), mergeCheckpointShards, then
+ * checkpointOutputs (D_LR, NC1) and checkpointSpectra (the p x p spectrum) on two workers, then
+ * assembleCheckpoint.
+ *
+ * Anything the shards cannot do as the serial stream would (moments files, arrays without row
+ * ranges, NaN/Inf rows) is declined, and the serial `analyzeCheckpoint` runs instead, so its results,
+ * notes and error messages stay the only ones users see. Browser-safe (no Node built-ins).
+ */
+import {
+  combineMetrics,
+  outputMetrics,
+  spectrumMetrics,
+  type OutputMetrics,
+  type SpectrumMetrics,
+} from '../core/analyze';
+import type { Moments } from '../core/types';
+import type { ArrayReader } from '../io/types';
+import {
+  checkCompatible,
+  checkpointNotes,
+  countCheckpointClasses,
+  metricsOf,
+  openContainers,
+  openEvalSplit,
+  openSplit,
+  passReaders,
+  rolesOf,
+  splitSize,
+  withInputErrors,
+  type CheckpointAnalysis,
+  type CheckpointInput,
+  type SplitArrays,
+} from './analyze-checkpoint';
+import type { SplitSize } from './plan';
+import { accumulateShard, mergeShards, type ReadShardRows, type ShardResult, type ShardTask } from './shard';
+
+/** A checkpoint whose rows the pool can shard, with what the plan needs; or why it stays serial. */
+export type CheckpointLayout = ShardableCheckpoint | { kind: 'serial'; reason: string };
+
+export interface ShardableCheckpoint {
+  kind: 'shardable';
+  /** the fit split's files, for messages */
+  source: string;
+  fit: SplitSize;
+  eval: SplitSize | null;
+  notes: string[];
+  roles: CheckpointAnalysis['roles'];
+  /** CheckpointAnalysis.savedStep */
+  savedStep?: number | null;
+}
+
+/**
+ * Opens the checkpoint's files, gives the arrays their roles and counts the classes (reading the
+ * labels once, checking them as the serial pass does). Errors propagate as InputError exactly as
+ * `analyzeCheckpoint` raises them.
+ */
+export async function readCheckpointLayout(
+  input: CheckpointInput,
+  signal?: AbortSignal,
+): Promise<CheckpointLayout> {
+  const fitContainers = await openContainers(input.fit);
+  const evalContainers = input.eval ? await openContainers(input.eval) : null;
+  // decided before a moments file is parsed: the serial path parses it once
+  const whole = [...fitContainers, ...(evalContainers ?? [])].find(
+    (c) => c.format === 'moments' || c.format === 'csv',
+  );
+  if (whole) return { kind: 'serial', reason: `${whole.source}: a ${whole.format} file is read whole` };
+  const fit = (await openSplit(input.fit, input.roles, signal, fitContainers)) as SplitArrays;
+  const evalArrays = input.eval
+    ? ((await openSplit(input.eval, input.roles, signal, evalContainers!)) as SplitArrays)
+    : ((await openEvalSplit(input, signal, fitContainers)) as SplitArrays | null);
+  // before the labels are read to count the classes: a declined layout costs only the headers
+  for (const split of evalArrays ? [fit, evalArrays] : [fit]) {
+    const unranged = passReaders(split).find((r) => !r.readRowRange);
+    if (unranged)
+      return { kind: 'serial', reason: `${split.source}: ${unranged.key} cannot be read by row range` };
+  }
+  if (evalArrays) checkCompatible(fit, evalArrays);
+  const classes = await countCheckpointClasses(fit, evalArrays, signal);
+  return {
+    kind: 'shardable',
+    source: fit.source,
+    fit: splitSize(fit, classes),
+    eval: evalArrays ? splitSize(evalArrays, classes) : null,
+    notes: checkpointNotes(fit, evalArrays, []),
+    roles: rolesOf(fit),
+    savedStep: fit.savedStep,
+  };
+}
+
+/**
+ * Reads a shard's chunks through `readRowRange`: consecutive chunks come from one running read of the
+ * shard's rows, any other chunk from a read of its own.
+ */
+function rowRangeReader(
+  source: string,
+  readers: ArrayReader[],
+  task: ShardTask,
+  signal?: AbortSignal,
+): { read: ReadShardRows; close: () => Promise<void> } {
+  let iterators: AsyncIterator<Float64Array>[] = [];
+  let next = -1;
+  const close = async () => {
+    await Promise.all(iterators.map((it) => it.return?.()));
+    iterators = [];
+  };
+  const read: ReadShardRows = async (start, rows) => {
+    if (start !== next) {
+      await close();
+      iterators = readers.map((r) =>
+        r.readRowRange!(start, task.end, task.chunkRows, signal)[Symbol.asyncIterator](),
+      );
+    }
+    const steps = await Promise.all(iterators.map((it) => it.next()));
+    if (steps.some((s, k) => s.done || s.value.length !== rows * readers[k].cols))
+      throw new RangeError(`${source}: an array ended early`);
+    next = start + rows;
+    return steps.map((s) => s.value as Float64Array);
+  };
+  return { read, close };
+}
+
+/**
+ * Accumulates the rows of one shard of a checkpoint, reading only their bytes. `onRows` gets the rows
+ * of the shard done so far after every chunk.
+ */
+export async function accumulateCheckpointShard(
+  input: CheckpointInput,
+  task: ShardTask,
+  options: { signal?: AbortSignal; onRows?: (rowsDone: number) => void } = {},
+): Promise<ShardResult> {
+  const { signal, onRows } = options;
+  const opened =
+    task.split === 'fit' ? await openSplit(input.fit, input.roles, signal) : await openEvalSplit(input, signal);
+  if (!opened) throw new RangeError('the checkpoint has an eval split its files no longer hold');
+  if (opened.kind !== 'arrays') throw new RangeError(`${opened.source}: not arrays, cannot read a row range`);
+  const readers = passReaders(opened);
+  const { p, c } = task.shape;
+  const matches = opened.features.cols === p && opened.logits.cols === c && task.end <= opened.features.rows;
+  if (!matches || readers.some((r) => !r.readRowRange))
+    throw new RangeError(`${opened.source}: the files no longer match their layout`);
+  const { read, close } = rowRangeReader(opened.source, readers, task, signal);
+  try {
+    return await accumulateShard(task, read, { signal, onRows });
+  } finally {
+    await close();
+  }
+}
+
+/** Each split's moments merged from its shards' (in row order). */
+export function mergeCheckpointShards(
+  fitParts: Moments[],
+  evalParts: Moments[] | null,
+): { fit: Moments; eval: Moments | null } {
+  return { fit: mergeShards(fitParts), eval: evalParts ? mergeShards(evalParts) : null };
+}
+
+/** The output half of the metrics (docs/method.md §3, §5 NC1), errors as `analyzeCheckpoint` raises them. */
+export function checkpointOutputs(checkpoint: ShardableCheckpoint, fit: Moments): OutputMetrics {
+  return withInputErrors(checkpoint.source, () => outputMetrics(fit));
+}
+
+/** The feature-spectrum half (docs/method.md §4, §5), errors as `analyzeCheckpoint` raises them. */
+export function checkpointSpectra(
+  checkpoint: ShardableCheckpoint,
+  fit: Moments,
+  evalMoments: Moments | null,
+): SpectrumMetrics {
+  return withInputErrors(checkpoint.source, () => spectrumMetrics(fit, evalMoments ?? fit));
+}
+
+/** The checkpoint from its merged moments and the two halves of its metrics. */
+export function assembleCheckpoint(
+  checkpoint: ShardableCheckpoint,
+  fit: Moments,
+  evalMoments: Moments | null,
+  outputs: OutputMetrics,
+  spectra: SpectrumMetrics,
+): CheckpointAnalysis {
+  return {
+    metrics: combineMetrics(fit, evalMoments ?? fit, outputs, spectra),
+    fit,
+    eval: evalMoments,
+    notes: checkpoint.notes,
+    roles: checkpoint.roles,
+    savedStep: checkpoint.savedStep,
+  };
+}
+
+/** The checkpoint from its merged moments: every metric as `analyzeCheckpoint` computes it, with its notes and roles. */
+export function checkpointFromMoments(
+  checkpoint: ShardableCheckpoint,
+  fit: Moments,
+  evalMoments: Moments | null,
+): CheckpointAnalysis {
+  return {
+    metrics: metricsOf(checkpoint.source, fit, evalMoments),
+    fit,
+    eval: evalMoments,
+    notes: checkpoint.notes,
+    roles: checkpoint.roles,
+    savedStep: checkpoint.savedStep,
+  };
+}
+
+/** The checkpoint from its shards' moments (each split's parts in row order), as one worker finishes it. */
+export function finishCheckpointShards(
+  checkpoint: ShardableCheckpoint,
+  fitParts: Moments[],
+  evalParts: Moments[] | null,
+): CheckpointAnalysis {
+  const merged = mergeCheckpointShards(fitParts, evalParts);
+  return checkpointFromMoments(checkpoint, merged.fit, merged.eval);
+}

@@ -1,0 +1,155 @@
+/** The plan's decisions, one case a line: shapes and sizes in, a path out. */
+import { describe, expect, it } from 'vitest';
+
+import type { TargetShape } from '../core/types';
+import {
+  cutRows,
+  gramPrecision,
+  mayShardInPool,
+  metricsOnTwoThreads,
+  momentPassWork,
+  outputHalfWork,
+  planPoolShards,
+  planThreadShards,
+  shardBlockRows,
+  type SplitSize,
+} from './plan';
+
+const none: TargetShape = { kind: 'none' };
+const classes = (k: number): TargetShape => ({ kind: 'onehot', classes: k });
+
+/** A split of `rows` rows, p features, c outputs; float32 arrays unless said. */
+function split(rows: number, p: number, c: number, targets = none, float32 = true): SplitSize {
+  const columns = p + c + (targets.kind === 'none' ? 0 : targets.kind === 'dense' ? targets.q : 1);
+  return { rows, shape: { p, c, targets }, float32, columns };
+}
+
+/** Row ranges as 'start-end' words, one case a line. */
+const pieces = (ranges: [number, number][]) => ranges.map(([start, end]) => `${start}-${end}`).join(' ');
+
+const MiB = 1 << 20;
+const binary = (bytes: number) => ({ bytes, binary: true });
+
+describe('work', () => {
+  it('counts a moment pass as rows x d^2, target columns included', () => {
+    expect(momentPassWork(split(10, 3, 2))).toBe(10 * 5 * 5);
+    expect(momentPassWork(split(10, 3, 2, classes(4)))).toBe(10 * 9 * 9);
+    expect(momentPassWork(split(10, 3, 2, { kind: 'dense', q: 1 }))).toBe(10 * 6 * 6);
+  });
+
+  it('counts the output half as p^2 C + p C^2 + C^3', () => {
+    expect(outputHalfWork(2048, 1000)).toBe(2048 ** 2 * 1000 + 2048 * 1000 ** 2 + 1000 ** 3);
+  });
+});
+
+describe('Gram precision', () => {
+  it.each([
+    ['float32 arrays, a long pass', split(1250, 2000, 10), 'auto', 'float32'],
+    ['float32 arrays, a short pass', split(1000, 2000, 10), 'auto', 'float64'],
+    ['float64 arrays, a long pass', split(1250, 2000, 10, none, false), 'auto', 'float64'],
+    ['asked for float64', split(1250, 2000, 10), 'float64', 'float64'],
+    ['asked for float32', split(10, 2, 1, none, false), 'float32', 'float32'],
+  ] as const)('%s: %s', (_, size, requested, expected) => {
+    expect(gramPrecision(size, requested)).toBe(expected);
+  });
+
+  it('takes a threshold of its own', () => {
+    expect(gramPrecision(split(10, 2, 1), 'auto', 0)).toBe('float32');
+  });
+});
+
+describe('rows cut into shards', () => {
+  it.each([
+    [10, 3, '0-3 3-6 6-10'],
+    [2, 4, '0-1 1-2'],
+    [7, 1, '0-7'],
+    [5, 0, '0-5'],
+  ])('%i rows in %i parts: %s', (rows, parts, expected) => {
+    expect(pieces(cutRows(rows, parts))).toBe(expected);
+  });
+
+  it.each([
+    [3049, 1375], // 2,048 features + 1,000 outputs + labels
+    [10, 4096],
+    [1e6, 256],
+  ])('%i columns: %i rows a block', (columns, rows) => {
+    expect(shardBlockRows(columns)).toBe(rows);
+  });
+});
+
+describe('the browser pool', () => {
+  it.each([
+    ['8 MiB of binary files, 4 workers', [binary(8 * MiB)], 4, true],
+    ['two files of 2 MiB', [binary(2 * MiB), binary(2 * MiB)], 4, true],
+    ['3 MiB', [binary(3 * MiB)], 4, false],
+    ['one worker', [binary(8 * MiB)], 1, false],
+    ['a CSV among them', [binary(8 * MiB), { bytes: 10, binary: false }], 4, false],
+  ] as const)('asks for a layout: %s -> %s', (_, files, workers, expected) => {
+    expect(mayShardInPool([...files], workers)).toBe(expected);
+  });
+
+  it('keeps a small checkpoint on one worker', () => {
+    expect(planPoolShards({ fit: split(1000, 100, 10), eval: null }, 4)).toBeNull(); // 1.2e7
+    expect(planPoolShards({ fit: split(20000, 1024, 100), eval: null }, 1)).toBeNull();
+  });
+
+  it('gives a big split one shard per worker and a short eval split one shard', () => {
+    const plan = planPoolShards({ fit: split(20000, 1024, 100), eval: split(100, 1024, 100) }, 2);
+    expect(plan?.shards).toEqual([
+      { split: 'fit', start: 0, end: 10000 },
+      { split: 'fit', start: 10000, end: 20000 },
+      { split: 'eval', start: 0, end: 100 },
+    ]);
+  });
+
+  it('shards an eval split worth it, with the fit split', () => {
+    const plan = planPoolShards({ fit: split(20000, 1024, 100), eval: split(5000, 1024, 100) }, 2);
+    expect(plan?.shards.filter((s) => s.split === 'eval')).toEqual([
+      { split: 'eval', start: 0, end: 2500 },
+      { split: 'eval', start: 2500, end: 5000 },
+    ]);
+  });
+
+  it.each([
+    ['C = 1,000', split(50000, 2048, 1000, classes(1000)), 'halves', 'float32', 1375],
+    ['C = 100', split(20000, 1024, 100, classes(100)), 'whole', 'float32', 3728],
+    ['float64 arrays', split(20000, 1024, 100, classes(100), false), 'whole', 'float64', 3728],
+  ] as const)('%s: metrics %s, %s lanes, %i rows a block', (_, fit, metrics, precision, chunkRows) => {
+    expect(planPoolShards({ fit, eval: null }, 4)).toMatchObject({ metrics, fit: { precision, chunkRows } });
+  });
+});
+
+describe('the CLI threads', () => {
+  const big = split(20000, 1024, 100); // 2.5e10 multiply-adds
+  it.each([
+    ['one thread', big, 1, null],
+    ['too little work', split(4000, 256, 20), 8, null],
+    ['too few rows for two chunks', split(3000, 2048, 100), 2, null],
+  ] as const)('streams serially: %s', (_, size, threads, expected) => {
+    expect(planThreadShards(size, threads, 4096)).toBe(expected);
+  });
+
+  // shards as 'start-end' words, 'x2' when a pair of threads shares one
+  it.each([
+    [2, '0-20000x2'],
+    [3, '0-10240x2 10240-20000'],
+    [4, '0-10240x2 10240-20000x2'],
+    [5, '0-6144x2 6144-14336x2 14336-20000'],
+  ])('%i threads: %s, on 2,048-row chunks', (threads, expected) => {
+    const plan = planThreadShards(big, threads, 4096)!;
+    const words = plan.shards.map((s) => `${s.start}-${s.end}${s.runners === 2 ? 'x2' : ''}`);
+    expect([plan.chunkRows, words.join(' ')]).toEqual([2048, expected]);
+  });
+
+  it('keeps a smaller chunk that was asked for', () => {
+    expect(planThreadShards(big, 2, 64)?.chunkRows).toBe(64);
+  });
+
+  it.each([
+    [2048, 1000, true],
+    [800, 10, true], // the spectrum's p^3 alone: 5.1e8
+    [300, 120, false],
+  ])('p = %i, C = %i: a helper thread for the metrics: %s', (p, c, expected) => {
+    expect(metricsOnTwoThreads(p, c)).toBe(expected);
+  });
+});

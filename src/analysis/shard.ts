@@ -1,0 +1,117 @@
+/**
+ * The one shard protocol: a task names rows [start, end) of one split and how to accumulate them,
+ * and every runner (the browser's pool, through workers/analysis-api.ts; the CLI's worker threads,
+ * thread-shards.ts) runs it with `accumulateShard` over a reader of its own (Blobs by row range, or
+ * positional reads of .npy files). The shards' moments merge in row order with `mergeShards`, exactly
+ * (docs/method.md §2).
+ *
+ * A block holding NaN or Inf (found from its column sums, no separate scan) ends the shard as
+ * 'non-finite': the caller then declines and the serial stream reports or drops those rows, so its
+ * messages stay the only ones users see. Labels were checked when the classes were counted.
+ *
+ * Browser-safe: no Node built-ins.
+ */
+import type { GramPrecision } from '../core/kernels/gram';
+import {
+  copyMoments,
+  createMomentAccumulator,
+  mergeMomentsInto,
+  type MomentAccumulator,
+} from '../core/moments';
+import type { Allocate, MomentShape, Moments } from '../core/types';
+import { throwIfAborted } from '../io/byte-source';
+
+/** Two runners sharing one shard (the CLI's thread pairs). */
+export interface ShardShare {
+  /** claims[0] counts the chunks claimed so far by either runner */
+  claims: Int32Array;
+  /** this runner's end of the shard */
+  from: 'front' | 'back';
+}
+
+/** Everything a runner needs to accumulate one shard, apart from where the rows are read. */
+export interface ShardTask {
+  split: 'fit' | 'eval';
+  /** rows [start, end) of that split */
+  start: number;
+  end: number;
+  shape: MomentShape;
+  /** the Gram kernel (src/core/moments.ts MomentAccumulatorOptions) */
+  precision: GramPrecision;
+  /** rows per chunk; every chunk of the shard is full but possibly the last */
+  chunkRows: number;
+  /**
+   * Absent: this runner takes every chunk, in order. Present: it claims one chunk at a time, from its
+   * end of the shard, until every chunk is claimed; the faster runner takes more chunks and each
+   * runner's rows stay contiguous, so the two parts merge in row order (front, then back).
+   */
+  share?: ShardShare;
+}
+
+/** A shard's moments, or 'non-finite' when it met NaN/Inf (the serial stream then reports it). */
+export type ShardResult = { kind: 'moments'; moments: Moments } | { kind: 'non-finite' };
+
+/**
+ * Rows [start, start + rows) of every array the pass reads: features, logits, then labels or dense
+ * targets when the shape has them (row-major blocks). A block may be reused by the next read.
+ */
+export type ReadShardRows = (start: number, rows: number) => Promise<ArrayLike<number>[]>;
+
+export interface AccumulateShardOptions {
+  signal?: AbortSignal;
+  /** the rows of the shard this runner has added so far, after every chunk */
+  onRows?: (rowsDone: number) => void;
+  /** where the result's arrays live (shared memory in a worker thread, so the merge needs no copy) */
+  allocate?: Allocate;
+}
+
+/** Adds one block (features, logits, then labels or dense targets); false on NaN/Inf. */
+function addFiniteRows(
+  accumulator: MomentAccumulator,
+  shape: MomentShape,
+  rows: number,
+  blocks: ArrayLike<number>[],
+): boolean {
+  const [features, logits, targets] = blocks;
+  return accumulator.addFinite({
+    rows,
+    features,
+    logits,
+    labels: shape.targets.kind === 'onehot' ? targets : undefined,
+    targets: shape.targets.kind === 'dense' ? targets : undefined,
+  });
+}
+
+/** Accumulates the chunks of `task` this runner takes, reading them with `read`. */
+export async function accumulateShard(
+  task: ShardTask,
+  read: ReadShardRows,
+  { signal, onRows, allocate }: AccumulateShardOptions = {},
+): Promise<ShardResult> {
+  const { shape, share, chunkRows } = task;
+  const accumulator = createMomentAccumulator(shape, { precision: task.precision });
+  const chunks = Math.ceil((task.end - task.start) / chunkRows);
+  let rowsDone = 0;
+  for (let taken = 0; taken < chunks; taken++) {
+    throwIfAborted(signal);
+    if (share && Atomics.add(share.claims, 0, 1) >= chunks) break;
+    const index = share?.from === 'back' ? chunks - 1 - taken : taken;
+    const start = task.start + index * chunkRows;
+    const rows = Math.min(chunkRows, task.end - start);
+    if (!addFiniteRows(accumulator, shape, rows, await read(start, rows))) return { kind: 'non-finite' };
+    rowsDone += rows;
+    onRows?.(rowsDone);
+  }
+  return { kind: 'moments', moments: accumulator.result(allocate) };
+}
+
+/**
+ * The moments of consecutive shards, given in row order. 'copy' leaves the parts as they are;
+ * 'into-first' folds the others into the first part's arrays (shared memory the metrics then read
+ * in place).
+ */
+export function mergeShards(parts: Moments[], mode: 'copy' | 'into-first' = 'copy'): Moments {
+  if (parts.length === 0) throw new RangeError('no shards to merge');
+  const first = mode === 'copy' ? copyMoments(parts[0]) : parts[0];
+  return mergeMomentsInto(first, ...parts.slice(1));
+}
