@@ -137,7 +137,9 @@ export async function accumulateCheckpointShard(
 ): Promise<ShardResult> {
   const { signal, onRows } = options;
   const opened =
-    task.split === 'fit' ? await openSplit(input.fit, input.roles, signal) : await openEvalSplit(input, signal);
+    task.split === 'fit'
+      ? await openSplit(input.fit, input.roles, signal)
+      : await openEvalSplit(input, signal);
   if (!opened) throw new RangeError('the checkpoint has an eval split its files no longer hold');
   if (opened.kind !== 'arrays') throw new RangeError(`${opened.source}: not arrays, cannot read a row range`);
   const readers = passReaders(opened);
