@@ -140,7 +140,7 @@ export async function accumulateCheckpointShard(
     task.split === 'fit'
       ? await openSplit(input.fit, input.roles, signal)
       : await openEvalSplit(input, signal);
-  if (!opened) throw new RangeError('the checkpoint has an eval split its files no longer hold');
+  if (!opened) throw new RangeError('the checkpoint has no eval split in its files');
   if (opened.kind !== 'arrays') throw new RangeError(`${opened.source}: not arrays, cannot read a row range`);
   const readers = passReaders(opened);
   const { p, c } = task.shape;
