@@ -24,16 +24,6 @@ const RUNS = [
 
 const train = await loadTrain();
 
-function npzOf(split) {
-  const p = split.features.length / split.n;
-  const c = split.logits.length / split.n;
-  return train.encodeNpz({
-    features: { data: split.features, shape: [split.n, p] },
-    logits: { data: split.logits, shape: [split.n, c] },
-    labels: { data: BigInt64Array.from(split.labels, (v) => BigInt(v)), shape: [split.n] },
-  });
-}
-
 mkdirSync(outDir, { recursive: true });
 for (const name of readdirSync(outDir))
   if (name.endsWith('.npz') || name === 'manifest.json') rmSync(join(outDir, name));
@@ -57,7 +47,7 @@ for (const spec of RUNS) {
       ['test', raw.test],
     ]) {
       const file = `${spec.run}_step${raw.step}_${split}.npz`;
-      writeFileSync(join(outDir, file), npzOf(data));
+      writeFileSync(join(outDir, file), train.encodeSplitNpz(data));
       manifest.files.push(file);
     }
     const m = measured?.metrics;

@@ -13,19 +13,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { measureCheckpoint } from './measure';
-import { encodeNpz } from './npz-writer';
+import { encodeSplitNpz } from './npz-writer';
 import { lastLayerPreset, lazyAlphaPreset, richPreset, RICH_LAZY_MIN_GAP, type Preset } from './presets';
-import { createTrainer, type SplitActivations } from './trainer';
-
-function npzOf(split: SplitActivations): Uint8Array {
-  const p = split.features.length / split.n;
-  const c = split.logits.length / split.n;
-  return encodeNpz({
-    features: { data: split.features, shape: [split.n, p] },
-    logits: { data: split.logits, shape: [split.n, c] },
-    labels: { data: BigInt64Array.from(split.labels, (v) => BigInt(v)), shape: [split.n] },
-  });
-}
+import { createTrainer } from './trainer';
 
 /** The preset trained to its last step: the trainer's D_LR, and the reference's from the same activations. */
 function finalDlr(preset: Preset, folder: string): { trainer: number; reference: number } {
@@ -34,8 +24,8 @@ function finalDlr(preset: Preset, folder: string): { trainer: number; reference:
   const raw = trainer.snapshot();
   const fit = join(folder, `${preset.id}_train.npz`);
   const evalFile = join(folder, `${preset.id}_test.npz`);
-  writeFileSync(fit, npzOf(raw.train));
-  writeFileSync(evalFile, npzOf(raw.test));
+  writeFileSync(fit, encodeSplitNpz(raw.train));
+  writeFileSync(evalFile, encodeSplitNpz(raw.test));
   const reference = JSON.parse(
     execFileSync('python3', ['scripts/reference.py', fit, '--eval', evalFile]).toString(),
   ) as { dlr: number };

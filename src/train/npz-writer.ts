@@ -5,6 +5,8 @@
  * timestamp (1980-01-01 00:00).
  */
 
+import type { SplitActivations } from './trainer';
+
 export type NpyData = Float32Array | Float64Array | Int32Array | BigInt64Array;
 
 /** One array to store: its data (row-major) and shape (product = data.length). */
@@ -113,4 +115,15 @@ export function encodeNpz(arrays: Record<string, NpyArray>): Uint8Array {
   return encodeStoredZip(
     Object.entries(arrays).map(([key, array]) => ({ name: `${key}.npy`, bytes: encodeNpy(array) })),
   );
+}
+
+/** One split of a training checkpoint as the `.npz` the dashboard reads: features, logits and labels. */
+export function encodeSplitNpz(split: SplitActivations): Uint8Array {
+  const p = split.features.length / split.n;
+  const c = split.logits.length / split.n;
+  return encodeNpz({
+    features: { data: split.features, shape: [split.n, p] },
+    logits: { data: split.logits, shape: [split.n, c] },
+    labels: { data: BigInt64Array.from(split.labels, (v) => BigInt(v)), shape: [split.n] },
+  });
 }
