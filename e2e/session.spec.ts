@@ -1,11 +1,11 @@
 /**
  * The stored session (src/session/session-db.ts) with a checkpoint as wide as the L benchmark's: p =
  * 2,048 features and 1,000 classes, so its moment matrix is 4,048 x 4,048 float64 (131 MB), from a
- * short float32 file set generated here (1,200 rows, 15 MB). Its moments are stored by the worker
- * that computed them and read back by the session worker: the page's main thread never writes nor
- * reads them, never freezes while it is analysed, stored and renamed, and a reload gives it back.
- * The bundled examples come back bit-identical from the stored session, and so does a session stored
- * in version 1's layout.
+ * float32 file set generated here (2,800 rows, 34 MB; core maxMomentColumns admits this width from
+ * about 2,700 rows). Its moments are stored by the worker that computed them and read back by the
+ * session worker: the page's main thread never writes nor reads them, never freezes while it is
+ * analysed, stored and renamed, and a reload gives it back. The bundled examples come back
+ * bit-identical from the stored session, and so does a session stored in version 1's layout.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
@@ -27,7 +27,7 @@ import {
   waitForStoredRuns,
 } from './stored-session';
 
-const files = syntheticCheckpointFiles('wide', { rows: 1200, p: 2048, c: 1000, seed: 11 });
+const files = syntheticCheckpointFiles('wide', { rows: 2800, p: 2048, c: 1000, seed: 11 });
 
 const isMoments = (key: string) => key.startsWith('moments/') || key === '*';
 

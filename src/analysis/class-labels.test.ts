@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { maxMomentColumns, MOMENT_MATRIX_FLOOR_BYTES } from '../core/moments';
+import { maxMomentColumns } from '../core/moments';
 import { normalMatrix } from '../core/random';
 import { bytesByteSource } from '../io/byte-source';
 import { buildNpy } from '../io/testing';
@@ -72,16 +72,16 @@ describe('class labels', () => {
   });
 
   it('refuses more distinct labels than the input size allows, while counting them', async () => {
-    const rows = maxMomentColumns(MOMENT_MATRIX_FLOOR_BYTES) + 10;
+    const rows = maxMomentColumns(0) + 10;
     const distinct = Array.from({ length: rows }, (_, i) => 7 * i);
     const problem = await refusal(analyzeCheckpoint({ fit: checkpoint(rows, 2, 2, distinct) }));
     expect(problem).toBe(
-      `labels holds more than ${maxMomentColumns(MOMENT_MATRIX_FLOOR_BYTES) - 4} distinct labels (for 2 outputs): each label value is a one-hot column, and that is more than the input's size allows. Are these class indices? Choose another array with --labels KEY (CLI)`,
+      `labels holds more than ${maxMomentColumns(0) - 4} distinct labels (for 2 outputs): each label value is a one-hot column, and that is more than the input's size allows. Are these class indices? Choose another array with --labels KEY (CLI)`,
     );
   });
 
   it('refuses a moment matrix wider than the input may ask for, before allocating it', async () => {
-    const p = maxMomentColumns(MOMENT_MATRIX_FLOOR_BYTES);
+    const p = maxMomentColumns(0);
     const problem = await refusal(analyzeCheckpoint({ fit: checkpoint(6, p, 2, [0, 1, 0, 1, 0, 1]) }));
     expect(problem).toMatch(
       new RegExp(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { createMomentAccumulator, emptyMoments, mergeMoments, momentsOf } from './moments';
+import { createMomentAccumulator, emptyMoments, maxMomentColumns, mergeMoments, momentsOf } from './moments';
 import { createRandom, normalMatrix } from './random';
 import { oneHot } from './testing';
 import { momentBuffers, targetColumns, type Moments } from './types';
@@ -250,5 +250,15 @@ describe('shape helpers', () => {
     ]);
     expect(momentBuffers(a, a)).toHaveLength(2);
     expect(momentBuffers()).toEqual([]);
+  });
+
+  it('bounds the moment matrix by 32 MB, or four times the input bytes beyond that', () => {
+    expect(maxMomentColumns(0)).toBe(2048); // 2048^2 float64 = 32 MiB
+    expect(maxMomentColumns(8 * 2 ** 20)).toBe(2048);
+    // 1,200 rows of 2,048 + 1,000 float32 columns: d = 4,048 needs 131 MB, more than 4 x 14.6 MB
+    expect(maxMomentColumns(1200 * 3048 * 4)).toBe(Math.floor(Math.sqrt((4 * 1200 * 3048 * 4) / 8)));
+    expect(maxMomentColumns(1200 * 3048 * 4)).toBeLessThan(4048);
+    // n rows of d float32 columns allow the d x d matrix once n >= d / 2
+    expect(maxMomentColumns(2024 * 4048 * 4)).toBe(4048);
   });
 });

@@ -20,15 +20,24 @@ import {
 
 /**
  * Bytes a checkpoint's moment matrix (d x d float64, d = p + C + target columns) may take whatever
- * the size of its files; beyond this, no more than the files hold. The analysis keeps about eight
- * d x d arrays at its peak (the eigendecompositions), so a file under 10 MB costs under 400 MB
- * (docs/benchmarks.md), and a file's own numbers (a wide header, labels of 2^40) cannot ask for more.
+ * the size of its files. The analysis keeps about eight d x d arrays at its peak (the
+ * eigendecompositions), so a file under 10 MB costs under 500 MB (docs/benchmarks.md), and a file's
+ * own numbers (a wide header, labels of 2^40) cannot ask for more.
  */
 export const MOMENT_MATRIX_FLOOR_BYTES = 32 * 2 ** 20;
 
+/**
+ * Beyond the floor, the moment matrix may take this many times the bytes of the input files. Files of
+ * n rows of m float32 columns hold 4nm bytes against the matrix's 8m^2 (plus the label columns), so
+ * this admits checkpoints with at least about half as many rows as columns (fewer rows leave most of
+ * the spectrum zero), and no file costs more than a fixed multiple of its size.
+ */
+export const MOMENT_MATRIX_INPUT_RATIO = 4;
+
 /** The widest moment matrix (its d) that input files of `inputBytes` bytes in all may ask for. */
 export function maxMomentColumns(inputBytes: number): number {
-  return Math.floor(Math.sqrt(Math.max(MOMENT_MATRIX_FLOOR_BYTES, inputBytes) / 8));
+  const bytes = Math.max(MOMENT_MATRIX_FLOOR_BYTES, MOMENT_MATRIX_INPUT_RATIO * inputBytes);
+  return Math.floor(Math.sqrt(bytes / 8));
 }
 
 export interface MomentAccumulator {
