@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { exampleRows, expect, test } from './fixtures';
+import { REFERENCE_TOLERANCE, exampleRows, expect, test } from './fixtures';
 
 const IO = path.resolve(import.meta.dirname, '../fixtures/io');
 
@@ -65,7 +65,7 @@ test('a list of per-batch dicts and a {train, test} file give their checkpoints 
   const batches = rowOf(page, 'idiom_batches');
   expect(
     Math.abs(Number(await batches.getAttribute('data-dlr')) - referenceDlr('torch idiom batches')),
-  ).toBeLessThan(1e-6);
+  ).toBeLessThan(REFERENCE_TOLERANCE);
   await expect(batches.locator('td').nth(2)).toHaveText('13'); // n: the three batches, 5 + 5 + 3 rows
 
   // one checkpoint: fit = the train split (9 rows), eval = the test split, step = the saved epoch
@@ -73,7 +73,7 @@ test('a list of per-batch dicts and a {train, test} file give their checkpoints 
   await expect(splits).toHaveAttribute('data-step', '3');
   expect(
     Math.abs(Number(await splits.getAttribute('data-dlr')) - referenceDlr('torch idiom splits legacy')),
-  ).toBeLessThan(1e-6);
+  ).toBeLessThan(REFERENCE_TOLERANCE);
   await expect(splits.locator('td').nth(2)).toHaveText('9');
   const evalAccuracy = testSplitAccuracy('torch/idiom_splits_legacy.pt');
   await expect(splits.locator('td').nth(10)).toHaveText(`${(100 * evalAccuracy).toFixed(1)}%`);
