@@ -6,9 +6,10 @@
  *
  * Imported by the Learn view only, so the trainer's code loads with that view.
  */
+import type { TrainingHandle } from '../bridge/trainer-client';
 import type { ImportedCheckpoint } from '../session/records';
 import { SCENARIO_PRESETS, presetById, type Preset } from '../train/presets';
-import type { TrainerEvent, TrainerSummary } from '../train/session';
+import type { TrainerEvent } from '../train/session';
 import type { TrainerOptions } from '../train/trainer';
 import type { RichscopeStore } from './app-state';
 import {
@@ -22,14 +23,7 @@ import {
   type LearnState,
 } from './learn-actions';
 
-/** A running training: `done` settles with the summary, or with null once stopped. */
-export interface TrainingHandle {
-  done: Promise<TrainerSummary | null>;
-  /** 'worker', or 'main thread' when workers are unavailable */
-  where: 'worker' | 'main thread';
-  stop(): void;
-}
-
+/** Starts a run: the trainer client's `startTraining` (src/bridge/trainer-client.ts), or a test's stand-in. */
 export type StartTraining = (
   options: TrainerOptions,
   onEvent: (event: TrainerEvent) => void,

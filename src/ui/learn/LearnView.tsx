@@ -8,6 +8,7 @@
  * so far), `data-last-dlr` (its latest D_LR), `data-status`, `data-first-five-ms`.
  */
 import { useEffect, useMemo } from 'react';
+import { startTraining } from '../../bridge/trainer-client';
 import { dependsOnWeakDirections } from '../../core/low-rank-measure';
 import { chosenPreset, chosenOptions, createLearnTrainer } from '../../state/learn-trainer';
 import { richscope, richscopeStore, useRichscope } from '../../state/store';
@@ -16,7 +17,6 @@ import { methodReference } from '../method-sections';
 import { LearnPlots } from './LearnPlots';
 import { SCENARIOS } from './scenarios';
 import { TrainerControls } from './TrainerControls';
-import { startTraining } from '../../bridge/trainer-client';
 import './learn.css';
 
 function formatMs(ms: number): string {
