@@ -7,6 +7,7 @@ import pickle
 import numpy as np
 import pytest
 from conftest import REPO, assert_moments_close, dlr_from_moments, dlr_raw, full_moments, make_data
+from test_format import LAYER_KEY, doc_table
 
 import richscope_export as rx
 
@@ -85,6 +86,12 @@ def test_file_round_trip_version_2_and_dlr_of_every_layer(tmp_path):
     assert arrays["train__layer1__S_ll"].shape == (6, 6)
     assert arrays["train__layer1__S_lf"].shape == (6, 4)
     assert arrays["train__layer0__mean"].shape == (8,)
+    rows = doc_table()
+    for i, (name, values) in enumerate(layers.items()):
+        for key, (dtype, shape) in ((k[len(LAYER_KEY) :], v) for k, v in rows.items() if k.startswith(LAYER_KEY)):
+            a = arrays[f"train__layer{i}__{key}"]
+            assert a.dtype.str == "<f8" and dtype == "float64"
+            assert a.shape == tuple({"p_l": values.shape[1], "C": 4}[s] for s in shape), (name, key)
     loaded = rx.load(path)
     assert loaded["train"].features_name == "layer3" and loaded["test"].layers == {}
     for name, values in layers.items():
