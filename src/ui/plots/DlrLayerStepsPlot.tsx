@@ -16,14 +16,12 @@ export function DlrLayerStepsPlot() {
   const heatmap = useMemo(() => (chosen ? buildLayerStepsHeatmap(chosen, view) : null), [chosen, view]);
   const layout = useMemo<Partial<Layout>>(
     () => ({
-      xaxis: {
-        title: { text: view.logSteps ? 'training step (log)' : 'training step' },
-        type: view.logSteps ? 'log' : 'linear',
-      },
+      // one column per checkpoint, however uneven the steps
+      xaxis: { title: { text: 'training step' }, type: 'category' },
       yaxis: { title: { text: 'layer' }, type: 'category' },
       margin: { l: 80, r: 16, t: 8, b: 40 },
     }),
-    [view.logSteps],
+    [],
   );
   if (!chosen) return null;
 

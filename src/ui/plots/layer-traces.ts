@@ -203,7 +203,7 @@ export function buildLayerStepsHeatmap(choice: LayerStepsChoice, view: ViewSetti
     zmin: 0,
     zmax: 1,
     colorscale: SEQUENTIAL_COLORSCALE,
-    colorbar: { title: { text: 'D_LR' }, thickness: 12 },
+    colorbar: { title: { text: 'D_LR (0 rich, 1 lazy)', side: 'right' }, thickness: 12 },
     hoverongaps: false,
     hovertemplate: `${escapeHtml(choice.name)}<br>layer %{y}, step %{x}<br>D_LR = %{z:.4f}<extra></extra>`,
   };
