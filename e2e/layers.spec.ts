@@ -1,5 +1,6 @@
 /** D_LR by layer in the dashboard (METHOD.md §8): the rich and lazy multi-layer checkpoints of fixtures/layers-mlp. */
 import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
 import path from 'node:path';
 import { exampleRows, expect, test } from './fixtures';
 
@@ -10,20 +11,18 @@ const expected = JSON.parse(readFileSync(path.join(LAYERS, 'expected.json'), 'ut
 >;
 
 /** Plotly's data of a plot: name, x and y (or z) of each trace. */
-function plotData(page: import('@playwright/test').Page, testId: string) {
-  return page
-    .getByTestId(testId)
-    .evaluate((div) =>
-      (
-        (div as unknown as { data?: { name?: string; x?: unknown[]; y?: unknown[]; z?: unknown[][] }[] })
-          .data ?? []
-      ).map((t) => ({
-        name: t.name ?? '',
-        x: Array.from(t.x ?? []),
-        y: Array.from(t.y ?? []),
-        z: t.z ?? null,
-      })),
-    );
+function plotData(page: Page, testId: string) {
+  return page.getByTestId(testId).evaluate((div) =>
+    (
+      (div as unknown as { data?: { name?: string; x?: unknown[]; y?: unknown[]; z?: unknown[][] }[] })
+        .data ?? []
+    ).map((t) => ({
+      name: t.name ?? '',
+      x: Array.from(t.x ?? []),
+      y: Array.from(t.y ?? []),
+      z: t.z ?? null,
+    })),
+  );
 }
 
 test.beforeEach(async ({ page, table, runsPanel, dropZone }) => {
