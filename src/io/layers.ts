@@ -19,8 +19,8 @@ const CONTAINER_WORD = /^(layers?|blocks?|hidden|h|acts?|activations?|stages?|fe
 const NEVER_LAYER_WORD =
   /^(logits?|preds?|predictions?|scores?|probs?|probabilities|softmax|labels?|targets?|y|classes|class)$/i;
 
-/** The CLI flag and UI control that choose the layers by hand, quoted in every refusal. */
-export const LAYERS_CONTROL = "--layers K1,K2,... (CLI) or the 'Layers' field (app)";
+/** The CLI flag that chooses the layers by hand, quoted in its refusals (the app's 'Layers' field only orders what was measured). */
+export const LAYERS_CONTROL = '--layers K1,K2,...';
 
 function parts(key: string): string[] {
   return key.split(/[^A-Za-z0-9]+/).filter((t) => t !== '');
