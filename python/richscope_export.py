@@ -9,7 +9,7 @@ the row count n, the column means and the centred cross-products S = X_c^T X_c o
 stacked matrix X = [Phi | F | Y] (features, logits, targets). Richscope reads it in place
 of raw activations and shows the same D_LR, spectra and companion metrics. With the
 activations of other layers on the same rows (``layers=``), it also holds each layer's
-moments of [Phi_l | F], from which Richscope measures D_LR layer by layer (METHOD.md §8).
+moments of [Phi_l | F], from which Richscope measures D_LR layer by layer (docs/method.md §8).
 File format: docs/moments-format.md (version 2; version 1 without layers). User guide:
 docs/moments.md.
 
@@ -147,7 +147,7 @@ class MomentAccumulator:
     ``ignore_label`` (optional, e.g. -100 for padded tokens): rows with this label are
     skipped entirely (features and logits too).
 
-    Layers (METHOD.md §8): ``update(..., layers={name: activations})`` adds the activations of
+    Layers (docs/method.md §8): ``update(..., layers={name: activations})`` adds the activations of
     the layers before the penultimate on the same rows, in layer order; each keeps its own
     accumulator of [Phi_l | F] (``self.layers``), so a layer costs O(n (p_l + C)^2) and no
     block between two layers is formed. ``features_name`` names the penultimate layer.
@@ -747,7 +747,7 @@ def merge_files(out_path, paths, step=None, run=None, fit=None):
 
 class Recorder:
     """Feeds the input (features) and output (logits) of one module to an accumulator, with
-    the inputs of earlier modules as layers (METHOD.md §8) when given.
+    the inputs of earlier modules as layers (docs/method.md §8) when given.
 
     Created by :func:`attach`. Labels for the current forward pass are given with
     ``with recorder.batch(labels): model(x)``; forward passes outside a ``batch`` block
@@ -840,7 +840,7 @@ def attach(model_or_linear, accumulator_or_fn=None, module=None, only_in_batch=F
     ``accumulator_or_fn``: a MomentAccumulator (default: a new one), or any callable
     ``fn(features, logits, labels, targets)`` (with ``layers=`` a dict when layers are recorded).
 
-    ``layers`` (METHOD.md §8): the modules whose *inputs* are recorded as earlier layers, in
+    ``layers`` (docs/method.md §8): the modules whose *inputs* are recorded as earlier layers, in
     layer order: a list of modules or of their names in ``model.named_modules()``, a dict
     {layer name: module}, or ``"linear"`` for every ``torch.nn.Linear`` registered before the
     read-out. Layers are named after their module unless named by the dict (the read-out's name
@@ -1015,7 +1015,7 @@ def _build_parser():
         "--layers",
         default=None,
         metavar="NAME1,NAME2,...",
-        help="arrays of the layers before the features, in layer order (D_LR by layer, METHOD.md §8)",
+        help="arrays of the layers before the features, in layer order (D_LR by layer, docs/method.md §8)",
     )
     a.add_argument("--compress", action="store_true", help="deflate the .npz")
     a.set_defaults(func=_cli_accumulate)

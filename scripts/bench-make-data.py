@@ -1,7 +1,7 @@
 """Seeded synthetic checkpoints for `npm run bench`: features.npy (n x p float32, ReLU features with a
 decaying spectrum), logits.npy (n x C float32, an affine read-out plus noise), labels.npy (n int64),
 and with LAYERS (widths, comma-separated) layer1.npy, layer2.npy, ... (n x width float32, ReLU of other
-mixes of the same latent code): the earlier layers of D_LR by layer (METHOD.md §8).
+mixes of the same latent code): the earlier layers of D_LR by layer (docs/method.md §8).
 
 usage: python3 scripts/bench-make-data.py OUT_DIR N P C [SEED] [LAYERS]
 """

@@ -7,7 +7,7 @@ so agreement between the two is a real check.
 
     python3 scripts/reference.py FIT.npz [--eval EVAL.npz] [--layers K1,K2,...]   -> JSON on stdout
 
-Layers (METHOD.md §8): arrays named like hidden layers (layer3, layers.2, blocks.1, hidden2, h1, act4,
+Layers (docs/method.md §8): arrays named like hidden layers (layer3, layers.2, blocks.1, hidden2, h1, act4,
 encoder.layer.5, ...) are measured against the outputs too, in natural order (layer2 before layer10),
 the features last; without a `features` array the last layer is the features.
 """
@@ -69,7 +69,7 @@ def low_rank_measure(phi, f):
 
 
 def layer_dlr(layers, f):
-    """[{name, p, r, dlr, dlr_energy99}] of every layer against the same outputs (METHOD.md §8).
+    """[{name, p, r, dlr, dlr_energy99}] of every layer against the same outputs (docs/method.md §8).
 
     Each layer Phi_l (flattened per row) with an explicit projector P onto span(F_c) from the SVD of
     F_c (rank r as the checkpoint's), and dlrEnergy99 from the eigenvectors of S_ff (the same r99).

@@ -1,4 +1,4 @@
-"""Layers (METHOD.md §8): each layer's moments of [Phi_l | F], in memory and in files (format version
+"""Layers (docs/method.md §8): each layer's moments of [Phi_l | F], in memory and in files (format version
 2); version-1 files still read. The forward hooks on several modules are in test_torch.py."""
 import json
 import os

@@ -49,7 +49,7 @@ const similarityColumn: (typeof columns)[number] = [
 ];
 
 /**
- * The cells of one layer's line under its checkpoint (METHOD.md §8): its name, p, r and D_LR in their
+ * The cells of one layer's line under its checkpoint (docs/method.md §8): its name, p, r and D_LR in their
  * columns, the rest empty.
  */
 function layerCells(shown: typeof columns, layer: LayerMetrics): string[] {

@@ -30,7 +30,7 @@ import {
 export interface OutputMetrics {
   measure: LowRankMeasure;
   nc1: number | null;
-  /** D_LR of the layers before the penultimate, in layer order (METHOD.md §8) */
+  /** D_LR of the layers before the penultimate, in layer order (docs/method.md §8) */
   layers: LayerMetrics[];
 }
 

@@ -7,7 +7,7 @@ import { normalMatrix } from './random';
 import { centreColumns, multiply, orthonormalColumns, randomRotation } from './testing';
 
 /**
- * D_LR(l) from whole arrays, the definition of METHOD.md §8 without moments: explicit centring, an
+ * D_LR(l) from whole arrays, the definition of docs/method.md §8 without moments: explicit centring, an
  * orthonormal basis Q of span(F_c) (Gram-Schmidt), tr(P K) = ||Q^T L_c||_F^2 and ||K||_F = ||L_c^T L_c||_F.
  */
 function dlrFromArrays(layer: Float64Array, f: Float64Array, n: number): number {
@@ -48,7 +48,7 @@ const layers = {
   ],
 };
 
-describe('D_LR of every layer (METHOD.md §8)', () => {
+describe('D_LR of every layer (docs/method.md §8)', () => {
   const metrics = analyzeMoments(momentsOf(features, logits, n, { layers, chunkRows: 37 }));
 
   it('lists every layer in layer order, the penultimate last with the checkpoint D_LR', () => {

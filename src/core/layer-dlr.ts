@@ -1,5 +1,5 @@
 /**
- * D_LR of every layer, not only the last (METHOD.md §8):
+ * D_LR of every layer, not only the last (docs/method.md §8):
  *   D_LR(l) = 1 - CKA(Phi_l Phi_l^T, P_F) = 1 - tr(S_ff^+ S_fl S_lf) / (||S_ll||_F sqrt(r)),
  * with the checkpoint's own output directions (the same projector P_F, rank r and r99), and S_ll, S_lf
  * the moments of [Phi_l | F] on the fit split's rows. The penultimate layer is the features block.

@@ -43,7 +43,7 @@ export class DegenerateDataError extends Error {
 }
 
 /**
- * The output side of D_LR, shared by every layer measured against the same outputs (METHOD.md §3,
+ * The output side of D_LR, shared by every layer measured against the same outputs (docs/method.md §3,
  * §3.1, §8): S_ff = U diag(w) U^T, w descending, its numerical rank r and r99.
  */
 export interface OutputDirections {
@@ -85,7 +85,7 @@ export function outputDirections(m: Moments): OutputDirections {
 
 /**
  * The rank profile D_LR(r') = 1 - (m_1 + ... + m_r') / (||K||_F sqrt(r')), r' = 1..r, of a feature
- * block against the output directions, with m_j = ||S_pf u_j||^2 / w_j (METHOD.md §3.1). `scatter` is
+ * block against the output directions, with m_j = ||S_pf u_j||^2 / w_j (docs/method.md §3.1). `scatter` is
  * the (p + C + q)-wide moment matrix whose first p columns are the features and next C the outputs
  * (read in place); `kernelNorm` = ||S_pp||_F > 0.
  */

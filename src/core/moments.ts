@@ -255,7 +255,7 @@ export function createMomentAccumulator(
   const gram = createGramKernel(dense, { precision: options.precision, kernel: options.kernel });
   const corrections = createMeanCorrections(d);
   const columnsOf = targets.kind === 'onehot' ? labelColumns(targets.classes, targets.labels) : null;
-  // METHOD.md §8: one accumulator of [Phi_l | F] per earlier layer, fed the same rows
+  // docs/method.md §8: one accumulator of [Phi_l | F] per earlier layer, fed the same rows
   const earlier = (shape.layers?.earlier ?? []).map((layer) => ({
     name: layer.name,
     p: layer.p,
@@ -432,7 +432,7 @@ export function momentsOf(
     targets?: ArrayLike<number>;
     q?: number;
     chunkRows?: number;
-    /** earlier layers (METHOD.md §8), each n x p_l row-major, and the penultimate's name */
+    /** earlier layers (docs/method.md §8), each n x p_l row-major, and the penultimate's name */
     layers?: { features: string; earlier: { name: string; values: ArrayLike<number> }[] };
   } = {},
 ): Moments {

@@ -1,5 +1,5 @@
 /**
- * Which arrays of a checkpoint are the network's layers (METHOD.md §8), and in which order. Names
+ * Which arrays of a checkpoint are the network's layers (docs/method.md §8), and in which order. Names
  * decide: `layer3`, `layers.2`, `blocks.1`, `block4`, `hidden2`, `h1`, `act5`, `encoder.layer.7`,
  * `transformer.h.3`, `features.12`. They are ordered naturally (layer2 before layer10) and the
  * features array, the penultimate layer, comes last; `--layers K1,K2,...` (CLI) names them instead.

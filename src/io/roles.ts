@@ -13,7 +13,7 @@ export interface RoleOverrides {
   features?: string;
   logits?: string;
   labels?: string;
-  /** the network's layers in order (METHOD.md §8); the last is the features unless `features` is given */
+  /** the network's layers in order (docs/method.md §8); the last is the features unless `features` is given */
   layers?: string[];
 }
 
@@ -130,7 +130,7 @@ export function detectRoles<T extends ArrayInfo>(
     reasons.push(`${role}: ${top[0].a.key} (by name)`);
   }
 
-  // --- layers (METHOD.md §8): with the logits known and no features by name, the last layer is the penultimate ---
+  // --- layers (docs/method.md §8): with the logits known and no features by name, the last layer is the penultimate ---
   const layerRows = chosen.logits ? rowsOf(chosen.logits) : null;
   const last =
     chosen.features || layerRows === null

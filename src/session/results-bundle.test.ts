@@ -35,7 +35,7 @@ describe('results bundle', () => {
     expect(decoded[1].checkpoints[0].step).toBe(7);
   });
 
-  it('round-trips the layers of the moments (METHOD.md §8) and reads bundles without them', () => {
+  it('round-trips the layers of the moments (docs/method.md §8) and reads bundles without them', () => {
     const run = fakeRun('deep', [fakeCheckpoint(3)]);
     const fit = run.checkpoints[0].fit;
     const layer = { ...fakeMoments(5, fit.c, 0), n: fit.n };

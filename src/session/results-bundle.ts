@@ -25,7 +25,7 @@ interface EncodedMoments {
   mean: string;
   /** base64 of float64 little-endian, (p + c + q)^2 row-major */
   scatter: string;
-  /** the earlier layers' moments of [Phi_l | F] (METHOD.md §8); absent in bundles without layers */
+  /** the earlier layers' moments of [Phi_l | F] (docs/method.md §8); absent in bundles without layers */
   layers?: { features: string; earlier: { name: string; moments: EncodedMoments }[] };
 }
 

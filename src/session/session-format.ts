@@ -108,7 +108,7 @@ export function restoreRuns(
     const restored: CheckpointRecord[] = [];
     for (const { moments: key, ...checkpoint } of checkpoints) {
       const stored = moments.get(key);
-      // metrics stored before D_LR by layer (METHOD.md §8) hold the penultimate layer only
+      // metrics stored before D_LR by layer (docs/method.md §8) hold the penultimate layer only
       const metrics = { ...checkpoint.metrics, layers: layersOf(checkpoint.metrics) };
       if (stored)
         restored.push({ ...checkpoint, metrics, fit: stored.fit, eval: stored.eval, momentsKey: key });

@@ -49,7 +49,7 @@ export interface ViewSettings {
   aggregateSeeds: boolean;
   sortColumn: SortColumn;
   sortDescending: boolean;
-  /** the layers shown by "D_LR by layer" and its heat map, in this order (METHOD.md §8); null = every layer */
+  /** the layers shown by "D_LR by layer" and its heat map, in this order (docs/method.md §8); null = every layer */
   layers: readonly string[] | null;
   /** run (or seed group) of the layer x step heat map; null = the selected run, else the first visible one */
   layerStepsRun: string | null;

@@ -82,7 +82,7 @@ export interface SplitActivations {
   n: number;
   /** n x p: the penultimate features (the last hidden layer) */
   features: Float32Array;
-  /** n x width each: the hidden layers before it, input side first (METHOD.md §8) */
+  /** n x width each: the hidden layers before it, input side first (docs/method.md §8) */
   hidden: Float32Array[];
   /** n x C: the outputs f = alpha (h - h0) */
   logits: Float32Array;

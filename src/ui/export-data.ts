@@ -43,7 +43,7 @@ function formatValue(value: number | boolean | null): string {
   return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
 }
 
-/** Per-layer quantities (METHOD.md §8), exported with k = the layer's position (1 = nearest the input). */
+/** Per-layer quantities (docs/method.md §8), exported with k = the layer's position (1 = nearest the input). */
 export const LAYER_QUANTITIES = [
   ['layerName', (l) => l.name],
   ['layerP', (l) => l.p],

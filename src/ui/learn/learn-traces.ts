@@ -102,7 +102,7 @@ export function buildLearnDlrTraces(runs: readonly LearnRun[]): Trace[] {
 const LAYER_DASHES = ['dot', 'dashdot', 'dash', 'longdash'] as const;
 
 /**
- * D_LR of every hidden layer of every run against step (METHOD.md §8): one trace per run and layer in
+ * D_LR of every hidden layer of every run against step (docs/method.md §8): one trace per run and layer in
  * the run's colour, the penultimate layer solid and widest, earlier layers dotted to dashed.
  */
 export function buildLearnLayerTraces(runs: readonly LearnRun[]): Trace[] {

@@ -1,6 +1,6 @@
 /**
  * The layer x step heat map of one run (or seed group): D_LR of every layer at every checkpoint, so
- * which layer went rich, and when, reads off one picture (METHOD.md §8).
+ * which layer went rich, and when, reads off one picture (docs/method.md §8).
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useMemo } from 'react';

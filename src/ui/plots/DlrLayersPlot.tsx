@@ -1,5 +1,5 @@
 /**
- * "D_LR by layer" (METHOD.md §8): the selected checkpoint's D_LR over its layers, the other runs at the
+ * "D_LR by layer" (docs/method.md §8): the selected checkpoint's D_LR over its layers, the other runs at the
  * same step overlaid in their colours; and the 'Layers' field, which chooses the layers both layer
  * plots show and their order. Shown when some checkpoint holds more than the penultimate layer.
  */
@@ -7,6 +7,7 @@ import type { Layout } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
 import { richscope, useRichscope } from '../../state/store';
 import { parseLayerList } from '../../state/view-settings';
+import { methodReference } from '../method-sections';
 import { buildDlrLayersTraces, hasLayers } from './layer-traces';
 import { Plot } from './Plot';
 
@@ -66,8 +67,8 @@ export function DlrLayersPlot() {
         description="D_LR of each layer of the selected checkpoint, from the input side to the penultimate layer, with the other runs at the same step"
       />
       <p className="hint">
-        Every layer is measured against the same outputs (METHOD.md §8); the penultimate layer&apos;s value is
-        the checkpoint&apos;s D_LR.
+        Every layer is measured against the same outputs ({methodReference('layers')}); the penultimate
+        layer&apos;s value is the checkpoint&apos;s D_LR.
       </p>
     </section>
   );

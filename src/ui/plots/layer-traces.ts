@@ -1,5 +1,5 @@
 /**
- * Traces of D_LR by layer (METHOD.md §8): the selected checkpoint's D_LR over its layers, with the
+ * Traces of D_LR by layer (docs/method.md §8): the selected checkpoint's D_LR over its layers, with the
  * other runs at the same step overlaid in their colours ("D_LR by layer"), and a layer x step heat
  * map of one run or seed group ("which layer went rich, when"). Pure: store data + view in, traces out.
  */
