@@ -43,6 +43,7 @@ test('a short training run adds checkpoints, D_LR and live plots', async ({ page
   for (const id of [
     'learn-plot-dlr',
     'learn-plot-accuracy',
+    'learn-plot-dlr-layers',
     'learn-plot-mass',
     'learn-plot-utilization',
     'learn-plot-eigenvalues',
@@ -50,6 +51,8 @@ test('a short training run adds checkpoints, D_LR and live plots', async ({ page
     const plot = page.getByTestId(id);
     await expect(plot.locator('.scatterlayer .trace').first()).toBeAttached({ timeout: 20_000 });
   }
+  // D_LR by layer: one line per hidden layer of the default depth-2 network.
+  await expect(page.getByTestId('learn-plot-dlr-layers').locator('.scatterlayer .trace')).toHaveCount(2);
   // The D_LR curve has a point per checkpoint (drawn as they arrived; when is up to the machine).
   const points = () =>
     page

@@ -7,8 +7,11 @@ dependency; PyTorch is imported lazily (only for tensors, ``attach`` and ``all_r
 A moments file holds, per split, the sufficient statistics of Richscope's METHOD.md §2:
 the row count n, the column means and the centred cross-products S = X_c^T X_c of the
 stacked matrix X = [Phi | F | Y] (features, logits, targets). Richscope reads it in place
-of raw activations and shows the same D_LR, spectra and companion metrics. File format:
-docs/moments-format.md (version 1). User guide: docs/moments.md.
+of raw activations and shows the same D_LR, spectra and companion metrics. With the
+activations of other layers on the same rows (``layers=``), it also holds each layer's
+moments of [Phi_l | F], from which Richscope measures D_LR layer by layer (docs/method.md §8).
+File format: docs/moments-format.md (version 2; version 1 without layers). User guide:
+docs/moments.md.
 
 Python API::
 
@@ -21,6 +24,7 @@ Python API::
     accs = load("moments.npz")               # {"train": MomentAccumulator, ...}
 
     rec = attach(model, acc)                 # forward hook on the model's last nn.Linear
+    rec = attach(model, acc, layers="linear")  # ... and on the input of every nn.Linear before it
     with torch.no_grad():
         for x, y in loader:
             with rec.batch(y):
@@ -31,6 +35,7 @@ CLI::
 
     python3 richscope_export.py accumulate --out M.npz [--split train] [--step S] [--run R]
                                            [--features NAME] [--logits NAME] [--labels NAME]
+                                           [--layers NAME1,NAME2,...]
                                            ACTIVATIONS.npz...
     python3 richscope_export.py merge --out M.npz MOMENTS.npz...
 
@@ -64,7 +69,8 @@ __all__ = [
     "main",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # written when some split has layers; files without layers stay version 1
+READ_VERSIONS = (1, 2)
 SPLIT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 DEFAULT_CHUNK_ROWS = 65536
 
@@ -140,9 +146,14 @@ class MomentAccumulator:
     a test split that never sees the last class still has the same columns as train.
     ``ignore_label`` (optional, e.g. -100 for padded tokens): rows with this label are
     skipped entirely (features and logits too).
+
+    Layers (docs/method.md §8): ``update(..., layers={name: activations})`` adds the activations of
+    the layers before the penultimate on the same rows, in layer order; each keeps its own
+    accumulator of [Phi_l | F] (``self.layers``), so a layer costs O(n (p_l + C)^2) and no
+    block between two layers is formed. ``features_name`` names the penultimate layer.
     """
 
-    def __init__(self, num_classes=None, ignore_label=None):
+    def __init__(self, num_classes=None, ignore_label=None, features_name=None):
         self.n = 0
         self.p = None  # feature width
         self.C = None  # logit width
@@ -154,6 +165,8 @@ class MomentAccumulator:
         self.correct = 0  # rows with argmax(logits) == label (one-hot)
         self.min_classes = int(num_classes) if num_classes else 0
         self.ignore_label = ignore_label
+        self.layers = None  # None (not decided), or {name: MomentAccumulator of [Phi_l | F]} in layer order
+        self.features_name = features_name
 
     # ---- shape / kind bookkeeping ------------------------------------------------------
 
@@ -195,13 +208,16 @@ class MomentAccumulator:
 
     # ---- updating ----------------------------------------------------------------------
 
-    def update(self, features, logits, labels=None, targets=None, chunk_rows=DEFAULT_CHUNK_ROWS):
+    def update(self, features, logits, labels=None, targets=None, layers=None, chunk_rows=DEFAULT_CHUNK_ROWS):
         """Add rows. features (n, p), logits (n, C): NumPy arrays or torch tensors on any device.
 
         labels: optional (n,) integer classes (one-hot targets, also counts ``correct``);
         targets: optional (n, q) real targets (dense). Give at most one of the two, and the
         same kind in every update. Leading dimensions beyond the last are flattened, so
         (batch, tokens, p) features with (batch, tokens) labels work.
+        layers: optional {name: activations} of the layers before the penultimate, in layer
+        order, the same names in every update; each has the features' rows (a layer of more
+        than two dimensions is flattened per row, e.g. (batch, channels, h, w)).
         """
         if labels is not None and targets is not None:
             raise MomentsError("give labels (integer classes) or targets (dense), not both")
@@ -225,6 +241,7 @@ class MomentAccumulator:
             raise MomentsError("features and logits need at least one column each")
         y = None
         ydense = None
+        earlier = self._layer_rows(layers, m)
         if labels is not None:
             kind = "onehot"
             if self.ignore_label is not None:
@@ -233,6 +250,7 @@ class MomentAccumulator:
                     keep = y_raw != self.ignore_label
                     if not np.all(keep):
                         phi, f, labels = phi[keep], f[keep], y_raw[keep]
+                        earlier = {name: a[keep] for name, a in earlier.items()}
                         m = phi.shape[0]
             y = _labels_to_int(labels, m)
         elif targets is not None:
@@ -251,6 +269,9 @@ class MomentAccumulator:
         if ydense is not None and not np.all(np.isfinite(ydense)):
             raise MomentsError("targets contain NaN or infinity")
         self._check_layout(p, C, kind, 0 if ydense is None else ydense.shape[1])
+        self._check_layer_names(list(earlier))
+        for name, a in earlier.items():
+            self.layers[name].update(a, f, chunk_rows=chunk_rows)
         if m == 0:
             return self
         for s in range(0, m, chunk_rows):
@@ -259,6 +280,31 @@ class MomentAccumulator:
                 phi[s:e], f[s:e], None if y is None else y[s:e], None if ydense is None else ydense[s:e]
             )
         return self
+
+    def _layer_rows(self, layers, m):
+        """{name: float64 (m, p_l)} of the layers given to update(), each flattened per row."""
+        out = {}
+        for name, a in (layers or {}).items():
+            a = _to_numpy(a)
+            if a.ndim > 2 and int(np.prod(a.shape[:-1])) == m:
+                a = a.reshape(m, a.shape[-1])  # (batch, tokens, p_l) beside (batch * tokens) features
+            elif a.ndim >= 1 and a.shape[0] == m:
+                a = a.reshape(m, -1)
+            else:
+                raise MomentsError(f"layer {name!r} has shape {tuple(a.shape)} but the features have {m} rows")
+            if not np.all(np.isfinite(a)):
+                raise MomentsError(f"layer {name!r} contains NaN or infinity")
+            out[str(name)] = a
+        return out
+
+    def _check_layer_names(self, names):
+        if self.layers is None:
+            self.layers = {name: MomentAccumulator() for name in names}
+        elif names != list(self.layers):
+            raise MomentsError(
+                f"layer mismatch: earlier data has layers {list(self.layers)}, this data has {names} "
+                "(give the same layers, in the same order, in every update)"
+            )
 
     def _update_chunk(self, phi, f, y, ydense):
         m = phi.shape[0]
@@ -326,6 +372,10 @@ class MomentAccumulator:
             return self
         kind = other.target_kind
         self._check_layout(other.p, other.C, kind, other.q if kind == "dense" else 0)
+        self._check_layer_names(list(other.layers or {}))
+        for name, layer in (other.layers or {}).items():
+            self.layers[name].merge(layer)
+        self.features_name = self.features_name or other.features_name
         self.min_classes = max(self.min_classes, other.min_classes)
         if kind == "onehot" and self.counts is not None:
             self._grow_classes(self.counts.shape[0])  # apply min_classes
@@ -359,10 +409,23 @@ class MomentAccumulator:
             "correct": int(self.correct),
             "min_classes": int(self.min_classes),
             "ignore_label": self.ignore_label,
+            "layers": None if self.layers is None else [(k, v.__getstate__()) for k, v in self.layers.items()],
+            "features_name": self.features_name,
         }
 
     def __setstate__(self, state):
+        state = dict(state)
+        layers = state.pop("layers", None)
         self.__dict__.update(state)
+        self.features_name = state.get("features_name")
+        self.layers = None
+        if layers is not None:
+            self.layers = {}
+            for name, layer_state in layers:
+                self.layers[name] = MomentAccumulator()
+                self.layers[name].__setstate__(layer_state)
+        elif self.n > 0:
+            self.layers = {}  # rows added before layers existed: they have none
 
     # ---- torch.distributed -------------------------------------------------------------
 
@@ -383,9 +446,15 @@ class MomentAccumulator:
         world = dist.get_world_size(group)
         gathered = [None] * world
         dist.all_gather_object(gathered, self.__getstate__(), group=group)
-        layouts = {(s["p"], s["C"], s["target_kind"]) for s in gathered if s["p"] is not None}
+        layouts = {
+            (s["p"], s["C"], s["target_kind"], tuple(name for name, _ in s.get("layers") or []))
+            for s in gathered
+            if s["p"] is not None
+        }
         if len(layouts) > 1:
-            raise MomentsError(f"ranks disagree on (features, logits, target kind): {sorted(map(str, layouts))}")
+            raise MomentsError(
+                f"ranks disagree on (features, logits, target kind, layers): {sorted(map(str, layouts))}"
+            )
         total = MomentAccumulator()
         for state in gathered:  # rank order: identical result on every rank
             part = MomentAccumulator()
@@ -428,9 +497,20 @@ class MomentAccumulator:
                 out["S_py"] = S[:p, p + C :]
                 out["S_fy"] = S[p : p + C, p + C :]
                 out["S_yy"] = S[p + C :, p + C :]
+        for i, layer in enumerate((self.layers or {}).values()):
+            blocks = layer.blocks()
+            out[f"layer{i}__mean"] = blocks["mean_features"]
+            out[f"layer{i}__S_ll"] = blocks["S_pp"]
+            out[f"layer{i}__S_lf"] = blocks["S_pf"]
         return {
             k: (np.ascontiguousarray(v, dtype="<f8") if v.dtype.kind == "f" else v) for k, v in out.items()
         }
+
+    def layer_meta(self):
+        """The meta_json entry of this split's layers, or None without any."""
+        if not self.layers:
+            return None
+        return {"features": self.features_name or "features", "earlier": list(self.layers)}
 
     def file_target_kind(self):
         if self.target_kind == "onehot" and self.counts is not None and self.counts.shape[0] > 0:
@@ -440,8 +520,28 @@ class MomentAccumulator:
         return "none"
 
     @classmethod
-    def from_blocks(cls, blocks, kind):
-        """Inverse of blocks(): rebuild an accumulator from one split of a moments file."""
+    def from_blocks(cls, blocks, kind, layers=None):
+        """Inverse of blocks(): rebuild an accumulator from one split of a moments file.
+        ``layers``: the split's entry of meta_json "layers" (None without layers)."""
+        acc = cls._from_own_blocks(blocks, kind)
+        acc.layers = {}
+        if layers:
+            acc.features_name = layers.get("features")
+            acc.layers = {}
+            for i, name in enumerate(layers["earlier"]):
+                layer_blocks = {
+                    "n": blocks["n"],
+                    "mean_features": blocks[f"layer{i}__mean"],
+                    "mean_logits": blocks["mean_logits"],
+                    "S_pp": blocks[f"layer{i}__S_ll"],
+                    "S_pf": blocks[f"layer{i}__S_lf"],
+                    "S_ff": blocks["S_ff"],
+                }
+                acc.layers[name] = cls._from_own_blocks(layer_blocks, "none")
+        return acc
+
+    @classmethod
+    def _from_own_blocks(cls, blocks, kind):
         acc = cls()
         n = int(blocks["n"])
         mf = np.asarray(blocks["mean_features"], np.float64)
@@ -533,9 +633,10 @@ def save_splits(path, splits, step=None, run=None, compress=False):
         step = int(step)
     if run is not None:
         run = str(run)
-    arrays = {"richscope_moments": np.asarray(FORMAT_VERSION, dtype="<i8")}
+    arrays = {}
     kinds = {}
     widths = {}
+    layers = {}
     for name in names:
         acc = splits[name]
         if not isinstance(acc, MomentAccumulator):
@@ -547,9 +648,16 @@ def save_splits(path, splits, step=None, run=None, compress=False):
                 + ", ".join(f"{k}: {v}" for k, v in widths.items())
             )
         kinds[name] = acc.file_target_kind()
+        if acc.layer_meta() is not None:
+            layers[name] = acc.layer_meta()
         for key, value in acc.blocks().items():
             arrays[f"{name}__{key}"] = value
     meta = {"run": run, "step": step, "splits": names, "target_kind": kinds}
+    if layers:
+        meta["layers"] = layers
+    # version 1 readers read a file without layers, so only a file with layers is version 2
+    version = FORMAT_VERSION if layers else 1
+    arrays = {"richscope_moments": np.asarray(version, dtype="<i8"), **arrays}
     arrays["meta_json"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
     path = os.fspath(path)
     tmp = f"{path}.tmp{os.getpid()}"
@@ -575,12 +683,15 @@ def load(path, with_meta=False):
     if "richscope_moments" not in data:
         raise MomentsError(f"{path}: not a Richscope moments file (no 'richscope_moments' key)")
     version = int(np.asarray(data["richscope_moments"]).reshape(-1)[0])
-    if version != FORMAT_VERSION:
-        raise MomentsError(f"{path}: moments format version {version}, this exporter reads {FORMAT_VERSION}")
+    if version not in READ_VERSIONS:
+        raise MomentsError(
+            f"{path}: moments format version {version}, this exporter reads {', '.join(map(str, READ_VERSIONS))}"
+        )
     try:
         meta = json.loads(np.asarray(data["meta_json"], dtype=np.uint8).tobytes().decode("utf-8"))
         names = list(meta["splits"])
         kinds = dict(meta.get("target_kind", {}))
+        layers = dict(meta.get("layers", {}))
     except Exception as exc:  # malformed meta
         raise MomentsError(f"{path}: bad meta_json ({exc})") from None
     out = {}
@@ -592,7 +703,7 @@ def load(path, with_meta=False):
         if kind not in ("onehot", "dense", "none"):
             raise MomentsError(f"{path}: split '{name}' has unknown target_kind {kind!r}")
         try:
-            out[name] = MomentAccumulator.from_blocks(blocks, kind)
+            out[name] = MomentAccumulator.from_blocks(blocks, kind, layers.get(name))
         except KeyError as exc:
             raise MomentsError(f"{path}: split '{name}' lacks key {name}__{exc.args[0]}") from None
         except MomentsError as exc:
@@ -635,15 +746,18 @@ def merge_files(out_path, paths, step=None, run=None, fit=None):
 
 
 class Recorder:
-    """Feeds the input (features) and output (logits) of one module to an accumulator.
+    """Feeds the input (features) and output (logits) of one module to an accumulator, with
+    the inputs of earlier modules as layers (docs/method.md §8) when given.
 
     Created by :func:`attach`. Labels for the current forward pass are given with
     ``with recorder.batch(labels): model(x)``; forward passes outside a ``batch`` block
     are recorded without labels, unless ``only_in_batch=True`` (then they are ignored).
-    ``recorder.remove()`` (or leaving ``with attach(...) as recorder:``) removes the hook.
+    ``recorder.remove()`` (or leaving ``with attach(...) as recorder:``) removes the hooks.
+    ``layer_modules``: [(name, module)] in layer order; each module's input in a forward pass is
+    kept until the read-out runs, then handed over with the features.
     """
 
-    def __init__(self, module, sink, only_in_batch=False):
+    def __init__(self, module, sink, only_in_batch=False, layer_modules=(), features_name=None):
         self.module = module
         self.sink = sink
         self.only_in_batch = only_in_batch
@@ -651,7 +765,24 @@ class Recorder:
         self._targets = None
         self._active = False
         self.calls = 0
+        self.layer_names = [name for name, _ in layer_modules]
+        self._inputs = {}
+        if isinstance(sink, MomentAccumulator) and layer_modules:
+            sink.features_name = sink.features_name or features_name
+        self._handles = [m.register_forward_hook(self._layer_hook(name)) for name, m in layer_modules]
         self._handle = module.register_forward_hook(self._hook)
+
+    def _layer_hook(self, name):
+        def hook(module, inputs, output):
+            if self.only_in_batch and not self._active:
+                return
+            if name in self._inputs:
+                raise MomentsError(
+                    f"layer {name!r} ran twice before the read-out: record modules that run once per forward pass"
+                )
+            self._inputs[name] = inputs[0] if isinstance(inputs, tuple) else inputs
+
+        return hook
 
     @property
     def accumulator(self):
@@ -672,12 +803,22 @@ class Recorder:
             return
         features = inputs[0] if isinstance(inputs, tuple) else inputs
         self.calls += 1
+        inputs_by_layer, self._inputs = self._inputs, {}
+        missing = [name for name in self.layer_names if name not in inputs_by_layer]
+        if missing:
+            raise MomentsError(f"layers {missing} did not run before the read-out in this forward pass")
+        layers = {name: inputs_by_layer[name] for name in self.layer_names} if self.layer_names else None
         if isinstance(self.sink, MomentAccumulator):
-            self.sink.update(features, output, labels=self._labels, targets=self._targets)
-        else:
+            self.sink.update(features, output, labels=self._labels, targets=self._targets, layers=layers)
+        elif layers is None:
             self.sink(features, output, self._labels, self._targets)
+        else:
+            self.sink(features, output, self._labels, self._targets, layers=layers)
 
     def remove(self):
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
         if self._handle is not None:
             self._handle.remove()
             self._handle = None
@@ -690,14 +831,20 @@ class Recorder:
         return False
 
 
-def attach(model_or_linear, accumulator_or_fn=None, module=None, only_in_batch=False):
+def attach(model_or_linear, accumulator_or_fn=None, module=None, only_in_batch=False, layers=None):
     """Record features/logits of an ordinary evaluation loop.
 
     Registers a forward hook on ``module`` if given, else on the *last* ``torch.nn.Linear``
     of ``model_or_linear`` in ``model.modules()`` order (the registration order; pass
     ``module=`` if your read-out is not the last Linear registered, or not a Linear).
     ``accumulator_or_fn``: a MomentAccumulator (default: a new one), or any callable
-    ``fn(features, logits, labels, targets)``. Returns a :class:`Recorder`.
+    ``fn(features, logits, labels, targets)`` (with ``layers=`` a dict when layers are recorded).
+
+    ``layers`` (docs/method.md §8): the modules whose *inputs* are recorded as earlier layers, in
+    layer order: a list of modules or of their names in ``model.named_modules()``, a dict
+    {layer name: module}, or ``"linear"`` for every ``torch.nn.Linear`` registered before the
+    read-out. Layers are named after their module unless named by the dict (the read-out's name
+    names the features, unless the accumulator has a ``features_name``). Returns a :class:`Recorder`.
     """
     import torch  # lazy
 
@@ -711,7 +858,31 @@ def attach(model_or_linear, accumulator_or_fn=None, module=None, only_in_batch=F
             module = linears[-1]
     if accumulator_or_fn is None:
         accumulator_or_fn = MomentAccumulator()
-    return Recorder(module, accumulator_or_fn, only_in_batch=only_in_batch)
+    named = list(model_or_linear.named_modules())
+    names = {id(m): name or "model" for name, m in named}
+    layer_modules = []
+    if isinstance(layers, str):
+        if layers != "linear":
+            raise MomentsError(f'layers must be a list of modules or names, or "linear"; got {layers!r}')
+        linears = [m for _, m in named if isinstance(m, torch.nn.Linear)]
+        layers = linears[: next(i for i, m in enumerate(linears) if m is module)] if module in linears else linears
+    given = layers.items() if isinstance(layers, dict) else [(None, layer) for layer in layers or []]
+    for label, layer in given:
+        if isinstance(layer, str):
+            found = [m for name, m in named if name == layer]
+            if not found:
+                raise MomentsError(f"no module named {layer!r} in the model")
+            layer = found[0]
+        if layer is module:
+            raise MomentsError("the read-out module records the features; list only the layers before it")
+        layer_modules.append((label or names.get(id(layer), type(layer).__name__), layer))
+    return Recorder(
+        module,
+        accumulator_or_fn,
+        only_in_batch=only_in_batch,
+        layer_modules=layer_modules,
+        features_name=names.get(id(module)),
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -753,10 +924,12 @@ def _cli_accumulate(args):
         raise _CliError("give --labels or --targets, not both")
     if args.num_classes is not None and args.num_classes < 1:
         raise _CliError(f"--num-classes must be positive, got {args.num_classes}")
-    acc = MomentAccumulator(num_classes=args.num_classes)
+    acc = MomentAccumulator(num_classes=args.num_classes, features_name=args.features)
+    layer_names = [k for k in (args.layers or "").split(",") if k]
     names = {
         "features": (args.features, True),
         "logits": (args.logits, True),
+        **{f"layer:{k}": (k, True) for k in layer_names},
     }
     if not args.no_labels:
         names["labels"] = (args.labels or "labels", args.labels is not None)
@@ -781,7 +954,8 @@ def _cli_accumulate(args):
             if a.ndim != 2 or a.dtype.kind not in "fiu":
                 raise _CliError(f"{path}: '{names[role][0]}' must be a 2-D numeric array, got {a.dtype} {a.shape}")
         try:
-            acc.update(phi, f, labels=arrays.get("labels"), targets=arrays.get("targets"))
+            layers = {k: arrays[f"layer:{k}"] for k in layer_names} or None
+            acc.update(phi, f, labels=arrays.get("labels"), targets=arrays.get("targets"), layers=layers)
         except MomentsError as exc:
             raise _CliError(f"{path}: {exc}") from None
     if acc.n == 0:
@@ -837,6 +1011,12 @@ def _build_parser():
     a.add_argument("--no-labels", action="store_true", help="ignore labels even if present")
     a.add_argument("--targets", default=None, metavar="NAME", help="dense real targets (n x q) instead of labels")
     a.add_argument("--num-classes", type=int, default=None, help="at least this many one-hot columns")
+    a.add_argument(
+        "--layers",
+        default=None,
+        metavar="NAME1,NAME2,...",
+        help="arrays of the layers before the features, in layer order (D_LR by layer, docs/method.md §8)",
+    )
     a.add_argument("--compress", action="store_true", help="deflate the .npz")
     a.set_defaults(func=_cli_accumulate)
     m = sub.add_parser(

@@ -12,18 +12,24 @@ export const SIZES = {
   S: { n: 10000, p: 512, c: 10, seed: 3, target: null },
   M: { n: 20000, p: 1024, c: 100, seed: 1, target: { time: 1.5 } },
   L: { n: 50000, p: 2048, c: 1000, seed: 2, target: { time: 1.0, rss: 0.5 } },
+  // M with two earlier layers (layer1.npy, layer2.npy) for D_LR by layer: timed with and without them
+  ML: { n: 20000, p: 1024, c: 100, seed: 4, target: null, layers: [1024, 1024] },
 };
 
-/** The folder holding features.npy, logits.npy and labels.npy of a size, generated when missing. */
+/**
+ * The folder holding features.npy, logits.npy and labels.npy of a size (and layer1.npy, ... when it has
+ * layers), generated when missing.
+ */
 export function ensureData(name) {
-  const { n, p, c, seed } = SIZES[name];
+  const { n, p, c, seed, layers = [] } = SIZES[name];
   const dir = path.join(root, '.bench', name);
-  const marker = `${dir}/shape-${n}x${p}x${c}-seed${seed}`;
+  const widths = layers.join(',');
+  const marker = `${dir}/shape-${n}x${p}x${c}-seed${seed}${widths ? `-layers${widths}` : ''}`;
   if (!existsSync(marker)) {
-    console.log(`generating ${dir}: n=${n} p=${p} C=${c} (seed ${seed})`);
+    console.log(`generating ${dir}: n=${n} p=${p} C=${c} layers [${widths}] (seed ${seed})`);
     execFileSync(
       'python3',
-      ['scripts/bench-make-data.py', dir, String(n), String(p), String(c), String(seed)],
+      ['scripts/bench-make-data.py', dir, String(n), String(p), String(c), String(seed), widths],
       { cwd: root, stdio: 'inherit' },
     );
     writeFileSync(marker, '');

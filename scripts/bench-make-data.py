@@ -1,7 +1,9 @@
 """Seeded synthetic checkpoints for `npm run bench`: features.npy (n x p float32, ReLU features with a
-decaying spectrum), logits.npy (n x C float32, an affine read-out plus noise), labels.npy (n int64).
+decaying spectrum), logits.npy (n x C float32, an affine read-out plus noise), labels.npy (n int64),
+and with LAYERS (widths, comma-separated) layer1.npy, layer2.npy, ... (n x width float32, ReLU of other
+mixes of the same latent code): the earlier layers of D_LR by layer (docs/method.md §8).
 
-usage: python3 scripts/bench-make-data.py OUT_DIR N P C [SEED]
+usage: python3 scripts/bench-make-data.py OUT_DIR N P C [SEED] [LAYERS]
 """
 import os
 import sys
@@ -12,6 +14,7 @@ import numpy as np
 def main() -> None:
     out, n, p, c = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     seed = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    widths = [int(w) for w in sys.argv[6].split(",")] if len(sys.argv) > 6 and sys.argv[6] else []
     rng = np.random.default_rng(seed)
     os.makedirs(out, exist_ok=True)
     latent = min(p, 256)
@@ -22,6 +25,12 @@ def main() -> None:
     features = np.lib.format.open_memmap(f"{out}/features.npy", "w+", np.float32, (n, p))
     logits = np.lib.format.open_memmap(f"{out}/logits.npy", "w+", np.float32, (n, c))
     labels = np.empty(n, np.int64)
+    layer_mixing = [
+        rng.standard_normal((latent, w), dtype=np.float32) / np.float32(np.sqrt(latent)) for w in widths
+    ]
+    layers = [
+        np.lib.format.open_memmap(f"{out}/layer{k + 1}.npy", "w+", np.float32, (n, w)) for k, w in enumerate(widths)
+    ]
     step = 8192
     for start in range(0, n, step):
         rows = min(step, n - start)
@@ -31,10 +40,14 @@ def main() -> None:
         )
         f = phi @ readout + bias + np.float32(0.05) * rng.standard_normal((rows, c), dtype=np.float32)
         features[start : start + rows] = phi
+        for layer, mixing_k in zip(layers, layer_mixing):
+            layer[start : start + rows] = np.maximum(z @ mixing_k + np.float32(0.1), 0)
         logits[start : start + rows] = f
         noisy = f + rng.standard_normal((rows, c), dtype=np.float32)
         labels[start : start + rows] = np.argmax(noisy, axis=1)
     features.flush()
+    for layer in layers:
+        layer.flush()
     logits.flush()
     # every class present, so C' = C one-hot columns
     labels[:c] = np.arange(c)

@@ -3,7 +3,8 @@
 // interleaved (CLI, NumPy, CLI, NumPy, ...) and medians reported, with peak RSS from /usr/bin/time.
 // The machine is often shared: the load average before and after is printed, read the figures with it.
 // NumPy runs with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (they slow it on some CPUs); nothing else
-// changes the environment.
+// changes the environment. A size with layers (ML) is timed against itself instead: the CLI with every
+// layer and with the penultimate only (`--layers features`), giving the extra time and memory per layer.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -37,7 +38,45 @@ console.log(
 );
 const report = { date: new Date().toISOString(), machine: info, runs, loadBefore, sizes: {} };
 
+/** CLI with and without the earlier layers of a size, interleaved: what each layer adds. */
+function layeredRow(name) {
+  const dir = ensureData(name);
+  const layers = SIZES[name].layers.length;
+  const all = [];
+  const penultimate = [];
+  let record = null;
+  for (let r = 0; r < runs; r++) {
+    const a = timed('node', ['dist-cli/richscope.mjs', dir, '--json']);
+    record = JSON.parse(a.stdout)[0];
+    all.push(a);
+    const b = timed('node', ['dist-cli/richscope.mjs', dir, '--json', '--layers', 'features']);
+    penultimate.push(b);
+    console.log(
+      `${name} run ${r + 1}/${runs}: CLI with ${layers} more layers ${a.seconds.toFixed(2)} s ${a.rssMb.toFixed(0)} MB | penultimate only ${b.seconds.toFixed(2)} s ${b.rssMb.toFixed(0)} MB`,
+    );
+  }
+  const row = {
+    ...SIZES[name],
+    cliSeconds: median(all.map((x) => x.seconds)),
+    cliRssMb: median(all.map((x) => x.rssMb)),
+    penultimateSeconds: median(penultimate.map((x) => x.seconds)),
+    penultimateRssMb: median(penultimate.map((x) => x.rssMb)),
+    layerDlr: record.layers.map(({ name: layer, dlr }) => ({ layer, dlr })),
+    all: {
+      layers: all.map(({ seconds, rssMb }) => ({ seconds, rssMb })),
+      penultimate: penultimate.map(({ seconds, rssMb }) => ({ seconds, rssMb })),
+    },
+  };
+  row.secondsPerLayer = (row.cliSeconds - row.penultimateSeconds) / layers;
+  row.rssMbPerLayer = (row.cliRssMb - row.penultimateRssMb) / layers;
+  return row;
+}
+
 for (const name of names) {
+  if (SIZES[name].layers) {
+    report.sizes[name] = layeredRow(name);
+    continue;
+  }
   const dir = ensureData(name);
   const cli = [];
   const numpy = [];
@@ -81,6 +120,7 @@ console.log(
   'size  n x p, C              CLI s   NumPy s  ratio  target  CLI MB  NumPy MB  RSS ratio  |dD_LR|',
 );
 for (const [name, r] of Object.entries(report.sizes)) {
+  if (r.layers) continue;
   const target = r.target ? `<= ${r.target.time}` : '-';
   console.log(
     `${name.padEnd(4)}  ${`${r.n} x ${r.p}, ${r.c}`.padEnd(20)} ${r.cliSeconds.toFixed(2).padStart(6)}  ${r.numpySeconds
@@ -92,7 +132,17 @@ for (const [name, r] of Object.entries(report.sizes)) {
       .padStart(8)}  ${r.rssRatio.toFixed(2).padStart(9)}  ${r.dlrDifference.toExponential(1)}`,
   );
 }
-console.log(`NumPy BLAS: ${Object.values(report.sizes)[0]?.blas}`);
+for (const [name, r] of Object.entries(report.sizes)) {
+  if (!r.layers) continue;
+  console.log(
+    `${name}: n ${r.n}, p ${r.p}, C ${r.c}, ${r.layers.length} more layers of ${r.layers.join(', ')}: ` +
+      `${r.cliSeconds.toFixed(2)} s ${r.cliRssMb.toFixed(0)} MB against ${r.penultimateSeconds.toFixed(2)} s ` +
+      `${r.penultimateRssMb.toFixed(0)} MB for the penultimate only: +${r.secondsPerLayer.toFixed(2)} s, ` +
+      `+${r.rssMbPerLayer.toFixed(0)} MB per layer; D_LR by layer ${r.layerDlr.map((l) => `${l.layer} ${l.dlr.toFixed(4)}`).join(', ')}`,
+  );
+}
+const blas = Object.values(report.sizes).find((r) => r.blas)?.blas;
+if (blas) console.log(`NumPy BLAS: ${blas}`);
 const out = `.bench/bench-${report.date.replace(/[:.]/g, '-')}.json`;
 writeFileSync(out, JSON.stringify(report, null, 1));
 console.log(`wrote ${out}`);

@@ -5,10 +5,15 @@ Deliberately independent of the TypeScript core: it works on the raw arrays
 (centred copies, explicit projectors, numpy.linalg), not on streamed moments,
 so agreement between the two is a real check.
 
-    python3 scripts/reference.py FIT.npz [--eval EVAL.npz] [--name KEY]   -> JSON on stdout
+    python3 scripts/reference.py FIT.npz [--eval EVAL.npz] [--layers K1,K2,...]   -> JSON on stdout
+
+Layers (docs/method.md §8): arrays named like hidden layers (layer3, layers.2, blocks.1, hidden2, h1, act4,
+encoder.layer.5, ...) are measured against the outputs too, in natural order (layer2 before layer10),
+the features last; without a `features` array the last layer is the features.
 """
 import argparse
 import json
+import re
 import sys
 
 import numpy as np
@@ -61,6 +66,41 @@ def low_rank_measure(phi, f):
         'output_spectrum': [float(x) for x in w[:r] / w[0]],
         'linear_cka_distance': float(1.0 - lin_cka),
     }
+
+
+def layer_dlr(layers, f):
+    """[{name, p, r, dlr, dlr_energy99}] of every layer against the same outputs (docs/method.md §8).
+
+    Each layer Phi_l (flattened per row) with an explicit projector P onto span(F_c) from the SVD of
+    F_c (rank r as the checkpoint's), and dlrEnergy99 from the eigenvectors of S_ff (the same r99).
+    """
+    fc = centre(f)
+    uf, sf, _ = np.linalg.svd(fc, full_matrices=False)
+    q = uf[:, sf ** 2 > RANK_TOL * sf[0] ** 2]
+    r = q.shape[1]
+    w, u = np.linalg.eigh(fc.T @ fc)
+    order = np.argsort(w)[::-1]
+    w, u = w[order], u[:, order]
+    energy = np.cumsum(w[:r]) / np.sum(w)
+    r99 = int(np.argmax(energy >= 0.99 - 1e-15) + 1)
+    out = []
+    for name, a in layers:
+        lc = centre(np.asarray(a).reshape(a.shape[0], -1))
+        k_fro = np.linalg.norm(lc.T @ lc, 'fro')
+        if k_fro == 0:
+            out.append({'name': name, 'p': int(lc.shape[1]), 'r': r, 'dlr': None, 'dlr_energy99': None})
+            continue
+        dlr = 1.0 - np.sum((q.T @ lc) ** 2) / (k_fro * np.sqrt(r))
+        s_lf = lc.T @ fc
+        aligned = sum(np.sum((s_lf @ u[:, j]) ** 2) / w[j] for j in range(r99))
+        out.append({
+            'name': name,
+            'p': int(lc.shape[1]),
+            'r': r,
+            'dlr': float(dlr),
+            'dlr_energy99': float(1.0 - aligned / (k_fro * np.sqrt(r99))),
+        })
+    return out
 
 
 def spectra(phi_fit, f_eval, phi_eval, y_eval):
@@ -133,20 +173,45 @@ def analyze(fit, ev):
     out['readout_residual'] = readout_residual(phi, f)
     out['accuracy'] = None if labels is None else accuracy(f, labels)
     out['eval_accuracy'] = None if ev.get('labels') is None else accuracy(ev['logits'], ev['labels'])
+    out['layers'] = layer_dlr(fit.get('layers', [('features', phi)]), f)
     return out
 
 
-def load(path):
+# a name part that says "layer N": layer3, layers.2, blocks.1, hidden2, h1, act4, encoder.layer.5
+LAYER_KEY = re.compile(r'(^|[._])(layers?|blocks?|hidden|h|acts?)([._]?)(\d+)($|[._])', re.IGNORECASE)
+
+
+def natural_key(name):
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r'(\d+)', name)]
+
+
+def load(path, layer_names=None):
+    """features, logits, labels and the layers (name, array) in order, the features last."""
     d = np.load(path)
-    return {k: d[k] for k in ('features', 'logits', 'labels') if k in d}
+    out = {k: d[k] for k in ('features', 'logits', 'labels') if k in d}
+    if layer_names is None:
+        layer_names = sorted(
+            (k for k in d.files if k not in out and LAYER_KEY.search(k) and d[k].shape[0] == d['logits'].shape[0]),
+            key=natural_key,
+        )
+    if 'features' not in out and layer_names:
+        out['features'] = d[layer_names[-1]].reshape(d[layer_names[-1]].shape[0], -1)
+        feature_name = layer_names[-1]
+        layer_names = layer_names[:-1]
+    else:
+        feature_name = 'features'
+    out['layers'] = [(k, d[k]) for k in layer_names if k != feature_name] + [(feature_name, out['features'])]
+    return out
 
 
 def main(argv):
     ap = argparse.ArgumentParser()
     ap.add_argument('fit')
     ap.add_argument('--eval')
+    ap.add_argument('--layers', help='comma-separated layer arrays in order (default: by name)')
     a = ap.parse_args(argv)
-    fit = load(a.fit)
+    names = a.layers.split(',') if a.layers else None
+    fit = load(a.fit, names)
     ev = load(a.eval) if a.eval else fit
     json.dump(analyze(fit, ev), sys.stdout)
 

@@ -30,12 +30,17 @@ def doc_table():
     return rows
 
 
+LAYER_KEY = "{split}__layer{i}__"  # version 2: keys of each earlier layer (test_layers.py)
+
+
 def test_doc_table_is_what_we_expect():
     rows = doc_table()
-    per_split = {k.split("__", 1)[1] for k in rows if k.startswith("{split}__")}
+    per_split = {k.split("__", 1)[1] for k in rows if k.startswith("{split}__") and not k.startswith(LAYER_KEY)}
+    layer_keys = {k[len(LAYER_KEY) :] for k in rows if k.startswith(LAYER_KEY)}
     assert {"richscope_moments", "meta_json"} <= set(rows)
     assert per_split == {"n", "mean_features", "mean_logits", "mean_targets", "S_pp", "S_pf", "S_ff",
                          "S_py", "S_fy", "S_yy", "correct"}
+    assert layer_keys == {"mean", "S_ll", "S_lf"}
 
 
 def check_against_doc(path, dims):
@@ -47,7 +52,7 @@ def check_against_doc(path, dims):
     expected_keys = {"richscope_moments", "meta_json"}
     for split, d in dims.items():
         for pattern in rows:
-            if not pattern.startswith("{split}__"):
+            if not pattern.startswith("{split}__") or pattern.startswith(LAYER_KEY):
                 continue
             key = pattern.split("__", 1)[1]
             if d["kind"] == "none" and (key in TARGET_KEYS or key == "correct"):

@@ -90,7 +90,7 @@ def test_every_idiom_gives_the_plain_npz_numbers(tmp_path, data, encoding):
     assert numpy_record["step"] == 7
     assert any("class_names" in note for note in numpy_record["notes"]), numpy_record["notes"]
     assert records[5]["roles"]["labels"] == "labels"
-    assert records[6]["roles"] == {"features": "h", "logits": "logits", "labels": "labels"}
+    assert records[6]["roles"] == {"features": "h", "logits": "logits", "labels": "labels", "layers": ["h"]}
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)

@@ -174,3 +174,41 @@ def test_docs_ddp_example_runs(tmp_path):
         feats, logits = ns["model"][:-1](x).numpy(), ns["model"](x).numpy()
     b = rx.load(tmp_path / "moments_step7.npz")["train"].blocks()
     assert_moments_close(b, full_moments(feats, logits, y.numpy()), rtol=1e-10)
+
+
+def layer_blocks(acc, name):
+    return acc.layers[name].blocks()
+
+
+def test_attach_records_the_input_of_every_linear():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(6, 16), torch.nn.ReLU(), torch.nn.Linear(16, 11), torch.nn.ReLU(), torch.nn.Linear(11, 5)
+    ).eval().double()
+    x = torch.randn(80, 6, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    y = torch.randint(0, 5, (80,), generator=torch.Generator().manual_seed(2))
+    acc = rx.MomentAccumulator()
+    with torch.no_grad(), rx.attach(model, acc, layers="linear") as rec:
+        for s in range(0, 80, 32):
+            with rec.batch(y[s : s + 32]):
+                model(x[s : s + 32])
+    assert acc.features_name == "4" and list(acc.layers) == ["0", "2"]
+    with torch.no_grad():
+        inputs = {"0": x.numpy(), "2": model[:2](x).numpy()}
+        logits = model(x).numpy()
+    for name, values in inputs.items():
+        assert_moments_close(layer_blocks(acc, name), full_moments(values, logits), rtol=1e-9)
+
+
+def test_attach_by_name_and_errors():
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)).eval()
+    seen = []
+    rec = rx.attach(model, lambda feats, logits, labels, targets, layers: seen.append(sorted(layers)), layers=["1"])
+    with torch.no_grad():
+        model(torch.randn(5, 4))
+    rec.remove()
+    assert seen == [["1"]]
+    with pytest.raises(rx.MomentsError, match="no module named"):
+        rx.attach(model, layers=["nope"])
+    with pytest.raises(rx.MomentsError, match="read-out"):
+        rx.attach(model, layers=[model[2]])

@@ -7,7 +7,8 @@ import { analyzeMoments } from '../core/analyze';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import type { GramPrecision } from '../core/kernels/gram';
 import { createMomentAccumulator, maxMomentColumns } from '../core/moments';
-import type { CheckpointMetrics, Moments, TargetKind, TargetShape } from '../core/types';
+import type { CheckpointMetrics, LayerShape, Moments, TargetKind, TargetShape } from '../core/types';
+import { detectLayers } from '../io/layers';
 import { openContainer } from '../io/open-container';
 import { momentsFromContainer, type MomentsFile } from '../io/moments-file';
 import { detectRoles, ROLE_FLAGS, validateLabels, type RoleOverrides } from '../io/roles';
@@ -70,7 +71,8 @@ export interface CheckpointAnalysis {
   eval: Moments | null;
   /** facts the user should see (flattened arrays, dropped rows, truncated spectra) */
   notes: string[];
-  roles: { features: string; logits: string; labels: string | null };
+  /** which array took each role; `layers`: every layer measured, in layer order, the features last (docs/method.md §8) */
+  roles: { features: string; logits: string; labels: string | null; layers: string[] };
   /** run / step carried by a moments file, when the input was one */
   run?: string | null;
   step?: number | null;
@@ -88,6 +90,8 @@ export interface SplitArrays {
   features: ArrayReader;
   logits: ArrayReader;
   labels: ArrayReader | null;
+  /** the layers before the features, in layer order (docs/method.md §8); measured on the fit split only */
+  layers: ArrayReader[];
   targetKind: TargetKind;
   notes: string[];
   /** a step saved in the files (a 0-d step, iteration or epoch); the file name's step comes first */
@@ -141,11 +145,9 @@ export async function openSplit(
     const bytes = sources[containers.indexOf(moments)].size;
     return { kind: 'moments', source, file: await momentsFromContainer(moments, bytes, signal) };
   }
-  const chosen = detectRoles(
-    containers.flatMap((c) => c.arrays),
-    roles,
-    source,
-  );
+  const arrays = containers.flatMap((c) => c.arrays);
+  const chosen = detectRoles(arrays, roles, source);
+  const layers = detectLayers(arrays, chosen, roles?.layers, source);
   return {
     kind: 'arrays',
     source,
@@ -153,8 +155,9 @@ export async function openSplit(
     features: chosen.features,
     logits: chosen.logits,
     labels: chosen.labels,
+    layers: layers.earlier,
     targetKind: chosen.targetKind,
-    notes: [...containers.flatMap((c) => c.notes), ...chosen.notes],
+    notes: [...containers.flatMap((c) => c.notes), ...chosen.notes, ...layers.notes],
     savedStep: containers.find((c) => c.step !== undefined)?.step ?? null,
   };
 }
@@ -186,6 +189,8 @@ export async function openEvalSplit(
     features: chosen.features,
     logits: chosen.logits,
     labels: chosen.labels,
+    // an eval split's layers are not measured (docs/method.md §8: D_LR is of the fit split)
+    layers: [],
     targetKind: chosen.targetKind,
     notes: chosen.notes,
     savedStep: null,
@@ -289,22 +294,39 @@ export function targetShape(split: SplitArrays, classes: number[]): TargetShape 
   return { kind: 'onehot', classes: classes.length, labels: classes };
 }
 
-/** The readers a split's moment pass reads: features, logits, and labels or dense targets when used. */
-export function passReaders(split: SplitArrays): ArrayReader[] {
-  return split.labels && split.targetKind !== 'none'
-    ? [split.features, split.logits, split.labels]
-    : [split.features, split.logits];
+/**
+ * The readers a split's moment pass reads, in the order of its blocks: features, logits, labels or
+ * dense targets when used, then on the fit split its earlier layers (docs/method.md §8).
+ */
+export function passReaders(split: SplitArrays, name: 'fit' | 'eval'): ArrayReader[] {
+  const own =
+    split.labels && split.targetKind !== 'none'
+      ? [split.features, split.logits, split.labels]
+      : [split.features, split.logits];
+  return name === 'fit' ? [...own, ...split.layers] : own;
+}
+
+/** The layers a split's moment pass accumulates: the fit split's, named; none on the eval split. */
+export function layerShape(split: SplitArrays, name: 'fit' | 'eval'): LayerShape | undefined {
+  if (name !== 'fit') return undefined;
+  return {
+    features: split.features.key,
+    earlier: split.layers.map((reader) => ({ name: reader.key, p: reader.cols })),
+  };
 }
 
 /** A split's size as the plan (plan.ts) reads it. */
-export function splitSize(split: SplitArrays, classes: number[]): SplitSize {
+export function splitSize(split: SplitArrays, classes: number[], name: 'fit' | 'eval'): SplitSize {
   const targets = targetShape(split, classes);
   const dense = targets.kind === 'dense' && split.labels ? [split.labels] : [];
+  const layers = name === 'fit' ? split.layers : [];
   return {
     rows: split.features.rows,
-    shape: { p: split.features.cols, c: split.logits.cols, targets },
-    float32: [split.features, split.logits, ...dense].every((reader) => reader.dtype === 'float32'),
-    columns: passReaders(split).reduce((sum, reader) => sum + reader.cols, 0),
+    shape: { p: split.features.cols, c: split.logits.cols, targets, layers: layerShape(split, name) },
+    float32: [split.features, split.logits, ...dense, ...layers].every(
+      (reader) => reader.dtype === 'float32',
+    ),
+    columns: passReaders(split, name).reduce((sum, reader) => sum + reader.cols, 0),
   };
 }
 
@@ -315,7 +337,7 @@ async function accumulateSplit(
   options: AnalyzeOptions & typeof defaultAnalyzeOptions,
   progress: { done: number; total: number },
 ): Promise<{ moments: Moments; notes: string[] }> {
-  const size = splitSize(split, classes);
+  const size = splitSize(split, classes, name);
   const threaded = await options.accumulateInThreads?.({
     split: name,
     arrays: split,
@@ -330,17 +352,13 @@ async function accumulateSplit(
   const { shape } = size;
   const precision = gramPrecision(size, options.gramPrecision, options.float32MinWork);
   const accumulator = createMomentAccumulator(shape, { precision });
-  const readers = passReaders(split);
+  const readers = passReaders(split, name);
+  const firstLayer = readers.length - (name === 'fit' ? split.layers.length : 0);
   const stats: ZipRowsStats = { rowsRead: 0, rowsDropped: 0, nonFinite: new Map() };
   const zipOptions = { nonFinite: options.dropNonFinite ? 'drop' : 'error', source: split.source } as const;
   let seen = 0;
-  for await (const [features, logits, labels] of zipRows(
-    readers,
-    options.chunkRows,
-    options.signal,
-    zipOptions,
-    stats,
-  )) {
+  for await (const blocks of zipRows(readers, options.chunkRows, options.signal, zipOptions, stats)) {
+    const [features, logits, labels] = blocks;
     const rows = features.length / split.features.cols;
     // with nonFinite 'error' a bad block still arrives (the refusal comes at the end, with the full count)
     if (!stats.nonFinite.size && !hasNonFinite(features) && !hasNonFinite(logits)) {
@@ -350,6 +368,7 @@ async function accumulateSplit(
         logits,
         labels: shape.targets.kind === 'onehot' ? labels : undefined,
         targets: shape.targets.kind === 'dense' ? labels : undefined,
+        layers: blocks.slice(firstLayer),
       });
     }
     progress.done += stats.rowsRead - seen;
@@ -438,7 +457,17 @@ export function checkpointNotes(
 }
 
 export function rolesOf(fit: SplitArrays): CheckpointAnalysis['roles'] {
-  return { features: fit.features.key, logits: fit.logits.key, labels: fit.labels?.key ?? null };
+  return {
+    features: fit.features.key,
+    logits: fit.logits.key,
+    labels: fit.labels?.key ?? null,
+    layers: [...fit.layers.map((l) => l.key), fit.features.key],
+  };
+}
+
+/** Every layer of moments in layer order, the features last (docs/method.md §8). */
+function layerNamesOf(m: Moments): string[] {
+  return [...(m.layers?.earlier ?? []).map((l) => l.name), m.layers?.features ?? 'features'];
 }
 
 /** Analyses one checkpoint (fit split, optional eval split): one streamed pass per split, then the metrics. */
@@ -477,7 +506,12 @@ export async function analyzeCheckpoint(
       notes: [
         `${sourceName(input.fit)}: precomputed moments (splits ${file.splits.map((s) => s.name).join(', ')})`,
       ],
-      roles: { features: 'features', logits: 'logits', labels: fitMoments.q > 0 ? 'labels' : null },
+      roles: {
+        features: fitMoments.layers?.features ?? 'features',
+        logits: 'logits',
+        labels: fitMoments.q > 0 ? 'labels' : null,
+        layers: layerNamesOf(fitMoments),
+      },
       run: file.run,
       step: file.step,
     };

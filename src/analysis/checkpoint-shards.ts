@@ -76,8 +76,13 @@ export async function readCheckpointLayout(
     ? ((await openSplit(input.eval, input.roles, signal, evalContainers!)) as SplitArrays)
     : ((await openEvalSplit(input, signal, fitContainers)) as SplitArrays | null);
   // before the labels are read to count the classes: a declined layout costs only the headers
-  for (const split of evalArrays ? [fit, evalArrays] : [fit]) {
-    const unranged = passReaders(split).find((r) => !r.readRowRange);
+  for (const [split, name] of evalArrays
+    ? ([
+        [fit, 'fit'],
+        [evalArrays, 'eval'],
+      ] as const)
+    : ([[fit, 'fit']] as const)) {
+    const unranged = passReaders(split, name).find((r) => !r.readRowRange);
     if (unranged)
       return { kind: 'serial', reason: `${split.source}: ${unranged.key} cannot be read by row range` };
   }
@@ -86,8 +91,8 @@ export async function readCheckpointLayout(
   return {
     kind: 'shardable',
     source: fit.source,
-    fit: splitSize(fit, classes),
-    eval: evalArrays ? splitSize(evalArrays, classes) : null,
+    fit: splitSize(fit, classes, 'fit'),
+    eval: evalArrays ? splitSize(evalArrays, classes, 'eval') : null,
     notes: checkpointNotes(fit, evalArrays, []),
     roles: rolesOf(fit),
     savedStep: fit.savedStep,
@@ -142,7 +147,7 @@ export async function accumulateCheckpointShard(
       : await openEvalSplit(input, signal);
   if (!opened) throw new RangeError('the checkpoint has no eval split in its files');
   if (opened.kind !== 'arrays') throw new RangeError(`${opened.source}: not arrays, cannot read a row range`);
-  const readers = passReaders(opened);
+  const readers = passReaders(opened, task.split);
   const { p, c } = task.shape;
   const matches = opened.features.cols === p && opened.logits.cols === c && task.end <= opened.features.rows;
   if (!matches || readers.some((r) => !r.readRowRange))

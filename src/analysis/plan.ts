@@ -55,16 +55,20 @@ export const defaultPlanThresholds: PlanThresholds = {
 export interface SplitSize {
   rows: number;
   shape: MomentShape;
-  /** every dense column of the moment matrix (features, logits, dense targets) comes from a float32 array */
+  /** every dense column of the moment matrix (features, logits, dense targets, layers) comes from a float32 array */
   float32: boolean;
-  /** columns a shard reads per row: features, logits, and labels or dense targets when used */
+  /** columns a shard reads per row: features, logits, labels or dense targets when used, layers */
   columns: number;
 }
 
-/** Multiply-adds of a split's moment pass: rows x d^2, d = p + C + target columns. */
+/**
+ * Multiply-adds of a split's moment pass: rows x d^2, d = p + C + target columns, plus rows x
+ * (p_l + C)^2 for each earlier layer it accumulates (docs/method.md §8).
+ */
 export function momentPassWork({ rows, shape }: Pick<SplitSize, 'rows' | 'shape'>): number {
   const d = shape.p + shape.c + targetColumns(shape.targets);
-  return rows * d * d;
+  const layers = (shape.layers?.earlier ?? []).reduce((sum, layer) => sum + (layer.p + shape.c) ** 2, 0);
+  return rows * (d * d + layers);
 }
 
 /**

@@ -53,7 +53,8 @@ export type ShardResult = { kind: 'moments'; moments: Moments } | { kind: 'non-f
 
 /**
  * Rows [start, start + rows) of every array the pass reads: features, logits, then labels or dense
- * targets when the shape has them (row-major blocks). A block may be reused by the next read.
+ * targets when the shape has them, then the shape's layers (row-major blocks). A block may be reused
+ * by the next read.
  */
 export type ReadShardRows = (start: number, rows: number) => Promise<ArrayLike<number>[]>;
 
@@ -65,20 +66,23 @@ export interface AccumulateShardOptions {
   allocate?: Allocate;
 }
 
-/** Adds one block (features, logits, then labels or dense targets); false on NaN/Inf. */
+/** Adds one block (features, logits, then labels or dense targets, then the layers); false on NaN/Inf. */
 function addFiniteRows(
   accumulator: MomentAccumulator,
   shape: MomentShape,
   rows: number,
   blocks: ArrayLike<number>[],
 ): boolean {
-  const [features, logits, targets] = blocks;
+  const [features, logits] = blocks;
+  const hasTargets = shape.targets.kind !== 'none';
+  const targets = hasTargets ? blocks[2] : undefined;
   return accumulator.addFinite({
     rows,
     features,
     logits,
     labels: shape.targets.kind === 'onehot' ? targets : undefined,
     targets: shape.targets.kind === 'dense' ? targets : undefined,
+    layers: blocks.slice(hasTargets ? 3 : 2),
   });
 }
 

@@ -33,7 +33,7 @@ export interface NpyArraySpec {
   type: ElementType;
 }
 
-/** A shard task and the files its rows are read from (features, logits, then targets when used). */
+/** A shard task and the files its rows are read from (features, logits, targets when used, then layers). */
 export interface NpyShard {
   task: ShardTask;
   arrays: NpyArraySpec[];
@@ -151,7 +151,7 @@ export async function accumulateInThreads(
   if (!plan) return null;
   if (options.backend === 'worker' && !nodeWorkerAvailable(options.workerFile)) return null;
   const arrays: NpyArraySpec[] = [];
-  for (const reader of passReaders(split.arrays)) {
+  for (const reader of passReaders(split.arrays, split.split)) {
     const spec = await npySpec(reader, split.arrays.sources);
     if (!spec) return null;
     arrays.push(spec);

@@ -61,7 +61,7 @@ function layout(rows: number): CheckpointLayout {
     fit: size,
     eval: null,
     notes: [],
-    roles: { features: 'features', logits: 'logits', labels: null },
+    roles: { features: 'features', logits: 'logits', labels: null, layers: ['features'] },
   };
 }
 

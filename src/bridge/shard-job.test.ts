@@ -71,7 +71,7 @@ function checkpoint(fitRows: number, evalRows = 0): ShardableCheckpoint {
     fit: size(fitRows),
     eval: evalRows ? size(evalRows) : null,
     notes: [],
-    roles: { features: 'features', logits: 'logits', labels: null },
+    roles: { features: 'features', logits: 'logits', labels: null, layers: ['features'] },
   };
 }
 

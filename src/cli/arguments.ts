@@ -15,7 +15,7 @@ export interface CliArguments {
 }
 
 export const usage = `usage: richscope [analyze] SOURCE... [--eval SOURCE] [--json]
-                          [--features NAME] [--logits NAME] [--labels NAME]
+                          [--features NAME] [--logits NAME] [--labels NAME] [--layers K1,K2,...]
                           [--reference SOURCE] [--drop-nonfinite] [--chunk-rows N]
        richscope serve LOGDIR [--port N] [--host ADDR] [--open] [--poll]   (richscope serve --help)
        richscope --version
@@ -28,6 +28,9 @@ train/ + test/ pair, or a run of step_N checkpoints). --eval names the split whe
 are measured (default: the source itself; test/ folders and *_test partners inside a folder
 SOURCE are found automatically). --reference adds kernelSimilarity: linear CKA between each
 SOURCE's features and the reference checkpoint's (same samples, same order).
+Layers (D_LR by layer): arrays named like layer3, layers.2, blocks.1, hidden2, h1, act4 are measured
+too, in natural order, the features last (without a features array, the last layer is the features);
+--layers names them in order instead, the last being the features unless --features is given.
 serve shows LOGDIR's runs in the dashboard and follows it live.
 Exit codes: 0 success, 2 bad input or arguments.`;
 
@@ -67,8 +70,17 @@ export function parseArguments(argv: string[]): CliArguments {
       case '--features':
       case '--logits':
       case '--labels':
-        out.roles[arg.slice(2) as keyof RoleOverrides] = value();
+        out.roles[arg.slice(2) as 'features' | 'logits' | 'labels'] = value();
         break;
+      case '--layers': {
+        const keys = value()
+          .split(',')
+          .map((k) => k.trim());
+        if (keys.some((k) => k === ''))
+          throw new UsageError('--layers takes array names separated by commas');
+        out.roles.layers = keys;
+        break;
+      }
       case '--drop-nonfinite':
         out.dropNonFinite = true;
         break;

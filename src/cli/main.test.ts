@@ -105,7 +105,23 @@ const jsonFieldTypes: Record<string, (v: Json, r: Record<string, Json>) => boole
     v !== null &&
     typeof (v as Record<string, Json>).features === 'string' &&
     typeof (v as Record<string, Json>).logits === 'string' &&
-    orNull((l) => typeof l === 'string')((v as Record<string, Json>).labels),
+    orNull((l) => typeof l === 'string')((v as Record<string, Json>).labels) &&
+    Array.isArray((v as Record<string, Json>).layers) &&
+    (v as Record<string, Json[]>).layers.at(-1) === (v as Record<string, Json>).features,
+  // every layer in layer order, the penultimate (the checkpoint's own D_LR) last
+  layers: (v, r) =>
+    Array.isArray(v) &&
+    v.length >= 1 &&
+    v.every(
+      (l: Record<string, Json>) =>
+        typeof l.name === 'string' &&
+        isInt(l.p) &&
+        l.r === r.r &&
+        orNull(isFraction)(l.dlr) &&
+        orNull(isFraction)(l.dlrEnergy99),
+    ) &&
+    (v.at(-1) as Record<string, Json>).dlr === r.dlr &&
+    (v.at(-1) as Record<string, Json>).p === r.p,
   kernelSimilarity: orNull(isFraction),
 };
 
@@ -117,10 +133,10 @@ function expectDocumentedRecord(record: Record<string, Json>, options: { referen
 }
 
 describe('richscope analyze (CLI)', () => {
-  it('README documents 28 JSON fields, and the test knows the type of each', () => {
+  it('README documents 29 JSON fields, and the test knows the type of each', () => {
     const fields = documentedJsonFields();
-    expect(fields).toHaveLength(28);
-    expect(new Set(fields).size).toBe(28);
+    expect(fields).toHaveLength(29);
+    expect(new Set(fields).size).toBe(29);
     expect(fields.sort()).toEqual(Object.keys(jsonFieldTypes).sort());
   });
 
@@ -185,7 +201,12 @@ describe('richscope analyze (CLI)', () => {
           ),
         );
       }
-      expect(record.roles).toEqual({ features: 'features', logits: 'logits', labels: 'labels' });
+      expect(record.roles).toEqual({
+        features: 'features',
+        logits: 'logits',
+        labels: 'labels',
+        layers: ['features'],
+      });
       expect(record.spectrumTruncated).toBe(false);
     }
     expect(records[0].kernelSimilarity).toBeLessThan(0.95);
@@ -209,7 +230,12 @@ describe('richscope analyze (CLI)', () => {
       null,
     ]);
     expect(typeof record.run).toBe('string');
-    expect(record.roles).toEqual({ features: 'features', logits: 'logits', labels: null });
+    expect(record.roles).toEqual({
+      features: 'features',
+      logits: 'logits',
+      labels: null,
+      layers: ['features'],
+    });
   });
 
   it('measures the spectra on the --eval split', async () => {
@@ -337,7 +363,7 @@ describe('richscope analyze (CLI)', () => {
       );
       const { code, out, err } = await cli(file, '--json');
       expect(code, err.join('\n')).toBe(0);
-      expect(JSON.parse(out)[0].roles, file).toEqual({ features, logits, labels });
+      expect(JSON.parse(out)[0].roles, file).toEqual({ features, logits, labels, layers: [features] });
     }
   });
 
@@ -374,6 +400,74 @@ describe('richscope analyze (CLI)', () => {
     expect((await cli()).code).toBe(2);
     expect((await cli('--frobnicate', 'x')).code).toBe(2);
     expect((await cli('a', 'b', '--eval', 'c', '--eval', 'd', '--eval', 'e')).code).toBe(2);
+  });
+});
+
+describe('richscope analyze: D_LR by layer', () => {
+  const layersFixture = (name: string) => `fixtures/layers-mlp/${name}.npz`;
+
+  it('gives layers in layer order, the penultimate last, and one entry without other layers', async () => {
+    const [record] = JSON.parse((await cli(layersFixture('layers_rich_step400_train'), '--json')).out);
+    expect(record.layers.map((l: { name: string; p: number }) => [l.name, l.p])).toEqual([
+      ['layer1', 32],
+      ['layer2', 24],
+      ['layer3', 16],
+    ]);
+    expect(record.layers[2]).toEqual({
+      name: 'layer3',
+      p: 16,
+      r: record.r,
+      dlr: record.dlr,
+      dlrEnergy99: record.dlrEnergy99,
+    });
+    expect(record.roles).toEqual({
+      features: 'layer3',
+      logits: 'logits',
+      labels: 'labels',
+      layers: ['layer1', 'layer2', 'layer3'],
+    });
+    const [single] = JSON.parse((await cli(fixture('mlp96_rich_step150_train'), '--json')).out);
+    expect(single.layers).toEqual([
+      { name: 'features', p: 96, r: single.r, dlr: single.dlr, dlrEnergy99: single.dlrEnergy99 },
+    ]);
+  });
+
+  it('prints one line per layer under its checkpoint', async () => {
+    const { code, out } = await cli(
+      layersFixture('layers_lazy_step400_train'),
+      fixture('mlp96_rich_step150_train'),
+    );
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    expect(lines[1]).toMatch(/^fixtures\/layers-mlp\/layers_lazy_step400_train\.npz\s+300\s+16\s+6/);
+    expect(lines.slice(2, 5).map((l) => l.trim().split(/\s+/).slice(0, 2))).toEqual([
+      ['layer1', '(layer)'],
+      ['layer2', '(layer)'],
+      ['layer3', '(layer)'],
+    ]);
+    expect(lines[2]).toMatch(/layer1 \(layer\)\s+32\s+6\s+0\.6421\s+0\.6366$/);
+    // a checkpoint with the penultimate layer only: its row is the layer
+    expect(lines[5]).toMatch(/^fixtures\/digits-mlp/);
+    expect(lines[6]).toBe('');
+  });
+
+  it('follows --layers: those arrays, in that order, the last one the features', async () => {
+    const { code, out } = await cli(
+      layersFixture('layers_lazy_step400_train'),
+      '--layers',
+      'layer2,layer1',
+      '--json',
+    );
+    expect(code).toBe(0);
+    const [record] = JSON.parse(out);
+    expect(record.layers.map((l: { name: string }) => l.name)).toEqual(['layer2', 'layer1']);
+    expect([record.p, record.roles.features]).toEqual([32, 'layer1']);
+    const missing = await cli(layersFixture('layers_lazy_step400_train'), '--layers', 'layer1,nope');
+    expect(missing.code).toBe(2);
+    expect(missing.err[0]).toMatch(/no array named "nope" for --layers/);
+    expect((await cli(layersFixture('layers_lazy_step400_train'), '--layers', 'layer1,,layer2')).code).toBe(
+      2,
+    );
   });
 });
 

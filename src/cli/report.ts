@@ -1,7 +1,7 @@
 /** The CLI's two outputs: the JSON record per checkpoint (a contract: extend, never rename) and the table. */
 import type { CheckpointAnalysis } from '../analysis/analyze-checkpoint';
 import { dependsOnWeakDirections } from '../core/low-rank-measure';
-import type { CheckpointMetrics } from '../core/types';
+import type { CheckpointMetrics, LayerMetrics } from '../core/types';
 import type { CheckpointPaths } from './expand-sources';
 
 export type CheckpointRecord = {
@@ -48,15 +48,43 @@ const similarityColumn: (typeof columns)[number] = [
   (r) => (r.kernelSimilarity == null ? '-' : r.kernelSimilarity.toFixed(4)),
 ];
 
-/** A fixed-width table, one row per checkpoint, then the notes and warnings. */
+/**
+ * The cells of one layer's line under its checkpoint (docs/method.md §8): its name, p, r and D_LR in their
+ * columns, the rest empty.
+ */
+function layerCells(shown: typeof columns, layer: LayerMetrics): string[] {
+  const value = (x: number | null) => (x === null ? '-' : x.toFixed(4));
+  const cell: Record<string, string> = {
+    source: `  ${layer.name} (layer)`,
+    p: String(layer.p),
+    r: String(layer.r),
+    D_LR: value(layer.dlr),
+    'D_LR(99%)': value(layer.dlrEnergy99),
+  };
+  return shown.map(([header]) => cell[header] ?? '');
+}
+
+/**
+ * A fixed-width table, one row per checkpoint (with one line per layer under it when it has more than
+ * the penultimate), then the notes and warnings.
+ */
 export function formatTable(records: CheckpointRecord[]): string {
   const shown = records.some((r) => r.kernelSimilarity !== undefined)
     ? [...columns, similarityColumn]
     : columns;
-  const cells = [shown.map(([h]) => h), ...records.map((r) => shown.map(([, f]) => f(r)))];
+  const cells = [
+    shown.map(([h]) => h),
+    ...records.flatMap((r) => [
+      shown.map(([, f]) => f(r)),
+      ...(r.layers.length > 1 ? r.layers.map((layer) => layerCells(shown, layer)) : []),
+    ]),
+  ];
   const widths = shown.map((_, j) => Math.max(...cells.map((row) => row[j].length)));
   const lines = cells.map((row) =>
-    row.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]) : cell.padStart(widths[j]))).join('  '),
+    row
+      .map((cell, j) => (j === 0 ? cell.padEnd(widths[j]) : cell.padStart(widths[j])))
+      .join('  ')
+      .trimEnd(),
   );
   const remarks: string[] = [];
   for (const r of records) {
@@ -70,6 +98,8 @@ export function formatTable(records: CheckpointRecord[]): string {
         `${r.source}: the outputs are not an affine map of the features (residual ${r.readoutResidual.toFixed(3)}): are these the inputs of the last layer?`,
       );
     }
+    for (const layer of r.layers.filter((l) => l.dlr === null))
+      remarks.push(`${r.source}: layer ${layer.name} is constant over the samples, so its D_LR is undefined`);
     for (const note of r.notes) remarks.push(note);
   }
   return [...lines, ...(remarks.length ? ['', ...remarks] : [])].join('\n');

@@ -5,7 +5,8 @@
  * feature spectrum and its curves). `analyzeMoments` runs both in turn.
  */
 import { accuracy, nc1, readoutResidual } from './companion';
-import { lowRankMeasure, type LowRankMeasure } from './low-rank-measure';
+import { checkpointLayers, earlierLayerMetrics } from './layer-dlr';
+import { lowRankMeasureWithDirections, type LowRankMeasure } from './low-rank-measure';
 import {
   cumulativeProjection,
   energyTarget,
@@ -17,12 +18,20 @@ import {
   type EnergyTarget,
   type FeatureSpectrum,
 } from './spectra';
-import { allocateLocal, type Allocate, type CheckpointMetrics, type Moments } from './types';
+import {
+  allocateLocal,
+  type Allocate,
+  type CheckpointMetrics,
+  type LayerMetrics,
+  type Moments,
+} from './types';
 
-/** The half of the metrics that lives in output space (docs/method.md §3, §5 NC1). */
+/** The half of the metrics that lives in output space (docs/method.md §3, §5 NC1, §8). */
 export interface OutputMetrics {
   measure: LowRankMeasure;
   nc1: number | null;
+  /** D_LR of the layers before the penultimate, in layer order (docs/method.md §8) */
+  layers: LayerMetrics[];
 }
 
 /** The half that needs the eigendecomposition of S_pp (docs/method.md §4, §5 read-out and participation). */
@@ -46,7 +55,8 @@ function checkSplits(fit: Moments, evalSplit: Moments): void {
 }
 
 export function outputMetrics(fit: Moments): OutputMetrics {
-  return { measure: lowRankMeasure(fit), nc1: nc1(fit) };
+  const { measure, directions } = lowRankMeasureWithDirections(fit);
+  return { measure, nc1: nc1(fit), layers: earlierLayerMetrics(fit, directions) };
 }
 
 /**
@@ -140,6 +150,7 @@ export function combineMetrics(
     ...spectra,
     accuracy: accuracy(fit),
     evalAccuracy: accuracy(evalSplit),
+    layers: checkpointLayers(fit, outputs.layers, measure),
   };
 }
 

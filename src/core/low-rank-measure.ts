@@ -43,37 +43,32 @@ export class DegenerateDataError extends Error {
 }
 
 /**
- * D_LR with its rank r, the rank profile, dlrEnergy99 / r99, the output spectrum and the
- * output-weighted linear CKA distance. Cost O(p^2 C + C^3) after the moment pass.
- * Throws DegenerateDataError when F or Phi is constant (r = 0 or ||S_pp||_F = 0): D_LR is 0/0 there.
+ * The output side of D_LR, shared by every layer measured against the same outputs (docs/method.md §3,
+ * §3.1, §8): S_ff = U diag(w) U^T, w descending, its numerical rank r and r99.
  */
-export function lowRankMeasure(m: Moments): LowRankMeasure {
-  const { p, c } = m;
+export interface OutputDirections {
+  /** output columns C */
+  c: number;
+  /** eigenvalues of S_ff, descending */
+  w: Float64Array;
+  /** C x C row-major; column j is u_j */
+  u: Float64Array;
+  r: number;
+  r99: number;
+}
+
+/**
+ * The eigendecomposition of S_ff with r (eigenvalues above 1e-10 of the largest) and r99. Throws
+ * DegenerateDataError when the outputs are constant (r = 0).
+ */
+export function outputDirections(m: Moments): OutputDirections {
+  const { c } = m;
   const sff = momentBlock(m, 'ff');
-  const kernelNorm = Math.sqrt(blockSumOfSquares(m, 'pp'));
-  if (!(kernelNorm > 0))
-    throw new DegenerateDataError('the features are constant over the samples: D_LR is undefined');
   const { values: w, vectors: u } = symmetricEigen(sff, c);
   const largest = w[0];
   const r = largest > 0 ? w.filter((x) => x > OUTPUT_RANK_TOLERANCE * largest).length : 0;
   if (r === 0)
     throw new DegenerateDataError('the outputs are constant over the samples (rank 0): D_LR is undefined');
-
-  // m_j = ||S_pf u_j||^2 / w_j: feature energy aligned with output direction j
-  // S_pf U, p x C, with A = S_fp read in place: rows p.. of S, stride d
-  const spfU = multiplyTransposedA(m.scatter.subarray(p * (p + c + m.q)), p + c + m.q, c, p, u, c);
-  const aligned: number[] = [];
-  for (let j = 0; j < r; j++) {
-    let energy = 0;
-    for (let i = 0; i < p; i++) energy += spfU[i * c + j] ** 2;
-    aligned.push(energy / w[j]);
-  }
-  const rankProfile: number[] = [];
-  let cumulative = 0;
-  for (let j = 0; j < r; j++) {
-    cumulative += aligned[j];
-    rankProfile.push(1 - cumulative / (kernelNorm * Math.sqrt(j + 1)));
-  }
   const outputTrace = trace(sff, c);
   let r99 = r;
   let held = 0;
@@ -85,14 +80,66 @@ export function lowRankMeasure(m: Moments): LowRankMeasure {
       break;
     }
   }
-  const outputNorm = Math.sqrt(sumOfSquares(sff));
-  return {
+  return { c, w, u, r, r99 };
+}
+
+/**
+ * The rank profile D_LR(r') = 1 - (m_1 + ... + m_r') / (||K||_F sqrt(r')), r' = 1..r, of a feature
+ * block against the output directions, with m_j = ||S_pf u_j||^2 / w_j (docs/method.md §3.1). `scatter` is
+ * the (p + C + q)-wide moment matrix whose first p columns are the features and next C the outputs
+ * (read in place); `kernelNorm` = ||S_pp||_F > 0.
+ */
+export function rankProfileOf(
+  scatter: Float64Array,
+  p: number,
+  stride: number,
+  kernelNorm: number,
+  directions: OutputDirections,
+): number[] {
+  const { c, w, u, r } = directions;
+  // S_pf U, p x C, with A = S_fp read in place: rows p.. of S, `stride` apart
+  const spfU = multiplyTransposedA(scatter.subarray(p * stride), stride, c, p, u, c);
+  const rankProfile: number[] = [];
+  let cumulative = 0;
+  for (let j = 0; j < r; j++) {
+    let energy = 0;
+    for (let i = 0; i < p; i++) energy += spfU[i * c + j] ** 2;
+    cumulative += energy / w[j];
+    rankProfile.push(1 - cumulative / (kernelNorm * Math.sqrt(j + 1)));
+  }
+  return rankProfile;
+}
+
+/**
+ * D_LR with its rank r, the rank profile, dlrEnergy99 / r99, the output spectrum and the
+ * output-weighted linear CKA distance. Cost O(p^2 C + C^3) after the moment pass.
+ * Throws DegenerateDataError when F or Phi is constant (r = 0 or ||S_pp||_F = 0): D_LR is 0/0 there.
+ */
+export function lowRankMeasure(m: Moments): LowRankMeasure {
+  return lowRankMeasureWithDirections(m).measure;
+}
+
+/** `lowRankMeasure` and the output directions it used, for measuring other layers against them (§8). */
+export function lowRankMeasureWithDirections(m: Moments): {
+  measure: LowRankMeasure;
+  directions: OutputDirections;
+} {
+  const { p, c } = m;
+  const kernelNorm = Math.sqrt(blockSumOfSquares(m, 'pp'));
+  if (!(kernelNorm > 0))
+    throw new DegenerateDataError('the features are constant over the samples: D_LR is undefined');
+  const directions = outputDirections(m);
+  const { w, r, r99 } = directions;
+  const rankProfile = rankProfileOf(m.scatter, p, p + c + m.q, kernelNorm, directions);
+  const outputNorm = Math.sqrt(sumOfSquares(momentBlock(m, 'ff')));
+  const measure = {
     r,
     dlr: rankProfile[r - 1],
     rankProfile,
     r99,
     dlrEnergy99: rankProfile[r99 - 1],
-    outputSpectrum: Array.from(w.subarray(0, r), (x) => x / largest),
+    outputSpectrum: Array.from(w.subarray(0, r), (x) => x / w[0]),
     linearCkaDistance: 1 - blockSumOfSquares(m, 'pf') / (kernelNorm * outputNorm),
   };
+  return { measure, directions };
 }

@@ -11,6 +11,8 @@ import {
   allocateLocal,
   targetColumns,
   type Allocate,
+  type LayerSet,
+  type LayerShape,
   type MomentShape,
   type TargetShape,
   type Moments,
@@ -40,6 +42,11 @@ export function maxMomentColumns(inputBytes: number): number {
   return Math.floor(Math.sqrt(bytes / 8));
 }
 
+/** The shape of one earlier layer's moments: [Phi_l | F], no targets (docs/method.md §8). */
+function layerMomentShape(p: number, c: number): MomentShape {
+  return { p, c, targets: { kind: 'none' } };
+}
+
 export interface MomentAccumulator {
   /** Adds consecutive rows; chunks may come in any order and any size (>= 1 row). */
   add(chunk: RowChunk): void;
@@ -62,7 +69,7 @@ export interface MomentAccumulator {
 export function emptyMoments(shape: MomentShape, allocate: Allocate = allocateLocal): Moments {
   const q = targetColumns(shape.targets);
   const d = shape.p + shape.c + q;
-  return {
+  const moments: Moments = {
     n: 0,
     p: shape.p,
     c: shape.c,
@@ -72,6 +79,15 @@ export function emptyMoments(shape: MomentShape, allocate: Allocate = allocateLo
     scatter: allocate(d * d),
     correct: shape.targets.kind === 'onehot' ? 0 : null,
   };
+  if (shape.layers)
+    moments.layers = {
+      features: shape.layers.features,
+      earlier: shape.layers.earlier.map(({ name, p }) => ({
+        name,
+        moments: emptyMoments(layerMomentShape(p, shape.c), allocate),
+      })),
+    };
+  return moments;
 }
 
 /**
@@ -165,6 +181,12 @@ function assertSameShape(a: Moments, b: Moments): void {
         `(p=${b.p}, C=${b.c}, q=${b.q}, ${b.targetKind})`,
     );
   }
+  const layerNames = (m: Moments) => (m.layers?.earlier ?? []).map((l) => `${l.name} (p=${l.moments.p})`);
+  const [namesA, namesB] = [layerNames(a), layerNames(b)];
+  if (namesA.join(', ') !== namesB.join(', ') || a.layers?.features !== b.layers?.features)
+    throw new RangeError(
+      `cannot merge moments of different layers: [${namesA.join(', ')}] and [${namesB.join(', ')}]`,
+    );
 }
 
 /**
@@ -186,12 +208,24 @@ export function mergeMomentsInto(target: Moments, ...parts: Moments[]): Moments 
     target.correct = target.correct === null || b.correct === null ? null : target.correct + b.correct;
   }
   mirrorUpper(target.scatter, target.mean.length);
+  target.layers?.earlier.forEach((layer, i) =>
+    mergeMomentsInto(layer.moments, ...parts.map((b) => b.layers!.earlier[i].moments)),
+  );
   return target;
 }
 
-/** Moments with arrays of their own. */
+/** Moments with arrays of their own (their layers' too). */
 export function copyMoments(m: Moments): Moments {
-  return { ...m, mean: m.mean.slice(), scatter: m.scatter.slice() };
+  const copy: Moments = { ...m, mean: m.mean.slice(), scatter: m.scatter.slice() };
+  if (m.layers) copy.layers = copyLayers(m.layers);
+  return copy;
+}
+
+function copyLayers(layers: LayerSet): LayerSet {
+  return {
+    features: layers.features,
+    earlier: layers.earlier.map(({ name, moments }) => ({ name, moments: copyMoments(moments) })),
+  };
 }
 
 export interface MomentAccumulatorOptions {
@@ -221,7 +255,8 @@ export function createMomentAccumulator(
   const q = targetColumns(targets);
   const dense = p + c + (targets.kind === 'dense' ? q : 0);
   const d = p + c + q;
-  const total = emptyMoments(shape);
+  // the earlier layers' moments come from their own accumulators
+  const total = emptyMoments({ p, c, targets });
   // total.scatter holds only its upper triangle until result() mirrors a copy.
   const chunkMean = new Float64Array(d);
   // column sums of each chunk; class x dense sums over the whole pass (one-hot targets only)
@@ -229,6 +264,27 @@ export function createMomentAccumulator(
   const gram = createGramKernel(dense, { precision: options.precision, kernel: options.kernel });
   const corrections = createMeanCorrections(d);
   const columnsOf = targets.kind === 'onehot' ? labelColumns(targets.classes, targets.labels) : null;
+  // docs/method.md §8: one accumulator of [Phi_l | F] per earlier layer, fed the same rows
+  const earlier = (shape.layers?.earlier ?? []).map((layer) => ({
+    name: layer.name,
+    p: layer.p,
+    accumulator: createMomentAccumulator(layerMomentShape(layer.p, c), options),
+  }));
+
+  /** The chunk's earlier-layer blocks, checked against the shape; false when one holds NaN/Inf and `requireFinite`. */
+  function checkLayers(chunk: RowChunk, requireFinite: boolean): boolean {
+    if (earlier.length === 0) return true;
+    const blocks = chunk.layers;
+    if (!blocks || blocks.length !== earlier.length)
+      throw new RangeError(
+        `layers chunk: expected ${earlier.length} layer blocks, got ${blocks?.length ?? 0}`,
+      );
+    return earlier.every((layer, i) => {
+      if (blocks[i].length !== chunk.rows * layer.p)
+        throw new RangeError(`layer ${layer.name} chunk: expected ${chunk.rows * layer.p} values`);
+      return !requireFinite || allFinite(blocks[i]);
+    });
+  }
 
   function add(chunk: RowChunk, requireFinite = false): boolean {
     const rows = chunk.rows;
@@ -236,6 +292,8 @@ export function createMomentAccumulator(
     if (chunk.features.length !== rows * p)
       throw new RangeError(`features chunk: expected ${rows * p} values`);
     if (chunk.logits.length !== rows * c) throw new RangeError(`logits chunk: expected ${rows * c} values`);
+    // checked before anything is added, so a refused chunk leaves every block as it was
+    if (!checkLayers(chunk, requireFinite)) return false;
     const blocks: ColumnBlock[] = [
       { data: chunk.features, cols: p },
       { data: chunk.logits, cols: c },
@@ -258,6 +316,9 @@ export function createMomentAccumulator(
     gram.accumulateUpper(blocks, rows, chunkMean);
     if (targets.kind === 'onehot') addOneHotBlocks(blocks, chunk.labels!, rows);
     corrections.record(total, rows, chunkMean);
+    earlier.forEach((layer, i) =>
+      layer.accumulator.add({ rows, features: chunk.layers![i], logits: chunk.logits }),
+    );
     return true;
   }
 
@@ -304,7 +365,16 @@ export function createMomentAccumulator(
       mirrorUpper(scatter, d);
       const mean = allocate(total.mean.length);
       mean.set(total.mean);
-      return { ...total, mean, scatter };
+      const moments: Moments = { ...total, mean, scatter };
+      if (shape.layers)
+        moments.layers = {
+          features: shape.layers.features,
+          earlier: earlier.map((layer) => ({
+            name: layer.name,
+            moments: layer.accumulator.result(allocate),
+          })),
+        };
+      return moments;
     },
   };
 }
@@ -330,6 +400,11 @@ function labelColumns(
     }
     return out;
   };
+}
+
+function allFinite(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
 }
 
 /** Rows whose largest output is at the label's index (a label >= C is never right). */
@@ -366,6 +441,8 @@ export function momentsOf(
     targets?: ArrayLike<number>;
     q?: number;
     chunkRows?: number;
+    /** earlier layers (docs/method.md §8), each n x p_l row-major, and the penultimate's name */
+    layers?: { features: string; earlier: { name: string; values: ArrayLike<number> }[] };
   } = {},
 ): Moments {
   const p = n === 0 ? 0 : features.length / n;
@@ -380,7 +457,13 @@ export function momentsOf(
     : options.targets
       ? { kind: 'dense', q: options.q ?? options.targets.length / n }
       : { kind: 'none' };
-  const acc = createMomentAccumulator({ p, c, targets });
+  const earlier = options.layers?.earlier ?? [];
+  const widths = earlier.map((layer) => (n === 0 ? 0 : layer.values.length / n));
+  const layers: LayerShape | undefined = options.layers && {
+    features: options.layers.features,
+    earlier: earlier.map((layer, i) => ({ name: layer.name, p: widths[i] })),
+  };
+  const acc = createMomentAccumulator({ p, c, targets, layers });
   const step = options.chunkRows ?? 4096;
   const q = targetColumns(targets);
   for (let start = 0; start < n; start += step) {
@@ -393,6 +476,7 @@ export function momentsOf(
       logits: slice(logits, c),
       labels: options.labels ? slice(options.labels, 1) : undefined,
       targets: options.targets ? slice(options.targets, q) : undefined,
+      layers: earlier.map((layer, i) => slice(layer.values, widths[i])),
     });
   }
   return acc.result();

@@ -27,6 +27,14 @@ export interface MomentShape {
   /** output columns */
   c: number;
   targets: TargetShape;
+  /** the network's other layers (docs/method.md §8): each adds the moments of [Phi_l | F]; absent: none */
+  layers?: LayerShape;
+}
+
+/** The penultimate layer's name and the earlier layers' names and widths, in layer order. */
+export interface LayerShape {
+  features: string;
+  earlier: { name: string; p: number }[];
 }
 
 /**
@@ -59,6 +67,28 @@ export interface Moments {
   scatter: Float64Array;
   /** rows whose argmax(F) equals the label (one-hot targets only; null otherwise) */
   correct: number | null;
+  /**
+   * The network's other layers on the same rows (docs/method.md §8); absent: only the penultimate is known
+   * (read as a single layer named 'features').
+   */
+  layers?: LayerSet;
+}
+
+/** The layers of a checkpoint beyond the penultimate one, whose activations are the features block. */
+export interface LayerSet {
+  /** name of the penultimate layer (the features block of the moments that hold this set) */
+  features: string;
+  /** the layers before it, in layer order */
+  earlier: LayerMoments[];
+}
+
+/**
+ * One earlier layer l: the moments of [Phi_l | F] on the rows of the moments that hold it (p = p_l,
+ * c = C, q = 0), so each layer costs O(n (p_l + C)^2) and no block between two layers is formed.
+ */
+export interface LayerMoments {
+  name: string;
+  moments: Moments;
 }
 
 /** A chunk of consecutive rows of one split. All arrays are row-major. */
@@ -72,6 +102,21 @@ export interface RowChunk {
   labels?: ArrayLike<number>;
   /** rows x q (dense targets) */
   targets?: ArrayLike<number>;
+  /** rows x p_l for each earlier layer of the accumulator's shape, in its order (docs/method.md §8) */
+  layers?: ArrayLike<number>[];
+}
+
+/** D_LR of one layer against the checkpoint's outputs (docs/method.md §8): the `layers` entries of the JSON. */
+export interface LayerMetrics {
+  name: string;
+  /** the layer's columns */
+  p: number;
+  /** rank of the outputs, the checkpoint's r */
+  r: number;
+  /** 1 - CKA(Phi_l Phi_l^T, P_F); null when the layer is constant over the samples (0/0) */
+  dlr: number | null;
+  /** the same with the checkpoint's r99 strongest output directions; null with `dlr` */
+  dlrEnergy99: number | null;
 }
 
 /** Everything computed for one checkpoint (fit split, spectra on the eval split). */
@@ -114,6 +159,8 @@ export interface CheckpointMetrics {
   evalAccuracy: number | null;
   /** n <= p on the fit split: the spectrum is truncated to rank n - 1 */
   spectrumTruncated: boolean;
+  /** D_LR of every layer in layer order, the penultimate (this checkpoint's dlr) last (docs/method.md §8) */
+  layers: LayerMetrics[];
 }
 
 /**
@@ -130,10 +177,12 @@ export const allocateLocal: Allocate = (length) => new Float64Array(length);
  */
 export function momentBuffers(...moments: (Moments | null | undefined)[]): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
-  for (const m of moments) {
-    if (!m) continue;
+  const add = (m: Moments) => {
     buffers.add(m.mean.buffer as ArrayBuffer);
     buffers.add(m.scatter.buffer as ArrayBuffer);
-  }
+    // the earlier layers' moments (docs/method.md §8) travel with their checkpoint's
+    for (const layer of m.layers?.earlier ?? []) add(layer.moments);
+  };
+  for (const m of moments) if (m) add(m);
   return [...buffers];
 }

@@ -7,6 +7,7 @@
  *   runA/train/step_5/x.npz, runA/test/step_5/x.npz        -> run runA, step 5, fit + eval
  */
 import { SUPPORTED_EXTENSIONS, extensionOf } from './extensions';
+import { isLayerName } from './layers';
 import { ROLE_WORDS } from './roles';
 
 export interface CheckpointGroup {
@@ -40,8 +41,10 @@ const trimSeparators = (s: string) => s.replace(/^[_\-.\s]+|[_\-.\s]+$/g, '');
 /** Names of what a file holds rather than of a run (`runA/moments_step5.npz` belongs to runA). */
 const CONTENT_WORD = /^(moments|acts)$/i;
 
+/** A file named for what its array holds (features.npy, logits.npy, layer3.npy): one array of a checkpoint. */
 function isRoleName(name: string): boolean {
   const parts = name.split(/[^A-Za-z0-9]+/).filter((t) => t !== '');
+  if (isLayerName(name)) return true;
   return (
     parts.length > 0 &&
     parts.every((t) => Object.values(ROLE_WORDS).some((re) => re.test(t)) || /^arr$|^\d+$/i.test(t))

@@ -1,16 +1,18 @@
 /**
  * The moments file (docs/moments-format.md): an .npz of per-split sufficient statistics, produced
  * where the activations live. Read back into the core's {@link Moments}, with the full d x d
- * scatter matrix assembled from its blocks (d = p + c + q).
+ * scatter matrix assembled from its blocks (d = p + c + q), and each earlier layer's moments of
+ * [Phi_l | F] from its blocks and the split's S_ff (version 2, docs/method.md §8).
  */
 import { maxMomentColumns } from '../core/moments';
-import type { Moments, TargetKind } from '../core/types';
+import type { LayerSet, Moments, TargetKind } from '../core/types';
 import { openNpz } from './npz';
 import { InputError, type ArrayContainer, type ArrayReader, type ByteSource } from './types';
 
 /** The key that marks an .npz as a moments file. */
 export const MOMENTS_MARKER_KEY = 'richscope_moments';
-export const MOMENTS_FORMAT_VERSION = 1;
+/** The newest version this reader knows; it reads every version up to it. */
+export const MOMENTS_FORMAT_VERSION = 2;
 
 export interface MomentsFile {
   run: string | null;
@@ -61,15 +63,15 @@ export async function momentsFromContainer(
     readWholeArray(checkShape(key, shape), signal);
   const optional = (key: string) => byKey.has(key);
   const version = (await get(MOMENTS_MARKER_KEY, []))[0];
-  if (version !== MOMENTS_FORMAT_VERSION) {
+  if (!(Number.isInteger(version) && version >= 1 && version <= MOMENTS_FORMAT_VERSION)) {
     throw fail(
-      `format version ${version} is not supported (this Richscope reads version ${MOMENTS_FORMAT_VERSION})`,
+      `format version ${version} is not supported (this Richscope reads versions 1 to ${MOMENTS_FORMAT_VERSION})`,
     );
   }
   const metaReader = byKey.get('meta_json');
   if (!metaReader || metaReader.shape.length !== 1) throw fail('missing meta_json (uint8 UTF-8 JSON)');
   const metaBytes = Uint8Array.from(await readWholeArray(metaReader, signal));
-  let meta: { run?: unknown; step?: unknown; splits?: unknown; target_kind?: unknown };
+  let meta: { run?: unknown; step?: unknown; splits?: unknown; target_kind?: unknown; layers?: unknown };
   try {
     meta = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(metaBytes)) as typeof meta;
   } catch (error) {
@@ -78,6 +80,7 @@ export async function momentsFromContainer(
   if (!Array.isArray(meta.splits) || meta.splits.length === 0)
     throw fail('meta_json.splits must list the split names');
   const targetKinds = (meta.target_kind ?? {}) as Record<string, unknown>;
+  const layersOf = (meta.layers ?? {}) as Record<string, unknown>;
   const splits: MomentsFile['splits'] = [];
   for (const name of meta.splits) {
     if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name))
@@ -139,9 +142,77 @@ export async function momentsFromContainer(
     }
     const correct = optional(`${name}__correct`) ? (await get(`${name}__correct`, []))[0] : null;
     if (!Number.isInteger(n) || n < 0) throw fail(`${name}__n is ${n}`);
-    splits.push({ name, moments: { n, p, c, q, targetKind, mean, scatter, correct } });
+    const moments: Moments = { n, p, c, q, targetKind, mean, scatter, correct };
+    if (layersOf[name] !== undefined) {
+      const described = layersOf[name] as { features?: unknown; earlier?: unknown };
+      const names = described.earlier;
+      if (
+        typeof described.features !== 'string' ||
+        !Array.isArray(names) ||
+        names.some((l) => typeof l !== 'string')
+      )
+        throw fail(`meta_json.layers.${name} must be {"features": name, "earlier": [names]}`);
+      moments.layers = await readLayers(
+        name,
+        described.features,
+        names as string[],
+        moments,
+        get,
+        () => fail(`split ${name}: a layer is wider than a file of this size may ask for`),
+        maxMomentColumns(bytes),
+      );
+    }
+    splits.push({ name, moments });
   }
   const run = typeof meta.run === 'string' ? meta.run : null;
   const step = typeof meta.step === 'number' && Number.isInteger(meta.step) ? meta.step : null;
   return { run, step, splits };
+}
+
+/**
+ * The earlier layers of one split: layer i's moments of [Phi_l | F] from `{split}__layer{i}__mean`,
+ * `__S_ll`, `__S_lf` and the split's own mean of F and S_ff (the same rows).
+ */
+async function readLayers(
+  split: string,
+  features: string,
+  names: string[],
+  own: Moments,
+  get: (key: string, shape: number[] | null) => Promise<Float64Array>,
+  tooWide: () => Error,
+  maxColumns: number,
+): Promise<LayerSet> {
+  const { c, n } = own;
+  const d = own.p + c + own.q;
+  const earlier: LayerSet['earlier'] = [];
+  for (const [i, name] of names.entries()) {
+    const prefix = `${split}__layer${i}__`;
+    const layerMean = await get(`${prefix}mean`, null);
+    const p = layerMean.length;
+    const sll = await get(`${prefix}S_ll`, [p, p]);
+    const slf = await get(`${prefix}S_lf`, [p, c]);
+    const width = p + c;
+    if (width > maxColumns) throw tooWide();
+    const mean = new Float64Array(width);
+    mean.set(layerMean, 0);
+    mean.set(own.mean.subarray(own.p, own.p + c), p);
+    const scatter = new Float64Array(width * width);
+    for (let a = 0; a < p; a++) {
+      scatter.set(sll.subarray(a * p, (a + 1) * p), a * width);
+      for (let j = 0; j < c; j++) {
+        scatter[a * width + p + j] = slf[a * c + j];
+        scatter[(p + j) * width + a] = slf[a * c + j];
+      }
+    }
+    for (let j = 0; j < c; j++)
+      scatter.set(
+        own.scatter.subarray((own.p + j) * d + own.p, (own.p + j) * d + own.p + c),
+        (p + j) * width + p,
+      );
+    earlier.push({
+      name,
+      moments: { n, p, c, q: 0, targetKind: 'none', mean, scatter, correct: null },
+    });
+  }
+  return { features, earlier };
 }

@@ -3,6 +3,7 @@
  * all arrays of one checkpoint split (possibly from several files). Names decide first, then
  * shapes; anything ambiguous is refused with what was found and which control fixes it.
  */
+import { isLayerName, lastLayer } from './layers';
 import { rowsAndCols } from './strided-reader';
 import { InputError, type ArrayInfo } from './types';
 
@@ -12,6 +13,8 @@ export interface RoleOverrides {
   features?: string;
   logits?: string;
   labels?: string;
+  /** the network's layers in order (docs/method.md §8); the last is the features unless `features` is given */
+  layers?: string[];
 }
 
 export interface RoleAssignment<T extends ArrayInfo = ArrayInfo> {
@@ -85,13 +88,16 @@ export function detectRoles<T extends ArrayInfo>(
   const reasons: string[] = [];
   const taken = new Set<T>();
 
+  // --layers without --features: its last layer is the penultimate one
+  const byHand = { ...overrides, features: overrides.features || overrides.layers?.at(-1) };
   for (const role of ROLES) {
-    const wanted = overrides[role];
+    const wanted = byHand[role];
     if (wanted === undefined || wanted === '') continue;
     const match =
       arrays.find((a) => a.key === wanted) ?? arrays.filter((a) => a.key.split('.').pop() === wanted).at(0);
     if (!match) {
-      throw new InputError(source, `no array named ${JSON.stringify(wanted)} for ${role}; found: ${found}`);
+      const flag = role === 'features' && !overrides.features ? '--layers' : role;
+      throw new InputError(source, `no array named ${JSON.stringify(wanted)} for ${flag}; found: ${found}`);
     }
     chosen[role] = match;
     taken.add(match);
@@ -103,7 +109,8 @@ export function detectRoles<T extends ArrayInfo>(
   for (const role of ROLES) {
     if (chosen[role]) continue;
     let scored = candidates
-      .filter((a) => !taken.has(a))
+      // layers.3, hidden.2, encoder.layer.7.output: layers, of which the last is the features (below)
+      .filter((a) => !taken.has(a) && !(role !== 'labels' && isLayerName(a.key)))
       .map((a) => ({ a, score: nameScore(a.key, role) }))
       .filter((s) => s.score > 0);
     // 'softmax_outputs' beside 'logits': the probabilities step aside
@@ -122,6 +129,22 @@ export function detectRoles<T extends ArrayInfo>(
     taken.add(top[0].a);
     reasons.push(`${role}: ${top[0].a.key} (by name)`);
   }
+
+  // --- layers (docs/method.md §8): with the logits known and no features by name, the last layer is the penultimate ---
+  const layerRows = chosen.logits ? rowsOf(chosen.logits) : null;
+  const last =
+    chosen.features || layerRows === null
+      ? null
+      : lastLayer(
+          candidates.filter((a) => !taken.has(a)),
+          layerRows,
+        );
+  if (last) {
+    chosen.features = last;
+    taken.add(last);
+    reasons.push(`features: ${last.key} (the last layer)`);
+  }
+  // --- end layers ---
 
   // shapes for what names did not settle
   const anchorRows = chosen.features ? rowsOf(chosen.features) : chosen.logits ? rowsOf(chosen.logits) : null;

@@ -22,6 +22,7 @@ export function fakeMoments(p = 2, c = 2, q = 2): Moments {
 }
 
 export function fakeMetrics(overrides: Partial<CheckpointMetrics> = {}): CheckpointMetrics {
+  const dlr = overrides.dlr ?? 0.25;
   return {
     n: 10,
     p: 4,
@@ -44,6 +45,10 @@ export function fakeMetrics(overrides: Partial<CheckpointMetrics> = {}): Checkpo
     accuracy: 0.7,
     evalAccuracy: 0.6,
     spectrumTruncated: false,
+    layers: [
+      { name: 'layer1', p: 6, r: 2, dlr: 0.5, dlrEnergy99: 0.5 },
+      { name: 'features', p: 4, r: 2, dlr, dlrEnergy99: overrides.dlrEnergy99 ?? 0.25 },
+    ],
     ...overrides,
   };
 }

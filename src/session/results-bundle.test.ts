@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../io/types';
-import { fakeCheckpoint, fakeRun } from './fake-records';
+import { fakeCheckpoint, fakeMoments, fakeRun } from './fake-records';
 import { decodeFloat64, decodeResultsBundle, encodeFloat64, encodeResultsBundle } from './results-bundle';
 
 describe('float64 base64 codec', () => {
@@ -33,6 +33,21 @@ describe('results bundle', () => {
     expect(first.eval).toEqual(runs[0].checkpoints[0].eval);
     expect(second.eval).toBeNull();
     expect(decoded[1].checkpoints[0].step).toBe(7);
+  });
+
+  it('round-trips the layers of the moments (docs/method.md §8) and reads bundles without them', () => {
+    const run = fakeRun('deep', [fakeCheckpoint(3)]);
+    const fit = run.checkpoints[0].fit;
+    const layer = { ...fakeMoments(5, fit.c, 0), n: fit.n };
+    layer.scatter[7] = Math.E;
+    fit.layers = { features: 'block3', earlier: [{ name: 'block1', moments: layer }] };
+    const [decoded] = decodeResultsBundle(encodeResultsBundle([run]), 'd.richscope.json');
+    expect(decoded.checkpoints[0].fit.layers).toEqual(fit.layers);
+    const without = encodeResultsBundle([fakeRun('flat', [fakeCheckpoint(1)])]);
+    expect(JSON.parse(without).runs[0].checkpoints[0].fit).not.toHaveProperty('layers');
+    expect(decodeResultsBundle(without, 'e.json')[0].checkpoints[0].fit.layers).toBeUndefined();
+    const wrongRows = encodeResultsBundle([run]).replace(/"n":10,"p":5/, '"n":11,"p":5');
+    expect(() => decodeResultsBundle(wrongRows, 'f.json')).toThrow(/layer block1 has n=11/);
   });
 
   it('refuses other files with an InputError naming the file', () => {

@@ -6,7 +6,7 @@
  * its moments do not support. Pure: runs in the analysis worker and in unit tests.
  */
 import { InputError } from '../io/types';
-import type { CheckpointMetrics, Moments, TargetKind } from '../core/types';
+import type { CheckpointMetrics, LayerSet, Moments, TargetKind } from '../core/types';
 import type { RunRecord } from './records';
 
 export const RESULTS_BUNDLE_FORMAT = 'richscope-results';
@@ -25,6 +25,8 @@ interface EncodedMoments {
   mean: string;
   /** base64 of float64 little-endian, (p + c + q)^2 row-major */
   scatter: string;
+  /** the earlier layers' moments of [Phi_l | F] (docs/method.md §8); absent in bundles without layers */
+  layers?: { features: string; earlier: { name: string; moments: EncodedMoments }[] };
 }
 
 interface BundleFile {
@@ -81,7 +83,7 @@ export function decodeFloat64(text: string): Float64Array {
 }
 
 function encodeMoments(m: Moments): EncodedMoments {
-  return {
+  const encoded: EncodedMoments = {
     n: m.n,
     p: m.p,
     c: m.c,
@@ -91,6 +93,12 @@ function encodeMoments(m: Moments): EncodedMoments {
     mean: encodeFloat64(m.mean),
     scatter: encodeFloat64(m.scatter),
   };
+  if (m.layers)
+    encoded.layers = {
+      features: m.layers.features,
+      earlier: m.layers.earlier.map(({ name, moments }) => ({ name, moments: encodeMoments(moments) })),
+    };
+  return encoded;
 }
 
 /** The bundle of the given runs as JSON text. */
@@ -138,7 +146,7 @@ function decodeMoments(encoded: EncodedMoments, where: string, source: string): 
   const targetKind: TargetKind = ['none', 'onehot', 'dense'].includes(encoded.targetKind)
     ? encoded.targetKind
     : 'none';
-  return {
+  const moments: Moments = {
     n,
     p,
     c,
@@ -147,6 +155,31 @@ function decodeMoments(encoded: EncodedMoments, where: string, source: string): 
     mean,
     scatter,
     correct: typeof encoded.correct === 'number' ? encoded.correct : null,
+  };
+  if (encoded.layers !== undefined) moments.layers = decodeLayers(encoded.layers, moments, where, source);
+  return moments;
+}
+
+/** The layers of decoded moments: each the moments of [Phi_l | F] on the same n rows and C outputs. */
+function decodeLayers(
+  layers: NonNullable<EncodedMoments['layers']>,
+  own: Moments,
+  where: string,
+  source: string,
+): LayerSet {
+  if (typeof layers?.features !== 'string' || !Array.isArray(layers.earlier))
+    throw new InputError(source, `${where}: layers must be {"features": name, "earlier": [...]}`);
+  return {
+    features: layers.features,
+    earlier: layers.earlier.map(({ name, moments }) => {
+      const layer = decodeMoments(moments, `${where}, layer ${String(name)}`, source);
+      if (layer.n !== own.n || layer.c !== own.c || layer.q !== 0)
+        throw new InputError(
+          source,
+          `${where}: layer ${String(name)} has n=${layer.n}, C=${layer.c}, q=${layer.q} but its checkpoint n=${own.n}, C=${own.c} (and q must be 0)`,
+        );
+      return { name: String(name), moments: layer };
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Moments } from '../core/types';
-import { fakeCheckpoint, fakeMoments, fakeRun } from './fake-records';
+import type { CheckpointMetrics, Moments } from '../core/types';
+import { fakeCheckpoint, fakeMetrics, fakeMoments, fakeRun } from './fake-records';
 import { createMemoryDatabase, type MemoryDatabase } from './memory-database';
 import type { RunRecord } from './records';
 import {
@@ -103,6 +103,18 @@ describe('session format', () => {
     const { runs, lost } = restoreRuns(session, moments);
     expect(lost).toBe(2);
     expect(runs.map((r) => [r.name, r.checkpoints.map((c) => c.step)])).toEqual([['a', [2]]]);
+  });
+
+  it('gives metrics stored without layers the penultimate layer alone', () => {
+    const { layers: _none, ...old } = fakeMetrics({ dlr: 0.4, dlrEnergy99: 0.3 });
+    const session = toStoredSession([
+      fakeRun('old', [{ ...fakeCheckpoint(1), metrics: old as CheckpointMetrics, momentsKey: 'moments/1' }]),
+    ]);
+    const moments = new Map<string, StoredMoments>([['moments/1', { fit: fakeMoments(), eval: null }]]);
+    const { runs } = restoreRuns(session, moments);
+    expect(runs[0].checkpoints[0].metrics.layers).toEqual([
+      { name: 'features', p: 4, r: 2, dlr: 0.4, dlrEnergy99: 0.3 },
+    ]);
   });
 
   it('splits a version-1 session, leaving out what is malformed', () => {

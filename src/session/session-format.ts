@@ -10,6 +10,7 @@
  * `runs` is the version-1 layout (every run with its moments in one record); it is moved to this
  * layout once, in a worker, the first time it is found.
  */
+import { layersOf } from '../core/layer-dlr';
 import type { Moments } from '../core/types';
 import type { CheckpointRecord, FileError, RunRecord } from './records';
 
@@ -107,7 +108,10 @@ export function restoreRuns(
     const restored: CheckpointRecord[] = [];
     for (const { moments: key, ...checkpoint } of checkpoints) {
       const stored = moments.get(key);
-      if (stored) restored.push({ ...checkpoint, fit: stored.fit, eval: stored.eval, momentsKey: key });
+      // metrics stored before D_LR by layer (docs/method.md §8) hold the penultimate layer only
+      const metrics = { ...checkpoint.metrics, layers: layersOf(checkpoint.metrics) };
+      if (stored)
+        restored.push({ ...checkpoint, metrics, fit: stored.fit, eval: stored.eval, momentsKey: key });
       else lost++;
     }
     // the rule of toStoredSession: a run with no checkpoint left and no error has nothing to show

@@ -4,10 +4,12 @@ import {
   advancePlay,
   focusRun,
   followHash,
+  orderLayers,
   selectCheckpoint,
   setLogK,
   showAcrossCheckpoints,
   showAcrossRuns,
+  showLayerSteps,
   showStep,
   sortBy,
   togglePlay,
@@ -37,6 +39,12 @@ describe('view actions', () => {
   it('focusRun starts at the latest step', () =>
     expect(focusRun.perform(at({ step: 5 }), 'r').view).toMatchObject({ focusRun: 'r', step: null }));
   it('showStep', () => expect(showStep.perform(at({}), 100).view.step).toBe(100));
+  it('orderLayers keeps the order given; null shows every layer', () => {
+    expect(orderLayers.perform(at({}), ['b', 'a']).view.layers).toEqual(['b', 'a']);
+    expect(orderLayers.perform(at({ layers: ['a'] }), null).view.layers).toBeNull();
+  });
+  it('showLayerSteps', () =>
+    expect(showLayerSteps.perform(at({}), 'group:g').view.layerStepsRun).toBe('group:g'));
   it('togglePlay plays from the slider', () =>
     expect(togglePlay.perform(at({ step: 100 }), { steps, current: 1 })).toMatchObject({
       playing: true,

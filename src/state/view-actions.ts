@@ -93,6 +93,16 @@ export const sortBy = action<SortColumn>('sortBy', (state, column) =>
   }),
 );
 
+/** The layers both layer plots show, in this order (docs/method.md §8); null = every layer. */
+export const orderLayers = action<readonly string[] | null>('orderLayers', (state, layers) =>
+  withView(state, { layers }),
+);
+
+/** The run (or `group:<name>` seed group) of the layer x step heat map; null = the selected run's. */
+export const showLayerSteps = action<string | null>('showLayerSteps', (state, layerStepsRun) =>
+  withView(state, { layerStepsRun }),
+);
+
 /** Selects a checkpoint for the details panel; a null run clears the selection. */
 export const selectCheckpoint = action<{ runId: string | null; step: number | null }>(
   'selectCheckpoint',

@@ -23,9 +23,16 @@ describe('URL hash view settings', () => {
       aggregateSeeds: true,
       sortColumn: 'dlr' as const,
       sortDescending: true,
+      layers: ['encoder.layer.2', 'layer 10', 'features'],
+      layerStepsRun: 'mlp96_rich',
     };
     const hash = formatHash('dashboard', view);
     expect(parseHash(hash)).toEqual({ route: 'dashboard', view });
+  });
+
+  it('reads the layer list with spaces and empty names dropped', () => {
+    expect(parseHash('#/?layers=%20a%20,,b').view.layers).toEqual(['a', 'b']);
+    expect(parseHash('#/?layers=,').view.layers).toBeNull();
   });
 
   it('falls back to defaults for malformed values', () => {

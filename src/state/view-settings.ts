@@ -49,6 +49,10 @@ export interface ViewSettings {
   aggregateSeeds: boolean;
   sortColumn: SortColumn;
   sortDescending: boolean;
+  /** the layers shown by "D_LR by layer" and its heat map, in this order (docs/method.md §8); null = every layer */
+  layers: readonly string[] | null;
+  /** run (or seed group) of the layer x step heat map; null = the selected run, else the first visible one */
+  layerStepsRun: string | null;
 }
 
 export const defaultViewSettings: ViewSettings = {
@@ -65,6 +69,8 @@ export const defaultViewSettings: ViewSettings = {
   aggregateSeeds: false,
   sortColumn: 'run',
   sortDescending: false,
+  layers: null,
+  layerStepsRun: null,
 };
 
 const SORT_COLUMNS: readonly SortColumn[] = [
@@ -118,6 +124,15 @@ function parseKRange(text: string | null, logK: boolean): readonly [number, numb
   return match ? usableKRange([Number(match[1]), Number(match[2])], logK) : null;
 }
 
+/** `a, b,c` as the layer names a, b, c (empty names dropped); null when none is left. */
+export function parseLayerList(text: string | null): readonly string[] | null {
+  const names = (text ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  return names.length > 0 ? names : null;
+}
+
 /** Route and view settings from a location hash; unknown or malformed values fall back to defaults. */
 export function parseHash(hash: string): { route: Route; view: ViewSettings } {
   const body = hash.replace(/^#/, '');
@@ -148,6 +163,8 @@ export function parseHash(hash: string): { route: Route; view: ViewSettings } {
       ? (sort!.replace(/^-/, '') as SortColumn)
       : d.sortColumn,
     sortDescending: sort ? sort.startsWith('-') : d.sortDescending,
+    layers: parseLayerList(params.get('layers')),
+    layerStepsRun: params.get('lrun') || null,
   };
   return { route, view };
 }
@@ -172,6 +189,8 @@ export function formatHash(route: Route, view: ViewSettings): string {
   if (view.sortColumn !== d.sortColumn || view.sortDescending !== d.sortDescending) {
     params.set('sort', `${view.sortDescending ? '-' : ''}${view.sortColumn}`);
   }
+  if (view.layers !== null) params.set('layers', view.layers.join(','));
+  if (view.layerStepsRun !== null) params.set('lrun', view.layerStepsRun);
   const query = params.toString();
   return `#/${route === 'learn' ? 'learn' : ''}${query ? `?${query}` : ''}`;
 }

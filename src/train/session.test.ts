@@ -18,7 +18,9 @@ describe('runTrainingSession', () => {
     const summary = await runTrainingSession(options, { onEvent: (e) => events.push(e) });
     expect(events.map((e) => e.step)).toEqual([10, 20, 30]);
     expect(summary).toMatchObject({ checkpoints: 3, completed: true });
-    expect(transferablesOf(events[0])).toHaveLength(4);
+    // mean and scatter of both splits, and of the fit split's earlier hidden layer (depth 2)
+    expect(transferablesOf(events[0])).toHaveLength(6);
+    expect(events[0].checkpoint!.metrics.layers.map((l) => l.name)).toEqual(['hidden1', 'hidden2']);
     expect(events[2].elapsedMs).toBeGreaterThanOrEqual(events[0].elapsedMs);
   });
 

@@ -80,8 +80,10 @@ export const defaultTrainerOptions: TrainerOptions = {
 /** Features and logits of one split at one step, row-major, as the analysis core wants them. */
 export interface SplitActivations {
   n: number;
-  /** n x p: the penultimate features */
+  /** n x p: the penultimate features (the last hidden layer) */
   features: Float32Array;
+  /** n x width each: the hidden layers before it, input side first (docs/method.md §8) */
+  hidden: Float32Array[];
   /** n x C: the outputs f = alpha (h - h0) */
   logits: Float32Array;
   /** n labels (the training labels as trained on, shuffled ones included) */
@@ -247,7 +249,13 @@ export function createTrainer(options: TrainerOptions): Trainer {
     const h = pass.acts[L];
     const logits = new Float32Array(n * C);
     for (let i = 0; i < logits.length; i++) logits[i] = o.alpha * (h[i] - (h0 ? h0[i] : 0));
-    return { n, features: Float32Array.from(pass.acts[L - 1]), logits, labels: labels.slice() };
+    return {
+      n,
+      features: Float32Array.from(pass.acts[L - 1]),
+      hidden: pass.acts.slice(1, L - 1).map((a) => Float32Array.from(a)),
+      logits,
+      labels: labels.slice(),
+    };
   }
 
   return {

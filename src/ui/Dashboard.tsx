@@ -4,6 +4,8 @@ import { CheckpointTable } from './CheckpointTable';
 import { DropZone } from './DropZone';
 import { ExportPanel } from './ExportPanel';
 import { Notices } from './Notices';
+import { DlrLayersPlot } from './plots/DlrLayersPlot';
+import { DlrLayerStepsPlot } from './plots/DlrLayerStepsPlot';
 import { DlrStepsPlot } from './plots/DlrStepsPlot';
 import { SpectraPanel } from './plots/SpectraPanel';
 import { RunsPanel } from './RunsPanel';
@@ -22,6 +24,10 @@ export function Dashboard() {
         <div className="two-columns">
           <DlrStepsPlot />
           <CheckpointDetails />
+        </div>
+        <div className="two-columns">
+          <DlrLayersPlot />
+          <DlrLayerStepsPlot />
         </div>
         <CheckpointTable />
       </div>

@@ -15,8 +15,18 @@ describe('CSV export', () => {
     expect(lines).toContain('"rich, ""quoted""",150,step_150,nc1,,');
     expect(lines).toContain('lazy,0,step_0,mass,4,1.2');
     expect(lines).toContain('lazy,0,step_0,spectrumTruncated,,0');
-    // 15 scalars + 4 mass + 4 utilization + 4 relative + 4 rho + 2 profile + 2 output spectrum per checkpoint
-    expect(lines).toHaveLength(1 + 2 * (15 + 4 + 4 + 4 + 4 + 2 + 2));
+    // 15 scalars + 4 mass + 4 utilization + 4 relative + 4 rho + 2 profile + 2 output spectrum,
+    // and 5 quantities of each of 2 layers per checkpoint
+    expect(lines).toHaveLength(1 + 2 * (15 + 4 + 4 + 4 + 4 + 2 + 2 + 5 * 2));
+  });
+
+  it('has the layers in layer order, the penultimate last, k their position', () => {
+    const lines = exportCsv(runs).trimEnd().split('\n');
+    expect(lines).toContain('lazy,0,step_0,layerName,1,layer1');
+    expect(lines).toContain('lazy,0,step_0,layerDlr,1,0.5');
+    expect(lines).toContain('lazy,0,step_0,layerName,2,features');
+    expect(lines).toContain('"rich, ""quoted""",150,step_150,layerDlr,2,0.30000000000000004');
+    expect(lines).toContain('lazy,0,step_0,layerP,1,6');
   });
 });
 
@@ -29,5 +39,9 @@ describe('JSON export', () => {
     expect(parsed.runs[0].checkpoints[0].hasEvalSplit).toBe(true);
     expect(parsed.runs[1].checkpoints[0].hasEvalSplit).toBe(false);
     expect(parsed.runs[1].checkpoints[0].metrics.mass).toEqual([0.5, 0.8, 0.9, 1.2]);
+    expect(parsed.runs[1].checkpoints[0].metrics.layers.map((l: { name: string }) => l.name)).toEqual([
+      'layer1',
+      'features',
+    ]);
   });
 });

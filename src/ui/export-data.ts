@@ -2,7 +2,7 @@
  * "All curves and metrics of all runs" as one CSV (long format: one value per row, easy to load in
  * pandas or R) and as one JSON document. Full float64 precision (String(number)), never rounded.
  */
-import type { CheckpointMetrics } from '../core/types';
+import type { CheckpointMetrics, LayerMetrics } from '../core/types';
 import type { RunRecord } from '../session/records';
 
 /** Scalar metrics exported per checkpoint, in column order. */
@@ -43,8 +43,18 @@ function formatValue(value: number | boolean | null): string {
   return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
 }
 
+/** Per-layer quantities (docs/method.md §8), exported with k = the layer's position (1 = nearest the input). */
+export const LAYER_QUANTITIES = [
+  ['layerName', (l) => l.name],
+  ['layerP', (l) => l.p],
+  ['layerR', (l) => l.r],
+  ['layerDlr', (l) => l.dlr],
+  ['layerDlrEnergy99', (l) => l.dlrEnergy99],
+] as const satisfies readonly (readonly [string, (layer: LayerMetrics) => string | number | null])[];
+
 /**
- * CSV with header `run,step,label,quantity,k,value`. Scalars have an empty k; curves have k = 1..K.
+ * CSV with header `run,step,label,quantity,k,value`. Scalars have an empty k; curves have k = 1..K;
+ * the layers have k = 1..L in layer order, the penultimate last (`layerName` holds the name).
  * Null values (e.g. NC1 without labels) are empty fields.
  */
 export function exportCsv(runs: readonly RunRecord[]): string {
@@ -56,6 +66,12 @@ export function exportCsv(runs: readonly RunRecord[]): string {
       for (const key of CURVE_METRICS) {
         c.metrics[key]?.forEach((value, i) => lines.push(`${prefix},${key},${i + 1},${String(value)}`));
       }
+      for (const [quantity, read] of LAYER_QUANTITIES)
+        c.metrics.layers.forEach((layer, i) => {
+          const value = read(layer);
+          const field = typeof value === 'string' ? csvField(value) : formatValue(value);
+          lines.push(`${prefix},${quantity},${i + 1},${field}`);
+        });
     }
   }
   return `${lines.join('\n')}\n`;

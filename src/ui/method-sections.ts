@@ -12,6 +12,7 @@ export const METHOD_SECTIONS = {
   spectra: { number: '4', title: 'Spectra and the Nyström eigenfunctions' },
   companions: { number: '5', title: 'Companion metrics' },
   paperValues: { number: '6', title: 'Orientation values from the paper' },
+  layers: { number: '8', title: 'Every layer, not only the last' },
 } as const;
 
 export type MethodSection = keyof typeof METHOD_SECTIONS;

@@ -11,7 +11,12 @@ import { methodReference } from '../method-sections';
 import { Plot } from '../plots/Plot';
 import { SPECTRUM_TITLES, buildTraces } from '../plots/traces';
 import type { SpectrumPanel } from '../plots/traces';
-import { buildLearnAccuracyTraces, buildLearnDlrTraces, toRunRecord } from './learn-traces';
+import {
+  buildLearnAccuracyTraces,
+  buildLearnDlrTraces,
+  buildLearnLayerTraces,
+  toRunRecord,
+} from './learn-traces';
 import type { LearnRun } from '../../state/learn-actions';
 
 const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; description: string }[] = [
@@ -78,9 +83,11 @@ function stepLayout(base: Partial<Layout>, end: number): Partial<Layout> {
 export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
   const dlrTraces = useMemo(() => buildLearnDlrTraces(runs), [runs]);
   const accuracyTraces = useMemo(() => buildLearnAccuracyTraces(runs), [runs]);
+  const layerTraces = useMemo(() => buildLearnLayerTraces(runs), [runs]);
   const stepEnd = Math.max(1, ...runs.map((r) => r.options.steps));
   const dlrLayout = useMemo(() => stepLayout(DLR_LAYOUT, stepEnd), [stepEnd]);
   const accuracyLayout = useMemo(() => stepLayout(ACCURACY_LAYOUT, stepEnd), [stepEnd]);
+  const layerLayout = useMemo(() => stepLayout(DLR_LAYOUT, stepEnd), [stepEnd]);
   const spectraRuns = useThrottled(runs, SPECTRA_EVERY_MS);
   const spectra = useMemo(() => {
     const records = spectraRuns.map(toRunRecord);
@@ -122,6 +129,18 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
             description="train and test accuracy of each run against training step"
           />
         </div>
+        <Plot
+          testId="learn-plot-dlr-layers"
+          title="D_LR by layer: the penultimate layer solid, earlier layers dotted to dashed"
+          traces={layerTraces}
+          layout={layerLayout}
+          height={300}
+          description="D_LR of every hidden layer of each run against training step, each layer measured against the same outputs"
+        />
+        <p className="hint">
+          Every hidden layer is measured against the outputs ({methodReference('layers')}): which layers go
+          rich, and which first? With only the last layer trained, none of them moves.
+        </p>
       </section>
       <section className="panel" aria-labelledby="learn-spectra-heading">
         <h2 id="learn-spectra-heading">Feature spectra at each run&apos;s latest checkpoint</h2>

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { defaultTrainerOptions } from '../../train/trainer';
 import { fakeMetrics } from './testing';
-import { buildLearnAccuracyTraces, buildLearnDlrTraces, toRunRecord } from './learn-traces';
+import {
+  buildLearnAccuracyTraces,
+  buildLearnDlrTraces,
+  buildLearnLayerTraces,
+  toRunRecord,
+} from './learn-traces';
 import type { LearnRun } from '../../state/learn-actions';
 
 function run(dlrs: number[]): LearnRun {
@@ -30,6 +35,14 @@ describe('learn traces', () => {
     expect(traces[0].x).toEqual([10, 20]);
     expect(traces[0].y).toEqual([0.5, 0.3]);
     expect(traces[1].line?.dash).toBe('dash');
+  });
+
+  it('draws D_LR of every hidden layer against step, the penultimate solid', () => {
+    const traces = buildLearnLayerTraces([run([0.5, 0.3])]);
+    expect(traces.map((t) => t.name)).toEqual(['rich: hidden1', 'rich: hidden2']);
+    expect(traces[0].y).toEqual([0.6, 0.4]); // fakeMetrics: hidden1 = D_LR + 0.1
+    expect(traces[1].y).toEqual([0.5, 0.3]);
+    expect([traces[0].line?.dash, traces[1].line?.dash]).toEqual(['dot', 'solid']);
   });
 
   it('draws train and test accuracy', () => {

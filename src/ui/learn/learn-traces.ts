@@ -98,6 +98,37 @@ export function buildLearnDlrTraces(runs: readonly LearnRun[]): Trace[] {
   return buildStepTraces(runs, DLR_SERIES);
 }
 
+/** Line styles from the input side to the penultimate layer (solid), whose line is also the widest. */
+const LAYER_DASHES = ['dot', 'dashdot', 'dash', 'longdash'] as const;
+
+/**
+ * D_LR of every hidden layer of every run against step (docs/method.md §8): one trace per run and layer in
+ * the run's colour, the penultimate layer solid and widest, earlier layers dotted to dashed.
+ */
+export function buildLearnLayerTraces(runs: readonly LearnRun[]): Trace[] {
+  return runs.flatMap((run) => {
+    const names = run.checkpoints.at(-1)?.metrics.layers.map((l) => l.name) ?? [];
+    return names.map((name, i): Trace => {
+      const last = i === names.length - 1;
+      const depthFromTop = names.length - 1 - i;
+      return {
+        type: 'scatter',
+        mode: 'lines',
+        name: `${run.name}: ${name}`,
+        legendgroup: run.id,
+        x: run.checkpoints.map((c) => c.step),
+        y: run.checkpoints.map((c) => c.metrics.layers.find((l) => l.name === name)?.dlr ?? null),
+        line: {
+          color: run.colour,
+          width: last ? 2.5 : 1.5,
+          dash: last ? 'solid' : LAYER_DASHES[(depthFromTop - 1) % LAYER_DASHES.length],
+        },
+        hovertemplate: `${run.name}, layer ${name}<br>step %{x}<br>D_LR = %{y:.3f}<extra></extra>`,
+      };
+    });
+  });
+}
+
 /** Train (dotted) and test (solid) accuracy of every run against step. */
 export function buildLearnAccuracyTraces(runs: readonly LearnRun[]): Trace[] {
   return buildStepTraces(runs, ACCURACY_SERIES);

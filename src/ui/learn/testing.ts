@@ -24,5 +24,9 @@ export function fakeMetrics(dlr: number): CheckpointMetrics {
     accuracy: 0.9,
     evalAccuracy: 0.8,
     spectrumTruncated: false,
+    layers: [
+      { name: 'hidden1', p: 8, r: 4, dlr: Math.min(1, dlr + 0.1), dlrEnergy99: Math.min(1, dlr + 0.1) },
+      { name: 'hidden2', p: 8, r: 4, dlr, dlrEnergy99: dlr },
+    ],
   };
 }

@@ -4,11 +4,10 @@
  * are replaced with Plotly.react, which diffs instead of redrawing.
  */
 import type PlotlyDefault from 'plotly.js-dist-min';
-import type { Layout, PlotlyHTMLElement, PlotMouseEvent, PlotRelayoutEvent } from 'plotly.js-dist-min';
+import type { Data, Layout, PlotlyHTMLElement, PlotMouseEvent, PlotRelayoutEvent } from 'plotly.js-dist-min';
 import { useEffect, useRef, useState } from 'react';
 import { fileSafe } from '../download';
 import { useColourScheme } from '../use-colour-scheme';
-import type { Trace } from './traces';
 
 type PlotlyModule = typeof PlotlyDefault;
 
@@ -23,7 +22,8 @@ export interface PlotProps {
   testId: string;
   /** shown above the plot and used as the export file name */
   title: string;
-  traces: Trace[];
+  /** scatter traces (`Trace`), or any other plotly trace (the layer x step heat map) */
+  traces: Data[];
   layout: Partial<Layout>;
   height?: number;
   /** called with the clicked point's customdata */

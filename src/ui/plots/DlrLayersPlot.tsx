@@ -1,0 +1,75 @@
+/**
+ * "D_LR by layer" (docs/method.md §8): the selected checkpoint's D_LR over its layers, the other runs at the
+ * same step overlaid in their colours; and the 'Layers' field, which chooses the layers both layer
+ * plots show and their order. Shown when some checkpoint holds more than the penultimate layer.
+ */
+import type { Layout } from 'plotly.js-dist-min';
+import { useMemo } from 'react';
+import { richscope, useRichscope } from '../../state/store';
+import { parseLayerList } from '../../state/view-settings';
+import { methodReference } from '../method-sections';
+import { buildDlrLayersTraces, hasLayers } from './layer-traces';
+import { Plot } from './Plot';
+
+export function DlrLayersPlot() {
+  const runs = useRichscope((s) => s.runs);
+  const view = useRichscope((s) => s.view);
+  const { traces, categories } = useMemo(() => buildDlrLayersTraces(runs, view), [runs, view]);
+  const layout = useMemo<Partial<Layout>>(
+    () => ({
+      xaxis: {
+        title: { text: 'layer (input side → penultimate)' },
+        type: 'category',
+        categoryorder: 'array',
+        categoryarray: categories,
+      },
+      yaxis: { title: { text: 'D_LR (0 rich, 1 lazy)' }, range: [0, 1.02] },
+      margin: { l: 56, r: 16, t: 8, b: 48 },
+    }),
+    [categories],
+  );
+  const written = view.layers?.join(', ') ?? '';
+  const commit = (text: string) => richscope.orderLayers(parseLayerList(text));
+  if (!hasLayers(runs)) return null;
+
+  return (
+    <section className="panel" aria-labelledby="dlr-layers-heading">
+      <div className="panel-header">
+        <h2 id="dlr-layers-heading" className="visually-hidden">
+          D_LR by layer
+        </h2>
+        <label>
+          Layers{' '}
+          <input
+            // remounted when the URL (or a reset) changes the order, so it shows what is in force
+            key={written}
+            type="text"
+            data-testid="layer-order"
+            defaultValue={written}
+            placeholder={categories.join(', ') || 'every layer'}
+            aria-describedby="layer-order-hint"
+            onBlur={(e) => commit(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') commit(e.currentTarget.value);
+            }}
+          />
+        </label>
+        <span className="hint" id="layer-order-hint">
+          names in order, comma-separated; empty: every layer
+        </span>
+      </div>
+      <Plot
+        testId="plot-dlr-layers"
+        title="D_LR by layer (selected checkpoint; other runs at its step)"
+        traces={traces}
+        layout={layout}
+        height={300}
+        description="D_LR of each layer of the selected checkpoint, from the input side to the penultimate layer, with the other runs at the same step"
+      />
+      <p className="hint">
+        Every layer is measured against the same outputs ({methodReference('layers')}); the penultimate
+        layer&apos;s value is the checkpoint&apos;s D_LR.
+      </p>
+    </section>
+  );
+}
