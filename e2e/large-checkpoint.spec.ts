@@ -1,9 +1,9 @@
 /**
  * A big float32 .npy checkpoint (generated here: 256 features, 150,000 rows per core for 2 to 4
  * cores) has its rows read by every analysis worker at once: the job shows its rows, a rate and the
- * time left; cancelling frees the workers and leaves the loaded runs alone; and the split analysis
- * gives the D_LR of the single-stream reference. The page reports at least two cores, so a one-core
- * runner runs the split too (more slowly).
+ * time left; cancelling frees the workers and leaves the loaded runs alone; and the analysis sharded
+ * across the workers gives the D_LR of the single-stream reference. The page reports at least two
+ * cores, so a one-core runner shards it too (more slowly).
  */
 import { availableParallelism } from 'node:os';
 import { analyzeCheckpoint } from '../src/analysis/analyze-checkpoint';
@@ -82,7 +82,7 @@ test('a big checkpoint shows rows, rate and time left; cancel frees its workers 
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
-test('the split analysis gives the D_LR of the single-stream reference, the page responsive', async ({
+test('the sharded analysis gives the D_LR of the single-stream reference, the page responsive', async ({
   page,
   table,
   dropZone,
@@ -112,7 +112,7 @@ test('the split analysis gives the D_LR of the single-stream reference, the page
   expect((await mainThreadFileReads(page)).bytes).toBe(0);
   const { longest, elapsed } = await longestTaskSince(page, start);
   console.log(
-    `split analysis: ${(elapsed / 1000).toFixed(1)} s, longest main-thread task ${longest.toFixed(0)} ms`,
+    `sharded analysis: ${(elapsed / 1000).toFixed(1)} s, longest main-thread task ${longest.toFixed(0)} ms`,
   );
   expect(longest).toBeLessThan(FREEZE_MS);
   const dlr = Number(await table.rows.first().getAttribute('data-dlr'));

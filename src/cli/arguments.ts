@@ -38,6 +38,13 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The value of option `argv[at - 1]`, which must follow it and not be another option. */
+export function optionValue(argv: string[], at: number): string {
+  const v = argv[at];
+  if (v === undefined || v.startsWith('--')) throw new UsageError(`${argv[at - 1]} needs a value`);
+  return v;
+}
+
 /** Parses argv (without node and script). Throws UsageError with a one-line reason. */
 export function parseArguments(argv: string[]): CliArguments {
   const out: CliArguments = {
@@ -52,11 +59,7 @@ export function parseArguments(argv: string[]): CliArguments {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
+    const value = () => optionValue(argv, ++i);
     switch (arg) {
       case '--json':
         out.json = true;

@@ -140,6 +140,17 @@ describe('session format', () => {
     const shared = { ...fakeMoments(), scatter: m.scatter };
     expect(transferablesOfMoments([{ fit: m, eval: shared }])).toHaveLength(3);
   });
+
+  it("transfers the earlier layers' moments with their checkpoint's", () => {
+    const layer = fakeMoments(3, 2, 0);
+    const m = {
+      ...fakeMoments(),
+      layers: { features: 'features', earlier: [{ name: 'layer1', moments: layer }] },
+    };
+    const buffers = transferablesOfMoments([{ fit: m, eval: null }]);
+    expect(buffers).toHaveLength(4);
+    expect(buffers).toContain(layer.scatter.buffer);
+  });
 });
 
 describe('session storage over a database', () => {

@@ -11,7 +11,7 @@
  * layout once, in a worker, the first time it is found.
  */
 import { layersOf } from '../core/layer-dlr';
-import type { Moments } from '../core/types';
+import { momentBuffers, type Moments } from '../core/types';
 import type { CheckpointRecord, FileError, RunRecord } from './records';
 
 export const SESSION_KEY = 'session';
@@ -152,12 +152,5 @@ export function splitLegacySession(
 
 /** The distinct buffers of stored moments, to transfer them (a transfer list must not repeat one). */
 export function transferablesOfMoments(stored: Iterable<StoredMoments>): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const { fit, eval: evalMoments } of stored) {
-    for (const m of evalMoments ? [fit, evalMoments] : [fit]) {
-      buffers.add(m.mean.buffer as ArrayBuffer);
-      buffers.add(m.scatter.buffer as ArrayBuffer);
-    }
-  }
-  return [...buffers];
+  return momentBuffers(...[...stored].flatMap(({ fit, eval: evalMoments }) => [fit, evalMoments]));
 }

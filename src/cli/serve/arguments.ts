@@ -1,5 +1,5 @@
 /** Command-line arguments of `richscope serve` (README: "Follow a log directory"). */
-import { UsageError } from '../arguments';
+import { optionValue, UsageError } from '../arguments';
 
 export interface ServeArguments {
   logdir: string;
@@ -37,11 +37,7 @@ export function parseServeArguments(argv: string[]): ServeArguments {
   const folders: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
+    const value = () => optionValue(argv, ++i);
     switch (arg) {
       case '--port': {
         const text = value();
