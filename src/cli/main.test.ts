@@ -1,6 +1,14 @@
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
@@ -75,8 +83,8 @@ const orNull = (check: (v: Json) => boolean) => (v: Json) => v === null || check
 const jsonFieldTypes: Record<string, (v: Json, r: Record<string, Json>) => boolean> = {
   source: (v) => typeof v === 'string' && v !== '',
   evalSource: orNull((v) => typeof v === 'string'),
-  run: orNull((v) => typeof v === 'string'),
-  step: orNull(isInt),
+  run: (v) => typeof v === 'string' && v !== '',
+  step: isInt,
   n: (v) => isInt(v) && (v as number) > 1,
   p: (v) => isInt(v) && (v as number) > 0,
   C: (v) => isInt(v) && (v as number) > 0,
@@ -254,6 +262,33 @@ describe('richscope analyze (CLI)', () => {
     expect(onTest.evalN).toBe(450);
     expect(onTest.utilization).not.toEqual(own.utilization);
     expect(own.utilization[own.utilization.length - 1]).toBeCloseTo(1, 8);
+  });
+
+  it('names each record of a sweep by its run, its step and a path that exists', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'richscope-cli-'));
+    const sweep = join(root, 'SWEEP');
+    for (const run of ['run0', 'run1'])
+      for (const step of [5, 10]) checkpointFolder(join(sweep, run, `step_${step}`), 30, 4, 3, step);
+    // step-less checkpoints take their position in the run, as in the app
+    mkdirSync(join(sweep, 'loose'));
+    for (const name of ['a', 'b'])
+      copyFileSync(fixture('mlp96_rich_step0_train'), join(sweep, 'loose', `${name}.npz`));
+    const records = JSON.parse((await cli(sweep, '--json')).out) as Record<string, Json>[];
+    expect(records.map((r) => [r.run, r.step, relative(sweep, r.source as string)])).toEqual([
+      ['loose', 0, join('loose', 'a.npz')],
+      ['loose', 1, join('loose', 'b.npz')],
+      ['run0', 5, join('run0', 'step_5')],
+      ['run0', 10, join('run0', 'step_10')],
+      ['run1', 5, join('run1', 'step_5')],
+      ['run1', 10, join('run1', 'step_10')],
+    ]);
+    for (const record of records) expect(existsSync(record.source as string)).toBe(true);
+    const table = (await cli(sweep)).out.split('\n');
+    expect(table[0]).toMatch(/^run\s+step\s+source\s+n\s/);
+    expect(table[1]).toMatch(/^loose\s+0\s/);
+    // a lone file: the run from its name, as the app names it
+    const [lone] = JSON.parse((await cli(fixture('mlp96_rich_step150_train'), '--json')).out);
+    expect([lone.run, lone.step]).toEqual(['mlp96_rich', 150]);
   });
 
   it('reads a folder of features.npy, logits.npy and labels.npy, and a train/ + test/ pair', async () => {
@@ -439,7 +474,9 @@ describe('richscope analyze: D_LR by layer', () => {
     );
     expect(code).toBe(0);
     const lines = out.split('\n');
-    expect(lines[1]).toMatch(/^fixtures\/layers-mlp\/layers_lazy_step400_train\.npz\s+300\s+16\s+6/);
+    expect(lines[1]).toMatch(
+      /^layers_lazy\s+400\s+fixtures\/layers-mlp\/layers_lazy_step400_train\.npz\s+300\s+16\s+6/,
+    );
     expect(lines.slice(2, 5).map((l) => l.trim().split(/\s+/).slice(0, 2))).toEqual([
       ['layer1', '(layer)'],
       ['layer2', '(layer)'],
@@ -447,7 +484,7 @@ describe('richscope analyze: D_LR by layer', () => {
     ]);
     expect(lines[2]).toMatch(/layer1 \(layer\)\s+32\s+6\s+0\.6421\s+0\.6366$/);
     // a checkpoint with the penultimate layer only: its row is the layer
-    expect(lines[5]).toMatch(/^fixtures\/digits-mlp/);
+    expect(lines[5]).toMatch(/^mlp96_rich\s+150\s+fixtures\/digits-mlp/);
     expect(lines[6]).toBe('');
   });
 

@@ -7,8 +7,10 @@ import type { CheckpointPaths } from './expand-sources';
 export type CheckpointRecord = {
   source: string;
   evalSource: string | null;
-  run: string | null;
-  step: number | null;
+  /** the run as the app names it (a moments file's own metadata, else its folder or file name) */
+  run: string;
+  /** the step from the file or folder name or the file's own metadata, else the position in its run */
+  step: number;
   notes: string[];
   roles: CheckpointAnalysis['roles'];
   /** linear CKA with the --reference checkpoint's features; null when it needs raw activations it lacks */
@@ -19,8 +21,8 @@ export function toJsonRecord(paths: CheckpointPaths, analysis: CheckpointAnalysi
   return {
     source: paths.source,
     evalSource: paths.eval ? paths.eval.join(' + ') : (analysis.evalSource ?? null),
-    run: paths.run ?? analysis.run ?? null,
-    step: paths.step ?? analysis.step ?? analysis.savedStep ?? null,
+    run: paths.run ?? analysis.run ?? paths.fallback.run,
+    step: paths.step ?? analysis.step ?? analysis.savedStep ?? paths.fallback.step,
     ...analysis.metrics,
     notes: analysis.notes,
     roles: analysis.roles,
@@ -28,6 +30,8 @@ export function toJsonRecord(paths: CheckpointPaths, analysis: CheckpointAnalysi
 }
 
 const columns: [string, (r: CheckpointRecord) => string][] = [
+  ['run', (r) => r.run],
+  ['step', (r) => String(r.step)],
   ['source', (r) => r.source],
   ['n', (r) => String(r.n)],
   ['p', (r) => String(r.p)],
