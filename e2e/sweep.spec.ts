@@ -1,0 +1,65 @@
+/**
+ * A hyper-parameter sweep dropped as one folder: 30 runs of 10 checkpoints, train and test
+ * (scripts/make-sweep.mjs, small rows so the test stays short), become 300 rows whose D_LR is the
+ * CLI's on the same tree, run by run and step by step.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { exampleRows, expect, REFERENCE_TOLERANCE, test } from './fixtures';
+
+const RUNS = 30;
+const STEPS = 10;
+const root = path.resolve(import.meta.dirname, '..');
+let folder = '';
+let sweep = '';
+
+test.beforeAll(() => {
+  folder = mkdtempSync(path.join(tmpdir(), 'richscope-sweep-'));
+  sweep = path.join(folder, 'SWEEP');
+  const shape = ['--runs', RUNS, '--steps', STEPS, '--rows', 240, '--p', 24, '--classes', 6].map(String);
+  execFileSync('node', [path.join(root, 'scripts/make-sweep.mjs'), sweep, ...shape], { cwd: root });
+});
+test.afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+test('a 30 x 10 sweep dropped as a folder gives every checkpoint the D_LR the CLI gives', async ({
+  page,
+  table,
+  dropZone,
+  runsPanel,
+}) => {
+  test.setTimeout(240_000);
+  const cli = JSON.parse(
+    execFileSync('node', [path.join(root, 'dist-cli/richscope.mjs'), sweep, '--json'], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    }),
+  ) as { run: string; step: number; dlr: number }[];
+  expect(cli).toHaveLength(RUNS * STEPS);
+
+  await page.goto('/');
+  await table.expectRows(exampleRows());
+  await runsPanel.removeAll();
+  await dropZone.folderInput.setInputFiles(sweep);
+  await expect(table.rows).toHaveCount(RUNS * STEPS, { timeout: 200_000 });
+  const shown = await table.rows.evaluateAll((rows) =>
+    rows.map((row) => ({
+      run: row.getAttribute('data-run'),
+      step: Number(row.getAttribute('data-step')),
+      dlr: Number(row.getAttribute('data-dlr')),
+    })),
+  );
+  const byKey = new Map(shown.map((row) => [`${row.run}@${row.step}`, row.dlr]));
+  expect(byKey.size).toBe(RUNS * STEPS);
+  for (const record of cli) {
+    const dlr = byKey.get(`${record.run}@${record.step}`);
+    expect(dlr, `${record.run} step ${record.step}`).toBeDefined();
+    expect(Math.abs(dlr! - record.dlr), `${record.run} step ${record.step}`).toBeLessThan(
+      REFERENCE_TOLERANCE,
+    );
+  }
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
