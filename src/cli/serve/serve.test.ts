@@ -25,6 +25,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 async function serveOnce(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
+  const opened: string[] = [];
   let stop = () => {};
   let listing: unknown = null;
   const code = await runServe(
@@ -34,6 +35,7 @@ async function serveOnce(...args: string[]) {
     {
       dashboard: join(folder, 'dist'),
       stop: new Promise<void>((resolve) => (stop = resolve)),
+      openUrl: (url) => opened.push(url),
       onListening: (server: RunningServer) => {
         void fetch(`http://127.0.0.1:${server.port}/api/logdir`)
           .then((response) => response.json())
@@ -42,10 +44,19 @@ async function serveOnce(...args: string[]) {
       },
     },
   );
-  return { code, out, err, listing };
+  return { code, out, err, listing, opened };
 }
 
 describe('richscope serve (command)', () => {
+  it('opens the printed address with --open, and nothing without it', async () => {
+    const opened = await serveOnce(join(folder, 'runs'), '--port', '0', '--open');
+    expect(opened.code).toBe(0);
+    expect(opened.opened).toHaveLength(1);
+    expect(opened.out).toContain(`  ${opened.opened[0]}`);
+    expect(opened.opened[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect((await serveOnce(join(folder, 'runs'), '--port', '0')).opened).toEqual([]);
+  });
+
   it('prints the address it serves, on 127.0.0.1 by default, and the files found', async () => {
     const { code, out, err, listing } = await serveOnce(join(folder, 'runs'), '--port', '0', '--poll');
     expect(code).toBe(0);

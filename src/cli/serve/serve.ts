@@ -22,6 +22,8 @@ export interface ServeEnvironment {
   stop: Promise<void>;
   /** called once the server listens (tests read the address here) */
   onListening?: (server: RunningServer) => void;
+  /** opens the page for --open; default the platform's opener (open, start, xdg-open) */
+  openUrl: (url: string, err: (line: string) => void) => void;
 }
 
 function untilSignal(): Promise<void> {
@@ -115,7 +117,7 @@ export async function runServe(
       `richscope serve: warning: ${args.logdir} holds over ${MAX_SCANNED_ENTRIES} entries; only the first are shown`,
     );
   out('Press Ctrl+C to stop.');
-  if (args.open) openBrowser(server.url, err);
+  if (args.open) (environment.openUrl ?? openBrowser)(server.url, err);
   environment.onListening?.(server);
   await (environment.stop ?? untilSignal());
   await server.close();
