@@ -59,7 +59,7 @@ describe('zipRows', () => {
     expect(error).toBeInstanceOf(InputError);
     // (i * 6 + j) % 17 == 5 for 5 of the 78 cells, the first at index 5 (row 0)
     expect((error as InputError).message).toBe(
-      'f.npy: features: 5 NaN/Inf values, first in row 0; drop those rows or fix the file',
+      'f.npy: features: 5 NaN/Inf values, first in row 0; fix the file, or drop those rows with --drop-nonfinite (CLI)',
     );
   });
 

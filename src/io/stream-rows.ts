@@ -33,10 +33,10 @@ export function countNonFinite(block: Float64Array, cols: number, rowOffset: num
   return { count, firstRow };
 }
 
-/** 'features: 3 NaN/Inf values, first in row 17; drop those rows or fix the file' */
+/** 'features: 3 NaN/Inf values, first in row 17; fix the file, or drop those rows with --drop-nonfinite (CLI)' */
 export function nonFiniteMessage(key: string, found: NonFiniteCount): string {
   const values = found.count === 1 ? 'NaN/Inf value' : 'NaN/Inf values';
-  return `${key}: ${found.count} ${values}, first in row ${found.firstRow}; drop those rows or fix the file`;
+  return `${key}: ${found.count} ${values}, first in row ${found.firstRow}; fix the file, or drop those rows with --drop-nonfinite (CLI)`;
 }
 
 /** Accumulates counts over blocks of one array. */
