@@ -8,6 +8,11 @@
 // after it (plot redraws, the session save), the renderer processes' peak memory, and the load
 // average before and after (the machine is shared: read the time with it). Each browser run is
 // followed by a run of the NumPy float64 pipeline on the same files; medians and ratios at the end.
+//
+// `npm run bench:browser -- --first-start [--runs 5]` times the first start instead, each run in a
+// fresh profile: from navigation until the example runs' curves are drawn (a trace in the spectra
+// plot), the bytes the server sent until then (the first view's download: the shell, plotly, the
+// workers and the example session), and the main thread's long tasks (> 50 ms) in that window.
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -26,11 +31,15 @@ const option = (name, fallback) => {
 };
 const size = option('--size', 'L');
 const runs = Number(option('--runs', 1));
-const outDir = path.join(root, '.bench/app-dist');
+const firstStart = argv.includes('--first-start');
+// --dist DIR: serve a build made elsewhere (e.g. of another commit, to compare) instead of building
+const outDir = path.resolve(root, option('--dist', '.bench/app-dist'));
 
-const dataDir = ensureData(size);
-const files = ['features.npy', 'logits.npy', 'labels.npy'].map((f) => path.join(dataDir, f));
-if (!argv.includes('--no-build')) {
+const dataDir = firstStart ? null : ensureData(size);
+const files = firstStart
+  ? []
+  : ['features.npy', 'logits.npy', 'labels.npy'].map((f) => path.join(dataDir, f));
+if (!argv.includes('--no-build') && !argv.includes('--dist')) {
   execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: root,
     stdio: 'inherit',
@@ -46,6 +55,8 @@ const types = {
   '.png': 'image/png',
   '.wasm': 'application/wasm',
 };
+/** Bytes the server has sent, by path (the first-start runs reset it before each navigation). */
+let served = new Map();
 const server = createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
   const file = path.join(outDir, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
@@ -54,7 +65,9 @@ const server = createServer((req, res) => {
     return;
   }
   res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-  res.end(readFileSync(file));
+  const body = readFileSync(file);
+  served.set(url.pathname, (served.get(url.pathname) ?? 0) + body.length);
+  res.end(body);
 }).listen(0, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
 const base = `http://127.0.0.1:${server.address().port}/`;
@@ -89,9 +102,88 @@ function instrumentPage() {
   }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
 }
 
+/** Marks, on the page's clock, when the first curve of the example runs is drawn; collects long tasks. */
+function instrumentFirstStart() {
+  const marks = { curves: null, tasks: [] };
+  window.__bench = marks;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) marks.tasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  new MutationObserver((_, observer) => {
+    if (document.querySelector('[data-testid="plot-mass"] .scatterlayer .trace path')) {
+      marks.curves = performance.now();
+      observer.disconnect();
+    }
+  }).observe(document, { subtree: true, childList: true });
+}
+
+async function benchFirstStart(browser) {
+  const results = [];
+  for (let run = 0; run < runs; run++) {
+    const context = await browser.newContext(); // a fresh profile: no stored session, empty cache
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error('[page error]', error.message));
+    await page.addInitScript(instrumentFirstStart);
+    const loadBefore = loadavg();
+    served = new Map();
+    await page.goto(base);
+    await page.waitForFunction(() => window.__bench.curves !== null, null, {
+      timeout: 120_000,
+      polling: 100,
+    });
+    const bytes = [...served.values()].reduce((a, b) => a + b, 0);
+    const biggest = [...served].sort((a, b) => b[1] - a[1]).slice(0, 4);
+    const marks = await page.evaluate(() => window.__bench);
+    const tasks = marks.tasks.filter((t) => t.start <= marks.curves);
+    const result = {
+      curvesSeconds: marks.curves / 1000,
+      bytes,
+      biggest,
+      longestTaskMs: Math.max(0, ...tasks.map((t) => t.duration)),
+      longTasks: tasks.map((t) => [Math.round(t.start), Math.round(t.duration)]),
+      loadBefore: loadBefore.map((l) => Number(l.toFixed(2))),
+      loadAfter: loadavg().map((l) => Number(l.toFixed(2))),
+    };
+    results.push(result);
+    console.log(
+      `first start ${run + 1}: curves at ${result.curvesSeconds.toFixed(2)} s, ` +
+        `${(bytes / 1e6).toFixed(2)} MB sent (${biggest.map(([p, b]) => `${p} ${(b / 1e3).toFixed(0)} kB`).join(', ')}), ` +
+        `longest main-thread task ${result.longestTaskMs.toFixed(0)} ms ` +
+        `(long tasks [start, ms]: ${JSON.stringify(result.longTasks)}), ` +
+        `load ${result.loadBefore.join(' ')} -> ${result.loadAfter.join(' ')}`,
+    );
+    await context.close();
+  }
+  const summary = {
+    curvesSeconds: median(results.map((r) => r.curvesSeconds)),
+    bytes: median(results.map((r) => r.bytes)),
+    longestTaskMs: median(results.map((r) => r.longestTaskMs)),
+    worstTaskMs: Math.max(...results.map((r) => r.longestTaskMs)),
+  };
+  console.log(
+    `\nmedians of ${runs} first start(s): curves at ${summary.curvesSeconds.toFixed(2)} s (target <= 2.5 s), ` +
+      `${(summary.bytes / 1e6).toFixed(2)} MB sent, longest main-thread task ${summary.longestTaskMs.toFixed(0)} ms ` +
+      `(worst ${summary.worstTaskMs.toFixed(0)} ms; target: none over 200 ms)`,
+  );
+  return { summary, results };
+}
+
 const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
-const results = [];
 try {
+  if (firstStart) {
+    const record = { chromium: browser.version(), cores: cpus().length, ...(await benchFirstStart(browser)) };
+    mkdirSync(path.join(root, '.bench'), { recursive: true });
+    const out = path.join(root, `.bench/first-start-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(out, JSON.stringify(record, null, 1));
+    console.log(`written ${path.relative(root, out)}`);
+  } else await benchDrop(browser);
+} finally {
+  await browser.close();
+  server.close();
+}
+
+async function benchDrop(browser) {
+  const results = [];
   for (let run = 0; run < runs; run++) {
     const page = await browser.newPage();
     page.on('pageerror', (error) => console.error('[page error]', error.message));
@@ -176,7 +268,4 @@ try {
   const out = path.join(root, `.bench/browser-app-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(out, JSON.stringify(record, null, 1));
   console.log(`written ${path.relative(root, out)}`);
-} finally {
-  await browser.close();
-  server.close();
 }
