@@ -10,6 +10,7 @@
  * - 'js': plain float64 dot products, the fallback when WebAssembly SIMD is unavailable.
  * Pure: no DOM, no Node built-ins, so it runs in Node worker_threads and browser workers alike.
  */
+import { gramRelaxedWasmBase64 } from './gram-relaxed-wasm.generated';
 import { gramWasmBase64 } from './gram-wasm.generated';
 import { compileBase64Module } from './wasm';
 
@@ -56,6 +57,12 @@ export interface GramKernelOptions {
   kernel?: GramKernelName;
   /** rows packed and summed per kernel call (float32 sums restart every 64 rows inside); default 512 (f32), 256 (f64) */
   blockRows?: number;
+  /**
+   * 'wasm-f32' with fused multiply-adds (relaxed SIMD `f32x4.relaxed_madd`) where the runtime has
+   * them; false forces the separate multiply and add. Default true. The fused sums round once per
+   * product instead of twice: both stay within float32 rounding of the float64 Gram.
+   */
+  fused?: boolean;
 }
 
 export const defaultGramKernelOptions: GramKernelOptions = { precision: 'float64' };
@@ -66,6 +73,23 @@ let compiled: WebAssembly.Module | null | undefined;
 export function gramWasmModule(): WebAssembly.Module | null {
   if (compiled === undefined) compiled = compileBase64Module(gramWasmBase64);
   return compiled;
+}
+
+let compiledRelaxed: WebAssembly.Module | null | undefined;
+
+/** Whether this runtime accepts the relaxed-SIMD module now (not cached: a runtime flag may change it). */
+export function relaxedSimdValidates(): boolean {
+  return compileBase64Module(gramRelaxedWasmBase64) !== null;
+}
+
+/**
+ * The Gram module whose float32 kernel fuses its multiply-adds (relaxed SIMD), or null where the
+ * runtime lacks relaxed SIMD (Node 20 has it behind `--experimental-wasm-relaxed-simd`: see
+ * src/cli/richscope.ts). Its other functions are the plain module's.
+ */
+export function gramRelaxedWasmModule(): WebAssembly.Module | null {
+  if (compiledRelaxed === undefined) compiledRelaxed = compileBase64Module(gramRelaxedWasmBase64);
+  return compiledRelaxed;
 }
 
 /** True when the WebAssembly SIMD kernels can run here. */
@@ -80,7 +104,13 @@ export function createGramKernel(
 ): GramKernel {
   const wanted = options.kernel ?? (options.precision === 'float32' ? 'wasm-f32' : 'wasm-f64');
   if (wanted === 'js' || gramWasmModule() === null) return jsGramKernel(dim);
-  return wasmGramKernel(dim, wanted, options.blockRows ?? (wanted === 'wasm-f32' ? 512 : 256));
+  const relaxed = wanted === 'wasm-f32' && options.fused !== false ? gramRelaxedWasmModule() : null;
+  return wasmGramKernel(
+    dim,
+    wanted,
+    options.blockRows ?? (wanted === 'wasm-f32' ? 512 : 256),
+    relaxed ?? gramWasmModule()!,
+  );
 }
 
 function jsGramKernel(dim: number): GramKernel {
@@ -170,8 +200,13 @@ type PackInto = (
   offset: number,
 ) => void;
 
-function wasmGramKernel(dim: number, name: 'wasm-f64' | 'wasm-f32', blockRows: number): GramKernel {
-  const exports = new WebAssembly.Instance(gramWasmModule()!, {}).exports as unknown as GramExports;
+function wasmGramKernel(
+  dim: number,
+  name: 'wasm-f64' | 'wasm-f32',
+  blockRows: number,
+  module: WebAssembly.Module,
+): GramKernel {
+  const exports = new WebAssembly.Instance(module, {}).exports as unknown as GramExports;
   const f32 = name === 'wasm-f32';
   const width = f32 ? 8 : 4; // panel width in columns (32 bytes a row)
   const panels = Math.max(1, Math.ceil(dim / width));

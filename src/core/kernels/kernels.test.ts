@@ -1,21 +1,37 @@
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 
-// @ts-expect-error: the generator is a plain .mjs script without types
-import { assembleWat, generatedModule, kernelSources } from '../../../scripts/build-kernels.mjs';
+import {
+  assembleWat,
+  generatedModule,
+  kernelSources,
+  relaxedVariant,
+  // @ts-expect-error: the generator is a plain .mjs script without types
+} from '../../../scripts/build-kernels.mjs';
 import { createMomentAccumulator } from '../moments';
 import { createNormal, createRandom } from '../random';
 import { denseSymmetricEigen, eigenWasmModule } from './eigen';
 import { createChunkSums } from './chunk-sums';
 import { multiplyTransposedA, subtractProductTransposedA, writeProductTransposedA } from './gemm';
-import { createGramKernel, hasWasmSimd, type GramKernelName } from './gram';
+import {
+  createGramKernel,
+  gramRelaxedWasmModule,
+  hasWasmSimd,
+  relaxedSimdValidates,
+  type GramKernelName,
+} from './gram';
+
+// as the CLI does on Node 20 (src/cli/richscope.ts), before any Gram module is compiled
+if (!relaxedSimdValidates()) setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 interface Source {
   wat: string;
   out: string;
   name: string;
+  relaxed?: boolean;
 }
 
 describe('generated WebAssembly modules', () => {
@@ -23,7 +39,7 @@ describe('generated WebAssembly modules', () => {
     '$out matches $wat (run node scripts/build-kernels.mjs)',
     async (source) => {
       const committed = readFileSync(new URL(`../../../${source.out}`, import.meta.url), 'utf8');
-      expect(committed).toBe(generatedModule(source, await assembleWat(source.wat)));
+      expect(committed).toBe(generatedModule(source, await assembleWat(source.wat, source.relaxed)));
     },
   );
 
@@ -83,12 +99,13 @@ describe('Gram kernel: the WebAssembly and JS paths agree', () => {
     { data: features, cols: p },
     { data: logits, cols: c },
   ];
-  function gram(kernel: GramKernelName, blockRows?: number): Float64Array {
+  function gram(kernel: GramKernelName, blockRows?: number, fused = true): Float64Array {
     const out = new Float64Array(dim * dim);
     const k = createGramKernel(dim, {
       precision: kernel === 'wasm-f32' ? 'float32' : 'float64',
       kernel,
       blockRows,
+      fused,
     });
     expect(k.name).toBe(kernel);
     k.gramUpper(blocks, rows, centre, out, dim);
@@ -105,6 +122,29 @@ describe('Gram kernel: the WebAssembly and JS paths agree', () => {
     // the float32 rounding of the centred values alone costs ~1e-8 (see docs/benchmarks.md)
     expect(relativeUpperError(gram('wasm-f32'), reference, dim)).toBeLessThan(1e-7);
     expect(relativeUpperError(gram('wasm-f32', 200), reference, dim)).toBeLessThan(1e-7);
+  });
+
+  it('wasm-f32 with fused multiply-adds (relaxed SIMD) and without agree to float32 rounding', () => {
+    expect(gramRelaxedWasmModule()).not.toBeNull();
+    const plain = gram('wasm-f32', undefined, false);
+    for (const blockRows of [undefined, 200]) {
+      const fused = gram('wasm-f32', blockRows);
+      expect(relativeUpperError(fused, reference, dim)).toBeLessThan(1e-7);
+      expect(relativeUpperError(fused, plain, dim)).toBeLessThan(1e-7);
+    }
+    expect(relativeUpperError(plain, reference, dim)).toBeLessThan(1e-7);
+  });
+
+  it('the relaxed module is the plain one with only the float32 product-sums fused', () => {
+    const source = readFileSync(new URL('./gram.wat', import.meta.url), 'utf8');
+    const fused = relaxedVariant(source);
+    expect(fused.match(/f32x4\.relaxed_madd/g)).toHaveLength(8);
+    expect(
+      fused.replace(
+        /\(f32x4\.relaxed_madd \(local\.get (\$a\d)\) \(local\.get (\$b\d)\) \(local\.get (\$c\d\d)\)\)/g,
+        '(f32x4.add (local.get $3) (f32x4.mul (local.get $1) (local.get $2)))',
+      ),
+    ).toBe(source);
   });
 
   it('adds into `out` with accumulate, in both paths', () => {
