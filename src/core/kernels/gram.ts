@@ -7,6 +7,7 @@
  *   the centred values to float32 and sums float32 products over sub-blocks of at most 64 rows,
  *   promoted into float64 register sums (for float32 inputs; relative error of the Gram 1e-8 to
  *   6e-8 in our tests, about half of it from rounding the centred values to float32: docs/benchmarks.md).
+ *   Where the runtime has relaxed SIMD, 'wasm-f32' fuses its multiply-adds (`fused` below).
  * - 'js': plain float64 dot products, the fallback when WebAssembly SIMD is unavailable.
  * Pure: no DOM, no Node built-ins, so it runs in Node worker_threads and browser workers alike.
  */
