@@ -10,8 +10,8 @@ export const root = path.resolve(import.meta.dirname, '..');
 export const SIZES = {
   Q: { n: 4000, p: 256, c: 20, seed: 5, target: null },
   S: { n: 10000, p: 512, c: 10, seed: 3, target: null },
-  M: { n: 20000, p: 1024, c: 100, seed: 1, target: { time: 1.5 } },
-  L: { n: 50000, p: 2048, c: 1000, seed: 2, target: { time: 1.0, rss: 0.5 } },
+  M: { n: 20000, p: 1024, c: 100, seed: 1, target: { time: 1.2 } },
+  L: { n: 50000, p: 2048, c: 1000, seed: 2, target: { time: 0.85, rss: 0.5 } },
   // M with two earlier layers (layer1.npy, layer2.npy) for D_LR by layer: timed with and without them
   ML: { n: 20000, p: 1024, c: 100, seed: 4, target: null, layers: [1024, 1024] },
 };
