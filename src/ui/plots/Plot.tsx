@@ -1,13 +1,26 @@
 /**
- * One plotly chart with its title and export buttons (PNG, SVG: title, legend and axis titles
- * included). Plotly is loaded on first use so the shell paints before its megabytes arrive; traces
- * are replaced with Plotly.react, which diffs instead of redrawing.
+ * One plotly chart with its title and buttons: enlarge to the whole window, PNG, SVG (the exported
+ * figure carries its title and a legend; on screen the Runs panel is the legend). Plotly is loaded
+ * on first use so the shell paints before its megabytes arrive; traces are replaced with
+ * Plotly.react, which diffs instead of redrawing, and only when this plot's traces or layout change.
+ * The chart follows its container's size (window, sidebar, full screen) through a ResizeObserver.
  */
 import type PlotlyDefault from 'plotly.js-dist-min';
-import type { Data, Layout, PlotlyHTMLElement, PlotMouseEvent, PlotRelayoutEvent } from 'plotly.js-dist-min';
-import { useEffect, useRef, useState } from 'react';
+import type {
+  Data,
+  Layout,
+  PlotDatum,
+  PlotHoverEvent,
+  PlotlyHTMLElement,
+  PlotMouseEvent,
+  PlotRelayoutEvent,
+} from 'plotly.js-dist-min';
+import { useEffect, useId, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { fileSafe } from '../download';
 import { useColourScheme } from '../use-colour-scheme';
+import { nearestPoint } from './nearest-point';
+import { plotConfig } from './plot-config';
+import type { Trace } from './traces';
 
 type PlotlyModule = typeof PlotlyDefault;
 
@@ -19,6 +32,13 @@ function loadPlotly(): Promise<PlotlyModule> {
   return plotlyPromise;
 }
 
+/** What the exported image shows beyond the screen: its own title, traces, layout (legend on by default). */
+export interface PlotExport {
+  title?: string;
+  traces?: Data[];
+  layout?: Partial<Layout>;
+}
+
 export interface PlotProps {
   /** stable test hook, e.g. 'plot-mass' */
   testId: string;
@@ -27,8 +47,9 @@ export interface PlotProps {
   /** scatter traces (`Trace`), or any other plotly trace (the layer x step heat map) */
   traces: Data[];
   layout: Partial<Layout>;
+  /** px on the page (an enlarged plot fills the window instead) */
   height?: number;
-  /** called with the clicked point's customdata */
+  /** called with the customdata of the clicked point nearest to the pointer */
   onPointClick?: (customdata: unknown) => void;
   /** called when the user zooms the x axis (range in axis units) or resets it (null) */
   onXRangeChange?: (range: [number, number] | null) => void;
@@ -39,11 +60,18 @@ export interface PlotProps {
   resetToAutoscale?: boolean;
   /** short description for screen readers */
   description: string;
+  /** the exported image (PNG, SVG); default: the screen's traces with a legend */
+  exportFigure?: () => PlotExport;
+  /** shown in place of empty axes while there are no traces */
+  emptyMessage?: ReactNode;
+  /** called with the `meta` of the trace nearest to the pointer, null when the pointer leaves */
+  onHoverTrace?: (meta: unknown) => void;
 }
 
-function themedLayout(layout: Partial<Layout>, dark: boolean, height: number): Partial<Layout> {
+function themedLayout(layout: Partial<Layout>, dark: boolean): Partial<Layout> {
   const ink = dark ? '#e6e6e6' : '#1f2328';
   const grid = dark ? '#3a3f47' : '#e3e6ea';
+  const surface = dark ? '#16181d' : '#ffffff';
   const axis = (a: Partial<Layout['xaxis']> | undefined) => ({
     gridcolor: grid,
     zerolinecolor: grid,
@@ -53,14 +81,15 @@ function themedLayout(layout: Partial<Layout>, dark: boolean, height: number): P
   });
   return {
     autosize: true,
-    height,
     margin: { l: 56, r: 16, t: 8, b: 40 },
-    paper_bgcolor: dark ? '#16181d' : '#ffffff',
-    plot_bgcolor: dark ? '#16181d' : '#ffffff',
+    paper_bgcolor: surface,
+    plot_bgcolor: surface,
     font: { color: ink, size: 12, family: 'system-ui, sans-serif' },
-    // Above the plot area: never collides with the x axis title, grows the top margin as needed.
+    // The Runs panel is the legend on screen; exports switch this one on. Above the plot area:
+    // never collides with the x axis title, grows the top margin as needed.
+    showlegend: false,
     legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1.02, yanchor: 'bottom', font: { size: 11 } },
-    hoverlabel: { namelength: -1 },
+    hoverlabel: { namelength: -1, bgcolor: surface, bordercolor: grid, font: { color: ink } },
     ...layout,
     xaxis: axis(layout.xaxis),
     yaxis: axis(layout.yaxis),
@@ -68,6 +97,11 @@ function themedLayout(layout: Partial<Layout>, dark: boolean, height: number): P
       ? { yaxis2: { ...layout.yaxis2, gridcolor: grid, zerolinecolor: grid, automargin: true } }
       : {}),
   };
+}
+
+/** The point of an event nearest to the pointer, among those `accept` allows. */
+function pointUnderPointer(event: PlotMouseEvent, accept?: (p: PlotDatum) => boolean): PlotDatum | undefined {
+  return nearestPoint(event.points, { xPixel: event.xPixel, yPixel: event.yPixel }, accept);
 }
 
 export function Plot({
@@ -80,17 +114,25 @@ export function Plot({
   onXRangeChange,
   resetToAutoscale = false,
   description,
+  exportFigure,
+  emptyMessage,
+  onHoverTrace,
 }: PlotProps) {
   const container = useRef<HTMLDivElement>(null);
   const clickHandler = useRef(onPointClick);
   const xRangeHandler = useRef(onXRangeChange);
+  const hoverHandler = useRef(onHoverTrace);
   const [failed, setFailed] = useState<string | null>(null);
+  const [enlarged, setEnlarged] = useState(false);
   const dark = useColourScheme() === 'dark';
+  const titleId = useId();
+  const empty = traces.length === 0 && emptyMessage !== undefined;
 
   useEffect(() => {
     clickHandler.current = onPointClick;
     xRangeHandler.current = onXRangeChange;
-  }, [onPointClick, onXRangeChange]);
+    hoverHandler.current = onHoverTrace;
+  }, [onPointClick, onXRangeChange, onHoverTrace]);
 
   useEffect(() => {
     let cancelled = false;
@@ -101,23 +143,26 @@ export function Plot({
         .then(async (Plotly) => {
           const div = container.current;
           if (cancelled || !div) return;
-          await Plotly.react(div, traces, themedLayout(layout, dark, height), {
-            displaylogo: false,
-            responsive: true,
-            modeBarButtonsToRemove: [
-              'toImage',
-              'select2d',
-              'lasso2d',
-              ...(resetToAutoscale ? ['resetScale2d' as const] : []),
-            ],
-            doubleClick: resetToAutoscale ? 'autosize' : 'reset+autosize',
-          });
+          if (empty) {
+            Plotly.purge(div);
+            return;
+          }
+          await Plotly.react(div, traces, themedLayout(layout, dark), plotConfig(resetToAutoscale));
           const plot = div as unknown as PlotlyHTMLElement;
-          plot.removeAllListeners?.('plotly_click');
-          plot.removeAllListeners?.('plotly_relayout');
+          for (const name of ['plotly_click', 'plotly_relayout', 'plotly_hover', 'plotly_unhover'])
+            plot.removeAllListeners?.(name);
           plot.on('plotly_click', (event: PlotMouseEvent) => {
-            const point = event.points[0];
+            const point = pointUnderPointer(event, (p) => p.customdata !== undefined);
             if (point && clickHandler.current) clickHandler.current(point.customdata);
+          });
+          let hovered: unknown = null;
+          plot.on('plotly_hover', (event: PlotHoverEvent) => {
+            const point = pointUnderPointer(event, (p) => (p.data as Trace).meta !== undefined);
+            const meta = point ? (point.data as Trace).meta : null;
+            if (meta !== hovered) hoverHandler.current?.((hovered = meta));
+          });
+          plot.on('plotly_unhover', () => {
+            if (hovered !== null) hoverHandler.current?.((hovered = null));
           });
           plot.on('plotly_relayout', (event: PlotRelayoutEvent) => {
             // A zoom or pan sets both ends; a reset to the first-drawn range sets the pair.
@@ -133,7 +178,39 @@ export function Plot({
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [traces, layout, dark, height, resetToAutoscale]);
+  }, [traces, layout, dark, resetToAutoscale, empty]);
+
+  // Any change of the container's size (window, sidebar, enlarging) redraws at the new size, once a frame.
+  useEffect(() => {
+    const div = container.current;
+    if (!div || typeof ResizeObserver === 'undefined') return;
+    let frame = 0;
+    let drawnSize = `${div.clientWidth}x${div.clientHeight}`;
+    const observer = new ResizeObserver(() => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        const size = `${div.clientWidth}x${div.clientHeight}`;
+        const drawn = (div as unknown as { _fullLayout?: object })._fullLayout !== undefined;
+        if (size === drawnSize || !drawn || div.clientWidth === 0 || div.clientHeight === 0) return;
+        drawnSize = size;
+        void loadPlotly().then((Plotly) => Plotly.Plots.resize(div));
+      });
+    });
+    observer.observe(div);
+    return () => {
+      observer.disconnect();
+      cancelAnimationFrame(frame);
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!enlarged) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') setEnlarged(false);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [enlarged]);
 
   useEffect(() => {
     const div = container.current;
@@ -144,31 +221,77 @@ export function Plot({
 
   const exportImage = async (format: 'png' | 'svg') => {
     const Plotly = await loadPlotly();
-    // The exported figure carries its title (on screen the title is HTML, beside the buttons).
-    const base = themedLayout(layout, dark, 600);
+    const extra = exportFigure?.() ?? {};
+    const exportTitle = extra.title ?? title;
+    // The exported figure carries its title and a legend (on screen: the HTML title and the Runs panel).
+    const base = themedLayout({ ...layout, showlegend: true, ...extra.layout }, dark);
     const figure = {
-      data: traces,
+      data: extra.traces ?? traces,
       layout: {
         ...base,
-        title: { text: title, x: 0.02, xanchor: 'left' as const },
-        margin: { ...base.margin, t: 70 },
+        title: { text: exportTitle, x: 0.02, xanchor: 'left' as const },
+        margin: { ...base.margin, t: 90 },
       },
     };
-    await Plotly.downloadImage(figure, { format, filename: fileSafe(title), width: 1000, height: 600 });
+    await Plotly.downloadImage(figure, {
+      format,
+      filename: fileSafe(exportTitle),
+      width: 1000,
+      height: 600,
+    });
   };
 
   return (
-    <figure className="plot" aria-label={title}>
+    <figure
+      className={`plot${enlarged ? ' plot-enlarged' : ''}`}
+      aria-labelledby={titleId}
+      style={{ '--plot-height': `${height}px` } as CSSProperties}
+    >
       <figcaption className="plot-toolbar">
-        <span className="plot-title">{title}</span>
-        <button type="button" onClick={() => void exportImage('png')} aria-label={`Download ${title} as PNG`}>
+        <span className="plot-title" id={titleId}>
+          {title}
+        </span>
+        <button
+          type="button"
+          aria-pressed={enlarged}
+          onClick={() => setEnlarged(!enlarged)}
+          aria-label={
+            enlarged ? `Restore ${title} to its place (Esc)` : `Enlarge ${title} to the whole window`
+          }
+          title={enlarged ? 'Restore (Esc)' : 'Enlarge'}
+        >
+          {enlarged ? '✕' : '⤢'}
+        </button>
+        <button
+          type="button"
+          disabled={empty}
+          onClick={() => void exportImage('png')}
+          aria-label={`Download ${title} as PNG`}
+        >
           PNG
         </button>
-        <button type="button" onClick={() => void exportImage('svg')} aria-label={`Download ${title} as SVG`}>
+        <button
+          type="button"
+          disabled={empty}
+          onClick={() => void exportImage('svg')}
+          aria-label={`Download ${title} as SVG`}
+        >
           SVG
         </button>
       </figcaption>
-      <div ref={container} data-testid={testId} role="img" aria-label={description} />
+      <div className="plot-area">
+        {/* Not role="img": plotly puts its mode bar's buttons inside, and an image holds no controls. */}
+        <div
+          ref={container}
+          className="plot-graph"
+          data-testid={testId}
+          data-empty={empty ? 'true' : undefined}
+          role="group"
+          aria-roledescription="chart"
+          aria-label={description}
+        />
+        {empty && <div className="plot-empty">{emptyMessage}</div>}
+      </div>
       {failed && <p role="alert">The plot could not be drawn: {failed}</p>}
     </figure>
   );
