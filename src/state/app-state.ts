@@ -25,6 +25,18 @@ export interface RichscopeState {
   playing: boolean;
   /** the Learn view: its settings and training runs (kept while the dashboard is shown) */
   learn: LearnState;
+  /** the run under the pointer (in the Runs panel or a plot): drawn forward in every plot */
+  hoveredRun: string | null;
+  /** the runs of the last removal, until undone or forgotten (their stored moments are kept meanwhile) */
+  removed: RemovedRuns | null;
+  /** files of the last drops that hold no data (README.md, side JSON, hidden files), skipped quietly */
+  skippedFiles: string[];
+}
+
+/** Removed runs and the positions they had in `runs`, for `undoRemove`. */
+export interface RemovedRuns {
+  runs: RunRecord[];
+  positions: number[];
 }
 
 export const initialState: RichscopeState = {
@@ -37,6 +49,9 @@ export const initialState: RichscopeState = {
   ready: false,
   playing: false,
   learn: initialLearnState,
+  hoveredRun: null,
+  removed: null,
+  skippedFiles: [],
 };
 
 /** What the modules around the store see of it: read, listen, and change it by named actions. */

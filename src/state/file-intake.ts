@@ -3,6 +3,7 @@
  * other file goes through the io grouping rules (src/io/grouping.ts) into runs of checkpoints with
  * fit and eval splits.
  */
+import { SUPPORTED_EXTENSIONS, extensionOf } from '../io/extensions';
 import { groupFilesWithErrors, type UnplacedFile } from '../io/grouping';
 import { RESULTS_BUNDLE_SUFFIX } from '../session/results-bundle';
 
@@ -27,16 +28,38 @@ export interface AnalysisPlan {
   checkpoints: CheckpointFiles[];
   /** files the grouping rules could not place, with why (each becomes one alert) */
   unplaced: UnplacedFile[];
+  /** files that hold no data (`isSideFile`): skipped, listed quietly */
+  skipped: string[];
 }
 
 export function isResultsBundle(path: string): boolean {
   return path.toLowerCase().endsWith(RESULTS_BUNDLE_SUFFIX);
 }
 
-/** Splits a drop into results bundles and checkpoints (grouped by run, in each run's step order). */
+// Documentation that travels with runs, whatever its extension (README.txt is not a table).
+const DOCUMENT_NAME = /^(readme|license|licence|changelog|notes?|citation|authors)([._-]|$)/i;
+
+/**
+ * A file a dropped folder holds beside the data, which is skipped rather than reported: hidden
+ * files (.DS_Store), documents (README.md, LICENSE, notes.txt) and files of a kind Richscope does not
+ * read (config.json, run.log, model.yaml); results bundles are data.
+ */
+export function isSideFile(path: string): boolean {
+  if (isResultsBundle(path)) return false;
+  const name = path.split(/[\\/]/).pop() ?? path;
+  return (
+    name.startsWith('.') || DOCUMENT_NAME.test(name) || !SUPPORTED_EXTENSIONS.includes(extensionOf(name))
+  );
+}
+
+/**
+ * Splits a drop into results bundles, checkpoints (grouped by run, in each run's step order) and
+ * skipped side files.
+ */
 export function planAnalysis(files: readonly DroppedFile[]): AnalysisPlan {
   const bundles = files.filter((f) => isResultsBundle(f.path));
-  const data = files.filter((f) => !isResultsBundle(f.path));
+  const skipped = files.filter((f) => isSideFile(f.path)).map((f) => f.path);
+  const data = files.filter((f) => !isResultsBundle(f.path) && !isSideFile(f.path));
   const byPath = new Map(data.map((f) => [f.path, f]));
   const pick = (paths: string[]) => paths.map((p) => byPath.get(p)!).filter(Boolean);
   const { runs, unplaced } = groupFilesWithErrors([...byPath.keys()]);
@@ -49,5 +72,5 @@ export function planAnalysis(files: readonly DroppedFile[]): AnalysisPlan {
       eval: c.splits.eval ? pick(c.splits.eval) : null,
     })),
   );
-  return { bundles, checkpoints, unplaced };
+  return { bundles, checkpoints, unplaced, skipped };
 }

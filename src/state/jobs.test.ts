@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobProgress, PoolState } from '../bridge/analysis-bridge';
 import { createMemoryDatabase } from '../session/memory-database';
 import { estimateProgress } from './progress-rate';
+import { RUN_PALETTE } from './run-colours';
 import { createRichscopeStore } from './store';
 import { fakeBridge, file, makeStore, memorySession, type Bridge } from './testing';
 
@@ -25,17 +26,42 @@ describe('jobs: adding files', () => {
     expect(store.getState().jobs).toEqual([]);
   });
 
-  it('records a bad file on its own run and leaves other runs as they were', async () => {
+  it('a bad file leaves no empty run and takes no colour: its error becomes a notice', async () => {
     const { store, actions } = makeStore();
     await actions.addFiles([file('good_step1_train.npz')]);
     const before = store.getState().runs.find((r) => r.name === 'good');
     await actions.addFiles([file('broken_step0_train.npz'), file('other_step2_train.npz')]);
     const runs = store.getState().runs;
     expect(runs.find((r) => r.name === 'good')).toBe(before);
-    expect(runs.find((r) => r.name === 'broken')!.errors).toEqual([
-      { file: 'broken_step0_train.npz', message: 'not a zip archive' },
-    ]);
+    expect(runs.map((r) => r.name)).toEqual(['good', 'other']);
+    expect(store.getState().notices).toEqual(['broken_step0_train.npz: not a zip archive']);
     expect(runs.find((r) => r.name === 'other')!.checkpoints).toHaveLength(1);
+    // the failed file took no palette slot: the two runs have the palette's first two colours
+    expect(runs.map((r) => r.colour)).toEqual([RUN_PALETTE[0], RUN_PALETTE[1]]);
+  });
+
+  it('keeps a bad file of a run that has checkpoints as an error on that run', async () => {
+    const { store, actions } = makeStore();
+    await actions.addFiles([file('mixed_step1_train.npz')]);
+    await actions.addFiles([file('mixed_step2_train_broken.npz')]);
+    const [run] = store.getState().runs;
+    expect(run.checkpoints).toHaveLength(1);
+    expect(run.errors).toEqual([{ file: 'mixed_step2_train_broken.npz', message: 'not a zip archive' }]);
+    expect(store.getState().notices).toEqual([]);
+  });
+
+  it('skips side files quietly and lists them', async () => {
+    const { store, actions } = makeStore();
+    await actions.addFiles([
+      file('sweep/README.md'),
+      file('sweep/a/config.json'),
+      file('sweep/a/step_1/x.npz'),
+    ]);
+    expect(store.getState().skippedFiles).toEqual(['sweep/README.md', 'sweep/a/config.json']);
+    expect(store.getState().notices).toEqual([]);
+    expect(store.getState().runs.map((r) => r.name)).toEqual(['a']);
+    actions.dismissSkippedFiles();
+    expect(store.getState().skippedFiles).toEqual([]);
   });
 
   it('cancels: running work is aborted and runs left empty disappear', async () => {

@@ -9,7 +9,7 @@ import type { CheckpointRecord } from '../session/records';
 import type { RichscopeStore } from './app-state';
 import { planAnalysis, type CheckpointFiles, type DroppedFile } from './file-intake';
 import { addJob, clearJobs, removeJob, reportJobProgress, setPool } from './job-actions';
-import { addNoticeOnce, addNotices, storeProblemNotice } from './notice-actions';
+import { addNoticeOnce, addNotices, addSkippedFiles, storeProblemNotice } from './notice-actions';
 import {
   addRun,
   addRunError,
@@ -146,10 +146,12 @@ export function createJobs(store: RichscopeStore, deps: JobDependencies) {
     /**
      * Analyses dropped files and folders in the workers. Checkpoints are grouped into runs by the
      * io grouping rules; a run whose name exists gets the new checkpoints (same step: replaced).
-     * A bad file becomes an error on its run; every other run stays as it was.
+     * A bad file becomes an error on its run (a notice when its run is left with no checkpoint);
+     * every other run stays as it was. Side files (README.md, config.json) are skipped quietly.
      */
     async addFiles(files: readonly DroppedFile[]): Promise<void> {
       const plan = planAnalysis(files);
+      dispatch(addSkippedFiles, plan.skipped);
       dispatch(
         addNotices,
         plan.unplaced.map((u) => `${u.path}: ${u.problem}`),

@@ -10,6 +10,15 @@ export const addNoticeOnce = action<string>('addNoticeOnce', (state, notice) =>
   state.notices.includes(notice) ? state : { ...state, notices: [...state.notices, notice] },
 );
 
+/** Files a drop skipped because they hold no data (file-intake.ts `isSideFile`): listed quietly. */
+export const addSkippedFiles = action<readonly string[]>('addSkippedFiles', (state, paths) =>
+  paths.length === 0 ? state : { ...state, skippedFiles: [...state.skippedFiles, ...paths] },
+);
+
+export const dismissSkippedFiles = action('dismissSkippedFiles', (state) =>
+  state.skippedFiles.length === 0 ? state : { ...state, skippedFiles: [] },
+);
+
 export const dismissNotice = action<number>('dismissNotice', (state, index) => ({
   ...state,
   notices: state.notices.filter((_, i) => i !== index),

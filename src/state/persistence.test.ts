@@ -136,10 +136,15 @@ describe('session persistence', () => {
     expect(a1New).not.toBe(a1);
     actions.removeRun(store.getState().runs.find((r) => r.name === 'b')!.id);
     await afterSave();
-    expect(storedMomentKeys(db)).toEqual([a1New]);
+    // Removed, but an undo may still bring b back: its moments stay until the undo is forgotten.
+    expect(storedMomentKeys(db)).toEqual([a1New, b1, b2].sort());
     expect(storedSession(db)!.runs.map((r) => r.checkpoints.map((c) => c.moments))).toEqual([[a1New]]);
+    actions.forgetRemoved();
+    await afterSave();
+    expect(storedMomentKeys(db)).toEqual([a1New]);
 
     actions.removeAllRuns();
+    actions.forgetRemoved();
     await afterSave();
     expect(storedMomentKeys(db)).toEqual([]);
     expect(storedSession(db)!.runs).toEqual([]);
@@ -295,6 +300,7 @@ describe('session persistence', () => {
     expect(storedMomentKeys(db)).toEqual(keys);
     // the next write that succeeds deletes them
     db.failWrites = null;
+    actions.forgetRemoved(); // (until then, an undo could bring the run back)
     await actions.addFiles([file('other_step1_train.npz')]);
     await afterSave();
     expect(storedMomentKeys(db).filter((k) => keys.includes(k))).toEqual([]);

@@ -38,7 +38,9 @@ export function persistSession(
   const save = () => {
     if (!getState().ready) return;
     const runs = getState().runs;
-    const held = new Set(runs.flatMap((run) => run.checkpoints.map((c) => c.momentsKey)));
+    // The moments of runs an undo may bring back are kept too.
+    const undoable = getState().removed?.runs ?? [];
+    const held = new Set([...runs, ...undoable].flatMap((run) => run.checkpoints.map((c) => c.momentsKey)));
     const discard = [...storedKeys].filter((key) => !held.has(key));
     session
       .save(runs, discard)
@@ -55,8 +57,9 @@ export function persistSession(
     if (state.runs !== previous.runs)
       for (const run of state.runs)
         for (const c of run.checkpoints) if (c.momentsKey) storedKeys.add(c.momentsKey);
-    if (!state.ready || (state.runs === previous.runs && state.ready === previous.ready)) return;
-    scheduleSave();
+    const changed =
+      state.runs !== previous.runs || state.ready !== previous.ready || state.removed !== previous.removed;
+    if (state.ready && changed) scheduleSave();
   });
 
   /** Moments stored for results the store dropped: deleted by the next save. */

@@ -9,6 +9,9 @@ import {
   addRunError,
   adoptRunStyle,
   dismissRunError,
+  forgetRemoved,
+  hoverRun,
+  isNameTaken,
   pruneEmptyRuns,
   putCheckpoint,
   removeAllRuns,
@@ -20,7 +23,9 @@ import {
   setMomentsKey,
   setRunColour,
   setRunVisible,
+  setRunsVisible,
   setSeedGroup,
+  undoRemove,
 } from './run-actions';
 
 const withRuns = (...runs: RunRecord[]): RichscopeState => ({ ...initialState, runs });
@@ -40,8 +45,27 @@ const state = withRuns(a, empty, failed);
 describe('run actions', () => {
   it('addRun appends a run', () =>
     expect(ids(addRun.perform(state, 'new'))).toEqual(['a', 'empty', 'failed', 'new']));
-  it('addRun gives the next free colour', () =>
-    expect(run(addRun.perform(state, 'new'), 'new').colour).toBe(RUN_PALETTE[3]));
+  it('addRun gives no colour yet', () => expect(run(addRun.perform(state, 'new'), 'new').colour).toBe(''));
+  it('a run’s first checkpoint gives it the next free colour', () =>
+    expect(
+      run(putCheckpoint.perform(addRun.perform(state, 'new'), { runId: 'new', checkpoint: c2 }), 'new')
+        .colour,
+    ).toBe(RUN_PALETTE[3]));
+  it('a failed run took no colour: the next run gets the one it would have had', () => {
+    const afterFailure = pruneEmptyRuns.perform(addRun.perform(withRuns(a), 'broken'));
+    const next = putCheckpoint.perform(addRun.perform(afterFailure, 'next'), {
+      runId: 'next',
+      checkpoint: c1,
+    });
+    expect(run(next, 'next').colour).toBe(RUN_PALETTE[1]);
+  });
+  it('replaceCheckpoints gives a new run its colour', () =>
+    expect(
+      run(
+        replaceCheckpoints.perform(addRun.perform(state, 'new'), { runId: 'new', checkpoints: [c1] }),
+        'new',
+      ).colour,
+    ).toBe(RUN_PALETTE[3]));
   it('addRun keeps a run of that name', () => expect(addRun.perform(state, 'a')).toBe(state));
   it('addRun makes the id unique', () =>
     expect(ids(addRun.perform(withRuns(fakeRun('b', [], { id: 'a' })), 'a'))).toEqual(['a', 'a-2']));
@@ -80,16 +104,44 @@ describe('run actions', () => {
     expect(run(renameRun.perform(state, { runId: 'a', name: '  b ' }), 'a').name).toBe('b'));
   it('renameRun ignores a blank name', () =>
     expect(renameRun.perform(state, { runId: 'a', name: '  ' })).toBe(state));
+  it('renameRun refuses another run’s name', () =>
+    expect(renameRun.perform(state, { runId: 'a', name: ' empty ' })).toBe(state));
+  it('isNameTaken', () => {
+    expect(isNameTaken(state, 'a', ' failed')).toBe(true);
+    expect(isNameTaken(state, 'a', 'a')).toBe(false);
+  });
   it('setRunColour', () =>
     expect(run(setRunColour.perform(state, { runId: 'a', colour: '#123456' }), 'a').colour).toBe('#123456'));
   it('setRunVisible', () =>
     expect(run(setRunVisible.perform(state, { runId: 'a', visible: false }), 'a').visible).toBe(false));
   it('setSeedGroup', () =>
     expect(run(setSeedGroup.perform(state, { runId: 'a', seedGroup: 's1' }), 'a').seedGroup).toBe('s1'));
-  it('adoptRunStyle takes colour and seed group', () =>
+  it('adoptRunStyle gives a new run the stored colour and seed group', () =>
     expect(
-      run(adoptRunStyle.perform(state, { runId: 'a', colour: '#111111', seedGroup: 's' }), 'a'),
+      run(
+        adoptRunStyle.perform(addRun.perform(state, 'new'), {
+          runId: 'new',
+          colour: '#111111',
+          seedGroup: 's',
+        }),
+        'new',
+      ),
     ).toMatchObject({ colour: '#111111', seedGroup: 's' }));
+  it('adoptRunStyle: a stored colour another run has yields to the next free one', () =>
+    expect(
+      run(
+        adoptRunStyle.perform(addRun.perform(state, 'new'), {
+          runId: 'new',
+          colour: RUN_PALETTE[0],
+          seedGroup: '',
+        }),
+        'new',
+      ).colour,
+    ).toBe(RUN_PALETTE[3]));
+  it('adoptRunStyle keeps the colour of a run that has one', () =>
+    expect(
+      run(adoptRunStyle.perform(state, { runId: 'a', colour: '#111111', seedGroup: '' }), 'a').colour,
+    ).toBe(RUN_PALETTE[0]));
   it('adoptRunStyle keeps a seed group for an empty one', () =>
     expect(
       run(
@@ -102,14 +154,43 @@ describe('run actions', () => {
       ).seedGroup,
     ).toBe('mine'));
   it('removeRun', () => expect(ids(removeRun.perform(state, 'empty'))).toEqual(['a', 'failed']));
+  it('removeRun keeps the run for an undo, in its place', () => {
+    const removed = removeRun.perform(state, 'empty');
+    expect(removed.removed).toEqual({ runs: [empty], positions: [1] });
+    expect(undoRemove.perform(removed).runs).toEqual(state.runs);
+    expect(undoRemove.perform(removed).removed).toBeNull();
+  });
+  it('removeAllRuns can be undone', () =>
+    expect(undoRemove.perform(removeAllRuns.perform(state)).runs).toEqual(state.runs));
+  it('undoRemove skips a run whose name is back meanwhile', () =>
+    expect(ids(undoRemove.perform(addRun.perform(removeRun.perform(state, 'empty'), 'empty')))).toEqual([
+      'a',
+      'failed',
+      'empty',
+    ]));
+  it('forgetRemoved drops the undo', () =>
+    expect(forgetRemoved.perform(removeRun.perform(state, 'a')).removed).toBeNull());
+  it('setRunsVisible hides and shows several', () =>
+    expect(
+      setRunsVisible.perform(state, { runIds: ['a', 'failed'], visible: false }).runs.map((r) => r.visible),
+    ).toEqual([false, true, false]));
+  it('hoverRun, and a removed run is hovered no more', () => {
+    const hovered = hoverRun.perform(state, 'a');
+    expect(hovered.hoveredRun).toBe('a');
+    expect(hoverRun.perform(hovered, 'a')).toBe(hovered);
+    expect(removeRun.perform(hovered, 'a').hoveredRun).toBeNull();
+  });
   it('removeRun of an unknown id changes nothing', () =>
     expect(removeRun.perform(state, 'gone')).toBe(state));
   it('removeAllRuns clears runs and notices', () =>
     expect(removeAllRuns.perform({ ...state, notices: ['n'] })).toMatchObject({ runs: [], notices: [] }));
   it('removeRunIfUnused removes an empty run', () =>
     expect(ids(removeRunIfUnused.perform(state, 'empty'))).toEqual(['a', 'failed']));
-  it('removeRunIfUnused keeps a run with errors', () =>
-    expect(removeRunIfUnused.perform(state, 'failed')).toBe(state));
+  it('removeRunIfUnused removes a run with only errors; they become notices', () => {
+    const after = removeRunIfUnused.perform(state, 'failed');
+    expect(ids(after)).toEqual(['a', 'empty']);
+    expect(after.notices).toEqual(['x.npz: not a zip archive']);
+  });
   it('removeRunIfUnused keeps a run with a job', () =>
     expect(
       ids(
@@ -119,8 +200,11 @@ describe('run actions', () => {
         ),
       ),
     ).toEqual(['a', 'empty', 'failed']));
-  it('pruneEmptyRuns keeps checkpoints and errors', () =>
-    expect(ids(pruneEmptyRuns.perform(state))).toEqual(['a', 'failed']));
+  it('pruneEmptyRuns keeps runs with checkpoints; errors of the others become notices', () => {
+    const after = pruneEmptyRuns.perform(state);
+    expect(ids(after)).toEqual(['a']);
+    expect(after.notices).toEqual(['x.npz: not a zip archive']);
+  });
   it('restoreRuns puts stored runs first, then new ones', () =>
     expect(ids(restoreRuns.perform(withRuns(empty, a), [failed, a]))).toEqual(['failed', 'a', 'empty']));
   it('restoreRuns of nothing keeps the runs', () =>

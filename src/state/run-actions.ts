@@ -25,9 +25,25 @@ export function runNamed(state: RichscopeState, name: string): RunRecord | undef
   return state.runs.find((run) => run.name === name);
 }
 
+/** Whether a run other than `runId` is called `name` (trimmed): names tell runs apart. */
+export function isNameTaken(state: RichscopeState, runId: string, name: string): boolean {
+  return state.runs.some((run) => run.id !== runId && run.name === name.trim());
+}
+
 /**
- * A new, empty run called `name` with the next free palette colour; nothing when one is called so.
- * Its id is its name, made unique with `-2`, `-3`, ... (ids outlive renames).
+ * A colour for a run about to show data: its own, else `preferred` (a results bundle's stored
+ * colour) unless another run has it, else the first palette colour no other run uses.
+ */
+function colourFor(state: RichscopeState, run: RunRecord, preferred = ''): string {
+  if (run.colour) return run.colour;
+  const used = state.runs.filter((r) => r.id !== run.id && r.colour).map((r) => r.colour.toLowerCase());
+  return preferred && !used.includes(preferred.toLowerCase()) ? preferred : nextRunColour(used);
+}
+
+/**
+ * A new, empty run called `name`; nothing when one is called so. Its id is its name, made unique
+ * with `-2`, `-3`, ... (ids outlive renames). It gets its palette colour with its first checkpoint,
+ * so a file that fails takes none.
  */
 export const addRun = action<string>('addRun', (state, name) => {
   if (runNamed(state, name)) return state;
@@ -37,7 +53,7 @@ export const addRun = action<string>('addRun', (state, name) => {
   const run: RunRecord = {
     id,
     name,
-    colour: nextRunColour(state.runs.map((r) => r.colour)),
+    colour: '',
     visible: true,
     seedGroup: '',
     checkpoints: [],
@@ -52,6 +68,7 @@ export const putCheckpoint = action<{ runId: string; checkpoint: CheckpointRecor
   (state, { runId, checkpoint }) =>
     updateRun(state, runId, (run) => ({
       ...run,
+      colour: colourFor(state, run),
       checkpoints: sortByStep([...run.checkpoints.filter((c) => c.step !== checkpoint.step), checkpoint]),
     })),
 );
@@ -60,7 +77,12 @@ export const putCheckpoint = action<{ runId: string; checkpoint: CheckpointRecor
 export const replaceCheckpoints = action<{ runId: string; checkpoints: readonly CheckpointRecord[] }>(
   'replaceCheckpoints',
   (state, { runId, checkpoints }) =>
-    updateRun(state, runId, (run) => ({ ...run, errors: [], checkpoints: sortByStep(checkpoints) })),
+    updateRun(state, runId, (run) => ({
+      ...run,
+      colour: checkpoints.length > 0 ? colourFor(state, run) : run.colour,
+      errors: [],
+      checkpoints: sortByStep(checkpoints),
+    })),
 );
 
 /** Gives a checkpoint (this very record) the key its moments were stored under. */
@@ -88,10 +110,12 @@ export const dismissRunError = action<{ runId: string; index: number }>(
     updateRun(state, runId, (run) => ({ ...run, errors: run.errors.filter((_, i) => i !== index) })),
 );
 
-/** Renames a run; a blank name is ignored, and the name is trimmed. */
+/** Renames a run; a blank name, or one another run has (`isNameTaken`), is refused; the name is trimmed. */
 export const renameRun = action<{ runId: string; name: string }>('renameRun', (state, { runId, name }) => {
   const trimmed = name.trim();
-  return trimmed ? updateRun(state, runId, (run) => ({ ...run, name: trimmed })) : state;
+  return trimmed && !isNameTaken(state, runId, trimmed)
+    ? updateRun(state, runId, (run) => ({ ...run, name: trimmed }))
+    : state;
 });
 
 export const setRunColour = action<{ runId: string; colour: string }>(
@@ -99,11 +123,19 @@ export const setRunColour = action<{ runId: string; colour: string }>(
   (state, { runId, colour }) => updateRun(state, runId, (run) => ({ ...run, colour })),
 );
 
-/** A results bundle's colour and seed group for a run (an empty seed group keeps the run's own). */
+/**
+ * A results bundle's colour and seed group for a run (an empty seed group keeps the run's own). A
+ * run that has a colour keeps it, and the stored one yields to a run already shown with it, so
+ * colours stay distinct.
+ */
 export const adoptRunStyle = action<{ runId: string; colour: string; seedGroup: string }>(
   'adoptRunStyle',
   (state, { runId, colour, seedGroup }) =>
-    updateRun(state, runId, (run) => ({ ...run, colour, seedGroup: seedGroup || run.seedGroup })),
+    updateRun(state, runId, (run) => ({
+      ...run,
+      colour: colourFor(state, run, colour),
+      seedGroup: seedGroup || run.seedGroup,
+    })),
 );
 
 export const setRunVisible = action<{ runId: string; visible: boolean }>(
@@ -116,31 +148,88 @@ export const setSeedGroup = action<{ runId: string; seedGroup: string }>(
   (state, { runId, seedGroup }) => updateRun(state, runId, (run) => ({ ...run, seedGroup })),
 );
 
-export const removeRun = action<string>('removeRun', (state, runId) =>
-  state.runs.some((run) => run.id === runId)
-    ? { ...state, runs: state.runs.filter((run) => run.id !== runId) }
-    : state,
+/** Shows or hides several runs at once (show all / hide all of the runs listed). */
+export const setRunsVisible = action<{ runIds: readonly string[]; visible: boolean }>(
+  'setRunsVisible',
+  (state, { runIds, visible }) => ({
+    ...state,
+    runs: state.runs.map((run) =>
+      runIds.includes(run.id) && run.visible !== visible ? { ...run, visible } : run,
+    ),
+  }),
 );
 
-/** Removes every run, and the notices with them. */
-export const removeAllRuns = action('removeAllRuns', (state) => ({ ...state, runs: [], notices: [] }));
+/** The run under the pointer, drawn forward in every plot (null: none). */
+export const hoverRun = action<string | null>('hoverRun', (state, runId) =>
+  state.hoveredRun === runId ? state : { ...state, hoveredRun: runId },
+);
 
-/** Removes a run created for a drop that ended up holding nothing (no checkpoint, error or job). */
-export const removeRunIfUnused = action<string>('removeRunIfUnused', (state, runId) => {
-  const run = state.runs.find((r) => r.id === runId);
-  const unused =
-    run &&
-    run.checkpoints.length === 0 &&
-    run.errors.length === 0 &&
-    !state.jobs.some((job) => job.runId === runId);
-  return unused ? { ...state, runs: state.runs.filter((r) => r.id !== runId) } : state;
+/** Removes a run; `undoRemove` brings it back until the next removal or `forgetRemoved`. */
+export const removeRun = action<string>('removeRun', (state, runId) => {
+  const position = state.runs.findIndex((run) => run.id === runId);
+  if (position === -1) return state;
+  return {
+    ...state,
+    runs: state.runs.filter((run) => run.id !== runId),
+    removed: { runs: [state.runs[position]], positions: [position] },
+    hoveredRun: state.hoveredRun === runId ? null : state.hoveredRun,
+  };
 });
 
-/** Drops runs left with neither checkpoints nor errors (their analysis was cancelled). */
-export const pruneEmptyRuns = action('pruneEmptyRuns', (state) => ({
+/** Removes every run, and the notices with them; `undoRemove` brings the runs back. */
+export const removeAllRuns = action('removeAllRuns', (state) => ({
   ...state,
-  runs: state.runs.filter((run) => run.checkpoints.length > 0 || run.errors.length > 0),
+  runs: [],
+  notices: [],
+  hoveredRun: null,
+  removed:
+    state.runs.length > 0 ? { runs: state.runs, positions: state.runs.map((_, i) => i) } : state.removed,
 }));
+
+/** Puts the runs of the last removal back where they were (unless a run of that name exists again). */
+export const undoRemove = action('undoRemove', (state) => {
+  if (!state.removed) return state;
+  const runs = [...state.runs];
+  state.removed.runs.forEach((run, i) => {
+    if (!runs.some((r) => r.id === run.id || r.name === run.name))
+      runs.splice(Math.min(state.removed!.positions[i], runs.length), 0, run);
+  });
+  return { ...state, runs, removed: null };
+});
+
+/** Drops the undo of the last removal: its runs' stored moments are deleted with the next save. */
+export const forgetRemoved = action('forgetRemoved', (state) =>
+  state.removed ? { ...state, removed: null } : state,
+);
+
+/**
+ * Removes the runs that hold no checkpoint and have no analysis pending (every file failed, or the
+ * analysis was cancelled), or only `runId` when given: no empty run stays behind. Their errors
+ * become notices.
+ */
+function dropEmptyRuns(state: RichscopeState, runId?: string): RichscopeState {
+  const empty = state.runs.filter(
+    (run) =>
+      (runId === undefined || run.id === runId) &&
+      run.checkpoints.length === 0 &&
+      !state.jobs.some((job) => job.runId === run.id),
+  );
+  if (empty.length === 0) return state;
+  const errors = empty.flatMap((run) => run.errors.map((e) => `${e.file}: ${e.message}`));
+  return {
+    ...state,
+    runs: state.runs.filter((run) => !empty.includes(run)),
+    notices: [...state.notices, ...errors],
+  };
+}
+
+/** A run created for a drop that ended up holding no checkpoint (and no job) goes; its errors become notices. */
+export const removeRunIfUnused = action<string>('removeRunIfUnused', (state, runId) =>
+  dropEmptyRuns(state, runId),
+);
+
+/** Drops every run left without checkpoints (their analysis was cancelled); their errors become notices. */
+export const pruneEmptyRuns = action('pruneEmptyRuns', (state) => dropEmptyRuns(state));
 
 /**
  * The stored session is loaded (`runs`, possibly none): its runs come first, followed by runs added

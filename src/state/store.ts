@@ -15,11 +15,13 @@ import { initialState, type RichscopeState, type RichscopeStore } from './app-st
 import { fetchExampleFiles } from './examples';
 import { createJobs, type AnalysisPort } from './jobs';
 import { chooseScenario, choosePreset, editTrainerOptions } from './learn-actions';
-import { addNotices, dismissNotice } from './notice-actions';
+import { addNotices, dismissNotice, dismissSkippedFiles } from './notice-actions';
 import { persistSession } from './persistence';
 import {
   addRun,
   dismissRunError,
+  forgetRemoved,
+  hoverRun,
   removeAllRuns,
   removeRun,
   renameRun,
@@ -28,7 +30,9 @@ import {
   runNamed,
   setRunColour,
   setRunVisible,
+  setRunsVisible,
   setSeedGroup,
+  undoRemove,
 } from './run-actions';
 import {
   advancePlay,
@@ -41,6 +45,7 @@ import {
   setLogEigenvalues,
   setLogK,
   setLogSteps,
+  setSmoothing,
   showAcrossCheckpoints,
   showAcrossRuns,
   showLayerSteps,
@@ -68,11 +73,16 @@ const componentActions = {
   renameRun,
   setRunColour,
   setRunVisible,
+  setRunsVisible,
+  hoverRun,
   setSeedGroup,
   removeRun,
   removeAllRuns,
+  undoRemove,
+  forgetRemoved,
   dismissRunError,
   dismissNotice,
+  dismissSkippedFiles,
   followHash,
   showAcrossRuns,
   showAcrossCheckpoints,
@@ -86,6 +96,7 @@ const componentActions = {
   setLogEigenvalues,
   setKMinRelative,
   setAggregateSeeds,
+  setSmoothing,
   sortBy,
   orderLayers,
   showLayerSteps,

@@ -7,6 +7,7 @@ import {
   orderLayers,
   selectCheckpoint,
   setLogK,
+  setSmoothing,
   showAcrossCheckpoints,
   showAcrossRuns,
   showLayerSteps,
@@ -89,6 +90,17 @@ describe('view actions', () => {
     expect(sortBy.perform(at({ sortColumn: 'dlr', sortDescending: false }), 'dlr').view.sortDescending).toBe(
       true,
     ));
+  it('selectCheckpoint drives the spectra to its step', () =>
+    expect(selectCheckpoint.perform(at({ step: 5 }), { runId: 'r', step: 3 }).view).toMatchObject({
+      step: 3,
+      selectedRun: 'r',
+    }));
+  it('selectCheckpoint across checkpoints shows its run at its step', () =>
+    expect(
+      selectCheckpoint.perform(at({ spectraMode: 'checkpoints', focusRun: 'q' }), { runId: 'r', step: 3 })
+        .view,
+    ).toMatchObject({ focusRun: 'r', step: 3 }));
+  it('setSmoothing', () => expect(setSmoothing.perform(at({}), 0.6).view.smoothing).toBe(0.6));
   it('selectCheckpoint', () =>
     expect(selectCheckpoint.perform(at({}), { runId: 'r', step: 3 }).view).toMatchObject({
       selectedRun: 'r',

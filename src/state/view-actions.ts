@@ -103,9 +103,25 @@ export const showLayerSteps = action<string | null>('showLayerSteps', (state, la
   withView(state, { layerStepsRun }),
 );
 
-/** Selects a checkpoint for the details panel; a null run clears the selection. */
+/** The weight of the moving average over training steps (0 = off; view-settings.ts `smoothing`). */
+export const setSmoothing = action<number>('setSmoothing', (state, smoothing) =>
+  withView(state, { smoothing }),
+);
+
+/**
+ * Selects a checkpoint for the details panel; a null run clears the selection. The spectra follow:
+ * they move to its step (across checkpoints: to its run, at that step).
+ */
 export const selectCheckpoint = action<{ runId: string | null; step: number | null }>(
   'selectCheckpoint',
-  (state, { runId, step }) =>
-    withView(state, { selectedRun: runId, selectedStep: runId === null ? null : step }),
+  (state, { runId, step }) => {
+    const selectedStep = runId === null ? null : step;
+    const spectra =
+      runId === null || selectedStep === null
+        ? {}
+        : state.view.spectraMode === 'checkpoints'
+          ? { focusRun: runId, step: selectedStep }
+          : { step: selectedStep };
+    return withView(state, { ...spectra, selectedRun: runId, selectedStep });
+  },
 );

@@ -21,6 +21,7 @@ describe('URL hash view settings', () => {
       logEigenvalues: false,
       kMinRelative: 1e-4,
       aggregateSeeds: true,
+      smoothing: 0.6,
       sortColumn: 'dlr' as const,
       sortDescending: true,
       layers: ['encoder.layer.2', 'layer 10', 'features'],
@@ -36,7 +37,9 @@ describe('URL hash view settings', () => {
   });
 
   it('falls back to defaults for malformed values', () => {
-    const { route, view } = parseHash('#/learn?mode=bogus&step=abc&kmin=7&sort=nope&logeig=maybe&sel=x');
+    const { route, view } = parseHash(
+      '#/learn?mode=bogus&step=abc&kmin=7&sort=nope&logeig=maybe&sel=x&smooth=1',
+    );
     expect(route).toBe('learn');
     expect(view).toEqual(defaultViewSettings);
   });

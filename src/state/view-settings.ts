@@ -47,6 +47,11 @@ export interface ViewSettings {
   kMinRelative: number;
   /** show runs sharing a seed group as mean ± one standard deviation */
   aggregateSeeds: boolean;
+  /**
+   * exponential moving average weight of the curves over training, in [0, 1): 0 = raw only; the
+   * raw points stay drawn beside the smoothed line
+   */
+  smoothing: number;
   sortColumn: SortColumn;
   sortDescending: boolean;
   /** the layers shown by "D_LR by layer" and its heat map, in this order (docs/method.md §8); null = every layer */
@@ -67,6 +72,7 @@ export const defaultViewSettings: ViewSettings = {
   logEigenvalues: true,
   kMinRelative: 1e-6,
   aggregateSeeds: false,
+  smoothing: 0,
   sortColumn: 'run',
   sortDescending: false,
   layers: null,
@@ -146,6 +152,7 @@ export function parseHash(hash: string): { route: Route; view: ViewSettings } {
   const selectedStep = at > 0 ? parseNumber(selection!.slice(at + 1)) : null;
   const sort = params.get('sort');
   const kMin = parseNumber(params.get('kmin'));
+  const smoothing = parseNumber(params.get('smooth'));
   const logK = parseFlag(params.get('logk'), d.logK);
   const view: ViewSettings = {
     spectraMode: params.get('mode') === 'checkpoints' ? 'checkpoints' : d.spectraMode,
@@ -159,6 +166,7 @@ export function parseHash(hash: string): { route: Route; view: ViewSettings } {
     logEigenvalues: parseFlag(params.get('logeig'), d.logEigenvalues),
     kMinRelative: kMin !== null && kMin >= 0 && kMin < 1 ? kMin : d.kMinRelative,
     aggregateSeeds: parseFlag(params.get('seeds'), d.aggregateSeeds),
+    smoothing: smoothing !== null && smoothing >= 0 && smoothing < 1 ? smoothing : d.smoothing,
     sortColumn: SORT_COLUMNS.includes(sort?.replace(/^-/, '') as SortColumn)
       ? (sort!.replace(/^-/, '') as SortColumn)
       : d.sortColumn,
@@ -186,6 +194,7 @@ export function formatHash(route: Route, view: ViewSettings): string {
   if (view.logEigenvalues !== d.logEigenvalues) params.set('logeig', view.logEigenvalues ? '1' : '0');
   if (view.kMinRelative !== d.kMinRelative) params.set('kmin', String(view.kMinRelative));
   if (view.aggregateSeeds !== d.aggregateSeeds) params.set('seeds', view.aggregateSeeds ? '1' : '0');
+  if (view.smoothing !== d.smoothing) params.set('smooth', String(view.smoothing));
   if (view.sortColumn !== d.sortColumn || view.sortDescending !== d.sortDescending) {
     params.set('sort', `${view.sortDescending ? '-' : ''}${view.sortColumn}`);
   }
