@@ -1,8 +1,31 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { renderMethodPage } from './scripts/method-page.ts';
+
+/** docs/method.md as the app's method.html (the dashboard links its sections), in dev and in builds. */
+function methodPage(): Plugin {
+  const source = path.resolve(import.meta.dirname, 'docs/method.md');
+  const render = () => renderMethodPage(readFileSync(source, 'utf8'));
+  return {
+    name: 'richscope-method-page',
+    configureServer(server) {
+      server.middlewares.use('/method.html', (_request, response) => {
+        response.setHeader('Content-Type', 'text/html; charset=utf-8');
+        response.end(render());
+      });
+    },
+    generateBundle() {
+      this.addWatchFile(source);
+      this.emitFile({ type: 'asset', fileName: 'method.html', source: render() });
+    },
+  };
+}
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), methodPage()],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 6000 },
   test: {

@@ -11,11 +11,11 @@ const MAIN_PLOTS: PlotId[] = ['plot-mass', 'plot-utilization', 'plot-eigenvalues
 /** Pairs of blocks (neither inside the other) whose boxes overlap by more than a pixel. */
 async function overlaps(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const blocks = [
-      ...document.querySelectorAll(
+    const blocks = Array.from(
+      document.querySelectorAll(
         '.sidebar > *, .main-column > *, .two-columns > *, figure.plot, .table-scroll',
       ),
-    ].filter((e) => e.getBoundingClientRect().height > 0);
+    ).filter((e) => e.getBoundingClientRect().height > 0);
     const found: string[] = [];
     for (let i = 0; i < blocks.length; i++) {
       for (let j = i + 1; j < blocks.length; j++) {

@@ -2,7 +2,7 @@
 import { Suspense, lazy } from 'react';
 import { useRichscope } from './state/store';
 import { formatHash } from './state/view-settings';
-import { Dashboard } from './ui/Dashboard';
+import { Dashboard, SkipToPlots } from './ui/Dashboard';
 import { LogdirStatus } from './ui/LogdirStatus';
 
 // The Learn view (owned by the trainer) loads only when visited.
@@ -13,6 +13,7 @@ export function App() {
   const view = useRichscope((s) => s.view);
   return (
     <div className="app" data-testid="app-shell">
+      {route === 'dashboard' && <SkipToPlots />}
       <header className="app-header">
         <h1>
           Richscope <span className="tagline">Did your network train rich or lazy?</span>

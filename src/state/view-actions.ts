@@ -38,8 +38,8 @@ export const showAcrossCheckpoints = action<string | null>('showAcrossCheckpoint
   withView(state, { spectraMode: 'checkpoints', step: null, focusRun: runId }),
 );
 
-/** The run shown across its checkpoints, from its latest step. */
-export const focusRun = action<string>('focusRun', (state, runId) =>
+/** The run shown across its checkpoints (null: the first visible run), from its latest step. */
+export const focusRun = action<string | null>('focusRun', (state, runId) =>
   withView(state, { focusRun: runId, step: null }),
 );
 

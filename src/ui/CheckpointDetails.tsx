@@ -7,6 +7,8 @@ import { useMemo } from 'react';
 import type { CheckpointRecord, RunRecord } from '../session/records';
 import { dependsOnWeakDirections } from '../core/low-rank-measure';
 import { checkpointNotes } from './checkpoint-notes';
+import { MethodLink } from './MethodLink';
+import { integerTick } from './plots/axis-ticks';
 import { useRichscope } from '../state/store';
 import { Plot } from './plots/Plot';
 import type { Trace } from './plots/traces';
@@ -73,19 +75,24 @@ function Details({ run, checkpoint }: { run: RunRecord; checkpoint: CheckpointRe
     ];
     return { spectrumTraces: spectrum, profileTraces: profile };
   }, [m, run.colour]);
+  // Whole numbers only, spaced so the labels never merge (r can be dozens).
   const spectrumLayout = useMemo<Partial<Layout>>(
     () => ({
-      xaxis: { title: { text: 'output direction j' }, dtick: 1 },
+      xaxis: { title: { text: 'output direction j' }, tick0: 1, dtick: integerTick(m.outputSpectrum.length) },
       yaxis: { title: { text: 'w_j / w_1 (log)' }, type: 'log', exponentformat: 'power' },
     }),
-    [],
+    [m.outputSpectrum.length],
   );
   const profileLayout = useMemo<Partial<Layout>>(
     () => ({
-      xaxis: { title: { text: "r' (directions counted)" }, dtick: 1 },
+      xaxis: {
+        title: { text: "r' (directions counted)" },
+        tick0: 1,
+        dtick: integerTick(m.rankProfile.length),
+      },
       yaxis: { title: { text: "D_LR(r')" } },
     }),
-    [],
+    [m.rankProfile.length],
   );
 
   return (
@@ -112,7 +119,8 @@ function Details({ run, checkpoint }: { run: RunRecord; checkpoint: CheckpointRe
         <p className="warning" role="status" data-testid="weak-directions-warning">
           ⚠ D_LR depends on weak output directions: with all r = {m.r} directions D_LR = {m.dlr.toFixed(3)},
           with the {m.r99} holding 99% of the output energy it is {m.dlrEnergy99.toFixed(3)}. Read the rank
-          profile below before concluding.
+          profile below before concluding (<MethodLink section="outputRank" />
+          ).
         </p>
       )}
       <p className={affine ? 'hint' : 'warning'}>

@@ -1,5 +1,5 @@
 /** Every checkpoint of every run with its numbers; sortable; a row click selects the checkpoint. */
-import { useMemo, type KeyboardEvent } from 'react';
+import { useMemo, useState, type KeyboardEvent } from 'react';
 import { richscope, useRichscope } from '../state/store';
 import type { SortColumn } from '../state/view-settings';
 import { methodReference } from './method-sections';
@@ -16,9 +16,13 @@ const COLUMNS: { key: SortColumn; label: string; title: string }[] = [
   {
     key: 'dlrEnergy99',
     label: 'D_LR (99%)',
-    title: 'D_LR over the output directions holding 99% of the output energy (§3.1)',
+    title: `D_LR (99% output energy): D_LR over the output directions holding 99% of the output energy (${methodReference('outputRank')})`,
   },
-  { key: 'nc1', label: 'NC1', title: 'neural collapse NC1 (needs labels; scale-sensitive, §5)' },
+  {
+    key: 'nc1',
+    label: 'NC1',
+    title: `neural collapse NC1 (needs labels; scale-sensitive; ${methodReference('companions')})`,
+  },
   { key: 'accuracy', label: 'train acc', title: 'argmax(logits) = label on the fit split' },
   { key: 'evalAccuracy', label: 'test acc', title: 'argmax(logits) = label on the eval split' },
   { key: 'participationRatio', label: 'PR', title: 'participation ratio of the feature eigenvalues' },
@@ -34,6 +38,9 @@ export function CheckpointTable() {
   const selectedRun = useRichscope((s) => s.view.selectedRun);
   const selectedStep = useRichscope((s) => s.view.selectedStep);
   const rows = useMemo(() => tableRows(runs, sortColumn, descending), [runs, sortColumn, descending]);
+  // The column under the pointer or the focus, explained above the table (hover and keyboard alike).
+  const [explained, setExplained] = useState<SortColumn | null>(null);
+  const explanation = COLUMNS.find((c) => c.key === explained);
 
   const select = (row: CheckpointRow) =>
     richscope.selectCheckpoint({ runId: row.run.id, step: row.checkpoint.step });
@@ -47,6 +54,23 @@ export function CheckpointTable() {
   return (
     <section className="panel table-panel" aria-labelledby="table-heading">
       <h2 id="table-heading">Checkpoints</h2>
+      <p className="hint column-help" data-testid="column-help">
+        {explanation ? (
+          <>
+            <strong>{explanation.label}</strong>: {explanation.title}
+          </>
+        ) : (
+          'Point at or focus a column header for what it means; click it to sort.'
+        )}
+      </p>
+      {/* what each header's button is described by (read by screen readers, shown above on focus) */}
+      <div hidden>
+        {COLUMNS.map((column) => (
+          <span key={column.key} id={`column-${column.key}`}>
+            {column.title}
+          </span>
+        ))}
+      </div>
       <div className="table-scroll">
         <table className="checkpoints">
           <thead>
@@ -55,10 +79,17 @@ export function CheckpointTable() {
                 <th
                   key={column.key}
                   scope="col"
-                  title={column.title}
                   aria-sort={column.key === sortColumn ? (descending ? 'descending' : 'ascending') : 'none'}
+                  onMouseEnter={() => setExplained(column.key)}
+                  onMouseLeave={() => setExplained(null)}
                 >
-                  <button type="button" onClick={() => richscope.sortBy(column.key)}>
+                  <button
+                    type="button"
+                    onClick={() => richscope.sortBy(column.key)}
+                    onFocus={() => setExplained(column.key)}
+                    onBlur={() => setExplained(null)}
+                    aria-describedby={`column-${column.key}`}
+                  >
                     {column.label}
                     {column.key === sortColumn ? (descending ? ' ▼' : ' ▲') : ''}
                   </button>

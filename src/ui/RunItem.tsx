@@ -1,21 +1,52 @@
-/** One run in the runs panel. */
+/**
+ * One run in the Runs panel, which is the plots' legend: its colour and dash, whether it is shown,
+ * and hovering it (or focusing its controls) brings the run forward in every plot.
+ */
 import { useState } from 'react';
 import type { RunRecord } from '../session/records';
-import { richscope, useRichscope } from '../state/store';
+import { isNameTaken } from '../state/run-actions';
+import { getRichscopeState, richscope, useRichscope } from '../state/store';
+import { breakableName } from './file-name';
+import { svgDashArray, type RunStyle } from './run-style';
 
-export function RunItem({ run }: { run: RunRecord }) {
+export function RunItem({ run, style }: { run: RunRecord; style: RunStyle }) {
   const [draftName, setDraftName] = useState<string | null>(null);
+  const [nameProblem, setNameProblem] = useState<string | null>(null);
   const analysing = useRichscope((s) => s.jobs.filter((job) => job.runId === run.id).length);
+  const hovered = useRichscope((s) => s.hoveredRun === run.id);
   const commitName = () => {
-    if (draftName !== null) richscope.renameRun({ runId: run.id, name: draftName });
+    if (draftName !== null && draftName.trim() !== run.name) {
+      const name = draftName.trim();
+      // Names tell runs apart (table, exports, later drops): the store refuses a taken or blank one.
+      const taken = isNameTaken(getRichscopeState(), run.id, name);
+      setNameProblem(
+        name === ''
+          ? 'A run needs a name.'
+          : taken
+            ? `Another run is called “${name}”: names tell runs apart, so choose another.`
+            : null,
+      );
+      richscope.renameRun({ runId: run.id, name });
+    }
     setDraftName(null);
   };
   return (
-    <li className="run" data-testid="run" data-run={run.name}>
+    <li
+      className={`run${hovered ? ' run-hovered' : ''}${run.visible ? '' : ' run-hidden'}`}
+      data-testid="run"
+      data-run={run.name}
+      data-colour={style.colour}
+      data-dash={style.dash}
+      onMouseEnter={() => richscope.hoverRun(run.id)}
+      onFocus={() => richscope.hoverRun(run.id)}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) richscope.hoverRun(null);
+      }}
+    >
       <div className="run-line">
         <input
           type="color"
-          value={run.colour.length === 7 ? run.colour : '#888888'}
+          value={style.colour.length === 7 ? style.colour : '#888888'}
           aria-label={`Colour of ${run.name}`}
           onChange={(e) => richscope.setRunColour({ runId: run.id, colour: e.target.value })}
         />
@@ -25,10 +56,22 @@ export function RunItem({ run }: { run: RunRecord }) {
           aria-label={`Show ${run.name}`}
           onChange={(e) => richscope.setRunVisible({ runId: run.id, visible: e.target.checked })}
         />
+        <svg className="run-dash" width="26" height="10" aria-hidden="true">
+          <line
+            x1="1"
+            y1="5"
+            x2="25"
+            y2="5"
+            stroke={style.colour}
+            strokeWidth="2.5"
+            strokeDasharray={svgDashArray(style.dash)}
+          />
+        </svg>
         <input
           className="run-name"
           value={draftName ?? run.name}
           aria-label={`Name of run ${run.name}`}
+          aria-invalid={nameProblem !== null}
           onChange={(e) => setDraftName(e.target.value)}
           onBlur={commitName}
           onKeyDown={(e) => {
@@ -42,11 +85,17 @@ export function RunItem({ run }: { run: RunRecord }) {
         <button
           type="button"
           aria-label={`Remove run ${run.name}`}
+          title="Remove (can be undone)"
           onClick={() => richscope.removeRun(run.id)}
         >
           ✕
         </button>
       </div>
+      {nameProblem && (
+        <p className="error" role="alert">
+          {nameProblem}
+        </p>
+      )}
       <label className="seed-group">
         seed group
         <input
@@ -58,7 +107,9 @@ export function RunItem({ run }: { run: RunRecord }) {
       </label>
       {run.errors.map((error, index) => (
         <div key={`${error.file}-${index}`} role="alert" className="error" data-file={error.file}>
-          <strong>{error.file}</strong>: {error.message}
+          <span className="error-text">
+            <strong>{breakableName(error.file)}</strong>: {error.message}
+          </span>
           <button
             type="button"
             aria-label={`Dismiss the error about ${error.file}`}

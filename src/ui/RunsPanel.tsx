@@ -1,20 +1,53 @@
-/** Every run: colour, visibility, name, seed group, checkpoint count and inline errors. */
+/**
+ * Every run, and the one legend of every plot: colour and dash, visibility, hover to bring a run
+ * forward everywhere; name, seed group, checkpoint count, inline errors. A filter (regular
+ * expression), show / hide all listed, and an undo for removals.
+ */
+import { useEffect, useMemo, useState } from 'react';
 import { richscope, useRichscope } from '../state/store';
+import { runFilter } from './run-filter';
+import { runStyles } from './run-style';
 import { RunItem } from './RunItem';
+
+/** How long "Undo" stays offered after a removal. */
+const UNDO_MS = 20_000;
 
 export function RunsPanel() {
   const runs = useRichscope((s) => s.runs);
   const aggregateSeeds = useRichscope((s) => s.view.aggregateSeeds);
+  const [filterText, setFilterText] = useState('');
+  const filter = useMemo(() => runFilter(filterText), [filterText]);
+  const styles = useMemo(() => runStyles(runs), [runs]);
+  const listed = runs.filter((run) => filter.matches(run.name));
+  const filtered = filterText.trim() !== '';
+  const listedIds = listed.map((run) => run.id);
   return (
     <section className="panel" aria-labelledby="runs-heading" data-testid="runs-panel">
       <div className="panel-header">
-        <h2 id="runs-heading">Runs</h2>
+        <h2 id="runs-heading">Runs{runs.length > 0 ? ` (${runs.length})` : ''}</h2>
         {runs.length > 0 && (
-          <button type="button" onClick={() => richscope.removeAllRuns()}>
-            Remove all
-          </button>
+          <div className="button-row">
+            <button
+              type="button"
+              disabled={listed.length === 0}
+              onClick={() => richscope.setRunsVisible({ runIds: listedIds, visible: true })}
+            >
+              {filtered ? 'Show listed' : 'Show all'}
+            </button>
+            <button
+              type="button"
+              disabled={listed.length === 0}
+              onClick={() => richscope.setRunsVisible({ runIds: listedIds, visible: false })}
+            >
+              {filtered ? 'Hide listed' : 'Hide all'}
+            </button>
+            <button type="button" onClick={() => richscope.removeAllRuns()}>
+              Remove all
+            </button>
+          </div>
         )}
       </div>
+      <UndoRemoval />
       {runs.length === 0 ? (
         <p className="hint">
           No runs yet.{' '}
@@ -23,11 +56,35 @@ export function RunsPanel() {
           </button>
         </p>
       ) : (
-        <ul className="runs">
-          {runs.map((run) => (
-            <RunItem key={run.id} run={run} />
-          ))}
-        </ul>
+        <>
+          {runs.length > 1 && (
+            <div className="run-filter">
+              <input
+                type="search"
+                value={filterText}
+                placeholder="filter runs (regular expression)"
+                aria-label="Filter runs by name (regular expression)"
+                aria-describedby={filter.problem ? 'run-filter-problem' : undefined}
+                onChange={(e) => setFilterText(e.target.value)}
+              />
+              {filtered && (
+                <span className="hint" role="status">
+                  {listed.length} of {runs.length}
+                </span>
+              )}
+              {filter.problem && (
+                <p className="hint" id="run-filter-problem">
+                  {filter.problem}
+                </p>
+              )}
+            </div>
+          )}
+          <ul className="runs" onMouseLeave={() => richscope.hoverRun(null)}>
+            {listed.map((run) => (
+              <RunItem key={run.id} run={run} style={styles.get(run.id)!} />
+            ))}
+          </ul>
+        </>
       )}
       <label title="Runs sharing a seed group are shown as mean ± one standard deviation">
         <input
@@ -38,5 +95,32 @@ export function RunsPanel() {
         aggregate seed groups (mean ± sd)
       </label>
     </section>
+  );
+}
+
+/** "Removed … Undo", for a while after a removal; then the removed runs are forgotten for good. */
+function UndoRemoval() {
+  const removed = useRichscope((s) => s.removed);
+  useEffect(() => {
+    if (!removed) return;
+    const timer = setTimeout(() => richscope.forgetRemoved(), UNDO_MS);
+    return () => clearTimeout(timer);
+  }, [removed]);
+  if (!removed) return null;
+  const what = removed.runs.length === 1 ? `run “${removed.runs[0].name}”` : `${removed.runs.length} runs`;
+  return (
+    <div className="undo" role="status" data-testid="undo-removal">
+      <span>Removed {what}.</span>
+      <button type="button" onClick={() => richscope.undoRemove()}>
+        Undo
+      </button>
+      <button
+        type="button"
+        aria-label="Dismiss (the removal stays)"
+        onClick={() => richscope.forgetRemoved()}
+      >
+        ✕
+      </button>
+    </div>
   );
 }

@@ -1,7 +1,9 @@
 /**
  * The sections of the method (docs/method.md in the repository) that text in the app points to,
  * named as well as numbered so a reader finds them in the document. A test holds each to a heading
- * of docs/method.md.
+ * of docs/method.md. The app ships that document as a page of its own (method.html, rendered at
+ * build time by scripts/method-page.ts), so its links work offline and never point at a file the
+ * user does not have.
  */
 
 export const METHOD_SECTIONS = {
@@ -17,8 +19,13 @@ export const METHOD_SECTIONS = {
 
 export type MethodSection = keyof typeof METHOD_SECTIONS;
 
-/** `docs/method.md §3.1 “Output rank”`: where in the method a piece of text comes from. */
+/** `the method, §3.1 “Output rank”`: where in the method a piece of text comes from. */
 export function methodReference(section: MethodSection): string {
   const { number, title } = METHOD_SECTIONS[section];
-  return `docs/method.md §${number} “${title}”`;
+  return `the method, §${number} “${title}”`;
+}
+
+/** The address of a section on the app's method page (its headings' ids: `section-3-1`). */
+export function methodHref(section: MethodSection): string {
+  return `${import.meta.env.BASE_URL}method.html#section-${METHOD_SECTIONS[section].number.replace(/\./g, '-')}`;
 }

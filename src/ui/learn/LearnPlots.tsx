@@ -1,13 +1,14 @@
 /**
- * The Learn view's live plots: D_LR and dlrEnergy99 against step, train/test accuracy against step,
- * and the dashboard's three spectra (same `Plot` component and trace builders) at each run's latest
- * checkpoint.
+ * The Learn view's live plots: D_LR and D_LR (99% output energy) against step, train/test accuracy
+ * against step, and the dashboard's three spectra (same `Plot` component and trace builders) at
+ * each run's latest checkpoint, or at the step chosen with their slider.
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { defaultViewSettings } from '../../state/view-settings';
 import type { ViewSettings } from '../../state/view-settings';
-import { methodReference } from '../method-sections';
+import { MethodLink } from '../MethodLink';
+import { unionOfSteps } from '../nearest-checkpoint';
 import { Plot } from '../plots/Plot';
 import { SPECTRUM_TITLES, buildTraces } from '../plots/traces';
 import type { SpectrumPanel } from '../plots/traces';
@@ -89,10 +90,15 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
   const accuracyLayout = useMemo(() => stepLayout(ACCURACY_LAYOUT, stepEnd), [stepEnd]);
   const layerLayout = useMemo(() => stepLayout(DLR_LAYOUT, stepEnd), [stepEnd]);
   const spectraRuns = useThrottled(runs, SPECTRA_EVERY_MS);
-  const spectra = useMemo(() => {
-    const records = spectraRuns.map(toRunRecord);
-    return PANELS.map(({ panel }) => buildTraces(panel, records, SPECTRA_VIEW));
-  }, [spectraRuns]);
+  const records = useMemo(() => spectraRuns.map(toRunRecord), [spectraRuns]);
+  // The spectra's step: null follows the latest checkpoint as training goes on.
+  const [spectraStep, setSpectraStep] = useState<number | null>(null);
+  const steps = useMemo(() => unionOfSteps(records), [records]);
+  const stepIndex = spectraStep === null ? steps.length - 1 : Math.max(0, steps.indexOf(spectraStep));
+  const spectra = useMemo(
+    () => PANELS.map(({ panel }) => buildTraces(panel, records, { ...SPECTRA_VIEW, step: spectraStep })),
+    [records, spectraStep],
+  );
   const spectraLayouts = useMemo(
     () =>
       PANELS.map(({ panel, yTitle }): Partial<Layout> => ({
@@ -109,16 +115,16 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
 
   return (
     <>
-      <section className="panel" aria-labelledby="learn-curves-heading">
+      <section className="panel" aria-labelledby="learn-curves-heading" id="learn-curves">
         <h2 id="learn-curves-heading">Over training</h2>
         <div className="two-columns">
           <Plot
             testId="learn-plot-dlr"
-            title="D_LR (solid) and dlrEnergy99 (dashed)"
+            title="D_LR (solid) and D_LR (99% output energy) (dashed)"
             traces={dlrTraces}
             layout={dlrLayout}
             height={300}
-            description="D_LR and dlrEnergy99 of each run against training step"
+            description="D_LR and D_LR (99% output energy) of each run against training step"
           />
           <Plot
             testId="learn-plot-accuracy"
@@ -143,7 +149,32 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
         </p>
       </section>
       <section className="panel" aria-labelledby="learn-spectra-heading">
-        <h2 id="learn-spectra-heading">Feature spectra at each run&apos;s latest checkpoint</h2>
+        <div className="panel-header">
+          <h2 id="learn-spectra-heading">
+            Feature spectra{' '}
+            {spectraStep === null
+              ? 'at each run’s latest checkpoint'
+              : `at step ${spectraStep} (each run’s nearest checkpoint)`}
+          </h2>
+          <label className="step-slider">
+            step <output data-testid="learn-step-value">{spectraStep ?? 'latest'}</output>
+            <input
+              type="range"
+              data-testid="learn-step-slider"
+              aria-label="Training step shown in the spectra"
+              aria-valuetext={spectraStep === null ? 'latest checkpoint' : `step ${spectraStep}`}
+              min={0}
+              max={Math.max(0, steps.length - 1)}
+              value={Math.max(0, stepIndex)}
+              disabled={steps.length < 2}
+              onChange={(e) => {
+                const index = Number(e.target.value);
+                // The last position follows the latest checkpoint while training goes on.
+                setSpectraStep(index >= steps.length - 1 ? null : steps[index]);
+              }}
+            />
+          </label>
+        </div>
         <div className="spectra">
           {PANELS.map(({ panel, testId, description }, i) => (
             <Plot
@@ -159,7 +190,8 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
         </div>
         <p className="hint">
           Eigenfunctions come from the train split; Π*(k) and Π̂(k) are measured on the test split, where they
-          may exceed 1 (not clipped; {methodReference('spectra')}).
+          may exceed 1 (not clipped; <MethodLink section="spectra" />
+          ).
         </p>
       </section>
     </>

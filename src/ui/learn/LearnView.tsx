@@ -13,11 +13,19 @@ import { dependsOnWeakDirections } from '../../core/low-rank-measure';
 import { chosenPreset, chosenOptions, createLearnTrainer } from '../../state/learn-trainer';
 import { richscope, richscopeStore, useRichscope } from '../../state/store';
 import { SCENARIO_PRESETS } from '../../train/presets';
-import { methodReference } from '../method-sections';
+import { MethodLink } from '../MethodLink';
 import { LearnPlots } from './LearnPlots';
 import { SCENARIOS } from './scenarios';
 import { TrainerControls } from './TrainerControls';
 import './learn.css';
+
+/** Brings the live plots into view when training starts (the controls sit above them). */
+function showPlots(): void {
+  // After the render that shows the new run.
+  requestAnimationFrame(() =>
+    document.getElementById('learn-curves')?.scrollIntoView({ behavior: 'smooth', block: 'start' }),
+  );
+}
 
 function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -113,7 +121,10 @@ export default function LearnView() {
             className="primary"
             data-testid="trainer-start"
             disabled={running}
-            onClick={() => trainer.start()}
+            onClick={() => {
+              trainer.start();
+              showPlots();
+            }}
           >
             ▶ Train {preset ? `“${preset.label}”` : 'these settings'}
           </button>
@@ -121,7 +132,10 @@ export default function LearnView() {
             type="button"
             data-testid="trainer-run-all"
             disabled={running}
-            onClick={() => trainer.runAll()}
+            onClick={() => {
+              trainer.runAll();
+              showPlots();
+            }}
           >
             ▶▶ Run all presets of this scenario
           </button>
@@ -151,8 +165,8 @@ export default function LearnView() {
               <>
                 {' '}
                 · step {latest.step} of {current.options.steps} · {current.checkpoints.length} checkpoints ·
-                D_LR <strong>{latest.metrics.dlr.toFixed(3)}</strong> (r = {latest.metrics.r}) · dlrEnergy99{' '}
-                {latest.metrics.dlrEnergy99.toFixed(3)} (r99 = {latest.metrics.r99}) · train{' '}
+                D_LR <strong>{latest.metrics.dlr.toFixed(3)}</strong> (r = {latest.metrics.r}) · D_LR (99%
+                output energy) {latest.metrics.dlrEnergy99.toFixed(3)} (r99 = {latest.metrics.r99}) · train{' '}
                 {((latest.metrics.accuracy ?? 0) * 100).toFixed(1)}% · test{' '}
                 {((latest.metrics.evalAccuracy ?? 0) * 100).toFixed(1)}%
                 {firstFive !== null && <> · first five checkpoints in {formatMs(firstFive)}</>}
@@ -164,7 +178,8 @@ export default function LearnView() {
           <p className="warning" role="note">
             D_LR depends on weak output directions: D_LR = {latest.metrics.dlr.toFixed(3)} with all r ={' '}
             {latest.metrics.r} directions, {latest.metrics.dlrEnergy99.toFixed(3)} with the r99 ={' '}
-            {latest.metrics.r99} that hold 99% of the output variance ({methodReference('outputRank')}).
+            {latest.metrics.r99} that hold 99% of the output variance (<MethodLink section="outputRank" />
+            ).
           </p>
         )}
         {onMainThread && (
@@ -195,7 +210,7 @@ export default function LearnView() {
                   {last && (
                     <>
                       {' '}
-                      — step {last.step}: D_LR {last.metrics.dlr.toFixed(3)}, dlrEnergy99{' '}
+                      — step {last.step}: D_LR {last.metrics.dlr.toFixed(3)}, D_LR (99% output energy){' '}
                       {last.metrics.dlrEnergy99.toFixed(3)}, test{' '}
                       {((last.metrics.evalAccuracy ?? 0) * 100).toFixed(1)}%
                     </>

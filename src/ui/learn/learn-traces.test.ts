@@ -29,9 +29,9 @@ function run(dlrs: number[]): LearnRun {
 }
 
 describe('learn traces', () => {
-  it('draws D_LR and dlrEnergy99 per run against step', () => {
+  it('draws D_LR and D_LR (99% output energy) per run against step, by their dashboard names', () => {
     const traces = buildLearnDlrTraces([run([0.5, 0.3])]);
-    expect(traces).toHaveLength(2);
+    expect(traces.map((t) => t.name)).toEqual(['rich: D_LR', 'rich: D_LR (99% output energy)']);
     expect(traces[0].x).toEqual([10, 20]);
     expect(traces[0].y).toEqual([0.5, 0.3]);
     expect(traces[1].line?.dash).toBe('dash');

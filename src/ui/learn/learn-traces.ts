@@ -1,6 +1,7 @@
 /**
  * The Learn view's runs as dashboard records, so its plots reuse the dashboard's trace builders and
- * `Plot` component, plus the traces only the Learn view draws (D_LR, dlrEnergy99, accuracies vs step).
+ * `Plot` component, plus the traces only the Learn view draws (D_LR, D_LR (99% output energy) and the
+ * accuracies against step).
  */
 import type { CheckpointMetrics } from '../../core/types';
 import { toCheckpointRecord, type RunRecord } from '../../session/records';
@@ -47,8 +48,8 @@ const DLR_SERIES: readonly StepSeries[] = [
     marker: { size: 5 },
   },
   {
-    name: 'dlrEnergy99',
-    hoverLabel: 'dlrEnergy99',
+    name: 'D_LR (99% output energy)',
+    hoverLabel: 'D_LR (99% output energy)',
     hoverFormat: '.3f',
     value: (m) => m.dlrEnergy99,
     mode: 'lines',
@@ -93,7 +94,7 @@ function buildStepTraces(runs: readonly LearnRun[], series: readonly StepSeries[
   });
 }
 
-/** D_LR (solid) and dlrEnergy99 (dashed) of every run against step, on [0, 1]. */
+/** D_LR (solid) and D_LR (99% output energy) (dashed) of every run against step, on [0, 1]. */
 export function buildLearnDlrTraces(runs: readonly LearnRun[]): Trace[] {
   return buildStepTraces(runs, DLR_SERIES);
 }

@@ -29,10 +29,10 @@ export const SCENARIOS: ScenarioText[] = [
   },
   {
     id: 'grokking',
-    title: '2. Grokking: D_LR falls when the test accuracy jumps',
+    title: '2. Grokking: D_LR (99% output energy) falls when the test accuracy jumps',
     paragraphs: [
       'Modular addition (a + b) mod 23 from one-hot operands, 70% of the 529 pairs for training. The weights start 3× larger than usual: the network memorises the training pairs within about 50 steps (train 100%, test near 0%) while its features barely organise. AdamW\u2019s weight decay then shrinks the weights until features form, and the test accuracy climbs from near 0 to above 90% between about steps 800 and 1400.',
-      `Watch dlrEnergy99 (dashed; D_LR on the output directions that hold 99% of the output variance) fall from 0.2–0.4 during memorisation to below 0.1 after the jump. The full D_LR (solid) falls from its early memorisation level too, is lowest while the test accuracy climbs, and creeps back up afterwards (with other seeds it can end no lower than just before the jump): the grokked outputs keep about 10 strong directions and a dozen very weak ones (10⁻³ to 10⁻⁶ of the largest), which D_LR counts at full weight (${methodReference('outputRank')}, warning shown below). Compare with the preset without weight decay.`,
+      `Watch the dashed line, D_LR (99% output energy): D_LR over the output directions that hold 99% of the output variance. It falls from 0.2–0.4 during memorisation to below 0.1 after the jump: that is the transition. The solid line, D_LR over all output directions, does not show it cleanly: it is lowest while the test accuracy climbs, then creeps back up (with other seeds it can end no lower than just before the jump), because the grokked outputs keep about 10 strong directions and a dozen very weak ones (10⁻³ to 10⁻⁶ of the largest), which D_LR counts at full weight (${methodReference('outputRank')}; the warning below says when this happens). Compare with the preset without weight decay.`,
     ],
     paperReference: `Paper (mod-97 transformer, ${PAPER}): before grokking (step 200, test 5.2%) D_LR 0.51; after (step 3000, test 99.8%) D_LR 0.11.`,
   },

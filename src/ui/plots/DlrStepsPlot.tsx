@@ -1,25 +1,59 @@
 /**
- * "D_LR over training": one line per run against step, test accuracy on a second axis; a click on a
- * point, or the arrow keys on the focused plot, select a checkpoint.
+ * "D_LR over training": one line per run against step, test accuracy on a second axis, one hover
+ * listing every run at that step; the step the spectra show is marked. A click on a point, or the
+ * arrow keys on the focused plot, select a checkpoint (which the spectra and details then show).
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useCallback, useMemo, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { richscope, useRichscope } from '../../state/store';
+import { defaultViewSettings } from '../../state/view-settings';
 import { SELECTION_KEYS, moveSelection } from './dlr-keys';
+import { buildDlrTraces, drawsAccuracy, selectableDlrRuns } from './dlr-traces';
+import { NoRunsMessage } from './NoRunsMessage';
 import { Plot } from './Plot';
-import { buildDlrTraces, selectableDlrRuns } from './traces';
+import { SMOOTHING_WEIGHTS } from './smoothing';
+import { sliderStep, sliderSteps } from './step-slider';
+
+const hoverRun = (meta: unknown) => richscope.hoverRun(typeof meta === 'string' ? meta : null);
 
 export function DlrStepsPlot() {
   const runs = useRichscope((s) => s.runs);
-  const view = useRichscope((s) => s.view);
-  const traces = useMemo(() => buildDlrTraces(runs, view), [runs, view]);
-  const hasAccuracy = traces.some((t) => t.yaxis === 'y2');
+  const hoveredRun = useRichscope((s) => s.hoveredRun);
+  const aggregateSeeds = useRichscope((s) => s.view.aggregateSeeds);
+  const selectedRun = useRichscope((s) => s.view.selectedRun);
+  const selectedStep = useRichscope((s) => s.view.selectedStep);
+  const smoothing = useRichscope((s) => s.view.smoothing);
+  const logSteps = useRichscope((s) => s.view.logSteps);
+  const spectraMode = useRichscope((s) => s.view.spectraMode);
+  const step = useRichscope((s) => s.view.step);
+  const focusRun = useRichscope((s) => s.view.focusRun);
+  // Only what this plot draws: sorting the table or zooming the spectra leaves it alone.
+  const view = useMemo(
+    () => ({
+      ...defaultViewSettings,
+      aggregateSeeds,
+      selectedRun,
+      selectedStep,
+      smoothing,
+      spectraMode,
+      step,
+      focusRun,
+    }),
+    [aggregateSeeds, selectedRun, selectedStep, smoothing, spectraMode, step, focusRun],
+  );
+  const traces = useMemo(() => buildDlrTraces(runs, view, hoveredRun), [runs, view, hoveredRun]);
+  const hasAccuracy = useMemo(() => drawsAccuracy(runs, view), [runs, view]);
+  // The step the spectra show (the slider's), marked where a log axis can show it.
+  const spectraStep = useMemo(() => sliderStep(sliderSteps(runs, view), view.step), [runs, view]);
+  const marked = spectraStep !== undefined && !(logSteps && spectraStep <= 0) ? spectraStep : null;
   const layout = useMemo<Partial<Layout>>(
     () => ({
+      hovermode: 'x unified',
       xaxis: {
-        title: { text: view.logSteps ? 'training step (log; step 0 not shown)' : 'training step' },
-        type: view.logSteps ? 'log' : 'linear',
+        title: { text: logSteps ? 'training step (log; step 0 not shown)' : 'training step' },
+        type: logSteps ? 'log' : 'linear',
+        unifiedhovertitle: { text: 'step %{x}' },
       },
       yaxis: { title: { text: 'D_LR (0 rich, 1 lazy)' }, rangemode: 'tozero' },
       ...(hasAccuracy
@@ -35,11 +69,39 @@ export function DlrStepsPlot() {
             },
           }
         : {}),
-      // Flow the legend in rows; grouped legends (run + its accuracy) would stack vertically.
-      legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1.02, yanchor: 'bottom', traceorder: 'normal' },
-      margin: { l: 56, r: hasAccuracy ? 56 : 16, t: 8, b: 40 },
+      shapes:
+        marked === null
+          ? []
+          : [
+              {
+                type: 'line',
+                xref: 'x',
+                yref: 'paper',
+                x0: marked,
+                x1: marked,
+                y0: 0,
+                y1: 1,
+                line: { color: '#8a8f98', width: 1.5, dash: 'dash' },
+              },
+            ],
+      annotations:
+        marked === null
+          ? []
+          : [
+              {
+                xref: 'x',
+                yref: 'paper',
+                x: marked,
+                y: 1,
+                yanchor: 'bottom',
+                showarrow: false,
+                text: `spectra: step ${marked}`,
+                font: { size: 11, color: '#8a8f98' },
+              },
+            ],
+      margin: { l: 56, r: hasAccuracy ? 56 : 16, t: 22, b: 40 },
     }),
-    [view.logSteps, hasAccuracy],
+    [logSteps, hasAccuracy, marked],
   );
   const select = useCallback((customdata: unknown) => {
     if (Array.isArray(customdata) && customdata.length === 2)
@@ -48,7 +110,7 @@ export function DlrStepsPlot() {
   // What the last key selected, read out by screen readers (the details panel shows it to everyone).
   const [announcement, setAnnouncement] = useState('');
   const selectByKey = (e: KeyboardEvent<HTMLDivElement>) => {
-    // Keys on the export buttons inside stay theirs.
+    // Keys on the buttons inside stay theirs.
     if (e.target !== e.currentTarget || e.altKey || e.ctrlKey || e.metaKey) return;
     const selectable = selectableDlrRuns(runs, view);
     const next = moveSelection(selectable, { runId: view.selectedRun, step: view.selectedStep }, e.key);
@@ -61,16 +123,36 @@ export function DlrStepsPlot() {
     setAnnouncement(`${run.name}, step ${next.step}: D_LR ${dlr.toFixed(4)}`);
   };
 
+  const title = [
+    'D_LR over training',
+    hasAccuracy ? ' (dotted: test accuracy)' : '',
+    smoothing > 0 ? `, smoothed (moving average ${smoothing}; raw points faint)` : '',
+  ].join('');
   return (
-    <section className="panel" aria-labelledby="dlr-steps-heading">
+    <section
+      className="panel"
+      aria-labelledby="dlr-steps-heading"
+      data-marked-step={marked ?? ''}
+      id="dlr-over-training"
+    >
       <div className="panel-header">
         <h2 id="dlr-steps-heading" className="visually-hidden">
           D_LR over training
         </h2>
+        <label title="Exponential moving average of D_LR over the steps of each run (bias-corrected, as TensorBoard's); the raw points stay drawn">
+          smoothing{' '}
+          <select value={String(smoothing)} onChange={(e) => richscope.setSmoothing(Number(e.target.value))}>
+            {SMOOTHING_WEIGHTS.map((w) => (
+              <option key={w} value={String(w)}>
+                {w === 0 ? 'off' : `EMA ${w}`}
+              </option>
+            ))}
+          </select>
+        </label>
         <label>
           <input
             type="checkbox"
-            checked={view.logSteps}
+            checked={logSteps}
             onChange={(e) => richscope.setLogSteps(e.target.checked)}
           />
           log step axis
@@ -82,6 +164,7 @@ export function DlrStepsPlot() {
       <div
         role="group"
         tabIndex={0}
+        className="plot-keys"
         aria-label="D_LR over training: select a checkpoint with the arrow keys"
         aria-describedby="dlr-steps-keys"
         aria-keyshortcuts={SELECTION_KEYS.join(' ')}
@@ -89,11 +172,13 @@ export function DlrStepsPlot() {
       >
         <Plot
           testId="plot-dlr-steps"
-          title="D_LR over training (dotted: test accuracy)"
+          title={title}
           traces={traces}
           layout={layout}
           height={300}
           onPointClick={select}
+          onHoverTrace={hoverRun}
+          emptyMessage={<NoRunsMessage />}
           description="D_LR of each run against training step; click a point, or use the arrow keys, to select a checkpoint"
         />
       </div>

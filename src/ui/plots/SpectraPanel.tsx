@@ -1,17 +1,30 @@
 /**
  * The three spectra side by side on one shared k axis (docs/method.md §4), in two modes: across runs at
- * one step, or across the checkpoints of one run (with a play button that animates training).
+ * one step, or across the checkpoints of one run (coloured by step, with a play button that
+ * animates training). One hover lists every run at that k; runs without a checkpoint at the
+ * slider's step are named with the step they are drawn at.
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useCallback, useEffect, useMemo } from 'react';
 import { richscope, useRichscope } from '../../state/store';
-import { usableKRange } from '../../state/view-settings';
-import { methodReference } from '../method-sections';
+import { defaultViewSettings, usableKRange } from '../../state/view-settings';
+import { MethodLink } from '../MethodLink';
 import { useColourScheme } from '../use-colour-scheme';
-import { nearestCheckpoint, unionOfSteps } from '../nearest-checkpoint';
+import { decadeTick } from './axis-ticks';
 import { axisRangeOfK, kRangeFromAxis } from './k-range';
-import { Plot } from './Plot';
-import { EVAL_SPLIT_NOTE, SPECTRUM_TITLES, buildTraces, focusedRun, type SpectrumPanel } from './traces';
+import { NoRunsMessage } from './NoRunsMessage';
+import { Plot, type PlotExport } from './Plot';
+import { SpectraControls } from './SpectraControls';
+import { focusedRun, runsAtOtherSteps, sliderStep, sliderSteps } from './step-slider';
+import {
+  EVAL_SPLIT_NOTE,
+  SPECTRUM_TITLES,
+  buildTraces,
+  spectrumHoverTitle,
+  stepColourBarTrace,
+  type SpectrumPanel,
+  type Trace,
+} from './traces';
 
 const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; description: string }[] = [
   {
@@ -37,170 +50,136 @@ const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; descriptio
 /** Milliseconds per step while playing. */
 const PLAY_INTERVAL = 900;
 
+const hoverRun = (meta: unknown) => richscope.hoverRun(typeof meta === 'string' ? meta : null);
+
+/** The smallest positive value of the traces (the log ρ axis's lower end). */
+function smallestPositive(traces: readonly Trace[]): number {
+  let smallest = Infinity;
+  for (const trace of traces)
+    for (const y of (trace.y ?? []) as number[]) if (y > 0 && y < smallest) smallest = y;
+  return smallest;
+}
+
 export function SpectraPanel() {
   const runs = useRichscope((s) => s.runs);
-  const view = useRichscope((s) => s.view);
+  const hoveredRun = useRichscope((s) => s.hoveredRun);
   const playing = useRichscope((s) => s.playing);
+  const spectraMode = useRichscope((s) => s.view.spectraMode);
+  const step = useRichscope((s) => s.view.step);
+  const focusRun = useRichscope((s) => s.view.focusRun);
+  const kMinRelative = useRichscope((s) => s.view.kMinRelative);
+  const aggregateSeeds = useRichscope((s) => s.view.aggregateSeeds);
+  const logK = useRichscope((s) => s.view.logK);
+  const logEigenvalues = useRichscope((s) => s.view.logEigenvalues);
+  const storedKRange = useRichscope((s) => s.view.kRange);
   const scheme = useColourScheme();
+  // Only what the spectra draw: selecting a row or sorting the table leaves them alone.
+  const view = useMemo(
+    () => ({ ...defaultViewSettings, spectraMode, step, focusRun, kMinRelative, aggregateSeeds }),
+    [spectraMode, step, focusRun, kMinRelative, aggregateSeeds],
+  );
   // The three panels share one k axis: zooming one zooms all, and the zoom is kept in the URL.
-  const kRange = usableKRange(view.kRange, view.logK);
+  const kRange = usableKRange(storedKRange, logK);
   const setKRange = useCallback(
     (axisRange: [number, number] | null) =>
-      richscope.zoomK(axisRange ? kRangeFromAxis(axisRange, view.logK) : null),
-    [view.logK],
+      richscope.zoomK(axisRange ? kRangeFromAxis(axisRange, logK) : null),
+    [logK],
   );
 
-  const visibleRuns = useMemo(() => runs.filter((run) => run.visible), [runs]);
   const focus = focusedRun(runs, view);
-  const steps = useMemo(
-    () =>
-      view.spectraMode === 'checkpoints' ? (focus ? unionOfSteps([focus]) : []) : unionOfSteps(visibleRuns),
-    [view.spectraMode, focus, visibleRuns],
-  );
-  // The slider position: the step nearest to the requested one (null = latest).
-  const shownStep = nearestCheckpoint(
-    steps.map((step) => ({ step })),
-    view.step,
-  )?.step;
+  const steps = useMemo(() => sliderSteps(runs, view), [runs, view]);
+  const shownStep = sliderStep(steps, view.step);
   const current = shownStep === undefined ? -1 : steps.indexOf(shownStep);
+  const elsewhere = useMemo(() => runsAtOtherSteps(runs, view), [runs, view]);
 
   useEffect(() => {
     if (!playing || steps.length < 2) return;
-    const timer = setInterval(() => {
-      richscope.advancePlay({ steps, current });
-    }, PLAY_INTERVAL);
+    const timer = setInterval(() => richscope.advancePlay({ steps, current }), PLAY_INTERVAL);
     return () => clearInterval(timer);
   }, [playing, current, steps]);
 
   const tracesByPanel = useMemo(
     () =>
       Object.fromEntries(
-        PANELS.map(({ panel }) => [panel, buildTraces(panel, runs, view, scheme)]),
-      ) as Record<SpectrumPanel, ReturnType<typeof buildTraces>>,
-    [runs, view, scheme],
+        PANELS.map(({ panel }) => [panel, buildTraces(panel, runs, view, scheme, hoveredRun)]),
+      ) as Record<SpectrumPanel, Trace[]>,
+    [runs, view, scheme, hoveredRun],
   );
+  const visibleRuns = runs.filter((run) => run.visible);
   const onEval = runs.some((run) => run.checkpoints.some((c) => c.eval !== null));
   const unlabelled = visibleRuns
     .filter((run) => run.checkpoints.some((c) => c.metrics.mass === null))
     .map((run) => run.name);
+  const smallestRho = smallestPositive(tracesByPanel.eigenvalues);
+  const rhoTick = logEigenvalues ? decadeTick(smallestRho) : undefined;
   const layouts = useMemo(
     () =>
       Object.fromEntries(
         PANELS.map(({ panel, yTitle }) => {
-          const log = panel === 'eigenvalues' && view.logEigenvalues;
+          const log = panel === 'eigenvalues' && logEigenvalues;
           const layout: Partial<Layout> = {
+            hovermode: 'x unified',
+            // The curves' arrays are reused while unchanged, so plotly skips recomputing them; its
+            // autorange after a zoom needs that recomputation, so a new zoom counts as new data.
+            datarevision: `${logK}:${kRange ? kRange.join('-') : 'auto'}`,
             xaxis: {
-              title: { text: view.logK ? 'k (log)' : 'k' },
-              type: view.logK ? 'log' : 'linear',
-              ...(kRange
-                ? { range: axisRangeOfK(kRange, view.logK), autorange: false }
-                : { autorange: true }),
+              title: { text: logK ? 'k (log)' : 'k' },
+              type: logK ? 'log' : 'linear',
+              unifiedhovertitle: { text: spectrumHoverTitle(panel, onEval) },
+              ...(kRange ? { range: axisRangeOfK(kRange, logK), autorange: false } : { autorange: true }),
             },
             yaxis: {
               title: { text: log ? `${yTitle} (log)` : yTitle },
               type: log ? 'log' : 'linear',
               exponentformat: 'power',
+              // Whole decades only: plotly adds crowded "2" and "5" labels on short log ranges.
+              ...(log ? { dtick: rhoTick } : {}),
             },
-            showlegend: true,
           };
           return [panel, layout];
         }),
       ) as Record<SpectrumPanel, Partial<Layout>>,
-    [view.logK, view.logEigenvalues, kRange],
+    [logK, logEigenvalues, kRange, onEval, rhoTick],
   );
 
-  const stepLabel = current >= 0 && steps.length > 0 ? steps[current] : '–';
+  const stepLabel = current >= 0 && steps.length > 0 ? String(steps[current]) : '–';
+  /** The exported image says which step and which split it shows. */
+  const exportFigure = (panel: SpectrumPanel): PlotExport => {
+    const split = panel === 'eigenvalues' ? 'train split' : onEval ? 'test split where given' : 'train split';
+    const at =
+      spectraMode === 'checkpoints' && focus
+        ? `${focus.name}, checkpoints up to step ${stepLabel}`
+        : `step ${stepLabel}`;
+    const drawnAt = new Map(elsewhere.map(({ run, step }) => [run.id, step]));
+    const bar = stepColourBarTrace(runs, view, scheme);
+    const traces = tracesByPanel[panel].map((trace) =>
+      drawnAt.has(trace.meta as string)
+        ? { ...trace, name: `${trace.name} (step ${drawnAt.get(trace.meta as string)})` }
+        : trace,
+    );
+    return {
+      title: `${SPECTRUM_TITLES[panel]} at ${at} (${split})`,
+      traces: bar ? [...traces, bar] : traces,
+      // Hundreds of checkpoints: the colour bar says the step, not a legend entry each.
+      layout: bar ? { showlegend: false } : {},
+    };
+  };
+
   return (
-    <section className="panel" aria-labelledby="spectra-heading">
-      <div className="panel-header">
-        <h2 id="spectra-heading">Feature spectra</h2>
-        <fieldset className="segmented">
-          <legend className="visually-hidden">Compare</legend>
-          <label>
-            <input
-              type="radio"
-              name="spectra-mode"
-              checked={view.spectraMode === 'runs'}
-              onChange={() => richscope.showAcrossRuns()}
-            />
-            across runs
-          </label>
-          <label>
-            <input
-              type="radio"
-              name="spectra-mode"
-              checked={view.spectraMode === 'checkpoints'}
-              onChange={() => richscope.showAcrossCheckpoints(focus?.id ?? null)}
-            />
-            across checkpoints of
-          </label>
-          <select
-            aria-label="Run shown across its checkpoints"
-            value={focus?.id ?? ''}
-            disabled={view.spectraMode !== 'checkpoints'}
-            onChange={(e) => richscope.focusRun(e.target.value)}
-          >
-            {runs
-              .filter((run) => run.checkpoints.length > 0)
-              .map((run) => (
-                <option key={run.id} value={run.id}>
-                  {run.name}
-                </option>
-              ))}
-          </select>
-        </fieldset>
-      </div>
-      <div className="controls">
-        <label className="step-slider">
-          step <output data-testid="step-value">{stepLabel}</output>
-          <input
-            type="range"
-            aria-label="Training step shown in the spectra"
-            data-testid="step-slider"
-            min={0}
-            max={Math.max(0, steps.length - 1)}
-            step={1}
-            value={Math.max(0, current)}
-            disabled={steps.length < 2}
-            onChange={(e) => richscope.showStep(steps[Number(e.target.value)])}
-          />
-        </label>
-        <button
-          type="button"
-          data-testid="play"
-          disabled={steps.length < 2}
-          aria-pressed={playing}
-          onClick={() => richscope.togglePlay({ steps, current })}
-        >
-          {playing ? '❚❚ Pause' : '▶ Play'}
-        </button>
-        <label>
-          <input type="checkbox" checked={view.logK} onChange={(e) => richscope.setLogK(e.target.checked)} />
-          log k
-        </label>
-        <label>
-          <input
-            type="checkbox"
-            checked={view.logEigenvalues}
-            onChange={(e) => richscope.setLogEigenvalues(e.target.checked)}
-          />
-          log ρ
-        </label>
-        <label>
-          cap K at ρ_k/ρ_1 ≥
-          <select
-            value={String(view.kMinRelative)}
-            onChange={(e) => richscope.setKMinRelative(Number(e.target.value))}
-            aria-label="Cap K at relative eigenvalue"
-          >
-            {[0, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2].map((v) => (
-              <option key={v} value={String(v)}>
-                {v === 0 ? 'no cap' : v.toExponential(0)}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
+    <section className="panel" aria-labelledby="spectra-heading" id="spectra">
+      <SpectraControls runs={runs} focus={focus} steps={steps} current={current} stepLabel={stepLabel} />
+      {elsewhere.length > 0 && (
+        <p className="step-note" data-testid="step-mismatch">
+          No checkpoint at step {stepLabel} for{' '}
+          {elsewhere.map(({ run, step }, i) => (
+            <span key={run.id}>
+              {i > 0 && ', '}
+              <strong>{run.name}</strong> (drawn at step {step})
+            </span>
+          ))}
+          .
+        </p>
+      )}
       <div className="spectra">
         {PANELS.map(({ panel, testId, description }) => (
           <Plot
@@ -211,7 +190,10 @@ export function SpectraPanel() {
             layout={layouts[panel]}
             height={300}
             onXRangeChange={setKRange}
+            onHoverTrace={hoverRun}
             resetToAutoscale
+            emptyMessage={<NoRunsMessage />}
+            exportFigure={() => exportFigure(panel)}
             description={`${SPECTRUM_TITLES[panel]}: ${description}`}
           />
         ))}
@@ -222,7 +204,8 @@ export function SpectraPanel() {
       {onEval && (
         <p className="hint">
           Π*(k) and Π̂(k) are {EVAL_SPLIT_NOTE} (the eigenfunctions come from the train split and are not
-          orthonormal on the test split; {methodReference('spectra')}).
+          orthonormal on the test split; <MethodLink section="spectra" />
+          ).
         </p>
       )}
     </section>

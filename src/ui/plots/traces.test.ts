@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { fakeCheckpoint, fakeRun } from '../../session/fake-records';
 import { defaultViewSettings } from '../../state/view-settings';
 import { sequentialColour } from '../step-colours';
+import { RUN_DASHES } from '../run-style';
 import {
+  DIMMED_OPACITY,
   EVAL_SPLIT_NOTE,
-  buildDlrTraces,
   buildTraces,
   cappedK,
-  selectableDlrRuns,
+  spectrumHoverTitle,
+  stepColourBarTrace,
   withAlpha,
 } from './traces';
 
@@ -39,12 +41,43 @@ describe('buildTraces across runs', () => {
     expect(traces[1].hovertemplate).toContain('step 150');
   });
 
-  it('never clips Π above 1 and says so for eval-split traces', () => {
+  it('never clips Π above 1 and says so in the hover of panels measured on the test split', () => {
     const traces = buildTraces('mass', [lazy], { ...defaultViewSettings, step: 0, kMinRelative: 0 });
     expect(traces[0].y).toEqual([0.5, 0.8, 0.9, 1.2]);
-    expect(traces[0].hovertemplate).toContain(EVAL_SPLIT_NOTE);
-    const fitOnly = buildTraces('mass', [lazy], { ...defaultViewSettings, step: 150 });
-    expect(fitOnly[0].hovertemplate).not.toContain(EVAL_SPLIT_NOTE);
+    expect(spectrumHoverTitle('mass', true)).toContain(EVAL_SPLIT_NOTE);
+    expect(spectrumHoverTitle('mass', false)).toBe('k = %{x}');
+    expect(spectrumHoverTitle('eigenvalues', true)).toBe('k = %{x}');
+  });
+
+  it('names each run and the step it is drawn at in the one hover for all runs', () => {
+    const traces = buildTraces('utilization', [rich, lazy], { ...defaultViewSettings, step: 100 });
+    expect(traces.map((t) => t.hovertemplate)).toEqual([
+      'rich · step 100: Π̂(k) = %{y:.4g}<extra></extra>',
+      'lazy · step 150: Π̂(k) = %{y:.4g}<extra></extra>',
+    ]);
+    expect(traces.map((t) => t.meta)).toEqual(['rich', 'lazy']);
+  });
+
+  it('tells runs of one colour apart by dash, and brings the hovered run forward', () => {
+    const twin = fakeRun('twin', [fakeCheckpoint(0)], { colour: '#D55E00' });
+    const view = { ...defaultViewSettings, step: 0 };
+    const plain = buildTraces('eigenvalues', [rich, twin], view);
+    expect(plain.map((t) => [t.line?.color, t.line?.dash])).toEqual([
+      ['#D55E00', 'solid'],
+      ['#D55E00', RUN_DASHES[1]],
+    ]);
+    expect(plain.map((t) => t.opacity)).toEqual([1, 1]);
+    const hovered = buildTraces('eigenvalues', [rich, twin], view, 'light', 'twin');
+    expect(hovered.map((t) => t.opacity)).toEqual([DIMMED_OPACITY, 1]);
+    expect(hovered[1].line!.width).toBeGreaterThan(plain[1].line!.width!);
+  });
+
+  it('hands plotly the same arrays for an unchanged run', () => {
+    const view = { ...defaultViewSettings, step: 100 };
+    const [first] = buildTraces('mass', [rich], view);
+    const [again] = buildTraces('mass', [rich], { ...view }, 'light', 'other');
+    expect(again.y).toBe(first.y);
+    expect(again.x).toBe(first.x);
   });
 
   it('skips hidden runs and runs without labels in the mass panel', () => {
@@ -66,6 +99,16 @@ describe('buildTraces across runs', () => {
 });
 
 describe('buildTraces across the checkpoints of one run', () => {
+  it('colours checkpoints by their step, not their position', () => {
+    const uneven = fakeRun('uneven', [fakeCheckpoint(0), fakeCheckpoint(100), fakeCheckpoint(1000)]);
+    const view = { ...defaultViewSettings, spectraMode: 'checkpoints' as const, focusRun: 'uneven' };
+    const colours = buildTraces('eigenvalues', [uneven], view).map((t) => t.line?.color);
+    expect(colours).toEqual([sequentialColour(0), sequentialColour(0.085), sequentialColour(0.85)]);
+    const bar = stepColourBarTrace([uneven], view, 'light')!;
+    expect(bar.marker).toMatchObject({ cmin: 0, cmax: 1000, showscale: true });
+    expect(stepColourBarTrace([uneven], defaultViewSettings, 'light')).toBeNull();
+  });
+
   it('shows checkpoints up to the slider step, coloured on the sequential scale', () => {
     const view = { ...defaultViewSettings, spectraMode: 'checkpoints' as const, focusRun: 'rich', step: 0 };
     expect(buildTraces('eigenvalues', [lazy, rich], view).map((t) => t.name)).toEqual(['step 0']);
@@ -80,37 +123,7 @@ describe('buildTraces across the checkpoints of one run', () => {
 
   it('falls back to the first visible run when the focused run is gone', () => {
     const view = { ...defaultViewSettings, spectraMode: 'checkpoints' as const, focusRun: 'deleted' };
-    expect(buildTraces('eigenvalues', [lazy], view)[0].hovertemplate).toContain('run lazy');
-  });
-});
-
-describe('buildDlrTraces', () => {
-  it('draws D_LR per run, test accuracy on the second axis and the selection', () => {
-    const traces = buildDlrTraces([rich, lazy], {
-      ...defaultViewSettings,
-      selectedRun: 'rich',
-      selectedStep: 100,
-    });
-    const names = traces.map((t) => t.name);
-    expect(names).toEqual(['rich', 'rich test accuracy', 'lazy', 'lazy test accuracy', 'selected']);
-    expect(traces[0].y).toEqual([0.5, 0.2]);
-    expect(traces[0].customdata).toEqual([
-      ['rich', 0],
-      ['rich', 100],
-    ]);
-    expect(traces[1].yaxis).toBe('y2');
-    expect(traces[3].x).toEqual([0]); // lazy step 150 has no test split
-    expect(traces[4].y).toEqual([0.2]);
-  });
-
-  it('lets the runs drawn point by point be selected, not hidden runs or aggregated seed groups', () => {
-    const a = fakeRun('a', [fakeCheckpoint(0)], { seedGroup: 'g' });
-    const b = fakeRun('b', [fakeCheckpoint(0)], { seedGroup: 'g' });
-    const hidden = fakeRun('hidden', [fakeCheckpoint(0)], { visible: false });
-    const all = [rich, a, b, hidden];
-    const ids = (view = defaultViewSettings) => selectableDlrRuns(all, view).map((run) => run.id);
-    expect(ids()).toEqual(['rich', 'a', 'b']);
-    expect(ids({ ...defaultViewSettings, aggregateSeeds: true })).toEqual(['rich']);
+    expect(buildTraces('eigenvalues', [lazy], view)[0].hovertemplate).toContain('lazy · step 0');
   });
 });
 

@@ -1,17 +1,23 @@
 /**
- * Pure trace building for the plots: store data + view settings in, plotly traces out. Kept apart
+ * Pure trace building for the spectra: store data + view settings in, plotly traces out. Kept apart
  * from the components so the choices (which checkpoint, where K stops, what hover says) are tested
- * without a browser.
+ * without a browser. The arrays of a curve are cached per checkpoint, so an unchanged run hands
+ * plotly the same arrays again and Plotly.react skips recomputing it.
  */
-import type { ScatterData } from 'plotly.js-dist-min';
+import type { Dash, ScatterData } from 'plotly.js-dist-min';
 import type { CheckpointRecord, RunRecord } from '../../session/records';
 import type { ViewSettings } from '../../state/view-settings';
 import { nearestCheckpoint } from '../nearest-checkpoint';
 import { sequentialColour } from '../step-colours';
+import { runStyles, type RunStyle } from '../run-style';
 import type { ColourScheme } from '../use-colour-scheme';
-import { aggregateCurves, aggregateOverSteps, seedGroups } from '../seed-aggregate';
+import { aggregateCurves, seedGroups } from '../seed-aggregate';
+import { focusedRun } from './step-slider';
 
-export type Trace = Partial<ScatterData>;
+export { focusedRun };
+
+/** A plotly trace; `meta` holds the run id of a run's trace (hover highlights that run everywhere). */
+export type Trace = Partial<ScatterData> & { meta?: unknown };
 
 export type SpectrumPanel = 'mass' | 'utilization' | 'eigenvalues';
 
@@ -29,8 +35,20 @@ export const STEP_SCALE_RANGE: Record<ColourScheme, [number, number]> = { light:
 
 const SYMBOLS: Record<SpectrumPanel, string> = { mass: 'Π*(k)', utilization: 'Π̂(k)', eigenvalues: 'ρ_k/ρ_1' };
 
-/** Why Π may exceed 1 (docs/method.md §4): said in the hover of every eval-split trace. */
+/** Why Π may exceed 1 (docs/method.md §4): said in the hover of the panels measured on the test split. */
 export const EVAL_SPLIT_NOTE = 'measured on the test split: not clipped, may exceed 1';
+
+/** Opacity of the runs not under the pointer while one is. */
+export const DIMMED_OPACITY = 0.2;
+
+/**
+ * How a run's traces stand out while `hoveredRun` is under the pointer: that run thicker, the
+ * others faded; everything as drawn when nothing is hovered.
+ */
+export function emphasis(runId: string, hoveredRun: string | null): { opacity: number; widthScale: number } {
+  if (hoveredRun === null) return { opacity: 1, widthScale: 1 };
+  return runId === hoveredRun ? { opacity: 1, widthScale: 1.75 } : { opacity: DIMMED_OPACITY, widthScale: 1 };
+}
 
 /**
  * How many leading k to plot: the last k with rho_k / rho_1 >= kMinRelative (the eigenvalues are
@@ -49,31 +67,46 @@ export function spectrumCurve(checkpoint: CheckpointRecord, panel: SpectrumPanel
   return curve && curve.length > 0 ? curve : null;
 }
 
+const kAxes: number[][] = [];
+/** [1, ..., length], the same array for the same length. */
 function kAxis(length: number): number[] {
-  return Array.from({ length }, (_, i) => i + 1);
+  return (kAxes[length] ??= Array.from({ length }, (_, i) => i + 1));
 }
 
-function hoverTemplate(panel: SpectrumPanel, runName: string, step: number, onEvalSplit: boolean): string {
-  const evalNote = onEvalSplit && panel !== 'eigenvalues' ? `<br><i>${EVAL_SPLIT_NOTE}</i>` : '';
-  return `run ${escapeHtml(runName)}, step ${step}<br>k = %{x}<br>${SYMBOLS[panel]} = %{y:.4g}${evalNote}<extra></extra>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
+const curveCache = new WeakMap<CheckpointRecord, Map<string, number[] | null>>();
+/** The capped curve of a checkpoint, the same array for the same checkpoint, panel and cap. */
 function cappedCurve(
   checkpoint: CheckpointRecord,
   panel: SpectrumPanel,
   kMinRelative: number,
 ): number[] | null {
-  const curve = spectrumCurve(checkpoint, panel);
-  if (!curve) return null;
-  return curve.slice(0, cappedK(checkpoint.metrics.relativeEigenvalues, kMinRelative));
+  let cached = curveCache.get(checkpoint);
+  if (!cached) curveCache.set(checkpoint, (cached = new Map()));
+  const key = `${panel}|${kMinRelative}`;
+  if (!cached.has(key)) {
+    const curve = spectrumCurve(checkpoint, panel);
+    cached.set(key, curve && curve.slice(0, cappedK(checkpoint.metrics.relativeEigenvalues, kMinRelative)));
+  }
+  return cached.get(key)!;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The title of the one hover of a spectrum panel (all runs at that k). */
+export function spectrumHoverTitle(panel: SpectrumPanel, onEvalSplit: boolean): string {
+  const note = onEvalSplit && panel !== 'eigenvalues' ? `<br><i>${EVAL_SPLIT_NOTE}</i>` : '';
+  return `k = %{x}${note}`;
+}
+
+/** One run's line in a hover that lists every run: its name and step, then the value. */
+function hoverLine(panel: SpectrumPanel, name: string, step: number): string {
+  return `${escapeHtml(name)} · step ${step}: ${SYMBOLS[panel]} = %{y:.4g}<extra></extra>`;
 }
 
 /** Band (filled, no hover) + mean line of an aggregate; two traces. */
-function bandTraces(
+export function bandTraces(
   name: string,
   colour: string,
   x: number[],
@@ -121,28 +154,29 @@ export function withAlpha(colour: string, alpha: number): string {
 /**
  * Traces of one spectrum panel.
  * - 'runs' mode: one trace per visible run, at the run's checkpoint nearest to `view.step`
- *   (seed groups as mean ± band when `view.aggregateSeeds`).
+ *   (seed groups as mean ± band when `view.aggregateSeeds`), in the run's colour and dash.
  * - 'checkpoints' mode: the checkpoints of the focused run up to `view.step`, coloured by their
- *   position in training on the sequential scale (the part readable on `scheme`'s background);
- *   the current one drawn thick.
- * x is k = 1..K with K capped at `view.kMinRelative`.
+ *   step on the sequential scale (the part readable on `scheme`'s background); the current one
+ *   drawn thick.
+ * x is k = 1..K with K capped at `view.kMinRelative`. `hoveredRun` stands out, the others fade.
  */
 export function buildTraces(
   panel: SpectrumPanel,
   runs: readonly RunRecord[],
   view: ViewSettings,
   scheme: ColourScheme = 'light',
+  hoveredRun: string | null = null,
 ): Trace[] {
   return view.spectraMode === 'checkpoints'
     ? buildCheckpointTraces(panel, runs, view, scheme)
-    : buildRunTraces(panel, runs, view);
+    : buildRunTraces(panel, runs, view, hoveredRun);
 }
 
 /**
  * The runs a plot shows (visible, with checkpoints): seed groups of two or more runs apart when
  * `view.aggregateSeeds` (drawn as mean ± band), the others `single` (drawn one by one, clickable).
  */
-function groupShownRuns(
+export function groupShownRuns(
   runs: readonly RunRecord[],
   view: ViewSettings,
 ): { groups: Map<string, RunRecord[]>; single: RunRecord[] } {
@@ -150,12 +184,25 @@ function groupShownRuns(
   return view.aggregateSeeds ? seedGroups(visible) : { groups: new Map(), single: visible };
 }
 
-/** The runs whose D_LR points `buildDlrTraces` draws one by one, in order: the ones a click (or a key) can select. */
-export function selectableDlrRuns(runs: readonly RunRecord[], view: ViewSettings): RunRecord[] {
-  return groupShownRuns(runs, view).single;
+/** A run's line: its colour and dash, thicker or faded by `emphasis`. */
+export function runLine(
+  style: RunStyle,
+  width: number,
+  runId: string,
+  hoveredRun: string | null,
+): { line: NonNullable<Trace['line']>; opacity: number } {
+  const { opacity, widthScale } = emphasis(runId, hoveredRun);
+  // plotly draws a px list too ('10px,5px'); its types name only the built-in dashes.
+  return { line: { color: style.colour, dash: style.dash as Dash, width: width * widthScale }, opacity };
 }
 
-function buildRunTraces(panel: SpectrumPanel, runs: readonly RunRecord[], view: ViewSettings): Trace[] {
+function buildRunTraces(
+  panel: SpectrumPanel,
+  runs: readonly RunRecord[],
+  view: ViewSettings,
+  hoveredRun: string | null,
+): Trace[] {
+  const styles = runStyles(runs);
   const { groups, single } = groupShownRuns(runs, view);
   const traces: Trace[] = [];
   for (const run of single) {
@@ -166,10 +213,11 @@ function buildRunTraces(panel: SpectrumPanel, runs: readonly RunRecord[], view: 
       type: 'scatter',
       mode: 'lines',
       name: run.name,
+      meta: run.id,
       x: kAxis(y.length),
       y,
-      line: { color: run.colour, width: 2 },
-      hovertemplate: hoverTemplate(panel, run.name, checkpoint.step, checkpoint.eval !== null),
+      ...runLine(styles.get(run.id)!, 2, run.id, hoveredRun),
+      hovertemplate: hoverLine(panel, run.name, checkpoint.step),
     });
   }
   for (const [group, members] of groups) {
@@ -179,20 +227,52 @@ function buildRunTraces(panel: SpectrumPanel, runs: readonly RunRecord[], view: 
       .filter((c): c is number[] => c !== null);
     if (curves.length === 0) continue;
     const aggregate = aggregateCurves(curves);
-    const step = checkpoints[0].step;
-    const onEval = checkpoints.some((c) => c.eval !== null);
-    const hover = hoverTemplate(panel, `${group} (mean of ${curves.length})`, step, onEval);
+    const hover = hoverLine(panel, `${group} (mean of ${curves.length})`, checkpoints[0].step);
     traces.push(...bandTraces(group, members[0].colour, kAxis(aggregate.mean.length), aggregate, hover));
   }
   return traces;
 }
 
-/** The run shown in 'checkpoints' mode: the focused one if it still exists, else the first visible one. */
-export function focusedRun(runs: readonly RunRecord[], view: ViewSettings): RunRecord | undefined {
-  const withData = runs.filter((run) => run.checkpoints.length > 0);
-  return (
-    withData.find((run) => run.id === view.focusRun) ?? withData.find((run) => run.visible) ?? withData[0]
-  );
+/** Where a step sits on the step colour scale of its run: 0 at the first checkpoint, 1 at the last. */
+function stepPosition(step: number, first: number, last: number): number {
+  return last === first ? 1 : (step - first) / (last - first);
+}
+
+/** The step colour scale on `scheme`'s background, as plotly colorscale stops. */
+export function stepColourScale(scheme: ColourScheme): [number, string][] {
+  const [start, end] = STEP_SCALE_RANGE[scheme];
+  return Array.from({ length: 9 }, (_, i) => [i / 8, sequentialColour(start + ((end - start) * i) / 8)]);
+}
+
+/**
+ * A colour bar of the focused run's steps for exported images (on screen the panel shows it in
+ * HTML, once for the three plots); null outside 'checkpoints' mode.
+ */
+export function stepColourBarTrace(
+  runs: readonly RunRecord[],
+  view: ViewSettings,
+  scheme: ColourScheme,
+): Trace | null {
+  const run = view.spectraMode === 'checkpoints' ? focusedRun(runs, view) : undefined;
+  if (!run) return null;
+  const first = run.checkpoints[0].step;
+  const last = run.checkpoints[run.checkpoints.length - 1].step;
+  return {
+    type: 'scatter',
+    mode: 'markers',
+    x: [null],
+    y: [null],
+    showlegend: false,
+    hoverinfo: 'skip',
+    marker: {
+      color: [first],
+      cmin: first,
+      cmax: last === first ? first + 1 : last,
+      colorscale: stepColourScale(scheme),
+      showscale: true,
+      colorbar: { title: { text: `step (${run.name})` } },
+    },
+  } as Trace;
 }
 
 function buildCheckpointTraces(
@@ -205,13 +285,15 @@ function buildCheckpointTraces(
   const run = focusedRun(runs, view);
   if (!run) return [];
   const current = nearestCheckpoint(run.checkpoints, view.step)!;
-  const last = run.checkpoints.length - 1;
+  const first = run.checkpoints[0].step;
+  const last = run.checkpoints[run.checkpoints.length - 1].step;
   const traces: Trace[] = [];
-  run.checkpoints.forEach((checkpoint, index) => {
-    if (checkpoint.step > current.step) return;
+  for (const checkpoint of run.checkpoints) {
+    if (checkpoint.step > current.step) break;
     const y = cappedCurve(checkpoint, panel, view.kMinRelative);
-    if (!y) return;
+    if (!y) continue;
     const isCurrent = checkpoint === current;
+    const position = stepPosition(checkpoint.step, first, last);
     traces.push({
       type: 'scatter',
       mode: 'lines',
@@ -220,78 +302,10 @@ function buildCheckpointTraces(
       y,
       opacity: isCurrent ? 1 : 0.8,
       line: {
-        color: sequentialColour(scaleStart + (scaleEnd - scaleStart) * (last === 0 ? 1 : index / last)),
+        color: sequentialColour(scaleStart + (scaleEnd - scaleStart) * position),
         width: isCurrent ? 3 : 1.5,
       },
-      hovertemplate: hoverTemplate(panel, run.name, checkpoint.step, checkpoint.eval !== null),
-    });
-  });
-  return traces;
-}
-
-/**
- * Traces of "D_LR over training": one line per visible run (markers clickable; customdata holds
- * [run id, step]) and, for runs with test labels, test accuracy on the second y axis (dotted).
- * Seed groups become mean ± band when `view.aggregateSeeds`.
- */
-export function buildDlrTraces(runs: readonly RunRecord[], view: ViewSettings): Trace[] {
-  const { groups, single } = groupShownRuns(runs, view);
-  const traces: Trace[] = [];
-  for (const run of single) {
-    const steps = run.checkpoints.map((c) => c.step);
-    traces.push({
-      type: 'scatter',
-      mode: 'lines+markers',
-      name: run.name,
-      legendgroup: run.id,
-      x: steps,
-      y: run.checkpoints.map((c) => c.metrics.dlr),
-      customdata: run.checkpoints.map((c) => [run.id, c.step]),
-      line: { color: run.colour, width: 2 },
-      marker: { color: run.colour, size: 9 },
-      hovertemplate: `run ${escapeHtml(run.name)}<br>step %{x}<br>D_LR = %{y:.4f}<extra>click to select</extra>`,
-    });
-    const withAccuracy = run.checkpoints.filter((c) => c.eval !== null && c.metrics.evalAccuracy !== null);
-    if (withAccuracy.length > 0) {
-      traces.push({
-        type: 'scatter',
-        mode: 'lines+markers',
-        name: `${run.name} test accuracy`,
-        // One legend entry per run: the plot title says dotted = test accuracy.
-        showlegend: false,
-        legendgroup: run.id,
-        x: withAccuracy.map((c) => c.step),
-        y: withAccuracy.map((c) => c.metrics.evalAccuracy!),
-        yaxis: 'y2',
-        line: { color: run.colour, width: 1.5, dash: 'dot' },
-        marker: { color: run.colour, size: 6, symbol: 'diamond' },
-        hovertemplate: `run ${escapeHtml(run.name)}<br>step %{x}<br>test accuracy = %{y:.1%}<extra></extra>`,
-      });
-    }
-  }
-  for (const [group, members] of groups) {
-    const aggregate = aggregateOverSteps(
-      members.map((run) => ({
-        steps: run.checkpoints.map((c) => c.step),
-        values: run.checkpoints.map((c) => c.metrics.dlr),
-      })),
-    );
-    const hover = `${escapeHtml(group)} (mean of ${members.length})<br>step %{x}<br>D_LR = %{y:.4f}<extra></extra>`;
-    traces.push(...bandTraces(group, members[0].colour, aggregate.steps, aggregate, hover));
-  }
-  const selected = runs.find((run) => run.id === view.selectedRun && run.visible);
-  const selectedCheckpoint = selected?.checkpoints.find((c) => c.step === view.selectedStep);
-  if (selected && selectedCheckpoint) {
-    traces.push({
-      type: 'scatter',
-      mode: 'markers',
-      name: 'selected',
-      showlegend: false,
-      x: [selectedCheckpoint.step],
-      y: [selectedCheckpoint.metrics.dlr],
-      customdata: [[selected.id, selectedCheckpoint.step]],
-      marker: { size: 16, color: 'rgba(0,0,0,0)', line: { color: selected.colour, width: 3 } },
-      hoverinfo: 'skip',
+      hovertemplate: `${escapeHtml(run.name)} · step ${checkpoint.step}: ${SYMBOLS[panel]} = %{y:.4g}<extra></extra>`,
     });
   }
   return traces;

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { fakeCheckpoint, fakeRun } from '../../session/fake-records';
+import { defaultViewSettings } from '../../state/view-settings';
+import { buildDlrTraces, drawsAccuracy, selectableDlrRuns } from './dlr-traces';
+import { smoothCurve } from './smoothing';
+import { DIMMED_OPACITY } from './traces';
+
+const rich = fakeRun(
+  'rich',
+  [fakeCheckpoint(0, { dlr: 0.5 }), fakeCheckpoint(100, { dlr: 0.2, mass: [0.1, 0.2, 0.3, 0.4] })],
+  {
+    colour: '#D55E00',
+  },
+);
+const lazy = fakeRun('lazy', [fakeCheckpoint(0), fakeCheckpoint(150, {}, false)]);
+
+describe('buildDlrTraces', () => {
+  it('draws D_LR per run, test accuracy on the second axis and the selection', () => {
+    const traces = buildDlrTraces([rich, lazy], {
+      ...defaultViewSettings,
+      selectedRun: 'rich',
+      selectedStep: 100,
+    });
+    const names = traces.map((t) => t.name);
+    expect(names).toEqual(['rich', 'rich test accuracy', 'lazy', 'lazy test accuracy', 'selected']);
+    expect(traces[0].y).toEqual([0.5, 0.2]);
+    expect(traces[0].customdata).toEqual([
+      ['rich', 0],
+      ['rich', 100],
+    ]);
+    expect(traces[1].yaxis).toBe('y2');
+    expect(traces[3].x).toEqual([0]); // lazy step 150 has no test split
+    expect(traces[4].y).toEqual([0.2]);
+  });
+
+  it('keeps the raw points under a smoothed line, which the hover skips', () => {
+    const long = fakeRun(
+      'long',
+      [0, 1, 2, 3].map((s) => fakeCheckpoint(s, { dlr: [0.8, 0.2, 0.6, 0.4][s] })),
+    );
+    const traces = buildDlrTraces([long], { ...defaultViewSettings, smoothing: 0.5 });
+    expect(traces.map((t) => t.name)).toEqual(['long', 'long (smoothed)', 'long test accuracy']);
+    expect(traces[0].y).toEqual([0.8, 0.2, 0.6, 0.4]);
+    expect(traces[1].y).toEqual(smoothCurve([0.8, 0.2, 0.6, 0.4], 0.5));
+    expect(traces[1].hoverinfo).toBe('skip');
+    expect(traces[0].opacity).toBeLessThan(1);
+    expect(buildDlrTraces([long], defaultViewSettings).map((t) => t.name)).toEqual([
+      'long',
+      'long test accuracy',
+    ]);
+  });
+
+  it('names test accuracy in the hover and fades the runs not hovered', () => {
+    const traces = buildDlrTraces([rich, lazy], defaultViewSettings, 'lazy');
+    expect(traces[1].hovertemplate).toBe('rich · test accuracy = %{y:.1%}<extra></extra>');
+    expect(traces.map((t) => t.opacity)).toEqual([DIMMED_OPACITY, DIMMED_OPACITY, 1, 1]);
+    expect(drawsAccuracy([rich], defaultViewSettings)).toBe(true);
+    const noTest = fakeRun('noTest', [fakeCheckpoint(0, {}, false)]);
+    expect(drawsAccuracy([noTest], defaultViewSettings)).toBe(false);
+  });
+
+  it('lets the runs drawn point by point be selected, not hidden runs or aggregated seed groups', () => {
+    const a = fakeRun('a', [fakeCheckpoint(0)], { seedGroup: 'g' });
+    const b = fakeRun('b', [fakeCheckpoint(0)], { seedGroup: 'g' });
+    const hidden = fakeRun('hidden', [fakeCheckpoint(0)], { visible: false });
+    const all = [rich, a, b, hidden];
+    const ids = (view = defaultViewSettings) => selectableDlrRuns(all, view).map((run) => run.id);
+    expect(ids()).toEqual(['rich', 'a', 'b']);
+    expect(ids({ ...defaultViewSettings, aggregateSeeds: true })).toEqual(['rich']);
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * Traces of "D_LR over training": store data + view settings in, plotly traces out (pure). The
+ * arrays of a run are cached per run record, so an unchanged run hands plotly the same arrays.
+ */
+import type { RunRecord } from '../../session/records';
+import type { ViewSettings } from '../../state/view-settings';
+import { runStyles } from '../run-style';
+import { aggregateOverSteps } from '../seed-aggregate';
+import { smoothCurve } from './smoothing';
+import { bandTraces, emphasis, escapeHtml, groupShownRuns, runLine, type Trace } from './traces';
+
+/** The runs whose D_LR points `buildDlrTraces` draws one by one, in order: the ones a click (or a key) can select. */
+export function selectableDlrRuns(runs: readonly RunRecord[], view: ViewSettings): RunRecord[] {
+  return groupShownRuns(runs, view).single;
+}
+
+interface RunSeries {
+  steps: number[];
+  dlr: number[];
+  customdata: [string, number][];
+  accuracySteps: number[];
+  accuracy: number[];
+  smoothed: Map<number, number[]>;
+}
+
+const seriesCache = new WeakMap<RunRecord, RunSeries>();
+/** A run's values against step (the same arrays while the run record is the same). */
+function runSeries(run: RunRecord): RunSeries {
+  let series = seriesCache.get(run);
+  if (!series) {
+    const withAccuracy = run.checkpoints.filter((c) => c.eval !== null && c.metrics.evalAccuracy !== null);
+    series = {
+      steps: run.checkpoints.map((c) => c.step),
+      dlr: run.checkpoints.map((c) => c.metrics.dlr),
+      customdata: run.checkpoints.map((c) => [run.id, c.step]),
+      accuracySteps: withAccuracy.map((c) => c.step),
+      accuracy: withAccuracy.map((c) => c.metrics.evalAccuracy!),
+      smoothed: new Map(),
+    };
+    seriesCache.set(run, series);
+  }
+  return series;
+}
+
+function smoothedDlr(series: RunSeries, weight: number): number[] {
+  if (!series.smoothed.has(weight)) series.smoothed.set(weight, smoothCurve(series.dlr, weight));
+  return series.smoothed.get(weight)!;
+}
+
+/** Whether "D_LR over training" draws test accuracy lines (runs drawn one by one, with a test split). */
+export function drawsAccuracy(runs: readonly RunRecord[], view: ViewSettings): boolean {
+  return selectableDlrRuns(runs, view).some((run) => runSeries(run).accuracy.length > 0);
+}
+
+/**
+ * One line per visible run (markers clickable; customdata holds [run id, step]) in the run's
+ * colour and dash and, for runs with test labels, test accuracy on the second y axis (dotted). Seed
+ * groups become mean ± band when `view.aggregateSeeds`. With `view.smoothing` > 0 the raw points
+ * stay (faint, hoverable, clickable) under a smoothed line. `hoveredRun` stands out.
+ */
+export function buildDlrTraces(
+  runs: readonly RunRecord[],
+  view: ViewSettings,
+  hoveredRun: string | null = null,
+): Trace[] {
+  const styles = runStyles(runs);
+  const { groups, single } = groupShownRuns(runs, view);
+  const smoothing = view.smoothing;
+  const traces: Trace[] = [];
+  for (const run of single) {
+    const series = runSeries(run);
+    const style = styles.get(run.id)!;
+    const { line, opacity } = runLine(style, 2, run.id, hoveredRun);
+    const name = escapeHtml(run.name);
+    traces.push({
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: run.name,
+      meta: run.id,
+      legendgroup: run.id,
+      x: series.steps,
+      y: series.dlr,
+      customdata: series.customdata,
+      ...(smoothing > 0 ? { line: { ...line, width: 1 }, opacity: 0.35 * opacity } : { line, opacity }),
+      marker: { color: style.colour, size: 8 },
+      hovertemplate: `${name} · D_LR = %{y:.4f}<extra></extra>`,
+    });
+    if (smoothing > 0) {
+      traces.push({
+        type: 'scatter',
+        mode: 'lines',
+        name: `${run.name} (smoothed)`,
+        meta: run.id,
+        legendgroup: run.id,
+        x: series.steps,
+        y: smoothedDlr(series, smoothing),
+        line,
+        opacity,
+        hoverinfo: 'skip',
+      });
+    }
+    if (series.accuracy.length > 0) {
+      traces.push({
+        type: 'scatter',
+        mode: 'lines+markers',
+        name: `${run.name} test accuracy`,
+        meta: run.id,
+        legendgroup: run.id,
+        x: series.accuracySteps,
+        y: series.accuracy,
+        yaxis: 'y2',
+        opacity: emphasis(run.id, hoveredRun).opacity,
+        line: { color: style.colour, width: 1.5, dash: 'dot' },
+        marker: { color: style.colour, size: 6, symbol: 'diamond' },
+        hovertemplate: `${name} · test accuracy = %{y:.1%}<extra></extra>`,
+      });
+    }
+  }
+  for (const [group, members] of groups) {
+    const aggregate = aggregateOverSteps(
+      members.map((run) => ({ steps: runSeries(run).steps, values: runSeries(run).dlr })),
+    );
+    const hover = `${escapeHtml(group)} (mean of ${members.length}) · D_LR = %{y:.4f}<extra></extra>`;
+    traces.push(...bandTraces(group, members[0].colour, aggregate.steps, aggregate, hover));
+  }
+  const selected = runs.find((run) => run.id === view.selectedRun && run.visible);
+  const selectedCheckpoint = selected?.checkpoints.find((c) => c.step === view.selectedStep);
+  if (selected && selectedCheckpoint) {
+    traces.push({
+      type: 'scatter',
+      mode: 'markers',
+      name: 'selected',
+      showlegend: false,
+      x: [selectedCheckpoint.step],
+      y: [selectedCheckpoint.metrics.dlr],
+      customdata: [[selected.id, selectedCheckpoint.step]],
+      marker: { size: 16, color: 'rgba(0,0,0,0)', line: { color: selected.colour, width: 3 } },
+      hoverinfo: 'skip',
+    });
+  }
+  return traces;
+}
