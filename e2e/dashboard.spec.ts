@@ -154,10 +154,10 @@ test('reload keeps the session, bit-identical, and the view', async ({ page, tab
 /** The CSV export (`run,step,label,quantity,k,value`) as one metrics object per `<run>_step<N>`. */
 function metricsOfCsv(text: string): Map<string, Record<string, unknown>> {
   const [header, ...lines] = text.trim().split('\n');
-  expect(header).toBe('run,step,label,quantity,k,value');
+  expect(header).toBe('run,seed_group,step,label,quantity,k,value');
   const checkpoints = new Map<string, Record<string, unknown>>();
   for (const line of lines) {
-    const [run, step, , quantity, k, value] = line.split(',');
+    const [run, , step, , quantity, k, value] = line.split(',');
     const key = `${run}_step${step}`;
     if (!checkpoints.has(key)) checkpoints.set(key, {});
     const metrics = checkpoints.get(key)!;

@@ -14,7 +14,14 @@ export function ExportPanel() {
         <button
           type="button"
           disabled={!hasData}
-          onClick={() => downloadText(exportCsv(runs()), 'richscope-results.csv', 'text/csv')}
+          title="Every metric and curve of every run, one value per row; with seed groups aggregated, each group's mean and sd too"
+          onClick={() =>
+            downloadText(
+              exportCsv(runs(), { aggregateSeeds: getRichscopeState().view.aggregateSeeds }),
+              'richscope-results.csv',
+              'text/csv',
+            )
+          }
         >
           CSV
         </button>

@@ -3,7 +3,8 @@
  * pandas or R) and as one JSON document. Full float64 precision (String(number)), never rounded.
  */
 import type { CheckpointMetrics, LayerMetrics } from '../core/types';
-import type { RunRecord } from '../session/records';
+import type { CheckpointRecord, RunRecord } from '../session/records';
+import { aggregateCurves, seedGroups } from './seed-aggregate';
 
 /** Scalar metrics exported per checkpoint, in column order. */
 export const SCALAR_METRICS = [
@@ -52,16 +53,84 @@ export const LAYER_QUANTITIES = [
   ['layerDlrEnergy99', (l) => l.dlrEnergy99],
 ] as const satisfies readonly (readonly [string, (layer: LayerMetrics) => string | number | null])[];
 
+/** What the CSV adds with `aggregateSeeds`: each seed group's mean and standard deviation. */
+export interface CsvOptions {
+  /** add, per seed group of two or more runs, `mean` and `sd` rows at the steps all its runs share */
+  aggregateSeeds: boolean;
+}
+
+export const defaultCsvOptions: CsvOptions = { aggregateSeeds: false };
+
+/** The scalar metrics a seed group's rows average (numbers every run has; not counts or flags). */
+const AGGREGATED_SCALARS = [
+  'dlr',
+  'dlrEnergy99',
+  'linearCkaDistance',
+  'nc1',
+  'accuracy',
+  'evalAccuracy',
+  'participationRatio',
+] as const satisfies readonly (keyof CheckpointMetrics)[];
+
+/** The curves a seed group's rows average pointwise (cut to the shortest, as the plots do). */
+const AGGREGATED_CURVES = ['mass', 'utilization', 'relativeEigenvalues'] as const;
+
 /**
- * CSV with header `run,step,label,quantity,k,value`. Scalars have an empty k; curves have k = 1..K;
- * the layers have k = 1..L in layer order, the penultimate last (`layerName` holds the name).
- * Null values (e.g. NC1 without labels) are empty fields.
+ * Rows `<group> (mean of n),<group>,step,mean|sd,quantity,k,value` of one seed group, at the steps
+ * all its runs share: population standard deviation, as the plots' bands (seed-aggregate.ts).
+ * A quantity some run lacks at a step (no labels: no mass) is left out there.
  */
-export function exportCsv(runs: readonly RunRecord[]): string {
-  const lines = ['run,step,label,quantity,k,value'];
+function groupRows(group: string, members: readonly RunRecord[]): string[] {
+  const name = csvField(`${group} (mean of ${members.length})`);
+  const lines: string[] = [];
+  const shared = members[0].checkpoints
+    .map((c) => c.step)
+    .filter((step) => members.every((run) => run.checkpoints.some((c) => c.step === step)));
+  for (const step of shared) {
+    const checkpoints = members.map((run) => run.checkpoints.find((c) => c.step === step)!);
+    const add = (quantity: string, k: string, curves: number[][]) => {
+      const { mean, upper } = aggregateCurves(curves);
+      mean.forEach((m, i) => {
+        const index = k === '' ? '' : String(i + 1);
+        lines.push(`${name},${csvField(group)},${step},mean,${quantity},${index},${String(m)}`);
+        lines.push(`${name},${csvField(group)},${step},sd,${quantity},${index},${String(upper[i] - m)}`);
+      });
+    };
+    for (const key of AGGREGATED_SCALARS) {
+      const values = checkpoints.map((c) => scalarOf(c, key));
+      if (values.every((v): v is number => v !== null))
+        add(
+          key,
+          '',
+          values.map((v) => [v]),
+        );
+    }
+    for (const key of AGGREGATED_CURVES) {
+      const curves = checkpoints.map((c) => c.metrics[key]);
+      if (curves.every((curve): curve is number[] => curve !== null && curve.length > 0))
+        add(key, 'k', curves);
+    }
+  }
+  return lines;
+}
+
+/** A scalar as exported: test accuracy only where a test split was given. */
+function scalarOf(c: CheckpointRecord, key: (typeof AGGREGATED_SCALARS)[number]): number | null {
+  return key === 'evalAccuracy' && c.eval === null ? null : c.metrics[key];
+}
+
+/**
+ * CSV with header `run,seed_group,step,label,quantity,k,value`. Scalars have an empty k; curves
+ * have k = 1..K; the layers have k = 1..L in layer order, the penultimate last (`layerName` holds
+ * the name). Null values (e.g. NC1 without labels) are empty fields. With
+ * `options.aggregateSeeds`, each seed group of two or more runs adds its mean and sd rows
+ * (`groupRows`).
+ */
+export function exportCsv(runs: readonly RunRecord[], options: CsvOptions = defaultCsvOptions): string {
+  const lines = ['run,seed_group,step,label,quantity,k,value'];
   for (const run of runs) {
     for (const c of run.checkpoints) {
-      const prefix = `${csvField(run.name)},${c.step},${csvField(c.label)}`;
+      const prefix = `${csvField(run.name)},${csvField(run.seedGroup.trim())},${c.step},${csvField(c.label)}`;
       for (const key of SCALAR_METRICS) lines.push(`${prefix},${key},,${formatValue(c.metrics[key])}`);
       for (const key of CURVE_METRICS) {
         c.metrics[key]?.forEach((value, i) => lines.push(`${prefix},${key},${i + 1},${String(value)}`));
@@ -73,6 +142,10 @@ export function exportCsv(runs: readonly RunRecord[]): string {
           lines.push(`${prefix},${quantity},${i + 1},${field}`);
         });
     }
+  }
+  if (options.aggregateSeeds) {
+    const { groups } = seedGroups(runs.filter((run) => run.checkpoints.length > 0));
+    for (const [group, members] of groups) lines.push(...groupRows(group, members));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -123,6 +123,19 @@ export function DlrStepsPlot() {
     setAnnouncement(`${run.name}, step ${next.step}: D_LR ${dlr.toFixed(4)}`);
   };
 
+  // The exported legend lists each run's D_LR and test accuracy lines, in rows.
+  const exportFigure = () => ({
+    layout: {
+      legend: {
+        orientation: 'h' as const,
+        x: 0,
+        xanchor: 'left' as const,
+        y: 1.02,
+        yanchor: 'bottom' as const,
+        traceorder: 'normal' as const,
+      },
+    },
+  });
   const title = [
     'D_LR over training',
     hasAccuracy ? ' (dotted: test accuracy)' : '',
@@ -179,6 +192,7 @@ export function DlrStepsPlot() {
           onPointClick={select}
           onHoverTrace={hoverRun}
           emptyMessage={<NoRunsMessage />}
+          exportFigure={exportFigure}
           description="D_LR of each run against training step; click a point, or use the arrow keys, to select a checkpoint"
         />
       </div>
