@@ -3,8 +3,13 @@
  * bar without any upload, one legend (the Runs panel) and one hover for all runs, the slider's step
  * marked, selections driving the spectra, distinct colours, quiet skipping of side files.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
-import { exampleRows, expect, test, type PlotId } from './fixtures';
+import { exampleRows, expect, fixtureFile, test, type PlotId } from './fixtures';
+
+/** axe-core's browser build, injected into the page for the accessibility checks. */
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const MAIN_PLOTS: PlotId[] = ['plot-mass', 'plot-utilization', 'plot-eigenvalues', 'plot-dlr-steps'];
 
@@ -144,5 +149,367 @@ test.describe('privacy of the mode bar', () => {
       .evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href));
     for (const href of hrefs) expect(isLocal(href), href).toBe(true);
     expect(foreign).toEqual([]);
+  });
+});
+
+/** The run ids of the traces a plot holds (each run's traces carry it as `meta`). */
+function runsDrawn(page: Page, id: PlotId): Promise<string[]> {
+  return page
+    .getByTestId(id)
+    .evaluate((div) =>
+      ((div as unknown as { data?: { meta?: unknown }[] }).data ?? [])
+        .map((t) => t.meta)
+        .filter((m): m is string => typeof m === 'string'),
+    );
+}
+
+/** Each trace's run id and opacity in a plot. */
+function opacities(page: Page, id: PlotId): Promise<[string, number][]> {
+  return page
+    .getByTestId(id)
+    .evaluate((div) =>
+      ((div as unknown as { data?: { meta?: unknown; opacity?: number }[] }).data ?? [])
+        .filter((t) => typeof t.meta === 'string')
+        .map((t) => [t.meta as string, t.opacity ?? 1] as [string, number]),
+    );
+}
+
+/** Moves the pointer over a plot at x (data units of a linear x axis), halfway up its plot area. */
+async function hoverAt(page: Page, id: PlotId, x: number): Promise<void> {
+  const at = await page.getByTestId(id).evaluate((div, x) => {
+    type Axis = { _offset: number; _length: number; l2p: (v: number) => number };
+    const { xaxis, yaxis } = (div as unknown as { _fullLayout: { xaxis: Axis; yaxis: Axis } })._fullLayout;
+    const box = div.getBoundingClientRect();
+    return { x: box.left + xaxis._offset + xaxis.l2p(x), y: box.top + yaxis._offset + yaxis._length / 2 };
+  }, x);
+  await page.mouse.move(at.x, at.y);
+}
+
+function hoverText(page: Page, id: PlotId): Promise<string> {
+  return page
+    .getByTestId(id)
+    .locator('.hoverlayer')
+    .evaluate((layer) => layer.textContent ?? '');
+}
+
+test.describe('one legend, one hover', () => {
+  test.beforeEach(async ({ page, table }) => {
+    await page.goto('/');
+    await table.expectRows(exampleRows());
+  });
+
+  test('the Runs panel is the only legend: toggling a run hides it in all four plots', async ({
+    page,
+    runsPanel,
+  }) => {
+    const runs = ['learn-grokking', 'learn-last-layer', 'learn-lazy-alpha', 'learn-rich'];
+    for (const id of MAIN_PLOTS) {
+      await expect.poll(async () => [...new Set(await runsDrawn(page, id))].sort()).toEqual(runs);
+      const legend = await page
+        .getByTestId(id)
+        .evaluate(
+          (div) => (div as unknown as { _fullLayout: { showlegend: boolean } })._fullLayout.showlegend,
+        );
+      expect(legend, `${id} draws a legend of its own`).toBe(false);
+    }
+    await runsPanel.run('learn-rich').getByLabel('Show learn-rich').uncheck();
+    for (const id of MAIN_PLOTS) await expect.poll(() => runsDrawn(page, id)).not.toContain('learn-rich');
+    await runsPanel.run('learn-rich').getByLabel('Show learn-rich').check();
+    for (const id of MAIN_PLOTS) await expect.poll(() => runsDrawn(page, id)).toContain('learn-rich');
+
+    // Hide all / show all, and a filter that lists only matching runs.
+    await runsPanel.root.getByRole('button', { name: 'Hide all' }).click();
+    for (const id of MAIN_PLOTS) await expect(page.getByTestId(id)).toHaveAttribute('data-empty', 'true');
+    await expect(page.locator('.plot-empty').first()).toContainText('Show all');
+    await runsPanel.root.getByLabel('Filter runs by name (regular expression)').fill('^learn-(rich|grok)');
+    await expect(runsPanel.root.getByTestId('run')).toHaveCount(2);
+    await runsPanel.root.getByRole('button', { name: 'Show listed' }).click();
+    await expect
+      .poll(async () => [...new Set(await runsDrawn(page, 'plot-mass'))].sort())
+      .toEqual(['learn-grokking', 'learn-rich']);
+  });
+
+  test('hovering a run in the list or in a plot brings it forward in every plot', async ({
+    page,
+    runsPanel,
+  }) => {
+    await runsPanel.run('learn-grokking').hover();
+    for (const id of MAIN_PLOTS) {
+      await expect
+        .poll(async () =>
+          (await opacities(page, id)).every(([run, o]) => (run === 'learn-grokking' ? o === 1 : o < 0.5)),
+        )
+        .toBe(true);
+    }
+    // From a plot: the run nearest the pointer is highlighted in the list.
+    await hoverAt(page, 'plot-utilization', 10);
+    await expect(runsPanel.root.locator('.run-hovered')).toHaveCount(1);
+    const hovered = await runsPanel.root.locator('.run-hovered').getAttribute('data-run');
+    for (const id of MAIN_PLOTS) {
+      await expect
+        .poll(async () =>
+          (await opacities(page, id)).every(([run, o]) => (run === hovered ? o === 1 : o < 0.5)),
+        )
+        .toBe(true);
+    }
+  });
+
+  test('one hover lists every visible run at that k or step, D_LR’s with test accuracy', async ({ page }) => {
+    const runs = ['learn-grokking', 'learn-last-layer', 'learn-lazy-alpha', 'learn-rich'];
+    await hoverAt(page, 'plot-utilization', 10);
+    await expect.poll(() => hoverText(page, 'plot-utilization')).toContain('k = 10');
+    const spectrum = await hoverText(page, 'plot-utilization');
+    for (const run of runs) expect(spectrum).toContain(`${run} · step`);
+    // Each run's own step is named: the grokking run is at 1600, the others at their last, 600.
+    expect(spectrum).toContain('learn-grokking · step 1600');
+    expect(spectrum).toContain('learn-rich · step 600');
+
+    await page.getByTestId('plot-dlr-steps').scrollIntoViewIfNeeded();
+    await hoverAt(page, 'plot-dlr-steps', 100);
+    await expect.poll(() => hoverText(page, 'plot-dlr-steps')).toContain('step 100');
+    const dlr = await hoverText(page, 'plot-dlr-steps');
+    for (const run of runs) {
+      expect(dlr).toContain(`${run} · D_LR = `);
+      expect(dlr).toContain(`${run} · test accuracy = `);
+    }
+  });
+});
+
+test.describe('steps', () => {
+  test('“D_LR over training” marks the slider’s step; runs drawn at another step are named', async ({
+    page,
+    table,
+    plots,
+  }) => {
+    await page.goto('/');
+    await table.expectRows(exampleRows());
+    const marked = () =>
+      page.getByTestId('plot-dlr-steps').evaluate((div) => {
+        const shapes = (div as unknown as { _fullLayout: { shapes: { x0: number }[] } })._fullLayout.shapes;
+        return shapes.map((s) => Number(s.x0));
+      });
+    // Latest: 1600, which only the grokking run has.
+    await expect(plots.stepValue).toHaveText('1600');
+    await expect.poll(marked).toEqual([1600]);
+    await expect(page.getByTestId('step-mismatch')).toContainText('learn-rich (drawn at step 600)');
+    await expect(page.getByTestId('step-mismatch')).not.toContainText('learn-grokking');
+    await plots.stepSlider.focus();
+    await page.keyboard.press('Home');
+    await expect(plots.stepValue).toHaveText('20');
+    await expect.poll(marked).toEqual([20]);
+    await expect(page.getByTestId('step-mismatch')).toContainText('learn-grokking (drawn at step 100)');
+    await page.keyboard.press('ArrowRight');
+    await expect(plots.stepValue).toHaveText('100');
+    await expect.poll(marked).toEqual([100]);
+    await expect(page.getByTestId('step-mismatch')).toHaveCount(0);
+  });
+
+  test('selecting a checkpoint drives the spectra to its step (and run, across checkpoints)', async ({
+    page,
+    table,
+    plots,
+  }) => {
+    await page.goto('/');
+    await table.expectRows(exampleRows());
+    await table.row('learn-rich', 100).click();
+    await expect(plots.stepValue).toHaveText('100');
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('plot-mass')
+          .evaluate((div) =>
+            ((div as unknown as { data: { meta?: string; hovertemplate?: string }[] }).data ?? [])
+              .filter((t) => t.meta === 'learn-rich')
+              .map((t) => t.hovertemplate?.split(':')[0]),
+          ),
+      )
+      .toEqual(['learn-rich · step 100']);
+    await expect(page.getByTestId('checkpoint-details')).toContainText('learn-rich, step 100');
+
+    await page.getByLabel('across checkpoints of').check();
+    await table.row('learn-grokking', 800).click();
+    await expect(page.getByLabel('Run shown across its checkpoints')).toHaveValue('learn-grokking');
+    await expect(plots.stepValue).toHaveText('800');
+    await expect
+      .poll(async () => (await plots.traceData('plot-eigenvalues')).map((t) => t.name))
+      .toEqual(['step 100', 'step 800']);
+    await expect(page.getByTestId('step-colour-bar')).toContainText('100');
+    await expect(page.getByTestId('step-colour-bar')).toContainText('1600');
+  });
+});
+
+test.describe('runs, files and messages', () => {
+  test('colours stay distinct after a results bundle is dropped into a session; names stay unique', async ({
+    page,
+    table,
+    runsPanel,
+    dropZone,
+  }) => {
+    await page.goto('/');
+    await table.expectRows(exampleRows());
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Results bundle' }).click(),
+    ]);
+    const bundle = readFileSync((await download.path())!);
+    await runsPanel.removeAll();
+    // One run first: it takes the palette's first colour, which the bundle's first run also stored.
+    await dropZone.dropFiles([fixtureFile('mlp96_rich_step0_train.npz')]);
+    await table.expectRows(1);
+    await dropZone.dropFiles({
+      name: 'examples.richscope.json',
+      mimeType: 'application/json',
+      buffer: bundle,
+    });
+    await table.expectRows(1 + exampleRows());
+    const styles = await runsPanel.root
+      .getByTestId('run')
+      .evaluateAll((items) =>
+        items.map((i) => `${i.getAttribute('data-colour')} ${i.getAttribute('data-dash')}`),
+      );
+    expect(styles).toHaveLength(5);
+    const colours = styles.map((s) => s.split(' ')[0].toLowerCase());
+    expect(new Set(colours).size).toBe(5);
+
+    // Renaming a run to another run's name is refused, with a reason.
+    const name = runsPanel.run('mlp96_rich').getByLabel('Name of run mlp96_rich');
+    await name.fill('learn-rich');
+    await name.press('Enter');
+    await expect(runsPanel.run('mlp96_rich').getByRole('alert')).toContainText('Another run is called');
+    await expect(runsPanel.run('learn-rich')).toHaveCount(1);
+  });
+
+  test('side files of a dropped folder are skipped quietly and listed; a failed file leaves no run', async ({
+    page,
+    table,
+    runsPanel,
+    dropZone,
+  }) => {
+    await page.goto('/');
+    await table.expectRows(exampleRows());
+    await runsPanel.removeAll();
+    await dropZone.dropFiles([
+      { name: 'README.md', mimeType: 'text/markdown', buffer: Buffer.from('# my sweep\n') },
+      { name: 'config.json', mimeType: 'application/json', buffer: Buffer.from('{"lr": 0.1}') },
+      { name: '.DS_Store', mimeType: 'application/octet-stream', buffer: Buffer.from([0, 1, 2]) },
+      {
+        name: 'a_very_long_run_name_with_many_parts_step0_train.npz',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from('this is not a zip archive'),
+      },
+      fixtureFile('mlp96_rich_step0_train.npz'),
+    ]);
+    await table.expectRows(1);
+    const skipped = page.getByTestId('skipped-files');
+    await expect(skipped).toContainText('Skipped 3 files that hold no data');
+    await skipped.locator('summary').click();
+    for (const name of ['README.md', 'config.json', '.DS_Store']) await expect(skipped).toContainText(name);
+    // The one real problem is the one alert; its run is not left behind with 0 checkpoints.
+    await expect(page.getByRole('alert')).toHaveCount(1);
+    await expect(page.getByRole('alert')).toContainText(
+      'a_very_long_run_name_with_many_parts_step0_train.npz',
+    );
+    await expect(runsPanel.root.getByTestId('run')).toHaveCount(1);
+    await expect(runsPanel.root).not.toContainText('0 ckpt');
+    // The long name wraps at its parts: its alert stays a few lines high in the sidebar.
+    const alertBox = (await page.getByRole('alert').boundingBox())!;
+    expect(alertBox.height).toBeLessThan(80);
+  });
+
+  test('Remove all can be undone; a link naming an unknown run says so; header help on focus; skip link', async ({
+    page,
+    table,
+    runsPanel,
+  }) => {
+    await page.goto('/#/?sel=not-here@5');
+    await table.expectRows(exampleRows());
+    await expect(page.getByTestId('unknown-run')).toContainText('“not-here”');
+
+    // The page's first Tab stop is the skip link, past the header and every run's controls.
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('button', { name: 'Skip to the plots' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.locator('#plots')).toBeFocused();
+
+    await runsPanel.removeAll();
+    await page.getByTestId('undo-removal').getByRole('button', { name: 'Undo' }).click();
+    await table.expectRows(exampleRows());
+    await runsPanel.root.getByRole('button', { name: 'Remove run learn-rich' }).click();
+    await expect(page.getByTestId('undo-removal')).toContainText('Removed run “learn-rich”');
+    await page.getByTestId('undo-removal').getByRole('button', { name: 'Undo' }).click();
+    await expect(runsPanel.run('learn-rich')).toHaveCount(1);
+
+    await page.getByRole('button', { name: /^D_LR$/ }).focus();
+    await expect(page.getByTestId('column-help')).toContainText('0 = rich, 1 = lazy');
+  });
+});
+
+test.describe('accessibility', () => {
+  async function seriousViolations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ path: AXE });
+    return page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (c: Document) => Promise<AxeResults> } }).axe;
+      type AxeResults = {
+        passes: unknown[];
+        violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
+      };
+      const { passes, violations } = await axe.run(document);
+      if (passes.length < 10) return [`axe checked almost nothing (${passes.length} rules passed)`];
+      return violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+  }
+
+  test('axe-core finds no serious or critical violation on the dashboard and on Learn', async ({
+    page,
+    table,
+  }) => {
+    await page.goto('/');
+    await table.expectRows(exampleRows());
+    await table.row('learn-rich', 600).click();
+    await expect(page.getByTestId('plot-rank-profile').locator('.scatterlayer .trace')).toHaveCount(2);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.goto('/#/learn');
+    await expect(page.getByTestId('trainer')).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});
+
+test.describe('Learn', () => {
+  test('training brings the plots into view; the spectra scrub through the run’s checkpoints', async ({
+    page,
+  }) => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto('/#/learn');
+    await page.getByTestId('scenario-grokking').click();
+    await expect(page.getByRole('heading', { level: 3 })).toContainText('D_LR (99% output energy) falls');
+    await page.getByTestId('trainer-steps').fill('60');
+    await page.getByTestId('trainer-every').fill('20');
+    await page.getByTestId('trainer-start').click();
+    await expect(page.locator('#learn-curves')).toBeInViewport();
+    const trainer = page.getByTestId('trainer');
+    await expect(trainer).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+    const stepsShown = () =>
+      page
+        .getByTestId('learn-plot-eigenvalues')
+        .evaluate((div) =>
+          ((div as unknown as { data?: { hovertemplate?: string }[] }).data ?? []).map(
+            (t) => /step (\d+)/.exec(t.hovertemplate ?? '')?.[1],
+          ),
+        );
+    await expect.poll(stepsShown, { timeout: 10_000 }).toEqual(['60']);
+    const slider = page.getByTestId('learn-step-slider');
+    await slider.focus();
+    await page.keyboard.press('Home');
+    // The first checkpoint, then the next: the spectra follow the slider.
+    const first = await page.getByTestId('learn-step-value').textContent();
+    expect(Number(first)).toBeLessThan(60);
+    await expect.poll(stepsShown, { timeout: 10_000 }).toEqual([first]);
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('learn-step-value')).not.toHaveText(first!);
+    const next = await page.getByTestId('learn-step-value').textContent();
+    expect(Number(next)).toBeGreaterThan(Number(first));
+    await expect.poll(stepsShown, { timeout: 10_000 }).toEqual([next]);
   });
 });
