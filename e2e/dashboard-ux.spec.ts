@@ -148,6 +148,11 @@ test.describe('privacy of the mode bar', () => {
       .locator('a[href]')
       .evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href));
     for (const href of hrefs) expect(isLocal(href), href).toBe(true);
+    // The method links lead to the app's own copy of docs/method.md, to sections that exist.
+    const methodLinks = hrefs.filter((href) => href.includes('method.html#'));
+    expect(methodLinks.length).toBeGreaterThan(0);
+    const methodPage = await (await page.request.get('/method.html')).text();
+    for (const href of methodLinks) expect(methodPage).toContain(`id="${new URL(href).hash.slice(1)}"`);
     expect(foreign).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * first): dashboard with the bundled examples (public/examples), checkpoint details, single-run mode
  * (the grokking run). Serves dist/ with `vite preview` on its own port and stops it afterwards.
  *
- *   node scripts/screenshots.mjs [--dark]
+ *   node scripts/screenshots.mjs [--dark]      (RICHSCOPE_SCREENSHOT_PORT=4179 by default)
  */
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
@@ -14,7 +14,8 @@ import { chromiumArgs, chromiumPath } from './chromium.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(root, 'docs/screenshots');
-const port = 4179;
+// Its own port (RICHSCOPE_SCREENSHOT_PORT), so it can run beside another checkout's preview or e2e.
+const port = Number(process.env.RICHSCOPE_SCREENSHOT_PORT ?? 4179);
 const base = `http://127.0.0.1:${port}`;
 const dark = process.argv.includes('--dark');
 // The bundled examples (public/examples, `npm run examples`): how many checkpoint rows they give.
