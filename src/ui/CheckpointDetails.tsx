@@ -8,7 +8,7 @@ import type { CheckpointRecord, RunRecord } from '../session/records';
 import { dependsOnWeakDirections } from '../core/low-rank-measure';
 import { checkpointNotes } from './checkpoint-notes';
 import { MethodLink } from './MethodLink';
-import { integerTick } from './plots/axis-ticks';
+import { decadeTick, integerTick } from './plots/axis-ticks';
 import { useRichscope } from '../state/store';
 import { Plot } from './plots/Plot';
 import type { Trace } from './plots/traces';
@@ -79,9 +79,14 @@ function Details({ run, checkpoint }: { run: RunRecord; checkpoint: CheckpointRe
   const spectrumLayout = useMemo<Partial<Layout>>(
     () => ({
       xaxis: { title: { text: 'output direction j' }, tick0: 1, dtick: integerTick(m.outputSpectrum.length) },
-      yaxis: { title: { text: 'w_j / w_1 (log)' }, type: 'log', exponentformat: 'power' },
+      yaxis: {
+        title: { text: 'w_j / w_1 (log)' },
+        type: 'log',
+        exponentformat: 'power',
+        dtick: decadeTick(Math.min(...m.outputSpectrum.filter((w) => w > 0))),
+      },
     }),
-    [m.outputSpectrum.length],
+    [m.outputSpectrum],
   );
   const profileLayout = useMemo<Partial<Layout>>(
     () => ({

@@ -19,7 +19,7 @@ function DlrScale() {
   return (
     <figure className="dlr-scale">
       <svg
-        viewBox={`0 0 ${width} 64`}
+        viewBox={`0 0 ${width} 78`}
         width="100%"
         role="img"
         aria-label="D_LR scale from 0 (rich) to 1 (lazy) with the paper's reference values"
@@ -45,10 +45,10 @@ function DlrScale() {
             </text>
           </g>
         ))}
-        <text x={8} y={64} fontSize={10} fill="currentColor">
+        <text x={8} y={74} fontSize={10} fill="currentColor">
           0 rich
         </text>
-        <text x={width - 8} y={64} fontSize={10} textAnchor="end" fill="currentColor">
+        <text x={width - 8} y={74} fontSize={10} textAnchor="end" fill="currentColor">
           1 lazy
         </text>
       </svg>

@@ -3,15 +3,16 @@ import { decadeTick, integerTick } from './axis-ticks';
 
 describe('decadeTick', () => {
   it.each([
-    [0.5, 1],
+    [0.5, undefined],
+    [0.1, 1],
     [1e-3, 1],
     [1e-6, 1],
     [1e-7, 2],
     [1e-12, 2],
     [1e-16, 3],
-    [0, 1],
-    [NaN, 1],
-    [2, 1],
+    [0, undefined],
+    [NaN, undefined],
+    [2, undefined],
   ])('smallest %s → every %s decade(s)', (smallest, tick) => expect(decadeTick(smallest)).toBe(tick));
 });
 

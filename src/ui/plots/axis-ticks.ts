@@ -7,9 +7,10 @@
 /**
  * `dtick` of a log axis from `smallest` up to 1 (relative values): every `n`-th decade so that at
  * most `maxTicks` labels show; plotly reads an integer dtick on a log axis as decades (10^n).
+ * Undefined (plotly's own ticks) for less than a decade, where whole decades would leave one label.
  */
-export function decadeTick(smallest: number, maxTicks = 6): number {
-  if (!(smallest > 0) || smallest >= 1) return 1;
+export function decadeTick(smallest: number, maxTicks = 6): number | undefined {
+  if (!(smallest > 0) || smallest > 0.1) return undefined;
   const decades = Math.ceil(-Math.log10(smallest));
   return Math.max(1, Math.ceil(decades / maxTicks));
 }
