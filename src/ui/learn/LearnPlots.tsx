@@ -144,8 +144,8 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
           description="D_LR of every hidden layer of each run against training step, each layer measured against the same outputs"
         />
         <p className="hint">
-          Every hidden layer is measured against the outputs ({methodReference('layers')}): which layers go
-          rich, and which first? With only the last layer trained, none of them moves.
+          Every hidden layer is measured against the outputs (<MethodLink section="layers" />
+          ): which layers go rich, and which first? With only the last layer trained, none of them moves.
         </p>
       </section>
       <section className="panel" aria-labelledby="learn-spectra-heading">

@@ -6,6 +6,7 @@ import type { Layout } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
 import { richscope, useRichscope } from '../../state/store';
 import { buildLayerStepsHeatmap, chosenLayerSteps, layerStepsChoices } from './layer-traces';
+import { hoverTraceRun } from './hover-run';
 import { Plot } from './Plot';
 
 export function DlrLayerStepsPlot() {
@@ -52,6 +53,7 @@ export function DlrLayerStepsPlot() {
         traces={heatmap ? [heatmap] : []}
         layout={layout}
         height={300}
+        onHoverTrace={hoverTraceRun}
         description={`D_LR of every layer of ${chosen.name} at every training step, from 0 (rich) to 1 (lazy)`}
       />
     </section>

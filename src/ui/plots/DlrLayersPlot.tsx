@@ -1,27 +1,46 @@
 /**
  * "D_LR by layer" (docs/method.md §8): the selected checkpoint's D_LR over its layers, the other runs at the
- * same step overlaid in their colours; and the 'Layers' field, which chooses the layers both layer
- * plots show and their order. Shown when some checkpoint holds more than the penultimate layer.
+ * same step overlaid in their colours, one hover listing every run at a layer, runs not at that step
+ * named; and the 'Layers' field, which chooses the layers both layer plots show and their order.
+ * Shown when some checkpoint holds more than the penultimate layer.
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
 import { richscope, useRichscope } from '../../state/store';
 import { parseLayerList } from '../../state/view-settings';
-import { methodReference } from '../method-sections';
-import { buildDlrLayersTraces, hasLayers } from './layer-traces';
+import { MethodLink } from '../MethodLink';
+import { buildDlrLayersTraces, hasLayers, layerRunsElsewhere } from './layer-traces';
+import { hoverTraceRun } from './hover-run';
 import { Plot } from './Plot';
+import { sliderStep, sliderSteps } from './step-slider';
 
 export function DlrLayersPlot() {
   const runs = useRichscope((s) => s.runs);
   const view = useRichscope((s) => s.view);
-  const { traces, categories } = useMemo(() => buildDlrLayersTraces(runs, view), [runs, view]);
+  const hoveredRun = useRichscope((s) => s.hoveredRun);
+  const { traces, categories } = useMemo(
+    () => buildDlrLayersTraces(runs, view, hoveredRun),
+    [runs, view, hoveredRun],
+  );
+  // The step the spectra's slider shows across runs: where the runs are drawn without a selection.
+  const elsewhere = useMemo(
+    () =>
+      layerRunsElsewhere(
+        runs,
+        view,
+        sliderStep(sliderSteps(runs, { ...view, spectraMode: 'runs' }), view.step),
+      ),
+    [runs, view],
+  );
   const layout = useMemo<Partial<Layout>>(
     () => ({
+      hovermode: 'x unified',
       xaxis: {
         title: { text: 'layer (input side → penultimate)' },
         type: 'category',
         categoryorder: 'array',
         categoryarray: categories,
+        unifiedhovertitle: { text: 'layer %{x}' },
       },
       yaxis: { title: { text: 'D_LR (0 rich, 1 lazy)' }, range: [0, 1.02] },
       margin: { l: 56, r: 16, t: 8, b: 48 },
@@ -64,11 +83,25 @@ export function DlrLayersPlot() {
         traces={traces}
         layout={layout}
         height={300}
+        onHoverTrace={hoverTraceRun}
         description="D_LR of each layer of the selected checkpoint, from the input side to the penultimate layer, with the other runs at the same step"
       />
+      {elsewhere.length > 0 && (
+        <p className="step-note" data-testid="layer-step-mismatch">
+          Not at this step:{' '}
+          {elsewhere.map(({ run, step }, i) => (
+            <span key={run.id}>
+              {i > 0 && ', '}
+              <strong>{run.name}</strong> (
+              {step === null ? 'no checkpoint there, not drawn' : `drawn at step ${step}`})
+            </span>
+          ))}
+          .
+        </p>
+      )}
       <p className="hint">
-        Every layer is measured against the same outputs ({methodReference('layers')}); the penultimate
-        layer&apos;s value is the checkpoint&apos;s D_LR.
+        Every layer is measured against the same outputs (<MethodLink section="layers" />
+        ); the penultimate layer&apos;s value is the checkpoint&apos;s D_LR.
       </p>
     </section>
   );

@@ -11,11 +11,10 @@ import { defaultViewSettings } from '../../state/view-settings';
 import { SELECTION_KEYS, moveSelection } from './dlr-keys';
 import { buildDlrTraces, drawsAccuracy, selectableDlrRuns } from './dlr-traces';
 import { NoRunsMessage } from './NoRunsMessage';
+import { hoverTraceRun } from './hover-run';
 import { Plot } from './Plot';
 import { SMOOTHING_WEIGHTS } from './smoothing';
 import { sliderStep, sliderSteps } from './step-slider';
-
-const hoverRun = (meta: unknown) => richscope.hoverRun(typeof meta === 'string' ? meta : null);
 
 export function DlrStepsPlot() {
   const runs = useRichscope((s) => s.runs);
@@ -190,7 +189,7 @@ export function DlrStepsPlot() {
           layout={layout}
           height={300}
           onPointClick={select}
-          onHoverTrace={hoverRun}
+          onHoverTrace={hoverTraceRun}
           emptyMessage={<NoRunsMessage />}
           exportFigure={exportFigure}
           description="D_LR of each run against training step; click a point, or use the arrow keys, to select a checkpoint"

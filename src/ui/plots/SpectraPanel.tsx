@@ -13,6 +13,7 @@ import { useColourScheme } from '../use-colour-scheme';
 import { decadeTick } from './axis-ticks';
 import { axisRangeOfK, kRangeFromAxis } from './k-range';
 import { NoRunsMessage } from './NoRunsMessage';
+import { hoverTraceRun } from './hover-run';
 import { Plot, type PlotExport } from './Plot';
 import { SpectraControls } from './SpectraControls';
 import { focusedRun, runsAtOtherSteps, sliderStep, sliderSteps } from './step-slider';
@@ -49,8 +50,6 @@ const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; descriptio
 
 /** Milliseconds per step while playing. */
 const PLAY_INTERVAL = 900;
-
-const hoverRun = (meta: unknown) => richscope.hoverRun(typeof meta === 'string' ? meta : null);
 
 /** The smallest positive value of the traces (the log ρ axis's lower end). */
 function smallestPositive(traces: readonly Trace[]): number {
@@ -190,7 +189,7 @@ export function SpectraPanel() {
             layout={layouts[panel]}
             height={300}
             onXRangeChange={setKRange}
-            onHoverTrace={hoverRun}
+            onHoverTrace={hoverTraceRun}
             resetToAutoscale
             emptyMessage={<NoRunsMessage />}
             exportFigure={() => exportFigure(panel)}

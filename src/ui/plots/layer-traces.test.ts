@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { LayerMetrics } from '../../core/types';
 import { fakeCheckpoint, fakeRun } from '../../session/fake-records';
 import { defaultViewSettings, type ViewSettings } from '../../state/view-settings';
+import { DIMMED_OPACITY } from './traces';
 import {
   buildDlrLayersTraces,
   buildLayerStepsHeatmap,
   chosenLayerSteps,
   hasLayers,
+  layerRunsElsewhere,
   layerStepsChoices,
   shownLayers,
 } from './layer-traces';
@@ -74,6 +76,23 @@ describe('buildDlrLayersTraces', () => {
     expect(categories).toEqual(['features', 'layer1']);
   });
 
+  it('brings the hovered run forward and fades the others, as every plot does', () => {
+    const plain = buildDlrLayersTraces([rich, lazy], view()).traces;
+    const { traces } = buildDlrLayersTraces([rich, lazy], view(), 'lazy');
+    expect(traces.map((t) => t.meta)).toEqual(['rich', 'lazy']);
+    expect(traces[0].opacity).toBe(DIMMED_OPACITY);
+    expect(traces[1].opacity).toBe(1);
+    expect(traces[1].line!.width!).toBeGreaterThan(plain[1].line!.width!);
+  });
+
+  it('tells runs of one colour apart by their dash, as the Runs panel shows them', () => {
+    const twin = fakeRun('twin', [fakeCheckpoint(0, { layers: layers(0.6, 0.5, 0.4) })], {
+      colour: '#D55E00',
+    });
+    const { traces } = buildDlrLayersTraces([rich, twin], view({ selectedRun: 'rich', selectedStep: 0 }));
+    expect(traces.map((t) => t.line?.dash)).toEqual(['solid', '10px,5px']);
+  });
+
   it('keeps a constant layer as a gap (null), never NaN', () => {
     const dead = fakeRun('dead', [fakeCheckpoint(0, { layers: layers(null, 0.5, 0.4) })]);
     expect(buildDlrLayersTraces([dead], view()).traces[0].y).toEqual([null, 0.5, 0.4]);
@@ -87,6 +106,19 @@ describe('buildDlrLayersTraces', () => {
     const mean = traces.find((t) => t.name?.includes('mean ± sd'))!;
     expect(mean.x).toEqual(['layer1', 'layer2', 'features']);
     (mean.y as number[]).forEach((y, i) => expect(y).toBeCloseTo([0.65, 0.55, 0.45][i], 12));
+  });
+});
+
+describe('layerRunsElsewhere', () => {
+  it('names the runs without a checkpoint at the selected step: not drawn', () => {
+    const elsewhere = layerRunsElsewhere([rich, lazy], view({ selectedRun: 'rich', selectedStep: 100 }), 100);
+    expect(elsewhere.map(({ run, step }) => [run.id, step])).toEqual([['lazy', null]]);
+  });
+
+  it('without a selection, names the runs drawn at another step than the slider’s, with that step', () => {
+    const elsewhere = layerRunsElsewhere([rich, lazy], view(), 100);
+    expect(elsewhere.map(({ run, step }) => [run.id, step])).toEqual([['lazy', 50]]);
+    expect(layerRunsElsewhere([rich, lazy], view({ step: 0 }), 0)).toEqual([]);
   });
 });
 
@@ -132,5 +164,12 @@ describe('the layer x step heat map', () => {
     expect(heatmap.x).toEqual([0, 50, 100]);
     expect(heatmap.z[0][0]).toBeCloseTo(0.65, 12);
     expect(heatmap.z[0].slice(1)).toEqual([null, null]);
+  });
+
+  it('names its run for the shared highlight, a seed group none', () => {
+    const [single] = layerStepsChoices([rich], view());
+    const [group] = layerStepsChoices([rich, lazy], view({ aggregateSeeds: true }));
+    expect((buildLayerStepsHeatmap(single, view()) as { meta?: unknown }).meta).toBe('rich');
+    expect((buildLayerStepsHeatmap(group, view()) as { meta?: unknown }).meta).toBeUndefined();
   });
 });

@@ -9,8 +9,9 @@ import type { CheckpointRecord, RunRecord } from '../../session/records';
 import type { ViewSettings } from '../../state/view-settings';
 import { nearestCheckpoint } from '../nearest-checkpoint';
 import { SEQUENTIAL_COLORSCALE } from '../step-colours';
+import { runStyles } from '../run-style';
 import { aggregateCurves, seedGroups } from '../seed-aggregate';
-import { withAlpha, type Trace } from './traces';
+import { escapeHtml, runLine, withAlpha, type Trace } from './traces';
 
 /** The layers of a checkpoint the view shows: every one in layer order, or those `order` names, in its order. */
 export function shownLayers(
@@ -24,10 +25,6 @@ export function shownLayers(
 /** Whether any checkpoint of the runs holds more than the penultimate layer (the layer plots have something to show). */
 export function hasLayers(runs: readonly RunRecord[]): boolean {
   return runs.some((run) => run.checkpoints.some((c) => c.metrics.layers.length > 1));
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**
@@ -58,15 +55,37 @@ function unionOfNames(lists: readonly (readonly LayerMetrics[])[]): string[] {
 }
 
 /**
+ * The visible runs "D_LR by layer" does not show at its step: with a checkpoint selected, those
+ * without a checkpoint at that step (`step` null: not drawn); without, those whose nearest
+ * checkpoint to the slider's step is another (`step`: the one drawn). Never mixed silently.
+ */
+export function layerRunsElsewhere(
+  runs: readonly RunRecord[],
+  view: ViewSettings,
+  sliderStep: number | undefined,
+): { run: RunRecord; step: number | null }[] {
+  const step = selectedStep(runs, view);
+  const target = step ?? sliderStep;
+  if (target === undefined) return [];
+  return runs
+    .filter((run) => run.visible && run.checkpoints.some((c) => c.metrics.layers.length > 1))
+    .map((run) => ({ run, step: shownCheckpoint(run, step, view)?.step ?? null }))
+    .filter((shown) => shown.step !== target);
+}
+
+/**
  * "D_LR by layer": one line over the layers per visible run at the selected checkpoint's step (seed
  * groups as mean ± band when `view.aggregateSeeds`), x = layer names in layer order (the penultimate
- * last), y = D_LR (null, a gap, for a constant layer). Also the layer axis' categories.
+ * last), y = D_LR (null, a gap, for a constant layer), in the run's colour and dash; `hoveredRun`
+ * stands out, as in every plot. Also the layer axis' categories.
  */
 export function buildDlrLayersTraces(
   runs: readonly RunRecord[],
   view: ViewSettings,
+  hoveredRun: string | null = null,
 ): { traces: Trace[]; categories: string[] } {
   const step = selectedStep(runs, view);
+  const styles = runStyles(runs);
   const visible = runs.filter((run) => run.visible && run.checkpoints.length > 0);
   const { groups, single } = view.aggregateSeeds
     ? seedGroups(visible)
@@ -79,18 +98,21 @@ export function buildDlrLayersTraces(
     const layers = shownLayers(checkpoint.metrics.layers, view.layers);
     lists.push(layers);
     const selected = run.id === view.selectedRun && checkpoint.step === view.selectedStep;
+    const { line, opacity } = runLine(styles.get(run.id)!, selected ? 3 : 2, run.id, hoveredRun);
     traces.push({
       type: 'scatter',
       mode: 'lines+markers',
       name: `${run.name}, step ${checkpoint.step}`,
+      meta: run.id,
       x: layers.map((l) => l.name),
       y: layers.map((l) => l.dlr),
       customdata: layers.map((l) => [l.p, l.dlrEnergy99 ?? NaN]),
-      line: { color: run.colour, width: selected ? 3 : 2 },
+      line,
+      opacity,
       marker: { color: run.colour, size: selected ? 10 : 8 },
       hovertemplate:
-        `run ${escapeHtml(run.name)}, step ${checkpoint.step}<br>layer %{x} (p = %{customdata[0]})` +
-        '<br>D_LR = %{y:.4f}<br>dlrEnergy99 = %{customdata[1]:.4f}<extra></extra>',
+        `${escapeHtml(run.name)} · step ${checkpoint.step}: D_LR = %{y:.4f}` +
+        ' (99% output energy %{customdata[1]:.4f}; p = %{customdata[0]})<extra></extra>',
     });
   }
   for (const [group, members] of groups as Map<string, RunRecord[]>) {
@@ -133,7 +155,7 @@ export function buildDlrLayersTraces(
         line: { color: colour, width: 2.5 },
         marker: { color: colour, size: 8 },
         legendgroup: group,
-        hovertemplate: `${escapeHtml(label)}<br>layer %{x}<br>D_LR = %{y:.4f}<extra></extra>`,
+        hovertemplate: `${escapeHtml(label)}: D_LR = %{y:.4f}<extra></extra>`,
       },
     );
   }
@@ -197,6 +219,8 @@ export function buildLayerStepsHeatmap(choice: LayerStepsChoice, view: ViewSetti
   };
   return {
     type: 'heatmap',
+    // a single run's map brings that run forward in every plot while hovered
+    ...(choice.members.length === 1 ? { meta: choice.members[0].id } : {}),
     x: steps,
     y: names,
     z: names.map((name) => steps.map((step) => value(name, step))),
