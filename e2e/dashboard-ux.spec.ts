@@ -7,52 +7,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
 import { exampleRows, expect, fixtureFile, test, type PlotId } from './fixtures';
+import { hoverAt, hoverText, opacities, overlaps, plotSizes, runsDrawn } from './plot-probes';
 
 /** axe-core's browser build, injected into the page for the accessibility checks. */
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const MAIN_PLOTS: PlotId[] = ['plot-mass', 'plot-utilization', 'plot-eigenvalues', 'plot-dlr-steps'];
-
-/** Pairs of blocks (neither inside the other) whose boxes overlap by more than a pixel. */
-async function overlaps(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const blocks = Array.from(
-      document.querySelectorAll(
-        '.sidebar > *, .main-column > *, .two-columns > *, figure.plot, .table-scroll',
-      ),
-    ).filter((e) => e.getBoundingClientRect().height > 0);
-    const found: string[] = [];
-    for (let i = 0; i < blocks.length; i++) {
-      for (let j = i + 1; j < blocks.length; j++) {
-        const [a, b] = [blocks[i], blocks[j]];
-        if (a.contains(b) || b.contains(a)) continue;
-        const ra = a.getBoundingClientRect();
-        const rb = b.getBoundingClientRect();
-        const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
-        const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
-        if (w > 1 && h > 1) found.push(`${a.className} / ${b.className}`);
-      }
-    }
-    return found;
-  });
-}
-
-/** Each main plot's height, and whether plotly's drawing fits its container's width. */
-async function plotSizes(page: Page) {
-  return page.evaluate((ids) => {
-    return ids.map((id) => {
-      const div = document.querySelector(`[data-testid="${id}"]`)!;
-      const svg = div.querySelector('svg.main-svg');
-      return {
-        id,
-        height: div.getBoundingClientRect().height,
-        width: div.getBoundingClientRect().width,
-        drawnWidth: svg ? svg.getBoundingClientRect().width : 0,
-        drawnHeight: svg ? svg.getBoundingClientRect().height : 0,
-      };
-    });
-  }, MAIN_PLOTS);
-}
 
 test.describe('layout', () => {
   test('the plots reflow at 1440, 1100 and 800 px: ≥ 200 px tall, no overlap, no sideways scroll', async ({
@@ -66,7 +26,7 @@ test.describe('layout', () => {
       await page.setViewportSize({ width, height: 900 });
       await expect
         .poll(async () =>
-          (await plotSizes(page)).every(
+          (await plotSizes(page, MAIN_PLOTS)).every(
             (p) => p.height >= 200 && Math.abs(p.drawnWidth - p.width) <= 1 && p.drawnHeight >= 200,
           ),
         )
@@ -88,11 +48,15 @@ test.describe('layout', () => {
     await page.getByRole('button', { name: /^Enlarge D_LR over training/ }).click();
     const viewport = page.viewportSize()!;
     await expect
-      .poll(async () => (await plotSizes(page)).find((p) => p.id === 'plot-dlr-steps')!.drawnHeight)
+      .poll(
+        async () => (await plotSizes(page, MAIN_PLOTS)).find((p) => p.id === 'plot-dlr-steps')!.drawnHeight,
+      )
       .toBeGreaterThan(viewport.height - 120);
     await page.keyboard.press('Escape');
     await expect
-      .poll(async () => (await plotSizes(page)).find((p) => p.id === 'plot-dlr-steps')!.drawnHeight)
+      .poll(
+        async () => (await plotSizes(page, MAIN_PLOTS)).find((p) => p.id === 'plot-dlr-steps')!.drawnHeight,
+      )
       .toBeLessThan(400);
   });
 });
@@ -156,46 +120,6 @@ test.describe('privacy of the mode bar', () => {
     expect(foreign).toEqual([]);
   });
 });
-
-/** The run ids of the traces a plot holds (each run's traces carry it as `meta`). */
-function runsDrawn(page: Page, id: PlotId): Promise<string[]> {
-  return page
-    .getByTestId(id)
-    .evaluate((div) =>
-      ((div as unknown as { data?: { meta?: unknown }[] }).data ?? [])
-        .map((t) => t.meta)
-        .filter((m): m is string => typeof m === 'string'),
-    );
-}
-
-/** Each trace's run id and opacity in a plot. */
-function opacities(page: Page, id: PlotId): Promise<[string, number][]> {
-  return page
-    .getByTestId(id)
-    .evaluate((div) =>
-      ((div as unknown as { data?: { meta?: unknown; opacity?: number }[] }).data ?? [])
-        .filter((t) => typeof t.meta === 'string')
-        .map((t) => [t.meta as string, t.opacity ?? 1] as [string, number]),
-    );
-}
-
-/** Moves the pointer over a plot at x (data units of a linear x axis), halfway up its plot area. */
-async function hoverAt(page: Page, id: PlotId, x: number): Promise<void> {
-  const at = await page.getByTestId(id).evaluate((div, x) => {
-    type Axis = { _offset: number; _length: number; l2p: (v: number) => number };
-    const { xaxis, yaxis } = (div as unknown as { _fullLayout: { xaxis: Axis; yaxis: Axis } })._fullLayout;
-    const box = div.getBoundingClientRect();
-    return { x: box.left + xaxis._offset + xaxis.l2p(x), y: box.top + yaxis._offset + yaxis._length / 2 };
-  }, x);
-  await page.mouse.move(at.x, at.y);
-}
-
-function hoverText(page: Page, id: PlotId): Promise<string> {
-  return page
-    .getByTestId(id)
-    .locator('.hoverlayer')
-    .evaluate((layer) => layer.textContent ?? '');
-}
 
 test.describe('one legend, one hover', () => {
   test.beforeEach(async ({ page, table }) => {

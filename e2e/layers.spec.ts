@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import path from 'node:path';
 import { exampleRows, expect, test } from './fixtures';
+import { hoverAt, hoverText, opacities, overlaps, plotSizes, runsDrawn } from './plot-probes';
 
 const LAYERS = path.resolve(import.meta.dirname, '../fixtures/layers-mlp');
 const expected = JSON.parse(readFileSync(path.join(LAYERS, 'expected.json'), 'utf8')) as Record<
@@ -79,4 +80,60 @@ test('the heat map holds every layer at every step; the Layers field chooses and
     ]);
   expect(page.url()).toContain('layers=layer3%2Clayer1');
   await expect(plots.traces('plot-dlr-layers')).toHaveCount(2);
+});
+
+test('the layer plots follow the dashboard: reflow, offline mode bar, the Runs panel as legend, one hover, one highlight', async ({
+  page,
+  runsPanel,
+}) => {
+  const layerPlots = ['plot-dlr-layers', 'plot-dlr-layer-steps'];
+  for (const width of [1440, 1100, 800]) {
+    await page.setViewportSize({ width, height: 900 });
+    await expect
+      .poll(async () =>
+        (await plotSizes(page, layerPlots)).every(
+          (p) => p.height >= 200 && Math.abs(p.drawnWidth - p.width) <= 1 && p.drawnHeight >= 200,
+        ),
+      )
+      .toBe(true);
+    expect(await overlaps(page), `overlapping blocks at ${width} px`).toEqual([]);
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  const allowed = ['Zoom', 'Pan', 'Zoom in', 'Zoom out', 'Autoscale', 'Reset axes'];
+  for (const id of layerPlots) {
+    const plot = page.getByTestId(id);
+    await plot.scrollIntoViewIfNeeded();
+    await plot.hover();
+    const titles = await plot
+      .locator('.modebar-btn')
+      .evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-title') ?? ''));
+    expect(titles.length).toBeGreaterThan(0);
+    for (const title of titles) expect(allowed, `${id}: ${title}`).toContain(title);
+    const legend = await plot.evaluate(
+      (div) => (div as unknown as { _fullLayout: { showlegend: boolean } })._fullLayout.showlegend,
+    );
+    expect(legend, `${id} draws a legend of its own`).toBe(false);
+  }
+
+  // One hover at a layer lists both runs, each with its step.
+  await hoverAt(page, 'plot-dlr-layers', 0);
+  await expect.poll(() => hoverText(page, 'plot-dlr-layers')).toContain('layer layer1');
+  const hover = await hoverText(page, 'plot-dlr-layers');
+  expect(hover).toContain('layers_rich · step 400: D_LR = ');
+  expect(hover).toContain('layers_lazy · step 400: D_LR = ');
+  await page.mouse.move(0, 0);
+
+  // The Runs panel's hover brings a run forward here too; its checkbox hides it here too.
+  await runsPanel.run('layers_lazy').hover();
+  await expect
+    .poll(async () =>
+      (await opacities(page, 'plot-dlr-layers')).every(([run, o]) =>
+        run === 'layers_lazy' ? o === 1 : o < 0.5,
+      ),
+    )
+    .toBe(true);
+  await runsPanel.run('layers_lazy').getByLabel('Show layers_lazy').uncheck();
+  await expect.poll(() => runsDrawn(page, 'plot-dlr-layers')).toEqual(['layers_rich']);
+  await expect(page.getByLabel('Run of the layer by step heat map').locator('option')).toHaveCount(1);
 });

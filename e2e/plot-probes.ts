@@ -1,0 +1,87 @@
+/** What the UX specs read off a drawn plot: sizes, overlaps, the runs it draws, their emphasis, its hover. */
+import type { Page } from '@playwright/test';
+
+/** Pairs of blocks (neither inside the other) whose boxes overlap by more than a pixel. */
+export async function overlaps(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const blocks = Array.from(
+      document.querySelectorAll(
+        '.sidebar > *, .main-column > *, .two-columns > *, figure.plot, .table-scroll',
+      ),
+    ).filter((e) => e.getBoundingClientRect().height > 0);
+    const found: string[] = [];
+    for (let i = 0; i < blocks.length; i++) {
+      for (let j = i + 1; j < blocks.length; j++) {
+        const [a, b] = [blocks[i], blocks[j]];
+        if (a.contains(b) || b.contains(a)) continue;
+        const ra = a.getBoundingClientRect();
+        const rb = b.getBoundingClientRect();
+        const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+        const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+        if (w > 1 && h > 1) found.push(`${a.className} / ${b.className}`);
+      }
+    }
+    return found;
+  });
+}
+
+/** Each plot's height, and whether plotly's drawing fits its container's width. */
+export async function plotSizes(page: Page, ids: readonly string[]) {
+  return page.evaluate((ids) => {
+    return ids.map((id) => {
+      const div = document.querySelector(`[data-testid="${id}"]`)!;
+      const svg = div.querySelector('svg.main-svg');
+      return {
+        id,
+        height: div.getBoundingClientRect().height,
+        width: div.getBoundingClientRect().width,
+        drawnWidth: svg ? svg.getBoundingClientRect().width : 0,
+        drawnHeight: svg ? svg.getBoundingClientRect().height : 0,
+      };
+    });
+  }, ids);
+}
+
+/** The run ids of the traces a plot holds (each run's traces carry it as `meta`). */
+export function runsDrawn(page: Page, id: string): Promise<string[]> {
+  return page
+    .getByTestId(id)
+    .evaluate((div) =>
+      ((div as unknown as { data?: { meta?: unknown }[] }).data ?? [])
+        .map((t) => t.meta)
+        .filter((m): m is string => typeof m === 'string'),
+    );
+}
+
+/** Each trace's run id and opacity in a plot. */
+export function opacities(page: Page, id: string): Promise<[string, number][]> {
+  return page
+    .getByTestId(id)
+    .evaluate((div) =>
+      ((div as unknown as { data?: { meta?: unknown; opacity?: number }[] }).data ?? [])
+        .filter((t) => typeof t.meta === 'string')
+        .map((t) => [t.meta as string, t.opacity ?? 1] as [string, number]),
+    );
+}
+
+/**
+ * Moves the pointer over a plot at x (data units of a linear x axis; the index on a category axis),
+ * halfway up its plot area.
+ */
+export async function hoverAt(page: Page, id: string, x: number): Promise<void> {
+  const at = await page.getByTestId(id).evaluate((div, x) => {
+    type Axis = { _offset: number; _length: number; l2p: (v: number) => number };
+    const { xaxis, yaxis } = (div as unknown as { _fullLayout: { xaxis: Axis; yaxis: Axis } })._fullLayout;
+    const box = div.getBoundingClientRect();
+    return { x: box.left + xaxis._offset + xaxis.l2p(x), y: box.top + yaxis._offset + yaxis._length / 2 };
+  }, x);
+  await page.mouse.move(at.x, at.y);
+}
+
+/** The text of a plot's hover label(s). */
+export function hoverText(page: Page, id: string): Promise<string> {
+  return page
+    .getByTestId(id)
+    .locator('.hoverlayer')
+    .evaluate((layer) => layer.textContent ?? '');
+}
