@@ -4,13 +4,9 @@
  * marked, selections driving the spectra, distinct colours, quiet skipping of side files.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Page } from '@playwright/test';
 import { exampleRows, expect, fixtureFile, test, type PlotId } from './fixtures';
+import { seriousViolations } from './axe';
 import { hoverAt, hoverText, opacities, overlaps, plotSizes, runsDrawn } from './plot-probes';
-
-/** axe-core's browser build, injected into the page for the accessibility checks. */
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const MAIN_PLOTS: PlotId[] = ['plot-mass', 'plot-utilization', 'plot-eigenvalues', 'plot-dlr-steps'];
 
@@ -374,22 +370,6 @@ test.describe('runs, files and messages', () => {
 });
 
 test.describe('accessibility', () => {
-  async function seriousViolations(page: Page): Promise<string[]> {
-    await page.addScriptTag({ path: AXE });
-    return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (c: Document) => Promise<AxeResults> } }).axe;
-      type AxeResults = {
-        passes: unknown[];
-        violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
-      };
-      const { passes, violations } = await axe.run(document);
-      if (passes.length < 10) return [`axe checked almost nothing (${passes.length} rules passed)`];
-      return violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-  }
-
   test('axe-core finds no serious or critical violation on the dashboard and on Learn', async ({
     page,
     table,

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import path from 'node:path';
+import { seriousViolations } from './axe';
 import { exampleRows, expect, test } from './fixtures';
 import { hoverAt, hoverText, opacities, overlaps, plotSizes, runsDrawn } from './plot-probes';
 
@@ -136,4 +137,5 @@ test('the layer plots follow the dashboard: reflow, offline mode bar, the Runs p
   await runsPanel.run('layers_lazy').getByLabel('Show layers_lazy').uncheck();
   await expect.poll(() => runsDrawn(page, 'plot-dlr-layers')).toEqual(['layers_rich']);
   await expect(page.getByLabel('Run of the layer by step heat map').locator('option')).toHaveCount(1);
+  expect(await seriousViolations(page)).toEqual([]);
 });
