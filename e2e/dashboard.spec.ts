@@ -461,6 +461,9 @@ test('the three spectra share one k axis: zooming one zooms all, a reload keeps 
   await plots.zoomX('plot-eigenvalues', 0.2, 0.6);
   await expect.poll(async () => (await plots.xRange('plot-mass'))[0]).toBeGreaterThan(zoomed[0] + 1);
   await expect(page).toHaveURL(/[?&]k=/);
+  // As a user does: the pointer rests on the plot (its run comes forward everywhere), then double-clicks.
+  await plots.plot('plot-eigenvalues').locator('.nsewdrag').first().hover();
+  await expect(page.locator('[data-testid="runs-panel"] .run-hovered')).toHaveCount(1);
   await plots.doubleClick('plot-eigenvalues');
   for (const id of spectra) {
     await expect.poll(async () => (await plots.xRange(id))[1]).toBeGreaterThan(90);

@@ -122,6 +122,8 @@ export function Plot({
   const clickHandler = useRef(onPointClick);
   const xRangeHandler = useRef(onXRangeChange);
   const hoverHandler = useRef(onHoverTrace);
+  const drawnTraces = useRef<Data[] | null>(null);
+  const tracesRevision = useRef(0);
   const [failed, setFailed] = useState<string | null>(null);
   const [enlarged, setEnlarged] = useState(false);
   const dark = useColourScheme() === 'dark';
@@ -147,7 +149,17 @@ export function Plot({
             Plotly.purge(div);
             return;
           }
-          await Plotly.react(div, traces, themedLayout(layout, dark), plotConfig(resetToAutoscale));
+          // New traces always count as new data: plotly skips its calc step when only styles change
+          // (a run brought forward), and a later autoscale then finds no data extent.
+          if (traces !== drawnTraces.current) tracesRevision.current += 1;
+          drawnTraces.current = traces;
+          const datarevision = `${String(layout.datarevision ?? '')}#${tracesRevision.current}`;
+          await Plotly.react(
+            div,
+            traces,
+            themedLayout({ ...layout, datarevision }, dark),
+            plotConfig(resetToAutoscale),
+          );
           const plot = div as unknown as PlotlyHTMLElement;
           for (const name of ['plotly_click', 'plotly_relayout', 'plotly_hover', 'plotly_unhover'])
             plot.removeAllListeners?.(name);
