@@ -13,6 +13,8 @@ import { syncWithUrlHash } from './state/hash-sync';
 import { followLogdir, servedLogdir } from './state/logdir-follow';
 import { createRichscopeStore, installRichscope, richscope } from './state/store';
 import './ui/styles.css';
+import './ui/runs.css';
+import './ui/plots/plot.css';
 
 installRichscope(
   createRichscopeStore({
