@@ -72,6 +72,12 @@ export interface Moments {
    * (read as a single layer named 'features').
    */
   layers?: LayerSet;
+  /**
+   * The jackknife's per-group moments (docs/method.md §7), present when the pass was asked for them:
+   * G moments of the [Phi | F] columns only (q = 0, no groups of their own), group g holding the rows
+   * whose index i in the split satisfies i mod G = g. `mergeMomentsInto` merges them group by group.
+   */
+  groups?: Moments[];
 }
 
 /** The layers of a checkpoint beyond the penultimate one, whose activations are the features block. */
@@ -94,6 +100,11 @@ export interface LayerMoments {
 /** A chunk of consecutive rows of one split. All arrays are row-major. */
 export interface RowChunk {
   rows: number;
+  /**
+   * Index in the split of the chunk's first row: places each row in its jackknife group (row i in
+   * group i mod G). Default: the rows added so far, right for chunks added in order from row 0.
+   */
+  firstRow?: number;
   /** rows x p */
   features: ArrayLike<number>;
   /** rows x c */
@@ -136,6 +147,13 @@ export interface CheckpointMetrics {
   /** D_LR(r99), docs/method.md §3.1 */
   dlrEnergy99: number;
   r99: number;
+  /**
+   * Delete-one-group jackknife standard errors of dlr and dlrEnergy99 (docs/method.md §7); null when
+   * the jackknife was off, n < 2G, the group moments were over the memory budget, or the input held
+   * no rows (moments files); the analysis notes say which.
+   */
+  dlrStdErr: number | null;
+  dlrEnergy99StdErr: number | null;
   /** w_j / w_1 for j = 1..r, eigenvalues of S_ff, docs/method.md §3.1 */
   outputSpectrum: number[];
   /** 1 - tr(S_pf S_fp) / (||S_pp||_F ||S_ff||_F), the teaching companion of §3.1 */
@@ -144,10 +162,21 @@ export interface CheckpointMetrics {
   rho: number[];
   /** rho_k / rho_1 */
   relativeEigenvalues: number[];
-  /** Pi*(k) on the eval split; null without labels */
+  /**
+   * Pi*(k) on the eval split: the share of the targets' eval energy inside the span of the top-k
+   * eigenfunctions there (nested projections, docs/method.md §4.1), in [0, 1], non-decreasing; null
+   * without labels
+   */
   mass: number[] | null;
-  /** Pi_hat(k) on the eval split */
+  /** Pi_hat(k) on the eval split, nested projections as `mass` */
   utilization: number[];
+  /**
+   * The paper's Nyström sums of `mass` (docs/method.md §4): equal to it on the fit split, above 1
+   * possible on another split, where the e_k are not orthonormal; null without labels
+   */
+  massNystrom: number[] | null;
+  /** The paper's Nyström sums of `utilization` */
+  utilizationNystrom: number[];
   /** docs/method.md §5; null without labels */
   nc1: number | null;
   participationRatio: number;
