@@ -53,6 +53,8 @@ export interface EnergyShare {
   spectrum: FeatureSpectrum;
   targets: EnergyTarget[];
   energies: Float64Array[];
+  /** where the eigenvectors are kept for the held-out curves (SpectrumPlan.vectors); null: not kept */
+  vectors: Float64Array | null;
   /** [the next block to hand out, then a flag per block: 1 once its energies are written] */
   blocks: Int32Array;
 }
@@ -76,12 +78,13 @@ function rethrow(result: Extract<OutputsResult, { ok: false }>): never {
 export function fillSharedEnergies(share: EnergyShare): void {
   const { blocks } = share;
   let current = -1;
-  fillDirectionEnergies(share.spectrum, share.targets, share.energies, () => {
+  const next = () => {
     // asking for the next block means the current one is written
     if (current >= 0) Atomics.store(blocks, 1 + current, 1);
     current = Atomics.add(blocks, 0, 1);
     return current;
-  });
+  };
+  fillDirectionEnergies(share.spectrum, share.targets, share.energies, next, share.vectors ?? undefined);
 }
 
 /** Hands out the blocks not marked written (after the helper has stopped, e.g. if it failed). */
@@ -129,12 +132,20 @@ export async function analyzeInThreads(
         spectrum: plan.spectrum,
         targets: plan.targets,
         energies: plan.energies,
+        vectors: plan.vectors,
         blocks: new Int32Array(new SharedArrayBuffer(4 * (1 + count))),
       };
       const helped = helper.shareEnergies(share);
       if (options.mainTakesBlocks !== false) fillSharedEnergies(share);
       await helped;
-      fillDirectionEnergies(share.spectrum, share.targets, share.energies, unwrittenBlocks(share.blocks));
+      const unwritten = unwrittenBlocks(share.blocks);
+      fillDirectionEnergies(
+        share.spectrum,
+        share.targets,
+        share.energies,
+        unwritten,
+        plan.vectors ?? undefined,
+      );
       spectra = finishSpectrum(plan, fit, evalSplit);
     } catch (error) {
       spectrumError = error;

@@ -180,6 +180,12 @@ function copyLayers(layers: LayerSet): LayerSet {
   };
 }
 
+/** The moments without their per-group moments (the same arrays, no copy). */
+export function withoutGroups(m: Moments): Moments {
+  const { groups: _groups, ...rest } = m;
+  return rest;
+}
+
 /**
  * The moments of the rows of `total` that are not in `part` (a subset of them): the merge of
  * docs/method.md §2 solved for one side, n_A = n - n_B, mean_A = (n mean - n_B mean_B) / n_A,

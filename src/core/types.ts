@@ -209,8 +209,10 @@ export function momentBuffers(...moments: (Moments | null | undefined)[]): Array
   const add = (m: Moments) => {
     buffers.add(m.mean.buffer as ArrayBuffer);
     buffers.add(m.scatter.buffer as ArrayBuffer);
-    // the earlier layers' moments (docs/method.md §8) travel with their checkpoint's
+    // the earlier layers' moments (docs/method.md §8) and the jackknife's groups (§7) travel with
+    // their checkpoint's
     for (const layer of m.layers?.earlier ?? []) add(layer.moments);
+    for (const group of m.groups ?? []) add(group);
   };
   for (const m of moments) if (m) add(m);
   return [...buffers];
