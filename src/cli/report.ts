@@ -1,5 +1,6 @@
 /** The CLI's two outputs: the JSON record per checkpoint (a contract: extend, never rename) and the table. */
 import type { CheckpointAnalysis } from '../analysis/analyze-checkpoint';
+import { formatWithStdErr } from '../core/jackknife';
 import { dependsOnWeakDirections } from '../core/low-rank-measure';
 import type { CheckpointMetrics, LayerMetrics } from '../core/types';
 import type { CheckpointPaths } from './expand-sources';
@@ -37,8 +38,8 @@ const columns: [string, (r: CheckpointRecord) => string][] = [
   ['p', (r) => String(r.p)],
   ['C', (r) => String(r.C)],
   ['r', (r) => String(r.r)],
-  ['D_LR', (r) => r.dlr.toFixed(4)],
-  ['D_LR(99%)', (r) => `${r.dlrEnergy99.toFixed(4)} (r=${r.r99})`],
+  ['D_LR', (r) => formatWithStdErr(r.dlr, r.dlrStdErr)],
+  ['D_LR(99%)', (r) => `${formatWithStdErr(r.dlrEnergy99, r.dlrEnergy99StdErr)} (r=${r.r99})`],
   ['linCKA dist', (r) => r.linearCkaDistance.toFixed(4)],
   ['NC1', (r) => (r.nc1 === null ? '-' : r.nc1.toPrecision(4))],
   ['PR', (r) => r.participationRatio.toFixed(2)],

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { analyzeMoments } from './analyze';
-import { jackknifeBytes, jackknifeErrors, planJackknife } from './jackknife';
+import { dlrDifference, formatWithStdErr, jackknifeBytes, jackknifeErrors, planJackknife } from './jackknife';
 import { lowRankMeasure } from './low-rank-measure';
 import {
   createMomentAccumulator,
@@ -236,5 +236,34 @@ describe('planJackknife', () => {
 
   it('counts G (p + C)^2 float64 values', () => {
     expect(jackknifeBytes(10, 96, 10)).toBe(10 * 106 * 106 * 8);
+  });
+});
+
+describe('formatWithStdErr and dlrDifference', () => {
+  it.each([
+    [0.22412, 0.0061, '0.224 ± 0.006'],
+    [0.22412, 0.00061, '0.2241 ± 0.0006'],
+    [0.5, 0.08, '0.500 ± 0.080'],
+    [0.5, 0, '0.500 ± 0.000'],
+    [0.22412, null, '0.2241'],
+  ])('%f ± %s reads %s', (value, stdErr, text) => {
+    expect(formatWithStdErr(value, stdErr)).toBe(text);
+  });
+
+  it.each([
+    // dlr a, se a, dlr b, se b -> difference, se, s.e.s, distinct
+    [0.224, 0.012, 0.288, 0.016, -0.064, 0.02, 3.2, true],
+    [0.3, 0.03, 0.28, 0.04, 0.02, 0.05, 0.4, false],
+    [0.3, 0, 0.3, 0, 0, 0, 0, false],
+  ])('%f ± %f vs %f ± %f', (a, sa, b, sb, difference, stdErr, stdErrs, distinct) => {
+    const got = dlrDifference({ dlr: a, dlrStdErr: sa }, { dlr: b, dlrStdErr: sb })!;
+    expect(got.difference).toBeCloseTo(difference, 12);
+    expect(got.stdErr).toBeCloseTo(stdErr, 12);
+    expect(got.stdErrs).toBeCloseTo(stdErrs, 12);
+    expect(got.distinct).toBe(distinct);
+  });
+
+  it('is null without a standard error', () => {
+    expect(dlrDifference({ dlr: 0.2, dlrStdErr: null }, { dlr: 0.3, dlrStdErr: 0.01 })).toBeNull();
   });
 });

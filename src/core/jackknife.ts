@@ -103,3 +103,42 @@ export function jackknifeErrors(groups: Moments[]): JackknifeErrors | null {
  */
 export const UNDEFINED_DELETED_GROUP_NOTE =
   'D_LR is undefined without one of the jackknife groups (constant outputs or features on the other rows): no standard error for D_LR (docs/method.md §7)';
+
+/**
+ * "0.224 ± 0.006": the value to the decimals of the standard error's first digit (at least 3), or to
+ * 4 decimals without one.
+ */
+export function formatWithStdErr(value: number, stdErr: number | null): string {
+  if (stdErr === null || !Number.isFinite(stdErr)) return value.toFixed(4);
+  const decimals = stdErr > 0 ? Math.min(6, Math.max(3, -Math.floor(Math.log10(stdErr)))) : 3;
+  return `${value.toFixed(decimals)} ± ${stdErr.toFixed(decimals)}`;
+}
+
+/** docs/method.md §7: two D_LR closer than this many combined standard errors are not called different. */
+export const DISTINCT_DLR_STD_ERRS = 2;
+
+export interface DlrDifference {
+  /** D_LR(a) - D_LR(b) */
+  difference: number;
+  /** sqrt(se_a^2 + se_b^2) */
+  stdErr: number;
+  /** |difference| / stdErr (Infinity when stdErr is 0 and the difference is not) */
+  stdErrs: number;
+  /** |difference| > 2 stdErr */
+  distinct: boolean;
+}
+
+/**
+ * The difference of two checkpoints' D_LR against their combined jackknife error (docs/method.md §7;
+ * the two samples of inputs taken as independent). Null when either has no standard error.
+ */
+export function dlrDifference(
+  a: { dlr: number; dlrStdErr: number | null },
+  b: { dlr: number; dlrStdErr: number | null },
+): DlrDifference | null {
+  if (a.dlrStdErr === null || b.dlrStdErr === null) return null;
+  const difference = a.dlr - b.dlr;
+  const stdErr = Math.hypot(a.dlrStdErr, b.dlrStdErr);
+  const stdErrs = stdErr > 0 ? Math.abs(difference) / stdErr : difference === 0 ? 0 : Infinity;
+  return { difference, stdErr, stdErrs, distinct: stdErrs > DISTINCT_DLR_STD_ERRS };
+}
