@@ -4,6 +4,7 @@
  * computed from the moments. Shared unchanged by the CLI (Node) and the analysis worker (browser).
  */
 import { analyzeMoments } from '../core/analyze';
+import { storedPrecisionOf } from '../core/companion';
 import {
   defaultJackknifeOptions,
   planJackknife,
@@ -549,8 +550,9 @@ export async function analyzeCheckpoint(
       );
     }
     const jackknifeOff = (options.jackknife ?? defaultJackknifeOptions).groups === 0;
+    const metrics = await checkpointMetrics(sourceName(input.fit), fitMoments, evalMoments, settings);
     return {
-      metrics: await checkpointMetrics(sourceName(input.fit), fitMoments, evalMoments, settings),
+      metrics: { ...metrics, storedPrecision: null },
       fit: fitMoments,
       eval: evalMoments,
       notes: [
@@ -590,12 +592,10 @@ export async function analyzeCheckpoint(
     rowsTotal: progress.total,
     file: fit.source,
   });
-  const metrics = await checkpointMetrics(
-    fit.source,
-    fitResult.moments,
-    evalResult?.moments ?? null,
-    settings,
-  );
+  const metrics = {
+    ...(await checkpointMetrics(fit.source, fitResult.moments, evalResult?.moments ?? null, settings)),
+    storedPrecision: storedPrecisionOf(fit.features.dtype, fit.logits.dtype),
+  };
   return {
     metrics,
     // the per-group moments have served: what is kept and stored is the split's own

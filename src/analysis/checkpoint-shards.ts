@@ -21,7 +21,8 @@ import {
 } from '../core/analyze';
 import type { JackknifeOptions, JackknifePlan } from '../core/jackknife';
 import { withoutGroups } from '../core/moments';
-import type { CheckpointMetrics, Moments } from '../core/types';
+import { storedPrecisionOf } from '../core/companion';
+import type { CheckpointMetrics, Moments, StoredPrecision } from '../core/types';
 import type { ArrayReader } from '../io/types';
 import {
   checkCompatible,
@@ -62,6 +63,8 @@ export interface ShardableCheckpoint {
    * are none; absent: off
    */
   jackknife?: JackknifePlan;
+  /** the coarsest element type of the fit split's features and logits (CheckpointMetrics.storedPrecision) */
+  storedPrecision?: StoredPrecision;
 }
 
 /**
@@ -107,6 +110,7 @@ export async function readCheckpointLayout(
     roles: rolesOf(fit),
     savedStep: fit.savedStep,
     jackknife: fitJackknife(fit, jackknife),
+    storedPrecision: storedPrecisionOf(fit.features.dtype, fit.logits.dtype),
   };
 }
 
@@ -213,7 +217,7 @@ function analysisOf(
 ): CheckpointAnalysis {
   const { jackknife } = checkpoint;
   return {
-    metrics,
+    metrics: { ...metrics, storedPrecision: checkpoint.storedPrecision ?? null },
     fit: withoutGroups(fit),
     eval: evalMoments,
     notes: jackknife

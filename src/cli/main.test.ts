@@ -111,6 +111,7 @@ const jsonFieldTypes: Record<string, (v: Json, r: Record<string, Json>) => boole
   nc1: orNull((v) => isNumber(v) && (v as number) >= 0),
   participationRatio: (v, r) => isNumber(v) && (v as number) >= 1 && (v as number) <= (r.p as number),
   readoutResidual: (v) => isNumber(v) && (v as number) >= 0,
+  storedPrecision: orNull((v) => ['float64', 'float32', 'float16', 'bfloat16'].includes(v as string)),
   accuracy: orNull(isFraction),
   evalAccuracy: orNull(isFraction),
   spectrumTruncated: (v) => typeof v === 'boolean',
@@ -148,10 +149,10 @@ function expectDocumentedRecord(record: Record<string, Json>, options: { referen
 }
 
 describe('richscope analyze (CLI)', () => {
-  it('README documents 33 JSON fields, and the test knows the type of each', () => {
+  it('README documents 34 JSON fields, and the test knows the type of each', () => {
     const fields = documentedJsonFields();
-    expect(fields).toHaveLength(33);
-    expect(new Set(fields).size).toBe(33);
+    expect(fields).toHaveLength(34);
+    expect(new Set(fields).size).toBe(34);
     expect(fields.sort()).toEqual(Object.keys(jsonFieldTypes).sort());
   });
 

@@ -1,5 +1,6 @@
 /** The CLI's two outputs: the JSON record per checkpoint (a contract: extend, never rename) and the table. */
 import type { CheckpointAnalysis } from '../analysis/analyze-checkpoint';
+import { readoutWarning } from '../core/companion';
 import { formatWithStdErr } from '../core/jackknife';
 import { dependsOnWeakDirections } from '../core/low-rank-measure';
 import type { CheckpointMetrics, LayerMetrics } from '../core/types';
@@ -98,11 +99,8 @@ export function formatTable(records: CheckpointRecord[]): string {
         `${r.source}: D_LR depends on weak output directions (D_LR ${r.dlr.toFixed(3)} vs ${r.dlrEnergy99.toFixed(3)} with the ${r.r99} strongest)`,
       );
     }
-    if (r.readoutResidual > 1e-3) {
-      remarks.push(
-        `${r.source}: the outputs are not an affine map of the features (residual ${r.readoutResidual.toFixed(3)}): are these the inputs of the last layer?`,
-      );
-    }
+    const readout = readoutWarning(r.readoutResidual, r.storedPrecision ?? null);
+    if (readout) remarks.push(`${r.source}: ${readout} (docs/method.md §5)`);
     for (const layer of r.layers.filter((l) => l.dlr === null))
       remarks.push(`${r.source}: layer ${layer.name} is constant over the samples, so its D_LR is undefined`);
     for (const note of r.notes) remarks.push(note);

@@ -3,6 +3,9 @@
  * (docs/method.md §2); {@link CheckpointMetrics} is what one checkpoint yields.
  */
 
+/** The element type features and logits were stored in, as far as rounding goes (integers: exact). */
+export type StoredPrecision = 'float64' | 'float32' | 'float16' | 'bfloat16';
+
 /** How the target block Y of the moment matrix was formed. */
 export type TargetKind = 'none' | 'onehot' | 'dense';
 
@@ -182,6 +185,12 @@ export interface CheckpointMetrics {
   participationRatio: number;
   /** tr(S_ff - S_fp S_pp^+ S_pf) / tr(S_ff): 0 when F is affine in Phi, docs/method.md §5 */
   readoutResidual: number;
+  /**
+   * The coarsest element type the fit split's features and logits were stored in, which sets how
+   * close to 0 the read-out residual of a true last layer comes (`readoutTolerance`); null when not
+   * known (moments files, results bundles, sessions stored before it was recorded)
+   */
+  storedPrecision?: StoredPrecision | null;
   /** argmax(logits) == label on the fit split; null without labels */
   accuracy: number | null;
   /** same on the eval split; null without eval labels */
