@@ -259,11 +259,12 @@ export function createMomentAccumulator(
   const gram = groups && dense === p + c ? null : createGramKernel(dense, gramOptions);
   const corrections = createMeanCorrections(d);
   const columnsOf = targets.kind === 'onehot' ? labelColumns(targets.classes, targets.labels) : null;
-  // docs/method.md §8: one accumulator of [Phi_l | F] per earlier layer, fed the same rows
+  // docs/method.md §8: one accumulator of [Phi_l | F] per earlier layer, fed the same rows; the
+  // jackknife's groups (§7) are the penultimate layer's only
   const earlier = (shape.layers?.earlier ?? []).map((layer) => ({
     name: layer.name,
     p: layer.p,
-    accumulator: createMomentAccumulator(layerMomentShape(layer.p, c), options),
+    accumulator: createMomentAccumulator(layerMomentShape(layer.p, c), { ...options, groups: 0 }),
   }));
 
   /** The chunk's earlier-layer blocks, checked against the shape; false when one holds NaN/Inf and `requireFinite`. */
