@@ -20,6 +20,7 @@ describe('URL hash view settings', () => {
       kRange: [1.5, 30] as const,
       logEigenvalues: false,
       kMinRelative: 1e-4,
+      curveForm: 'nystrom' as const,
       aggregateSeeds: true,
       sortColumn: 'dlr' as const,
       sortDescending: true,
@@ -36,7 +37,9 @@ describe('URL hash view settings', () => {
   });
 
   it('falls back to defaults for malformed values', () => {
-    const { route, view } = parseHash('#/learn?mode=bogus&step=abc&kmin=7&sort=nope&logeig=maybe&sel=x');
+    const { route, view } = parseHash(
+      '#/learn?mode=bogus&step=abc&kmin=7&sort=nope&logeig=maybe&sel=x&curves=sums',
+    );
     expect(route).toBe('learn');
     expect(view).toEqual(defaultViewSettings);
   });
