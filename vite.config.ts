@@ -1,8 +1,10 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
+import { methodPagePlugin } from './scripts/method-page.ts';
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), methodPagePlugin()],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 6000 },
   test: {

@@ -294,12 +294,16 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
         const checkpoints = decoded.flatMap((run) => run.checkpoints);
         const moments = checkpoints.map((c) => ({ fit: c.fit, eval: c.eval }));
         const { value: metrics, stored } = await computeWhileStoring(persist, moments, () =>
-          checkpoints.map((c) => analyzeMoments(c.fit, c.eval ?? c.fit)),
+          checkpoints.map((c) => ({ ...analyzeMoments(c.fit, c.eval ?? c.fit), ...c.carried })),
         );
         let k = 0;
         const runs = decoded.map((run) => ({
           ...run,
-          checkpoints: run.checkpoints.map((c) => ({ ...c, metrics: metrics[k], ...stored[k++] })),
+          checkpoints: run.checkpoints.map(({ carried: _carried, ...c }) => ({
+            ...c,
+            metrics: metrics[k],
+            ...stored[k++],
+          })),
         }));
         const buffers = runs.flatMap((run) => run.checkpoints.flatMap((c) => momentBuffers(c.fit, c.eval)));
         return Comlink.transfer({ ok: true, value: runs }, buffers);

@@ -13,7 +13,9 @@ export const SCALAR_METRICS = [
   'evalN',
   'r',
   'dlr',
+  'dlrStdErr',
   'dlrEnergy99',
+  'dlrEnergy99StdErr',
   'r99',
   'linearCkaDistance',
   'nc1',
@@ -28,6 +30,8 @@ export const SCALAR_METRICS = [
 export const CURVE_METRICS = [
   'mass',
   'utilization',
+  'massNystrom',
+  'utilizationNystrom',
   'relativeEigenvalues',
   'rho',
   'rankProfile',
@@ -62,7 +66,9 @@ export function exportCsv(runs: readonly RunRecord[]): string {
   for (const run of runs) {
     for (const c of run.checkpoints) {
       const prefix = `${csvField(run.name)},${c.step},${csvField(c.label)}`;
-      for (const key of SCALAR_METRICS) lines.push(`${prefix},${key},,${formatValue(c.metrics[key])}`);
+      // sessions stored before a metric existed lack it: an empty field, as for null
+      for (const key of SCALAR_METRICS)
+        lines.push(`${prefix},${key},,${formatValue(c.metrics[key] ?? null)}`);
       for (const key of CURVE_METRICS) {
         c.metrics[key]?.forEach((value, i) => lines.push(`${prefix},${key},${i + 1},${String(value)}`));
       }

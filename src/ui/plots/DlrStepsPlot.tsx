@@ -1,11 +1,13 @@
 /**
- * "D_LR over training": one line per run against step, test accuracy on a second axis; a click on a
- * point, or the arrow keys on the focused plot, select a checkpoint.
+ * "D_LR over training": one line per run against step with jackknife error bars (docs/method.md §7),
+ * test accuracy on a second axis; a click on a point, or the arrow keys on the focused plot, select a
+ * checkpoint.
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useCallback, useMemo, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { richscope, useRichscope } from '../../state/store';
+import { MethodLink } from '../MethodText';
 import { SELECTION_KEYS, moveSelection } from './dlr-keys';
 import { Plot } from './Plot';
 import { buildDlrTraces, selectableDlrRuns } from './traces';
@@ -15,6 +17,8 @@ export function DlrStepsPlot() {
   const view = useRichscope((s) => s.view);
   const traces = useMemo(() => buildDlrTraces(runs, view), [runs, view]);
   const hasAccuracy = traces.some((t) => t.yaxis === 'y2');
+  const hasErrorBars = traces.some((t) => t.error_y);
+  const hasBands = traces.some((t) => t.fill === 'toself');
   const layout = useMemo<Partial<Layout>>(
     () => ({
       xaxis: {
@@ -42,7 +46,7 @@ export function DlrStepsPlot() {
     [view.logSteps, hasAccuracy],
   );
   const select = useCallback((customdata: unknown) => {
-    if (Array.isArray(customdata) && customdata.length === 2)
+    if (Array.isArray(customdata) && customdata.length >= 2)
       richscope.selectCheckpoint({ runId: String(customdata[0]), step: Number(customdata[1]) });
   }, []);
   // What the last key selected, read out by screen readers (the details panel shows it to everyone).
@@ -97,6 +101,18 @@ export function DlrStepsPlot() {
           description="D_LR of each run against training step; click a point, or use the arrow keys, to select a checkpoint"
         />
       </div>
+      {(hasErrorBars || hasBands) && (
+        <p className="hint" data-testid="dlr-error-legend">
+          {hasErrorBars && (
+            <>
+              Error bars: ± one jackknife standard error, how much D_LR moves with the sample of inputs (
+              <MethodLink section="jackknife" />
+              ).{' '}
+            </>
+          )}
+          {hasBands && 'Shaded bands: ± one standard deviation over the seeds of a seed group.'}
+        </p>
+      )}
       <p className="visually-hidden" role="status">
         {announcement}
       </p>

@@ -1,17 +1,26 @@
 /**
- * The three spectra side by side on one shared k axis (docs/method.md §4), in two modes: across runs at
- * one step, or across the checkpoints of one run (with a play button that animates training).
+ * The three spectra side by side on one shared k axis (docs/method.md §4), in two modes: across runs
+ * at one step, or across the checkpoints of one run (with a play button that animates training). The
+ * mass and utilization plots draw the held-out projections (§4.1, within [0, 1]) or, as a view
+ * option, the paper's Nyström sums; their legends say which.
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useCallback, useEffect, useMemo } from 'react';
 import { richscope, useRichscope } from '../../state/store';
 import { usableKRange } from '../../state/view-settings';
-import { methodReference } from '../method-sections';
 import { useColourScheme } from '../use-colour-scheme';
 import { nearestCheckpoint, unionOfSteps } from '../nearest-checkpoint';
 import { axisRangeOfK, kRangeFromAxis } from './k-range';
 import { Plot } from './Plot';
-import { EVAL_SPLIT_NOTE, SPECTRUM_TITLES, buildTraces, focusedRun, type SpectrumPanel } from './traces';
+import { MethodLink } from '../MethodText';
+import {
+  CURVE_FORM_NAMES,
+  EVAL_SPLIT_NOTES,
+  SPECTRUM_TITLES,
+  buildTraces,
+  focusedRun,
+  type SpectrumPanel,
+} from './traces';
 
 const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; description: string }[] = [
   {
@@ -88,6 +97,9 @@ export function SpectraPanel() {
       Object.fromEntries(
         PANELS.map(({ panel, yTitle }) => {
           const log = panel === 'eigenvalues' && view.logEigenvalues;
+          const curve = panel !== 'eigenvalues';
+          // fractions of the target's energy: the held-out curves' whole range, whatever the data
+          const fraction = curve && view.curveForm === 'heldOut';
           const layout: Partial<Layout> = {
             xaxis: {
               title: { text: view.logK ? 'k (log)' : 'k' },
@@ -100,13 +112,15 @@ export function SpectraPanel() {
               title: { text: log ? `${yTitle} (log)` : yTitle },
               type: log ? 'log' : 'linear',
               exponentformat: 'power',
+              ...(fraction ? { range: [0, 1], autorange: false } : { autorange: true }),
             },
             showlegend: true,
+            ...(curve ? { legend: { title: { text: CURVE_FORM_NAMES[view.curveForm] } } } : {}),
           };
           return [panel, layout];
         }),
       ) as Record<SpectrumPanel, Partial<Layout>>,
-    [view.logK, view.logEigenvalues, kRange],
+    [view.logK, view.logEigenvalues, kRange, view.curveForm],
   );
 
   const stepLabel = current >= 0 && steps.length > 0 ? steps[current] : '–';
@@ -186,6 +200,27 @@ export function SpectraPanel() {
           />
           log ρ
         </label>
+        <fieldset className="segmented">
+          <legend>Π*(k), Π̂(k):</legend>
+          <label title="share of the target's energy on the eval split inside the span of the top-k eigenfunctions there, in [0, 1] (docs/method.md §4.1)">
+            <input
+              type="radio"
+              name="curve-form"
+              checked={view.curveForm === 'heldOut'}
+              onChange={() => richscope.setCurveForm('heldOut')}
+            />
+            {CURVE_FORM_NAMES.heldOut}
+          </label>
+          <label title="sum of the squared Nyström coefficients (docs/method.md §4): the paper's form, which can exceed 1 on a held-out split">
+            <input
+              type="radio"
+              name="curve-form"
+              checked={view.curveForm === 'nystrom'}
+              onChange={() => richscope.setCurveForm('nystrom')}
+            />
+            {CURVE_FORM_NAMES.nystrom}
+          </label>
+        </fieldset>
         <label>
           cap K at ρ_k/ρ_1 ≥
           <select
@@ -220,9 +255,22 @@ export function SpectraPanel() {
         <p className="hint">No labels, so no cumulative mass Π*(k), for: {unlabelled.join(', ')}.</p>
       )}
       {onEval && (
-        <p className="hint">
-          Π*(k) and Π̂(k) are {EVAL_SPLIT_NOTE} (the eigenfunctions come from the train split and are not
-          orthonormal on the test split; {methodReference('spectra')}).
+        <p className="hint" data-testid="curve-form-note">
+          Π*(k) and Π̂(k) drawn as {CURVE_FORM_NAMES[view.curveForm]}: {EVAL_SPLIT_NOTES[view.curveForm]}
+          {view.curveForm === 'heldOut' ? (
+            <>
+              {' '}
+              (<MethodLink section="heldOut" />
+              ).
+            </>
+          ) : (
+            <>
+              {' '}
+              (the eigenfunctions come from the train split and are not orthonormal on the test split;{' '}
+              <MethodLink section="spectra" />
+              ).
+            </>
+          )}
         </p>
       )}
     </section>

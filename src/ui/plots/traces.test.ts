@@ -3,7 +3,8 @@ import { fakeCheckpoint, fakeRun } from '../../session/fake-records';
 import { defaultViewSettings } from '../../state/view-settings';
 import { sequentialColour } from '../step-colours';
 import {
-  EVAL_SPLIT_NOTE,
+  CURVE_FORM_NAMES,
+  EVAL_SPLIT_NOTES,
   buildDlrTraces,
   buildTraces,
   cappedK,
@@ -39,12 +40,27 @@ describe('buildTraces across runs', () => {
     expect(traces[1].hovertemplate).toContain('step 150');
   });
 
-  it('never clips Π above 1 and says so for eval-split traces', () => {
-    const traces = buildTraces('mass', [lazy], { ...defaultViewSettings, step: 0, kMinRelative: 0 });
-    expect(traces[0].y).toEqual([0.5, 0.8, 0.9, 1.2]);
-    expect(traces[0].hovertemplate).toContain(EVAL_SPLIT_NOTE);
+  it('draws the held-out curves by default and the Nyström sums, never clipped, as the option; hovers say which', () => {
+    const view = { ...defaultViewSettings, step: 0, kMinRelative: 0 };
+    const heldOut = buildTraces('mass', [lazy], view);
+    expect(heldOut[0].y).toEqual([0.5, 0.8, 0.9, 0.95]);
+    expect(heldOut[0].hovertemplate).toContain(EVAL_SPLIT_NOTES.heldOut);
+    expect(heldOut[0].hovertemplate).toContain(CURVE_FORM_NAMES.heldOut);
+    const nystrom = buildTraces('mass', [lazy], { ...view, curveForm: 'nystrom' });
+    expect(nystrom[0].y).toEqual([0.5, 0.8, 0.9, 1.2]);
+    expect(nystrom[0].hovertemplate).toContain(EVAL_SPLIT_NOTES.nystrom);
+    expect(buildTraces('utilization', [lazy], { ...view, curveForm: 'nystrom' })[0].y).toEqual([
+      0.6, 0.9, 1, 1.1,
+    ]);
     const fitOnly = buildTraces('mass', [lazy], { ...defaultViewSettings, step: 150 });
-    expect(fitOnly[0].hovertemplate).not.toContain(EVAL_SPLIT_NOTE);
+    expect(fitOnly[0].hovertemplate).not.toContain(EVAL_SPLIT_NOTES.heldOut);
+    expect(buildTraces('eigenvalues', [lazy], view)[0].hovertemplate).not.toContain(CURVE_FORM_NAMES.heldOut);
+  });
+
+  it('draws no held-out curve for a checkpoint stored without one', () => {
+    const old = fakeRun('old', [fakeCheckpoint(0, { mass: [], utilization: [] })]);
+    expect(buildTraces('mass', [old], defaultViewSettings)).toEqual([]);
+    expect(buildTraces('mass', [old], { ...defaultViewSettings, curveForm: 'nystrom' })).toHaveLength(1);
   });
 
   it('skips hidden runs and runs without labels in the mass panel', () => {
@@ -60,7 +76,7 @@ describe('buildTraces across runs', () => {
     const traces = buildTraces('utilization', [a, b], { ...defaultViewSettings, aggregateSeeds: true });
     expect(traces).toHaveLength(2);
     expect(traces[0].fill).toBe('toself');
-    expect(traces[1].name).toBe('g (mean ± sd)');
+    expect(traces[1].name).toBe('g (mean ± sd over seeds)');
     expect(traces[1].y).toEqual([0.30000000000000004, 0.5, 0.7]);
   });
 });
@@ -95,12 +111,27 @@ describe('buildDlrTraces', () => {
     expect(names).toEqual(['rich', 'rich test accuracy', 'lazy', 'lazy test accuracy', 'selected']);
     expect(traces[0].y).toEqual([0.5, 0.2]);
     expect(traces[0].customdata).toEqual([
-      ['rich', 0],
-      ['rich', 100],
+      ['rich', 0, 0.01],
+      ['rich', 100, 0.01],
     ]);
+    // error bars of one jackknife standard error, said in the hover
+    expect(traces[0].error_y).toMatchObject({ type: 'data', array: [0.01, 0.01], visible: true });
+    expect(traces[0].hovertemplate).toContain('jackknife s.e.');
     expect(traces[1].yaxis).toBe('y2');
     expect(traces[3].x).toEqual([0]); // lazy step 150 has no test split
     expect(traces[4].y).toEqual([0.2]);
+  });
+
+  it('draws no error bar where a checkpoint has no standard error, and none at all without any', () => {
+    const partial = fakeRun('p', [
+      fakeCheckpoint(0, { dlrStdErr: null }),
+      fakeCheckpoint(10, { dlrStdErr: 0.02 }),
+    ]);
+    expect(buildDlrTraces([partial], defaultViewSettings)[0].error_y?.array).toEqual([NaN, 0.02]);
+    const none = fakeRun('n', [fakeCheckpoint(0, { dlrStdErr: null })]);
+    const [trace] = buildDlrTraces([none], defaultViewSettings);
+    expect(trace.error_y).toBeUndefined();
+    expect(trace.hovertemplate).not.toContain('jackknife');
   });
 
   it('lets the runs drawn point by point be selected, not hidden runs or aggregated seed groups', () => {

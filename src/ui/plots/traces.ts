@@ -5,7 +5,7 @@
  */
 import type { ScatterData } from 'plotly.js-dist-min';
 import type { CheckpointRecord, RunRecord } from '../../session/records';
-import type { ViewSettings } from '../../state/view-settings';
+import type { CurveForm, ViewSettings } from '../../state/view-settings';
 import { nearestCheckpoint } from '../nearest-checkpoint';
 import { sequentialColour } from '../step-colours';
 import type { ColourScheme } from '../use-colour-scheme';
@@ -29,8 +29,20 @@ export const STEP_SCALE_RANGE: Record<ColourScheme, [number, number]> = { light:
 
 const SYMBOLS: Record<SpectrumPanel, string> = { mass: 'Π*(k)', utilization: 'Π̂(k)', eigenvalues: 'ρ_k/ρ_1' };
 
-/** Why Π may exceed 1 (docs/method.md §4): said in the hover of every eval-split trace. */
-export const EVAL_SPLIT_NOTE = 'measured on the test split: not clipped, may exceed 1';
+/** What each form of the curves is (docs/method.md §4, §4.1): the legend title of the two plots. */
+export const CURVE_FORM_NAMES: Record<CurveForm, string> = {
+  heldOut: 'held-out projections',
+  nystrom: "the paper's Nyström sums",
+};
+
+/**
+ * What an eval-split trace measures, said in its hover: the held-out curves are fractions of the test
+ * split's energy; the paper's sums are not clipped and may exceed 1 there (docs/method.md §4).
+ */
+export const EVAL_SPLIT_NOTES: Record<CurveForm, string> = {
+  heldOut: 'measured on the test split: share of its energy in the span of the top-k features there',
+  nystrom: "the paper's Nyström sums on the test split: not clipped, may exceed 1",
+};
 
 /**
  * How many leading k to plot: the last k with rho_k / rho_1 >= kMinRelative (the eigenvalues are
@@ -42,10 +54,27 @@ export function cappedK(relativeEigenvalues: readonly number[], kMinRelative: nu
   return Math.max(k, Math.min(1, relativeEigenvalues.length));
 }
 
-/** The curve a panel shows for one checkpoint; null when it cannot be measured (mass without labels). */
-export function spectrumCurve(checkpoint: CheckpointRecord, panel: SpectrumPanel): number[] | null {
+/**
+ * The curve a panel shows for one checkpoint in the given form; null when it cannot be measured (mass
+ * without labels, held-out curves of a session stored before they existed).
+ */
+export function spectrumCurve(
+  checkpoint: CheckpointRecord,
+  panel: SpectrumPanel,
+  form: CurveForm = 'heldOut',
+): number[] | null {
   const m = checkpoint.metrics;
-  const curve = panel === 'mass' ? m.mass : panel === 'utilization' ? m.utilization : m.relativeEigenvalues;
+  const nystrom = form === 'nystrom';
+  const curve =
+    panel === 'mass'
+      ? nystrom
+        ? m.massNystrom
+        : m.mass
+      : panel === 'utilization'
+        ? nystrom
+          ? m.utilizationNystrom
+          : m.utilization
+        : m.relativeEigenvalues;
   return curve && curve.length > 0 ? curve : null;
 }
 
@@ -53,9 +82,17 @@ function kAxis(length: number): number[] {
   return Array.from({ length }, (_, i) => i + 1);
 }
 
-function hoverTemplate(panel: SpectrumPanel, runName: string, step: number, onEvalSplit: boolean): string {
-  const evalNote = onEvalSplit && panel !== 'eigenvalues' ? `<br><i>${EVAL_SPLIT_NOTE}</i>` : '';
-  return `run ${escapeHtml(runName)}, step ${step}<br>k = %{x}<br>${SYMBOLS[panel]} = %{y:.4g}${evalNote}<extra></extra>`;
+function hoverTemplate(
+  panel: SpectrumPanel,
+  runName: string,
+  step: number,
+  onEvalSplit: boolean,
+  form: CurveForm,
+): string {
+  const curve = panel !== 'eigenvalues';
+  const evalNote = onEvalSplit && curve ? `<br><i>${EVAL_SPLIT_NOTES[form]}</i>` : '';
+  const formName = curve ? ` (${CURVE_FORM_NAMES[form]})` : '';
+  return `run ${escapeHtml(runName)}, step ${step}<br>k = %{x}<br>${SYMBOLS[panel]}${formName} = %{y:.4g}${evalNote}<extra></extra>`;
 }
 
 function escapeHtml(text: string): string {
@@ -65,9 +102,9 @@ function escapeHtml(text: string): string {
 function cappedCurve(
   checkpoint: CheckpointRecord,
   panel: SpectrumPanel,
-  kMinRelative: number,
+  { kMinRelative, curveForm }: ViewSettings,
 ): number[] | null {
-  const curve = spectrumCurve(checkpoint, panel);
+  const curve = spectrumCurve(checkpoint, panel, curveForm);
   if (!curve) return null;
   return curve.slice(0, cappedK(checkpoint.metrics.relativeEigenvalues, kMinRelative));
 }
@@ -99,7 +136,7 @@ function bandTraces(
     {
       type: 'scatter',
       mode: 'lines',
-      name: `${name} (mean ± sd)`,
+      name: `${name} (mean ± sd over seeds)`,
       x,
       y: aggregate.mean,
       line: { color: colour, width: 2.5 },
@@ -160,7 +197,7 @@ function buildRunTraces(panel: SpectrumPanel, runs: readonly RunRecord[], view: 
   const traces: Trace[] = [];
   for (const run of single) {
     const checkpoint = nearestCheckpoint(run.checkpoints, view.step)!;
-    const y = cappedCurve(checkpoint, panel, view.kMinRelative);
+    const y = cappedCurve(checkpoint, panel, view);
     if (!y) continue;
     traces.push({
       type: 'scatter',
@@ -169,19 +206,25 @@ function buildRunTraces(panel: SpectrumPanel, runs: readonly RunRecord[], view: 
       x: kAxis(y.length),
       y,
       line: { color: run.colour, width: 2 },
-      hovertemplate: hoverTemplate(panel, run.name, checkpoint.step, checkpoint.eval !== null),
+      hovertemplate: hoverTemplate(
+        panel,
+        run.name,
+        checkpoint.step,
+        checkpoint.eval !== null,
+        view.curveForm,
+      ),
     });
   }
   for (const [group, members] of groups) {
     const checkpoints = members.map((run) => nearestCheckpoint(run.checkpoints, view.step)!);
     const curves = checkpoints
-      .map((c) => cappedCurve(c, panel, view.kMinRelative))
+      .map((c) => cappedCurve(c, panel, view))
       .filter((c): c is number[] => c !== null);
     if (curves.length === 0) continue;
     const aggregate = aggregateCurves(curves);
     const step = checkpoints[0].step;
     const onEval = checkpoints.some((c) => c.eval !== null);
-    const hover = hoverTemplate(panel, `${group} (mean of ${curves.length})`, step, onEval);
+    const hover = hoverTemplate(panel, `${group} (mean of ${curves.length})`, step, onEval, view.curveForm);
     traces.push(...bandTraces(group, members[0].colour, kAxis(aggregate.mean.length), aggregate, hover));
   }
   return traces;
@@ -209,7 +252,7 @@ function buildCheckpointTraces(
   const traces: Trace[] = [];
   run.checkpoints.forEach((checkpoint, index) => {
     if (checkpoint.step > current.step) return;
-    const y = cappedCurve(checkpoint, panel, view.kMinRelative);
+    const y = cappedCurve(checkpoint, panel, view);
     if (!y) return;
     const isCurrent = checkpoint === current;
     traces.push({
@@ -223,7 +266,13 @@ function buildCheckpointTraces(
         color: sequentialColour(scaleStart + (scaleEnd - scaleStart) * (last === 0 ? 1 : index / last)),
         width: isCurrent ? 3 : 1.5,
       },
-      hovertemplate: hoverTemplate(panel, run.name, checkpoint.step, checkpoint.eval !== null),
+      hovertemplate: hoverTemplate(
+        panel,
+        run.name,
+        checkpoint.step,
+        checkpoint.eval !== null,
+        view.curveForm,
+      ),
     });
   });
   return traces;
@@ -239,6 +288,8 @@ export function buildDlrTraces(runs: readonly RunRecord[], view: ViewSettings): 
   const traces: Trace[] = [];
   for (const run of single) {
     const steps = run.checkpoints.map((c) => c.step);
+    const stdErrs = run.checkpoints.map((c) => c.metrics.dlrStdErr ?? null);
+    const withErrors = stdErrs.some((se) => se !== null);
     traces.push({
       type: 'scatter',
       mode: 'lines+markers',
@@ -246,10 +297,25 @@ export function buildDlrTraces(runs: readonly RunRecord[], view: ViewSettings): 
       legendgroup: run.id,
       x: steps,
       y: run.checkpoints.map((c) => c.metrics.dlr),
-      customdata: run.checkpoints.map((c) => [run.id, c.step]),
+      customdata: run.checkpoints.map((c, i) => [run.id, c.step, stdErrs[i] ?? NaN]),
+      ...(withErrors
+        ? {
+            error_y: {
+              type: 'data' as const,
+              // NaN: no bar where a checkpoint has no standard error
+              array: stdErrs.map((se) => se ?? NaN),
+              visible: true,
+              color: run.colour,
+              thickness: 1.5,
+              width: 4,
+            },
+          }
+        : {}),
       line: { color: run.colour, width: 2 },
       marker: { color: run.colour, size: 9 },
-      hovertemplate: `run ${escapeHtml(run.name)}<br>step %{x}<br>D_LR = %{y:.4f}<extra>click to select</extra>`,
+      hovertemplate: `run ${escapeHtml(run.name)}<br>step %{x}<br>D_LR = %{y:.4f}${
+        withErrors ? ' ± %{customdata[2]:.4f} (jackknife s.e.)' : ''
+      }<extra>click to select</extra>`,
     });
     const withAccuracy = run.checkpoints.filter((c) => c.eval !== null && c.metrics.evalAccuracy !== null);
     if (withAccuracy.length > 0) {
