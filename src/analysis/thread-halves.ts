@@ -14,7 +14,9 @@ import {
   type OutputMetrics,
   type SpectrumMetrics,
 } from '../core/analyze';
+import { jackknifeErrors } from '../core/jackknife';
 import { DegenerateDataError } from '../core/low-rank-measure';
+import { withoutGroups } from '../core/moments';
 import {
   DIRECTION_BLOCK,
   fillDirectionEnergies,
@@ -121,7 +123,11 @@ export async function analyzeInThreads(
   const sharedFit = shared(fit);
   evalSplit = evalSplit === fit ? sharedFit : shared(evalSplit);
   fit = sharedFit;
-  const helper = options.backend === 'inline' ? inlineHelper(fit) : workerHelper(fit, options.workerFile);
+  // the jackknife's per-group moments stay here (a thread would get a copy of them): this thread
+  // turns them into the standard errors once the output half is back
+  const outputsFit = withoutGroups(fit);
+  const helper =
+    options.backend === 'inline' ? inlineHelper(outputsFit) : workerHelper(outputsFit, options.workerFile);
   try {
     let spectra: SpectrumMetrics | null = null;
     let spectrumError: unknown = null;
@@ -153,7 +159,8 @@ export async function analyzeInThreads(
     const outputs = await helper.outputs;
     if (!outputs.ok) rethrow(outputs);
     if (spectra === null) throw spectrumError;
-    return combineMetrics(fit, evalSplit, outputs.outputs, spectra);
+    const jackknife = fit.groups ? jackknifeErrors(fit.groups) : null;
+    return combineMetrics(fit, evalSplit, { ...outputs.outputs, jackknife }, spectra);
   } finally {
     helper.stop();
   }

@@ -14,6 +14,7 @@ import { chosenPreset, chosenOptions, createLearnTrainer } from '../../state/lea
 import { richscope, richscopeStore, useRichscope } from '../../state/store';
 import { SCENARIO_PRESETS } from '../../train/presets';
 import { methodReference } from '../method-sections';
+import { MethodText } from '../MethodText';
 import { LearnPlots } from './LearnPlots';
 import { SCENARIOS } from './scenarios';
 import { TrainerControls } from './TrainerControls';
@@ -86,10 +87,13 @@ export default function LearnView() {
         </div>
         <h3>{text.title}</h3>
         {text.paragraphs.map((p) => (
-          <p key={p.slice(0, 24)}>{p}</p>
+          <p key={p.slice(0, 24)}>
+            <MethodText text={p} />
+          </p>
         ))}
         <p className="learn-paper" data-testid="paper-reference">
-          <strong>Reference values from the paper, not measured here:</strong> {text.paperReference}
+          <strong>Reference values from the paper, not measured here:</strong>{' '}
+          <MethodText text={text.paperReference} />
         </p>
       </section>
 
