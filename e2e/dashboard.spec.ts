@@ -437,6 +437,8 @@ test('clicking a point of “D_LR over training” selects that checkpoint', asy
     .first()
     .locator('.points path')
     .last();
+  // the mouse clicks inside the viewport only: bring the plot there, wherever the panels above end
+  await point.scrollIntoViewIfNeeded();
   const box = (await point.boundingBox())!;
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await expect(page.getByTestId('checkpoint-details')).toContainText('mlp96_lazy');
