@@ -2,7 +2,7 @@
  * The TypeScript pipeline (parsers + streamed moments + core) against the float64 NumPy reference
  * (scripts/reference.py) on real trained-network activations. Every number is held to 1e-10: both
  * sides compute in float64 from the same float32 activations, so anything looser would let a
- * regression of several orders of magnitude through. Measured worst cases over both fixture sets:
+ * regression of several orders of magnitude through. Measured worst cases over the fixture sets:
  * D_LR, dlrEnergy99, the rank profile and linear CKA 7e-15; the output spectrum 1e-15; rho 2.2e-11
  * relative (the smallest eigenvalues; 4e-15 of rho_1); the participation ratio and NC1 5e-15
  * relative; utilisation and mass 2.5e-12 (held-out and Nyström alike); the jackknife's standard
