@@ -47,21 +47,73 @@ test('one trace per run in each spectrum; the step slider picks each run’s che
   await expect(plots.stepValue).toHaveText('0');
   await page.keyboard.press('ArrowRight');
   await expect(plots.stepValue).toHaveText('150');
-  // The plotted curve is the measured one (not clipped): compare with the reference at step 150.
-  const reference = expected['mlp96_rich_step150'];
+  // By default the held-out curves (nested projections), within [0, 1]: compare with the reference at step 150.
+  const heldOut = expectedDigits()['mlp96_rich_step150'];
   const richMass = async () =>
     (await plots.traceData('plot-mass')).find((t) => t.name === 'mlp96_rich')?.y ?? [];
   // Plots redraw a task after the slider moves: wait for the step-150 curve.
-  await expect
-    .poll(async () => Math.abs((await richMass())[0] - reference.mass[0]))
-    .toBeLessThan(REFERENCE_TOLERANCE);
+  await expect.poll(async () => (await richMass())[0]).toBeCloseTo(heldOut.mass[0], 6);
   const rich = { y: await richMass() };
   // K is capped at rho_k / rho_1 >= 1e-6 (the default): here the last direction (7.8e-8) is cut.
-  expect(rich.y).toHaveLength(reference.rho.filter((rho) => rho / reference.rho[0] >= 1e-6).length);
+  expect(rich.y).toHaveLength(heldOut.rho.filter((rho) => rho / heldOut.rho[0] >= 1e-6).length);
   expect(rich.y.length).toBe(95);
-  rich.y.forEach((value, i) => expect(Math.abs(value - reference.mass[i])).toBeLessThan(REFERENCE_TOLERANCE));
-  expect(Math.max(...rich.y)).toBeGreaterThan(1); // eval split: Π above 1 is shown
+  rich.y.forEach((value, i) => expect(Math.abs(value - heldOut.mass[i])).toBeLessThan(REFERENCE_TOLERANCE));
+  for (const id of ['plot-mass', 'plot-utilization'] as const) {
+    for (const trace of await plots.traceData(id)) {
+      expect(Math.min(...trace.y)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...trace.y)).toBeLessThanOrEqual(1);
+    }
+    expect(await plots.yRange(id)).toEqual([0, 1]);
+    expect(await plots.yAxisTitle(id)).toContain('held-out projections');
+  }
   expect(page.url()).toContain('step=150');
+
+  // The paper's Nyström sums, as a view option: the measured sums, not clipped (above 1 on the test split).
+  const reference = expected['mlp96_rich_step150'];
+  await page.getByLabel("the paper's Nyström sums").check();
+  await expect.poll(async () => Math.max(...(await richMass()))).toBeGreaterThan(1);
+  (await richMass()).forEach((value, i) =>
+    expect(Math.abs(value - reference.mass_nystrom[i])).toBeLessThan(REFERENCE_TOLERANCE),
+  );
+  expect(await plots.yAxisTitle('plot-mass')).toContain("the paper's Nyström sums");
+  expect(page.url()).toContain('curves=nystrom');
+});
+
+test('D_LR carries its jackknife standard error: table, error bars, and a comparison of two checkpoints', async ({
+  page,
+  plots,
+  table,
+}) => {
+  const expected = expectedDigits();
+  for (const run of ['mlp96_rich', 'mlp96_lazy']) {
+    for (const step of [0, 150, 1500]) {
+      const se = Number(await table.row(run, step).getAttribute('data-dlr-se'));
+      expect(Math.abs(se - expected[`${run}_step${step}`].dlr_std_err)).toBeLessThan(1e-8);
+    }
+  }
+  const rich = expected['mlp96_rich_step1500'];
+  await expect(table.row('mlp96_rich', 1500)).toContainText(
+    `${rich.dlr.toFixed(3)} ± ${rich.dlr_std_err.toFixed(3)}`,
+  );
+  const bars = await plots.errorBars('plot-dlr-steps');
+  const richBars = bars.find((t) => t.name === 'mlp96_rich')!.array!;
+  expect(richBars).toHaveLength(3);
+  expect(Math.abs(richBars[2] - rich.dlr_std_err)).toBeLessThan(1e-8);
+  await expect(page.getByTestId('dlr-error-legend')).toContainText('jackknife standard error');
+
+  await page.getByLabel('compare mlp96_rich step 1500').check();
+  await page.getByLabel('compare mlp96_lazy step 1500').check();
+  const lazy = expected['mlp96_lazy_step1500'];
+  const difference = rich.dlr - lazy.dlr;
+  const stdErrs = Math.abs(difference) / Math.hypot(rich.dlr_std_err, lazy.dlr_std_err);
+  const comparison = page.getByTestId('dlr-comparison');
+  await expect(comparison).toContainText('mlp96_rich step 1500 vs mlp96_lazy step 1500: ΔD_LR = −0.0');
+  await expect(comparison).toContainText(`(${stdErrs.toFixed(1)} s.e.)`);
+  await expect(comparison).toContainText(stdErrs > 2 ? 'more than 2 combined' : 'within 2 combined');
+  await expect(comparison.getByRole('link', { name: 'docs/method.md §7' })).toHaveAttribute(
+    'href',
+    /method\.html#section-7$/,
+  );
 });
 
 test('play animates through the steps and stops at the last', async ({ plots }) => {
@@ -369,8 +421,12 @@ test('runs in one seed group are shown as mean ± band', async ({ page, runsPane
   await page.getByLabel('aggregate seed groups (mean ± sd)').check();
   await expect
     .poll(async () => (await plots.traceData('plot-dlr-steps')).map((t) => t.name))
-    .toContain('digits (mean ± sd)');
+    .toContain('digits (mean ± sd over seeds)');
   await expect(plots.traces('plot-mass')).toHaveCount(2); // band + mean line
+  // the band is the seed-to-seed spread; error bars (none drawn here) would be the jackknife's
+  await expect(page.getByTestId('dlr-error-legend')).toHaveText(
+    'Shaded bands: ± one standard deviation over the seeds of a seed group.',
+  );
   expect(page.url()).toContain('seeds=1');
 });
 
@@ -382,6 +438,8 @@ test('clicking a point of “D_LR over training” selects that checkpoint', asy
     .first()
     .locator('.points path')
     .last();
+  // the mouse clicks inside the viewport only: bring the plot there, wherever the panels above end
+  await point.scrollIntoViewIfNeeded();
   const box = (await point.boundingBox())!;
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await expect(page.getByTestId('checkpoint-details')).toContainText('mlp96_lazy');

@@ -71,8 +71,14 @@ export interface DigitsReference {
   linear_cka_distance: number;
   rho: number[];
   relative_eigenvalues: number[];
+  /** held-out nested projections (docs/method.md §4.1) */
   mass: number[];
   utilization: number[];
+  /** the paper's Nyström sums (docs/method.md §4) */
+  mass_nystrom: number[];
+  utilization_nystrom: number[];
+  dlr_std_err: number;
+  dlr_energy99_std_err: number;
   nc1: number;
   participation_ratio: number;
   readout_residual: number;
@@ -101,6 +107,8 @@ const REFERENCE_FIELDS: [string, keyof DigitsReference, 'absolute' | 'relative']
   ['r99', 'r99', 'absolute'],
   ['dlr', 'dlr', 'absolute'],
   ['dlrEnergy99', 'dlr_energy99', 'absolute'],
+  ['dlrStdErr', 'dlr_std_err', 'absolute'],
+  ['dlrEnergy99StdErr', 'dlr_energy99_std_err', 'absolute'],
   ['rankProfile', 'rank_profile', 'absolute'],
   ['outputSpectrum', 'output_spectrum', 'absolute'],
   ['linearCkaDistance', 'linear_cka_distance', 'absolute'],
@@ -108,6 +116,8 @@ const REFERENCE_FIELDS: [string, keyof DigitsReference, 'absolute' | 'relative']
   ['relativeEigenvalues', 'relative_eigenvalues', 'absolute'],
   ['mass', 'mass', 'absolute'],
   ['utilization', 'utilization', 'absolute'],
+  ['massNystrom', 'mass_nystrom', 'absolute'],
+  ['utilizationNystrom', 'utilization_nystrom', 'absolute'],
   ['nc1', 'nc1', 'relative'],
   ['participationRatio', 'participation_ratio', 'relative'],
   ['readoutResidual', 'readout_residual', 'absolute'],
@@ -242,6 +252,28 @@ export class Plots {
     const box = (await this.plot(id).locator('.nsewdrag').first().boundingBox())!;
     await this.page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
   }
+  /** The y axis range plotly currently shows. */
+  yRange(id: PlotId | string): Promise<number[]> {
+    return this.plot(id).evaluate((div) => [
+      ...(div as unknown as { _fullLayout: { yaxis: { range: number[] } } })._fullLayout.yaxis.range,
+    ]);
+  }
+  /** The y axis title plotly shows for a plot ('' without one). */
+  yAxisTitle(id: PlotId | string): Promise<string> {
+    return this.plot(id).evaluate(
+      (div) =>
+        (div as unknown as { layout?: { yaxis?: { title?: { text?: string } } } }).layout?.yaxis?.title
+          ?.text ?? '',
+    );
+  }
+  /** Per trace of a plot: its name and its y error bars (null without). */
+  errorBars(id: PlotId | string): Promise<{ name: string; array: number[] | null }[]> {
+    return this.plot(id).evaluate((div) =>
+      ((div as unknown as { data?: { name?: string; error_y?: { array?: number[] } }[] }).data ?? []).map(
+        (t) => ({ name: t.name ?? '', array: t.error_y?.array ? Array.from(t.error_y.array) : null }),
+      ),
+    );
+  }
   /** The x axis range plotly currently shows (axis units). */
   xRange(id: PlotId | string): Promise<number[]> {
     return this.plot(id).evaluate((div) => [
@@ -269,7 +301,7 @@ export class Plots {
 
 /**
  * From a first start: waits for the bundled examples, removes them ("Remove all") and drops the
- * twelve digits files, whose reference values are in expected-shared.json.
+ * twelve digits files, whose reference values are in expected.json.
  */
 export async function replaceExamplesWithDigits({
   table,

@@ -66,7 +66,7 @@ test('a list of per-batch dicts and a {train, test} file give their checkpoints 
   expect(
     Math.abs(Number(await batches.getAttribute('data-dlr')) - referenceDlr('torch idiom batches')),
   ).toBeLessThan(REFERENCE_TOLERANCE);
-  await expect(batches.locator('td').nth(2)).toHaveText('13'); // n: the three batches, 5 + 5 + 3 rows
+  await expect(batches.locator('td').nth(3)).toHaveText('13'); // n: the three batches, 5 + 5 + 3 rows
 
   // one checkpoint: fit = the train split (9 rows), eval = the test split, step = the saved epoch
   const splits = rowOf(page, 'idiom_splits_legacy');
@@ -74,9 +74,9 @@ test('a list of per-batch dicts and a {train, test} file give their checkpoints 
   expect(
     Math.abs(Number(await splits.getAttribute('data-dlr')) - referenceDlr('torch idiom splits legacy')),
   ).toBeLessThan(REFERENCE_TOLERANCE);
-  await expect(splits.locator('td').nth(2)).toHaveText('9');
+  await expect(splits.locator('td').nth(3)).toHaveText('9');
   const evalAccuracy = testSplitAccuracy('torch/idiom_splits_legacy.pt');
-  await expect(splits.locator('td').nth(10)).toHaveText(`${(100 * evalAccuracy).toFixed(1)}%`);
+  await expect(splits.locator('td').nth(11)).toHaveText(`${(100 * evalAccuracy).toFixed(1)}%`);
 });
 
 test('model weights and a cut file get one alert each, and the loaded checkpoints stay', async ({

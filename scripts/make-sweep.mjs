@@ -50,7 +50,8 @@ function makeSplit({ rows, p, classes }, run, runs, t, seed) {
       logits[i * classes + c] = sum;
     }
   }
-  return { n: rows, features, logits, labels };
+  // encodeSplitNpz writes the final layer's own output as `logits`: here that is the read-out itself
+  return { n: rows, features, outputs: logits, logits, labels };
 }
 
 /** Writes the sweep; returns the files written, relative to `out`. */

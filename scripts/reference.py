@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Float64 NumPy reference for every number Richscope shows (docs/method.md §2-§5).
+"""Float64 NumPy reference for every number Richscope shows (docs/method.md §2-§5, §7).
 
 Deliberately independent of the TypeScript core: it works on the raw arrays
 (centred copies, explicit projectors, numpy.linalg), not on streamed moments,
 so agreement between the two is a real check.
 
-    python3 scripts/reference.py FIT.npz [--eval EVAL.npz] [--layers K1,K2,...]   -> JSON on stdout
+    python3 scripts/reference.py FIT.npz [--eval EVAL.npz] [--layers K1,K2,...] [--jackknife G]
+        -> JSON on stdout
 
 Layers (docs/method.md §8): arrays named like hidden layers (layer3, layers.2, blocks.1, hidden2, h1, act4,
 encoder.layer.5, ...) are measured against the outputs too, in natural order (layer2 before layer10),
@@ -20,11 +21,14 @@ import numpy as np
 
 RANK_TOL = 1e-10  # docs/method.md §3: eigenvalues of S_ff above 1e-10 x the largest
 RHO_TOL = 1e-12  # docs/method.md §4: keep rho_k > 1e-12 rho_1
+RESIDUAL_TOL = 1e-10  # docs/method.md §4.1: direction k adds nothing when ||q_k||^2 <= 1e-10 ||e~_k||^2
+FIT_AGREEMENT = 1e-12  # docs/method.md §4.1: on the fit split the two forms of the curves agree to this
+JACKKNIFE_GROUPS = 10  # docs/method.md §7
 
 
 def one_hot(labels, classes):
     """One column per class label in `classes` (the distinct labels present, ascending): labels
-    are class names, never sizes, so a label of 2**40 costs one column (METHOD.md §1)."""
+    are class names, never sizes, so a label of 2**40 costs one column (docs/method.md §1)."""
     y = np.zeros((labels.shape[0], len(classes)))
     y[np.arange(labels.shape[0]), np.searchsorted(classes, labels)] = 1.0
     return y
@@ -103,29 +107,89 @@ def layer_dlr(layers, f):
     return out
 
 
-def spectra(phi_fit, f_eval, phi_eval, y_eval):
-    """rho, Nyström cumulative mass / utilisation on the eval split (docs/method.md §4)."""
+def fit_eigenpairs(phi_fit):
+    """rho (descending, above 1e-12 rho_1), V and the fit mean of S_pp / n (docs/method.md §4)."""
     n = phi_fit.shape[0]
-    mu = phi_fit.astype(np.float64).mean(axis=0)
+    mu = np.asarray(phi_fit, np.float64).mean(axis=0)
     pc = phi_fit - mu
     rho, v = np.linalg.eigh(pc.T @ pc / n)
     order = np.argsort(rho)[::-1]
     rho, v = rho[order], v[:, order]
     keep = rho > RHO_TOL * rho[0]
-    rho, v = rho[keep], v[:, keep]
+    return rho[keep], v[:, keep], mu
+
+
+def nystrom_sums(e, g):
+    """The paper's Pi_g(k) = sum_{j<=k} sum_c a_jc^2 / ||g||^2, a = E^T g~ / m (docs/method.md §4)."""
+    gc = centre(g)
+    a = e.T @ gc / gc.shape[0]
+    return np.cumsum(np.sum(a ** 2, axis=1)) / (np.sum(gc ** 2) / gc.shape[0])
+
+
+def nested_projections(e, g):
+    """Held-out Pi_g(k) (docs/method.md §4.1): the share of g~'s energy inside span(e~_1..e~_k) on these
+    rows, by explicit Gram-Schmidt of the centred eigenfunctions in eigenvalue order (each direction
+    orthogonalised twice against the kept ones, so the basis stays orthonormal to rounding)."""
+    ec, gc = centre(e), centre(g)
+    basis = np.zeros((ec.shape[0], 0))
+    captured = 0.0
+    curve = []
+    for k in range(ec.shape[1]):
+        q = ec[:, k].copy()
+        for _ in range(2):
+            q -= basis @ (basis.T @ q)
+        if q @ q > RESIDUAL_TOL * (ec[:, k] @ ec[:, k]):
+            q /= np.linalg.norm(q)
+            basis = np.column_stack([basis, q])
+            captured += np.sum((q @ gc) ** 2)
+        curve.append(captured / np.sum(gc ** 2))
+    return np.array(curve)
+
+
+def spectra(phi_fit, f_eval, phi_eval, y_eval):
+    """rho, the held-out curves and the paper's Nyström sums on the eval split (docs/method.md §4, §4.1)."""
+    rho, v, mu = fit_eigenpairs(phi_fit)
     e = (np.asarray(phi_eval, np.float64) - mu) @ v / np.sqrt(rho)  # eigenfunctions on eval samples
 
-    def cumulative(g):
-        gc = centre(g)
-        a = e.T @ gc / gc.shape[0]
-        return np.cumsum(np.sum(a ** 2, axis=1)) / (np.sum(gc ** 2) / gc.shape[0])
+    def curve(form, g):
+        return None if g is None else [float(x) for x in form(e, g)]
 
     return {
         'rho': [float(x) for x in rho],
         'relative_eigenvalues': [float(x) for x in rho / rho[0]],
-        'utilization': [float(x) for x in cumulative(f_eval)],
-        'mass': None if y_eval is None else [float(x) for x in cumulative(y_eval)],
+        'utilization': curve(nested_projections, f_eval),
+        'mass': curve(nested_projections, y_eval),
+        'utilization_nystrom': curve(nystrom_sums, f_eval),
+        'mass_nystrom': curve(nystrom_sums, y_eval),
         'participation_ratio': float(np.sum(rho) ** 2 / np.sum(rho ** 2)),
+    }
+
+
+def fit_split_agreement(phi, f, y):
+    """Largest gap between the two forms of the curves on the fit split itself, where the e_k are
+    orthonormal and both must give the same numbers (docs/method.md §4.1)."""
+    rho, v, mu = fit_eigenpairs(phi)
+    e = (np.asarray(phi, np.float64) - mu) @ v / np.sqrt(rho)
+    targets = [f] if y is None else [f, y]
+    return max(float(np.max(np.abs(nested_projections(e, g) - nystrom_sums(e, g)))) for g in targets)
+
+
+def jackknife(phi, f, groups):
+    """Delete-one-group jackknife of D_LR and dlrEnergy99 (docs/method.md §7): row i in group i mod G; each
+    D_LR_(g) is recomputed from the raw rows outside group g (r and r99 with it)."""
+    n = phi.shape[0]
+    if groups == 0 or n < 2 * groups:
+        return {'dlr_std_err': None, 'dlr_energy99_std_err': None}
+    group_of = np.arange(n) % groups
+    deleted = [low_rank_measure(phi[group_of != g], f[group_of != g]) for g in range(groups)]
+
+    def std_err(values):
+        values = np.array(values)
+        return float(np.sqrt((groups - 1) / groups * np.sum((values - values.mean()) ** 2)))
+
+    return {
+        'dlr_std_err': std_err([d['dlr'] for d in deleted]),
+        'dlr_energy99_std_err': std_err([d['dlr_energy99'] for d in deleted]),
     }
 
 
@@ -157,7 +221,7 @@ def accuracy(f, labels):
     return float(np.mean(np.argmax(f, axis=1) == labels))
 
 
-def analyze(fit, ev):
+def analyze(fit, ev, groups=JACKKNIFE_GROUPS):
     phi, f, labels = fit['features'], fit['logits'], fit.get('labels')
     classes = None
     if labels is not None:
@@ -168,7 +232,11 @@ def analyze(fit, ev):
         y_eval = one_hot(ev['labels'], classes)
     out = {'n': int(phi.shape[0]), 'p': int(phi.shape[1]), 'C': int(f.shape[1])}
     out.update(low_rank_measure(phi, f))
+    out.update(jackknife(phi, f, groups))
     out.update(spectra(phi, ev['logits'], ev['features'], y_eval))
+    y_fit = None if labels is None else one_hot(labels, classes)
+    gap = fit_split_agreement(phi, f, y_fit)
+    assert gap <= FIT_AGREEMENT, f'held-out and Nystrom curves differ by {gap} on the fit split'
     out['nc1'] = None if labels is None else nc1(phi, labels)
     out['readout_residual'] = readout_residual(phi, f)
     out['accuracy'] = None if labels is None else accuracy(f, labels)
@@ -209,11 +277,12 @@ def main(argv):
     ap.add_argument('fit')
     ap.add_argument('--eval')
     ap.add_argument('--layers', help='comma-separated layer arrays in order (default: by name)')
+    ap.add_argument('--jackknife', type=int, default=JACKKNIFE_GROUPS, help='groups G; 0 turns it off')
     a = ap.parse_args(argv)
     names = a.layers.split(',') if a.layers else None
     fit = load(a.fit, names)
     ev = load(a.eval) if a.eval else fit
-    json.dump(analyze(fit, ev), sys.stdout)
+    json.dump(analyze(fit, ev, a.jackknife), sys.stdout)
 
 
 if __name__ == '__main__':

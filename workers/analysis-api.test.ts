@@ -111,6 +111,7 @@ async function shardable(api: typeof analysisApi, request: AnalyzeFilesRequest) 
     end,
     shape: layout.fit.shape,
     ...splitPass(layout.fit),
+    groups: layout.jackknife?.groups ?? 0,
   });
   return { layout, shard };
 }
@@ -171,7 +172,11 @@ describe('analysis API: one checkpoint sharded across workers', () => {
     const oneWorker = await analysisApi.finishShards(layout, parts);
     const merged = await analysisApi.mergeShards(layout, parts);
     if (!oneWorker.ok || !merged.ok) throw new Error('expected the merges to succeed');
-    expect(merged.value.fitCopy).toEqual(merged.value.fit);
+    // the copy for the output half carries the jackknife's per-group moments; the stored fit does not
+    const { groups, ...copy } = merged.value.fitCopy;
+    expect(copy).toEqual(merged.value.fit);
+    expect(groups).toHaveLength(10);
+    expect(merged.value.fit.groups).toBeUndefined();
     expect(merged.value.fitCopy.scatter).not.toBe(merged.value.fit.scatter);
     const outputs = await analysisApi.outputHalf(layout, merged.value.fitCopy);
     const spectra = await analysisApi.spectrumHalf(layout, { fit: merged.value.fit, eval: null });

@@ -26,7 +26,7 @@ import {
 } from '../src/analysis/checkpoint-shards';
 import type { ShardResult, ShardTask } from '../src/analysis/shard';
 import { analyzeMoments, type OutputMetrics, type SpectrumMetrics } from '../src/core/analyze';
-import { copyMoments } from '../src/core/moments';
+import { copyMoments, withoutGroups } from '../src/core/moments';
 import { momentBuffers, type CheckpointMetrics, type Moments } from '../src/core/types';
 import { blobByteSource } from '../src/io/byte-source';
 import { InputError } from '../src/io/types';
@@ -212,7 +212,9 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
     ): Promise<AnalysisOutcome<AnalyzedFiles>> {
       return outcome(checkpoint.source, async () => {
         const merged = mergeCheckpointShards(parts.fit, parts.eval);
-        const { value: analysis, stored } = await computeWhileStoring(persist, [merged], () =>
+        // stored without the jackknife's per-group moments, which only the metrics need
+        const kept = { fit: withoutGroups(merged.fit), eval: merged.eval };
+        const { value: analysis, stored } = await computeWhileStoring(persist, [kept], () =>
           checkpointFromMoments(checkpoint, merged.fit, merged.eval),
         );
         const value = analyzedFiles(analysis, stored[0]);
@@ -230,10 +232,12 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
     ): Promise<AnalysisOutcome<MergedMoments & { fitCopy: Moments }>> {
       return outcome(checkpoint.source, async () => {
         const merged = mergeCheckpointShards(parts.fit, parts.eval);
-        const { fit } = merged;
-        const fitCopy = copyMoments(fit);
-        const value = { ...merged, fitCopy };
-        return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval, fitCopy));
+        // the per-group moments go with the copy to the output half (the jackknife), not to the
+        // spectrum half, which stores its moments
+        const fit = withoutGroups(merged.fit);
+        const fitCopy = { ...copyMoments(fit), groups: merged.fit.groups };
+        const value = { fit, eval: merged.eval, fitCopy };
+        return Comlink.transfer({ ok: true, value }, momentBuffers(fit, merged.eval, fitCopy));
       });
     },
 
@@ -290,12 +294,16 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
         const checkpoints = decoded.flatMap((run) => run.checkpoints);
         const moments = checkpoints.map((c) => ({ fit: c.fit, eval: c.eval }));
         const { value: metrics, stored } = await computeWhileStoring(persist, moments, () =>
-          checkpoints.map((c) => analyzeMoments(c.fit, c.eval ?? c.fit)),
+          checkpoints.map((c) => ({ ...analyzeMoments(c.fit, c.eval ?? c.fit), ...c.carried })),
         );
         let k = 0;
         const runs = decoded.map((run) => ({
           ...run,
-          checkpoints: run.checkpoints.map((c) => ({ ...c, metrics: metrics[k], ...stored[k++] })),
+          checkpoints: run.checkpoints.map(({ carried: _carried, ...c }) => ({
+            ...c,
+            metrics: metrics[k],
+            ...stored[k++],
+          })),
         }));
         const buffers = runs.flatMap((run) => run.checkpoints.flatMap((c) => momentBuffers(c.fit, c.eval)));
         return Comlink.transfer({ ok: true, value: runs }, buffers);

@@ -4,9 +4,17 @@
  * computed from the moments. Shared unchanged by the CLI (Node) and the analysis worker (browser).
  */
 import { analyzeMoments } from '../core/analyze';
+import { storedPrecisionOf } from '../core/companion';
+import {
+  defaultJackknifeOptions,
+  planJackknife,
+  UNDEFINED_DELETED_GROUP_NOTE,
+  type JackknifeOptions,
+  type JackknifePlan,
+} from '../core/jackknife';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import type { GramPrecision } from '../core/kernels/gram';
-import { createMomentAccumulator, maxMomentColumns } from '../core/moments';
+import { createMomentAccumulator, maxMomentColumns, withoutGroups } from '../core/moments';
 import type { CheckpointMetrics, LayerShape, Moments, TargetKind, TargetShape } from '../core/types';
 import { detectLayers } from '../io/layers';
 import { openContainer } from '../io/open-container';
@@ -47,6 +55,11 @@ export interface AnalyzeOptions {
   gramPrecision?: GramPrecision | 'auto';
   /** With 'auto': the least multiply-adds (rows x d^2) for float32 lanes; default plan.ts's */
   float32MinWork?: number;
+  /**
+   * The delete-one-group jackknife of D_LR (docs/method.md §7): groups G (0 turns it off) and the
+   * memory budget of the per-group moments. Default `defaultJackknifeOptions`: 10 groups within 512 MiB.
+   */
+  jackknife?: JackknifeOptions;
   /**
    * The moments of a split from shards on worker threads (thread-shards.ts), or null to stream it
    * here. Node-only modules reach this browser-safe one only through this option (the CLI sets it).
@@ -106,6 +119,8 @@ export interface SplitToShard {
   chunkRows: number;
   /** rows holding NaN/Inf are to be dropped: the threads then decline */
   dropNonFinite: boolean;
+  /** the jackknife's groups to keep (docs/method.md §7; row i of the split in group i mod G); 0: none */
+  groups: number;
 }
 
 export type OpenedSplit =
@@ -330,10 +345,14 @@ export function splitSize(split: SplitArrays, classes: number[], name: 'fit' | '
   };
 }
 
+/**
+ * One split's moment pass; `groups` > 0 keeps the jackknife's per-group moments (the fit split's).
+ */
 async function accumulateSplit(
   name: 'fit' | 'eval',
   split: SplitArrays,
   classes: number[],
+  groups: number,
   options: AnalyzeOptions & typeof defaultAnalyzeOptions,
   progress: { done: number; total: number },
 ): Promise<{ moments: Moments; notes: string[] }> {
@@ -344,6 +363,7 @@ async function accumulateSplit(
     size,
     chunkRows: options.chunkRows,
     dropNonFinite: options.dropNonFinite,
+    groups,
   });
   if (threaded) {
     progress.done += split.features.rows;
@@ -351,7 +371,7 @@ async function accumulateSplit(
   }
   const { shape } = size;
   const precision = gramPrecision(size, options.gramPrecision, options.float32MinWork);
-  const accumulator = createMomentAccumulator(shape, { precision });
+  const accumulator = createMomentAccumulator(shape, { precision, groups });
   const readers = passReaders(split, name);
   const firstLayer = readers.length - (name === 'fit' ? split.layers.length : 0);
   const stats: ZipRowsStats = { rowsRead: 0, rowsDropped: 0, nonFinite: new Map() };
@@ -430,6 +450,36 @@ async function checkpointMetrics(
   return threaded ?? metricsOf(source, fit, evalSplit);
 }
 
+/** Whether the fit split's pass keeps the jackknife's groups (docs/method.md §7), as `options` ask. */
+export function fitJackknife(fit: SplitArrays, options: JackknifeOptions | undefined): JackknifePlan {
+  return planJackknife(
+    fit.features.rows,
+    fit.features.cols,
+    fit.logits.cols,
+    options ?? defaultJackknifeOptions,
+  );
+}
+
+/**
+ * The notes of the jackknife: why the pass kept no groups, that a deleted group left D_LR undefined
+ * (the standard errors are then null although groups were kept), or that the fit moments came without
+ * the groups the plan asked for.
+ */
+export function jackknifeNotes(
+  source: string,
+  plan: JackknifePlan,
+  fit: Moments,
+  metrics: CheckpointMetrics,
+): string[] {
+  if (plan.note) return [`${source}: ${plan.note}`];
+  if (plan.groups === 0 || metrics.dlrStdErr !== null) return [];
+  return [`${source}: ${fit.groups ? UNDEFINED_DELETED_GROUP_NOTE : MISSING_GROUPS_NOTE}`];
+}
+
+/** Said when the moment pass was to keep the jackknife's groups but its moments came without them. */
+export const MISSING_GROUPS_NOTE =
+  'the moment pass kept no per-group moments: no standard error for D_LR (docs/method.md §7)';
+
 export function checkCompatible(fit: SplitArrays, evalSplit: SplitArrays): void {
   const pairs: [string, number, number][] = [
     ['feature columns (p)', fit.features.cols, evalSplit.features.cols],
@@ -499,12 +549,15 @@ export async function analyzeCheckpoint(
         'the fit split is a moments file, so the eval split must be one too',
       );
     }
+    const jackknifeOff = (options.jackknife ?? defaultJackknifeOptions).groups === 0;
+    const metrics = await checkpointMetrics(sourceName(input.fit), fitMoments, evalMoments, settings);
     return {
-      metrics: await checkpointMetrics(sourceName(input.fit), fitMoments, evalMoments, settings),
+      metrics: { ...metrics, storedPrecision: null },
       fit: fitMoments,
       eval: evalMoments,
       notes: [
         `${sourceName(input.fit)}: precomputed moments (splits ${file.splits.map((s) => s.name).join(', ')})`,
+        ...(jackknifeOff ? [] : [`${sourceName(input.fit)}: ${MOMENTS_FILE_JACKKNIFE_NOTE}`]),
       ],
       roles: {
         features: fitMoments.layers?.features ?? 'features',
@@ -528,9 +581,10 @@ export async function analyzeCheckpoint(
 
   const classes = await countCheckpointClasses(fit, evalArrays, settings.signal);
   const progress = { done: 0, total: fit.features.rows + (evalArrays?.features.rows ?? 0) };
-  const fitResult = await accumulateSplit('fit', fit, classes, settings, progress);
+  const jackknife = fitJackknife(fit, settings.jackknife);
+  const fitResult = await accumulateSplit('fit', fit, classes, jackknife.groups, settings, progress);
   const evalResult = evalArrays
-    ? await accumulateSplit('eval', evalArrays, classes, settings, progress)
+    ? await accumulateSplit('eval', evalArrays, classes, 0, settings, progress)
     : null;
   settings.onProgress?.({
     phase: 'compute',
@@ -538,13 +592,25 @@ export async function analyzeCheckpoint(
     rowsTotal: progress.total,
     file: fit.source,
   });
+  const metrics = {
+    ...(await checkpointMetrics(fit.source, fitResult.moments, evalResult?.moments ?? null, settings)),
+    storedPrecision: storedPrecisionOf(fit.features.dtype, fit.logits.dtype),
+  };
   return {
-    metrics: await checkpointMetrics(fit.source, fitResult.moments, evalResult?.moments ?? null, settings),
-    fit: fitResult.moments,
+    metrics,
+    // the per-group moments have served: what is kept and stored is the split's own
+    fit: withoutGroups(fitResult.moments),
     eval: evalResult?.moments ?? null,
-    notes: checkpointNotes(fit, evalArrays, [...fitResult.notes, ...(evalResult?.notes ?? [])]),
+    notes: [
+      ...checkpointNotes(fit, evalArrays, [...fitResult.notes, ...(evalResult?.notes ?? [])]),
+      ...jackknifeNotes(fit.source, jackknife, fitResult.moments, metrics),
+    ],
     roles: rolesOf(fit),
     savedStep: fit.savedStep,
     evalSource: input.eval ? null : (evalArrays?.source ?? null),
   };
 }
+
+/** Moments files hold each split's moments, not those of groups of its rows. */
+export const MOMENTS_FILE_JACKKNIFE_NOTE =
+  'a moments file holds no per-group moments: no standard error for D_LR (docs/method.md §7)';

@@ -32,16 +32,22 @@ interface Case {
 
 const cases: Case[] = JSON.parse(readFileSync('fixtures/io/expected-dlr.json', 'utf8'));
 
-/** A split's rows cut at the given fractions: uneven shards, with the pass the plan gives the split. */
+/**
+ * A split's rows cut at the given fractions: uneven shards, with the pass the plan gives the split
+ * and the jackknife's groups (the fit split's, as the shard job gives them).
+ */
 function cut(
   split: 'fit' | 'eval',
   size: SplitSize,
   fractions: number[],
   thresholds = defaultPlanThresholds,
+  groups = 0,
 ): ShardTask[] {
   const edges = [0, ...fractions.map((f) => Math.round(size.rows * f)), size.rows];
   const pass = splitPass(size, thresholds);
-  return edges.slice(1).map((end, k) => ({ split, start: edges[k], end, shape: size.shape, ...pass }));
+  return edges
+    .slice(1)
+    .map((end, k) => ({ split, start: edges[k], end, shape: size.shape, ...pass, groups }));
 }
 
 /** The layout of a checkpoint that the shards can take (fails the test otherwise). */
@@ -60,7 +66,8 @@ async function analyzeInShards(
   const layout = await shardable(input);
   const parts = async (split: 'fit' | 'eval', size: SplitSize) => {
     const out: Moments[] = [];
-    for (const task of cut(split, size, fractions, thresholds)) {
+    const groups = split === 'fit' ? (layout.jackknife?.groups ?? 0) : 0;
+    for (const task of cut(split, size, fractions, thresholds, groups)) {
       const result = await accumulateCheckpointShard(input, task);
       if (result.kind !== 'moments') throw new Error('a shard declined');
       out.push(result.moments);
@@ -116,6 +123,11 @@ describe('shards merged equal the serial stream', () => {
       expectSameMoments(analysis.fit, serial.fit, float32 ? 1e-7 : 1e-13);
       expect(Math.abs(analysis.metrics.dlr - c.dlr)).toBeLessThanOrEqual(1e-6);
       expect(Math.abs(analysis.metrics.dlr - serial.metrics.dlr)).toBeLessThanOrEqual(float32 ? 1e-6 : 1e-10);
+      expect(analysis.metrics.dlrStdErr === null).toBe(serial.metrics.dlrStdErr === null);
+      if (serial.metrics.dlrStdErr !== null)
+        expect(Math.abs(analysis.metrics.dlrStdErr! - serial.metrics.dlrStdErr)).toBeLessThanOrEqual(
+          float32 ? 1e-6 : 1e-10,
+        );
       expect(analysis.notes).toEqual(serial.notes);
       expect(analysis.roles).toEqual(serial.roles);
     });
@@ -164,6 +176,12 @@ describe('shards merged equal the serial stream', () => {
     expect(analysis.metrics.accuracy).toBe(serial.metrics.accuracy);
     expect(analysis.metrics.evalAccuracy).toBe(serial.metrics.evalAccuracy);
     expect(Math.abs(analysis.metrics.dlr - serial.metrics.dlr)).toBeLessThanOrEqual(1e-7);
+    // uneven ranges, each row in its group by its index in the split: the serial jackknife
+    expect(serial.metrics.dlrStdErr).toBeGreaterThan(0);
+    expect(Math.abs(analysis.metrics.dlrStdErr! - serial.metrics.dlrStdErr!)).toBeLessThanOrEqual(1e-7);
+    analysis.metrics.utilization.forEach((x, k) =>
+      expect(Math.abs(x - serial.metrics.utilization[k])).toBeLessThanOrEqual(1e-6),
+    );
   });
 });
 

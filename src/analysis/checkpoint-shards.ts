@@ -19,12 +19,17 @@ import {
   type OutputMetrics,
   type SpectrumMetrics,
 } from '../core/analyze';
-import type { Moments } from '../core/types';
+import type { JackknifeOptions, JackknifePlan } from '../core/jackknife';
+import { withoutGroups } from '../core/moments';
+import { storedPrecisionOf } from '../core/companion';
+import type { CheckpointMetrics, Moments, StoredPrecision } from '../core/types';
 import type { ArrayReader } from '../io/types';
 import {
   checkCompatible,
   checkpointNotes,
   countCheckpointClasses,
+  fitJackknife,
+  jackknifeNotes,
   metricsOf,
   openContainers,
   openEvalSplit,
@@ -53,6 +58,13 @@ export interface ShardableCheckpoint {
   roles: CheckpointAnalysis['roles'];
   /** CheckpointAnalysis.savedStep */
   savedStep?: number | null;
+  /**
+   * The fit split's jackknife (docs/method.md §7): the groups its shards keep, and the note when there
+   * are none; absent: off
+   */
+  jackknife?: JackknifePlan;
+  /** the coarsest element type of the fit split's features and logits (CheckpointMetrics.storedPrecision) */
+  storedPrecision?: StoredPrecision;
 }
 
 /**
@@ -63,6 +75,7 @@ export interface ShardableCheckpoint {
 export async function readCheckpointLayout(
   input: CheckpointInput,
   signal?: AbortSignal,
+  jackknife?: JackknifeOptions,
 ): Promise<CheckpointLayout> {
   const fitContainers = await openContainers(input.fit);
   const evalContainers = input.eval ? await openContainers(input.eval) : null;
@@ -96,6 +109,8 @@ export async function readCheckpointLayout(
     notes: checkpointNotes(fit, evalArrays, []),
     roles: rolesOf(fit),
     savedStep: fit.savedStep,
+    jackknife: fitJackknife(fit, jackknife),
+    storedPrecision: storedPrecisionOf(fit.features.dtype, fit.logits.dtype),
   };
 }
 
@@ -190,11 +205,24 @@ export function assembleCheckpoint(
   outputs: OutputMetrics,
   spectra: SpectrumMetrics,
 ): CheckpointAnalysis {
+  return analysisOf(checkpoint, fit, evalMoments, combineMetrics(fit, evalMoments ?? fit, outputs, spectra));
+}
+
+/** A sharded checkpoint's analysis: its moments without their groups, its notes and the jackknife's. */
+function analysisOf(
+  checkpoint: ShardableCheckpoint,
+  fit: Moments,
+  evalMoments: Moments | null,
+  metrics: CheckpointMetrics,
+): CheckpointAnalysis {
+  const { jackknife } = checkpoint;
   return {
-    metrics: combineMetrics(fit, evalMoments ?? fit, outputs, spectra),
-    fit,
+    metrics: { ...metrics, storedPrecision: checkpoint.storedPrecision ?? null },
+    fit: withoutGroups(fit),
     eval: evalMoments,
-    notes: checkpoint.notes,
+    notes: jackknife
+      ? [...checkpoint.notes, ...jackknifeNotes(checkpoint.source, jackknife, fit, metrics)]
+      : checkpoint.notes,
     roles: checkpoint.roles,
     savedStep: checkpoint.savedStep,
   };
@@ -206,14 +234,7 @@ export function checkpointFromMoments(
   fit: Moments,
   evalMoments: Moments | null,
 ): CheckpointAnalysis {
-  return {
-    metrics: metricsOf(checkpoint.source, fit, evalMoments),
-    fit,
-    eval: evalMoments,
-    notes: checkpoint.notes,
-    roles: checkpoint.roles,
-    savedStep: checkpoint.savedStep,
-  };
+  return analysisOf(checkpoint, fit, evalMoments, metricsOf(checkpoint.source, fit, evalMoments));
 }
 
 /** The checkpoint from its shards' moments (each split's parts in row order), as one worker finishes it. */

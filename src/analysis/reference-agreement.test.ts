@@ -2,10 +2,11 @@
  * The TypeScript pipeline (parsers + streamed moments + core) against the float64 NumPy reference
  * (scripts/reference.py) on real trained-network activations. Every number is held to 1e-10: both
  * sides compute in float64 from the same float32 activations, so anything looser would let a
- * regression of several orders of magnitude through. Measured worst cases over both fixture sets:
+ * regression of several orders of magnitude through. Measured worst cases over the fixture sets:
  * D_LR, dlrEnergy99, the rank profile and linear CKA 7e-15; the output spectrum 1e-15; rho 2.2e-11
  * relative (the smallest eigenvalues; 4e-15 of rho_1); the participation ratio and NC1 5e-15
- * relative; utilisation and mass 2.5e-12.
+ * relative; utilisation and mass 2.5e-12 (held-out and Nyström alike); the jackknife's standard
+ * errors 2e-15.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,8 +28,14 @@ interface Expected {
   output_spectrum: number[];
   rho: number[];
   relative_eigenvalues: number[];
+  /** held-out nested projections (docs/method.md §4.1) */
   mass: number[] | null;
   utilization: number[];
+  /** the paper's Nyström sums (docs/method.md §4) */
+  mass_nystrom: number[] | null;
+  utilization_nystrom: number[];
+  dlr_std_err: number | null;
+  dlr_energy99_std_err: number | null;
   nc1: number | null;
   participation_ratio: number;
   linear_cka_distance: number;
@@ -40,7 +47,7 @@ interface Expected {
 }
 
 /** Both sets are in the repository: a missing file is a failure, never a smaller test. */
-const fixtureSets = ['fixtures/digits-mlp', 'fixtures/teacher-mlp'];
+const fixtureSets = ['fixtures/digits-mlp', 'fixtures/teacher-mlp', 'fixtures/layers-mlp'];
 const TOLERANCE = 1e-10;
 
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
@@ -66,7 +73,7 @@ for (const dir of fixtureSets) {
     it('has an expected.json entry for every fit file, and every file it names', () => {
       const expected = readExpected(dir);
       const fitFiles = readdirSync(dir).filter((f) => f.endsWith('_train.npz'));
-      expect(fitFiles.length).toBeGreaterThanOrEqual(6);
+      expect(fitFiles.length).toBeGreaterThanOrEqual(4);
       expect(Object.keys(expected).sort()).toEqual(fitFiles.map((f) => f.replace(/_train\.npz$/, '')).sort());
       for (const want of Object.values(expected))
         if (want.eval) expect(existsSync(join(dir, want.eval))).toBe(true);
@@ -100,8 +107,21 @@ for (const dir of fixtureSets) {
         expectClose('relativeEigenvalues', metrics.relativeEigenvalues, want.relative_eigenvalues);
         expectClose('participationRatio', [metrics.participationRatio], [want.participation_ratio], relative);
         expectClose('utilization', metrics.utilization, want.utilization);
-        if (want.mass === null) expect(metrics.mass).toBeNull();
-        else expectClose('mass', metrics.mass, want.mass);
+        expectClose('utilizationNystrom', metrics.utilizationNystrom, want.utilization_nystrom);
+        expectClose('dlrStdErr', [metrics.dlrStdErr!], [want.dlr_std_err!]);
+        expectClose('dlrEnergy99StdErr', [metrics.dlrEnergy99StdErr!], [want.dlr_energy99_std_err!]);
+        if (want.mass === null) expect([metrics.mass, metrics.massNystrom]).toEqual([null, null]);
+        else {
+          expectClose('mass', metrics.mass, want.mass);
+          expectClose('massNystrom', metrics.massNystrom, want.mass_nystrom!);
+        }
+        // the held-out curves are fractions of the eval split's energy that never decrease
+        for (const curve of [metrics.mass, metrics.utilization]) {
+          if (!curve) continue;
+          expect(curve[0]).toBeGreaterThanOrEqual(0);
+          expect(curve[curve.length - 1]).toBeLessThanOrEqual(1 + 1e-12);
+          for (let k = 1; k < curve.length; k++) expect(curve[k]).toBeGreaterThanOrEqual(curve[k - 1]);
+        }
         if (want.nc1 === null) expect(metrics.nc1).toBeNull();
         else expectClose('nc1', [metrics.nc1!], [want.nc1], relative);
         expect(metrics.accuracy).toBe(want.accuracy);
@@ -113,17 +133,19 @@ for (const dir of fixtureSets) {
 
 describe('the digits reference values as provided with the project (expected-shared.json)', () => {
   // The same checkpoints computed independently of scripts/reference.py: the two references agree
-  // to 6e-16, so the values the TypeScript is held to above are not an artefact of one script.
+  // to 6e-16, so the values the TypeScript is held to above are not an artefact of one script. The
+  // provided file predates the held-out curves: its mass and utilization are the Nyström sums.
   const provided: Record<string, Record<string, number | number[] | null>> = JSON.parse(
     readFileSync('fixtures/digits-mlp/expected-shared.json', 'utf8'),
   );
   const ours = readExpected('fixtures/digits-mlp') as unknown as Record<string, Record<string, unknown>>;
+  const oursFor: Record<string, string> = { mass: 'mass_nystrom', utilization: 'utilization_nystrom' };
   it('covers every checkpoint, and scripts/reference.py agrees with it to 1e-12', () => {
     expect(Object.keys(provided).sort()).toEqual(Object.keys(ours).sort());
     for (const [name, fields] of Object.entries(provided)) {
       expect(Object.keys(fields).length).toBeGreaterThanOrEqual(13);
       for (const [field, value] of Object.entries(fields)) {
-        const mine = ours[name][field];
+        const mine = ours[name][oursFor[field] ?? field];
         if (Array.isArray(value)) {
           const list = mine as number[];
           expect(list.length, `${name}.${field}`).toBe(value.length);

@@ -41,6 +41,11 @@ export interface ShardTask {
   /** rows per chunk; every chunk of the shard is full but possibly the last */
   chunkRows: number;
   /**
+   * The jackknife's groups the shard keeps (docs/method.md §7; the fit split's, row i of the split in
+   * group i mod G); absent or 0: none
+   */
+  groups?: number;
+  /**
    * Absent: this runner takes every chunk, in order. Present: it claims one chunk at a time, from its
    * end of the shard, until every chunk is claimed; the faster runner takes more chunks and each
    * runner's rows stay contiguous, so the two parts merge in row order (front, then back).
@@ -66,18 +71,23 @@ export interface AccumulateShardOptions {
   allocate?: Allocate;
 }
 
-/** Adds one block (features, logits, then labels or dense targets, then the layers); false on NaN/Inf. */
+/**
+ * Adds one block (features, logits, then labels or dense targets, then the layers) whose first row is
+ * row `firstRow` of the split (its rows' jackknife groups); false on NaN/Inf.
+ */
 function addFiniteRows(
   accumulator: MomentAccumulator,
   shape: MomentShape,
   rows: number,
   blocks: ArrayLike<number>[],
+  firstRow: number,
 ): boolean {
   const [features, logits] = blocks;
   const hasTargets = shape.targets.kind !== 'none';
   const targets = hasTargets ? blocks[2] : undefined;
   return accumulator.addFinite({
     rows,
+    firstRow,
     features,
     logits,
     labels: shape.targets.kind === 'onehot' ? targets : undefined,
@@ -93,7 +103,7 @@ export async function accumulateShard(
   { signal, onRows, allocate }: AccumulateShardOptions = {},
 ): Promise<ShardResult> {
   const { shape, share, chunkRows } = task;
-  const accumulator = createMomentAccumulator(shape, { precision: task.precision });
+  const accumulator = createMomentAccumulator(shape, { precision: task.precision, groups: task.groups });
   const chunks = Math.ceil((task.end - task.start) / chunkRows);
   let rowsDone = 0;
   for (let taken = 0; taken < chunks; taken++) {
@@ -102,7 +112,8 @@ export async function accumulateShard(
     const index = share?.from === 'back' ? chunks - 1 - taken : taken;
     const start = task.start + index * chunkRows;
     const rows = Math.min(chunkRows, task.end - start);
-    if (!addFiniteRows(accumulator, shape, rows, await read(start, rows))) return { kind: 'non-finite' };
+    const blocks = await read(start, rows);
+    if (!addFiniteRows(accumulator, shape, rows, blocks, start)) return { kind: 'non-finite' };
     rowsDone += rows;
     onRows?.(rowsDone);
   }

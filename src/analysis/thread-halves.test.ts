@@ -10,13 +10,14 @@ import { describe, expect, it } from 'vitest';
 
 import { analyzeMoments, outputMetrics } from '../core/analyze';
 import { DegenerateDataError } from '../core/low-rank-measure';
-import { momentsOf } from '../core/moments';
+import { createMomentAccumulator } from '../core/moments';
 import { createNormal, createRandom } from '../core/random';
 import { analyzeInThreads, type HelperMessage } from './thread-halves';
 import { bundleNodeWorker } from './testing';
 
 const inline = { minWork: 0, backend: 'inline' } as const;
 
+/** Moments with the jackknife's 10 groups, as the moment pass keeps them for a fit split. */
 function checkpoint(n: number, p: number, c: number, seed: number, constantOutputs = false) {
   const normal = createNormal(createRandom(seed));
   const features = Float64Array.from({ length: n * p }, () => Math.max(0, normal()));
@@ -24,7 +25,12 @@ function checkpoint(n: number, p: number, c: number, seed: number, constantOutpu
     constantOutputs ? 1 : normal() + features[i % (n * p)],
   );
   const labels = Array.from({ length: n }, (_, i) => i % c);
-  return momentsOf(features, logits, n, { labels, classes: c });
+  const accumulator = createMomentAccumulator(
+    { p, c, targets: { kind: 'onehot', classes: c } },
+    { precision: 'float64', groups: 10 },
+  );
+  accumulator.add({ rows: n, features, logits, labels });
+  return accumulator.result();
 }
 
 describe('analyzeInThreads', () => {
@@ -32,7 +38,9 @@ describe('analyzeInThreads', () => {
     const fit = checkpoint(300, 12, 4, 1);
     const evalSplit = checkpoint(200, 12, 4, 2);
     expect(await analyzeInThreads(fit, fit, inline)).toEqual(analyzeMoments(fit));
-    expect(await analyzeInThreads(fit, evalSplit, inline)).toEqual(analyzeMoments(fit, evalSplit));
+    const heldOut = analyzeMoments(fit, evalSplit);
+    expect(await analyzeInThreads(fit, evalSplit, inline)).toEqual(heldOut);
+    expect(heldOut.dlrStdErr).toBeGreaterThan(0);
   });
 
   it('stays serial (null) when the output half is small', async () => {
@@ -57,16 +65,21 @@ describe('analyzeInThreads', () => {
     const worker = { minWork: 0, backend: 'worker' as const, workerFile: await bundleNodeWorker() };
     const fit = checkpoint(300, 12, 4, 1);
     expect(await analyzeInThreads(fit, fit, worker)).toEqual(analyzeMoments(fit));
+    const evalSplit = checkpoint(200, 12, 4, 2);
+    expect(await analyzeInThreads(fit, evalSplit, worker)).toEqual(analyzeMoments(fit, evalSplit));
     const constant = checkpoint(50, 6, 3, 3, true);
     await expect(analyzeInThreads(constant, constant, worker)).rejects.toThrow(DegenerateDataError);
   });
 
-  // p = 600: three direction blocks of 256, all left to the helper thread
+  // p = 600: three direction blocks of 256, all left to the helper thread (with an eval split, the
+  // eigenvectors and projections of the held-out curves are written by it too)
   it('the helper thread alone fills every direction block: the same metrics', async () => {
     const workerFile = await bundleNodeWorker();
     const fit = checkpoint(700, 600, 5, 4);
+    const evalSplit = checkpoint(300, 600, 5, 5);
     const helperOnly = { minWork: 0, backend: 'worker' as const, workerFile, mainTakesBlocks: false };
     expect(await analyzeInThreads(fit, fit, helperOnly)).toEqual(analyzeMoments(fit));
+    expect(await analyzeInThreads(fit, evalSplit, helperOnly)).toEqual(analyzeMoments(fit, evalSplit));
   });
 
   it('fills the blocks itself when the helper stops after its output half', async () => {

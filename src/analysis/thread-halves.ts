@@ -14,7 +14,9 @@ import {
   type OutputMetrics,
   type SpectrumMetrics,
 } from '../core/analyze';
+import { jackknifeErrors } from '../core/jackknife';
 import { DegenerateDataError } from '../core/low-rank-measure';
+import { withoutGroups } from '../core/moments';
 import {
   DIRECTION_BLOCK,
   fillDirectionEnergies,
@@ -53,6 +55,8 @@ export interface EnergyShare {
   spectrum: FeatureSpectrum;
   targets: EnergyTarget[];
   energies: Float64Array[];
+  /** where the eigenvectors are kept for the held-out curves (SpectrumPlan.vectors); null: not kept */
+  vectors: Float64Array | null;
   /** [the next block to hand out, then a flag per block: 1 once its energies are written] */
   blocks: Int32Array;
 }
@@ -76,12 +80,13 @@ function rethrow(result: Extract<OutputsResult, { ok: false }>): never {
 export function fillSharedEnergies(share: EnergyShare): void {
   const { blocks } = share;
   let current = -1;
-  fillDirectionEnergies(share.spectrum, share.targets, share.energies, () => {
+  const next = () => {
     // asking for the next block means the current one is written
     if (current >= 0) Atomics.store(blocks, 1 + current, 1);
     current = Atomics.add(blocks, 0, 1);
     return current;
-  });
+  };
+  fillDirectionEnergies(share.spectrum, share.targets, share.energies, next, share.vectors ?? undefined);
 }
 
 /** Hands out the blocks not marked written (after the helper has stopped, e.g. if it failed). */
@@ -118,7 +123,11 @@ export async function analyzeInThreads(
   const sharedFit = shared(fit);
   evalSplit = evalSplit === fit ? sharedFit : shared(evalSplit);
   fit = sharedFit;
-  const helper = options.backend === 'inline' ? inlineHelper(fit) : workerHelper(fit, options.workerFile);
+  // the jackknife's per-group moments stay here (a thread would get a copy of them): this thread
+  // turns them into the standard errors once the output half is back
+  const outputsFit = withoutGroups(fit);
+  const helper =
+    options.backend === 'inline' ? inlineHelper(outputsFit) : workerHelper(outputsFit, options.workerFile);
   try {
     let spectra: SpectrumMetrics | null = null;
     let spectrumError: unknown = null;
@@ -129,12 +138,20 @@ export async function analyzeInThreads(
         spectrum: plan.spectrum,
         targets: plan.targets,
         energies: plan.energies,
+        vectors: plan.vectors,
         blocks: new Int32Array(new SharedArrayBuffer(4 * (1 + count))),
       };
       const helped = helper.shareEnergies(share);
       if (options.mainTakesBlocks !== false) fillSharedEnergies(share);
       await helped;
-      fillDirectionEnergies(share.spectrum, share.targets, share.energies, unwrittenBlocks(share.blocks));
+      const unwritten = unwrittenBlocks(share.blocks);
+      fillDirectionEnergies(
+        share.spectrum,
+        share.targets,
+        share.energies,
+        unwritten,
+        plan.vectors ?? undefined,
+      );
       spectra = finishSpectrum(plan, fit, evalSplit);
     } catch (error) {
       spectrumError = error;
@@ -142,7 +159,8 @@ export async function analyzeInThreads(
     const outputs = await helper.outputs;
     if (!outputs.ok) rethrow(outputs);
     if (spectra === null) throw spectrumError;
-    return combineMetrics(fit, evalSplit, outputs.outputs, spectra);
+    const jackknife = fit.groups ? jackknifeErrors(fit.groups) : null;
+    return combineMetrics(fit, evalSplit, { ...outputs.outputs, jackknife }, spectra);
   } finally {
     helper.stop();
   }

@@ -13,6 +13,7 @@ import { createNormal, createRandom } from '../core/random';
 import { buildNpy } from '../io/testing';
 import { fileByteSource } from '../io/node-byte-source';
 import { analyzeCheckpoint, type AnalyzeOptions } from './analyze-checkpoint';
+import { jackknifeErrors } from '../core/jackknife';
 import { mergeMomentsInto } from '../core/moments';
 import { readNpyHeader } from '../io/npy';
 import type { ShardTask } from './shard';
@@ -82,6 +83,10 @@ describe('moment pass in thread shards of .npy files', () => {
     );
     expect(sharded.metrics.dlr).toBeCloseTo(serial.metrics.dlr, 12);
     expect(sharded.metrics.mass!.at(-1)).toBeCloseTo(serial.metrics.mass!.at(-1)!, 12);
+    // the threads' per-group moments, merged group by group: the serial jackknife
+    expect(serial.metrics.dlrStdErr).toBeGreaterThan(0);
+    expect(sharded.metrics.dlrStdErr).toBeCloseTo(serial.metrics.dlrStdErr!, 12);
+    expect(sharded.metrics.dlrEnergy99StdErr).toBeCloseTo(serial.metrics.dlrEnergy99StdErr!, 12);
   });
 
   it('on real worker threads (the bundled node-worker) equals the serial stream', async () => {
@@ -103,6 +108,7 @@ describe('moment pass in thread shards of .npy files', () => {
       expect(Math.abs(v - serial.fit.scatter[i]) / scale).toBeLessThan(1e-13),
     );
     expect(sharded.metrics.dlr).toBeCloseTo(serial.metrics.dlr, 12);
+    expect(sharded.metrics.dlrStdErr).toBeCloseTo(serial.metrics.dlrStdErr!, 12);
   });
 
   it('with float32 lanes (float32 files) stays within 1e-7 of the serial float64 stream', async () => {
@@ -180,6 +186,7 @@ describe('moment pass in thread shards of .npy files', () => {
         end: n,
         chunkRows: 64,
         precision: 'float64',
+        groups: 10,
         share: { claims, from },
       } satisfies ShardTask,
       arrays: [features, logits, labels],
@@ -199,6 +206,11 @@ describe('moment pass in thread shards of .npy files', () => {
       merged.scatter.forEach((v, i) =>
         expect(Math.abs(v - serial.fit.scatter[i]) / scale).toBeLessThan(1e-13),
       );
+      // back chunks come first in the back thread: each row still lands in group i mod 10
+      expect(merged.groups!.map((g) => g.n)).toEqual(
+        Array.from({ length: 10 }, (_, g) => (g < 7 ? 104 : 103)),
+      );
+      expect(jackknifeErrors(merged.groups!)!.dlrStdErr).toBeCloseTo(serial.metrics.dlrStdErr!, 12);
     }
   });
 });

@@ -161,6 +161,7 @@ export async function accumulateInThreads(
     shape: size.shape,
     precision: gramPrecision(size, options.precision, options.float32MinWork),
     chunkRows: plan.chunkRows,
+    groups: split.groups,
   };
   const shards: NpyShard[] = plan.shards.flatMap(({ start, end, runners }) => {
     if (runners === 1) return [{ task: { ...task, start, end }, arrays }];

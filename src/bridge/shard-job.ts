@@ -38,12 +38,16 @@ export interface ShardJobOptions {
   persist: boolean;
 }
 
-/** The tasks of a plan: each shard with its split's shape, Gram kernel and block rows. */
+/**
+ * The tasks of a plan: each shard with its split's shape, Gram kernel and block rows, and for the fit
+ * split the jackknife's groups.
+ */
 export function shardTasks(checkpoint: ShardableCheckpoint, plan: PoolPlan): ShardTask[] {
   return plan.shards.map((shard) => {
     const size = checkpoint[shard.split]!;
     const pass = plan[shard.split]!;
-    return { ...shard, shape: size.shape, precision: pass.precision, chunkRows: pass.chunkRows };
+    const groups = shard.split === 'fit' ? (checkpoint.jackknife?.groups ?? 0) : 0;
+    return { ...shard, shape: size.shape, precision: pass.precision, chunkRows: pass.chunkRows, groups };
   });
 }
 

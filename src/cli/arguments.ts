@@ -11,12 +11,14 @@ export interface CliArguments {
   roles: RoleOverrides;
   chunkRows: number | null;
   dropNonFinite: boolean;
+  /** jackknife groups G (docs/method.md §7); 0 turns the standard errors off; null: the default 10 */
+  jackknife: number | null;
   help: boolean;
 }
 
 export const usage = `usage: richscope [analyze] SOURCE... [--eval SOURCE] [--json]
                           [--features NAME] [--logits NAME] [--labels NAME] [--layers K1,K2,...]
-                          [--reference SOURCE] [--drop-nonfinite] [--chunk-rows N]
+                          [--reference SOURCE] [--drop-nonfinite] [--chunk-rows N] [--jackknife G]
        richscope serve LOGDIR [--port N] [--host ADDR] [--open] [--poll]   (richscope serve --help)
        richscope --version
 (in a clone of the repository: npm run --silent analyze -- SOURCE...)
@@ -31,6 +33,8 @@ SOURCE's features and the reference checkpoint's (same samples, same order).
 Layers (D_LR by layer): arrays named like layer3, layers.2, blocks.1, hidden2, h1, act4 are measured
 too, in natural order, the features last (without a features array, the last layer is the features);
 --layers names them in order instead, the last being the features unless --features is given.
+--jackknife sets the groups of the delete-one-group jackknife that gives dlrStdErr and
+dlrEnergy99StdErr (default 10; 0 turns it off).
 serve shows LOGDIR's runs in the dashboard and follows it live.
 Exit codes: 0 success, 2 bad input or arguments.`;
 
@@ -55,6 +59,7 @@ export function parseArguments(argv: string[]): CliArguments {
     roles: {},
     chunkRows: null,
     dropNonFinite: false,
+    jackknife: null,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -92,6 +97,13 @@ export function parseArguments(argv: string[]): CliArguments {
         if (!Number.isInteger(rows) || rows < 1)
           throw new UsageError('--chunk-rows takes a positive integer');
         out.chunkRows = rows;
+        break;
+      }
+      case '--jackknife': {
+        const groups = Number(value());
+        if (!Number.isInteger(groups) || groups < 0 || groups === 1)
+          throw new UsageError('--jackknife takes 0 (off) or a number of groups of at least 2');
+        out.jackknife = groups;
         break;
       }
       case '-h':

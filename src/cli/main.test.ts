@@ -78,6 +78,9 @@ const isNumber = (v: Json) => typeof v === 'number' && Number.isFinite(v);
 const isFraction = (v: Json) => isNumber(v) && (v as number) >= -1e-12 && (v as number) <= 1 + 1e-12;
 const isNumbers = (v: Json) => Array.isArray(v) && v.length > 0 && v.every(isNumber);
 const orNull = (check: (v: Json) => boolean) => (v: Json) => v === null || check(v);
+/** A held-out curve: fractions that never decrease */
+const isCurve = (v: Json) =>
+  isNumbers(v) && (v as number[]).every((x, k, a) => isFraction(x) && (k === 0 || x >= a[k - 1]));
 
 /** Each documented field's type (and what holds between fields), checked on every record. */
 const jsonFieldTypes: Record<string, (v: Json, r: Record<string, Json>) => boolean> = {
@@ -99,11 +102,16 @@ const jsonFieldTypes: Record<string, (v: Json, r: Record<string, Json>) => boole
   rho: (v) => isNumbers(v) && (v as number[]).every((x, k, a) => x > 0 && (k === 0 || x <= a[k - 1])),
   relativeEigenvalues: (v, r) =>
     isNumbers(v) && (v as number[]).length === (r.rho as number[]).length && (v as number[])[0] === 1,
-  mass: orNull((v) => isNumbers(v)),
-  utilization: (v, r) => isNumbers(v) && (v as number[]).length === (r.rho as number[]).length,
+  mass: orNull(isCurve),
+  utilization: (v, r) => isCurve(v) && (v as number[]).length === (r.rho as number[]).length,
+  massNystrom: orNull((v) => isNumbers(v)),
+  utilizationNystrom: (v, r) => isNumbers(v) && (v as number[]).length === (r.rho as number[]).length,
+  dlrStdErr: orNull((v) => isNumber(v) && (v as number) >= 0),
+  dlrEnergy99StdErr: orNull((v) => isNumber(v) && (v as number) >= 0),
   nc1: orNull((v) => isNumber(v) && (v as number) >= 0),
   participationRatio: (v, r) => isNumber(v) && (v as number) >= 1 && (v as number) <= (r.p as number),
   readoutResidual: (v) => isNumber(v) && (v as number) >= 0,
+  storedPrecision: orNull((v) => ['float64', 'float32', 'float16', 'bfloat16'].includes(v as string)),
   accuracy: orNull(isFraction),
   evalAccuracy: orNull(isFraction),
   spectrumTruncated: (v) => typeof v === 'boolean',
@@ -141,10 +149,10 @@ function expectDocumentedRecord(record: Record<string, Json>, options: { referen
 }
 
 describe('richscope analyze (CLI)', () => {
-  it('README documents 29 JSON fields, and the test knows the type of each', () => {
+  it('README documents 34 JSON fields, and the test knows the type of each', () => {
     const fields = documentedJsonFields();
-    expect(fields).toHaveLength(29);
-    expect(new Set(fields).size).toBe(29);
+    expect(fields).toHaveLength(34);
+    expect(new Set(fields).size).toBe(34);
     expect(fields.sort()).toEqual(Object.keys(jsonFieldTypes).sort());
   });
 
@@ -193,6 +201,10 @@ describe('richscope analyze (CLI)', () => {
         ['relativeEigenvalues', record.relativeEigenvalues, want.relative_eigenvalues],
         ['mass', record.mass, want.mass],
         ['utilization', record.utilization, want.utilization],
+        ['massNystrom', record.massNystrom, want.mass_nystrom],
+        ['utilizationNystrom', record.utilizationNystrom, want.utilization_nystrom],
+        ['dlrStdErr', record.dlrStdErr, want.dlr_std_err],
+        ['dlrEnergy99StdErr', record.dlrEnergy99StdErr, want.dlr_energy99_std_err],
         ['nc1', record.nc1, want.nc1, true],
         ['participationRatio', record.participationRatio, want.participation_ratio, true],
         ['readoutResidual', record.readoutResidual, want.readout_residual],
@@ -262,6 +274,29 @@ describe('richscope analyze (CLI)', () => {
     expect(onTest.evalN).toBe(450);
     expect(onTest.utilization).not.toEqual(own.utilization);
     expect(own.utilization[own.utilization.length - 1]).toBeCloseTo(1, 8);
+    // held-out: nested projections within [0, 1]; the paper's sums beside them exceed 1 there
+    expect(Math.max(...onTest.utilization)).toBeLessThanOrEqual(1 + 1e-12);
+    expect(Math.max(...onTest.utilizationNystrom)).toBeGreaterThan(1);
+    expect(own.utilization).toEqual(own.utilizationNystrom);
+  });
+
+  it('gives D_LR its jackknife standard error, and --jackknife sets the groups or turns it off', async () => {
+    const run = async (...args: string[]) =>
+      JSON.parse((await cli(fixture('mlp96_rich_step1500_train'), '--json', ...args)).out)[0];
+    const [byDefault, five, off] = [
+      await run(),
+      await run('--jackknife', '5'),
+      await run('--jackknife', '0'),
+    ];
+    expect(byDefault.dlrStdErr).toBeGreaterThan(0);
+    expect(byDefault.dlrEnergy99StdErr).toBeGreaterThan(0);
+    expect(five.dlrStdErr).toBeGreaterThan(0);
+    expect(five.dlrStdErr).not.toBe(byDefault.dlrStdErr);
+    expect([off.dlrStdErr, off.dlrEnergy99StdErr]).toEqual([null, null]);
+    expect(off.dlr).toBe(byDefault.dlr);
+    const table = (await cli(fixture('mlp96_rich_step1500_train'))).out;
+    expect(table).toContain(`${byDefault.dlr.toFixed(3)} ± ${byDefault.dlrStdErr.toFixed(3)}`);
+    expect((await cli(fixture('mlp96_rich_step1500_train'), '--jackknife', '1')).code).toBe(2);
   });
 
   it('names each record of a sweep by its run, its step and a path that exists', async () => {

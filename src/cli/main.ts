@@ -7,6 +7,7 @@ import { analyzeCheckpoint, type CheckpointAnalysis } from '../analysis/analyze-
 import { kernelSimilarity, NeedsRawActivationsError } from '../analysis/kernel-similarity';
 import { analyzeInThreads } from '../analysis/thread-halves';
 import { accumulateInThreads } from '../analysis/thread-shards';
+import { defaultJackknifeOptions } from '../core/jackknife';
 import { fileByteSource, type FileByteSource } from '../io/node-byte-source';
 import { InputError } from '../io/types';
 import { parseArguments, usage, type CliArguments } from './arguments';
@@ -35,6 +36,8 @@ async function analyzePaths(paths: CheckpointPaths, args: CliArguments): Promise
         {
           chunkRows: args.chunkRows ?? undefined,
           dropNonFinite: args.dropNonFinite,
+          jackknife:
+            args.jackknife === null ? undefined : { ...defaultJackknifeOptions, groups: args.jackknife },
           // Node-only: the moment pass in shards on worker threads, then the metrics' halves side by side
           accumulateInThreads: (split) => accumulateInThreads(split),
           analyzeInThreads: (fit, evalSplit) => analyzeInThreads(fit, evalSplit),

@@ -1,5 +1,7 @@
 /** The CLI's two outputs: the JSON record per checkpoint (a contract: extend, never rename) and the table. */
 import type { CheckpointAnalysis } from '../analysis/analyze-checkpoint';
+import { readoutWarning } from '../core/companion';
+import { formatWithStdErr } from '../core/jackknife';
 import { dependsOnWeakDirections } from '../core/low-rank-measure';
 import type { CheckpointMetrics, LayerMetrics } from '../core/types';
 import type { CheckpointPaths } from './expand-sources';
@@ -37,8 +39,8 @@ const columns: [string, (r: CheckpointRecord) => string][] = [
   ['p', (r) => String(r.p)],
   ['C', (r) => String(r.C)],
   ['r', (r) => String(r.r)],
-  ['D_LR', (r) => r.dlr.toFixed(4)],
-  ['D_LR(99%)', (r) => `${r.dlrEnergy99.toFixed(4)} (r=${r.r99})`],
+  ['D_LR', (r) => formatWithStdErr(r.dlr, r.dlrStdErr)],
+  ['D_LR(99%)', (r) => `${formatWithStdErr(r.dlrEnergy99, r.dlrEnergy99StdErr)} (r=${r.r99})`],
   ['linCKA dist', (r) => r.linearCkaDistance.toFixed(4)],
   ['NC1', (r) => (r.nc1 === null ? '-' : r.nc1.toPrecision(4))],
   ['PR', (r) => r.participationRatio.toFixed(2)],
@@ -97,11 +99,8 @@ export function formatTable(records: CheckpointRecord[]): string {
         `${r.source}: D_LR depends on weak output directions (D_LR ${r.dlr.toFixed(3)} vs ${r.dlrEnergy99.toFixed(3)} with the ${r.r99} strongest)`,
       );
     }
-    if (r.readoutResidual > 1e-3) {
-      remarks.push(
-        `${r.source}: the outputs are not an affine map of the features (residual ${r.readoutResidual.toFixed(3)}): are these the inputs of the last layer?`,
-      );
-    }
+    const readout = readoutWarning(r.readoutResidual, r.storedPrecision ?? null);
+    if (readout) remarks.push(`${r.source}: ${readout} (docs/method.md §5)`);
     for (const layer of r.layers.filter((l) => l.dlr === null))
       remarks.push(`${r.source}: layer ${layer.name} is constant over the samples, so its D_LR is undefined`);
     for (const note of r.notes) remarks.push(note);

@@ -5,6 +5,7 @@
  * feature spectrum and its curves). `analyzeMoments` runs both in turn.
  */
 import { accuracy, nc1, readoutResidual } from './companion';
+import { jackknifeErrors, type JackknifeErrors } from './jackknife';
 import { checkpointLayers, earlierLayerMetrics } from './layer-dlr';
 import { lowRankMeasureWithDirections, type LowRankMeasure } from './low-rank-measure';
 import {
@@ -13,6 +14,8 @@ import {
   everyBlock,
   featureSpectrum,
   fillDirectionEnergies,
+  heldOutGram,
+  heldOutProjection,
   participationRatio,
   relativeEigenvalues,
   type EnergyTarget,
@@ -26,12 +29,14 @@ import {
   type Moments,
 } from './types';
 
-/** The half of the metrics that lives in output space (docs/method.md §3, §5 NC1, §8). */
+/** The half of the metrics that lives in output space (docs/method.md §3, §5 NC1, §7 jackknife, §8). */
 export interface OutputMetrics {
   measure: LowRankMeasure;
   nc1: number | null;
   /** D_LR of the layers before the penultimate, in layer order (docs/method.md §8) */
   layers: LayerMetrics[];
+  /** null without per-group moments, or when a deleted group leaves D_LR undefined */
+  jackknife: JackknifeErrors | null;
 }
 
 /** The half that needs the eigendecomposition of S_pp (docs/method.md §4, §5 read-out and participation). */
@@ -41,6 +46,8 @@ export type SpectrumMetrics = Pick<
   | 'relativeEigenvalues'
   | 'mass'
   | 'utilization'
+  | 'massNystrom'
+  | 'utilizationNystrom'
   | 'participationRatio'
   | 'readoutResidual'
   | 'spectrumTruncated'
@@ -56,7 +63,12 @@ function checkSplits(fit: Moments, evalSplit: Moments): void {
 
 export function outputMetrics(fit: Moments): OutputMetrics {
   const { measure, directions } = lowRankMeasureWithDirections(fit);
-  return { measure, nc1: nc1(fit), layers: earlierLayerMetrics(fit, directions) };
+  return {
+    measure,
+    nc1: nc1(fit),
+    layers: earlierLayerMetrics(fit, directions),
+    jackknife: fit.groups ? jackknifeErrors(fit.groups) : null,
+  };
 }
 
 /**
@@ -69,6 +81,12 @@ export interface SpectrumPlan {
   targets: EnergyTarget[];
   /** one array per target, a value per kept direction */
   energies: Float64Array[];
+  /**
+   * p x K, filled with the kept eigenvectors when the curves are measured on a split other than the
+   * fit split (the held-out curves need V^T S^eval_pp V); null on the fit split, where the nested
+   * projections are the Nyström sums (docs/method.md §4.1)
+   */
+  vectors: Float64Array | null;
   /** the target (index) each result reads: fit outputs (read-out residual), eval outputs, eval labels */
   fitOutputs: number | null;
   evalOutputs: number | null;
@@ -86,33 +104,53 @@ export function planSpectrum(
 ): SpectrumPlan {
   checkSplits(fit, evalSplit);
   const spectrum = featureSpectrum(fit, allocate);
+  const heldOut = evalSplit !== fit;
+  const count = spectrum.rho.length;
   const targets: EnergyTarget[] = [];
   const add = (split: Moments, g: 'f' | 'y') => {
     const target = energyTarget(split, g);
-    return target === null ? null : targets.push(target) - 1;
+    if (target === null) return null;
+    if (heldOut && split === evalSplit) target.projections = allocate(count * target.width);
+    return targets.push(target) - 1;
   };
   const fitOutputs = add(fit, 'f');
   // the read-out residual and the fit-split utilization share one projection of S_pf
   const evalOutputs = evalSplit === fit ? fitOutputs : add(evalSplit, 'f');
   const sameTargets = evalSplit.targetKind === fit.targetKind && evalSplit.q === fit.q;
   const evalLabels = evalSplit.q > 0 && sameTargets ? add(evalSplit, 'y') : null;
-  const energies = targets.map(() => allocate(spectrum.rho.length));
-  return { spectrum, targets, energies, fitOutputs, evalOutputs, evalLabels };
+  const energies = targets.map(() => allocate(count));
+  const vectors = heldOut ? allocate(spectrum.p * count) : null;
+  return { spectrum, targets, energies, vectors, fitOutputs, evalOutputs, evalLabels };
 }
 
 /** The spectrum half's results once every direction energy of the plan is filled. */
 export function finishSpectrum(plan: SpectrumPlan, fit: Moments, evalSplit: Moments = fit): SpectrumMetrics {
-  const { spectrum } = plan;
+  const { spectrum, vectors } = plan;
   const energies = (index: number | null) => (index === null ? null : plan.energies[index]);
   const rho = Array.from(spectrum.rho);
+  const nystrom = (index: number | null, g: 'f' | 'y') =>
+    index === null ? null : cumulativeProjection(spectrum, evalSplit, g, energies(index));
+  const massNystrom = nystrom(plan.evalLabels, 'y');
+  const utilizationNystrom = nystrom(plan.evalOutputs, 'f') ?? [];
+  // on the fit split the e_k are orthonormal and the nested projections are the sums themselves
+  let mass = massNystrom && massNystrom.slice();
+  let utilization = utilizationNystrom.slice();
+  if (vectors !== null) {
+    const gram = heldOutGram(vectors, rho.length, evalSplit);
+    const heldOut = (index: number | null, g: 'f' | 'y') =>
+      index === null
+        ? null
+        : heldOutProjection(gram, rho.length, plan.targets[index].projections!, evalSplit, g);
+    mass = heldOut(plan.evalLabels, 'y');
+    utilization = heldOut(plan.evalOutputs, 'f') ?? [];
+  }
   return {
     rho,
     relativeEigenvalues: relativeEigenvalues(rho),
-    mass:
-      plan.evalLabels === null
-        ? null
-        : cumulativeProjection(spectrum, evalSplit, 'y', energies(plan.evalLabels)),
-    utilization: cumulativeProjection(spectrum, evalSplit, 'f', energies(plan.evalOutputs)) ?? [],
+    mass,
+    utilization,
+    massNystrom,
+    utilizationNystrom,
     participationRatio: participationRatio(rho),
     readoutResidual: readoutResidual(fit, spectrum, energies(plan.fitOutputs)),
     spectrumTruncated: spectrum.truncated,
@@ -122,7 +160,7 @@ export function finishSpectrum(plan: SpectrumPlan, fit: Moments, evalSplit: Mome
 /** The eigenfunctions come from the fit split; the cumulative curves are measured on `evalSplit`. */
 export function spectrumMetrics(fit: Moments, evalSplit: Moments = fit): SpectrumMetrics {
   const plan = planSpectrum(fit, evalSplit);
-  fillDirectionEnergies(plan.spectrum, plan.targets, plan.energies, everyBlock());
+  fillDirectionEnergies(plan.spectrum, plan.targets, plan.energies, everyBlock(), plan.vectors ?? undefined);
   return finishSpectrum(plan, fit, evalSplit);
 }
 
@@ -144,6 +182,8 @@ export function combineMetrics(
     rankProfile: measure.rankProfile,
     dlrEnergy99: measure.dlrEnergy99,
     r99: measure.r99,
+    dlrStdErr: outputs.jackknife?.dlrStdErr ?? null,
+    dlrEnergy99StdErr: outputs.jackknife?.dlrEnergy99StdErr ?? null,
     outputSpectrum: measure.outputSpectrum,
     linearCkaDistance: measure.linearCkaDistance,
     nc1: outputs.nc1,

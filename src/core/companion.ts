@@ -3,7 +3,7 @@ import { blockSumOfSquares, blockTrace, momentBlock } from './blocks';
 import { multiplyTransposedA } from './kernels/gemm';
 import { symmetricEigen } from './linalg';
 import { directionEnergies, type FeatureSpectrum } from './spectra';
-import type { Moments } from './types';
+import type { Moments, StoredPrecision } from './types';
 
 /** numpy.linalg.pinv's default-style cut for Sigma_B^+: eigenvalues above 1e-10 of the largest. */
 const PINV_TOLERANCE = 1e-10;
@@ -78,6 +78,55 @@ export function readoutResidual(
   let explained = 0;
   for (const energy of energies) explained += energy;
   return Math.max(0, outputVariance - explained) / outputVariance;
+}
+
+/** Unit roundoff of each stored precision. */
+const UNIT_ROUNDOFF: Record<StoredPrecision, number> = {
+  float64: 2 ** -53,
+  float32: 2 ** -24,
+  float16: 2 ** -11,
+  bfloat16: 2 ** -8,
+};
+
+/**
+ * The coarsest precision among arrays of these element types ('float16', 'bfloat16', 'float32';
+ * anything else, float64 and integers, rounds nothing that matters here).
+ */
+export function storedPrecisionOf(...dtypes: string[]): StoredPrecision {
+  const known = dtypes.map((t): StoredPrecision => (t in UNIT_ROUNDOFF ? (t as StoredPrecision) : 'float64'));
+  return known.reduce((a, b) => (UNIT_ROUNDOFF[b] > UNIT_ROUNDOFF[a] ? b : a), 'float64');
+}
+
+/**
+ * The read-out residual at or below which the outputs count as an affine map of the features, for
+ * arrays stored in `precision` (null: unknown, e.g. a moments file): max(1e-6, 1000 u^2), u the unit
+ * roundoff. Rounding features and logits to u leaves a residual of a few u^2 even when the logits are
+ * exactly the last layer's output of the features (measured on the digits and teacher fixtures: at
+ * most 2.4 u^2 in float16 and bfloat16), so float16 gets 2.4e-4, bfloat16 1.5e-2; float32 and float64
+ * keep 1e-6, far above their rounding (1e-14 on the fixtures).
+ */
+export function readoutTolerance(precision: StoredPrecision | null): number {
+  const u = UNIT_ROUNDOFF[precision ?? 'float64'];
+  return Math.max(1e-6, 1000 * u * u);
+}
+
+/**
+ * What to check when the read-out residual is above `readoutTolerance(precision)`; null when it is
+ * not. D_LR compares the features with the outputs of the layer they feed (docs/method.md §1, §5).
+ */
+export function readoutWarning(residual: number, precision: StoredPrecision | null): string | null {
+  const tolerance = readoutTolerance(precision);
+  if (!(residual > tolerance)) return null;
+  const allowed = precision
+    ? `the ${tolerance.toExponential(1)} that ${precision} arrays allow`
+    : `${tolerance.toExponential(1)}`;
+  return (
+    `The outputs are not an affine function of these features (relative read-out residual ` +
+    `${residual.toExponential(2)}, above ${allowed}). Check that the features are the input of the last ` +
+    `linear layer and the outputs that layer's own output (not something computed from it, such as a ` +
+    `softmax or a scaled difference from initialisation), for the same rows in the same order and from ` +
+    `the same checkpoint.`
+  );
 }
 
 /**

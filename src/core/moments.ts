@@ -4,8 +4,9 @@
  * their own mean and combined with the parallel co-moment update, never as sum(x x^T) - n mu mu^T,
  * whose cancellation ruins ReLU features with large means.
  */
-import { multiplyTransposedA } from './kernels/gemm';
 import { createChunkSums } from './kernels/chunk-sums';
+import { createMeanCorrections, mirrorUpper } from './mean-corrections';
+import { createRowGroups } from './row-groups';
 import { createGramKernel, type ColumnBlock, type GramKernelName, type GramPrecision } from './kernels/gram';
 import {
   allocateLocal,
@@ -58,7 +59,10 @@ export interface MomentAccumulator {
   addFinite(chunk: RowChunk): boolean;
   /** Rows added so far. */
   readonly rows: number;
-  /** The moments of every row added so far (a fresh object, its arrays from `allocate`; the accumulator stays usable). */
+  /**
+   * The moments of every row added so far (a fresh object, its arrays from `allocate`; the accumulator
+   * stays usable), with the jackknife's per-group moments in `groups` when the options asked for them.
+   */
   result(allocate?: Allocate): Moments;
 }
 
@@ -114,66 +118,6 @@ function foldUpper(target: Moments, nB: number, meanB: Float64Array, scatterB: F
   target.n = n;
 }
 
-/** Chunks whose mean corrections are added to the scatter together, as one matrix product. */
-const CORRECTION_BATCH = 64;
-
-/**
- * The mean corrections of docs/method.md §2's merge for chunks whose centred scatter is accounted elsewhere
- * (the Gram kernel's running sum, the one-hot blocks added in place): chunk t adds
- * w_t delta_t delta_t^T, w_t = n_A n_B / n, delta_t = chunk mean - running mean. Each is kept as the
- * row sqrt(w_t) delta_t and a batch is added as R^T R through the GEMM kernel: one rank-one d x d pass
- * per chunk cost more than the chunk's whole Gram packing.
- */
-function createMeanCorrections(d: number) {
-  const rowsOf = new Float64Array(CORRECTION_BATCH * d);
-  let count = 0;
-  /** Adds the batch's R^T R to the upper triangle of a d x d row-major scatter. */
-  function addTo(scatter: Float64Array): void {
-    if (count === 0) return;
-    const width = 256;
-    for (let c0 = 0; c0 < d; c0 += width) {
-      const w = Math.min(width, d - c0);
-      const right = new Float64Array(count * w);
-      for (let t = 0; t < count; t++) right.set(rowsOf.subarray(t * d + c0, t * d + c0 + w), t * w);
-      const product = multiplyTransposedA(rowsOf, d, count, c0 + w, right, w); // (c0 + w) x w
-      for (let j = 0; j < c0 + w; j++)
-        for (let col = Math.max(c0, j); col < c0 + w; col++)
-          scatter[j * d + col] += product[j * w + col - c0];
-    }
-  }
-  return {
-    addTo,
-    /** Moves the running mean and count of `target` by a chunk; its correction reaches target.scatter when the batch fills. */
-    record(target: Moments, nB: number, meanB: Float64Array): void {
-      const nA = target.n;
-      const n = nA + nB;
-      if (nB === 0) return;
-      const share = nB / n;
-      const root = Math.sqrt((nA * nB) / n);
-      const row = count * d;
-      for (let j = 0; j < d; j++) {
-        const delta = meanB[j] - target.mean[j];
-        rowsOf[row + j] = root * delta;
-        target.mean[j] += delta * share;
-      }
-      target.n = n;
-      if (nA > 0 && ++count === CORRECTION_BATCH) {
-        addTo(target.scatter);
-        count = 0;
-      }
-    },
-  };
-}
-
-/** Copies the upper triangle onto the lower, in square tiles so the strided writes stay in cache. */
-function mirrorUpper(s: Float64Array, d: number): void {
-  const tile = 32;
-  for (let j0 = 0; j0 < d; j0 += tile)
-    for (let k0 = j0; k0 < d; k0 += tile)
-      for (let j = j0; j < Math.min(j0 + tile, d); j++)
-        for (let k = Math.max(k0, j + 1); k < Math.min(k0 + tile, d); k++) s[k * d + j] = s[j * d + k];
-}
-
 function assertSameShape(a: Moments, b: Moments): void {
   if (a.p !== b.p || a.c !== b.c || a.q !== b.q || a.targetKind !== b.targetKind) {
     throw new RangeError(
@@ -191,7 +135,8 @@ function assertSameShape(a: Moments, b: Moments): void {
 
 /**
  * Exact merge of two partial moments (docs/method.md §2). Associative and commutative up to rounding,
- * so workers may accumulate disjoint row ranges and be merged in any order.
+ * so workers may accumulate disjoint row ranges and be merged in any order. Per-group moments
+ * (docs/method.md §7) merge group by group; the result keeps them only when both sides have them.
  */
 export function mergeMoments(a: Moments, b: Moments): Moments {
   return mergeMomentsInto(copyMoments(a), b);
@@ -211,13 +156,20 @@ export function mergeMomentsInto(target: Moments, ...parts: Moments[]): Moments 
   target.layers?.earlier.forEach((layer, i) =>
     mergeMomentsInto(layer.moments, ...parts.map((b) => b.layers!.earlier[i].moments)),
   );
+  const { groups } = target;
+  if (groups) {
+    if (parts.every((b) => b.groups?.length === groups.length))
+      groups.forEach((group, g) => mergeMomentsInto(group, ...parts.map((b) => b.groups![g])));
+    else delete target.groups;
+  }
   return target;
 }
 
-/** Moments with arrays of their own (their layers' too). */
+/** Moments with arrays of their own (their layers' and per-group moments too). */
 export function copyMoments(m: Moments): Moments {
   const copy: Moments = { ...m, mean: m.mean.slice(), scatter: m.scatter.slice() };
   if (m.layers) copy.layers = copyLayers(m.layers);
+  if (m.groups) copy.groups = m.groups.map(copyMoments);
   return copy;
 }
 
@@ -226,6 +178,39 @@ function copyLayers(layers: LayerSet): LayerSet {
     features: layers.features,
     earlier: layers.earlier.map(({ name, moments }) => ({ name, moments: copyMoments(moments) })),
   };
+}
+
+/** The moments without their per-group moments (the same arrays, no copy). */
+export function withoutGroups(m: Moments): Moments {
+  const { groups: _groups, ...rest } = m;
+  return rest;
+}
+
+/**
+ * The moments of the rows of `total` that are not in `part` (a subset of them): the merge of
+ * docs/method.md §2 solved for one side, n_A = n - n_B, mean_A = (n mean - n_B mean_B) / n_A,
+ * S_A = S - S_B - d d^T n_A n_B / n with d = mean_B - mean_A. The layers and per-group moments are left out.
+ * Throws when `part` holds every row.
+ */
+export function subtractMoments(total: Moments, part: Moments): Moments {
+  assertSameShape(total, part);
+  const n = total.n - part.n;
+  if (!(n > 0)) throw new RangeError(`cannot remove ${part.n} of ${total.n} rows: none would be left`);
+  const d = total.mean.length;
+  const mean = new Float64Array(d);
+  for (let j = 0; j < d; j++) mean[j] = (total.n * total.mean[j] - part.n * part.mean[j]) / n;
+  const delta = new Float64Array(d);
+  for (let j = 0; j < d; j++) delta[j] = part.mean[j] - mean[j];
+  const weight = (n * part.n) / total.n;
+  const scatter = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    const wj = weight * delta[j];
+    for (let k = 0; k < d; k++)
+      scatter[j * d + k] = total.scatter[j * d + k] - part.scatter[j * d + k] - wj * delta[k];
+  }
+  const correct = total.correct === null || part.correct === null ? null : total.correct - part.correct;
+  const { groups: _groups, layers: _layers, ...shape } = total;
+  return { ...shape, n, mean, scatter, correct };
 }
 
 export interface MomentAccumulatorOptions {
@@ -237,6 +222,12 @@ export interface MomentAccumulatorOptions {
   precision: GramPrecision;
   /** force a Gram kernel (tests, benchmarks); default: the fastest available */
   kernel?: GramKernelName;
+  /**
+   * Jackknife groups G (docs/method.md §7): with G >= 2, `result()` also gives the moments of the
+   * [Phi | F] columns of each group of rows (row i in group i mod G, i from `RowChunk.firstRow`),
+   * G (p + C)^2 float64 values held through the pass. Default 0: none.
+   */
+  groups?: number;
 }
 
 export const defaultMomentAccumulatorOptions: MomentAccumulatorOptions = { precision: 'float64' };
@@ -261,14 +252,19 @@ export function createMomentAccumulator(
   const chunkMean = new Float64Array(d);
   // column sums of each chunk; class x dense sums over the whole pass (one-hot targets only)
   const sums = createChunkSums(dense, targets.kind === 'onehot' ? q : 0);
-  const gram = createGramKernel(dense, { precision: options.precision, kernel: options.kernel });
+  const gramOptions = { precision: options.precision, kernel: options.kernel };
+  const groups = options.groups ? createRowGroups(p, c, options.groups, gramOptions) : null;
+  // the groups' scatters merge into the [Phi | F] block, which then needs no pass of its own; dense
+  // targets widen the block, so the kernel still runs over every dense column
+  const gram = groups && dense === p + c ? null : createGramKernel(dense, gramOptions);
   const corrections = createMeanCorrections(d);
   const columnsOf = targets.kind === 'onehot' ? labelColumns(targets.classes, targets.labels) : null;
-  // docs/method.md §8: one accumulator of [Phi_l | F] per earlier layer, fed the same rows
+  // docs/method.md §8: one accumulator of [Phi_l | F] per earlier layer, fed the same rows; the
+  // jackknife's groups (§7) are the penultimate layer's only
   const earlier = (shape.layers?.earlier ?? []).map((layer) => ({
     name: layer.name,
     p: layer.p,
-    accumulator: createMomentAccumulator(layerMomentShape(layer.p, c), options),
+    accumulator: createMomentAccumulator(layerMomentShape(layer.p, c), { ...options, groups: 0 }),
   }));
 
   /** The chunk's earlier-layer blocks, checked against the shape; false when one holds NaN/Inf and `requireFinite`. */
@@ -313,7 +309,8 @@ export function createMomentAccumulator(
     if (requireFinite && !chunkMean.subarray(0, dense).every(Number.isFinite)) return false;
     // the chunk's centred scatter of the dense columns stays in the kernel's running sum (added to the
     // total in result()); the fold below only adds the mean correction, which is linear, so the order is free
-    gram.accumulateUpper(blocks, rows, chunkMean);
+    gram?.accumulateUpper(blocks, rows, chunkMean);
+    groups?.add(chunk.features, chunk.logits, rows, chunk.firstRow ?? total.n);
     if (targets.kind === 'onehot') addOneHotBlocks(blocks, chunk.labels!, rows);
     corrections.record(total, rows, chunkMean);
     earlier.forEach((layer, i) =>
@@ -354,8 +351,16 @@ export function createMomentAccumulator(
     result(allocate = allocateLocal): Moments {
       const scatter = allocate(total.scatter.length);
       scatter.set(total.scatter);
-      gram.addRunningSum(scatter, d);
+      gram?.addRunningSum(scatter, d);
       corrections.addTo(scatter);
+      const groupMoments = groups?.results(allocate);
+      if (groupMoments && !gram) {
+        // the exact [Phi | F] block (mean corrections included) replaces what the corrections put there
+        const merged = mergeMomentsInto(copyMoments(groupMoments[0]), ...groupMoments.slice(1));
+        const width = p + c;
+        for (let j = 0; j < width; j++)
+          scatter.set(merged.scatter.subarray(j * width + j, (j + 1) * width), j * d + j);
+      }
       const classSums = sums.classSums();
       if (targets.kind === 'onehot')
         for (let j = 0; j < dense; j++) {
@@ -374,6 +379,7 @@ export function createMomentAccumulator(
             moments: layer.accumulator.result(allocate),
           })),
         };
+      if (groupMoments) moments.groups = groupMoments;
       return moments;
     },
   };

@@ -2,7 +2,14 @@ import { Matrix, pseudoInverse, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 
 import { analyzeMoments } from './analyze';
-import { linearCka, nc1, readoutResidual } from './companion';
+import {
+  linearCka,
+  nc1,
+  readoutResidual,
+  readoutTolerance,
+  readoutWarning,
+  storedPrecisionOf,
+} from './companion';
 import { momentsOf } from './moments';
 import { createRandom, normalMatrix } from './random';
 import {
@@ -161,5 +168,38 @@ describe('companion metrics (docs/method.md §5)', () => {
     const ba = linearCka(momentsOf(mixed, phi, n));
     expect(ab).toBeCloseTo(ba, 12);
     expect(ab).toBeLessThan(1);
+  });
+});
+
+describe('the read-out residual against the stored precision', () => {
+  it.each([
+    // dtypes -> precision, tolerance
+    [['float32', 'float32'], 'float32', 1e-6],
+    [['float64', 'int64'], 'float64', 1e-6],
+    [['float16', 'float32'], 'float16', 1000 * 2 ** -22],
+    [['float32', 'bfloat16'], 'bfloat16', 1000 * 2 ** -16],
+  ] as const)('%j are %s arrays: tolerance %f', (dtypes, precision, tolerance) => {
+    expect(storedPrecisionOf(...dtypes)).toBe(precision);
+    expect(readoutTolerance(precision)).toBeCloseTo(tolerance, 15);
+  });
+
+  it('a true last layer rounded to 16 bits passes its own tolerance; bfloat16 would fail float32’s', () => {
+    /** x rounded to `bits` significant bits (11 for float16, 8 for bfloat16) */
+    const rounder = (bits: number) => (x: number) => {
+      const scale = 2 ** (Math.floor(Math.log2(Math.abs(x) || 1)) - bits + 1);
+      return Math.round(x / scale) * scale;
+    };
+    const residualAt = (bits: number) => {
+      const fit = momentsOf(phi.map(rounder(bits)), logits.map(rounder(bits)), n);
+      return readoutResidual(fit, featureSpectrum(fit));
+    };
+    const [half, brain] = [residualAt(11), residualAt(8)];
+    expect(half).toBeGreaterThan(1e-9);
+    expect(readoutWarning(half, 'float16')).toBeNull();
+    expect(readoutWarning(brain, 'bfloat16')).toBeNull();
+    expect(readoutWarning(brain, 'float32')).toMatch(
+      /above the 1\.0e-6 that float32 arrays allow\)\. Check that/,
+    );
+    expect(readoutWarning(0.2, null)).toMatch(/above 1\.0e-6\)/);
   });
 });

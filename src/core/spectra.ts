@@ -1,11 +1,15 @@
 /**
- * The feature spectrum and the Nyström cumulative projections of docs/method.md §4.
+ * The feature spectrum and the cumulative curves of docs/method.md §4 and §4.1.
  *   S_pp / n = V diag(rho) V^T on the fit split;  e_k(x) = (phi(x) - mu_fit)^T v_k / sqrt(rho_k);
- *   a_kc = v_k^T S^eval_pg[:, c] / (m sqrt(rho_k));  Pi_g(k) = sum_{j<=k} sum_c a_jc^2 / (tr(S^eval_gg) / m).
+ *   Nyström sums: a_kc = v_k^T S^eval_pg[:, c] / (m sqrt(rho_k)),
+ *                 Pi_g(k) = sum_{j<=k} sum_c a_jc^2 / (tr(S^eval_gg) / m);
+ *   held-out curves (nested projections): G = V^T S^eval_pp V, b = V^T S^eval_pg, Cholesky G = L L^T
+ *                 with skips, c_k = (b_k - l_k^T c_<k) / L_kk, Pi_g(k) = sum_{j<=k} ||c_j||^2 / tr(S^eval_gg).
  */
 import { blockTrace } from './blocks';
 import { eigenvectorColumns, reducedSymmetricEigen, type ReducedSymmetricEigen } from './linalg';
 import { multiplyTransposedA } from './kernels/gemm';
+import { nestedProjections } from './nested-projections';
 import type { Allocate, Moments } from './types';
 
 /** docs/method.md §4: eigenvalues at or below this fraction of rho_1 are dropped. */
@@ -51,6 +55,8 @@ export interface EnergyTarget {
   width: number;
   /** rows of the split */
   n: number;
+  /** when present, receives b = V^T S_pg (K x width, row-major) for the held-out curves */
+  projections?: Float64Array;
 }
 
 /** Null when the split has no columns g. */
@@ -69,25 +75,32 @@ export function energyTarget(split: Moments, g: 'f' | 'y'): EnergyTarget | null 
 export const DIRECTION_BLOCK = 256;
 
 /**
- * Writes out[t][k] = sum_c a_kc^2 of target t (docs/method.md §4: the variance of g carried by e_k, the
- * terms of Pi_g) for the directions k of every block that `nextBlock` hands out, until it returns a
- * block past the last: block b holds directions [b DIRECTION_BLOCK, (b + 1) DIRECTION_BLOCK). The
- * expensive part of the curves: forming v_k (the back-transformation) and one k x width product each.
+ * Writes out[t][k] = sum_c a_kc^2 of target t (docs/method.md §4: the variance of g carried by e_k,
+ * the terms of the Nyström sums) for the directions k of every block that `nextBlock` hands out,
+ * until it returns a block past the last: block b holds directions [b DIRECTION_BLOCK, (b + 1)
+ * DIRECTION_BLOCK). The expensive part of the curves: forming v_k (the back-transformation) and one
+ * k x width product each. With `vectorsOut` (p x K, row-major) the v_k are kept there, and a target's
+ * `projections` keep its b rows: what the held-out curves need.
  */
 export function fillDirectionEnergies(
   spectrum: FeatureSpectrum,
   targets: EnergyTarget[],
   out: Float64Array[],
   nextBlock: () => number,
+  vectorsOut?: Float64Array,
 ): void {
   const { p, rho } = spectrum;
-  for (let b = nextBlock(); b * DIRECTION_BLOCK < rho.length; b = nextBlock()) {
+  const count = rho.length;
+  for (let b = nextBlock(); b * DIRECTION_BLOCK < count; b = nextBlock()) {
     const from = b * DIRECTION_BLOCK;
-    const to = Math.min(rho.length, from + DIRECTION_BLOCK);
+    const to = Math.min(count, from + DIRECTION_BLOCK);
     const k = to - from;
     const vectors = spectrumVectors(spectrum, from, to);
-    targets.forEach(({ scatter, stride, width, n }, t) => {
+    if (vectorsOut)
+      for (let i = 0; i < p; i++) vectorsOut.set(vectors.subarray(i * k, (i + 1) * k), i * count + from);
+    targets.forEach(({ scatter, stride, width, n, projections }, t) => {
       const projected = multiplyTransposedA(vectors, k, p, k, scatter, width, 'wasm', stride); // k x width
+      projections?.set(projected, from * width);
       for (let j = 0; j < k; j++) {
         let s = 0;
         for (let c = 0; c < width; c++) s += projected[j * width + c] ** 2;
@@ -117,10 +130,11 @@ export function directionEnergies(
 }
 
 /**
- * Pi_g(k), k = 1..K, for the block of columns `g` ('f' outputs or 'y' targets) measured on `evalSplit`.
- * Not clipped: on an eval split other than the fit split the e_k are not orthonormal and Pi may exceed 1.
- * Returns null when g has no columns or no variance on the eval split. `energies` may be passed when
- * already computed for the same split (the read-out residual uses the fit split's).
+ * The paper's Nyström sums Pi_g(k), k = 1..K, for the block of columns `g` ('f' outputs or 'y'
+ * targets) measured on `evalSplit`. Not clipped: on an eval split other than the fit split the e_k
+ * are not orthonormal and the sums may exceed 1 (docs/method.md §4). Returns null when g has no
+ * columns or no variance on the eval split. `energies` may be passed when already computed for the
+ * same split (the read-out residual uses the fit split's).
  */
 export function cumulativeProjection(
   spectrum: FeatureSpectrum,
@@ -138,6 +152,35 @@ export function cumulativeProjection(
     curve.push(cumulative);
   }
   return curve;
+}
+
+/**
+ * G = V^T S^eval_pp V (K x K) for the held-out curves, V the kept eigenvectors (p x K, row-major).
+ * The method's W = V diag(rho)^(-1/2) scales each direction, which changes neither the nested spans
+ * nor the relative pivots, so V is used and no tiny rho_k inflates an entry.
+ */
+export function heldOutGram(vectors: Float64Array, count: number, evalSplit: Moments): Float64Array {
+  const { p } = evalSplit;
+  // S_pp is symmetric, so S_pp^T V (read in place, rows d apart) is S_pp V: p x K
+  const spread = multiplyTransposedA(evalSplit.scatter, evalSplit.mean.length, p, p, vectors, count);
+  return multiplyTransposedA(vectors, count, p, count, spread, count);
+}
+
+/**
+ * The held-out Pi_g(k) of docs/method.md §4.1 on `evalSplit`, from G (heldOutGram) and the target's
+ * projections b = V^T S^eval_pg (K x width): in [0, 1] up to rounding and non-decreasing. Null when g
+ * has no variance on the eval split.
+ */
+export function heldOutProjection(
+  gram: Float64Array,
+  count: number,
+  projections: Float64Array,
+  evalSplit: Moments,
+  g: 'f' | 'y',
+): number[] | null {
+  const energy = blockTrace(evalSplit, g === 'f' ? 'ff' : 'yy');
+  if (!(energy > 0)) return null;
+  return nestedProjections(gram, count, projections, projections.length / count, energy);
 }
 
 /** rho_k / rho_1. */

@@ -3,6 +3,9 @@
  * (docs/method.md §2); {@link CheckpointMetrics} is what one checkpoint yields.
  */
 
+/** The element type features and logits were stored in, as far as rounding goes (integers: exact). */
+export type StoredPrecision = 'float64' | 'float32' | 'float16' | 'bfloat16';
+
 /** How the target block Y of the moment matrix was formed. */
 export type TargetKind = 'none' | 'onehot' | 'dense';
 
@@ -72,6 +75,12 @@ export interface Moments {
    * (read as a single layer named 'features').
    */
   layers?: LayerSet;
+  /**
+   * The jackknife's per-group moments (docs/method.md §7), present when the pass was asked for them:
+   * G moments of the [Phi | F] columns only (q = 0, no groups of their own), group g holding the rows
+   * whose index i in the split satisfies i mod G = g. `mergeMomentsInto` merges them group by group.
+   */
+  groups?: Moments[];
 }
 
 /** The layers of a checkpoint beyond the penultimate one, whose activations are the features block. */
@@ -94,6 +103,11 @@ export interface LayerMoments {
 /** A chunk of consecutive rows of one split. All arrays are row-major. */
 export interface RowChunk {
   rows: number;
+  /**
+   * Index in the split of the chunk's first row: places each row in its jackknife group (row i in
+   * group i mod G). Default: the rows added so far, right for chunks added in order from row 0.
+   */
+  firstRow?: number;
   /** rows x p */
   features: ArrayLike<number>;
   /** rows x c */
@@ -136,6 +150,13 @@ export interface CheckpointMetrics {
   /** D_LR(r99), docs/method.md §3.1 */
   dlrEnergy99: number;
   r99: number;
+  /**
+   * Delete-one-group jackknife standard errors of dlr and dlrEnergy99 (docs/method.md §7); null when
+   * the jackknife was off, n < 2G, the group moments were over the memory budget, or the input held
+   * no rows (moments files); the analysis notes say which.
+   */
+  dlrStdErr: number | null;
+  dlrEnergy99StdErr: number | null;
   /** w_j / w_1 for j = 1..r, eigenvalues of S_ff, docs/method.md §3.1 */
   outputSpectrum: number[];
   /** 1 - tr(S_pf S_fp) / (||S_pp||_F ||S_ff||_F), the teaching companion of §3.1 */
@@ -144,15 +165,32 @@ export interface CheckpointMetrics {
   rho: number[];
   /** rho_k / rho_1 */
   relativeEigenvalues: number[];
-  /** Pi*(k) on the eval split; null without labels */
+  /**
+   * Pi*(k) on the eval split: the share of the targets' eval energy inside the span of the top-k
+   * eigenfunctions there (nested projections, docs/method.md §4.1), in [0, 1], non-decreasing; null
+   * without labels
+   */
   mass: number[] | null;
-  /** Pi_hat(k) on the eval split */
+  /** Pi_hat(k) on the eval split, nested projections as `mass` */
   utilization: number[];
+  /**
+   * The paper's Nyström sums of `mass` (docs/method.md §4): equal to it on the fit split, above 1
+   * possible on another split, where the e_k are not orthonormal; null without labels
+   */
+  massNystrom: number[] | null;
+  /** The paper's Nyström sums of `utilization` */
+  utilizationNystrom: number[];
   /** docs/method.md §5; null without labels */
   nc1: number | null;
   participationRatio: number;
   /** tr(S_ff - S_fp S_pp^+ S_pf) / tr(S_ff): 0 when F is affine in Phi, docs/method.md §5 */
   readoutResidual: number;
+  /**
+   * The coarsest element type the fit split's features and logits were stored in, which sets how
+   * close to 0 the read-out residual of a true last layer comes (`readoutTolerance`); null when not
+   * known (moments files, results bundles, sessions stored before it was recorded)
+   */
+  storedPrecision?: StoredPrecision | null;
   /** argmax(logits) == label on the fit split; null without labels */
   accuracy: number | null;
   /** same on the eval split; null without eval labels */
@@ -180,8 +218,10 @@ export function momentBuffers(...moments: (Moments | null | undefined)[]): Array
   const add = (m: Moments) => {
     buffers.add(m.mean.buffer as ArrayBuffer);
     buffers.add(m.scatter.buffer as ArrayBuffer);
-    // the earlier layers' moments (docs/method.md §8) travel with their checkpoint's
+    // the earlier layers' moments (docs/method.md §8) and the jackknife's groups (§7) travel with
+    // their checkpoint's
     for (const layer of m.layers?.earlier ?? []) add(layer.moments);
+    for (const group of m.groups ?? []) add(group);
   };
   for (const m of moments) if (m) add(m);
   return [...buffers];

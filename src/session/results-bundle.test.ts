@@ -33,6 +33,29 @@ describe('results bundle', () => {
     expect(first.eval).toEqual(runs[0].checkpoints[0].eval);
     expect(second.eval).toBeNull();
     expect(decoded[1].checkpoints[0].step).toBe(7);
+    // the standard errors need per-group moments the bundle does not hold: carried from its metrics
+    expect(first.carried).toEqual({ dlrStdErr: 0.01, dlrEnergy99StdErr: 0.012, storedPrecision: null });
+  });
+
+  it('carries only well-formed standard errors and precisions; an older bundle has none', () => {
+    const runs = [
+      fakeRun('r', [
+        fakeCheckpoint(0, { dlrStdErr: -1, dlrEnergy99StdErr: null, storedPrecision: 'float16' }),
+      ]),
+    ];
+    const [checkpoint] = decodeResultsBundle(encodeResultsBundle(runs), 'x.json')[0].checkpoints;
+    expect(checkpoint.carried).toEqual({
+      dlrStdErr: null,
+      dlrEnergy99StdErr: null,
+      storedPrecision: 'float16',
+    });
+    const older = JSON.parse(encodeResultsBundle(runs));
+    delete older.runs[0].checkpoints[0].metrics;
+    expect(decodeResultsBundle(JSON.stringify(older), 'y.json')[0].checkpoints[0].carried).toEqual({
+      dlrStdErr: null,
+      dlrEnergy99StdErr: null,
+      storedPrecision: null,
+    });
   });
 
   it('round-trips the layers of the moments (docs/method.md §8) and reads bundles without them', () => {

@@ -3,10 +3,13 @@
  * A JSON file (`*.richscope.json`) holding, per run and checkpoint, the moments of each split
  * (docs/method.md §2; float64 arrays as base64 of their little-endian bytes) plus the metrics for human
  * readers. On import the metrics are recomputed from the moments, so a bundle cannot show numbers
- * its moments do not support. Pure: runs in the analysis worker and in unit tests.
+ * its moments do not support, with two exceptions taken from its metrics (`CarriedMetrics`): the
+ * jackknife's standard errors, which need the per-group moments a bundle does not hold
+ * (docs/method.md §7), and the precision the arrays were stored in. Pure: runs in the analysis worker
+ * and in unit tests.
  */
 import { InputError } from '../io/types';
-import type { CheckpointMetrics, LayerSet, Moments, TargetKind } from '../core/types';
+import type { CheckpointMetrics, LayerSet, Moments, StoredPrecision, TargetKind } from '../core/types';
 import type { RunRecord } from './records';
 
 export const RESULTS_BUNDLE_FORMAT = 'richscope-results';
@@ -48,12 +51,35 @@ interface BundleFile {
   }[];
 }
 
+/** What a bundle's metrics give that its moments cannot: null where absent or malformed. */
+export type CarriedMetrics = Pick<CheckpointMetrics, 'dlrStdErr' | 'dlrEnergy99StdErr' | 'storedPrecision'>;
+
 /** A decoded bundle: runs with moments, metrics still to be computed. */
 export interface DecodedBundleRun {
   name: string;
   colour: string;
   seedGroup: string;
-  checkpoints: { step: number; label: string; notes: string[]; fit: Moments; eval: Moments | null }[];
+  checkpoints: {
+    step: number;
+    label: string;
+    notes: string[];
+    fit: Moments;
+    eval: Moments | null;
+    carried: CarriedMetrics;
+  }[];
+}
+
+const PRECISIONS: readonly StoredPrecision[] = ['float64', 'float32', 'float16', 'bfloat16'];
+
+function carriedMetrics(metrics: Partial<CheckpointMetrics> | undefined): CarriedMetrics {
+  const stdErr = (value: unknown) =>
+    typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+  const precision = metrics?.storedPrecision;
+  return {
+    dlrStdErr: stdErr(metrics?.dlrStdErr),
+    dlrEnergy99StdErr: stdErr(metrics?.dlrEnergy99StdErr),
+    storedPrecision: precision && PRECISIONS.includes(precision) ? precision : null,
+  };
 }
 
 const isLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -212,6 +238,7 @@ export function decodeResultsBundle(text: string, source: string): DecodedBundle
         notes: Array.isArray(c.notes) ? c.notes.map(String) : [],
         fit: decodeMoments(c.fit, where, source),
         eval: c.eval ? decodeMoments(c.eval, `${where} (eval split)`, source) : null,
+        carried: carriedMetrics(c.metrics),
       };
     }),
   }));

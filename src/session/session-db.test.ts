@@ -22,6 +22,7 @@ import {
   toStoredSession,
   transferablesOfMoments,
   type StoredMoments,
+  NYSTROM_ONLY_NOTE,
 } from './session-format';
 
 /** The session worker's part, counted, over the same database. */
@@ -115,6 +116,42 @@ describe('session format', () => {
     expect(runs[0].checkpoints[0].metrics.layers).toEqual([
       { name: 'features', p: 4, r: 2, dlr: 0.4, dlrEnergy99: 0.3 },
     ]);
+  });
+
+  it('reads metrics stored before the held-out curves and the standard errors', () => {
+    const current = fakeCheckpoint(1);
+    const {
+      dlrStdErr: _se,
+      dlrEnergy99StdErr: _se99,
+      massNystrom: _mn,
+      utilizationNystrom: _un,
+      ...old
+    } = current.metrics;
+    const oldMetrics = old as CheckpointMetrics;
+    const session = toStoredSession([
+      fakeRun('a', [
+        { ...fakeCheckpoint(1), metrics: oldMetrics, momentsKey: 'moments/1' },
+        { ...fakeCheckpoint(2, {}, false), metrics: oldMetrics, momentsKey: 'moments/2' },
+        { ...fakeCheckpoint(3), momentsKey: 'moments/3' },
+      ]),
+    ]);
+    const moments = new Map<string, StoredMoments>([
+      ['moments/1', { fit: fakeMoments(), eval: fakeMoments() }],
+      ['moments/2', { fit: fakeMoments(), eval: null }],
+      ['moments/3', { fit: fakeMoments(), eval: fakeMoments() }],
+    ]);
+    const [withEval, fitOnly, fresh] = restoreRuns(session, moments).runs[0].checkpoints;
+    // the stored curves were the Nyström sums: kept as such; the held-out ones are unknown with an eval split
+    expect(withEval.metrics.massNystrom).toEqual(oldMetrics.mass);
+    expect(withEval.metrics.utilizationNystrom).toEqual(oldMetrics.utilization);
+    expect([withEval.metrics.mass, withEval.metrics.utilization]).toEqual([[], []]);
+    expect([withEval.metrics.dlrStdErr, withEval.metrics.dlrEnergy99StdErr]).toEqual([null, null]);
+    expect(withEval.notes).toContain(NYSTROM_ONLY_NOTE);
+    // without one, both forms are the same curve
+    expect(fitOnly.metrics.mass).toEqual(oldMetrics.mass);
+    expect(fitOnly.notes).not.toContain(NYSTROM_ONLY_NOTE);
+    // a session of this version is read as stored
+    expect(fresh.metrics).toEqual(fakeCheckpoint(3).metrics);
   });
 
   it('splits a version-1 session, leaving out what is malformed', () => {

@@ -11,7 +11,7 @@
  * layout once, in a worker, the first time it is found.
  */
 import { layersOf } from '../core/layer-dlr';
-import { momentBuffers, type Moments } from '../core/types';
+import { momentBuffers, type CheckpointMetrics, type Moments } from '../core/types';
 import type { CheckpointRecord, FileError, RunRecord } from './records';
 
 export const SESSION_KEY = 'session';
@@ -97,6 +97,35 @@ export function readStoredSession(value: unknown): StoredSession | null {
   return wellFormed ? session : null;
 }
 
+/** Said of a checkpoint restored from a session stored before the held-out curves existed. */
+export const NYSTROM_ONLY_NOTE =
+  "Stored before the held-out curves existed: only the paper's Nyström sums of Π*(k) and Π̂(k) are kept for this checkpoint (drop its files again for the held-out curves, docs/method.md §4.1).";
+
+/**
+ * Metrics as this version reads them, from a session stored by an earlier one: no jackknife standard
+ * errors (null), and curves whose `mass` / `utilization` were the Nyström sums. Without an eval split
+ * the two forms are equal (docs/method.md §4.1); with one, the held-out curves are unknown and left
+ * empty (`note` says so), the sums kept as `massNystrom` / `utilizationNystrom`.
+ */
+export function upgradeStoredMetrics(
+  metrics: CheckpointMetrics,
+  hasEvalSplit: boolean,
+): { metrics: CheckpointMetrics; note: string | null } {
+  if (metrics.utilizationNystrom !== undefined) return { metrics, note: null };
+  const upgraded: CheckpointMetrics = {
+    ...metrics,
+    dlrStdErr: metrics.dlrStdErr ?? null,
+    dlrEnergy99StdErr: metrics.dlrEnergy99StdErr ?? null,
+    massNystrom: metrics.mass,
+    utilizationNystrom: metrics.utilization,
+  };
+  if (!hasEvalSplit) return { metrics: upgraded, note: null };
+  return {
+    metrics: { ...upgraded, mass: metrics.mass && [], utilization: [] },
+    note: NYSTROM_ONLY_NOTE,
+  };
+}
+
 /** The runs again, from their metadata and their moments; checkpoints whose moments are missing are counted as lost. */
 export function restoreRuns(
   session: StoredSession,
@@ -108,11 +137,15 @@ export function restoreRuns(
     const restored: CheckpointRecord[] = [];
     for (const { moments: key, ...checkpoint } of checkpoints) {
       const stored = moments.get(key);
+      if (!stored) {
+        lost++;
+        continue;
+      }
+      const upgraded = upgradeStoredMetrics(checkpoint.metrics, stored.eval !== null);
       // metrics stored before D_LR by layer (docs/method.md §8) hold the penultimate layer only
-      const metrics = { ...checkpoint.metrics, layers: layersOf(checkpoint.metrics) };
-      if (stored)
-        restored.push({ ...checkpoint, metrics, fit: stored.fit, eval: stored.eval, momentsKey: key });
-      else lost++;
+      const metrics = { ...upgraded.metrics, layers: layersOf(upgraded.metrics) };
+      const notes = upgraded.note ? [...checkpoint.notes, upgraded.note] : checkpoint.notes;
+      restored.push({ ...checkpoint, metrics, notes, fit: stored.fit, eval: stored.eval, momentsKey: key });
     }
     // the rule of toStoredSession: a run with no checkpoint left and no error has nothing to show
     if (restored.length > 0 || run.errors.length > 0) runs.push({ ...run, checkpoints: restored });

@@ -5,7 +5,13 @@
  */
 import { action } from './action';
 import type { RichscopeState } from './app-state';
-import { usableKRange, type Route, type SortColumn, type ViewSettings } from './view-settings';
+import {
+  usableKRange,
+  type CurveForm,
+  type Route,
+  type SortColumn,
+  type ViewSettings,
+} from './view-settings';
 
 const withView = (state: RichscopeState, change: Partial<ViewSettings>): RichscopeState => ({
   ...state,
@@ -79,6 +85,11 @@ export const setLogEigenvalues = action<boolean>('setLogEigenvalues', (state, lo
 
 export const setKMinRelative = action<number>('setKMinRelative', (state, kMinRelative) =>
   withView(state, { kMinRelative }),
+);
+
+/** The form of Π*(k) and Π̂(k) drawn: held-out projections or the paper's Nyström sums. */
+export const setCurveForm = action<CurveForm>('setCurveForm', (state, curveForm) =>
+  withView(state, { curveForm }),
 );
 
 export const setAggregateSeeds = action<boolean>('setAggregateSeeds', (state, aggregateSeeds) =>

@@ -20,6 +20,7 @@ describe('URL hash view settings', () => {
       kRange: [1.5, 30] as const,
       logEigenvalues: false,
       kMinRelative: 1e-4,
+      curveForm: 'nystrom' as const,
       aggregateSeeds: true,
       smoothing: 0.6,
       sortColumn: 'dlr' as const,
@@ -38,7 +39,7 @@ describe('URL hash view settings', () => {
 
   it('falls back to defaults for malformed values', () => {
     const { route, view } = parseHash(
-      '#/learn?mode=bogus&step=abc&kmin=7&sort=nope&logeig=maybe&sel=x&smooth=1',
+      '#/learn?mode=bogus&step=abc&kmin=7&sort=nope&logeig=maybe&sel=x&smooth=1&curves=sums',
     );
     expect(route).toBe('learn');
     expect(view).toEqual(defaultViewSettings);

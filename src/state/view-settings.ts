@@ -1,6 +1,7 @@
 /**
  * View settings: everything about *how* the data is shown (never the data itself). They live in the
- * URL hash so a view can be bookmarked or shared: `#/?mode=runs&step=150&sel=<run>@150&kmin=1e-6&k=1-30`.
+ * URL hash so a view can be bookmarked or shared:
+ * `#/?mode=runs&step=150&sel=<run>@150&kmin=1e-6&k=1-30&curves=nystrom`.
  * The route is the part before `?` (`#/` dashboard, `#/learn` Learn view).
  */
 
@@ -8,6 +9,13 @@ export type Route = 'dashboard' | 'learn';
 
 /** 'runs': one trace per run at one step. 'checkpoints': the checkpoints of one run, coloured by step. */
 export type SpectraMode = 'runs' | 'checkpoints';
+
+/**
+ * Which form of the cumulative curves the mass and utilization plots draw (docs/method.md §4, §4.1):
+ * 'heldOut', the nested projections (in [0, 1]); 'nystrom', the paper's sums (may exceed 1 on a
+ * held-out split).
+ */
+export type CurveForm = 'heldOut' | 'nystrom';
 
 export type SortColumn =
   | 'run'
@@ -45,6 +53,8 @@ export interface ViewSettings {
   logEigenvalues: boolean;
   /** spectra stop at the last k with rho_k / rho_1 >= kMinRelative (docs/method.md §4) */
   kMinRelative: number;
+  /** the form of Π*(k) and Π̂(k) drawn */
+  curveForm: CurveForm;
   /** show runs sharing a seed group as mean ± one standard deviation */
   aggregateSeeds: boolean;
   /**
@@ -71,6 +81,7 @@ export const defaultViewSettings: ViewSettings = {
   kRange: null,
   logEigenvalues: true,
   kMinRelative: 1e-6,
+  curveForm: 'heldOut',
   aggregateSeeds: false,
   smoothing: 0,
   sortColumn: 'run',
@@ -165,6 +176,7 @@ export function parseHash(hash: string): { route: Route; view: ViewSettings } {
     kRange: parseKRange(params.get('k'), logK),
     logEigenvalues: parseFlag(params.get('logeig'), d.logEigenvalues),
     kMinRelative: kMin !== null && kMin >= 0 && kMin < 1 ? kMin : d.kMinRelative,
+    curveForm: params.get('curves') === 'nystrom' ? 'nystrom' : d.curveForm,
     aggregateSeeds: parseFlag(params.get('seeds'), d.aggregateSeeds),
     smoothing: smoothing !== null && smoothing >= 0 && smoothing < 1 ? smoothing : d.smoothing,
     sortColumn: SORT_COLUMNS.includes(sort?.replace(/^-/, '') as SortColumn)
@@ -193,6 +205,7 @@ export function formatHash(route: Route, view: ViewSettings): string {
   if (kRange) params.set('k', `${kRange[0]}-${kRange[1]}`);
   if (view.logEigenvalues !== d.logEigenvalues) params.set('logeig', view.logEigenvalues ? '1' : '0');
   if (view.kMinRelative !== d.kMinRelative) params.set('kmin', String(view.kMinRelative));
+  if (view.curveForm !== d.curveForm) params.set('curves', view.curveForm);
   if (view.aggregateSeeds !== d.aggregateSeeds) params.set('seeds', view.aggregateSeeds ? '1' : '0');
   if (view.smoothing !== d.smoothing) params.set('smooth', String(view.smoothing));
   if (view.sortColumn !== d.sortColumn || view.sortDescending !== d.sortDescending) {

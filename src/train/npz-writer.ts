@@ -117,13 +117,17 @@ export function encodeNpz(arrays: Record<string, NpyArray>): Uint8Array {
   );
 }
 
-/** One split of a training checkpoint as the `.npz` the dashboard reads: features, logits and labels. */
+/**
+ * One split of a training checkpoint as the `.npz` the dashboard reads: features (the final layer's
+ * input), logits (that layer's own output h, affine in the features: what D_LR compares, docs/method.md
+ * §1) and labels.
+ */
 export function encodeSplitNpz(split: SplitActivations): Uint8Array {
   const p = split.features.length / split.n;
-  const c = split.logits.length / split.n;
+  const c = split.outputs.length / split.n;
   return encodeNpz({
     features: { data: split.features, shape: [split.n, p] },
-    logits: { data: split.logits, shape: [split.n, c] },
+    logits: { data: split.outputs, shape: [split.n, c] },
     labels: { data: BigInt64Array.from(split.labels, (v) => BigInt(v)), shape: [split.n] },
   });
 }

@@ -77,14 +77,26 @@ export const defaultTrainerOptions: TrainerOptions = {
   precision: 'float32',
 };
 
-/** Features and logits of one split at one step, row-major, as the analysis core wants them. */
+/**
+ * Activations of one split at one step, row-major: the two sides of the final layer (what D_LR
+ * compares) and the network's prediction.
+ */
 export interface SplitActivations {
   n: number;
   /** n x p: the penultimate features (the last hidden layer) */
   features: Float32Array;
   /** n x width each: the hidden layers before it, input side first (docs/method.md §8) */
   hidden: Float32Array[];
-  /** n x C: the outputs f = alpha (h - h0) */
+  /**
+   * n x C: the final layer's own output h = W phi + b, an affine function of `features` (what D_LR
+   * and the read-out residual take as the outputs, docs/method.md §1)
+   */
+  outputs: Float32Array;
+  /**
+   * n x C: the network's prediction f = alpha (h - h0), what the loss and the accuracy use. With
+   * centerAtInit, h0 (the output at initialisation) varies with the input, so f is not an affine
+   * function of the current features.
+   */
   logits: Float32Array;
   /** n labels (the training labels as trained on, shuffled ones included) */
   labels: Int32Array;
@@ -108,7 +120,7 @@ export interface Trainer {
   readonly net: Mlp;
   /** Takes up to `count` steps (never past options.steps); returns the last batch loss. */
   train(count: number): number;
-  /** Features and logits of both splits now. */
+  /** Features, final-layer outputs and logits of both splits now. */
   snapshot(): RawCheckpoint;
 }
 
@@ -253,6 +265,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       n,
       features: Float32Array.from(pass.acts[L - 1]),
       hidden: pass.acts.slice(1, L - 1).map((a) => Float32Array.from(a)),
+      outputs: Float32Array.from(h),
       logits,
       labels: labels.slice(),
     };

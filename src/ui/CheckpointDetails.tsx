@@ -1,20 +1,21 @@
 /**
- * The selected checkpoint up close (docs/method.md §3.1, §5): output spectrum, rank profile D_LR(r'),
- * the weak-direction warning, the read-out residual and the notes about its inputs.
+ * The selected checkpoint up close (docs/method.md §3.1, §5, §7): D_LR with its standard error, output
+ * spectrum, rank profile D_LR(r'), the weak-direction warning, the read-out residual against the
+ * tolerance of the precision its arrays were stored in, and the notes about its inputs.
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
-import type { CheckpointRecord, RunRecord } from '../session/records';
+import { readoutTolerance, readoutWarning } from '../core/companion';
+import { formatWithStdErr } from '../core/jackknife';
 import { dependsOnWeakDirections } from '../core/low-rank-measure';
+import type { CheckpointRecord, RunRecord } from '../session/records';
 import { checkpointNotes } from './checkpoint-notes';
 import { MethodLink } from './MethodLink';
 import { decadeTick, integerTick } from './plots/axis-ticks';
 import { useRichscope } from '../state/store';
+import { MethodText } from './MethodText';
 import { Plot } from './plots/Plot';
 import type { Trace } from './plots/traces';
-
-/** Relative read-out residual below which the logits count as affine in the features. */
-const AFFINE_READOUT_TOLERANCE = 1e-6;
 
 export function CheckpointDetails() {
   const runs = useRichscope((s) => s.runs);
@@ -39,7 +40,8 @@ export function CheckpointDetails() {
 function Details({ run, checkpoint }: { run: RunRecord; checkpoint: CheckpointRecord }) {
   const m = checkpoint.metrics;
   const weakDirections = dependsOnWeakDirections(m);
-  const affine = m.readoutResidual < AFFINE_READOUT_TOLERANCE;
+  const precision = m.storedPrecision ?? null;
+  const readout = readoutWarning(m.readoutResidual, precision);
   const { spectrumTraces, profileTraces } = useMemo(() => {
     const index = m.outputSpectrum.map((_, j) => j + 1);
     const spectrum: Trace[] = [
@@ -108,17 +110,23 @@ function Details({ run, checkpoint }: { run: RunRecord; checkpoint: CheckpointRe
       </p>
       <dl className="facts">
         <dt>D_LR</dt>
-        <dd data-testid="details-dlr">{m.dlr.toFixed(4)}</dd>
+        <dd data-testid="details-dlr">{formatWithStdErr(m.dlr, m.dlrStdErr ?? null)}</dd>
         <dt>D_LR at 99% output energy</dt>
         <dd>
-          {m.dlrEnergy99.toFixed(4)} (r99 = {m.r99} of r = {m.r})
+          {formatWithStdErr(m.dlrEnergy99, m.dlrEnergy99StdErr ?? null)} (r99 = {m.r99} of r = {m.r})
         </dd>
         <dt title="1 − tr(S_pf S_fp) / (‖S_pp‖ ‖S_ff‖): weights output directions by strength; shown for teaching, it is not D_LR">
           Linear CKA distance <em>(teaching companion, not D_LR)</em>
         </dt>
         <dd>{m.linearCkaDistance.toFixed(4)}</dd>
         <dt>Read-out residual</dt>
-        <dd>{m.readoutResidual.toExponential(2)}</dd>
+        <dd>
+          {m.readoutResidual.toExponential(2)}{' '}
+          <span className="hint">
+            (affine up to {readoutTolerance(precision).toExponential(1)}
+            {precision ? ` for ${precision} arrays` : ''})
+          </span>
+        </dd>
       </dl>
       {weakDirections && (
         <p className="warning" role="status" data-testid="weak-directions-warning">
@@ -128,14 +136,26 @@ function Details({ run, checkpoint }: { run: RunRecord; checkpoint: CheckpointRe
           ).
         </p>
       )}
-      <p className={affine ? 'hint' : 'warning'}>
-        {affine
-          ? 'The logits are an affine function of these features: they are the input of the last linear layer.'
-          : `The logits are not an affine function of these features (relative residual ${m.readoutResidual.toExponential(2)}): is this really the input of the last layer?`}
+      <p className={readout ? 'warning' : 'hint'} data-testid="readout-note">
+        <MethodText
+          text={`${
+            readout ??
+            'The logits are an affine function of these features: they are the input of the last linear layer.'
+          } (docs/method.md §5)`}
+        />
       </p>
+      {m.dlrStdErr != null && (
+        <p className="hint">
+          ± is one jackknife standard error: how much D_LR moves with the sample of inputs, not with the
+          training seed (<MethodText text="docs/method.md §7" />
+          ).
+        </p>
+      )}
       <ul className="notes">
         {checkpointNotes(checkpoint).map((note) => (
-          <li key={note}>{note}</li>
+          <li key={note}>
+            <MethodText text={note} />
+          </li>
         ))}
       </ul>
       <div className="details-plots">

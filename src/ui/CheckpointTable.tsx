@@ -1,8 +1,15 @@
-/** Every checkpoint of every run with its numbers; sortable; a row click selects the checkpoint. */
+/**
+ * Every checkpoint of every run with its numbers; sortable; a row click selects the checkpoint. D_LR
+ * shows its jackknife standard error, and ticking two rows compares their D_LR against it
+ * (docs/method.md §7).
+ */
 import { useMemo, useState, type KeyboardEvent } from 'react';
+import { formatWithStdErr } from '../core/jackknife';
 import { richscope, useRichscope } from '../state/store';
 import type { SortColumn } from '../state/view-settings';
+import { compareDlr } from './dlr-comparison';
 import { methodReference } from './method-sections';
+import { MethodText } from './MethodText';
 import { tableRows, type CheckpointRow } from './table-rows';
 
 const COLUMNS: { key: SortColumn; label: string; title: string }[] = [
@@ -12,11 +19,15 @@ const COLUMNS: { key: SortColumn; label: string; title: string }[] = [
   { key: 'p', label: 'p', title: 'feature dimension' },
   { key: 'C', label: 'C', title: 'output dimension' },
   { key: 'r', label: 'r', title: 'numerical rank of the outputs' },
-  { key: 'dlr', label: 'D_LR', title: `low-rank measure, 0 = rich, 1 = lazy (${methodReference('dlr')})` },
+  {
+    key: 'dlr',
+    label: 'D_LR ± s.e.',
+    title: `low-rank measure, 0 = rich, 1 = lazy (${methodReference('dlr')}), ± its jackknife standard error over the inputs (${methodReference('jackknife')})`,
+  },
   {
     key: 'dlrEnergy99',
     label: 'D_LR (99%)',
-    title: `D_LR (99% output energy): D_LR over the output directions holding 99% of the output energy (${methodReference('outputRank')})`,
+    title: `D_LR (99% output energy): D_LR over the output directions holding 99% of the output energy (${methodReference('outputRank')}), ± s.e.`,
   },
   {
     key: 'nc1',
@@ -29,6 +40,7 @@ const COLUMNS: { key: SortColumn; label: string; title: string }[] = [
 ];
 
 const format = (value: number | null, digits = 4) => (value === null ? '–' : value.toFixed(digits));
+const rowKey = (row: CheckpointRow) => `${row.run.id}@${row.checkpoint.step}`;
 const percent = (value: number | null) => (value === null ? '–' : `${(100 * value).toFixed(1)}%`);
 
 export function CheckpointTable() {
@@ -41,6 +53,30 @@ export function CheckpointTable() {
   // The column under the pointer or the focus, explained above the table (hover and keyboard alike).
   const [explained, setExplained] = useState<SortColumn | null>(null);
   const explanation = COLUMNS.find((c) => c.key === explained);
+  // the rows ticked for comparison, oldest first; a third tick replaces the oldest
+  const [ticked, setTicked] = useState<string[]>([]);
+  const compared = ticked
+    .map((key) => rows.find((row) => rowKey(row) === key))
+    .filter((r) => r !== undefined);
+  const toggle = (row: CheckpointRow) =>
+    setTicked((keys) =>
+      keys.includes(rowKey(row)) ? keys.filter((k) => k !== rowKey(row)) : [...keys, rowKey(row)].slice(-2),
+    );
+  const comparison =
+    compared.length === 2
+      ? compareDlr(
+          {
+            run: compared[0].run.name,
+            step: compared[0].checkpoint.step,
+            metrics: compared[0].checkpoint.metrics,
+          },
+          {
+            run: compared[1].run.name,
+            step: compared[1].checkpoint.step,
+            metrics: compared[1].checkpoint.metrics,
+          },
+        )
+      : null;
 
   const select = (row: CheckpointRow) =>
     richscope.selectCheckpoint({ runId: row.run.id, step: row.checkpoint.step });
@@ -75,6 +111,9 @@ export function CheckpointTable() {
         <table className="checkpoints">
           <thead>
             <tr>
+              <th scope="col" title="tick two checkpoints to compare their D_LR">
+                compare
+              </th>
               {COLUMNS.map((column) => (
                 <th
                   key={column.key}
@@ -101,6 +140,8 @@ export function CheckpointTable() {
             {rows.map((row) => {
               const m = row.checkpoint.metrics;
               const selected = row.run.id === selectedRun && row.checkpoint.step === selectedStep;
+              // sessions stored before the standard errors existed have none
+              const stdErr = m.dlrStdErr ?? null;
               return (
                 <tr
                   key={`${row.run.id}@${row.checkpoint.step}`}
@@ -108,12 +149,23 @@ export function CheckpointTable() {
                   data-run={row.run.name}
                   data-step={row.checkpoint.step}
                   data-dlr={String(m.dlr)}
+                  data-dlr-se={stdErr === null ? '' : String(stdErr)}
                   aria-selected={selected}
                   tabIndex={0}
                   className={row.run.visible ? undefined : 'hidden-run'}
                   onClick={() => select(row)}
                   onKeyDown={(e) => onKey(e, row)}
                 >
+                  <td onClick={(e) => e.stopPropagation()}>
+                    <input
+                      type="checkbox"
+                      data-testid="compare-checkpoint"
+                      aria-label={`compare ${row.run.name} step ${row.checkpoint.step}`}
+                      checked={ticked.includes(rowKey(row))}
+                      onChange={() => toggle(row)}
+                      onKeyDown={(e) => e.stopPropagation()}
+                    />
+                  </td>
                   <td>
                     <span className="swatch" style={{ background: row.run.colour }} aria-hidden="true" />
                     {row.run.name}
@@ -123,8 +175,8 @@ export function CheckpointTable() {
                   <td>{m.p}</td>
                   <td>{m.C}</td>
                   <td>{m.r}</td>
-                  <td className="strong">{format(m.dlr)}</td>
-                  <td>{format(m.dlrEnergy99)}</td>
+                  <td className="strong">{formatWithStdErr(m.dlr, stdErr)}</td>
+                  <td>{formatWithStdErr(m.dlrEnergy99, m.dlrEnergy99StdErr ?? null)}</td>
                   <td>{format(m.nc1, 3)}</td>
                   <td>{percent(m.accuracy)}</td>
                   <td>{percent(row.checkpoint.eval ? m.evalAccuracy : null)}</td>
@@ -135,6 +187,13 @@ export function CheckpointTable() {
           </tbody>
         </table>
       </div>
+      <p className="hint" data-testid="dlr-comparison" role="status">
+        {comparison ? (
+          <MethodText text={comparison.text} />
+        ) : (
+          'Tick two checkpoints to compare their D_LR against the jackknife standard errors.'
+        )}
+      </p>
     </section>
   );
 }

@@ -12,7 +12,7 @@ export function checkpointNotes(checkpoint: CheckpointRecord): string[] {
   }
   if (checkpoint.eval) {
     notes.push(
-      `Eigenfunctions come from the fit split (n = ${m.n}); Π*(k) and Π̂(k) are measured on the eval split (n = ${m.evalN}), where they are not clipped and may exceed 1.`,
+      `Eigenfunctions come from the fit split (n = ${m.n}); Π*(k) and Π̂(k) are measured on the eval split (n = ${m.evalN}): held-out, as the share of its energy in the span of the top-k eigenfunctions there (docs/method.md §4.1); the paper's Nyström sums, a view option, are not clipped and may exceed 1 there (docs/method.md §4).`,
     );
   } else {
     notes.push('No eval split: the spectra are measured on the fit split itself.');

@@ -13,11 +13,13 @@ describe('CSV export', () => {
     expect(lines[0]).toBe('run,seed_group,step,label,quantity,k,value');
     expect(lines).toContain('"rich, ""quoted""",,150,step_150,dlr,,0.30000000000000004');
     expect(lines).toContain('"rich, ""quoted""",,150,step_150,nc1,,');
-    expect(lines).toContain('lazy,,0,step_0,mass,4,1.2');
+    expect(lines).toContain('lazy,,0,step_0,mass,4,0.95');
+    expect(lines).toContain('lazy,,0,step_0,massNystrom,4,1.2');
+    expect(lines).toContain('lazy,,0,step_0,dlrStdErr,,0.01');
     expect(lines).toContain('lazy,,0,step_0,spectrumTruncated,,0');
-    // 15 scalars + 4 mass + 4 utilization + 4 relative + 4 rho + 2 profile + 2 output spectrum,
-    // and 5 quantities of each of 2 layers per checkpoint
-    expect(lines).toHaveLength(1 + 2 * (15 + 4 + 4 + 4 + 4 + 2 + 2 + 5 * 2));
+    // 17 scalars + 4 mass + 4 utilization + 4 + 4 Nyström + 4 relative + 4 rho + 2 profile + 2 output
+    // spectrum, and 5 quantities of each of 2 layers per checkpoint
+    expect(lines).toHaveLength(1 + 2 * (17 + 4 + 4 + 4 + 4 + 4 + 4 + 2 + 2 + 5 * 2));
   });
 
   it('has the layers in layer order, the penultimate last, k their position', () => {
@@ -74,7 +76,8 @@ describe('JSON export', () => {
     expect(parsed.runs[0].checkpoints[0].metrics.dlr).toBe(0.30000000000000004);
     expect(parsed.runs[0].checkpoints[0].hasEvalSplit).toBe(true);
     expect(parsed.runs[1].checkpoints[0].hasEvalSplit).toBe(false);
-    expect(parsed.runs[1].checkpoints[0].metrics.mass).toEqual([0.5, 0.8, 0.9, 1.2]);
+    expect(parsed.runs[1].checkpoints[0].metrics.mass).toEqual([0.5, 0.8, 0.9, 0.95]);
+    expect(parsed.runs[1].checkpoints[0].metrics.massNystrom).toEqual([0.5, 0.8, 0.9, 1.2]);
     expect(parsed.runs[1].checkpoints[0].metrics.layers.map((l: { name: string }) => l.name)).toEqual([
       'layer1',
       'features',

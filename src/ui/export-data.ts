@@ -14,7 +14,9 @@ export const SCALAR_METRICS = [
   'evalN',
   'r',
   'dlr',
+  'dlrStdErr',
   'dlrEnergy99',
+  'dlrEnergy99StdErr',
   'r99',
   'linearCkaDistance',
   'nc1',
@@ -29,6 +31,8 @@ export const SCALAR_METRICS = [
 export const CURVE_METRICS = [
   'mass',
   'utilization',
+  'massNystrom',
+  'utilizationNystrom',
   'relativeEigenvalues',
   'rho',
   'rankProfile',
@@ -131,7 +135,9 @@ export function exportCsv(runs: readonly RunRecord[], options: CsvOptions = defa
   for (const run of runs) {
     for (const c of run.checkpoints) {
       const prefix = `${csvField(run.name)},${csvField(run.seedGroup.trim())},${c.step},${csvField(c.label)}`;
-      for (const key of SCALAR_METRICS) lines.push(`${prefix},${key},,${formatValue(c.metrics[key])}`);
+      // sessions stored before a metric existed lack it: an empty field, as for null
+      for (const key of SCALAR_METRICS)
+        lines.push(`${prefix},${key},,${formatValue(c.metrics[key] ?? null)}`);
       for (const key of CURVE_METRICS) {
         c.metrics[key]?.forEach((value, i) => lines.push(`${prefix},${key},${i + 1},${String(value)}`));
       }

@@ -12,8 +12,10 @@ export const METHOD_SECTIONS = {
   dlr: { number: '3', title: 'The low-rank measure D_LR' },
   outputRank: { number: '3.1', title: 'Output rank' },
   spectra: { number: '4', title: 'Spectra and the Nyström eigenfunctions' },
+  heldOut: { number: '4.1', title: 'Held-out curves' },
   companions: { number: '5', title: 'Companion metrics' },
   paperValues: { number: '6', title: 'Orientation values from the paper' },
+  jackknife: { number: '7', title: 'Sampling error of D_LR' },
   layers: { number: '8', title: 'Every layer, not only the last' },
 } as const;
 

@@ -107,6 +107,8 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
           title: { text: panel === 'eigenvalues' ? `${yTitle} (log)` : yTitle },
           type: panel === 'eigenvalues' ? 'log' : 'linear',
           exponentformat: 'power',
+          // held-out curves are fractions of the test split's energy
+          ...(panel === 'eigenvalues' ? {} : { range: [0, 1], autorange: false }),
         },
         showlegend: true,
       })),
@@ -189,8 +191,8 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
           ))}
         </div>
         <p className="hint">
-          Eigenfunctions come from the train split; Π*(k) and Π̂(k) are measured on the test split, where they
-          may exceed 1 (not clipped; <MethodLink section="spectra" />
+          Eigenfunctions come from the train split; Π*(k) and Π̂(k) are measured on the test split, as the
+          share of its energy in the span of the top-k eigenfunctions there (<MethodLink section="heldOut" />
           ).
         </p>
       </section>

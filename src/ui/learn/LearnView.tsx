@@ -14,6 +14,7 @@ import { chosenPreset, chosenOptions, createLearnTrainer } from '../../state/lea
 import { richscope, richscopeStore, useRichscope } from '../../state/store';
 import { SCENARIO_PRESETS } from '../../train/presets';
 import { MethodLink } from '../MethodLink';
+import { MethodText } from '../MethodText';
 import { LearnPlots } from './LearnPlots';
 import { SCENARIOS } from './scenarios';
 import { TrainerControls } from './TrainerControls';
@@ -63,10 +64,19 @@ export default function LearnView() {
       <section className="panel learn-intro" aria-labelledby="learn-heading">
         <h2 id="learn-heading">Learn: watch a network go rich or lazy</h2>
         <p className="hint">
-          A small MLP trains here, in a background thread of your browser. Every few steps its penultimate
-          features and logits on a train and a test set go through the same analysis as uploaded files
-          (moments, then D_LR and the spectra). D_LR near 0: the features collapsed onto the directions the
-          outputs use (rich); near 1: they did not (lazy).
+          A small MLP trains here, in a background thread of your browser. Every few steps the two sides of
+          its final linear layer on a train and a test set, the penultimate features φ and the layer&apos;s
+          own output h = Wφ + b, go through the same analysis as uploaded files (moments, then D_LR and the
+          spectra). D_LR near 0: the features collapsed onto the directions the outputs use (rich); near 1:
+          they did not (lazy).
+        </p>
+        <p className="hint" data-testid="learn-outputs-note">
+          Why h and not the prediction: D_LR asks how the features line up with what the last layer reads out
+          of them, so it compares that layer&apos;s input and output, as the paper does; h is an affine
+          function of φ, so the read-out residual is 0. With “subtract h₀” the network predicts f = α(h − h₀),
+          and h₀, the output at initialisation, does not come from the current features, so f is not a
+          function of φ alone. Loss and accuracy are the prediction&apos;s (<MethodLink section="inputs" />
+          ).
         </p>
         <div className="segmented learn-scenarios" role="tablist" aria-label="Scenario">
           {SCENARIOS.map((s) => (
@@ -86,10 +96,13 @@ export default function LearnView() {
         </div>
         <h3>{text.title}</h3>
         {text.paragraphs.map((p) => (
-          <p key={p.slice(0, 24)}>{p}</p>
+          <p key={p.slice(0, 24)}>
+            <MethodText text={p} />
+          </p>
         ))}
         <p className="learn-paper" data-testid="paper-reference">
-          <strong>Reference values from the paper, not measured here:</strong> {text.paperReference}
+          <strong>Reference values from the paper, not measured here:</strong>{' '}
+          <MethodText text={text.paperReference} />
         </p>
       </section>
 

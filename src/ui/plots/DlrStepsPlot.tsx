@@ -1,13 +1,15 @@
 /**
- * "D_LR over training": one line per run against step, test accuracy on a second axis, one hover
- * listing every run at that step; the step the spectra show is marked. A click on a point, or the
- * arrow keys on the focused plot, select a checkpoint (which the spectra and details then show).
+ * "D_LR over training": one line per run against step with jackknife error bars (docs/method.md §7),
+ * test accuracy on a second axis, one hover listing every run at that step; the step the spectra show
+ * is marked. A click on a point, or the arrow keys on the focused plot, select a checkpoint (which the
+ * spectra and details then show).
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useCallback, useMemo, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { richscope, useRichscope } from '../../state/store';
 import { defaultViewSettings } from '../../state/view-settings';
+import { MethodLink } from '../MethodLink';
 import { SELECTION_KEYS, moveSelection } from './dlr-keys';
 import { buildDlrTraces, drawsAccuracy, selectableDlrRuns } from './dlr-traces';
 import { NoRunsMessage } from './NoRunsMessage';
@@ -46,6 +48,8 @@ export function DlrStepsPlot() {
   // The step the spectra show (the slider's), marked where a log axis can show it.
   const spectraStep = useMemo(() => sliderStep(sliderSteps(runs, view), view.step), [runs, view]);
   const marked = spectraStep !== undefined && !(logSteps && spectraStep <= 0) ? spectraStep : null;
+  const hasErrorBars = traces.some((t) => t.error_y);
+  const hasBands = traces.some((t) => t.fill === 'toself');
   const layout = useMemo<Partial<Layout>>(
     () => ({
       hovermode: 'x unified',
@@ -103,7 +107,7 @@ export function DlrStepsPlot() {
     [logSteps, hasAccuracy, marked],
   );
   const select = useCallback((customdata: unknown) => {
-    if (Array.isArray(customdata) && customdata.length === 2)
+    if (Array.isArray(customdata) && customdata.length >= 2)
       richscope.selectCheckpoint({ runId: String(customdata[0]), step: Number(customdata[1]) });
   }, []);
   // What the last key selected, read out by screen readers (the details panel shows it to everyone).
@@ -195,6 +199,18 @@ export function DlrStepsPlot() {
           description="D_LR of each run against training step; click a point, or use the arrow keys, to select a checkpoint"
         />
       </div>
+      {(hasErrorBars || hasBands) && (
+        <p className="hint" data-testid="dlr-error-legend">
+          {hasErrorBars && (
+            <>
+              Error bars: ± one jackknife standard error, how much D_LR moves with the sample of inputs (
+              <MethodLink section="jackknife" />
+              ).{' '}
+            </>
+          )}
+          {hasBands && 'Shaded bands: ± one standard deviation over the seeds of a seed group.'}
+        </p>
+      )}
       <p className="visually-hidden" role="status">
         {announcement}
       </p>

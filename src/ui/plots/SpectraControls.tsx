@@ -1,8 +1,11 @@
-/** The spectra's header and controls: mode, run, step slider, play, axes, K cap, step colour bar. */
+/**
+ * The spectra's header and controls: mode, run, step slider, play, axes, the curves' form, K cap, step
+ * colour bar.
+ */
 import type { RunRecord } from '../../session/records';
 import { richscope, useRichscope } from '../../state/store';
 import { useColourScheme } from '../use-colour-scheme';
-import { stepColourScale } from './traces';
+import { CURVE_FORM_NAMES, stepColourScale } from './traces';
 
 interface SpectraControlsProps {
   runs: readonly RunRecord[];
@@ -21,6 +24,7 @@ export function SpectraControls({ runs, focus, steps, current, stepLabel }: Spec
   const logK = useRichscope((s) => s.view.logK);
   const logEigenvalues = useRichscope((s) => s.view.logEigenvalues);
   const kMinRelative = useRichscope((s) => s.view.kMinRelative);
+  const curveForm = useRichscope((s) => s.view.curveForm);
   const scheme = useColourScheme();
   const gradient = `linear-gradient(to right, ${stepColourScale(scheme)
     .map(([at, colour]) => `${colour} ${at * 100}%`)
@@ -102,6 +106,27 @@ export function SpectraControls({ runs, focus, steps, current, stepLabel }: Spec
           />
           log ρ
         </label>
+        <fieldset className="segmented">
+          <legend>Π*(k), Π̂(k):</legend>
+          <label title="share of the target's energy on the eval split inside the span of the top-k eigenfunctions there, in [0, 1] (docs/method.md §4.1)">
+            <input
+              type="radio"
+              name="curve-form"
+              checked={curveForm === 'heldOut'}
+              onChange={() => richscope.setCurveForm('heldOut')}
+            />
+            {CURVE_FORM_NAMES.heldOut}
+          </label>
+          <label title="sum of the squared Nyström coefficients (docs/method.md §4): the paper's form, which can exceed 1 on a held-out split">
+            <input
+              type="radio"
+              name="curve-form"
+              checked={curveForm === 'nystrom'}
+              onChange={() => richscope.setCurveForm('nystrom')}
+            />
+            {CURVE_FORM_NAMES.nystrom}
+          </label>
+        </fieldset>
         <label>
           cap K at ρ_k/ρ_1 ≥
           <select

@@ -2,7 +2,9 @@
  * The three spectra side by side on one shared k axis (docs/method.md §4), in two modes: across runs at
  * one step, or across the checkpoints of one run (coloured by step, with a play button that
  * animates training). One hover lists every run at that k; runs without a checkpoint at the
- * slider's step are named with the step they are drawn at.
+ * slider's step are named with the step they are drawn at. The mass and utilization plots draw the
+ * held-out projections (§4.1, within [0, 1]) or, as a view option, the paper's Nyström sums; their
+ * axis titles say which.
  */
 import type { Layout } from 'plotly.js-dist-min';
 import { useCallback, useEffect, useMemo } from 'react';
@@ -18,7 +20,8 @@ import { Plot, type PlotExport } from './Plot';
 import { SpectraControls } from './SpectraControls';
 import { focusedRun, runsAtOtherSteps, sliderStep, sliderSteps } from './step-slider';
 import {
-  EVAL_SPLIT_NOTE,
+  CURVE_FORM_NAMES,
+  EVAL_SPLIT_NOTES,
   SPECTRUM_TITLES,
   buildTraces,
   spectrumHoverTitle,
@@ -71,11 +74,12 @@ export function SpectraPanel() {
   const logK = useRichscope((s) => s.view.logK);
   const logEigenvalues = useRichscope((s) => s.view.logEigenvalues);
   const storedKRange = useRichscope((s) => s.view.kRange);
+  const curveForm = useRichscope((s) => s.view.curveForm);
   const scheme = useColourScheme();
   // Only what the spectra draw: selecting a row or sorting the table leaves them alone.
   const view = useMemo(
-    () => ({ ...defaultViewSettings, spectraMode, step, focusRun, kMinRelative, aggregateSeeds }),
-    [spectraMode, step, focusRun, kMinRelative, aggregateSeeds],
+    () => ({ ...defaultViewSettings, spectraMode, step, focusRun, kMinRelative, aggregateSeeds, curveForm }),
+    [spectraMode, step, focusRun, kMinRelative, aggregateSeeds, curveForm],
   );
   // The three panels share one k axis: zooming one zooms all, and the zoom is kept in the URL.
   const kRange = usableKRange(storedKRange, logK);
@@ -116,6 +120,9 @@ export function SpectraPanel() {
       Object.fromEntries(
         PANELS.map(({ panel, yTitle }) => {
           const log = panel === 'eigenvalues' && logEigenvalues;
+          const curve = panel !== 'eigenvalues';
+          // fractions of the target's energy: the held-out curves' whole range, whatever the data
+          const fraction = curve && curveForm === 'heldOut';
           const layout: Partial<Layout> = {
             hovermode: 'x unified',
             // The curves' arrays are reused while unchanged, so plotly skips recomputing them; its
@@ -124,21 +131,24 @@ export function SpectraPanel() {
             xaxis: {
               title: { text: logK ? 'k (log)' : 'k' },
               type: logK ? 'log' : 'linear',
-              unifiedhovertitle: { text: spectrumHoverTitle(panel, onEval) },
+              unifiedhovertitle: { text: spectrumHoverTitle(panel, onEval, curveForm) },
               ...(kRange ? { range: axisRangeOfK(kRange, logK), autorange: false } : { autorange: true }),
             },
             yaxis: {
-              title: { text: log ? `${yTitle} (log)` : yTitle },
+              title: {
+                text: log ? `${yTitle} (log)` : curve ? `${yTitle}: ${CURVE_FORM_NAMES[curveForm]}` : yTitle,
+              },
               type: log ? 'log' : 'linear',
               exponentformat: 'power',
               // Whole decades only: plotly adds crowded "2" and "5" labels on short log ranges.
               ...(log ? { dtick: rhoTick } : {}),
+              ...(fraction ? { range: [0, 1], autorange: false } : { autorange: true }),
             },
           };
           return [panel, layout];
         }),
       ) as Record<SpectrumPanel, Partial<Layout>>,
-    [logK, logEigenvalues, kRange, onEval, rhoTick],
+    [logK, logEigenvalues, kRange, onEval, rhoTick, curveForm],
   );
 
   const stepLabel = current >= 0 && steps.length > 0 ? String(steps[current]) : '–';
@@ -201,10 +211,22 @@ export function SpectraPanel() {
         <p className="hint">No labels, so no cumulative mass Π*(k), for: {unlabelled.join(', ')}.</p>
       )}
       {onEval && (
-        <p className="hint">
-          Π*(k) and Π̂(k) are {EVAL_SPLIT_NOTE} (the eigenfunctions come from the train split and are not
-          orthonormal on the test split; <MethodLink section="spectra" />
-          ).
+        <p className="hint" data-testid="curve-form-note">
+          Π*(k) and Π̂(k) drawn as {CURVE_FORM_NAMES[curveForm]}: {EVAL_SPLIT_NOTES[curveForm]}
+          {curveForm === 'heldOut' ? (
+            <>
+              {' '}
+              (<MethodLink section="heldOut" />
+              ).
+            </>
+          ) : (
+            <>
+              {' '}
+              (the eigenfunctions come from the train split and are not orthonormal on the test split;{' '}
+              <MethodLink section="spectra" />
+              ).
+            </>
+          )}
         </p>
       )}
     </section>

@@ -15,6 +15,27 @@ const rich = fakeRun(
 const lazy = fakeRun('lazy', [fakeCheckpoint(0), fakeCheckpoint(150, {}, false)]);
 
 describe('buildDlrTraces', () => {
+  it('draws error bars of one jackknife standard error, said in the hover', () => {
+    const [trace] = buildDlrTraces([rich], defaultViewSettings);
+    expect(trace.error_y).toMatchObject({ type: 'data', array: [0.01, 0.01], visible: true });
+    expect(trace.hovertemplate).toContain('%{text}');
+    expect(trace.text).toEqual([' ± 0.0100 (jackknife s.e.)', ' ± 0.0100 (jackknife s.e.)']);
+  });
+
+  it('draws no error bar where a checkpoint has no standard error, and none at all without any', () => {
+    const partial = fakeRun('p', [
+      fakeCheckpoint(0, { dlrStdErr: null }),
+      fakeCheckpoint(10, { dlrStdErr: 0.02 }),
+    ]);
+    expect(buildDlrTraces([partial], defaultViewSettings)[0].error_y?.array).toEqual([NaN, 0.02]);
+    const [none] = buildDlrTraces(
+      [fakeRun('n', [fakeCheckpoint(0, { dlrStdErr: null })])],
+      defaultViewSettings,
+    );
+    expect(none.error_y).toBeUndefined();
+    expect(none.hovertemplate).not.toContain('%{text}');
+  });
+
   it('draws D_LR per run, test accuracy on the second axis and the selection', () => {
     const traces = buildDlrTraces([rich, lazy], {
       ...defaultViewSettings,

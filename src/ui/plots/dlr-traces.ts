@@ -17,6 +17,10 @@ export function selectableDlrRuns(runs: readonly RunRecord[], view: ViewSettings
 interface RunSeries {
   steps: number[];
   dlr: number[];
+  /** jackknife standard errors (docs/method.md §7); NaN where a checkpoint has none (no bar) */
+  stdErrs: number[];
+  /** the hover's ' ± s.e.' per point ('' where there is none) */
+  stdErrTexts: string[];
   customdata: [string, number][];
   accuracySteps: number[];
   accuracy: number[];
@@ -32,6 +36,11 @@ function runSeries(run: RunRecord): RunSeries {
     series = {
       steps: run.checkpoints.map((c) => c.step),
       dlr: run.checkpoints.map((c) => c.metrics.dlr),
+      // sessions stored before the standard errors existed have none
+      stdErrs: run.checkpoints.map((c) => c.metrics.dlrStdErr ?? NaN),
+      stdErrTexts: run.checkpoints.map((c) =>
+        c.metrics.dlrStdErr == null ? '' : ` ± ${c.metrics.dlrStdErr.toFixed(4)} (jackknife s.e.)`,
+      ),
       customdata: run.checkpoints.map((c) => [run.id, c.step]),
       accuracySteps: withAccuracy.map((c) => c.step),
       accuracy: withAccuracy.map((c) => c.metrics.evalAccuracy!),
@@ -72,6 +81,7 @@ export function buildDlrTraces(
     const style = styles.get(run.id)!;
     const { line, opacity } = runLine(style, 2, run.id, hoveredRun);
     const name = escapeHtml(run.name);
+    const withErrors = series.stdErrs.some((se) => !Number.isNaN(se));
     traces.push({
       type: 'scatter',
       mode: 'lines+markers',
@@ -81,9 +91,22 @@ export function buildDlrTraces(
       x: series.steps,
       y: series.dlr,
       customdata: series.customdata,
+      ...(withErrors
+        ? {
+            error_y: {
+              type: 'data' as const,
+              array: series.stdErrs,
+              visible: true,
+              color: style.colour,
+              thickness: 1.5,
+              width: 4,
+            },
+            text: series.stdErrTexts,
+          }
+        : {}),
       ...(smoothing > 0 ? { line: { ...line, width: 1 }, opacity: 0.35 * opacity } : { line, opacity }),
       marker: { color: style.colour, size: 8 },
-      hovertemplate: `${name} · D_LR = %{y:.4f}<extra></extra>`,
+      hovertemplate: `${name} · D_LR = %{y:.4f}${withErrors ? '%{text}' : ''}<extra></extra>`,
     });
     if (smoothing > 0) {
       traces.push({

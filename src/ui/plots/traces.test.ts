@@ -5,7 +5,8 @@ import { sequentialColour } from '../step-colours';
 import { RUN_DASHES } from '../run-style';
 import {
   DIMMED_OPACITY,
-  EVAL_SPLIT_NOTE,
+  CURVE_FORM_NAMES,
+  EVAL_SPLIT_NOTES,
   buildTraces,
   cappedK,
   spectrumHoverTitle,
@@ -41,12 +42,24 @@ describe('buildTraces across runs', () => {
     expect(traces[1].hovertemplate).toContain('step 150');
   });
 
-  it('never clips Π above 1 and says so in the hover of panels measured on the test split', () => {
-    const traces = buildTraces('mass', [lazy], { ...defaultViewSettings, step: 0, kMinRelative: 0 });
-    expect(traces[0].y).toEqual([0.5, 0.8, 0.9, 1.2]);
-    expect(spectrumHoverTitle('mass', true)).toContain(EVAL_SPLIT_NOTE);
-    expect(spectrumHoverTitle('mass', false)).toBe('k = %{x}');
-    expect(spectrumHoverTitle('eigenvalues', true)).toBe('k = %{x}');
+  it('draws the held-out curves by default and the Nyström sums, never clipped, as the option; hovers say which', () => {
+    const view = { ...defaultViewSettings, step: 0, kMinRelative: 0 };
+    expect(buildTraces('mass', [lazy], view)[0].y).toEqual([0.5, 0.8, 0.9, 0.95]);
+    expect(buildTraces('mass', [lazy], { ...view, curveForm: 'nystrom' })[0].y).toEqual([0.5, 0.8, 0.9, 1.2]);
+    expect(buildTraces('utilization', [lazy], { ...view, curveForm: 'nystrom' })[0].y).toEqual([
+      0.6, 0.9, 1, 1.1,
+    ]);
+    expect(spectrumHoverTitle('mass', true, 'heldOut')).toContain(EVAL_SPLIT_NOTES.heldOut);
+    expect(spectrumHoverTitle('mass', true, 'heldOut')).toContain(CURVE_FORM_NAMES.heldOut);
+    expect(spectrumHoverTitle('mass', true, 'nystrom')).toContain(EVAL_SPLIT_NOTES.nystrom);
+    expect(spectrumHoverTitle('mass', false, 'heldOut')).not.toContain(EVAL_SPLIT_NOTES.heldOut);
+    expect(spectrumHoverTitle('eigenvalues', true, 'heldOut')).toBe('k = %{x}');
+  });
+
+  it('draws no held-out curve for a checkpoint stored without one', () => {
+    const old = fakeRun('old', [fakeCheckpoint(0, { mass: [], utilization: [] })]);
+    expect(buildTraces('mass', [old], defaultViewSettings)).toEqual([]);
+    expect(buildTraces('mass', [old], { ...defaultViewSettings, curveForm: 'nystrom' })).toHaveLength(1);
   });
 
   it('names each run and the step it is drawn at in the one hover for all runs', () => {
@@ -93,7 +106,7 @@ describe('buildTraces across runs', () => {
     const traces = buildTraces('utilization', [a, b], { ...defaultViewSettings, aggregateSeeds: true });
     expect(traces).toHaveLength(2);
     expect(traces[0].fill).toBe('toself');
-    expect(traces[1].name).toBe('g (mean ± sd)');
+    expect(traces[1].name).toBe('g (mean ± sd over seeds)');
     expect(traces[1].y).toEqual([0.30000000000000004, 0.5, 0.7]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Dash, ScatterData } from 'plotly.js-dist-min';
 import type { CheckpointRecord, RunRecord } from '../../session/records';
-import type { ViewSettings } from '../../state/view-settings';
+import type { CurveForm, ViewSettings } from '../../state/view-settings';
 import { nearestCheckpoint } from '../nearest-checkpoint';
 import { sequentialColour } from '../step-colours';
 import { runStyles, type RunStyle } from '../run-style';
@@ -35,8 +35,20 @@ export const STEP_SCALE_RANGE: Record<ColourScheme, [number, number]> = { light:
 
 const SYMBOLS: Record<SpectrumPanel, string> = { mass: 'Π*(k)', utilization: 'Π̂(k)', eigenvalues: 'ρ_k/ρ_1' };
 
-/** Why Π may exceed 1 (docs/method.md §4): said in the hover of the panels measured on the test split. */
-export const EVAL_SPLIT_NOTE = 'measured on the test split: not clipped, may exceed 1';
+/** What each form of the curves is (docs/method.md §4, §4.1): the legend title of the two plots. */
+export const CURVE_FORM_NAMES: Record<CurveForm, string> = {
+  heldOut: 'held-out projections',
+  nystrom: "the paper's Nyström sums",
+};
+
+/**
+ * What an eval-split trace measures, said in its hover: the held-out curves are fractions of the test
+ * split's energy; the paper's sums are not clipped and may exceed 1 there (docs/method.md §4).
+ */
+export const EVAL_SPLIT_NOTES: Record<CurveForm, string> = {
+  heldOut: 'measured on the test split: share of its energy in the span of the top-k features there',
+  nystrom: "the paper's Nyström sums on the test split: not clipped, may exceed 1",
+};
 
 /** Opacity of the runs not under the pointer while one is. */
 export const DIMMED_OPACITY = 0.2;
@@ -60,10 +72,27 @@ export function cappedK(relativeEigenvalues: readonly number[], kMinRelative: nu
   return Math.max(k, Math.min(1, relativeEigenvalues.length));
 }
 
-/** The curve a panel shows for one checkpoint; null when it cannot be measured (mass without labels). */
-export function spectrumCurve(checkpoint: CheckpointRecord, panel: SpectrumPanel): number[] | null {
+/**
+ * The curve a panel shows for one checkpoint in the given form; null when it cannot be measured (mass
+ * without labels, held-out curves of a session stored before they existed).
+ */
+export function spectrumCurve(
+  checkpoint: CheckpointRecord,
+  panel: SpectrumPanel,
+  form: CurveForm = 'heldOut',
+): number[] | null {
   const m = checkpoint.metrics;
-  const curve = panel === 'mass' ? m.mass : panel === 'utilization' ? m.utilization : m.relativeEigenvalues;
+  const nystrom = form === 'nystrom';
+  const curve =
+    panel === 'mass'
+      ? nystrom
+        ? m.massNystrom
+        : m.mass
+      : panel === 'utilization'
+        ? nystrom
+          ? m.utilizationNystrom
+          : m.utilization
+        : m.relativeEigenvalues;
   return curve && curve.length > 0 ? curve : null;
 }
 
@@ -78,13 +107,13 @@ const curveCache = new WeakMap<CheckpointRecord, Map<string, number[] | null>>()
 function cappedCurve(
   checkpoint: CheckpointRecord,
   panel: SpectrumPanel,
-  kMinRelative: number,
+  { kMinRelative, curveForm }: ViewSettings,
 ): number[] | null {
   let cached = curveCache.get(checkpoint);
   if (!cached) curveCache.set(checkpoint, (cached = new Map()));
-  const key = `${panel}|${kMinRelative}`;
+  const key = `${panel}|${kMinRelative}|${curveForm}`;
   if (!cached.has(key)) {
-    const curve = spectrumCurve(checkpoint, panel);
+    const curve = spectrumCurve(checkpoint, panel, curveForm);
     cached.set(key, curve && curve.slice(0, cappedK(checkpoint.metrics.relativeEigenvalues, kMinRelative)));
   }
   return cached.get(key)!;
@@ -94,10 +123,14 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The title of the one hover of a spectrum panel (all runs at that k). */
-export function spectrumHoverTitle(panel: SpectrumPanel, onEvalSplit: boolean): string {
-  const note = onEvalSplit && panel !== 'eigenvalues' ? `<br><i>${EVAL_SPLIT_NOTE}</i>` : '';
-  return `k = %{x}${note}`;
+/**
+ * The title of the one hover of a spectrum panel (all runs at that k): which form of the curves is
+ * drawn, and what it measures on the test split.
+ */
+export function spectrumHoverTitle(panel: SpectrumPanel, onEvalSplit: boolean, form: CurveForm): string {
+  if (panel === 'eigenvalues') return 'k = %{x}';
+  const note = onEvalSplit ? `<br><i>${EVAL_SPLIT_NOTES[form]}</i>` : '';
+  return `k = %{x} (${CURVE_FORM_NAMES[form]})${note}`;
 }
 
 /** One run's line in a hover that lists every run: its name and step, then the value. */
@@ -132,7 +165,7 @@ export function bandTraces(
     {
       type: 'scatter',
       mode: 'lines',
-      name: `${name} (mean ± sd)`,
+      name: `${name} (mean ± sd over seeds)`,
       x,
       y: aggregate.mean,
       line: { color: colour, width: 2.5 },
@@ -207,7 +240,7 @@ function buildRunTraces(
   const traces: Trace[] = [];
   for (const run of single) {
     const checkpoint = nearestCheckpoint(run.checkpoints, view.step)!;
-    const y = cappedCurve(checkpoint, panel, view.kMinRelative);
+    const y = cappedCurve(checkpoint, panel, view);
     if (!y) continue;
     traces.push({
       type: 'scatter',
@@ -223,7 +256,7 @@ function buildRunTraces(
   for (const [group, members] of groups) {
     const checkpoints = members.map((run) => nearestCheckpoint(run.checkpoints, view.step)!);
     const curves = checkpoints
-      .map((c) => cappedCurve(c, panel, view.kMinRelative))
+      .map((c) => cappedCurve(c, panel, view))
       .filter((c): c is number[] => c !== null);
     if (curves.length === 0) continue;
     const aggregate = aggregateCurves(curves);
@@ -290,7 +323,7 @@ function buildCheckpointTraces(
   const traces: Trace[] = [];
   for (const checkpoint of run.checkpoints) {
     if (checkpoint.step > current.step) break;
-    const y = cappedCurve(checkpoint, panel, view.kMinRelative);
+    const y = cappedCurve(checkpoint, panel, view);
     if (!y) continue;
     const isCurrent = checkpoint === current;
     const position = stepPosition(checkpoint.step, first, last);

@@ -1,0 +1,67 @@
+/**
+ * The two scatter updates the moment pass shares with the jackknife's row groups (docs/method.md §2):
+ * the mean corrections of the co-moment merge, batched into matrix products, and mirroring an upper
+ * triangle onto the lower.
+ */
+import { multiplyTransposedA } from './kernels/gemm';
+import type { Moments } from './types';
+
+/** Chunks whose mean corrections are added to the scatter together, as one matrix product. */
+const CORRECTION_BATCH = 64;
+
+/**
+ * The mean corrections of docs/method.md §2's merge for chunks whose centred scatter is accounted elsewhere
+ * (the Gram kernel's running sum, the one-hot blocks added in place): chunk t adds
+ * w_t delta_t delta_t^T, w_t = n_A n_B / n, delta_t = chunk mean - running mean. Each is kept as the
+ * row sqrt(w_t) delta_t and a batch is added as R^T R through the GEMM kernel: one rank-one d x d pass
+ * per chunk cost more than the chunk's whole Gram packing.
+ */
+export function createMeanCorrections(d: number) {
+  const rowsOf = new Float64Array(CORRECTION_BATCH * d);
+  let count = 0;
+  /** Adds the batch's R^T R to the upper triangle of a d x d row-major scatter. */
+  function addTo(scatter: Float64Array): void {
+    if (count === 0) return;
+    const width = 256;
+    for (let c0 = 0; c0 < d; c0 += width) {
+      const w = Math.min(width, d - c0);
+      const right = new Float64Array(count * w);
+      for (let t = 0; t < count; t++) right.set(rowsOf.subarray(t * d + c0, t * d + c0 + w), t * w);
+      const product = multiplyTransposedA(rowsOf, d, count, c0 + w, right, w); // (c0 + w) x w
+      for (let j = 0; j < c0 + w; j++)
+        for (let col = Math.max(c0, j); col < c0 + w; col++)
+          scatter[j * d + col] += product[j * w + col - c0];
+    }
+  }
+  return {
+    addTo,
+    /** Moves the running mean and count of `target` by a chunk; its correction reaches target.scatter when the batch fills. */
+    record(target: Moments, nB: number, meanB: Float64Array): void {
+      const nA = target.n;
+      const n = nA + nB;
+      if (nB === 0) return;
+      const share = nB / n;
+      const root = Math.sqrt((nA * nB) / n);
+      const row = count * d;
+      for (let j = 0; j < d; j++) {
+        const delta = meanB[j] - target.mean[j];
+        rowsOf[row + j] = root * delta;
+        target.mean[j] += delta * share;
+      }
+      target.n = n;
+      if (nA > 0 && ++count === CORRECTION_BATCH) {
+        addTo(target.scatter);
+        count = 0;
+      }
+    },
+  };
+}
+
+/** Copies the upper triangle onto the lower, in square tiles so the strided writes stay in cache. */
+export function mirrorUpper(s: Float64Array, d: number): void {
+  const tile = 32;
+  for (let j0 = 0; j0 < d; j0 += tile)
+    for (let k0 = j0; k0 < d; k0 += tile)
+      for (let j = j0; j < Math.min(j0 + tile, d); j++)
+        for (let k = Math.max(k0, j + 1); k < Math.min(k0 + tile, d); k++) s[k * d + j] = s[j * d + k];
+}

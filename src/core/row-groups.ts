@@ -1,0 +1,116 @@
+/**
+ * The jackknife's per-group moments, accumulated in the moment pass (docs/method.md §7): row i of a
+ * split goes to group i mod G, and each group keeps n, the mean and the scatter of its rows' [Phi | F]
+ * columns, exactly as the moment pass keeps a split's (docs/method.md §2). The groups of one split
+ * together hold every row once, so their merge is the split's [Phi | F] block: the moment pass takes
+ * it from there instead of running the Gram kernel a second time over the same rows.
+ */
+import { createGramKernel, type GramKernelOptions } from './kernels/gram';
+import { createMeanCorrections, mirrorUpper } from './mean-corrections';
+import { allocateLocal, type Allocate, type Moments } from './types';
+
+export interface RowGroups {
+  readonly count: number;
+  /**
+   * Adds `rows` consecutive rows (features rows x p, logits rows x c, row-major) whose first row has
+   * index `firstRow` in the split: each row to its group.
+   */
+  add(features: ArrayLike<number>, logits: ArrayLike<number>, rows: number, firstRow: number): void;
+  /** Each group's moments (q = 0), arrays from `allocate`; the groups stay usable. */
+  results(allocate?: Allocate): Moments[];
+}
+
+/** The float array type a chunk's rows are gathered into: the input's own where it is float32. */
+function gatheredType(like: ArrayLike<number>): Float32ArrayConstructor | Float64ArrayConstructor {
+  return like instanceof Float32Array ? Float32Array : Float64Array;
+}
+
+/**
+ * G groups of the [Phi | F] columns (p + c of them). A chunk's rows of one group are gathered into a
+ * contiguous block (of the input's float type, so float32 rows keep the float32 Gram lanes' packing)
+ * and added with the one-shot Gram kernel into that group's scatter: one kernel for all the groups,
+ * G (p + c)^2 float64 values of scatter in all.
+ */
+export function createRowGroups(
+  p: number,
+  c: number,
+  count: number,
+  gramOptions: GramKernelOptions,
+): RowGroups {
+  if (!(Number.isInteger(count) && count >= 2))
+    throw new RangeError(`jackknife groups: ${count}; at least 2 are needed`);
+  const d = p + c;
+  const gram = createGramKernel(d, gramOptions);
+  const groups = Array.from({ length: count }, () => ({
+    moments: {
+      n: 0,
+      p,
+      c,
+      q: 0,
+      targetKind: 'none',
+      mean: new Float64Array(d),
+      // the upper triangle only, until results() mirrors a copy
+      scatter: new Float64Array(d * d),
+      correct: null,
+    } satisfies Moments,
+    corrections: createMeanCorrections(d),
+  }));
+  const mean = new Float64Array(d);
+  let featureRows: Float32Array | Float64Array = new Float64Array(0);
+  let logitRows: Float32Array | Float64Array = new Float64Array(0);
+
+  /** Gather buffers for a group's share of a chunk of `rows` rows. */
+  function reserve(features: ArrayLike<number>, logits: ArrayLike<number>, rows: number): void {
+    const most = Math.ceil(rows / count);
+    const featureType = gatheredType(features);
+    const logitType = gatheredType(logits);
+    if (featureRows.length < most * p || !(featureRows instanceof featureType))
+      featureRows = new featureType(most * p);
+    if (logitRows.length < most * c || !(logitRows instanceof logitType)) logitRows = new logitType(most * c);
+  }
+
+  return {
+    count,
+    add(features, logits, rows, firstRow) {
+      reserve(features, logits, rows);
+      for (let g = 0; g < count; g++) {
+        // the chunk's rows of group g: t = first, first + G, ...
+        const first = (((g - firstRow) % count) + count) % count;
+        if (first >= rows) continue;
+        const taken = Math.ceil((rows - first) / count);
+        mean.fill(0);
+        for (let s = 0, t = first; s < taken; s++, t += count) {
+          for (let j = 0; j < p; j++) {
+            const x = features[t * p + j];
+            featureRows[s * p + j] = x;
+            mean[j] += x;
+          }
+          for (let j = 0; j < c; j++) {
+            const x = logits[t * c + j];
+            logitRows[s * c + j] = x;
+            mean[p + j] += x;
+          }
+        }
+        for (let j = 0; j < d; j++) mean[j] /= taken;
+        const group = groups[g];
+        const blocks = [
+          { data: featureRows, cols: p },
+          { data: logitRows, cols: c },
+        ];
+        gram.gramUpper(blocks, taken, mean, group.moments.scatter, d, true);
+        group.corrections.record(group.moments, taken, mean);
+      }
+    },
+    results(allocate = allocateLocal) {
+      return groups.map(({ moments, corrections }) => {
+        const scatter = allocate(d * d);
+        scatter.set(moments.scatter);
+        corrections.addTo(scatter);
+        mirrorUpper(scatter, d);
+        const groupMean = allocate(d);
+        groupMean.set(moments.mean);
+        return { ...moments, mean: groupMean, scatter };
+      });
+    },
+  };
+}
