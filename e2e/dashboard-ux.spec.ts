@@ -364,7 +364,7 @@ test.describe('runs, files and messages', () => {
     await page.getByTestId('undo-removal').getByRole('button', { name: 'Undo' }).click();
     await expect(runsPanel.run('learn-rich')).toHaveCount(1);
 
-    await page.getByRole('button', { name: /^D_LR$/ }).focus();
+    await page.getByRole('button', { name: /^D_LR ± s\.e\.$/ }).focus();
     await expect(page.getByTestId('column-help')).toContainText('0 = rich, 1 = lazy');
   });
 });
