@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { exampleRows, expect, fixtureFile, test, type PlotId } from './fixtures';
 import { seriousViolations } from './axe';
-import { hoverAt, hoverText, opacities, overlaps, plotSizes, runsDrawn } from './plot-probes';
+import { expectReflowAt, hoverAt, hoverText, opacities, plotSizes, runsDrawn } from './plot-probes';
 
 const MAIN_PLOTS: PlotId[] = ['plot-mass', 'plot-utilization', 'plot-eigenvalues', 'plot-dlr-steps'];
 
@@ -19,15 +19,7 @@ test.describe('layout', () => {
     await page.goto('/');
     await table.expectRows(exampleRows());
     for (const width of [1440, 1100, 800]) {
-      await page.setViewportSize({ width, height: 900 });
-      await expect
-        .poll(async () =>
-          (await plotSizes(page, MAIN_PLOTS)).every(
-            (p) => p.height >= 200 && Math.abs(p.drawnWidth - p.width) <= 1 && p.drawnHeight >= 200,
-          ),
-        )
-        .toBe(true);
-      expect(await overlaps(page), `overlapping blocks at ${width} px`).toEqual([]);
+      await expectReflowAt(page, width, MAIN_PLOTS);
       const sideways = await page.evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );

@@ -4,7 +4,7 @@ import type { Page } from '@playwright/test';
 import path from 'node:path';
 import { seriousViolations } from './axe';
 import { exampleRows, expect, test } from './fixtures';
-import { hoverAt, hoverText, opacities, overlaps, plotSizes, runsDrawn } from './plot-probes';
+import { expectReflowAt, hoverAt, hoverText, opacities, runsDrawn } from './plot-probes';
 
 const LAYERS = path.resolve(import.meta.dirname, '../fixtures/layers-mlp');
 const expected = JSON.parse(readFileSync(path.join(LAYERS, 'expected.json'), 'utf8')) as Record<
@@ -89,15 +89,7 @@ test('the layer plots follow the dashboard: reflow, offline mode bar, the Runs p
 }) => {
   const layerPlots = ['plot-dlr-layers', 'plot-dlr-layer-steps'];
   for (const width of [1440, 1100, 800]) {
-    await page.setViewportSize({ width, height: 900 });
-    await expect
-      .poll(async () =>
-        (await plotSizes(page, layerPlots)).every(
-          (p) => p.height >= 200 && Math.abs(p.drawnWidth - p.width) <= 1 && p.drawnHeight >= 200,
-        ),
-      )
-      .toBe(true);
-    expect(await overlaps(page), `overlapping blocks at ${width} px`).toEqual([]);
+    await expectReflowAt(page, width, layerPlots);
   }
   await page.setViewportSize({ width: 1440, height: 900 });
 

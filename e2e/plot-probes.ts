@@ -1,5 +1,5 @@
 /** What the UX specs read off a drawn plot: sizes, overlaps, the runs it draws, their emphasis, its hover. */
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 /** Pairs of blocks (neither inside the other) whose boxes overlap by more than a pixel. */
 export async function overlaps(page: Page): Promise<string[]> {
@@ -40,6 +40,22 @@ export async function plotSizes(page: Page, ids: readonly string[]) {
       };
     });
   }, ids);
+}
+
+/**
+ * Sets the window to `width` and waits until every plot in `ids` is at least 200 px high with its
+ * drawing fitted to its container; then no two blocks may overlap.
+ */
+export async function expectReflowAt(page: Page, width: number, ids: readonly string[]): Promise<void> {
+  await page.setViewportSize({ width, height: 900 });
+  await expect
+    .poll(async () =>
+      (await plotSizes(page, ids)).every(
+        (p) => p.height >= 200 && Math.abs(p.drawnWidth - p.width) <= 1 && p.drawnHeight >= 200,
+      ),
+    )
+    .toBe(true);
+  expect(await overlaps(page), `overlapping blocks at ${width} px`).toEqual([]);
 }
 
 /** The run ids of the traces a plot holds (each run's traces carry it as `meta`). */

@@ -120,6 +120,30 @@ describe('per-group moments of the moment pass', () => {
     },
   );
 
+  it('groups holding several gathered batches (over 512 rows each) keep their exact moments', () => {
+    const big = 11_237;
+    const bigData = checkpoint(big, 4, 2, 9);
+    const bigShape: MomentShape = { p: 4, c: 2, targets: { kind: 'onehot', classes: 2 } };
+    const chunks: [number, number][] = [
+      [0, 2048],
+      [2048, 5000],
+      [7048, 4189],
+    ];
+    const result = passInChunks(bigData, bigShape, chunks);
+    result.groups!.forEach((group, g) => {
+      const keep = (i: number) => i % 10 === g;
+      const want = momentsOf(
+        rowsWhere(bigData.phi, 4, big, keep),
+        rowsWhere(bigData.logits, 2, big, keep),
+        group.n,
+      );
+      expect(group.n).toBeGreaterThan(1024);
+      expectMomentsClose(group, want, 1e-13);
+    });
+    const whole = momentsOf(bigData.phi, bigData.logits, big, { labels: bigData.labels, classes: 2 });
+    expectMomentsClose({ ...result, groups: undefined }, whole, 1e-13);
+  });
+
   it('with dense targets the total keeps its own Gram pass and equals a pass without groups', () => {
     const targets = normalMatrix(n, 2, 9);
     const dense = momentsOf(data.phi, data.logits, n, { targets, q: 2 });

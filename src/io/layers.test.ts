@@ -3,24 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { groupFiles } from './grouping';
 import { compareLayerNames, detectLayers, isLayerName } from './layers';
 import { detectRoles } from './roles';
-import { InputError, type ArrayInfo } from './types';
+import { arrayInfo, inputProblem } from './testing';
+import type { ArrayInfo } from './types';
 
-const info = (key: string, shape: number[], integer = false): ArrayInfo => ({
-  key,
-  shape,
-  dtype: integer ? 'int64' : 'float32',
-  integer,
-});
-
-function problem(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
+const info = arrayInfo;
+const problem = inputProblem;
 
 describe('isLayerName: which names are layers', () => {
   const cases: [string, boolean][] = [

@@ -2,25 +2,11 @@ import { describe, expect, it } from 'vitest';
 
 import { openNpy } from './npy';
 import { detectRoles, validateLabels } from './roles';
-import { fixtureSource } from './testing';
+import { arrayInfo, fixtureSource, inputProblem } from './testing';
 import { InputError, type ArrayInfo } from './types';
 
-const info = (key: string, shape: number[], integer = false): ArrayInfo => ({
-  key,
-  shape,
-  dtype: integer ? 'int64' : 'float32',
-  integer,
-});
-
-function problem(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as InputError).problem;
-  }
-  throw new Error('no error');
-}
+const info = arrayInfo;
+const problem = inputProblem;
 
 describe('detectRoles', () => {
   it('assigns by name, including dotted suffixes and singular forms', () => {

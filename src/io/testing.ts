@@ -1,12 +1,13 @@
 /**
  * Test helpers for src/io (imported only by *.test.ts): fixtures from fixtures/io as in-memory
- * byte sources, whole-array reads, and the expected values written by fixtures/io/generate.py.
+ * byte sources, whole-array reads, the expected values written by fixtures/io/generate.py, array
+ * descriptions and the problem an InputError states.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { bytesByteSource } from './byte-source';
-import type { ArrayReader, ByteSource } from './types';
+import { InputError, type ArrayInfo, type ArrayReader, type ByteSource } from './types';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/io/', import.meta.url));
 
@@ -77,4 +78,23 @@ export function buildNpy(descr: string, shape: number[], data: Uint8Array, fortr
   out.set(new TextEncoder().encode(header), 10);
   out.set(data, 10 + header.length);
   return out;
+}
+
+/** An array's description as the container lists it. */
+export const arrayInfo = (key: string, shape: number[], integer = false): ArrayInfo => ({
+  key,
+  shape,
+  dtype: integer ? 'int64' : 'float32',
+  integer,
+});
+
+/** The problem of the InputError `run` throws; anything else fails the test. */
+export function inputProblem(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof InputError) return error.problem;
+    throw error;
+  }
+  throw new Error('expected an InputError');
 }

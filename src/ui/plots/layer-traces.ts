@@ -11,7 +11,7 @@ import { nearestCheckpoint } from '../nearest-checkpoint';
 import { SEQUENTIAL_COLORSCALE } from '../step-colours';
 import { runStyles } from '../run-style';
 import { aggregateCurves, seedGroups } from '../seed-aggregate';
-import { escapeHtml, runLine, withAlpha, type Trace } from './traces';
+import { bandTraces, escapeHtml, runLine, type Trace } from './traces';
 
 /** The layers of a checkpoint the view shows: every one in layer order, or those `order` names, in its order. */
 export function shownLayers(
@@ -133,31 +133,14 @@ export function buildDlrLayersTraces(
     lists.push(checkpoints[0].metrics.layers.filter((l) => names.includes(l.name)));
     const colour = members[0].colour;
     const label = `${group} (mean of ${checkpoints.length}), step ${checkpoints[0].step}`;
-    traces.push(
-      {
-        type: 'scatter',
-        mode: 'lines',
-        x: [...names, ...[...names].reverse()],
-        y: [...aggregate.upper, ...[...aggregate.lower].reverse()],
-        fill: 'toself',
-        fillcolor: withAlpha(colour, 0.2),
-        line: { width: 0, color: colour },
-        hoverinfo: 'skip',
-        showlegend: false,
-        legendgroup: group,
-      },
-      {
-        type: 'scatter',
-        mode: 'lines+markers',
-        name: `${label} (mean ± sd)`,
-        x: names,
-        y: aggregate.mean,
-        line: { color: colour, width: 2.5 },
-        marker: { color: colour, size: 8 },
-        legendgroup: group,
-        hovertemplate: `${escapeHtml(label)}: D_LR = %{y:.4f}<extra></extra>`,
-      },
-    );
+    const hover = `${escapeHtml(label)}: D_LR = %{y:.4f}<extra></extra>`;
+    const [band, mean] = bandTraces(group, colour, names, aggregate, hover);
+    traces.push(band, {
+      ...mean,
+      mode: 'lines+markers',
+      name: `${label} (mean ± sd)`,
+      marker: { color: colour, size: 8 },
+    });
   }
   return { traces, categories: unionOfNames(lists) };
 }

@@ -142,7 +142,7 @@ function hoverLine(panel: SpectrumPanel, name: string, step: number): string {
 export function bandTraces(
   name: string,
   colour: string,
-  x: number[],
+  x: (number | string)[],
   aggregate: { mean: number[]; lower: number[]; upper: number[] },
   hover: string,
   yaxis?: string,
