@@ -133,6 +133,11 @@ export class AnalysisBridge {
     return this.workers.call((api) => api.importBundle(file, name, options.persist ?? false), options.signal);
   }
 
+  /** Starts the workers now, so their code loads while the page starts up. */
+  warm(): void {
+    this.workers.warm();
+  }
+
   /** Stops every worker; later calls start new ones. */
   terminateAll(): void {
     this.workers.terminateAll();

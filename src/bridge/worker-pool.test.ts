@@ -40,6 +40,24 @@ describe('WorkerPool', () => {
     expect(workers.started).toHaveLength(2);
   });
 
+  it('warm starts every worker idle, and calls then use them without starting more', async () => {
+    const workers = fakeWorkers();
+    const pool = new WorkerPool({ size: 2, start: workers.start });
+    const states: PoolState[] = [];
+    pool.subscribe((state) => states.push(state));
+    pool.warm();
+    expect(workers.started).toHaveLength(2);
+    expect(states).toEqual([{ alive: 2, busy: 0 }]);
+    pool.warm();
+    expect(workers.started).toHaveLength(2);
+    const result = pool.call((api) => api.echo('a'));
+    await flush();
+    expect(workers.started).toHaveLength(2);
+    expect(pool.state).toEqual({ alive: 2, busy: 1 });
+    workers.started[0].pending[0]('done');
+    await expect(result).resolves.toBe('done');
+  });
+
   it('drops a queued call on abort without touching workers', async () => {
     const workers = fakeWorkers();
     const pool = new WorkerPool({ size: 1, start: workers.start });

@@ -86,6 +86,15 @@ export class WorkerPool<Api> {
     });
   }
 
+  /**
+   * Starts every worker the pool may hold, idle, so that loading their code overlaps whatever the
+   * page does before its first call.
+   */
+  warm(): void {
+    while (this.slots.length < this.size) this.slots.push({ worker: this.start(), busy: false });
+    this.notify();
+  }
+
   /** Stops every worker; later calls start new ones. */
   terminateAll(): void {
     for (const slot of this.slots.splice(0)) slot.worker.terminate();

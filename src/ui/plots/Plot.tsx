@@ -5,7 +5,6 @@
  * Plotly.react, which diffs instead of redrawing, and only when this plot's traces or layout change.
  * The chart follows its container's size (window, sidebar, full screen) through a ResizeObserver.
  */
-import type PlotlyDefault from 'plotly.js-dist-min';
 import type {
   Data,
   Layout,
@@ -20,17 +19,8 @@ import { fileSafe } from '../download';
 import { useColourScheme } from '../use-colour-scheme';
 import { nearestPoint } from './nearest-point';
 import { plotConfig } from './plot-config';
+import { drawInOwnTask, loadPlotly } from './plotly-loader';
 import type { Trace } from './traces';
-
-type PlotlyModule = typeof PlotlyDefault;
-
-let plotlyPromise: Promise<PlotlyModule> | null = null;
-function loadPlotly(): Promise<PlotlyModule> {
-  // The cartesian partial bundle: every trace drawn here is a scatter or a heatmap, and it is a third
-  // of the full bundle's bytes (maps, 3-D and WebGL traces left out).
-  plotlyPromise ??= import('plotly.js-cartesian-dist-min').then((m) => m.default);
-  return plotlyPromise;
-}
 
 /** What the exported image shows beyond the screen: its own title, traces, layout (legend on by default). */
 export interface PlotExport {
@@ -137,59 +127,53 @@ export function Plot({
   }, [onPointClick, onXRangeChange, onHoverTrace]);
 
   useEffect(() => {
-    let cancelled = false;
     // Each plot draws in a task of its own (not in React's commit), so several plots updating at
     // once never add up to one long main-thread task; a newer update cancels a pending draw.
-    const timer = setTimeout(() => {
-      loadPlotly()
-        .then(async (Plotly) => {
-          const div = container.current;
-          if (cancelled || !div) return;
-          if (empty) {
-            Plotly.purge(div);
-            return;
-          }
-          // New traces always count as new data: plotly skips its calc step when only styles change
-          // (a run brought forward), and a later autoscale then finds no data extent.
-          if (traces !== drawnTraces.current) tracesRevision.current += 1;
-          drawnTraces.current = traces;
-          const datarevision = `${String(layout.datarevision ?? '')}#${tracesRevision.current}`;
-          await Plotly.react(
-            div,
-            traces,
-            themedLayout({ ...layout, datarevision }, dark),
-            plotConfig(resetToAutoscale),
-          );
-          const plot = div as unknown as PlotlyHTMLElement;
-          for (const name of ['plotly_click', 'plotly_relayout', 'plotly_hover', 'plotly_unhover'])
-            plot.removeAllListeners?.(name);
-          plot.on('plotly_click', (event: PlotMouseEvent) => {
-            const point = pointUnderPointer(event, (p) => p.customdata !== undefined);
-            if (point && clickHandler.current) clickHandler.current(point.customdata);
-          });
-          let hovered: unknown = null;
-          plot.on('plotly_hover', (event: PlotHoverEvent) => {
-            const point = pointUnderPointer(event, (p) => (p.data as Trace).meta !== undefined);
-            const meta = point ? (point.data as Trace).meta : null;
-            if (meta !== hovered) hoverHandler.current?.((hovered = meta));
-          });
-          plot.on('plotly_unhover', () => {
-            if (hovered !== null) hoverHandler.current?.((hovered = null));
-          });
-          plot.on('plotly_relayout', (event: PlotRelayoutEvent) => {
-            // A zoom or pan sets both ends; a reset to the first-drawn range sets the pair.
-            const pair = (event as { 'xaxis.range'?: [number, number] })['xaxis.range'];
-            const [from, to] = pair ?? [event['xaxis.range[0]'], event['xaxis.range[1]']];
-            if (from !== undefined && to !== undefined) xRangeHandler.current?.([from, to]);
-            else if (event['xaxis.autorange']) xRangeHandler.current?.(null);
-          });
-        })
-        .catch((error: Error) => setFailed(error.message));
-    }, 0);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
+    return drawInOwnTask(
+      async (Plotly) => {
+        const div = container.current;
+        if (!div) return;
+        if (empty) {
+          Plotly.purge(div);
+          return;
+        }
+        // New traces always count as new data: plotly skips its calc step when only styles change
+        // (a run brought forward), and a later autoscale then finds no data extent.
+        if (traces !== drawnTraces.current) tracesRevision.current += 1;
+        drawnTraces.current = traces;
+        const datarevision = `${String(layout.datarevision ?? '')}#${tracesRevision.current}`;
+        await Plotly.react(
+          div,
+          traces,
+          themedLayout({ ...layout, datarevision }, dark),
+          plotConfig(resetToAutoscale),
+        );
+        const plot = div as unknown as PlotlyHTMLElement;
+        for (const name of ['plotly_click', 'plotly_relayout', 'plotly_hover', 'plotly_unhover'])
+          plot.removeAllListeners?.(name);
+        plot.on('plotly_click', (event: PlotMouseEvent) => {
+          const point = pointUnderPointer(event, (p) => p.customdata !== undefined);
+          if (point && clickHandler.current) clickHandler.current(point.customdata);
+        });
+        let hovered: unknown = null;
+        plot.on('plotly_hover', (event: PlotHoverEvent) => {
+          const point = pointUnderPointer(event, (p) => (p.data as Trace).meta !== undefined);
+          const meta = point ? (point.data as Trace).meta : null;
+          if (meta !== hovered) hoverHandler.current?.((hovered = meta));
+        });
+        plot.on('plotly_unhover', () => {
+          if (hovered !== null) hoverHandler.current?.((hovered = null));
+        });
+        plot.on('plotly_relayout', (event: PlotRelayoutEvent) => {
+          // A zoom or pan sets both ends; a reset to the first-drawn range sets the pair.
+          const pair = (event as { 'xaxis.range'?: [number, number] })['xaxis.range'];
+          const [from, to] = pair ?? [event['xaxis.range[0]'], event['xaxis.range[1]']];
+          if (from !== undefined && to !== undefined) xRangeHandler.current?.([from, to]);
+          else if (event['xaxis.autorange']) xRangeHandler.current?.(null);
+        });
+      },
+      (error) => setFailed(error.message),
+    );
   }, [traces, layout, dark, resetToAutoscale, empty]);
 
   // Any change of the container's size (window, sidebar, enlarging) redraws at the new size, once a frame.
