@@ -104,14 +104,20 @@ async function analyze(
       const evalArg = args.evalSources.length === 1 ? args.evalSources[0] : args.evalSources[index];
       const checkpoints = await expandSource(source);
       for (const paths of checkpoints) {
+        let replacedEval: string[] | null = null;
         if (evalArg !== undefined) {
           const evalPaths = await expandSource(evalArg);
           if (evalPaths.length !== 1)
             throw new InputError(evalArg, '--eval must name one split (one file or one checkpoint folder)');
+          replacedEval = paths.eval;
           paths.eval = evalPaths[0].fit;
         }
         const analysis = await analyzePaths(paths, args);
         const record = toJsonRecord(paths, analysis);
+        if (replacedEval)
+          record.notes.push(
+            `--eval ${evalArg} replaced the checkpoint's own eval split (${replacedEval.join(', ')})`,
+          );
         if (args.reference !== null) await addKernelSimilarity(record, paths, args.reference, args);
         records.push(record);
       }
