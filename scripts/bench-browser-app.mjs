@@ -13,6 +13,13 @@
 // fresh profile: from navigation until the example runs' curves are drawn (a trace in the spectra
 // plot), the bytes the server sent until then (the first view's download: the shell, plotly, the
 // workers and the example session), and the main thread's long tasks (> 50 ms) in that window.
+//
+// `npm run bench:browser -- --sweep 30x10 [--runs 3]` drops a hyper-parameter sweep folder instead
+// (scripts/make-sweep.mjs into .bench/sweep-30x10/, 2,000 x 128 features per split; scripts/bench-sweep.mjs):
+// the time from the drop until every checkpoint's row has its D_LR, the main thread's longest task and
+// blocked time in that window, the D_LR against the CLI's, the page's moment buffers before and after
+// "Remove all" (garbage collected, no render in between), each browser run followed by the CLI on the
+// same tree (`node dist-cli/richscope.mjs TREE --json`).
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -23,6 +30,15 @@ import { chromium } from 'playwright-core';
 
 import { chromiumArgs, chromiumPath, rendererRss } from './chromium.mjs';
 import { ensureData, median, root, runNumpyPipeline, SIZES } from './bench-data.mjs';
+import {
+  dropSweep,
+  emptyDashboard,
+  ensureSweep,
+  instrumentSweepPage,
+  parseSweep,
+  runCliSweep,
+  shownDlr,
+} from './bench-sweep.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -32,13 +48,14 @@ const option = (name, fallback) => {
 const size = option('--size', 'L');
 const runs = Number(option('--runs', 1));
 const firstStart = argv.includes('--first-start');
+const sweep = argv.includes('--sweep') ? parseSweep(option('--sweep')) : null;
 // --dist DIR: serve a build made elsewhere (e.g. of another commit, to compare) instead of building
 const outDir = path.resolve(root, option('--dist', '.bench/app-dist'));
 
-const dataDir = firstStart ? null : ensureData(size);
-const files = firstStart
-  ? []
-  : ['features.npy', 'logits.npy', 'labels.npy'].map((f) => path.join(dataDir, f));
+const dataDir = firstStart || sweep ? null : ensureData(size);
+const sweepDir = sweep ? await ensureSweep(sweep) : null;
+const files =
+  firstStart || sweep ? [] : ['features.npy', 'logits.npy', 'labels.npy'].map((f) => path.join(dataDir, f));
 if (!argv.includes('--no-build') && !argv.includes('--dist')) {
   execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: root,
@@ -176,7 +193,8 @@ try {
     const out = path.join(root, `.bench/first-start-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     writeFileSync(out, JSON.stringify(record, null, 1));
     console.log(`written ${path.relative(root, out)}`);
-  } else await benchDrop(browser);
+  } else if (sweep) await benchSweep(browser);
+  else await benchDrop(browser);
 } finally {
   await browser.close();
   server.close();
@@ -266,6 +284,87 @@ async function benchDrop(browser) {
   const record = { chromium: browser.version(), cores: cpus().length, summary, results };
   mkdirSync(path.join(root, '.bench'), { recursive: true });
   const out = path.join(root, `.bench/browser-app-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(out, JSON.stringify(record, null, 1));
+  console.log(`written ${path.relative(root, out)}`);
+}
+
+/** The page's ArrayBuffer backing stores and JS heap (MB), after a full garbage collection. */
+async function heapAfterGc(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const usage = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return { jsMb: usage.usedSize / 2 ** 20, backingMb: (usage.backingStorageSize ?? NaN) / 2 ** 20 };
+}
+
+async function benchSweep(browser) {
+  const checkpoints = sweep.runs * sweep.steps;
+  const label = `sweep ${sweep.runs}x${sweep.steps}`;
+  const results = [];
+  for (let run = 0; run < runs; run++) {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => console.error('[page error]', error.message));
+    await page.addInitScript(instrumentSweepPage);
+    await emptyDashboard(page, base);
+    const loadBefore = loadavg();
+    const drop = await dropSweep(page, sweepDir, checkpoints);
+    const loadAfter = loadavg();
+    const shown = await shownDlr(page);
+    const alerts = await page.getByRole('alert').allTextContents();
+    await page.waitForTimeout(2000); // the last plot redraws and the session save
+    const heapLoaded = await heapAfterGc(page);
+    // "Remove all", its undo dismissed: nothing should hold the moments now, with no render after
+    await page.getByRole('button', { name: 'Remove all' }).click();
+    await page.getByRole('button', { name: 'Dismiss (the removal stays)' }).click();
+    await page.waitForTimeout(500);
+    const heapRemoved = await heapAfterGc(page);
+    await page.close();
+    const cli = runCliSweep(sweepDir);
+    const dlrDifference = Math.max(
+      ...cli.records.map((r) => Math.abs((shown.get(`${r.run}@${r.step}`) ?? NaN) - r.dlr)),
+    );
+    const result = {
+      ...drop,
+      checkpoints,
+      cliSeconds: cli.seconds,
+      ratio: drop.seconds / cli.seconds,
+      dlrDifference,
+      heapLoaded,
+      heapRemoved,
+      alerts,
+      loadBefore: loadBefore.map((l) => Number(l.toFixed(2))),
+      loadAfter: loadAfter.map((l) => Number(l.toFixed(2))),
+    };
+    results.push(result);
+    console.log(
+      `${label} run ${run + 1}: drop -> every D_LR ${drop.seconds.toFixed(2)} s, CLI ${cli.seconds.toFixed(2)} s ` +
+        `(ratio ${result.ratio.toFixed(2)}), longest main-thread task ${drop.longestTaskMs.toFixed(0)} ms, ` +
+        `blocked ${(drop.blockedMs / 1000).toFixed(2)} s in ${drop.longTasks.length} long tasks ` +
+        `(total blocking ${(drop.totalBlockingMs / 1000).toFixed(2)} s), |dD_LR| ${dlrDifference.toExponential(1)}, ` +
+        `buffers ${heapLoaded.backingMb.toFixed(0)} MB -> ${heapRemoved.backingMb.toFixed(0)} MB after Remove all ` +
+        `(JS heap ${heapLoaded.jsMb.toFixed(0)} -> ${heapRemoved.jsMb.toFixed(0)} MB), ` +
+        `load ${result.loadBefore.join(' ')} -> ${result.loadAfter.join(' ')}`,
+    );
+    if (alerts.length) console.log('alerts:', alerts);
+  }
+  const summary = {
+    seconds: median(results.map((r) => r.seconds)),
+    cliSeconds: median(results.map((r) => r.cliSeconds)),
+    longestTaskMs: Math.max(...results.map((r) => r.longestTaskMs)),
+    blockedMs: median(results.map((r) => r.blockedMs)),
+  };
+  summary.ratio = summary.seconds / summary.cliSeconds;
+  console.log(
+    `\nmedians of ${runs} interleaved run(s), ${label}: browser ${summary.seconds.toFixed(2)} s, CLI ` +
+      `${summary.cliSeconds.toFixed(2)} s, ratio ${summary.ratio.toFixed(2)} (target <= 2); longest main-thread ` +
+      `task ${summary.longestTaskMs.toFixed(0)} ms (target <= 200), blocked ${(summary.blockedMs / 1000).toFixed(2)} s`,
+  );
+  const record = { chromium: browser.version(), cores: cpus().length, sweep, summary, results };
+  mkdirSync(path.join(root, '.bench'), { recursive: true });
+  const out = path.join(
+    root,
+    `.bench/browser-sweep-${sweep.runs}x${sweep.steps}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+  );
   writeFileSync(out, JSON.stringify(record, null, 1));
   console.log(`written ${path.relative(root, out)}`);
 }

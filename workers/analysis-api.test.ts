@@ -338,3 +338,45 @@ describe('analysis API: storing the moments for the next visit', () => {
     }
   });
 });
+
+describe('analysis API: a batch of small checkpoints', () => {
+  const bits = (m: Moments | null) =>
+    m ? [...new Uint8Array(m.mean.buffer), ...new Uint8Array(m.scatter.buffer)] : null;
+
+  it('gives each checkpoint the outcome analyzeFiles gives it, a bad file failing its own only; stores the good ones', async () => {
+    const db = createMemoryDatabase();
+    const api = createAnalysisApi({ database: async () => db });
+    const lazy = {
+      fit: [fixture('mlp96_lazy_step150_train.npz')],
+      eval: [fixture('mlp96_lazy_step150_test.npz')],
+    };
+    const rich = {
+      fit: [fixture('mlp96_rich_step1500_train.npz')],
+      eval: [fixture('mlp96_rich_step1500_test.npz')],
+    };
+    const broken = { fit: [{ file: new Blob(['not a zip']), name: 'broken_step0_train.npz' }], eval: null };
+    const heard: [number, string][] = [];
+    const outcomes = await api.analyzeBatch(
+      [lazy, broken, rich],
+      (index, file) => heard.push([index, file]),
+      true,
+    );
+    expect(heard).toEqual([
+      [0, 'mlp96_lazy_step150_train.npz'],
+      [1, 'broken_step0_train.npz'],
+      [2, 'mlp96_rich_step1500_train.npz'],
+    ]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
+    expect(outcomes[1]).toMatchObject({ ok: false, file: 'broken_step0_train.npz' });
+    const [first, , last] = outcomes;
+    if (!first.ok || !last.ok) throw new Error('expected results');
+    expect(first.value.metrics.dlr).toBeCloseTo(expected.mlp96_lazy_step150.dlr, 9);
+    expect(last.value.metrics).toEqual((await analyzeRich1500()).metrics);
+    for (const { value } of [first, last]) {
+      const stored = db.entries.get(value.momentsKey!) as StoredMoments;
+      expect(bits(stored.fit)).toEqual(bits(value.fit));
+      expect(bits(stored.eval)).toEqual(bits(value.eval));
+    }
+    expect(db.entries.size).toBe(2);
+  });
+});

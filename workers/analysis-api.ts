@@ -159,6 +159,23 @@ export interface AnalysisApiOptions {
 export function createAnalysisApi(options: AnalysisApiOptions) {
   const { startStoring, computeWhileStoring, forget } = createMomentStore(options.database);
 
+  /** One checkpoint's files analysed (and its moments stored when asked), as an outcome. */
+  const analyzeOne = (
+    request: AnalyzeFilesRequest,
+    onProgress: ((progress: AnalysisProgress) => void) | undefined,
+    persist: boolean,
+  ): Promise<AnalysisOutcome<AnalyzedFiles>> =>
+    outcome(requestFile(request), async () => {
+      const analysis = await analyzeCheckpoint(checkpointInput(request), {
+        onProgress: onProgress ? (p) => onProgress({ ...p }) : undefined,
+        gramPrecision: 'auto',
+      });
+      // analyzeCheckpoint gives the moments with the metrics: the write cannot overlap them here
+      const storing = await startStoring(persist, [{ fit: analysis.fit, eval: analysis.eval }]);
+      const [stored] = await storing.done;
+      return { ok: true, value: analyzedFiles(analysis, stored) };
+    });
+
   return {
     /** Parses the files of one checkpoint and computes its moments and metrics (docs/method.md §2-§5). */
     async analyzeFiles(
@@ -166,18 +183,43 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       onProgress?: (progress: AnalysisProgress) => void,
       persist = false,
     ): Promise<AnalysisOutcome<AnalyzedFiles>> {
-      return outcome(requestFile(request), async () => {
-        const analysis = await analyzeCheckpoint(checkpointInput(request), {
-          onProgress: onProgress ? (p) => onProgress({ ...p }) : undefined,
-          gramPrecision: 'auto',
-        });
-        // analyzeCheckpoint gives the moments with the metrics: the write cannot overlap them here
-        const storing = await startStoring(persist, [{ fit: analysis.fit, eval: analysis.eval }]);
-        const [stored] = await storing.done;
-        const value = analyzedFiles(analysis, stored);
-        // transfer() only marks the buffers; comlink moves them instead of copying when it posts.
-        return Comlink.transfer({ ok: true, value }, momentBuffers(value.fit, value.eval));
-      });
+      const result = await analyzeOne(request, onProgress, persist);
+      // transfer() only marks the buffers; comlink moves them instead of copying when it posts.
+      return Comlink.transfer(result, result.ok ? momentBuffers(result.value.fit, result.value.eval) : []);
+    },
+
+    /**
+     * Several small checkpoints in one call, one after another, each with its own outcome (a bad file
+     * fails its checkpoint only): one message each way instead of one per checkpoint and progress
+     * block, and their moments stored in one write. `onCheckpoint` hears each checkpoint as it starts
+     * (its index in `requests` and its first file).
+     */
+    async analyzeBatch(
+      requests: AnalyzeFilesRequest[],
+      onCheckpoint?: (index: number, file: string) => void,
+      persist = false,
+    ): Promise<AnalysisOutcome<AnalyzedFiles>[]> {
+      const analysed: AnalysisOutcome<CheckpointAnalysis>[] = [];
+      for (const [index, request] of requests.entries()) {
+        onCheckpoint?.(index, requestFile(request));
+        analysed.push(
+          await outcome(requestFile(request), async () => ({
+            ok: true,
+            value: await analyzeCheckpoint(checkpointInput(request), { gramPrecision: 'auto' }),
+          })),
+        );
+      }
+      const analyses = analysed.flatMap((a) => (a.ok ? [a.value] : []));
+      const storing = await startStoring(
+        persist,
+        analyses.map((a) => ({ fit: a.fit, eval: a.eval })),
+      );
+      const stored = await storing.done;
+      let k = 0;
+      const results = analysed.map((a): AnalysisOutcome<AnalyzedFiles> =>
+        a.ok ? { ok: true, value: analyzedFiles(a.value, stored[k++]) } : a,
+      );
+      return Comlink.transfer(results, momentBuffers(...analyses.flatMap((a) => [a.fit, a.eval])));
     },
 
     /**

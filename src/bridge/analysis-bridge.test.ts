@@ -269,3 +269,83 @@ describe('AnalysisBridge: one big checkpoint on every worker', () => {
     expect(pool.callsOf('analyzeFiles')).toHaveLength(1);
   });
 });
+
+describe('AnalysisBridge: batches of small checkpoints', () => {
+  const small = (name: string): AnalyzeFilesRequest => ({
+    fit: [{ file: new Blob([new Uint8Array(100)]), name }],
+    eval: null,
+  });
+
+  it('batches small checkpoints and leaves the shardable ones on their own', () => {
+    const pool = fakePool();
+    const bridge = shardingBridge(pool, { batchLimits: { batchesPerWorker: 1 } });
+    const requests = [small('a'), small('b'), bigRequest(), small('c')];
+    expect(bridge.batchRequests(requests)).toEqual([[0, 1], [2], [3]]);
+  });
+
+  it('analyses a batch in one call of one worker, with its progress and persist', async () => {
+    const pool = fakePool();
+    const bridge = new AnalysisBridge({ size: 2, startWorker: pool.startWorker });
+    const heard: unknown[] = [];
+    const result = bridge.analyzeBatch([small('a'), small('b')], {
+      persist: true,
+      onProgress: (p) => heard.push(p),
+    });
+    await flush();
+    const [call] = pool.callsOf('analyzeBatch');
+    expect(pool.callsOf('analyzeBatch')).toHaveLength(1);
+    expect((call.args[0] as AnalyzeFilesRequest[]).map((r) => r.fit[0].name)).toEqual(['a', 'b']);
+    expect(call.args[2]).toBe(true);
+    (call.args[1] as (index: number, file: string) => void)(1, 'b');
+    expect(heard).toEqual([{ checkpointsDone: 1, file: 'b' }]);
+    const outcomes = [
+      { ok: true, value: 'a' },
+      { ok: false, file: 'b', message: 'not a zip archive' },
+    ];
+    call.resolve(outcomes);
+    await expect(result).resolves.toEqual(outcomes);
+  });
+
+  it('a batch call that fails as a whole is analysed again checkpoint by checkpoint', async () => {
+    const pool = fakePool();
+    const worker = pool.startWorker();
+    // the worker's batch call throws (not a bad file: those come back as outcomes)
+    const api = new Proxy({} as WorkerHandle['api'], {
+      get: (_, method: string) =>
+        method === 'analyzeBatch'
+          ? () => Promise.reject(new Error('DataCloneError'))
+          : (...args: unknown[]) =>
+              (worker.api as unknown as Record<string, (...a: unknown[]) => unknown>)[method](...args),
+    });
+    const failing = new AnalysisBridge({ size: 1, startWorker: () => ({ api, terminate: () => undefined }) });
+    const result = failing.analyzeBatch([small('a'), small('b')], { persist: true });
+    await flush();
+    const singles = pool.callsOf('analyzeFiles');
+    expect(singles.map((c) => (c.args[0] as AnalyzeFilesRequest).fit[0].name)).toEqual(['a']);
+    expect(singles[0].args[2]).toBe(true);
+    singles[0].resolve({ ok: true, value: 'a' });
+    await flush();
+    pool.callsOf('analyzeFiles')[1].resolve({ ok: false, file: 'b', message: 'bad' });
+    await expect(result).resolves.toEqual([
+      { ok: true, value: 'a' },
+      { ok: false, file: 'b', message: 'bad' },
+    ]);
+  });
+
+  it('cancel mid-batch terminates its worker and rejects; the pool starts afresh', async () => {
+    const pool = fakePool();
+    const bridge = new AnalysisBridge({ size: 1, startWorker: pool.startWorker });
+    const controller = new AbortController();
+    const result = bridge.analyzeBatch([small('a'), small('b')], { signal: controller.signal });
+    await flush();
+    expect(pool.callsOf('analyzeBatch')).toHaveLength(1);
+    controller.abort();
+    await expect(result).rejects.toMatchObject({ name: 'AbortError' });
+    expect(pool.started[0].terminated).toBe(true);
+    // no checkpoint of the cancelled batch is analysed again
+    expect(pool.callsOf('analyzeFiles')).toHaveLength(0);
+    void bridge.analyzeBatch([small('c'), small('d')]);
+    await flush();
+    expect(pool.started).toHaveLength(2);
+  });
+});

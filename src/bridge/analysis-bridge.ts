@@ -14,11 +14,12 @@ import type {
   AnalyzedBundleRun,
   AnalyzedFiles,
 } from '../../workers/analysis.worker';
+import { defaultBatchLimits, planBatches, type BatchLimits } from './batches';
 import { runShardJob, type JobProgress } from './shard-job';
 import { startWorker } from './start-worker';
 import { WorkerPool, type PoolState, type PoolWorker } from './worker-pool';
 
-export type { JobProgress, PoolState };
+export type { BatchLimits, JobProgress, PoolState };
 
 /** What the pool needs of an analysis worker: its API and a way to kill it. */
 export type WorkerHandle = PoolWorker<AnalysisApi>;
@@ -30,6 +31,18 @@ export interface AnalysisBridgeOptions {
   startWorker?: () => WorkerHandle;
   /** the plan's thresholds (src/analysis/plan.ts), any of them replaced; tests scale them down */
   thresholds?: Partial<PlanThresholds>;
+  /** which checkpoints share a call (batches.ts), any of the limits replaced */
+  batchLimits?: Partial<BatchLimits>;
+}
+
+/** A batch's progress: the checkpoint its worker is on (`checkpointsDone` of the batch are done). */
+export interface BatchProgress {
+  checkpointsDone: number;
+  file: string;
+}
+
+export interface AnalyzeBatchOptions extends Pick<AnalyzeCallOptions, 'signal' | 'persist'> {
+  onProgress?: (progress: BatchProgress) => void;
 }
 
 export interface AnalyzeCallOptions {
@@ -65,6 +78,7 @@ function fileSizes(request: AnalyzeFilesRequest) {
 export class AnalysisBridge {
   private readonly workers: WorkerPool<AnalysisApi>;
   private readonly thresholds: PlanThresholds;
+  private readonly batchLimits: BatchLimits;
 
   constructor(options: AnalysisBridgeOptions = {}) {
     this.workers = new WorkerPool({
@@ -72,6 +86,7 @@ export class AnalysisBridge {
       start: options.startWorker ?? startAnalysisWorker,
     });
     this.thresholds = { ...defaultPlanThresholds, ...options.thresholds };
+    this.batchLimits = { ...defaultBatchLimits, ...options.batchLimits };
   }
 
   /** Workers alive right now (for tests and diagnostics). */
@@ -122,6 +137,51 @@ export class AnalysisBridge {
         ),
       signal,
     );
+  }
+
+  /**
+   * Which of `requests` share a worker call (batches.ts): lists of indices in order; a list of one
+   * goes to `analyzeFiles`, a longer one to `analyzeBatch`. Reads only the files' sizes.
+   */
+  batchRequests(requests: readonly AnalyzeFilesRequest[]): number[][] {
+    const weights = requests.map((request) => {
+      const sizes = fileSizes(request);
+      return {
+        bytes: sizes.reduce((sum, f) => sum + f.bytes, 0),
+        shardable: mayShardInPool(sizes, this.workers.size, this.thresholds),
+      };
+    });
+    return planBatches(weights, this.workers.size, this.batchLimits);
+  }
+
+  /**
+   * Analyses several small checkpoints in one worker call, each with its own outcome, in the order
+   * of `requests`. Should the call fail as a whole (not a bad file: those fail their checkpoint
+   * only), each checkpoint is analysed again on its own, so none is lost with the others.
+   */
+  async analyzeBatch(
+    requests: AnalyzeFilesRequest[],
+    options: AnalyzeBatchOptions = {},
+  ): Promise<AnalysisOutcome<AnalyzedFiles>[]> {
+    const { signal, onProgress, persist = false } = options;
+    try {
+      return await this.workers.call(
+        (api) =>
+          api.analyzeBatch(
+            requests,
+            onProgress
+              ? Comlink.proxy((checkpointsDone: number, file: string) =>
+                  onProgress({ checkpointsDone, file }),
+                )
+              : undefined,
+            persist,
+          ),
+        signal,
+      );
+    } catch (error) {
+      if ((error as Error)?.name === 'AbortError') throw error;
+      return Promise.all(requests.map((request) => this.analyzeFiles(request, { signal, persist })));
+    }
   }
 
   /** Decodes a results bundle and recomputes its metrics in a worker. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, type RichscopeState } from './app-state';
-import { addJob, clearJobs, removeJob, reportJobProgress, setPool } from './job-actions';
+import { addJobs, clearJobs, removeJob, reportJobProgress, setPool } from './job-actions';
 
-const queued = addJob.perform(initialState, { id: 'j', runId: 'r', label: 'step_1', file: 'a.npz' });
+const queued = addJobs.perform(initialState, [{ id: 'j', runIds: ['r'], label: 'step_1', file: 'a.npz' }]);
 const read = (state: RichscopeState, rowsDone: number, time: number) =>
   reportJobProgress.perform(state, {
     id: 'j',
@@ -16,13 +16,15 @@ const computing = reportJobProgress.perform(read(queued, 10, 0), {
 });
 
 describe('job actions', () => {
-  it('addJob queues with nothing read', () =>
+  it('addJobs queues with nothing read', () =>
     expect(queued.jobs).toEqual([
       {
         id: 'j',
-        runId: 'r',
+        runIds: ['r'],
         label: 'step_1',
         file: 'a.npz',
+        checkpoints: 1,
+        checkpointsDone: 0,
         phase: 'queued',
         rowsDone: 0,
         rowsTotal: 0,

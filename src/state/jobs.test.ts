@@ -4,7 +4,17 @@ import { createMemoryDatabase } from '../session/memory-database';
 import { estimateProgress } from './progress-rate';
 import { RUN_PALETTE } from './run-colours';
 import { createRichscopeStore } from './store';
-import { fakeBridge, file, makeStore, memorySession, type Bridge } from './testing';
+import {
+  afterSave,
+  batchingBridge,
+  fakeBridge,
+  file,
+  makeStore,
+  memorySession,
+  storedMomentKeys,
+  type BatchingBridge,
+  type Bridge,
+} from './testing';
 
 describe('jobs: adding files', () => {
   it('groups files into runs with train/test splits, ordered by step, with distinct colours', async () => {
@@ -125,6 +135,9 @@ describe('jobs: progress of a running analysis', () => {
       });
       clock += 500;
     }
+    // the reports reach the store together, with the next commit
+    expect(store.getState().jobs[0].phase).toBe('queued');
+    await new Promise((resolve) => setTimeout(resolve, 0));
     const [job] = store.getState().jobs;
     expect(job).toMatchObject({ phase: 'read', rowsDone: 30_000, rowsTotal: 100_000, workers: 2 });
     expect(job.samples).toEqual([
@@ -135,6 +148,7 @@ describe('jobs: progress of a running analysis', () => {
     ]);
     expect(estimateProgress(job.samples, job.rowsTotal)).toEqual({ rowsPerSecond: 20_000, secondsLeft: 3.5 });
     // computing adds no sample: the rate is about reading rows
+    clock += 500;
     reportProgress({
       phase: 'compute',
       rowsDone: 100_000,
@@ -142,6 +156,8 @@ describe('jobs: progress of a running analysis', () => {
       file: 'big_step0_train.npz',
       workers: 1,
     });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.getState().jobs[0]).toMatchObject({ phase: 'compute', workers: 1 });
     expect(store.getState().jobs[0].samples).toHaveLength(4);
     finish();
     await pending;
@@ -157,5 +173,105 @@ describe('jobs: moments files', () => {
     const runs = store.getState().runs;
     expect(runs.map((r) => r.name)).toEqual(['declared-run']);
     expect(runs[0].checkpoints.map((c) => c.step)).toEqual([200]);
+  });
+});
+
+describe('jobs: batches of small checkpoints', () => {
+  const sweep = (runs: string[], steps: number[]) =>
+    runs.flatMap((run) => steps.map((step) => file(`${run}/step${step}_train.npz`)));
+
+  it('starts one job per batch and files the results in a few store updates, not one per checkpoint', async () => {
+    const { store, actions } = makeStore(batchingBridge(fakeBridge(), 4));
+    const runChanges: number[] = [];
+    store.subscribe((state, previous) => {
+      if (state.runs !== previous.runs) runChanges.push(state.runs.length);
+    });
+    const pending = actions.addFiles(sweep(['a', 'b', 'c'], [0, 1, 2, 3]));
+    const jobs = store.getState().jobs;
+    expect(jobs.map((job) => job.checkpoints)).toEqual([4, 4, 4]);
+    expect(jobs.map((job) => job.runIds)).toEqual([
+      ['a', 'a', 'a', 'a'],
+      ['b', 'b', 'b', 'b'],
+      ['c', 'c', 'c', 'c'],
+    ]);
+    await pending;
+    const runs = store.getState().runs;
+    expect(runs.map((r) => r.checkpoints.map((c) => c.step))).toEqual([
+      [0, 1, 2, 3],
+      [0, 1, 2, 3],
+      [0, 1, 2, 3],
+    ]);
+    expect(runs.flatMap((r) => r.checkpoints.map((c) => c.metrics.dlr))).toEqual(
+      [0, 1, 2].flatMap(() => [0, 0.001, 0.002, 0.003]),
+    );
+    // the runs created at once, then the results in at most one commit per batch
+    expect(runChanges[0]).toBe(3);
+    expect(runChanges.length).toBeGreaterThanOrEqual(2);
+    expect(runChanges.length).toBeLessThanOrEqual(4);
+    expect(store.getState().jobs).toEqual([]);
+  });
+
+  it('a bad file in a batch is an error on its run; the batch’s other checkpoints are filed', async () => {
+    const { store, actions } = makeStore(batchingBridge(fakeBridge(), 3));
+    await actions.addFiles([
+      file('x_step1_train.npz'),
+      file('x_step2_broken_train.npz'),
+      file('x_step3_train.npz'),
+    ]);
+    const [run] = store.getState().runs;
+    expect(run.checkpoints.map((c) => c.step)).toEqual([1, 3]);
+    expect(run.errors).toEqual([{ file: 'x_step2_broken_train.npz', message: 'not a zip archive' }]);
+  });
+
+  it('files every step in order when the batches finish out of order; shows a batch’s progress', async () => {
+    const inner = batchingBridge(fakeBridge(), 2);
+    const releases: (() => void)[] = [];
+    const bridge: BatchingBridge = {
+      ...inner,
+      analyzeBatch: async (requests, options) => {
+        options?.onProgress?.({ checkpointsDone: 1, file: requests[1].fit[0].name });
+        await new Promise<void>((resolve) => releases.push(resolve));
+        return inner.analyzeBatch(requests, {});
+      },
+    };
+    const { store, actions } = makeStore(bridge);
+    const pending = actions.addFiles(sweep(['r'], [0, 10, 20, 30]));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.getState().jobs.map((job) => [job.checkpointsDone, job.checkpoints, job.file])).toEqual([
+      [1, 2, 'r/step10_train.npz'],
+      [1, 2, 'r/step30_train.npz'],
+    ]);
+    releases[1]();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    releases[0]();
+    await pending;
+    expect(store.getState().runs[0].checkpoints.map((c) => c.step)).toEqual([0, 10, 20, 30]);
+  });
+
+  it('cancel mid-batch: the batch is aborted, no empty run stays, and results arriving late are discarded', async () => {
+    const db = createMemoryDatabase();
+    const inner = batchingBridge(fakeBridge(db), 2);
+    let release = () => undefined as void;
+    const bridge: BatchingBridge = {
+      ...inner,
+      // a batch whose results were already on their way: it ignores the cancel
+      analyzeBatch: async (requests, options) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        return inner.analyzeBatch(requests, options);
+      },
+    };
+    const { store, actions } = makeStore(bridge, db);
+    await actions.restoreSession();
+    const pending = actions.addFiles(sweep(['late'], [1, 2]));
+    expect(store.getState().jobs).toHaveLength(1);
+    actions.cancelAnalysis();
+    expect(store.getState().jobs).toEqual([]);
+    expect(store.getState().runs).toEqual([]);
+    release();
+    await pending;
+    expect(store.getState().runs).toEqual([]);
+    // the moments the batch stored are deleted with the next save
+    await afterSave();
+    expect(storedMomentKeys(db)).toEqual([]);
   });
 });

@@ -1,39 +1,50 @@
 /**
- * Analysis jobs: a drop becomes one job per checkpoint (and per results bundle), run by the analysis
- * bridge, with its progress, its cancellation, and its result or error filed into the runs. Every
- * change of the state goes through a named action (job-actions.ts, run-actions.ts).
+ * Analysis jobs: a drop becomes worker calls (a checkpoint on its own, a batch of small checkpoints,
+ * a results bundle; src/bridge/batches.ts), run by the analysis bridge, with their progress, their
+ * cancellation, and their results or errors filed into the runs. Every change of the state goes
+ * through a named action (job-actions.ts, run-actions.ts).
+ *
+ * What the jobs report is gathered and committed to the store together, at most once every
+ * `commitIntervalMs`: a sweep of hundreds of checkpoints then costs the page a few store updates
+ * (and plot redraws) a second, however fast the workers answer.
  */
-import type { AnalysisBridge } from '../bridge/analysis-bridge';
-import type { AnalyzedCheckpoint } from '../../workers/analysis.worker';
+import type { AnalysisBridge, JobProgress } from '../bridge/analysis-bridge';
+import type { AnalysisOutcome, AnalyzedCheckpoint, AnalyzedFiles } from '../../workers/analysis.worker';
 import type { CheckpointRecord } from '../session/records';
 import type { RichscopeStore } from './app-state';
 import { planAnalysis, type CheckpointFiles, type DroppedFile } from './file-intake';
-import { addJob, clearJobs, removeJob, reportJobProgress, setPool } from './job-actions';
-import { addNoticeOnce, addNotices, addSkippedFiles, storeProblemNotice } from './notice-actions';
 import {
-  addRun,
-  addRunError,
-  adoptRunStyle,
-  pruneEmptyRuns,
-  putCheckpoint,
-  removeRunIfUnused,
-  runNamed,
-} from './run-actions';
+  addJobs,
+  clearJobs,
+  commitJobUpdates,
+  setPool,
+  type JobReport,
+  type JobUpdates,
+} from './job-actions';
+import { addNoticeOnce, addNotices, addSkippedFiles, storeProblemNotice } from './notice-actions';
+import { addRun, addRuns, adoptRunStyle, pruneEmptyRuns, putCheckpoints, runNamed } from './run-actions';
 
-/** What the jobs need of the analysis bridge; `subscribePool` (optional in tests) keeps `pool` current. */
+/**
+ * What the jobs need of the analysis bridge; `subscribePool` (optional in tests) keeps `pool`
+ * current; without `batchRequests` and `analyzeBatch` (some tests) every checkpoint has a call of its own.
+ */
 export type AnalysisPort = Pick<AnalysisBridge, 'analyzeFiles' | 'importBundle'> &
-  Partial<Pick<AnalysisBridge, 'subscribePool'>>;
+  Partial<Pick<AnalysisBridge, 'subscribePool' | 'analyzeBatch' | 'batchRequests'>>;
 
 export interface JobDependencies {
   bridge: AnalysisPort;
-  /** ms on a monotonic clock, for the progress rate */
+  /** ms on a monotonic clock, for the progress rate and the commits */
   now: () => number;
   /**
    * Keys of moments a worker stored for a result the store dropped (it arrived after a cancel): the
    * session persistence deletes them.
    */
   discardMoments: (keys: readonly (string | null)[]) => void;
+  /** least ms between two commits of the jobs' reports to the store; default 250 */
+  commitIntervalMs?: number;
 }
+
+export const defaultCommitIntervalMs = 250;
 
 const recordOf = (step: number, label: string, analyzed: AnalyzedCheckpoint): CheckpointRecord => ({
   step,
@@ -48,11 +59,49 @@ const recordOf = (step: number, label: string, analyzed: AnalyzedCheckpoint): Ch
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const isAbort = (error: unknown) => (error as Error)?.name === 'AbortError';
 
+/** A checkpoint of a drop: its files, its run and the step it takes when nothing better is known. */
+interface DroppedCheckpoint {
+  files: CheckpointFiles;
+  runId: string;
+  step: number;
+}
+
+const emptyUpdates = (): JobUpdates => ({ progress: new Map(), checkpoints: [], errors: [], finished: [] });
+
 export function createJobs(store: RichscopeStore, deps: JobDependencies) {
   const { dispatch, getState } = store;
+  const commitInterval = deps.commitIntervalMs ?? defaultCommitIntervalMs;
   let controllers: AbortController[] = [];
   let nextJob = 0;
   deps.bridge.subscribePool?.((pool) => dispatch(setPool, pool));
+
+  let updates = emptyUpdates();
+  let commitTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastCommit = -Infinity;
+
+  /** Applies what the jobs reported since the last commit, in one store update. */
+  const commit = () => {
+    clearTimeout(commitTimer);
+    commitTimer = undefined;
+    const { progress, checkpoints, errors, finished } = updates;
+    if (progress.size + checkpoints.length + errors.length + finished.length === 0) return;
+    lastCommit = deps.now();
+    const committed = updates;
+    updates = emptyUpdates();
+    dispatch(commitJobUpdates, committed);
+  };
+  /** A commit soon: now if the last was long enough ago, else when `commitInterval` has passed since it. */
+  const scheduleCommit = () => {
+    if (commitTimer !== undefined) return;
+    commitTimer = setTimeout(commit, Math.max(0, lastCommit + commitInterval - deps.now()));
+  };
+  const reportProgress = (id: string, progress: JobReport) => {
+    const report = { progress, time: deps.now() };
+    const reports = updates.progress.get(id);
+    if (reports) reports.push(report);
+    else updates.progress.set(id, [report]);
+    scheduleCommit();
+  };
 
   /** The id of the run called `name`, created when there is none. */
   const runFor = (name: string): string => {
@@ -64,58 +113,85 @@ export function createJobs(store: RichscopeStore, deps: JobDependencies) {
     if (problem) dispatch(addNoticeOnce, storeProblemNotice(problem));
   };
 
-  /** Analyses one checkpoint's files in the workers and files the result (or the error) in its run. */
-  async function analyzeDroppedCheckpoint(
-    files: CheckpointFiles,
-    step: number,
+  /** Files one checkpoint's outcome: a checkpoint in its run, or an error on it. */
+  function fileOutcome(dropped: DroppedCheckpoint, outcome: AnalysisOutcome<AnalyzedFiles>): void {
+    const { files, runId, step } = dropped;
+    if (!outcome.ok) {
+      updates.errors.push({ runId, error: { file: outcome.file, message: outcome.message } });
+      return;
+    }
+    noteStoreProblem(outcome.value.storeProblem);
+    // A moments file's own metadata (run, step) says more than its file name.
+    const { declared } = outcome.value;
+    updates.checkpoints.push({
+      runId: declared.run ? runFor(declared.run) : runId,
+      checkpoint: recordOf(
+        declared.step ?? files.step ?? declared.savedStep ?? step,
+        files.label,
+        outcome.value,
+      ),
+    });
+  }
+
+  const named = (dropped: DroppedFile[]) => dropped.map((f) => ({ file: f.file, name: f.path }));
+  const requestOf = (files: CheckpointFiles) => ({
+    fit: named(files.fit),
+    eval: files.eval ? named(files.eval) : null,
+  });
+  const firstFile = (files: CheckpointFiles) => files.fit[0]?.path ?? files.label;
+
+  /**
+   * Analyses checkpoints in the workers, in one call (a batch of small ones, or one on its own with
+   * its rows' progress), and files their results or errors in their runs.
+   */
+  async function analyzeCheckpoints(
+    id: string,
+    checkpoints: DroppedCheckpoint[],
     signal: AbortSignal,
   ): Promise<void> {
-    const runId = runFor(files.run);
-    const id = `job-${nextJob++}`;
-    const firstFile = files.fit[0]?.path ?? files.label;
-    dispatch(addJob, { id, runId, label: files.label, file: firstFile });
-    const named = (dropped: DroppedFile[]) => dropped.map((f) => ({ file: f.file, name: f.path }));
+    const requests = checkpoints.map((c) => requestOf(c.files));
+    const { analyzeBatch } = deps.bridge;
     try {
-      const outcome = await deps.bridge.analyzeFiles(
-        { fit: named(files.fit), eval: files.eval ? named(files.eval) : null },
-        {
-          signal,
-          onProgress: (progress) => dispatch(reportJobProgress, { id, progress, time: deps.now() }),
-          persist: true,
-        },
-      );
-      // A result that was already on its way when the user cancelled is dropped too.
+      const outcomes =
+        requests.length === 1 || !analyzeBatch
+          ? [
+              await deps.bridge.analyzeFiles(requests[0], {
+                signal,
+                onProgress: (progress: JobProgress) => reportProgress(id, progress),
+                persist: true,
+              }),
+            ]
+          : await analyzeBatch.call(deps.bridge, requests, {
+              signal,
+              persist: true,
+              onProgress: ({ checkpointsDone, file }) =>
+                reportProgress(id, {
+                  phase: 'read',
+                  rowsDone: 0,
+                  rowsTotal: 0,
+                  file,
+                  workers: 1,
+                  checkpointsDone,
+                }),
+            });
+      // Results that were already on their way when the user cancelled are dropped too.
       if (signal.aborted) {
-        if (outcome.ok) deps.discardMoments([outcome.value.momentsKey]);
+        deps.discardMoments(outcomes.map((o) => (o.ok ? o.value.momentsKey : null)));
         return;
       }
-      if (outcome.ok) {
-        noteStoreProblem(outcome.value.storeProblem);
-        // A moments file's own metadata (run, step) says more than its file name.
-        const { declared } = outcome.value;
-        const targetRun = declared.run ? runFor(declared.run) : runId;
-        const checkpoint = recordOf(
-          declared.step ?? files.step ?? declared.savedStep ?? step,
-          files.label,
-          outcome.value,
-        );
-        dispatch(putCheckpoint, { runId: targetRun, checkpoint });
-      } else {
-        dispatch(addRunError, { runId, error: { file: outcome.file, message: outcome.message } });
-      }
+      outcomes.forEach((outcome, k) => fileOutcome(checkpoints[k], outcome));
     } catch (error) {
       if (!isAbort(error))
-        dispatch(addRunError, { runId, error: { file: firstFile, message: messageOf(error) } });
+        for (const { runId, files } of checkpoints)
+          updates.errors.push({ runId, error: { file: firstFile(files), message: messageOf(error) } });
     } finally {
-      dispatch(removeJob, id);
-      dispatch(removeRunIfUnused, runId);
+      updates.finished.push(id);
+      scheduleCommit();
     }
   }
 
   /** Reads a results bundle in a worker (metrics recomputed there) and files its runs. */
-  async function importBundleFile(bundle: DroppedFile, signal: AbortSignal): Promise<void> {
-    const id = `job-${nextJob++}`;
-    dispatch(addJob, { id, runId: '', label: bundle.path, file: bundle.path });
+  async function importBundleFile(id: string, bundle: DroppedFile, signal: AbortSignal): Promise<void> {
     try {
       const outcome = await deps.bridge.importBundle(bundle.file, bundle.path, { signal, persist: true });
       if (signal.aborted) {
@@ -129,16 +205,18 @@ export function createJobs(store: RichscopeStore, deps: JobDependencies) {
       }
       const checkpoints = outcome.value.flatMap((run) => run.checkpoints);
       noteStoreProblem(checkpoints.find((c) => c.storeProblem)?.storeProblem ?? null);
+      const puts = [];
       for (const run of outcome.value) {
         const runId = runFor(run.name);
         if (run.colour) dispatch(adoptRunStyle, { runId, colour: run.colour, seedGroup: run.seedGroup });
-        for (const c of run.checkpoints)
-          dispatch(putCheckpoint, { runId, checkpoint: recordOf(c.step, c.label, c) });
+        for (const c of run.checkpoints) puts.push({ runId, checkpoint: recordOf(c.step, c.label, c) });
       }
+      dispatch(putCheckpoints, puts);
     } catch (error) {
       if (!isAbort(error)) dispatch(addNotices, [`${bundle.path}: ${(error as Error).message}`]);
     } finally {
-      dispatch(removeJob, id);
+      updates.finished.push(id);
+      scheduleCommit();
     }
   }
 
@@ -158,23 +236,48 @@ export function createJobs(store: RichscopeStore, deps: JobDependencies) {
       );
       const controller = new AbortController();
       controllers.push(controller);
+      dispatch(addRuns, [...new Set(plan.checkpoints.map((c) => c.run))]);
+      const runIds = new Map(getState().runs.map((run) => [run.name, run.id]));
       const positions = new Map<string, number>();
-      const work = [
-        ...plan.bundles.map((bundle) => importBundleFile(bundle, controller.signal)),
-        ...plan.checkpoints.map((checkpoint) => {
-          // files without a step in their name take their position in the run
-          const position = positions.get(checkpoint.run) ?? 0;
-          positions.set(checkpoint.run, position + 1);
-          return analyzeDroppedCheckpoint(checkpoint, checkpoint.step ?? position, controller.signal);
-        }),
-      ];
-      await Promise.all(work);
+      const checkpoints = plan.checkpoints.map((files): DroppedCheckpoint => {
+        // files without a step in their name take their position in the run
+        const position = positions.get(files.run) ?? 0;
+        positions.set(files.run, position + 1);
+        return { files, runId: runIds.get(files.run)!, step: files.step ?? position };
+      });
+      const requests = checkpoints.map((c) => requestOf(c.files));
+      const groups =
+        deps.bridge.batchRequests && deps.bridge.analyzeBatch
+          ? deps.bridge.batchRequests(requests)
+          : requests.map((_, i) => [i]);
+      const calls = groups.map((indices) => ({
+        id: `job-${nextJob++}`,
+        checkpoints: indices.map((i) => checkpoints[i]),
+      }));
+      const bundles = plan.bundles.map((bundle) => ({ id: `job-${nextJob++}`, bundle }));
+      dispatch(addJobs, [
+        ...bundles.map(({ id, bundle }) => ({ id, runIds: [], label: bundle.path, file: bundle.path })),
+        ...calls.map(({ id, checkpoints: batch }) => ({
+          id,
+          runIds: batch.map((c) => c.runId),
+          label: batch[0].files.label,
+          file: firstFile(batch[0].files),
+          checkpoints: batch.length,
+        })),
+      ]);
+      await Promise.all([
+        ...bundles.map(({ id, bundle }) => importBundleFile(id, bundle, controller.signal)),
+        ...calls.map(({ id, checkpoints: batch }) => analyzeCheckpoints(id, batch, controller.signal)),
+      ]);
+      commit();
       controllers = controllers.filter((c) => c !== controller);
       if (controller.signal.aborted) dispatch(pruneEmptyRuns);
     },
 
     /** Cancels every queued and running analysis (running workers are terminated). */
     cancelAnalysis(): void {
+      // results that arrived before the cancel are kept
+      commit();
       for (const controller of controllers) controller.abort();
       controllers = [];
       dispatch(clearJobs);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeCheckpoint, fakeRun } from '../session/fake-records';
 import type { RunRecord } from '../session/records';
 import { initialState, type RichscopeState } from './app-state';
-import { addJob } from './job-actions';
+import { addJobs } from './job-actions';
 import { RUN_PALETTE } from './run-colours';
 import {
   addRun,
@@ -195,7 +195,7 @@ describe('run actions', () => {
     expect(
       ids(
         removeRunIfUnused.perform(
-          addJob.perform(state, { id: 'j', runId: 'empty', label: 'l', file: 'f' }),
+          addJobs.perform(state, [{ id: 'j', runIds: ['empty'], label: 'l', file: 'f' }]),
           'empty',
         ),
       ),

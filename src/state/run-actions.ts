@@ -62,6 +62,21 @@ export const addRun = action<string>('addRun', (state, name) => {
   return { ...state, runs: [...state.runs, run] };
 });
 
+/** `run`'s checkpoints with `added` put in, in step order; one of the same step is replaced (the last added wins). */
+function withCheckpoints(
+  checkpoints: readonly CheckpointRecord[],
+  added: readonly CheckpointRecord[],
+): CheckpointRecord[] {
+  const steps = new Set(added.map((c) => c.step));
+  const latest = new Map(added.map((c) => [c.step, c]));
+  return sortByStep([...checkpoints.filter((c) => !steps.has(c.step)), ...latest.values()]);
+}
+
+/** `addRun` for each of `names`, in one change (the runs of a drop). */
+export const addRuns = action<readonly string[]>('addRuns', (state, names) =>
+  names.reduce((next, name) => addRun.perform(next, name), state),
+);
+
 /** Adds a checkpoint to a run, in step order; one of the same step is replaced. */
 export const putCheckpoint = action<{ runId: string; checkpoint: CheckpointRecord }>(
   'putCheckpoint',
@@ -69,8 +84,32 @@ export const putCheckpoint = action<{ runId: string; checkpoint: CheckpointRecor
     updateRun(state, runId, (run) => ({
       ...run,
       colour: colourFor(state, run),
-      checkpoints: sortByStep([...run.checkpoints.filter((c) => c.step !== checkpoint.step), checkpoint]),
+      checkpoints: withCheckpoints(run.checkpoints, [checkpoint]),
     })),
+);
+
+/**
+ * Adds many checkpoints to their runs in one change (results of a drop, committed together): each
+ * run is sorted once, and takes its colour with its first checkpoint as `putCheckpoint` gives it.
+ */
+export const putCheckpoints = action<readonly { runId: string; checkpoint: CheckpointRecord }[]>(
+  'putCheckpoints',
+  (state, puts) => {
+    const byRun = new Map<string, CheckpointRecord[]>();
+    for (const { runId, checkpoint } of puts) {
+      const list = byRun.get(runId);
+      if (list) list.push(checkpoint);
+      else byRun.set(runId, [checkpoint]);
+    }
+    let next = state;
+    for (const [runId, added] of byRun)
+      next = updateRun(next, runId, (run) => ({
+        ...run,
+        colour: colourFor(next, run),
+        checkpoints: withCheckpoints(run.checkpoints, added),
+      }));
+    return next;
+  },
 );
 
 /** Replaces every checkpoint of a run (another producer's run sent again) and clears its errors. */
@@ -204,16 +243,16 @@ export const forgetRemoved = action('forgetRemoved', (state) =>
 
 /**
  * Removes the runs that hold no checkpoint and have no analysis pending (every file failed, or the
- * analysis was cancelled), or only `runId` when given: no empty run stays behind. Their errors
- * become notices.
+ * analysis was cancelled), or only those of `runIds` when given: no empty run stays behind. Their
+ * errors become notices.
  */
-function dropEmptyRuns(state: RichscopeState, runId?: string): RichscopeState {
-  const empty = state.runs.filter(
-    (run) =>
-      (runId === undefined || run.id === runId) &&
-      run.checkpoints.length === 0 &&
-      !state.jobs.some((job) => job.runId === run.id),
+export function dropEmptyRuns(state: RichscopeState, runIds?: ReadonlySet<string>): RichscopeState {
+  const candidates = state.runs.filter(
+    (run) => (runIds === undefined || runIds.has(run.id)) && run.checkpoints.length === 0,
   );
+  if (candidates.length === 0) return state;
+  const pending = new Set(state.jobs.flatMap((job) => job.runIds));
+  const empty = candidates.filter((run) => !pending.has(run.id));
   if (empty.length === 0) return state;
   const errors = empty.flatMap((run) => run.errors.map((e) => `${e.file}: ${e.message}`));
   return {
@@ -225,7 +264,7 @@ function dropEmptyRuns(state: RichscopeState, runId?: string): RichscopeState {
 
 /** A run created for a drop that ended up holding no checkpoint (and no job) goes; its errors become notices. */
 export const removeRunIfUnused = action<string>('removeRunIfUnused', (state, runId) =>
-  dropEmptyRuns(state, runId),
+  dropEmptyRuns(state, new Set([runId])),
 );
 
 /** Drops every run left without checkpoints (their analysis was cancelled); their errors become notices. */

@@ -18,6 +18,7 @@ import { SESSION_KEY, isMomentsKey, type StoredSession } from '../session/sessio
 import { createRichscopeStore } from './store';
 
 export type Bridge = Pick<AnalysisBridge, 'analyzeFiles' | 'importBundle'>;
+export type BatchingBridge = Bridge & Pick<AnalysisBridge, 'batchRequests' | 'analyzeBatch'>;
 
 /** Moments whose bits say which checkpoint they are (to check a restore is bit-identical). */
 export function markedMoments(mark: number): Moments {
@@ -65,6 +66,28 @@ export function fakeBridge(db: SessionDatabase | null = null): Bridge {
   };
 }
 
+/**
+ * `bridge` with batches of `size` checkpoints, in their order, each analysed by `bridge.analyzeFiles`
+ * one after another with a progress report per checkpoint, as the analysis worker's analyzeBatch does.
+ */
+export function batchingBridge(bridge: Bridge, size: number): BatchingBridge {
+  return {
+    ...bridge,
+    batchRequests: (requests) =>
+      Array.from({ length: Math.ceil(requests.length / size) }, (_, k) =>
+        requests.slice(k * size, (k + 1) * size).map((_, i) => k * size + i),
+      ),
+    analyzeBatch: async (requests, options) => {
+      const outcomes = [];
+      for (const [index, request] of requests.entries()) {
+        options?.onProgress?.({ checkpointsDone: index, file: request.fit[0].name });
+        outcomes.push(await bridge.analyzeFiles(request, { persist: options?.persist }));
+      }
+      return outcomes;
+    },
+  };
+}
+
 /** The session storage over an in-memory database, its moments read by a stand-in for the session worker. */
 export function memorySession(db: SessionDatabase, startedAt?: number): SessionStorage {
   return createSessionStorage({
@@ -77,7 +100,7 @@ export function memorySession(db: SessionDatabase, startedAt?: number): SessionS
   });
 }
 
-export function makeStore(bridge?: Bridge, db: MemoryDatabase = createMemoryDatabase()) {
+export function makeStore(bridge?: Bridge | BatchingBridge, db: MemoryDatabase = createMemoryDatabase()) {
   const app = createRichscopeStore({
     bridge: bridge ?? fakeBridge(db),
     session: memorySession(db),

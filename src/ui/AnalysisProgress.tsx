@@ -11,7 +11,13 @@ function phaseName(job: AnalysisJob): string {
 }
 
 function JobRow({ job }: { job: AnalysisJob }) {
-  const fraction = job.rowsTotal > 0 ? job.rowsDone / job.rowsTotal : 0;
+  // a batch of small checkpoints reports per checkpoint, a checkpoint on its own per block of rows
+  const fraction =
+    job.checkpoints > 1
+      ? job.checkpointsDone / job.checkpoints
+      : job.rowsTotal > 0
+        ? job.rowsDone / job.rowsTotal
+        : 0;
   const phase = phaseName(job);
   const { rowsPerSecond, secondsLeft } =
     job.phase === 'read'
@@ -28,6 +34,11 @@ function JobRow({ job }: { job: AnalysisJob }) {
         aria-label={`${job.file}: ${phase}`}
       />
       <span className="job-phase">{phase}</span>
+      {job.checkpoints > 1 && (
+        <span className="job-detail" aria-live="off" data-testid="job-checkpoints">
+          {job.checkpointsDone} of {job.checkpoints} checkpoints
+        </span>
+      )}
       {job.rowsTotal > 0 && (
         // updated every block: kept out of the list's live region so screen readers are not flooded
         <span className="job-detail" aria-live="off">

@@ -2,17 +2,36 @@
  * One run in the Runs panel, which is the plots' legend: its colour and dash, whether it is shown,
  * and hovering it (or focusing its controls) brings the run forward in every plot.
  */
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { RunRecord } from '../session/records';
 import { isNameTaken } from '../state/run-actions';
 import { getRichscopeState, richscope, useRichscope } from '../state/store';
 import { breakableName } from './file-name';
 import { svgDashArray, type RunStyle } from './run-style';
 
-export function RunItem({ run, style }: { run: RunRecord; style: RunStyle }) {
+interface RunItemProps {
+  run: RunRecord;
+  style: RunStyle;
+  /** checkpoints of the run being analysed now */
+  analysing: number;
+}
+
+/**
+ * Rendered again only when its run, its style or its count of checkpoints being analysed changes:
+ * during a drop the other runs' items stay as they are.
+ */
+export const RunItem = memo(
+  RunItemLine,
+  (before, after) =>
+    before.run === after.run &&
+    before.analysing === after.analysing &&
+    before.style.colour === after.style.colour &&
+    before.style.dash === after.style.dash,
+);
+
+function RunItemLine({ run, style, analysing }: RunItemProps) {
   const [draftName, setDraftName] = useState<string | null>(null);
   const [nameProblem, setNameProblem] = useState<string | null>(null);
-  const analysing = useRichscope((s) => s.jobs.filter((job) => job.runId === run.id).length);
   const hovered = useRichscope((s) => s.hoveredRun === run.id);
   const commitName = () => {
     if (draftName !== null && draftName.trim() !== run.name) {

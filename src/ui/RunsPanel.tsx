@@ -14,6 +14,13 @@ const UNDO_MS = 20_000;
 
 export function RunsPanel() {
   const runs = useRichscope((s) => s.runs);
+  const jobs = useRichscope((s) => s.jobs);
+  // checkpoints being analysed, by run: counted once here rather than by every run's item
+  const analysing = useMemo(() => {
+    const counts = new Map<string, number>();
+    for (const job of jobs) for (const runId of job.runIds) counts.set(runId, (counts.get(runId) ?? 0) + 1);
+    return counts;
+  }, [jobs]);
   const aggregateSeeds = useRichscope((s) => s.view.aggregateSeeds);
   const [filterText, setFilterText] = useState('');
   const filter = useMemo(() => runFilter(filterText), [filterText]);
@@ -81,7 +88,12 @@ export function RunsPanel() {
           )}
           <ul className="runs" onMouseLeave={() => richscope.hoverRun(null)}>
             {listed.map((run) => (
-              <RunItem key={run.id} run={run} style={styles.get(run.id)!} />
+              <RunItem
+                key={run.id}
+                run={run}
+                style={styles.get(run.id)!}
+                analysing={analysing.get(run.id) ?? 0}
+              />
             ))}
           </ul>
         </>

@@ -1,0 +1,113 @@
+// The sweep drop of `npm run bench:browser -- --sweep 30x10`, in pieces other browser benchmarks reuse:
+// the tree (scripts/make-sweep.mjs into .bench/sweep-<runs>x<steps>/, generated once), the page's
+// instrumentation (drop, every row's D_LR, long tasks), the drop itself through the folder input, and
+// the CLI on the same tree (`node dist-cli/richscope.mjs TREE --json`, timed).
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { root, timed } from './bench-data.mjs';
+import { makeSweep } from './make-sweep.mjs';
+
+/** `30x10` as { runs: 30, steps: 10 }. */
+export function parseSweep(text) {
+  const match = /^(\d+)x(\d+)$/.exec(text ?? '');
+  if (!match) throw new Error(`--sweep takes RUNSxSTEPS (e.g. 30x10), not ${text}`);
+  return { runs: Number(match[1]), steps: Number(match[2]) };
+}
+
+/** The folder of a sweep of `runs` x `steps` checkpoints (train and test, make-sweep's defaults), made when missing. */
+export async function ensureSweep({ runs, steps }) {
+  const dir = path.join(root, '.bench', `sweep-${runs}x${steps}`);
+  const marker = path.join(dir, '.complete');
+  if (!existsSync(marker)) {
+    console.log(`generating ${dir}: ${runs} runs x ${steps} steps (train and test)`);
+    await makeSweep(dir, { runs, steps });
+    writeFileSync(marker, '');
+  }
+  return dir;
+}
+
+/** The CLI bundle (dist-cli/richscope.mjs), built when missing. */
+export function ensureCli() {
+  const cli = path.join(root, 'dist-cli/richscope.mjs');
+  if (!existsSync(cli)) execFileSync('npm', ['run', 'build:cli'], { cwd: root, stdio: 'inherit' });
+  return cli;
+}
+
+/** The CLI on the sweep: wall seconds, peak RSS (MB) and its records ({ run, step, dlr, ... }). */
+export function runCliSweep(dir) {
+  const run = timed('node', [ensureCli(), dir, '--json']);
+  return { seconds: run.seconds, rssMb: run.rssMb, records: JSON.parse(run.stdout) };
+}
+
+/**
+ * Page init script: marks, on the page's clock, the folder input's change event (`drop`) and when
+ * `window.__sweep.expected` checkpoint rows are in the table (`rows`); collects the long tasks
+ * (> 50 ms). The rows are counted every 50 ms rather than on every mutation, which would load the
+ * very thread being measured.
+ */
+export function instrumentSweepPage() {
+  const marks = { expected: Infinity, drop: null, rows: null, tasks: [] };
+  window.__sweep = marks;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) marks.tasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  document.addEventListener(
+    'change',
+    (event) => {
+      if (event.target?.dataset?.testid === 'folder-input') marks.drop = performance.now();
+    },
+    true,
+  );
+  const timer = setInterval(() => {
+    if (marks.drop === null) return;
+    if (document.querySelectorAll('[data-testid="checkpoint-row"][data-dlr]').length >= marks.expected) {
+      marks.rows = performance.now();
+      clearInterval(timer);
+    }
+  }, 50);
+}
+
+/** The page with no runs (the example runs loaded, then removed) and settled, ready for a drop. */
+export async function emptyDashboard(page, base) {
+  await page.goto(base);
+  await page.getByTestId('checkpoint-row').first().waitFor({ timeout: 120_000 });
+  await page.getByRole('button', { name: 'Remove all' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="checkpoint-row"]').length === 0);
+  await page.waitForTimeout(1000); // the session save and plot redraws settle before the clock starts
+}
+
+/**
+ * Drops the sweep folder on a page instrumented with `instrumentSweepPage` and waits until every
+ * checkpoint has its row. Returns the seconds from the drop to the last row, the long tasks of that
+ * window ([start after the drop, ms]), the longest, and the main thread's blocked time: the long
+ * tasks' whole durations, and their parts past 50 ms (total blocking time).
+ */
+export async function dropSweep(page, dir, checkpoints, { timeout = 900_000 } = {}) {
+  await page.evaluate((n) => (window.__sweep.expected = n), checkpoints);
+  await page.locator('[data-testid="folder-input"]').setInputFiles(dir);
+  await page.waitForFunction(() => window.__sweep.rows !== null, null, { timeout, polling: 500 });
+  const marks = await page.evaluate(() => window.__sweep);
+  const during = marks.tasks.filter((t) => t.start >= marks.drop && t.start <= marks.rows);
+  return {
+    seconds: (marks.rows - marks.drop) / 1000,
+    longTasks: during.map((t) => [Math.round(t.start - marks.drop), Math.round(t.duration)]),
+    longestTaskMs: Math.max(0, ...during.map((t) => t.duration)),
+    blockedMs: during.reduce((sum, t) => sum + t.duration, 0),
+    totalBlockingMs: during.reduce((sum, t) => sum + Math.max(0, t.duration - 50), 0),
+  };
+}
+
+/** The table's D_LR by `run@step`, to compare with the CLI's records. */
+export async function shownDlr(page) {
+  const rows = await page
+    .locator('[data-testid="checkpoint-row"]')
+    .evaluateAll((list) =>
+      list.map((row) => [
+        `${row.getAttribute('data-run')}@${row.getAttribute('data-step')}`,
+        row.dataset.dlr,
+      ]),
+    );
+  return new Map(rows.map(([key, dlr]) => [key, Number(dlr)]));
+}
