@@ -5,12 +5,15 @@
  */
 import { useMemo, useState, type KeyboardEvent } from 'react';
 import { formatWithStdErr } from '../core/jackknife';
+import { runSummaries, type CheckpointSummary, type RunSummary } from '../state/run-summaries';
 import { richscope, useRichscope } from '../state/store';
 import type { SortColumn } from '../state/view-settings';
 import { compareDlr } from './dlr-comparison';
 import { methodReference } from './method-sections';
 import { MethodText } from './MethodText';
-import { tableRows, type CheckpointRow } from './table-rows';
+import { tableRows, type CheckpointRow as Row } from './table-rows';
+
+type CheckpointRow = Row<RunSummary, CheckpointSummary>;
 
 const COLUMNS: { key: SortColumn; label: string; title: string }[] = [
   { key: 'run', label: 'run', title: 'run name' },
@@ -44,12 +47,16 @@ const rowKey = (row: CheckpointRow) => `${row.run.id}@${row.checkpoint.step}`;
 const percent = (value: number | null) => (value === null ? '–' : `${(100 * value).toFixed(1)}%`);
 
 export function CheckpointTable() {
-  const runs = useRichscope((s) => s.runs);
+  // no moments: the rows React keeps after "Remove all" hold no buffers (run-summaries.ts)
+  const runs = useRichscope((s) => runSummaries(s.runs));
   const sortColumn = useRichscope((s) => s.view.sortColumn);
   const descending = useRichscope((s) => s.view.sortDescending);
   const selectedRun = useRichscope((s) => s.view.selectedRun);
   const selectedStep = useRichscope((s) => s.view.selectedStep);
-  const rows = useMemo(() => tableRows(runs, sortColumn, descending), [runs, sortColumn, descending]);
+  const rows = useMemo(
+    () => tableRows<RunSummary, CheckpointSummary>(runs, sortColumn, descending),
+    [runs, sortColumn, descending],
+  );
   // The column under the pointer or the focus, explained above the table (hover and keyboard alike).
   const [explained, setExplained] = useState<SortColumn | null>(null);
   const explanation = COLUMNS.find((c) => c.key === explained);
@@ -179,7 +186,7 @@ export function CheckpointTable() {
                   <td>{formatWithStdErr(m.dlrEnergy99, m.dlrEnergy99StdErr ?? null)}</td>
                   <td>{format(m.nc1, 3)}</td>
                   <td>{percent(m.accuracy)}</td>
-                  <td>{percent(row.checkpoint.eval ? m.evalAccuracy : null)}</td>
+                  <td>{percent(row.checkpoint.hasEval ? m.evalAccuracy : null)}</td>
                   <td>{format(m.participationRatio, 2)}</td>
                 </tr>
               );

@@ -3,14 +3,14 @@
  * and hovering it (or focusing its controls) brings the run forward in every plot.
  */
 import { memo, useState } from 'react';
-import type { RunRecord } from '../session/records';
 import { isNameTaken } from '../state/run-actions';
+import type { RunSummary } from '../state/run-summaries';
 import { getRichscopeState, richscope, useRichscope } from '../state/store';
 import { breakableName } from './file-name';
 import { svgDashArray, type RunStyle } from './run-style';
 
 interface RunItemProps {
-  run: RunRecord;
+  run: RunSummary;
   style: RunStyle;
   /** checkpoints of the run being analysed now */
   analysing: number;

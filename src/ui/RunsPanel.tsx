@@ -4,6 +4,7 @@
  * expression), show / hide all listed, and an undo for removals.
  */
 import { useEffect, useMemo, useState } from 'react';
+import { runSummaries } from '../state/run-summaries';
 import { richscope, useRichscope } from '../state/store';
 import { runFilter } from './run-filter';
 import { runStyles } from './run-style';
@@ -13,7 +14,8 @@ import { RunItem } from './RunItem';
 const UNDO_MS = 20_000;
 
 export function RunsPanel() {
-  const runs = useRichscope((s) => s.runs);
+  // no moments: the items React keeps after a removal hold no buffers (run-summaries.ts)
+  const runs = useRichscope((s) => runSummaries(s.runs));
   const jobs = useRichscope((s) => s.jobs);
   // checkpoints being analysed, by run: counted once here rather than by every run's item
   const analysing = useMemo(() => {

@@ -1,13 +1,26 @@
 /** Rows of the checkpoint table and their sort order (pure, unit-tested). */
-import type { CheckpointRecord, RunRecord } from '../session/records';
+import type { CheckpointMetrics } from '../core/types';
 import type { SortColumn } from '../state/view-settings';
 
-export interface CheckpointRow {
-  run: RunRecord;
-  checkpoint: CheckpointRecord;
+/** What a row needs of a checkpoint and of its run (records, or summaries without the moments). */
+interface RowCheckpoint {
+  step: number;
+  metrics: CheckpointMetrics;
+}
+interface RowRun<C extends RowCheckpoint> {
+  name: string;
+  checkpoints: readonly C[];
 }
 
-function sortValue(row: CheckpointRow, column: SortColumn): string | number | null {
+export interface CheckpointRow<R extends RowRun<C>, C extends RowCheckpoint> {
+  run: R;
+  checkpoint: C;
+}
+
+function sortValue<R extends RowRun<C>, C extends RowCheckpoint>(
+  row: CheckpointRow<R, C>,
+  column: SortColumn,
+): string | number | null {
   const m = row.checkpoint.metrics;
   switch (column) {
     case 'run':
@@ -23,11 +36,11 @@ function sortValue(row: CheckpointRow, column: SortColumn): string | number | nu
  * All checkpoints of all runs, sorted by `column` (ties: run order, then step). Missing values
  * (null NC1 or accuracy) sort last in both directions, so they never hide the real numbers.
  */
-export function tableRows(
-  runs: readonly RunRecord[],
+export function tableRows<R extends RowRun<C>, C extends RowCheckpoint>(
+  runs: readonly R[],
   column: SortColumn,
   descending: boolean,
-): CheckpointRow[] {
+): CheckpointRow<R, C>[] {
   const rows = runs.flatMap((run) => run.checkpoints.map((checkpoint) => ({ run, checkpoint })));
   const order = new Map(rows.map((row, i) => [row, i]));
   return rows.sort((a, b) => {
