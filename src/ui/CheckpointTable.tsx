@@ -3,7 +3,7 @@
  * shows its jackknife standard error, and ticking two rows compares their D_LR against it
  * (docs/method.md §7).
  */
-import { useMemo, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useMemo, useState, type KeyboardEvent } from 'react';
 import { formatWithStdErr } from '../core/jackknife';
 import { runSummaries, type CheckpointSummary, type RunSummary } from '../state/run-summaries';
 import { richscope, useRichscope } from '../state/store';
@@ -65,10 +65,13 @@ export function CheckpointTable() {
   const compared = ticked
     .map((key) => rows.find((row) => rowKey(row) === key))
     .filter((r) => r !== undefined);
-  const toggle = (row: CheckpointRow) =>
-    setTicked((keys) =>
-      keys.includes(rowKey(row)) ? keys.filter((k) => k !== rowKey(row)) : [...keys, rowKey(row)].slice(-2),
-    );
+  const toggle = useCallback(
+    (row: CheckpointRow) =>
+      setTicked((keys) =>
+        keys.includes(rowKey(row)) ? keys.filter((k) => k !== rowKey(row)) : [...keys, rowKey(row)].slice(-2),
+      ),
+    [],
+  );
   const comparison =
     compared.length === 2
       ? compareDlr(
@@ -84,15 +87,6 @@ export function CheckpointTable() {
           },
         )
       : null;
-
-  const select = (row: CheckpointRow) =>
-    richscope.selectCheckpoint({ runId: row.run.id, step: row.checkpoint.step });
-  const onKey = (event: KeyboardEvent, row: CheckpointRow) => {
-    if (event.key === 'Enter' || event.key === ' ') {
-      event.preventDefault();
-      select(row);
-    }
-  };
 
   return (
     <section className="panel table-panel" aria-labelledby="table-heading">
@@ -144,53 +138,15 @@ export function CheckpointTable() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((row) => {
-              const m = row.checkpoint.metrics;
-              const selected = row.run.id === selectedRun && row.checkpoint.step === selectedStep;
-              // sessions stored before the standard errors existed have none
-              const stdErr = m.dlrStdErr ?? null;
-              return (
-                <tr
-                  key={`${row.run.id}@${row.checkpoint.step}`}
-                  data-testid="checkpoint-row"
-                  data-run={row.run.name}
-                  data-step={row.checkpoint.step}
-                  data-dlr={String(m.dlr)}
-                  data-dlr-se={stdErr === null ? '' : String(stdErr)}
-                  aria-selected={selected}
-                  tabIndex={0}
-                  className={row.run.visible ? undefined : 'hidden-run'}
-                  onClick={() => select(row)}
-                  onKeyDown={(e) => onKey(e, row)}
-                >
-                  <td onClick={(e) => e.stopPropagation()}>
-                    <input
-                      type="checkbox"
-                      data-testid="compare-checkpoint"
-                      aria-label={`compare ${row.run.name} step ${row.checkpoint.step}`}
-                      checked={ticked.includes(rowKey(row))}
-                      onChange={() => toggle(row)}
-                      onKeyDown={(e) => e.stopPropagation()}
-                    />
-                  </td>
-                  <td>
-                    <span className="swatch" style={{ background: row.run.colour }} aria-hidden="true" />
-                    {row.run.name}
-                  </td>
-                  <td>{row.checkpoint.step}</td>
-                  <td>{m.n}</td>
-                  <td>{m.p}</td>
-                  <td>{m.C}</td>
-                  <td>{m.r}</td>
-                  <td className="strong">{formatWithStdErr(m.dlr, stdErr)}</td>
-                  <td>{formatWithStdErr(m.dlrEnergy99, m.dlrEnergy99StdErr ?? null)}</td>
-                  <td>{format(m.nc1, 3)}</td>
-                  <td>{percent(m.accuracy)}</td>
-                  <td>{percent(row.checkpoint.hasEval ? m.evalAccuracy : null)}</td>
-                  <td>{format(m.participationRatio, 2)}</td>
-                </tr>
-              );
-            })}
+            {rows.map((row) => (
+              <TableRow
+                key={rowKey(row)}
+                row={row}
+                selected={row.run.id === selectedRun && row.checkpoint.step === selectedStep}
+                ticked={ticked.includes(rowKey(row))}
+                onToggle={toggle}
+              />
+            ))}
           </tbody>
         </table>
       </div>
@@ -204,3 +160,77 @@ export function CheckpointTable() {
     </section>
   );
 }
+
+const select = (row: CheckpointRow) =>
+  richscope.selectCheckpoint({ runId: row.run.id, step: row.checkpoint.step });
+const onKey = (event: KeyboardEvent, row: CheckpointRow) => {
+  if (event.key === 'Enter' || event.key === ' ') {
+    event.preventDefault();
+    select(row);
+  }
+};
+
+interface TableRowProps {
+  row: CheckpointRow;
+  selected: boolean;
+  ticked: boolean;
+  onToggle: (row: CheckpointRow) => void;
+}
+
+/**
+ * One checkpoint's row. Rendered again only when its checkpoint, its run, its selection or its tick
+ * changes: while a sweep streams in, the rows already shown stay as they are.
+ */
+const TableRow = memo(
+  function TableRow({ row, selected, ticked, onToggle }: TableRowProps) {
+    const m = row.checkpoint.metrics;
+    // sessions stored before the standard errors existed have none
+    const stdErr = m.dlrStdErr ?? null;
+    return (
+      <tr
+        data-testid="checkpoint-row"
+        data-run={row.run.name}
+        data-step={row.checkpoint.step}
+        data-dlr={String(m.dlr)}
+        data-dlr-se={stdErr === null ? '' : String(stdErr)}
+        aria-selected={selected}
+        tabIndex={0}
+        className={row.run.visible ? undefined : 'hidden-run'}
+        onClick={() => select(row)}
+        onKeyDown={(e) => onKey(e, row)}
+      >
+        <td onClick={(e) => e.stopPropagation()}>
+          <input
+            type="checkbox"
+            data-testid="compare-checkpoint"
+            aria-label={`compare ${row.run.name} step ${row.checkpoint.step}`}
+            checked={ticked}
+            onChange={() => onToggle(row)}
+            onKeyDown={(e) => e.stopPropagation()}
+          />
+        </td>
+        <td>
+          <span className="swatch" style={{ background: row.run.colour }} aria-hidden="true" />
+          {row.run.name}
+        </td>
+        <td>{row.checkpoint.step}</td>
+        <td>{m.n}</td>
+        <td>{m.p}</td>
+        <td>{m.C}</td>
+        <td>{m.r}</td>
+        <td className="strong">{formatWithStdErr(m.dlr, stdErr)}</td>
+        <td>{formatWithStdErr(m.dlrEnergy99, m.dlrEnergy99StdErr ?? null)}</td>
+        <td>{format(m.nc1, 3)}</td>
+        <td>{percent(m.accuracy)}</td>
+        <td>{percent(row.checkpoint.hasEval ? m.evalAccuracy : null)}</td>
+        <td>{format(m.participationRatio, 2)}</td>
+      </tr>
+    );
+  },
+  (before, after) =>
+    before.row.run === after.row.run &&
+    before.row.checkpoint === after.row.checkpoint &&
+    before.selected === after.selected &&
+    before.ticked === after.ticked &&
+    before.onToggle === after.onToggle,
+);
