@@ -274,4 +274,31 @@ describe('jobs: batches of small checkpoints', () => {
     await afterSave();
     expect(storedMomentKeys(db)).toEqual([]);
   });
+
+  it('plans a big drop a slice at a time, starting each slice’s calls; a cancel stops the planning', async () => {
+    const planned: number[] = [];
+    const inner = batchingBridge(fakeBridge(), 10);
+    const bridge: BatchingBridge = {
+      ...inner,
+      batchRequests: (requests) => {
+        planned.push(requests.length);
+        return inner.batchRequests(requests);
+      },
+    };
+    const steps = Array.from({ length: 125 }, (_, i) => i);
+    const { store, actions } = makeStore(bridge);
+    await actions.addFiles(sweep(['a', 'b'], steps));
+    expect(planned).toEqual([100, 100, 50]);
+    expect(store.getState().runs.map((r) => r.checkpoints.length)).toEqual([125, 125]);
+    expect(store.getState().runs[1].checkpoints.map((c) => c.step)).toEqual(steps);
+
+    planned.length = 0;
+    const cancelled = makeStore(bridge);
+    const pending = cancelled.actions.addFiles(sweep(['c'], steps));
+    expect(planned).toEqual([100]);
+    cancelled.actions.cancelAnalysis();
+    await pending;
+    expect(planned).toEqual([100]);
+    expect(cancelled.store.getState().jobs).toEqual([]);
+  });
 });

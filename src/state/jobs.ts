@@ -46,6 +46,9 @@ export interface JobDependencies {
 
 export const defaultCommitIntervalMs = 250;
 
+/** Checkpoints planned in one task of the page (their files' sizes are read then). */
+const planSlice = 100;
+
 const recordOf = (step: number, label: string, analyzed: AnalyzedCheckpoint): CheckpointRecord => ({
   step,
   label,
@@ -236,39 +239,58 @@ export function createJobs(store: RichscopeStore, deps: JobDependencies) {
       );
       const controller = new AbortController();
       controllers.push(controller);
-      dispatch(addRuns, [...new Set(plan.checkpoints.map((c) => c.run))]);
-      const runIds = new Map(getState().runs.map((run) => [run.name, run.id]));
       const positions = new Map<string, number>();
-      const checkpoints = plan.checkpoints.map((files): DroppedCheckpoint => {
+      const steps = plan.checkpoints.map((files) => {
         // files without a step in their name take their position in the run
         const position = positions.get(files.run) ?? 0;
         positions.set(files.run, position + 1);
-        return { files, runId: runIds.get(files.run)!, step: files.step ?? position };
+        return files.step ?? position;
       });
-      const requests = checkpoints.map((c) => requestOf(c.files));
-      const groups =
-        deps.bridge.batchRequests && deps.bridge.analyzeBatch
-          ? deps.bridge.batchRequests(requests)
-          : requests.map((_, i) => [i]);
-      const calls = groups.map((indices) => ({
-        id: `job-${nextJob++}`,
-        checkpoints: indices.map((i) => checkpoints[i]),
-      }));
       const bundles = plan.bundles.map((bundle) => ({ id: `job-${nextJob++}`, bundle }));
-      dispatch(addJobs, [
-        ...bundles.map(({ id, bundle }) => ({ id, runIds: [], label: bundle.path, file: bundle.path })),
-        ...calls.map(({ id, checkpoints: batch }) => ({
-          id,
-          runIds: batch.map((c) => c.runId),
-          label: batch[0].files.label,
-          file: firstFile(batch[0].files),
-          checkpoints: batch.length,
-        })),
-      ]);
-      await Promise.all([
-        ...bundles.map(({ id, bundle }) => importBundleFile(id, bundle, controller.signal)),
-        ...calls.map(({ id, checkpoints: batch }) => analyzeCheckpoints(id, batch, controller.signal)),
-      ]);
+      dispatch(
+        addJobs,
+        bundles.map(({ id, bundle }) => ({ id, runIds: [], label: bundle.path, file: bundle.path })),
+      );
+      const work = bundles.map(({ id, bundle }) => importBundleFile(id, bundle, controller.signal));
+      // Planning reads every file's size, a stat of its own for a dropped file: a slice of the
+      // checkpoints at a time, the page free in between, and each slice's calls started at once.
+      for (let start = 0; start < plan.checkpoints.length; start += planSlice) {
+        if (start > 0) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          if (controller.signal.aborted) break;
+        }
+        const slice = plan.checkpoints.slice(start, start + planSlice);
+        // (again for each slice: a run may have gone meanwhile, its first checkpoints having failed)
+        dispatch(addRuns, [...new Set(slice.map((c) => c.run))]);
+        const runIds = new Map(getState().runs.map((run) => [run.name, run.id]));
+        const checkpoints = slice.map((files, k): DroppedCheckpoint => ({
+          files,
+          runId: runIds.get(files.run)!,
+          step: steps[start + k],
+        }));
+        const requests = checkpoints.map((c) => requestOf(c.files));
+        const groups =
+          deps.bridge.batchRequests && deps.bridge.analyzeBatch
+            ? deps.bridge.batchRequests(requests)
+            : requests.map((_, i) => [i]);
+        const calls = groups.map((indices) => ({
+          id: `job-${nextJob++}`,
+          checkpoints: indices.map((i) => checkpoints[i]),
+        }));
+        dispatch(
+          addJobs,
+          calls.map(({ id, checkpoints: batch }) => ({
+            id,
+            runIds: batch.map((c) => c.runId),
+            label: batch[0].files.label,
+            file: firstFile(batch[0].files),
+            checkpoints: batch.length,
+          })),
+        );
+        for (const { id, checkpoints: batch } of calls)
+          work.push(analyzeCheckpoints(id, batch, controller.signal));
+      }
+      await Promise.all(work);
       commit();
       controllers = controllers.filter((c) => c !== controller);
       if (controller.signal.aborted) dispatch(pruneEmptyRuns);
