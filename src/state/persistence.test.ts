@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Moments } from '../core/types';
 import { fakeCheckpoint, fakeMetrics, fakeMoments, fakeRun } from '../session/fake-records';
 import { createMemoryDatabase } from '../session/memory-database';
 import { createSessionStorage, readMoments, type SessionDatabase } from '../session/session-db';
 import { LEGACY_RUNS_KEY, SESSION_KEY } from '../session/session-format';
+import type { SessionStorage } from '../session/session-db';
+import type { RichscopeStore } from './app-state';
+import { persistSession } from './persistence';
 import { createRichscopeStore } from './store';
 import {
   afterSave,
@@ -304,5 +307,68 @@ describe('session persistence', () => {
     await actions.addFiles([file('other_step1_train.npz')]);
     await afterSave();
     expect(storedMomentKeys(db).filter((k) => keys.includes(k))).toEqual([]);
+  });
+});
+
+describe('session saves while analyses run', () => {
+  /** A store whose state the test sets, and a session that counts its saves. */
+  function fakePersistence() {
+    let state = { ready: true, runs: [] as unknown[], jobs: [] as unknown[], removed: null };
+    let listener: (next: typeof state, previous: typeof state) => void = () => undefined;
+    const store = {
+      getState: () => state,
+      subscribe: (l: typeof listener) => {
+        listener = l;
+        return () => undefined;
+      },
+      dispatch: () => undefined,
+    } as unknown as RichscopeStore;
+    const saves: number[] = [];
+    const session = {
+      save: (runs: unknown[]) => {
+        saves.push(runs.length);
+        return Promise.resolve();
+      },
+    } as unknown as SessionStorage;
+    persistSession(store, session, { saveDelayMs: 300, busySaveIntervalMs: 5000 });
+    const set = (change: Partial<typeof state>) => {
+      const previous = state;
+      state = { ...state, ...change };
+      listener(state, previous);
+    };
+    return { saves, set, state: () => state };
+  }
+
+  afterEach(() => vi.useRealTimers());
+
+  it('saves at most once per interval while jobs run, and once more soon after they end', () => {
+    vi.useFakeTimers();
+    const { saves, set, state } = fakePersistence();
+    set({ jobs: [{}] });
+    // a result every 250 ms for 12 s: pauses never reach 300 ms, yet the session is saved meanwhile
+    for (let t = 0; t < 48; t++) {
+      set({ runs: [...state().runs, { checkpoints: [] }] });
+      vi.advanceTimersByTime(250);
+    }
+    expect(saves.length).toBeGreaterThanOrEqual(2);
+    expect(saves.length).toBeLessThanOrEqual(3);
+    set({ jobs: [] });
+    vi.advanceTimersByTime(299);
+    const before = saves.length;
+    vi.advanceTimersByTime(1);
+    expect(saves.length).toBe(before + 1);
+    expect(saves.at(-1)).toBe(48);
+  });
+
+  it('saves 300 ms after a change when no analysis runs', () => {
+    vi.useFakeTimers();
+    const { saves, set } = fakePersistence();
+    set({ runs: [{ checkpoints: [] }] });
+    vi.advanceTimersByTime(200);
+    set({ runs: [{ checkpoints: [] }, { checkpoints: [] }] });
+    vi.advanceTimersByTime(299);
+    expect(saves).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(saves).toEqual([2]);
   });
 });

@@ -17,9 +17,18 @@ import { setMomentsKey } from './run-actions';
 export interface SessionPersistenceOptions {
   /** ms without a change of the runs before the session is written */
   saveDelayMs: number;
+  /**
+   * While analyses run, ms from one save to the next at least. Every save writes the whole session,
+   * so saving at each pause of a long drop would cost time growing with the square of its checkpoints;
+   * a reload during the drop loses at most this much of it.
+   */
+  busySaveIntervalMs: number;
 }
 
-export const defaultSessionPersistenceOptions: SessionPersistenceOptions = { saveDelayMs: 300 };
+export const defaultSessionPersistenceOptions: SessionPersistenceOptions = {
+  saveDelayMs: 300,
+  busySaveIntervalMs: 5000,
+};
 
 export function persistSession(
   store: RichscopeStore,
@@ -35,8 +44,11 @@ export function persistSession(
   const storedKeys = new Set<string>();
 
   /** Writes the session's metadata, deleting the moments no checkpoint holds in the same write. */
+  let lastSave = Number.NEGATIVE_INFINITY;
   const save = () => {
+    saveTimer = undefined;
     if (!getState().ready) return;
+    lastSave = Date.now();
     const runs = getState().runs;
     // The moments of runs an undo may bring back are kept too.
     const undoable = getState().removed?.runs ?? [];
@@ -48,8 +60,19 @@ export function persistSession(
       .catch(() => undefined);
   };
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  let savingWhileBusy = false;
   const scheduleSave = () => {
+    if (getState().jobs.length > 0) {
+      // a save is already due: changes meanwhile join it rather than push it back
+      if (saveTimer !== undefined && savingWhileBusy) return;
+      clearTimeout(saveTimer);
+      savingWhileBusy = true;
+      const wait = Math.max(options.saveDelayMs, lastSave + options.busySaveIntervalMs - Date.now());
+      saveTimer = setTimeout(save, wait);
+      return;
+    }
     clearTimeout(saveTimer);
+    savingWhileBusy = false;
     saveTimer = setTimeout(save, options.saveDelayMs);
   };
 
@@ -59,7 +82,9 @@ export function persistSession(
         for (const c of run.checkpoints) if (c.momentsKey) storedKeys.add(c.momentsKey);
     const changed =
       state.runs !== previous.runs || state.ready !== previous.ready || state.removed !== previous.removed;
-    if (state.ready && changed) scheduleSave();
+    // the last analysis ended: a save held back while they ran comes now
+    const idleAgain = state.jobs.length === 0 && previous.jobs.length > 0 && savingWhileBusy;
+    if (state.ready && (changed || idleAgain)) scheduleSave();
   });
 
   /** Moments stored for results the store dropped: deleted by the next save. */
