@@ -166,12 +166,10 @@ export function mergeMomentsInto(target: Moments, ...parts: Moments[]): Moments 
 }
 
 /**
- * The merge of disjoint parts in one sweep (docs/method.md §2 for any number of parts): with n the
- * parts' rows and mean their pooled mean,
- *   S = sum_g S_g + sum_g n_g (mean_g - mean)(mean_g - mean)^T,
- * added into the upper triangle of `out` (row length ld) over the parts' d columns; returns n and
- * the pooled mean. Equal to folding the parts one by one up to rounding, without a d x d array of
- * its own.
+ * The merge of disjoint parts (docs/method.md §2) added into the upper triangle of `out` (row length
+ * ld) over the parts' d columns, without a d x d array of its own: the parts are folded one by one with
+ * foldUpper's arithmetic, so `out` gains exactly the scatter `mergeMomentsInto` gives. Returns n and the
+ * merged mean. Parts without rows are skipped (no rows at all: zero mean).
  */
 export function addPooledUpper(
   parts: Moments[],
@@ -179,39 +177,25 @@ export function addPooledUpper(
   ld: number,
 ): { n: number; mean: Float64Array } {
   const d = parts[0].mean.length;
-  const n = parts.reduce((sum, part) => sum + part.n, 0);
   const mean = new Float64Array(d);
-  // no rows (a runner that took no chunk): zero scatter and mean, as emptyMoments
-  if (n === 0) return { n, mean };
-  // running updates as foldUpper's: a column constant over every part keeps its value exactly, so
-  // its deviations below are exact zeros (a constant output stays rank 0)
-  let running = 0;
+  const delta = new Float64Array(d);
+  let n = 0;
   for (const part of parts) {
-    if (part.n === 0) continue;
-    running += part.n;
-    const share = part.n / running;
-    for (let j = 0; j < d; j++) mean[j] += (part.mean[j] - mean[j]) * share;
-  }
-  // rows sqrt(n_g) (mean_g - mean): the corrections are R^T R
-  const rows = new Float64Array(parts.length * d);
-  parts.forEach((part, g) => {
-    const root = Math.sqrt(part.n);
-    for (let j = 0; j < d; j++) rows[g * d + j] = root * (part.mean[j] - mean[j]);
-  });
-  const count = parts.length;
-  for (let j = 0; j < d; j++) {
-    const to = j * ld;
-    const from = j * d;
-    for (const part of parts) {
-      const scatter = part.scatter;
-      for (let k = j; k < d; k++) out[to + k] += scatter[from + k];
+    const nB = part.n;
+    if (nB === 0) continue;
+    const total = n + nB;
+    for (let j = 0; j < d; j++) delta[j] = part.mean[j] - mean[j];
+    const weight = (n * nB) / total;
+    const scatter = part.scatter;
+    for (let j = 0; j < d; j++) {
+      const wj = weight * delta[j];
+      const to = j * ld;
+      const from = j * d;
+      for (let k = j; k < d; k++) out[to + k] += scatter[from + k] + wj * delta[k];
     }
-    for (let g = 0; g < count; g++) {
-      const wj = rows[g * d + j];
-      if (wj === 0) continue;
-      const at = g * d;
-      for (let k = j; k < d; k++) out[to + k] += wj * rows[at + k];
-    }
+    const share = nB / total;
+    for (let j = 0; j < d; j++) mean[j] += delta[j] * share;
+    n = total;
   }
   return { n, mean };
 }
