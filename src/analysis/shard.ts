@@ -103,7 +103,11 @@ export async function accumulateShard(
   { signal, onRows, allocate }: AccumulateShardOptions = {},
 ): Promise<ShardResult> {
   const { shape, share, chunkRows } = task;
-  const accumulator = createMomentAccumulator(shape, { precision: task.precision, groups: task.groups });
+  const accumulator = createMomentAccumulator(shape, {
+    precision: task.precision,
+    groups: task.groups,
+    allocate,
+  });
   const chunks = Math.ceil((task.end - task.start) / chunkRows);
   let rowsDone = 0;
   for (let taken = 0; taken < chunks; taken++) {

@@ -1,7 +1,7 @@
 /**
  * Node-only (the CLI, through `AnalyzeOptions.analyzeInThreads`): `analyzeMoments` on two threads.
- * A helper thread computes the output half (D_LR and NC1: eigenproblems of size C and p x p x C
- * products) while this thread computes the eigendecomposition of S_pp / n. Then both threads share the
+ * A helper thread computes the output half (D_LR, NC1 and the jackknife's standard errors: eigenproblems
+ * of size C and p x p x C products) while this thread computes the eigendecomposition of S_pp / n. Then both threads share the
  * rest of the spectrum half, the direction energies (forming the eigenvectors and projecting the
  * curves' targets on them), block by block from a shared counter, so whichever thread is free takes
  * the next block. Every array the helper reads is in shared memory; nothing is copied between threads.
@@ -14,9 +14,7 @@ import {
   type OutputMetrics,
   type SpectrumMetrics,
 } from '../core/analyze';
-import { jackknifeErrors } from '../core/jackknife';
 import { DegenerateDataError } from '../core/low-rank-measure';
-import { withoutGroups } from '../core/moments';
 import {
   DIRECTION_BLOCK,
   fillDirectionEnergies,
@@ -123,9 +121,9 @@ export async function analyzeInThreads(
   const sharedFit = shared(fit);
   evalSplit = evalSplit === fit ? sharedFit : shared(evalSplit);
   fit = sharedFit;
-  // the jackknife's per-group moments stay here (a thread would get a copy of them): this thread
-  // turns them into the standard errors once the output half is back
-  const outputsFit = withoutGroups(fit);
+  // the jackknife's per-group moments go to the helper with the output half (docs/method.md §7), in
+  // shared memory like the rest, so their standard errors are computed while this thread reduces S_pp
+  const outputsFit = fit.groups ? { ...fit, groups: fit.groups.map(shared) } : fit;
   const helper =
     options.backend === 'inline' ? inlineHelper(outputsFit) : workerHelper(outputsFit, options.workerFile);
   try {
@@ -159,8 +157,7 @@ export async function analyzeInThreads(
     const outputs = await helper.outputs;
     if (!outputs.ok) rethrow(outputs);
     if (spectra === null) throw spectrumError;
-    const jackknife = fit.groups ? jackknifeErrors(fit.groups) : null;
-    return combineMetrics(fit, evalSplit, { ...outputs.outputs, jackknife }, spectra);
+    return combineMetrics(fit, evalSplit, outputs.outputs, spectra);
   } finally {
     helper.stop();
   }

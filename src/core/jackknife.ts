@@ -7,7 +7,8 @@
  * them into the two standard errors.
  */
 import { DegenerateDataError, lowRankMeasure } from './low-rank-measure';
-import { copyMoments, mergeMomentsInto, subtractMoments } from './moments';
+import { mirrorUpper } from './mean-corrections';
+import { addPooledUpper, subtractMoments, withoutGroups } from './moments';
 import type { Moments } from './types';
 
 export interface JackknifeOptions {
@@ -81,12 +82,19 @@ function jackknifeSpread(values: number[]): number {
  */
 export function jackknifeErrors(groups: Moments[]): JackknifeErrors | null {
   if (groups.length < 2) return null;
-  const total = mergeMomentsInto(copyMoments(groups[0]), ...groups.slice(1));
+  const d = groups[0].mean.length;
+  const scatter = new Float64Array(d * d);
+  const total: Moments = { ...withoutGroups(groups[0]), ...addPooledUpper(groups, scatter, d), scatter };
+  mirrorUpper(scatter, d);
+  total.correct = groups.every((g) => g.correct !== null)
+    ? groups.reduce((sum, g) => sum + g.correct!, 0)
+    : null;
+  const remaining = { mean: new Float64Array(d), scatter: new Float64Array(d * d) };
   const dlr: number[] = [];
   const dlrEnergy99: number[] = [];
   for (const group of groups) {
     try {
-      const measure = lowRankMeasure(subtractMoments(total, group));
+      const measure = lowRankMeasure(subtractMoments(total, group, remaining));
       dlr.push(measure.dlr);
       dlrEnergy99.push(measure.dlrEnergy99);
     } catch (error) {

@@ -3,7 +3,7 @@
  * the mean corrections of the co-moment merge, batched into matrix products, and mirroring an upper
  * triangle onto the lower.
  */
-import { multiplyTransposedA } from './kernels/gemm';
+import { addProductTransposedA } from './kernels/gemm';
 import type { Moments } from './types';
 
 /** Chunks whose mean corrections are added to the scatter together, as one matrix product. */
@@ -19,24 +19,30 @@ const CORRECTION_BATCH = 64;
 export function createMeanCorrections(d: number) {
   const rowsOf = new Float64Array(CORRECTION_BATCH * d);
   let count = 0;
-  /** Adds the batch's R^T R to the upper triangle of a d x d row-major scatter. */
+  /**
+   * Adds the batch's R^T R to the upper triangle of a d x d row-major scatter, in column tiles whose
+   * products go straight into the scatter. The tiles on the diagonal also write
+   * their part below it: every scatter these corrections reach is mirrored from its upper triangle
+   * before it is read.
+   */
   function addTo(scatter: Float64Array): void {
     if (count === 0) return;
     const width = 256;
     for (let c0 = 0; c0 < d; c0 += width) {
       const w = Math.min(width, d - c0);
-      const right = new Float64Array(count * w);
-      for (let t = 0; t < count; t++) right.set(rowsOf.subarray(t * d + c0, t * d + c0 + w), t * w);
-      const product = multiplyTransposedA(rowsOf, d, count, c0 + w, right, w); // (c0 + w) x w
-      for (let j = 0; j < c0 + w; j++)
-        for (let col = Math.max(c0, j); col < c0 + w; col++)
-          scatter[j * d + col] += product[j * w + col - c0];
+      // rows 0 .. c0 + w of R^T R, columns c0 .. c0 + w: A = R (count x d, first c0 + w columns), B = R's columns from c0
+      addProductTransposedA(scatter.subarray(c0), d, rowsOf, d, count, c0 + w, rowsOf.subarray(c0), w, d);
     }
   }
   return {
     addTo,
+    /** addTo, then an empty batch: the corrections so far are in `scatter` for good. */
+    flush(scatter: Float64Array): void {
+      addTo(scatter);
+      count = 0;
+    },
     /** Moves the running mean and count of `target` by a chunk; its correction reaches target.scatter when the batch fills. */
-    record(target: Moments, nB: number, meanB: Float64Array): void {
+    record(target: Pick<Moments, 'n' | 'mean' | 'scatter'>, nB: number, meanB: Float64Array): void {
       const nA = target.n;
       const n = nA + nB;
       if (nB === 0) return;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
-import { createMomentAccumulator, emptyMoments, maxMomentColumns, mergeMoments, momentsOf } from './moments';
+import {
+  addPooledUpper,
+  createMomentAccumulator,
+  emptyMoments,
+  maxMomentColumns,
+  mergeMoments,
+  momentsOf,
+  subtractMoments,
+} from './moments';
 import { createRandom, normalMatrix } from './random';
 import { oneHot } from './testing';
 import { momentBuffers, targetColumns, type Moments } from './types';
@@ -156,6 +164,53 @@ describe('accumulateMoments (docs/method.md §2)', () => {
     const checked = createMomentAccumulator(shape);
     checked.addFinite(chunk(0, 100));
     expect(maxRelativeError(checked.result().scatter, plain.result().scatter)).toBe(0);
+  });
+
+  it('pools any number of parts into a block of a wider matrix exactly as the merge does, empty parts ignored', () => {
+    const rows = [40, 0, 97, 120];
+    const parts = rows.map((count, i) => {
+      if (count === 0) return emptyMoments({ p: 3, c: 1, targets: { kind: 'none' } });
+      const x = normalMatrix(count, 4, 10 + i).map((v) => v + 5);
+      // column 3 is the constant 2 in every part (each part's mean exactly 2)
+      for (let r = 0; r < count; r++) x[r * 4 + 3] = 2;
+      return momentsOf(
+        x.subarray(0, count * 3),
+        x.slice(0).filter((_, t) => t % 4 === 3),
+        count,
+      );
+    });
+    const merged = parts.slice(1).reduce(mergeMoments, parts[0]);
+    const d = merged.mean.length;
+    // the block's upper triangle starts at 0 (as the moment pass clears it), the rest is a sentinel
+    const out = new Float64Array((d + 2) * (d + 2)).fill(1);
+    for (let j = 0; j < d; j++) out.fill(0, j * (d + 2) + j, j * (d + 2) + d);
+    const { n: pooledN, mean } = addPooledUpper(parts, out, d + 2);
+    expect(pooledN).toBe(257);
+    expect(Array.from(mean)).toEqual(Array.from(merged.mean));
+    expect(parts.map((part) => part.mean[3])).toEqual([2, 0, 2, 2]);
+    expect(mean[3]).toBe(2);
+    for (let j = 0; j < d; j++)
+      for (let k = 0; k < d + 2; k++) {
+        const got = out[j * (d + 2) + k];
+        if (k < j || k >= d) expect(got).toBe(1);
+        else expect(got).toBe(merged.scatter[j * d + k]);
+      }
+    expect(out[3 * (d + 2) + 3]).toBe(0);
+    expect(addPooledUpper([parts[1]], new Float64Array(d * d), d).n).toBe(0);
+  });
+
+  it('subtracts a part into given arrays as into fresh ones', () => {
+    const whole = momentsOf(features, logits, n);
+    const part = momentsOf(features.subarray(0, 50 * p), logits.subarray(0, 50 * c), 50);
+    const d = whole.mean.length;
+    const into = { mean: new Float64Array(d).fill(9), scatter: new Float64Array(d * d).fill(9) };
+    const fresh = subtractMoments(whole, part);
+    const reused = subtractMoments(whole, part, into);
+    expect(reused.scatter).toBe(into.scatter);
+    expect(reused.mean).toBe(into.mean);
+    expect(Array.from(reused.scatter)).toEqual(Array.from(fresh.scatter));
+    expect(Array.from(reused.mean)).toEqual(Array.from(fresh.mean));
+    expect(reused.n).toBe(n - 50);
   });
 
   it('has the empty moments as identity of merge', () => {

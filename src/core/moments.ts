@@ -165,6 +165,41 @@ export function mergeMomentsInto(target: Moments, ...parts: Moments[]): Moments 
   return target;
 }
 
+/**
+ * The merge of disjoint parts (docs/method.md §2) added into the upper triangle of `out` (row length
+ * ld) over the parts' d columns, without a d x d array of its own: the parts are folded one by one with
+ * foldUpper's arithmetic, so `out` gains exactly the scatter `mergeMomentsInto` gives. Returns n and the
+ * merged mean. Parts without rows are skipped (no rows at all: zero mean).
+ */
+export function addPooledUpper(
+  parts: Moments[],
+  out: Float64Array,
+  ld: number,
+): { n: number; mean: Float64Array } {
+  const d = parts[0].mean.length;
+  const mean = new Float64Array(d);
+  const delta = new Float64Array(d);
+  let n = 0;
+  for (const part of parts) {
+    const nB = part.n;
+    if (nB === 0) continue;
+    const total = n + nB;
+    for (let j = 0; j < d; j++) delta[j] = part.mean[j] - mean[j];
+    const weight = (n * nB) / total;
+    const scatter = part.scatter;
+    for (let j = 0; j < d; j++) {
+      const wj = weight * delta[j];
+      const to = j * ld;
+      const from = j * d;
+      for (let k = j; k < d; k++) out[to + k] += scatter[from + k] + wj * delta[k];
+    }
+    const share = nB / total;
+    for (let j = 0; j < d; j++) mean[j] += delta[j] * share;
+    n = total;
+  }
+  return { n, mean };
+}
+
 /** Moments with arrays of their own (their layers' and per-group moments too). */
 export function copyMoments(m: Moments): Moments {
   const copy: Moments = { ...m, mean: m.mean.slice(), scatter: m.scatter.slice() };
@@ -190,19 +225,24 @@ export function withoutGroups(m: Moments): Moments {
  * The moments of the rows of `total` that are not in `part` (a subset of them): the merge of
  * docs/method.md §2 solved for one side, n_A = n - n_B, mean_A = (n mean - n_B mean_B) / n_A,
  * S_A = S - S_B - d d^T n_A n_B / n with d = mean_B - mean_A. The layers and per-group moments are left out.
- * Throws when `part` holds every row.
+ * Throws when `part` holds every row. The result's arrays are `into`'s when given (overwritten: one pair
+ * reused for every group the jackknife deletes, instead of a fresh d x d array each).
  */
-export function subtractMoments(total: Moments, part: Moments): Moments {
+export function subtractMoments(
+  total: Moments,
+  part: Moments,
+  into?: { mean: Float64Array; scatter: Float64Array },
+): Moments {
   assertSameShape(total, part);
   const n = total.n - part.n;
   if (!(n > 0)) throw new RangeError(`cannot remove ${part.n} of ${total.n} rows: none would be left`);
   const d = total.mean.length;
-  const mean = new Float64Array(d);
+  const mean = into?.mean ?? new Float64Array(d);
   for (let j = 0; j < d; j++) mean[j] = (total.n * total.mean[j] - part.n * part.mean[j]) / n;
   const delta = new Float64Array(d);
   for (let j = 0; j < d; j++) delta[j] = part.mean[j] - mean[j];
   const weight = (n * part.n) / total.n;
-  const scatter = new Float64Array(d * d);
+  const scatter = into?.scatter ?? new Float64Array(d * d);
   for (let j = 0; j < d; j++) {
     const wj = weight * delta[j];
     for (let k = 0; k < d; k++)
@@ -228,6 +268,11 @@ export interface MomentAccumulatorOptions {
    * G (p + C)^2 float64 values held through the pass. Default 0: none.
    */
   groups?: number;
+  /**
+   * Where the per-group moments' scatters live, allocated when the pass starts (shared memory in a
+   * worker thread: `result()` hands them over as they are). Default: local arrays.
+   */
+  allocate?: Allocate;
 }
 
 export const defaultMomentAccumulatorOptions: MomentAccumulatorOptions = { precision: 'float64' };
@@ -253,7 +298,7 @@ export function createMomentAccumulator(
   // column sums of each chunk; class x dense sums over the whole pass (one-hot targets only)
   const sums = createChunkSums(dense, targets.kind === 'onehot' ? q : 0);
   const gramOptions = { precision: options.precision, kernel: options.kernel };
-  const groups = options.groups ? createRowGroups(p, c, options.groups, gramOptions) : null;
+  const groups = options.groups ? createRowGroups(p, c, options.groups, gramOptions, options.allocate) : null;
   // the groups' scatters merge into the [Phi | F] block, which then needs no pass of its own; dense
   // targets widen the block, so the kernel still runs over every dense column
   const gram = groups && dense === p + c ? null : createGramKernel(dense, gramOptions);
@@ -353,13 +398,12 @@ export function createMomentAccumulator(
       scatter.set(total.scatter);
       gram?.addRunningSum(scatter, d);
       corrections.addTo(scatter);
-      const groupMoments = groups?.results(allocate);
+      const groupMoments = groups?.results();
       if (groupMoments && !gram) {
         // the exact [Phi | F] block (mean corrections included) replaces what the corrections put there
-        const merged = mergeMomentsInto(copyMoments(groupMoments[0]), ...groupMoments.slice(1));
         const width = p + c;
-        for (let j = 0; j < width; j++)
-          scatter.set(merged.scatter.subarray(j * width + j, (j + 1) * width), j * d + j);
+        for (let j = 0; j < width; j++) scatter.fill(0, j * d + j, j * d + width);
+        addPooledUpper(groupMoments, scatter, d);
       }
       const classSums = sums.classSums();
       if (targets.kind === 'onehot')

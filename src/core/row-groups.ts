@@ -5,6 +5,7 @@
  * together hold every row once, so their merge is the split's [Phi | F] block: the moment pass takes
  * it from there instead of running the Gram kernel a second time over the same rows.
  */
+import { createChunkSums } from './kernels/chunk-sums';
 import { createGramKernel, type GramKernelOptions } from './kernels/gram';
 import { createMeanCorrections, mirrorUpper } from './mean-corrections';
 import { allocateLocal, type Allocate, type Moments } from './types';
@@ -16,8 +17,11 @@ export interface RowGroups {
    * index `firstRow` in the split: each row to its group.
    */
   add(features: ArrayLike<number>, logits: ArrayLike<number>, rows: number, firstRow: number): void;
-  /** Each group's moments (q = 0), arrays from `allocate`; the groups stay usable. */
-  results(allocate?: Allocate): Moments[];
+  /**
+   * Each group's moments (q = 0). The scatters are the groups' own arrays (from the `allocate` the
+   * groups were made with), not copies: rows added later change them.
+   */
+  results(): Moments[];
 }
 
 /** The float array type a chunk's rows are gathered into: the input's own where it is float32. */
@@ -25,22 +29,44 @@ function gatheredType(like: ArrayLike<number>): Float32ArrayConstructor | Float6
   return like instanceof Float32Array ? Float32Array : Float64Array;
 }
 
+/** Copies rows first, first + step, ... (`taken` of them, `cols` values each) of `source` into `into`. */
+function gatherRows(
+  source: ArrayLike<number>,
+  cols: number,
+  first: number,
+  step: number,
+  taken: number,
+  into: Float32Array | Float64Array,
+): void {
+  if (source instanceof Float32Array || source instanceof Float64Array) {
+    // a row at a time: a copy of contiguous memory where the types match
+    for (let s = 0, t = first; s < taken; s++, t += step)
+      into.set(source.subarray(t * cols, (t + 1) * cols), s * cols);
+    return;
+  }
+  for (let s = 0, t = first; s < taken; s++, t += step)
+    for (let j = 0; j < cols; j++) into[s * cols + j] = source[t * cols + j];
+}
+
 /**
  * G groups of the [Phi | F] columns (p + c of them). A chunk's rows of one group are gathered into a
  * contiguous block (of the input's float type, so float32 rows keep the float32 Gram lanes' packing)
- * and added with the one-shot Gram kernel into that group's scatter: one kernel for all the groups,
- * G (p + c)^2 float64 values of scatter in all.
+ * and added with the Gram kernel, whose sum then moves into that group's scatter: one kernel for all
+ * the groups, G (p + c)^2 float64 values of scatter in all, allocated here with `allocate` (shared
+ * memory in a worker thread) so that `results` hands them over without a copy.
  */
 export function createRowGroups(
   p: number,
   c: number,
   count: number,
   gramOptions: GramKernelOptions,
+  allocate: Allocate = allocateLocal,
 ): RowGroups {
   if (!(Number.isInteger(count) && count >= 2))
     throw new RangeError(`jackknife groups: ${count}; at least 2 are needed`);
   const d = p + c;
   const gram = createGramKernel(d, gramOptions);
+  const sums = createChunkSums(d, 0);
   const groups = Array.from({ length: count }, () => ({
     moments: {
       n: 0,
@@ -49,8 +75,8 @@ export function createRowGroups(
       q: 0,
       targetKind: 'none',
       mean: new Float64Array(d),
-      // the upper triangle only, until results() mirrors a copy
-      scatter: new Float64Array(d * d),
+      // the upper triangle only, until results() mirrors it
+      scatter: allocate(d * d),
       correct: null,
     } satisfies Moments,
     corrections: createMeanCorrections(d),
@@ -78,38 +104,26 @@ export function createRowGroups(
         const first = (((g - firstRow) % count) + count) % count;
         if (first >= rows) continue;
         const taken = Math.ceil((rows - first) / count);
+        gatherRows(features, p, first, count, taken, featureRows);
+        gatherRows(logits, c, first, count, taken, logitRows);
+        const blocks = [
+          { data: featureRows.subarray(0, taken * p), cols: p },
+          { data: logitRows.subarray(0, taken * c), cols: c },
+        ];
         mean.fill(0);
-        for (let s = 0, t = first; s < taken; s++, t += count) {
-          for (let j = 0; j < p; j++) {
-            const x = features[t * p + j];
-            featureRows[s * p + j] = x;
-            mean[j] += x;
-          }
-          for (let j = 0; j < c; j++) {
-            const x = logits[t * c + j];
-            logitRows[s * c + j] = x;
-            mean[p + j] += x;
-          }
-        }
+        sums.columnSums(blocks, taken, mean);
         for (let j = 0; j < d; j++) mean[j] /= taken;
         const group = groups[g];
-        const blocks = [
-          { data: featureRows, cols: p },
-          { data: logitRows, cols: c },
-        ];
-        gram.gramUpper(blocks, taken, mean, group.moments.scatter, d, true);
+        gram.accumulateUpper(blocks, taken, mean);
+        gram.moveRunningSum(group.moments.scatter, d);
         group.corrections.record(group.moments, taken, mean);
       }
     },
-    results(allocate = allocateLocal) {
+    results() {
       return groups.map(({ moments, corrections }) => {
-        const scatter = allocate(d * d);
-        scatter.set(moments.scatter);
-        corrections.addTo(scatter);
-        mirrorUpper(scatter, d);
-        const groupMean = allocate(d);
-        groupMean.set(moments.mean);
-        return { ...moments, mean: groupMean, scatter };
+        corrections.flush(moments.scatter);
+        mirrorUpper(moments.scatter, d);
+        return { ...moments, mean: moments.mean.slice() };
       });
     },
   };

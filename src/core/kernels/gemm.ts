@@ -86,13 +86,32 @@ export function writeProductTransposedA(
   productInto(target, tStride, 'set', a, aCols, rows, k, b, cols, 'wasm', cols);
 }
 
+/**
+ * target[i tStride + j] += (A[:, :k]^T B)[i][j], B's rows `bStride` apart: a product added into a block of
+ * a wider matrix, without a k x cols array of its own.
+ */
+export function addProductTransposedA(
+  target: Float64Array,
+  tStride: number,
+  a: Float64Array,
+  aCols: number,
+  rows: number,
+  k: number,
+  b: Float64Array,
+  cols: number,
+  bStride = cols,
+  kernel: 'wasm' | 'js' = 'wasm',
+): void {
+  productInto(target, tStride, 'add', a, aCols, rows, k, b, cols, kernel, bStride);
+}
+
 /** A as stored: row-major rows x aCols, or its transpose (k x rows, rows `stride` apart). */
 type MatrixA = Float64Array | { transposed: Float64Array; stride: number };
 
 function productInto(
   target: Float64Array,
   tStride: number,
-  mode: 'set' | 'subtract',
+  mode: 'set' | 'subtract' | 'add',
   a: MatrixA,
   aCols: number,
   rows: number,
@@ -112,6 +131,7 @@ function productInto(
   for (let i = 0; i < k; i++) {
     const row = out.subarray(i * ld, i * ld + cols);
     if (mode === 'set') target.set(row, i * tStride);
+    else if (mode === 'add') for (let j = 0, t = i * tStride; j < cols; j++, t++) target[t] += row[j];
     else for (let j = 0, t = i * tStride; j < cols; j++, t++) target[t] -= row[j];
   }
 }

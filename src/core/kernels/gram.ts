@@ -38,6 +38,11 @@ export interface GramKernel {
   /** Adds the running sum's upper triangle into out (row length ld); the strict lower triangle is left alone. */
   addRunningSum(out: Float64Array, ld: number): void;
   /**
+   * `addRunningSum` that also clears the running sum's upper triangle in the same sweep: a sum taken
+   * after each chunk into a matrix of the caller's (the jackknife's row groups), with no clearing pass.
+   */
+  moveRunningSum(out: Float64Array, ld: number): void;
+  /**
    * One-shot form: clears the running sum, accumulates this chunk and writes its upper triangle into
    * out[j * ld + k] (overwritten, or added to with `accumulate`).
    */
@@ -138,6 +143,7 @@ function jsGramKernel(dim: number): GramKernel {
       }
     },
     addRunningSum: (out, ld) => addUpper(sum, dim, dim, out, ld),
+    moveRunningSum: (out, ld) => moveUpper(sum, dim, dim, out, ld),
     clear: () => sum.fill(0),
   });
 }
@@ -148,6 +154,21 @@ function addUpper(sum: Float64Array, sumLd: number, dim: number, out: Float64Arr
     const from = j * sumLd;
     const to = j * ld;
     for (let k = j; k < dim; k++) out[to + k] += sum[from + k];
+  }
+}
+
+/**
+ * addUpper, then sum[j sumLd + k] = 0 over the same upper triangle: the part a running sum is read
+ * from (what the kernels leave below it is never read).
+ */
+function moveUpper(sum: Float64Array, sumLd: number, dim: number, out: Float64Array, ld: number): void {
+  for (let j = 0; j < dim; j++) {
+    const from = j * sumLd;
+    const to = j * ld;
+    for (let k = j; k < dim; k++) {
+      out[to + k] += sum[from + k];
+      sum[from + k] = 0;
+    }
   }
 }
 
@@ -293,6 +314,7 @@ function wasmGramKernel(
       }
     },
     addRunningSum: (out, outLd) => addUpper(sum, ld, dim, out, outLd),
+    moveRunningSum: (out, outLd) => moveUpper(sum, ld, dim, out, outLd),
     clear: () => sum.fill(0),
   });
 }

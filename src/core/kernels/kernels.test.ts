@@ -15,7 +15,12 @@ import { createMomentAccumulator } from '../moments';
 import { createNormal, createRandom } from '../random';
 import { denseSymmetricEigen, eigenWasmModule } from './eigen';
 import { createChunkSums } from './chunk-sums';
-import { multiplyTransposedA, subtractProductTransposedA, writeProductTransposedA } from './gemm';
+import {
+  addProductTransposedA,
+  multiplyTransposedA,
+  subtractProductTransposedA,
+  writeProductTransposedA,
+} from './gemm';
 import {
   createGramKernel,
   gramRelaxedWasmModule,
@@ -178,6 +183,26 @@ describe('Gram kernel: the WebAssembly and JS paths agree', () => {
     const slow = run('js');
     expect(fast.correct).toBe(slow.correct);
     expect(relativeUpperError(fast.scatter, slow.scatter, dim + 3)).toBeLessThan(1e-13);
+  });
+
+  it('moves the running sum into a matrix and clears it, in both paths', () => {
+    for (const kernel of ['js', 'wasm-f64', 'wasm-f32'] as const) {
+      const k = createGramKernel(dim, { precision: kernel === 'wasm-f32' ? 'float32' : 'float64', kernel });
+      const once = new Float64Array(dim * dim);
+      k.gramUpper(blocks, rows, centre, once, dim);
+      const out = new Float64Array(dim * dim).fill(2);
+      k.accumulateUpper(blocks, rows, centre);
+      k.moveRunningSum(out, dim);
+      // the sum is clear: a second chunk lands alone, and moving nothing adds nothing
+      k.accumulateUpper(blocks, rows, centre);
+      k.moveRunningSum(out, dim);
+      k.moveRunningSum(out, dim);
+      for (let j = 0; j < dim; j++)
+        for (let l = 0; l < dim; l++) {
+          const want = l >= j ? 2 + 2 * once[j * dim + l] : 2;
+          expect(Math.abs(out[j * dim + l] - want)).toBeLessThanOrEqual(1e-12 * Math.abs(want));
+        }
+    }
   });
 
   it('leaves the strict lower triangle alone and only writes [0, dim)', () => {
@@ -365,7 +390,7 @@ describe('A^T B kernel (projections onto eigenvectors)', () => {
     fast.forEach((v, i) => expect(v).toBeCloseTo(slow[i], 10));
   });
 
-  it('in place: into a block of a wider matrix, subtracted, from A given transposed, B read with a stride', () => {
+  it('in place: into a block of a wider matrix, subtracted or added, from A given transposed, B read with a stride', () => {
     const [rows, k, cols, stride] = [70, 9, 6, 11];
     const normal = createNormal(createRandom(5));
     const a = Float64Array.from({ length: rows * k }, normal);
@@ -385,6 +410,28 @@ describe('A^T B kernel (projections onto eigenvectors)', () => {
         for (let j = 0; j < stride; j++) {
           const inBlock = j >= 3 && j < 3 + cols;
           const want = start[i * stride + j] - (inBlock ? expected[i * cols + j - 3] : 0);
+          expect(target[i * stride + j]).toBeCloseTo(want, 12);
+        }
+    }
+    for (const kernel of ['wasm', 'js'] as const) {
+      const start = Float64Array.from({ length: k * stride }, normal);
+      const target = start.slice();
+      addProductTransposedA(
+        target.subarray(3),
+        stride,
+        a,
+        k,
+        rows,
+        k,
+        wideB.subarray(2),
+        cols,
+        stride,
+        kernel,
+      );
+      for (let i = 0; i < k; i++)
+        for (let j = 0; j < stride; j++) {
+          const inBlock = j >= 3 && j < 3 + cols;
+          const want = start[i * stride + j] + (inBlock ? expected[i * cols + j - 3] : 0);
           expect(target[i * stride + j]).toBeCloseTo(want, 12);
         }
     }
