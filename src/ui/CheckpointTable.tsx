@@ -3,7 +3,8 @@
  * shows its jackknife standard error, and ticking two rows compares their D_LR against it
  * (docs/method.md §7).
  */
-import { useMemo, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useMemo, useState, type KeyboardEvent } from 'react';
+import type { CheckpointRecord, RunRecord } from '../session/records';
 import { formatWithStdErr } from '../core/jackknife';
 import { richscope, useRichscope } from '../state/store';
 import type { SortColumn } from '../state/view-settings';
@@ -43,6 +44,82 @@ const format = (value: number | null, digits = 4) => (value === null ? '–' : v
 const rowKey = (row: CheckpointRow) => `${row.run.id}@${row.checkpoint.step}`;
 const percent = (value: number | null) => (value === null ? '–' : `${(100 * value).toFixed(1)}%`);
 
+function select(run: RunRecord, checkpoint: CheckpointRecord) {
+  richscope.selectCheckpoint({ runId: run.id, step: checkpoint.step });
+}
+
+function selectByKey(event: KeyboardEvent, run: RunRecord, checkpoint: CheckpointRecord) {
+  if (event.key === 'Enter' || event.key === ' ') {
+    event.preventDefault();
+    select(run, checkpoint);
+  }
+}
+
+interface CheckpointTableRowProps {
+  run: RunRecord;
+  checkpoint: CheckpointRecord;
+  selected: boolean;
+  ticked: boolean;
+  /** ticks or unticks the row (by its `rowKey`) for comparison */
+  onToggle: (key: string) => void;
+}
+
+/**
+ * One checkpoint's row; redrawn only when its own props change, so selecting a row, sorting or a
+ * hidden run re-renders a few rows, not every one of a sweep's hundreds.
+ */
+const CheckpointTableRow = memo(function CheckpointTableRow({
+  run,
+  checkpoint,
+  selected,
+  ticked,
+  onToggle,
+}: CheckpointTableRowProps) {
+  const m = checkpoint.metrics;
+  // sessions stored before the standard errors existed have none
+  const stdErr = m.dlrStdErr ?? null;
+  return (
+    <tr
+      data-testid="checkpoint-row"
+      data-run={run.name}
+      data-step={checkpoint.step}
+      data-dlr={String(m.dlr)}
+      data-dlr-se={stdErr === null ? '' : String(stdErr)}
+      aria-selected={selected}
+      tabIndex={0}
+      className={run.visible ? undefined : 'hidden-run'}
+      onClick={() => select(run, checkpoint)}
+      onKeyDown={(e) => selectByKey(e, run, checkpoint)}
+    >
+      <td onClick={(e) => e.stopPropagation()}>
+        <input
+          type="checkbox"
+          data-testid="compare-checkpoint"
+          aria-label={`compare ${run.name} step ${checkpoint.step}`}
+          checked={ticked}
+          onChange={() => onToggle(rowKey({ run, checkpoint }))}
+          onKeyDown={(e) => e.stopPropagation()}
+        />
+      </td>
+      <td>
+        <span className="swatch" style={{ background: run.colour }} aria-hidden="true" />
+        {run.name}
+      </td>
+      <td>{checkpoint.step}</td>
+      <td>{m.n}</td>
+      <td>{m.p}</td>
+      <td>{m.C}</td>
+      <td>{m.r}</td>
+      <td className="strong">{formatWithStdErr(m.dlr, stdErr)}</td>
+      <td>{formatWithStdErr(m.dlrEnergy99, m.dlrEnergy99StdErr ?? null)}</td>
+      <td>{format(m.nc1, 3)}</td>
+      <td>{percent(m.accuracy)}</td>
+      <td>{percent(checkpoint.eval ? m.evalAccuracy : null)}</td>
+      <td>{format(m.participationRatio, 2)}</td>
+    </tr>
+  );
+});
+
 export function CheckpointTable() {
   const runs = useRichscope((s) => s.runs);
   const sortColumn = useRichscope((s) => s.view.sortColumn);
@@ -58,10 +135,11 @@ export function CheckpointTable() {
   const compared = ticked
     .map((key) => rows.find((row) => rowKey(row) === key))
     .filter((r) => r !== undefined);
-  const toggle = (row: CheckpointRow) =>
-    setTicked((keys) =>
-      keys.includes(rowKey(row)) ? keys.filter((k) => k !== rowKey(row)) : [...keys, rowKey(row)].slice(-2),
-    );
+  const toggle = useCallback(
+    (key: string) =>
+      setTicked((keys) => (keys.includes(key) ? keys.filter((k) => k !== key) : [...keys, key].slice(-2))),
+    [],
+  );
   const comparison =
     compared.length === 2
       ? compareDlr(
@@ -77,15 +155,6 @@ export function CheckpointTable() {
           },
         )
       : null;
-
-  const select = (row: CheckpointRow) =>
-    richscope.selectCheckpoint({ runId: row.run.id, step: row.checkpoint.step });
-  const onKey = (event: KeyboardEvent, row: CheckpointRow) => {
-    if (event.key === 'Enter' || event.key === ' ') {
-      event.preventDefault();
-      select(row);
-    }
-  };
 
   return (
     <section className="panel table-panel" aria-labelledby="table-heading">
@@ -137,53 +206,16 @@ export function CheckpointTable() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((row) => {
-              const m = row.checkpoint.metrics;
-              const selected = row.run.id === selectedRun && row.checkpoint.step === selectedStep;
-              // sessions stored before the standard errors existed have none
-              const stdErr = m.dlrStdErr ?? null;
-              return (
-                <tr
-                  key={`${row.run.id}@${row.checkpoint.step}`}
-                  data-testid="checkpoint-row"
-                  data-run={row.run.name}
-                  data-step={row.checkpoint.step}
-                  data-dlr={String(m.dlr)}
-                  data-dlr-se={stdErr === null ? '' : String(stdErr)}
-                  aria-selected={selected}
-                  tabIndex={0}
-                  className={row.run.visible ? undefined : 'hidden-run'}
-                  onClick={() => select(row)}
-                  onKeyDown={(e) => onKey(e, row)}
-                >
-                  <td onClick={(e) => e.stopPropagation()}>
-                    <input
-                      type="checkbox"
-                      data-testid="compare-checkpoint"
-                      aria-label={`compare ${row.run.name} step ${row.checkpoint.step}`}
-                      checked={ticked.includes(rowKey(row))}
-                      onChange={() => toggle(row)}
-                      onKeyDown={(e) => e.stopPropagation()}
-                    />
-                  </td>
-                  <td>
-                    <span className="swatch" style={{ background: row.run.colour }} aria-hidden="true" />
-                    {row.run.name}
-                  </td>
-                  <td>{row.checkpoint.step}</td>
-                  <td>{m.n}</td>
-                  <td>{m.p}</td>
-                  <td>{m.C}</td>
-                  <td>{m.r}</td>
-                  <td className="strong">{formatWithStdErr(m.dlr, stdErr)}</td>
-                  <td>{formatWithStdErr(m.dlrEnergy99, m.dlrEnergy99StdErr ?? null)}</td>
-                  <td>{format(m.nc1, 3)}</td>
-                  <td>{percent(m.accuracy)}</td>
-                  <td>{percent(row.checkpoint.eval ? m.evalAccuracy : null)}</td>
-                  <td>{format(m.participationRatio, 2)}</td>
-                </tr>
-              );
-            })}
+            {rows.map((row) => (
+              <CheckpointTableRow
+                key={rowKey(row)}
+                run={row.run}
+                checkpoint={row.checkpoint}
+                selected={row.run.id === selectedRun && row.checkpoint.step === selectedStep}
+                ticked={ticked.includes(rowKey(row))}
+                onToggle={toggle}
+              />
+            ))}
           </tbody>
         </table>
       </div>
