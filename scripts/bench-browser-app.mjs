@@ -13,6 +13,10 @@
 // fresh profile: from navigation until the example runs' curves are drawn (a trace in the spectra
 // plot), the bytes the server sent until then (the first view's download: the shell, plotly, the
 // workers and the example session), and the main thread's long tasks (> 50 ms) in that window.
+//
+// How long the page stays busy after each interaction (step slider, selecting a row, hiding a run,
+// the spectra's modes, sorting) with a whole sweep loaded: `npm run bench:browser:sweep`
+// (scripts/bench-browser-sweep-interactions.mjs).
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
