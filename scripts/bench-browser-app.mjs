@@ -20,6 +20,10 @@
 // blocked time in that window, the D_LR against the CLI's, the page's moment buffers before and after
 // "Remove all" (garbage collected, no render in between), each browser run followed by the CLI on the
 // same tree (`node dist-cli/richscope.mjs TREE --json`).
+//
+// How long the page stays busy after each interaction (step slider, selecting a row, hiding a run,
+// the spectra's modes, sorting) with a whole sweep loaded: `npm run bench:browser:sweep`
+// (scripts/bench-browser-sweep-interactions.mjs).
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';

@@ -5,13 +5,22 @@
 import type { Layout } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
 import { richscope, useRichscope } from '../../state/store';
+import { defaultViewSettings } from '../../state/view-settings';
 import { buildLayerStepsHeatmap, chosenLayerSteps, layerStepsChoices } from './layer-traces';
 import { hoverTraceRun } from './hover-run';
 import { Plot } from './Plot';
 
 export function DlrLayerStepsPlot() {
   const runs = useRichscope((s) => s.runs);
-  const view = useRichscope((s) => s.view);
+  const aggregateSeeds = useRichscope((s) => s.view.aggregateSeeds);
+  const layerStepsRun = useRichscope((s) => s.view.layerStepsRun);
+  const selectedRun = useRichscope((s) => s.view.selectedRun);
+  const layers = useRichscope((s) => s.view.layers);
+  // Only what the heat map draws: a selected step, the table's order or the spectra leave it alone.
+  const view = useMemo(
+    () => ({ ...defaultViewSettings, aggregateSeeds, layerStepsRun, selectedRun, layers }),
+    [aggregateSeeds, layerStepsRun, selectedRun, layers],
+  );
   const choices = useMemo(() => layerStepsChoices(runs, view), [runs, view]);
   const chosen = chosenLayerSteps(choices, view);
   const heatmap = useMemo(() => (chosen ? buildLayerStepsHeatmap(chosen, view) : null), [chosen, view]);

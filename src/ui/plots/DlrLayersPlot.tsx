@@ -7,7 +7,7 @@
 import type { Layout } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
 import { richscope, useRichscope } from '../../state/store';
-import { parseLayerList } from '../../state/view-settings';
+import { defaultViewSettings, parseLayerList } from '../../state/view-settings';
 import { MethodLink } from '../MethodLink';
 import { buildDlrLayersTraces, hasLayers, layerRunsElsewhere } from './layer-traces';
 import { hoverTraceRun } from './hover-run';
@@ -16,7 +16,16 @@ import { sliderStep, sliderSteps } from './step-slider';
 
 export function DlrLayersPlot() {
   const runs = useRichscope((s) => s.runs);
-  const view = useRichscope((s) => s.view);
+  const selectedRun = useRichscope((s) => s.view.selectedRun);
+  const selectedStep = useRichscope((s) => s.view.selectedStep);
+  const step = useRichscope((s) => s.view.step);
+  const aggregateSeeds = useRichscope((s) => s.view.aggregateSeeds);
+  const layers = useRichscope((s) => s.view.layers);
+  // Only what this plot draws: sorting the table or another spectra mode leaves it alone.
+  const view = useMemo(
+    () => ({ ...defaultViewSettings, selectedRun, selectedStep, step, aggregateSeeds, layers }),
+    [selectedRun, selectedStep, step, aggregateSeeds, layers],
+  );
   const hoveredRun = useRichscope((s) => s.hoveredRun);
   const { traces, categories } = useMemo(
     () => buildDlrLayersTraces(runs, view, hoveredRun),

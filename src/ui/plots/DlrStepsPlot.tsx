@@ -4,14 +4,14 @@
  * is marked. A click on a point, or the arrow keys on the focused plot, select a checkpoint (which the
  * spectra and details then show).
  */
-import type { Layout } from 'plotly.js-dist-min';
+import type { Layout, Shape } from 'plotly.js-dist-min';
 import { useCallback, useMemo, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { richscope, useRichscope } from '../../state/store';
 import { defaultViewSettings } from '../../state/view-settings';
 import { MethodLink } from '../MethodLink';
 import { SELECTION_KEYS, moveSelection } from './dlr-keys';
-import { buildDlrTraces, drawsAccuracy, selectableDlrRuns } from './dlr-traces';
+import { buildDlrTraces, drawsAccuracy, selectableDlrRuns, selectionRing } from './dlr-traces';
 import { NoRunsMessage } from './NoRunsMessage';
 import { hoverTraceRun } from './hover-run';
 import { Plot } from './Plot';
@@ -29,22 +29,22 @@ export function DlrStepsPlot() {
   const spectraMode = useRichscope((s) => s.view.spectraMode);
   const step = useRichscope((s) => s.view.step);
   const focusRun = useRichscope((s) => s.view.focusRun);
-  // Only what this plot draws: sorting the table or zooming the spectra leaves it alone.
-  const view = useMemo(
-    () => ({
-      ...defaultViewSettings,
-      aggregateSeeds,
-      selectedRun,
-      selectedStep,
-      smoothing,
-      spectraMode,
-      step,
-      focusRun,
-    }),
-    [aggregateSeeds, selectedRun, selectedStep, smoothing, spectraMode, step, focusRun],
+  // Only what the traces draw: sorting the table, zooming the spectra or moving their step leaves them
+  // alone (the step moves a mark of the layout; a selection, the ring of the layout).
+  const traceView = useMemo(
+    () => ({ ...defaultViewSettings, aggregateSeeds, smoothing }),
+    [aggregateSeeds, smoothing],
   );
-  const traces = useMemo(() => buildDlrTraces(runs, view, hoveredRun), [runs, view, hoveredRun]);
-  const hasAccuracy = useMemo(() => drawsAccuracy(runs, view), [runs, view]);
+  const view = useMemo(
+    () => ({ ...traceView, selectedRun, selectedStep, spectraMode, step, focusRun }),
+    [traceView, selectedRun, selectedStep, spectraMode, step, focusRun],
+  );
+  const traces = useMemo(() => buildDlrTraces(runs, traceView, hoveredRun), [runs, traceView, hoveredRun]);
+  const ring = useMemo(
+    () => selectionRing(runs, { selectedRun, selectedStep }, logSteps),
+    [runs, selectedRun, selectedStep, logSteps],
+  );
+  const hasAccuracy = useMemo(() => drawsAccuracy(runs, traceView), [runs, traceView]);
   // The step the spectra show (the slider's), marked where a log axis can show it.
   const spectraStep = useMemo(() => sliderStep(sliderSteps(runs, view), view.step), [runs, view]);
   const marked = spectraStep !== undefined && !(logSteps && spectraStep <= 0) ? spectraStep : null;
@@ -72,8 +72,9 @@ export function DlrStepsPlot() {
             },
           }
         : {}),
-      shapes:
-        marked === null
+      shapes: [
+        ...(ring ? [ring] : []),
+        ...(marked === null
           ? []
           : [
               {
@@ -85,8 +86,9 @@ export function DlrStepsPlot() {
                 y0: 0,
                 y1: 1,
                 line: { color: '#8a8f98', width: 1.5, dash: 'dash' },
-              },
-            ],
+              } satisfies Partial<Shape>,
+            ]),
+      ],
       annotations:
         marked === null
           ? []
@@ -104,7 +106,7 @@ export function DlrStepsPlot() {
             ],
       margin: { l: 56, r: hasAccuracy ? 56 : 16, t: 22, b: 40 },
     }),
-    [logSteps, hasAccuracy, marked],
+    [logSteps, hasAccuracy, marked, ring],
   );
   const select = useCallback((customdata: unknown) => {
     if (Array.isArray(customdata) && customdata.length >= 2)

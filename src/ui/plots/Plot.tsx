@@ -2,7 +2,8 @@
  * One plotly chart with its title and buttons: enlarge to the whole window, PNG, SVG (the exported
  * figure carries its title and a legend; on screen the Runs panel is the legend). Plotly is loaded
  * on first use so the shell paints before its megabytes arrive; traces are replaced with
- * Plotly.react, which diffs instead of redrawing, and only when this plot's traces or layout change.
+ * Plotly.react, which diffs instead of redrawing, and only when this plot's traces or layout change
+ * (figure-change.ts: a rebuilt but equal figure draws nothing; a layout change alone recomputes no data).
  * The chart follows its container's size (window, sidebar, full screen) through a ResizeObserver.
  */
 import type {
@@ -17,6 +18,7 @@ import type {
 import { useEffect, useId, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { fileSafe } from '../download';
 import { useColourScheme } from '../use-colour-scheme';
+import { figureChange } from './figure-change';
 import { nearestPoint } from './nearest-point';
 import { plotConfig } from './plot-config';
 import { drawInOwnTask, loadPlotly } from './plotly-loader';
@@ -112,7 +114,13 @@ export function Plot({
   const clickHandler = useRef(onPointClick);
   const xRangeHandler = useRef(onXRangeChange);
   const hoverHandler = useRef(onHoverTrace);
-  const drawnTraces = useRef<Data[] | null>(null);
+  // what the last Plotly.react drew (null: nothing yet, or purged)
+  const drawn = useRef<{
+    traces: Data[];
+    layout: Partial<Layout>;
+    dark: boolean;
+    resetToAutoscale: boolean;
+  } | null>(null);
   const tracesRevision = useRef(0);
   const [failed, setFailed] = useState<string | null>(null);
   const [enlarged, setEnlarged] = useState(false);
@@ -135,12 +143,16 @@ export function Plot({
         if (!div) return;
         if (empty) {
           Plotly.purge(div);
+          drawn.current = null;
           return;
         }
-        // New traces always count as new data: plotly skips its calc step when only styles change
-        // (a run brought forward), and a later autoscale then finds no data extent.
-        if (traces !== drawnTraces.current) tracesRevision.current += 1;
-        drawnTraces.current = traces;
+        const figure = { traces, layout, dark, resetToAutoscale };
+        const change = figureChange(drawn.current, figure);
+        if (change === 'none' && drawn.current?.resetToAutoscale === resetToAutoscale) return;
+        // Changed traces always count as new data: plotly skips its calc step when only styles
+        // change (a run brought forward), and a later autoscale then finds no data extent.
+        if (change === 'traces') tracesRevision.current += 1;
+        drawn.current = figure;
         const datarevision = `${String(layout.datarevision ?? '')}#${tracesRevision.current}`;
         await Plotly.react(
           div,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeCheckpoint, fakeRun } from '../../session/fake-records';
 import { defaultViewSettings } from '../../state/view-settings';
-import { buildDlrTraces, drawsAccuracy, selectableDlrRuns } from './dlr-traces';
+import { buildDlrTraces, drawsAccuracy, selectableDlrRuns, selectionRing } from './dlr-traces';
 import { smoothCurve } from './smoothing';
 import { DIMMED_OPACITY } from './traces';
 
@@ -36,14 +36,14 @@ describe('buildDlrTraces', () => {
     expect(none.hovertemplate).not.toContain('%{text}');
   });
 
-  it('draws D_LR per run, test accuracy on the second axis and the selection', () => {
+  it('draws D_LR per run and test accuracy on the second axis (the selection is a ring of the layout)', () => {
     const traces = buildDlrTraces([rich, lazy], {
       ...defaultViewSettings,
       selectedRun: 'rich',
       selectedStep: 100,
     });
     const names = traces.map((t) => t.name);
-    expect(names).toEqual(['rich', 'rich test accuracy', 'lazy', 'lazy test accuracy', 'selected']);
+    expect(names).toEqual(['rich', 'rich test accuracy', 'lazy', 'lazy test accuracy']);
     expect(traces[0].y).toEqual([0.5, 0.2]);
     expect(traces[0].customdata).toEqual([
       ['rich', 0],
@@ -51,7 +51,6 @@ describe('buildDlrTraces', () => {
     ]);
     expect(traces[1].yaxis).toBe('y2');
     expect(traces[3].x).toEqual([0]); // lazy step 150 has no test split
-    expect(traces[4].y).toEqual([0.2]);
   });
 
   it('keeps the raw points under a smoothed line, which the hover skips', () => {
@@ -88,5 +87,30 @@ describe('buildDlrTraces', () => {
     const ids = (view = defaultViewSettings) => selectableDlrRuns(all, view).map((run) => run.id);
     expect(ids()).toEqual(['rich', 'a', 'b']);
     expect(ids({ ...defaultViewSettings, aggregateSeeds: true })).toEqual(['rich']);
+  });
+});
+
+describe('selectionRing', () => {
+  it('rings the selected checkpoint in its run colour, at its step (log10 on a log axis)', () => {
+    const selection = { selectedRun: 'rich', selectedStep: 100 };
+    expect(selectionRing([rich, lazy], selection, false)).toMatchObject({
+      type: 'circle',
+      xsizemode: 'pixel',
+      xanchor: 100,
+      yanchor: 0.2,
+      line: { color: '#D55E00' },
+    });
+    expect(selectionRing([rich, lazy], selection, true)).toMatchObject({ xanchor: 2, yanchor: 0.2 });
+  });
+
+  it('is null without a selection, for a hidden run, a step the run lacks, or step 0 on a log axis', () => {
+    expect(selectionRing([rich], { selectedRun: null, selectedStep: null }, false)).toBeNull();
+    const hidden = { ...rich, visible: false };
+    expect(selectionRing([hidden], { selectedRun: 'rich', selectedStep: 100 }, false)).toBeNull();
+    expect(selectionRing([rich], { selectedRun: 'rich', selectedStep: 50 }, false)).toBeNull();
+    expect(selectionRing([rich], { selectedRun: 'rich', selectedStep: 0 }, true)).toBeNull();
+    expect(selectionRing([rich], { selectedRun: 'rich', selectedStep: 0 }, false)).toMatchObject({
+      xanchor: 0,
+    });
   });
 });

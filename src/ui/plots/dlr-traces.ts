@@ -2,6 +2,7 @@
  * Traces of "D_LR over training": store data + view settings in, plotly traces out (pure). The
  * arrays of a run are cached per run record, so an unchanged run hands plotly the same arrays.
  */
+import type { Shape } from 'plotly.js-dist-min';
 import type { RunRecord } from '../../session/records';
 import type { ViewSettings } from '../../state/view-settings';
 import { runStyles } from '../run-style';
@@ -65,7 +66,8 @@ export function drawsAccuracy(runs: readonly RunRecord[], view: ViewSettings): b
  * One line per visible run (markers clickable; customdata holds [run id, step]) in the run's
  * colour and dash and, for runs with test labels, test accuracy on the second y axis (dotted). Seed
  * groups become mean ± band when `view.aggregateSeeds`. With `view.smoothing` > 0 the raw points
- * stay (faint, hoverable, clickable) under a smoothed line. `hoveredRun` stands out.
+ * stay (faint, hoverable, clickable) under a smoothed line. `hoveredRun` stands out. The selected
+ * checkpoint is marked by `selectionRing`, in the layout.
  */
 export function buildDlrTraces(
   runs: readonly RunRecord[],
@@ -146,20 +148,34 @@ export function buildDlrTraces(
     const hover = `${escapeHtml(group)} (mean of ${members.length}) · D_LR = %{y:.4f}<extra></extra>`;
     traces.push(...bandTraces(group, members[0].colour, aggregate.steps, aggregate, hover));
   }
-  const selected = runs.find((run) => run.id === view.selectedRun && run.visible);
-  const selectedCheckpoint = selected?.checkpoints.find((c) => c.step === view.selectedStep);
-  if (selected && selectedCheckpoint) {
-    traces.push({
-      type: 'scatter',
-      mode: 'markers',
-      name: 'selected',
-      showlegend: false,
-      x: [selectedCheckpoint.step],
-      y: [selectedCheckpoint.metrics.dlr],
-      customdata: [[selected.id, selectedCheckpoint.step]],
-      marker: { size: 16, color: 'rgba(0,0,0,0)', line: { color: selected.colour, width: 3 } },
-      hoverinfo: 'skip',
-    });
-  }
   return traces;
+}
+
+/**
+ * The ring around the selected checkpoint's D_LR point (its run visible), in the run's colour; null
+ * without one. A layout shape, not a trace: selecting another checkpoint then moves the ring without
+ * plotly recomputing every run's line. On a log step axis, shapes are placed in log10 units.
+ */
+export function selectionRing(
+  runs: readonly RunRecord[],
+  view: Pick<ViewSettings, 'selectedRun' | 'selectedStep'>,
+  logSteps: boolean,
+): Shape | null {
+  const selected = runs.find((run) => run.id === view.selectedRun && run.visible);
+  const checkpoint = selected?.checkpoints.find((c) => c.step === view.selectedStep);
+  if (!selected || !checkpoint || (logSteps && checkpoint.step <= 0)) return null;
+  return {
+    type: 'circle',
+    xref: 'x',
+    yref: 'y',
+    xsizemode: 'pixel',
+    ysizemode: 'pixel',
+    xanchor: logSteps ? Math.log10(checkpoint.step) : checkpoint.step,
+    yanchor: checkpoint.metrics.dlr,
+    x0: -8,
+    x1: 8,
+    y0: -8,
+    y1: 8,
+    line: { color: selected.colour, width: 3 },
+  };
 }

@@ -10,6 +10,9 @@ import {
   buildTraces,
   cappedK,
   spectrumHoverTitle,
+  MANY_CHECKPOINTS,
+  STEP_BANDS,
+  stepBand,
   stepColourBarTrace,
   withAlpha,
 } from './traces';
@@ -132,6 +135,62 @@ describe('buildTraces across the checkpoints of one run', () => {
     const dark = buildTraces('eigenvalues', [lazy, rich], { ...view, step: null }, 'dark');
     expect(dark.map((t) => t.line?.color)).toEqual([sequentialColour(0.35), sequentialColour(1)]);
     expect(all[1].line?.width).toBeGreaterThan(all[0].line!.width!);
+  });
+
+  /** Relative luminance of '#rrggbb' (WCAG): viridis grows lighter from its start to its end. */
+  const luminance = (colour: string) => {
+    const [r, g, b] = [1, 3, 5].map((i) => {
+      const c = parseInt(colour.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const longRun = (count: number) =>
+    fakeRun(
+      'long',
+      Array.from({ length: count }, (_, i) => fakeCheckpoint(10 * i)),
+    );
+  const acrossLong = { ...defaultViewSettings, spectraMode: 'checkpoints' as const, focusRun: 'long' };
+
+  it(`draws up to ${MANY_CHECKPOINTS} checkpoints one trace each, named and hovered, lighter with step`, () => {
+    const traces = buildTraces('eigenvalues', [longRun(MANY_CHECKPOINTS)], acrossLong);
+    expect(traces.map((t) => t.name)).toEqual(
+      Array.from({ length: MANY_CHECKPOINTS }, (_, i) => `step ${10 * i}`),
+    );
+    expect(traces.every((t) => t.hovertemplate !== undefined)).toBe(true);
+    const lights = traces.map((t) => luminance(t.line!.color as string));
+    for (let i = 1; i < lights.length; i++) expect(lights[i]).toBeGreaterThan(lights[i - 1]);
+  });
+
+  it(`draws more than ${MANY_CHECKPOINTS} checkpoints as ${STEP_BANDS} colour bands and the current step`, () => {
+    const traces = buildTraces('eigenvalues', [longRun(200)], acrossLong);
+    expect(traces).toHaveLength(STEP_BANDS + 1);
+    const bands = traces.slice(0, -1);
+    const current = traces[traces.length - 1];
+    expect(current.name).toBe('step 1990');
+    expect(current.hovertemplate).toContain('long · step 1990');
+    expect(bands.every((t) => t.hoverinfo === 'skip')).toBe(true);
+    // every earlier checkpoint is drawn once: its k values, then a gap
+    const curves = bands.flatMap((t) => (t.y as (number | null)[]).filter((y) => y === null));
+    expect(curves).toHaveLength(199);
+    expect(bands[0].name).toBe('steps 0–160');
+    // the bands' colours, then the current one's, grow lighter with step
+    const lights = traces.map((t) => luminance(t.line!.color as string));
+    for (let i = 1; i < lights.length; i++) expect(lights[i]).toBeGreaterThan(lights[i - 1]);
+    // at an earlier slider step only the checkpoints up to it, coloured on the whole run's scale
+    const early = buildTraces('eigenvalues', [longRun(200)], { ...acrossLong, step: 150 });
+    expect(early.map((t) => t.name)).toEqual(['steps 0–140', 'step 150']);
+  });
+
+  it('puts a step scale position in one of the even bands, the last one included', () => {
+    expect([0, 0.05, 1 / STEP_BANDS, 0.5, 0.999, 1].map(stepBand)).toEqual([
+      0,
+      0,
+      1,
+      STEP_BANDS / 2,
+      STEP_BANDS - 1,
+      STEP_BANDS - 1,
+    ]);
   });
 
   it('falls back to the first visible run when the focused run is gone', () => {

@@ -190,7 +190,7 @@ export function withAlpha(colour: string, alpha: number): string {
  *   (seed groups as mean ± band when `view.aggregateSeeds`), in the run's colour and dash.
  * - 'checkpoints' mode: the checkpoints of the focused run up to `view.step`, coloured by their
  *   step on the sequential scale (the part readable on `scheme`'s background); the current one
- *   drawn thick.
+ *   drawn thick; past MANY_CHECKPOINTS, the earlier ones in colour bands (STEP_BANDS).
  * x is k = 1..K with K capped at `view.kMinRelative`. `hoveredRun` stands out, the others fade.
  */
 export function buildTraces(
@@ -308,6 +308,23 @@ export function stepColourBarTrace(
   } as Trace;
 }
 
+/**
+ * Past this many checkpoints drawn, "across checkpoints" draws the earlier ones in STEP_BANDS colour
+ * bands, one trace each, instead of one trace per checkpoint: hundreds of traces make every redraw
+ * slow and the one hover a wall of lines. The current checkpoint keeps its own thick trace, the only
+ * one the hover lists; the colour bar says which step a colour is. Up to this many, each checkpoint is
+ * its own trace in its own colour, named and hovered.
+ */
+export const MANY_CHECKPOINTS = 12;
+
+/** The bands of many checkpoints: the step scale in this many even slices, each one colour. */
+export const STEP_BANDS = 12;
+
+/** A checkpoint's band among STEP_BANDS, from its position on the step scale (0 first, 1 last). */
+export function stepBand(position: number): number {
+  return Math.min(STEP_BANDS - 1, Math.max(0, Math.floor(position * STEP_BANDS)));
+}
+
 function buildCheckpointTraces(
   panel: SpectrumPanel,
   runs: readonly RunRecord[],
@@ -315,31 +332,54 @@ function buildCheckpointTraces(
   scheme: ColourScheme,
 ): Trace[] {
   const [scaleStart, scaleEnd] = STEP_SCALE_RANGE[scheme];
+  const colourAt = (position: number) => sequentialColour(scaleStart + (scaleEnd - scaleStart) * position);
   const run = focusedRun(runs, view);
   if (!run) return [];
   const current = nearestCheckpoint(run.checkpoints, view.step)!;
   const first = run.checkpoints[0].step;
   const last = run.checkpoints[run.checkpoints.length - 1].step;
-  const traces: Trace[] = [];
-  for (const checkpoint of run.checkpoints) {
-    if (checkpoint.step > current.step) break;
-    const y = cappedCurve(checkpoint, panel, view);
-    if (!y) continue;
+  const drawn = run.checkpoints
+    .filter((checkpoint) => checkpoint.step <= current.step)
+    .map((checkpoint) => ({ checkpoint, y: cappedCurve(checkpoint, panel, view) }))
+    .filter((c): c is { checkpoint: CheckpointRecord; y: number[] } => c.y !== null);
+  const hover = (step: number) =>
+    `${escapeHtml(run.name)} · step ${step}: ${SYMBOLS[panel]} = %{y:.4g}<extra></extra>`;
+  const own = ({ checkpoint, y }: { checkpoint: CheckpointRecord; y: number[] }): Trace => {
     const isCurrent = checkpoint === current;
-    const position = stepPosition(checkpoint.step, first, last);
-    traces.push({
+    return {
       type: 'scatter',
       mode: 'lines',
       name: `step ${checkpoint.step}`,
       x: kAxis(y.length),
       y,
       opacity: isCurrent ? 1 : 0.8,
-      line: {
-        color: sequentialColour(scaleStart + (scaleEnd - scaleStart) * position),
-        width: isCurrent ? 3 : 1.5,
-      },
-      hovertemplate: `${escapeHtml(run.name)} · step ${checkpoint.step}: ${SYMBOLS[panel]} = %{y:.4g}<extra></extra>`,
-    });
+      line: { color: colourAt(stepPosition(checkpoint.step, first, last)), width: isCurrent ? 3 : 1.5 },
+      hovertemplate: hover(checkpoint.step),
+    };
+  };
+  if (drawn.length <= MANY_CHECKPOINTS) return drawn.map(own);
+
+  // The earlier checkpoints by band, each band's curves one trace, apart by gaps (null).
+  const bands = new Map<number, { steps: number[]; x: (number | null)[]; y: (number | null)[] }>();
+  for (const { checkpoint, y } of drawn) {
+    if (checkpoint === current) continue;
+    const band = stepBand(stepPosition(checkpoint.step, first, last));
+    if (!bands.has(band)) bands.set(band, { steps: [], x: [], y: [] });
+    const joined = bands.get(band)!;
+    joined.steps.push(checkpoint.step);
+    joined.x.push(...kAxis(y.length), null);
+    joined.y.push(...y, null);
   }
-  return traces;
+  const traces: Trace[] = [...bands].map(([band, { steps, x, y }]) => ({
+    type: 'scatter',
+    mode: 'lines',
+    name: `steps ${steps[0]}–${steps[steps.length - 1]}`,
+    x,
+    y,
+    opacity: 0.8,
+    line: { color: colourAt((band + 0.5) / STEP_BANDS), width: 1.5 },
+    hoverinfo: 'skip',
+  }));
+  const currentCurve = drawn.find((c) => c.checkpoint === current);
+  return currentCurve ? [...traces, own(currentCurve)] : traces;
 }
