@@ -8,7 +8,7 @@ import { useMemo } from 'react';
 import { readoutTolerance, readoutWarning } from '../core/companion';
 import { formatWithStdErr } from '../core/jackknife';
 import { dependsOnWeakDirections } from '../core/low-rank-measure';
-import type { CheckpointRecord, RunRecord } from '../session/records';
+import type { CheckpointSummary, RunSummary } from '../state/run-summaries';
 import { checkpointNotes } from './checkpoint-notes';
 import { MethodLink } from './MethodLink';
 import { decadeTick, integerTick } from './plots/axis-ticks';
@@ -16,9 +16,10 @@ import { useRichscope } from '../state/store';
 import { MethodText } from './MethodText';
 import { Plot } from './plots/Plot';
 import type { Trace } from './plots/traces';
+import { runSummaries } from '../state/run-summaries';
 
 export function CheckpointDetails() {
-  const runs = useRichscope((s) => s.runs);
+  const runs = useRichscope((s) => runSummaries(s.runs));
   const selectedRun = useRichscope((s) => s.view.selectedRun);
   const selectedStep = useRichscope((s) => s.view.selectedStep);
   const run = runs.find((r) => r.id === selectedRun);
@@ -37,7 +38,7 @@ export function CheckpointDetails() {
   );
 }
 
-function Details({ run, checkpoint }: { run: RunRecord; checkpoint: CheckpointRecord }) {
+function Details({ run, checkpoint }: { run: RunSummary; checkpoint: CheckpointSummary }) {
   const m = checkpoint.metrics;
   const weakDirections = dependsOnWeakDirections(m);
   const precision = m.storedPrecision ?? null;

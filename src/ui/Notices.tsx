@@ -5,6 +5,7 @@
  */
 import { richscope, useRichscope } from '../state/store';
 import { breakableName } from './file-name';
+import { runSummaries } from '../state/run-summaries';
 
 export function Notices() {
   const notices = useRichscope((s) => s.notices);
@@ -26,7 +27,7 @@ export function Notices() {
 
 /** A link (URL) that selects or focuses a run this browser does not hold says so, once runs are in. */
 function UnknownRunsInLink() {
-  const runs = useRichscope((s) => s.runs);
+  const runs = useRichscope((s) => runSummaries(s.runs));
   const settled = useRichscope((s) => s.ready && s.jobs.length === 0);
   const selectedRun = useRichscope((s) => s.view.selectedRun);
   const focusRun = useRichscope((s) => s.view.focusRun);

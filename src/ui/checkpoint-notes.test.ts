@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeCheckpoint } from '../session/fake-records';
+import { fakeCheckpoint } from './testing';
 import { checkpointNotes } from './checkpoint-notes';
 
 describe('checkpointNotes', () => {

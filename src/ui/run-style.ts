@@ -3,7 +3,7 @@
  * sharing a colour apart. With the palette's 8 colours and the 7 dashes below, no two of up to 56
  * runs share both; the Runs panel shows both as the legend.
  */
-import type { RunRecord } from '../session/records';
+import type { RunSummary } from '../state/run-summaries';
 
 /**
  * Dash patterns for plotly's `line.dash` and SVG's `stroke-dasharray` alike (px lists, so the two
@@ -32,7 +32,7 @@ export const PENDING_COLOUR = '#888888';
  * The style of every run, by id: a run whose colour n earlier runs (in list order) already have
  * gets the n-th dash (cycling past the last).
  */
-export function runStyles(runs: readonly Pick<RunRecord, 'id' | 'colour'>[]): Map<string, RunStyle> {
+export function runStyles(runs: readonly Pick<RunSummary, 'id' | 'colour'>[]): Map<string, RunStyle> {
   const seen = new Map<string, number>();
   const styles = new Map<string, RunStyle>();
   for (const run of runs) {

@@ -19,6 +19,7 @@ import {
   toRunRecord,
 } from './learn-traces';
 import type { LearnRun } from '../../state/learn-actions';
+import { runSummaries } from '../../state/run-summaries';
 
 const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; description: string }[] = [
   {
@@ -96,7 +97,10 @@ export function LearnPlots({ runs }: { runs: readonly LearnRun[] }) {
   const steps = useMemo(() => unionOfSteps(records), [records]);
   const stepIndex = spectraStep === null ? steps.length - 1 : Math.max(0, steps.indexOf(spectraStep));
   const spectra = useMemo(
-    () => PANELS.map(({ panel }) => buildTraces(panel, records, { ...SPECTRA_VIEW, step: spectraStep })),
+    () =>
+      PANELS.map(({ panel }) =>
+        buildTraces(panel, runSummaries(records), { ...SPECTRA_VIEW, step: spectraStep }),
+      ),
     [records, spectraStep],
   );
   const spectraLayouts = useMemo(

@@ -9,9 +9,10 @@ import { defaultViewSettings } from '../../state/view-settings';
 import { buildLayerStepsHeatmap, chosenLayerSteps, layerStepsChoices } from './layer-traces';
 import { hoverTraceRun } from './hover-run';
 import { Plot } from './Plot';
+import { runSummaries } from '../../state/run-summaries';
 
 export function DlrLayerStepsPlot() {
-  const runs = useRichscope((s) => s.runs);
+  const runs = useRichscope((s) => runSummaries(s.runs));
   const aggregateSeeds = useRichscope((s) => s.view.aggregateSeeds);
   const layerStepsRun = useRichscope((s) => s.view.layerStepsRun);
   const selectedRun = useRichscope((s) => s.view.selectedRun);

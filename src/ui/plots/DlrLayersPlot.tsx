@@ -13,9 +13,10 @@ import { buildDlrLayersTraces, hasLayers, layerRunsElsewhere } from './layer-tra
 import { hoverTraceRun } from './hover-run';
 import { Plot } from './Plot';
 import { sliderStep, sliderSteps } from './step-slider';
+import { runSummaries } from '../../state/run-summaries';
 
 export function DlrLayersPlot() {
-  const runs = useRichscope((s) => s.runs);
+  const runs = useRichscope((s) => runSummaries(s.runs));
   const selectedRun = useRichscope((s) => s.view.selectedRun);
   const selectedStep = useRichscope((s) => s.view.selectedStep);
   const step = useRichscope((s) => s.view.step);

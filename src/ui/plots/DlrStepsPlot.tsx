@@ -17,9 +17,10 @@ import { hoverTraceRun } from './hover-run';
 import { Plot } from './Plot';
 import { SMOOTHING_WEIGHTS } from './smoothing';
 import { sliderStep, sliderSteps } from './step-slider';
+import { runSummaries } from '../../state/run-summaries';
 
 export function DlrStepsPlot() {
-  const runs = useRichscope((s) => s.runs);
+  const runs = useRichscope((s) => runSummaries(s.runs));
   const hoveredRun = useRichscope((s) => s.hoveredRun);
   const aggregateSeeds = useRichscope((s) => s.view.aggregateSeeds);
   const selectedRun = useRichscope((s) => s.view.selectedRun);

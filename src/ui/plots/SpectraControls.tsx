@@ -2,15 +2,15 @@
  * The spectra's header and controls: mode, run, step slider, play, axes, the curves' form, K cap, step
  * colour bar.
  */
-import type { RunRecord } from '../../session/records';
+import type { RunSummary } from '../../state/run-summaries';
 import { richscope, useRichscope } from '../../state/store';
 import { useColourScheme } from '../use-colour-scheme';
 import { CURVE_FORM_NAMES, stepColourScale } from './traces';
 
 interface SpectraControlsProps {
-  runs: readonly RunRecord[];
+  runs: readonly RunSummary[];
   /** the run shown across its checkpoints */
-  focus: RunRecord | undefined;
+  focus: RunSummary | undefined;
   /** the slider's positions */
   steps: readonly number[];
   /** the slider's index in `steps` (-1 without steps) */

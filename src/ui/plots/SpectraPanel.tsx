@@ -29,6 +29,7 @@ import {
   type SpectrumPanel,
   type Trace,
 } from './traces';
+import { runSummaries } from '../../state/run-summaries';
 
 const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; description: string }[] = [
   {
@@ -63,7 +64,7 @@ function smallestPositive(traces: readonly Trace[]): number {
 }
 
 export function SpectraPanel() {
-  const runs = useRichscope((s) => s.runs);
+  const runs = useRichscope((s) => runSummaries(s.runs));
   const hoveredRun = useRichscope((s) => s.hoveredRun);
   const playing = useRichscope((s) => s.playing);
   const spectraMode = useRichscope((s) => s.view.spectraMode);
@@ -109,7 +110,7 @@ export function SpectraPanel() {
     [runs, view, scheme, hoveredRun],
   );
   const visibleRuns = runs.filter((run) => run.visible);
-  const onEval = runs.some((run) => run.checkpoints.some((c) => c.eval !== null));
+  const onEval = runs.some((run) => run.checkpoints.some((c) => c.hasEval));
   const unlabelled = visibleRuns
     .filter((run) => run.checkpoints.some((c) => c.metrics.mass === null))
     .map((run) => run.name);

@@ -3,7 +3,7 @@
  * arrays of a run are cached per run record, so an unchanged run hands plotly the same arrays.
  */
 import type { Shape } from 'plotly.js-dist-min';
-import type { RunRecord } from '../../session/records';
+import type { RunSummary } from '../../state/run-summaries';
 import type { ViewSettings } from '../../state/view-settings';
 import { runStyles } from '../run-style';
 import { aggregateOverSteps } from '../seed-aggregate';
@@ -11,7 +11,7 @@ import { smoothCurve } from './smoothing';
 import { bandTraces, emphasis, escapeHtml, groupShownRuns, runLine, type Trace } from './traces';
 
 /** The runs whose D_LR points `buildDlrTraces` draws one by one, in order: the ones a click (or a key) can select. */
-export function selectableDlrRuns(runs: readonly RunRecord[], view: ViewSettings): RunRecord[] {
+export function selectableDlrRuns(runs: readonly RunSummary[], view: ViewSettings): RunSummary[] {
   return groupShownRuns(runs, view).single;
 }
 
@@ -28,12 +28,12 @@ interface RunSeries {
   smoothed: Map<number, number[]>;
 }
 
-const seriesCache = new WeakMap<RunRecord, RunSeries>();
+const seriesCache = new WeakMap<RunSummary, RunSeries>();
 /** A run's values against step (the same arrays while the run record is the same). */
-function runSeries(run: RunRecord): RunSeries {
+function runSeries(run: RunSummary): RunSeries {
   let series = seriesCache.get(run);
   if (!series) {
-    const withAccuracy = run.checkpoints.filter((c) => c.eval !== null && c.metrics.evalAccuracy !== null);
+    const withAccuracy = run.checkpoints.filter((c) => c.hasEval && c.metrics.evalAccuracy !== null);
     series = {
       steps: run.checkpoints.map((c) => c.step),
       dlr: run.checkpoints.map((c) => c.metrics.dlr),
@@ -58,7 +58,7 @@ function smoothedDlr(series: RunSeries, weight: number): number[] {
 }
 
 /** Whether "D_LR over training" draws test accuracy lines (runs drawn one by one, with a test split). */
-export function drawsAccuracy(runs: readonly RunRecord[], view: ViewSettings): boolean {
+export function drawsAccuracy(runs: readonly RunSummary[], view: ViewSettings): boolean {
   return selectableDlrRuns(runs, view).some((run) => runSeries(run).accuracy.length > 0);
 }
 
@@ -70,7 +70,7 @@ export function drawsAccuracy(runs: readonly RunRecord[], view: ViewSettings): b
  * checkpoint is marked by `selectionRing`, in the layout.
  */
 export function buildDlrTraces(
-  runs: readonly RunRecord[],
+  runs: readonly RunSummary[],
   view: ViewSettings,
   hoveredRun: string | null = null,
 ): Trace[] {
@@ -157,7 +157,7 @@ export function buildDlrTraces(
  * plotly recomputing every run's line. On a log step axis, shapes are placed in log10 units.
  */
 export function selectionRing(
-  runs: readonly RunRecord[],
+  runs: readonly RunSummary[],
   view: Pick<ViewSettings, 'selectedRun' | 'selectedStep'>,
   logSteps: boolean,
 ): Shape | null {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LayerMetrics } from '../../core/types';
-import { fakeCheckpoint, fakeRun } from '../../session/fake-records';
+import { fakeCheckpoint, fakeRun } from '../testing';
 import { defaultViewSettings, type ViewSettings } from '../../state/view-settings';
 import { DIMMED_OPACITY } from './traces';
 import {

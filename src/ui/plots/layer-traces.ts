@@ -5,7 +5,7 @@
  */
 import type { Data } from 'plotly.js-dist-min';
 import type { LayerMetrics } from '../../core/types';
-import type { CheckpointRecord, RunRecord } from '../../session/records';
+import type { CheckpointSummary, RunSummary } from '../../state/run-summaries';
 import type { ViewSettings } from '../../state/view-settings';
 import { nearestCheckpoint } from '../nearest-checkpoint';
 import { SEQUENTIAL_COLORSCALE } from '../step-colours';
@@ -23,7 +23,7 @@ export function shownLayers(
 }
 
 /** Whether any checkpoint of the runs holds more than the penultimate layer (the layer plots have something to show). */
-export function hasLayers(runs: readonly RunRecord[]): boolean {
+export function hasLayers(runs: readonly RunSummary[]): boolean {
   return runs.some((run) => run.checkpoints.some((c) => c.metrics.layers.length > 1));
 }
 
@@ -31,17 +31,17 @@ export function hasLayers(runs: readonly RunRecord[]): boolean {
  * The step "D_LR by layer" shows: the selected checkpoint's when one is selected (and its run
  * visible), else null (each run at its checkpoint nearest `view.step`, as the spectra).
  */
-function selectedStep(runs: readonly RunRecord[], view: ViewSettings): number | null {
+function selectedStep(runs: readonly RunSummary[], view: ViewSettings): number | null {
   const run = runs.find((r) => r.id === view.selectedRun && r.visible);
   return run?.checkpoints.some((c) => c.step === view.selectedStep) ? view.selectedStep : null;
 }
 
 /** The checkpoint of a run that "D_LR by layer" shows, or undefined when the run has none at the selected step. */
 function shownCheckpoint(
-  run: RunRecord,
+  run: RunSummary,
   step: number | null,
   view: ViewSettings,
-): CheckpointRecord | undefined {
+): CheckpointSummary | undefined {
   return step === null
     ? nearestCheckpoint(run.checkpoints, view.step)
     : run.checkpoints.find((c) => c.step === step);
@@ -60,10 +60,10 @@ function unionOfNames(lists: readonly (readonly LayerMetrics[])[]): string[] {
  * checkpoint to the slider's step is another (`step`: the one drawn). Never mixed silently.
  */
 export function layerRunsElsewhere(
-  runs: readonly RunRecord[],
+  runs: readonly RunSummary[],
   view: ViewSettings,
   sliderStep: number | undefined,
-): { run: RunRecord; step: number | null }[] {
+): { run: RunSummary; step: number | null }[] {
   const step = selectedStep(runs, view);
   const target = step ?? sliderStep;
   if (target === undefined) return [];
@@ -80,7 +80,7 @@ export function layerRunsElsewhere(
  * stands out, as in every plot. Also the layer axis' categories.
  */
 export function buildDlrLayersTraces(
-  runs: readonly RunRecord[],
+  runs: readonly RunSummary[],
   view: ViewSettings,
   hoveredRun: string | null = null,
 ): { traces: Trace[]; categories: string[] } {
@@ -115,10 +115,10 @@ export function buildDlrLayersTraces(
         ' (99% output energy %{customdata[1]:.4f}; p = %{customdata[0]})<extra></extra>',
     });
   }
-  for (const [group, members] of groups as Map<string, RunRecord[]>) {
+  for (const [group, members] of groups as Map<string, RunSummary[]>) {
     const checkpoints = members
       .map((run) => shownCheckpoint(run, step, view))
-      .filter((c): c is CheckpointRecord => c !== undefined);
+      .filter((c): c is CheckpointSummary => c !== undefined);
     if (checkpoints.length === 0) continue;
     // the layers every member has, in the first member's order
     const names = shownLayers(checkpoints[0].metrics.layers, view.layers)
@@ -150,17 +150,17 @@ export interface LayerStepsChoice {
   /** run id, or `group:<name>` for a seed group */
   id: string;
   name: string;
-  members: RunRecord[];
+  members: RunSummary[];
 }
 
 /** The heat map's choices: visible runs with layers, seed groups as one choice when `view.aggregateSeeds`. */
-export function layerStepsChoices(runs: readonly RunRecord[], view: ViewSettings): LayerStepsChoice[] {
+export function layerStepsChoices(runs: readonly RunSummary[], view: ViewSettings): LayerStepsChoice[] {
   const withLayers = runs.filter(
     (run) => run.visible && run.checkpoints.some((c) => c.metrics.layers.length > 1),
   );
   const { groups, single } = view.aggregateSeeds
     ? seedGroups(withLayers)
-    : { groups: new Map<string, RunRecord[]>(), single: withLayers };
+    : { groups: new Map<string, RunSummary[]>(), single: withLayers };
   return [
     ...single.map((run) => ({ id: run.id, name: run.name, members: [run] })),
     ...[...groups].map(([group, members]) => ({ id: `group:${group}`, name: `${group} (mean)`, members })),

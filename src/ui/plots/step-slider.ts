@@ -3,12 +3,12 @@
  * training", and which checkpoint each run shows there (its nearest: runs saved at different steps
  * are never drawn at a step they do not have without saying so).
  */
-import type { RunRecord } from '../../session/records';
+import type { RunSummary } from '../../state/run-summaries';
 import type { ViewSettings } from '../../state/view-settings';
 import { nearestCheckpoint, unionOfSteps } from '../nearest-checkpoint';
 
 /** The run shown in 'checkpoints' mode: the focused one if it still exists, else the first visible one. */
-export function focusedRun(runs: readonly RunRecord[], view: ViewSettings): RunRecord | undefined {
+export function focusedRun(runs: readonly RunSummary[], view: ViewSettings): RunSummary | undefined {
   const withData = runs.filter((run) => run.checkpoints.length > 0);
   return (
     withData.find((run) => run.id === view.focusRun) ?? withData.find((run) => run.visible) ?? withData[0]
@@ -16,7 +16,7 @@ export function focusedRun(runs: readonly RunRecord[], view: ViewSettings): RunR
 }
 
 /** The positions of the slider: every step of the visible runs, or of the focused run's checkpoints. */
-export function sliderSteps(runs: readonly RunRecord[], view: ViewSettings): number[] {
+export function sliderSteps(runs: readonly RunSummary[], view: ViewSettings): number[] {
   if (view.spectraMode === 'checkpoints') {
     const focus = focusedRun(runs, view);
     return focus ? unionOfSteps([focus]) : [];
@@ -37,9 +37,9 @@ export function sliderStep(steps: readonly number[], requested: number | null): 
  * each is drawn at instead (its nearest).
  */
 export function runsAtOtherSteps(
-  runs: readonly RunRecord[],
+  runs: readonly RunSummary[],
   view: ViewSettings,
-): { run: RunRecord; step: number }[] {
+): { run: RunSummary; step: number }[] {
   if (view.spectraMode !== 'runs') return [];
   const step = sliderStep(sliderSteps(runs, view), view.step);
   if (step === undefined) return [];

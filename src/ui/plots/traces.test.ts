@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeCheckpoint, fakeRun } from '../../session/fake-records';
+import { fakeCheckpoint, fakeRun } from '../testing';
 import { defaultViewSettings } from '../../state/view-settings';
 import { sequentialColour } from '../step-colours';
 import { RUN_DASHES } from '../run-style';

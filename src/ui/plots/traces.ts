@@ -5,7 +5,7 @@
  * plotly the same arrays again and Plotly.react skips recomputing it.
  */
 import type { Dash, ScatterData } from 'plotly.js-dist-min';
-import type { CheckpointRecord, RunRecord } from '../../session/records';
+import type { CheckpointSummary, RunSummary } from '../../state/run-summaries';
 import type { CurveForm, ViewSettings } from '../../state/view-settings';
 import { nearestCheckpoint } from '../nearest-checkpoint';
 import { sequentialColour } from '../step-colours';
@@ -77,7 +77,7 @@ export function cappedK(relativeEigenvalues: readonly number[], kMinRelative: nu
  * without labels, held-out curves of a session stored before they existed).
  */
 export function spectrumCurve(
-  checkpoint: CheckpointRecord,
+  checkpoint: CheckpointSummary,
   panel: SpectrumPanel,
   form: CurveForm = 'heldOut',
 ): number[] | null {
@@ -102,10 +102,10 @@ function kAxis(length: number): number[] {
   return (kAxes[length] ??= Array.from({ length }, (_, i) => i + 1));
 }
 
-const curveCache = new WeakMap<CheckpointRecord, Map<string, number[] | null>>();
+const curveCache = new WeakMap<CheckpointSummary, Map<string, number[] | null>>();
 /** The capped curve of a checkpoint, the same array for the same checkpoint, panel and cap. */
 function cappedCurve(
-  checkpoint: CheckpointRecord,
+  checkpoint: CheckpointSummary,
   panel: SpectrumPanel,
   { kMinRelative, curveForm }: ViewSettings,
 ): number[] | null {
@@ -195,7 +195,7 @@ export function withAlpha(colour: string, alpha: number): string {
  */
 export function buildTraces(
   panel: SpectrumPanel,
-  runs: readonly RunRecord[],
+  runs: readonly RunSummary[],
   view: ViewSettings,
   scheme: ColourScheme = 'light',
   hoveredRun: string | null = null,
@@ -210,9 +210,9 @@ export function buildTraces(
  * `view.aggregateSeeds` (drawn as mean ± band), the others `single` (drawn one by one, clickable).
  */
 export function groupShownRuns(
-  runs: readonly RunRecord[],
+  runs: readonly RunSummary[],
   view: ViewSettings,
-): { groups: Map<string, RunRecord[]>; single: RunRecord[] } {
+): { groups: Map<string, RunSummary[]>; single: RunSummary[] } {
   const visible = runs.filter((run) => run.visible && run.checkpoints.length > 0);
   return view.aggregateSeeds ? seedGroups(visible) : { groups: new Map(), single: visible };
 }
@@ -231,7 +231,7 @@ export function runLine(
 
 function buildRunTraces(
   panel: SpectrumPanel,
-  runs: readonly RunRecord[],
+  runs: readonly RunSummary[],
   view: ViewSettings,
   hoveredRun: string | null,
 ): Trace[] {
@@ -282,7 +282,7 @@ export function stepColourScale(scheme: ColourScheme): [number, string][] {
  * HTML, once for the three plots); null outside 'checkpoints' mode.
  */
 export function stepColourBarTrace(
-  runs: readonly RunRecord[],
+  runs: readonly RunSummary[],
   view: ViewSettings,
   scheme: ColourScheme,
 ): Trace | null {
@@ -327,7 +327,7 @@ export function stepBand(position: number): number {
 
 function buildCheckpointTraces(
   panel: SpectrumPanel,
-  runs: readonly RunRecord[],
+  runs: readonly RunSummary[],
   view: ViewSettings,
   scheme: ColourScheme,
 ): Trace[] {
@@ -341,10 +341,10 @@ function buildCheckpointTraces(
   const drawn = run.checkpoints
     .filter((checkpoint) => checkpoint.step <= current.step)
     .map((checkpoint) => ({ checkpoint, y: cappedCurve(checkpoint, panel, view) }))
-    .filter((c): c is { checkpoint: CheckpointRecord; y: number[] } => c.y !== null);
+    .filter((c): c is { checkpoint: CheckpointSummary; y: number[] } => c.y !== null);
   const hover = (step: number) =>
     `${escapeHtml(run.name)} · step ${step}: ${SYMBOLS[panel]} = %{y:.4g}<extra></extra>`;
-  const own = ({ checkpoint, y }: { checkpoint: CheckpointRecord; y: number[] }): Trace => {
+  const own = ({ checkpoint, y }: { checkpoint: CheckpointSummary; y: number[] }): Trace => {
     const isCurrent = checkpoint === current;
     return {
       type: 'scatter',
