@@ -114,14 +114,22 @@ export function RunsPanel() {
 
 /** "Removed … Undo", for a while after a removal; then the removed runs are forgotten for good. */
 function UndoRemoval() {
-  const removed = useRichscope((s) => s.removed);
+  // What React keeps of this component's last renders must not hold the removed runs (their moments
+  // would outlive the removal): it reads the removal's positions, as its identity, and a description.
+  const removal = useRichscope((s) => s.removed?.positions ?? null);
+  const what = useRichscope(({ removed }) =>
+    !removed
+      ? null
+      : removed.runs.length === 1
+        ? `run “${removed.runs[0].name}”`
+        : `${removed.runs.length} runs`,
+  );
   useEffect(() => {
-    if (!removed) return;
+    if (!removal) return;
     const timer = setTimeout(() => richscope.forgetRemoved(), UNDO_MS);
     return () => clearTimeout(timer);
-  }, [removed]);
-  if (!removed) return null;
-  const what = removed.runs.length === 1 ? `run “${removed.runs[0].name}”` : `${removed.runs.length} runs`;
+  }, [removal]);
+  if (!removal) return null;
   return (
     <div className="undo" role="status" data-testid="undo-removal">
       <span>Removed {what}.</span>
