@@ -1,8 +1,8 @@
 /**
  * Entry point: build the store from its dependencies (the analysis workers, the stored session),
  * connect the URL hash, restore the stored session (or load examples); on a page
- * `richscope serve LOGDIR` serves, follow LOGDIR instead of loading the examples. The workers start
- * at once and plotly loads after the restore (src/ui/plots/plotly-loader.ts). Then mount the app.
+ * `richscope serve LOGDIR` serves, follow LOGDIR instead of loading the examples. The analysis
+ * workers start at once, so their code loads while plotly's is evaluated. Then mount the app.
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -13,7 +13,6 @@ import { createSessionStorage, openSessionDatabase } from './session/session-db'
 import { syncWithUrlHash } from './state/hash-sync';
 import { followLogdir, servedLogdir } from './state/logdir-follow';
 import { createRichscopeStore, installRichscope, richscope } from './state/store';
-import { loadPlotlyAfter } from './ui/plots/plotly-loader';
 import './ui/styles.css';
 import './ui/runs.css';
 import './ui/plots/plot.css';
@@ -29,9 +28,8 @@ installRichscope(
 );
 syncWithUrlHash();
 const logdir = servedLogdir();
-const restored = logdir === null ? richscope.restoreSession() : richscope.restoreSession({ examples: false });
-if (logdir !== null) void restored.then(() => followLogdir(logdir));
-loadPlotlyAfter(restored);
+if (logdir === null) void richscope.restoreSession();
+else void richscope.restoreSession({ examples: false }).then(() => followLogdir(logdir));
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,33 +1,18 @@
 /**
- * When plotly is loaded and when each plot is drawn. Evaluating plotly's bundle is one main-thread
- * task that no code of ours can split, so at start-up it waits until the start-up work has been handed
- * to the workers (`loadPlotlyAfter`): otherwise the examples' files would sit on the main thread
- * behind it. Every draw then runs in a main-thread task of its own (`drawInOwnTask`), so the first
- * draws never join the bundle's evaluation, nor each other, in one long task.
+ * Plotly, loaded on first use, and when each plot is drawn. Evaluating plotly's bundle is one
+ * main-thread task that no code of ours can split; every draw runs in a main-thread task of its own
+ * (`drawInOwnTask`), so the first draws never join that evaluation, nor each other, in one long task.
  */
 import type PlotlyDefault from 'plotly.js-dist-min';
 
 export type PlotlyModule = typeof PlotlyDefault;
 
-/** How long plotly may wait for the start-up work at most: plots of early results still show soon. */
-export const PLOTLY_START_WAIT_MS = 1500;
-
-let ready: Promise<unknown> = Promise.resolve();
 let plotlyPromise: Promise<PlotlyModule> | null = null;
-
-/**
- * Holds plotly's loading back until `startUp` settles, or PLOTLY_START_WAIT_MS have passed. Called
- * once, before the first plot mounts (src/main.tsx).
- */
-export function loadPlotlyAfter(startUp: Promise<unknown>): void {
-  const cap = new Promise((resolve) => setTimeout(resolve, PLOTLY_START_WAIT_MS));
-  ready = Promise.race([startUp.catch(() => undefined), cap]);
-}
 
 export function loadPlotly(): Promise<PlotlyModule> {
   // The cartesian partial bundle: every trace drawn here is a scatter or a heatmap, and it is a third
   // of the full bundle's bytes (maps, 3-D and WebGL traces left out).
-  plotlyPromise ??= ready.then(() => import('plotly.js-cartesian-dist-min')).then((m) => m.default);
+  plotlyPromise ??= import('plotly.js-cartesian-dist-min').then((m) => m.default);
   return plotlyPromise;
 }
 
