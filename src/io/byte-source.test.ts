@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { blobByteSource, readExact } from './byte-source';
+import { BLOB_READ_AHEAD_BYTES, blobByteSource, readExact } from './byte-source';
 import { fileByteSource } from './node-byte-source';
 import { openContainer } from './open-container';
 import { fixtureBytes, readAllRows } from './testing';
@@ -42,5 +42,33 @@ describe('byte sources', () => {
     await expect(readExact(src, 2, 4, 'the header')).rejects.toThrow(
       'b.bin: truncated: the header needs bytes 2..6 but the file holds 4 bytes',
     );
+  });
+
+  it('serves small reads from one read-ahead window, each the bytes a direct slice gives', async () => {
+    const size = 3 * BLOB_READ_AHEAD_BYTES + 123;
+    const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 7919) % 251);
+    const blob = new Blob([bytes]);
+    let slices = 0;
+    const counted = {
+      size: blob.size,
+      slice: (start?: number, end?: number) => {
+        slices++;
+        return blob.slice(start, end);
+      },
+    } as Blob;
+    const src = blobByteSource(counted, 'b.bin');
+    const reads: [number, number][] = [];
+    for (let offset = 0; offset < 2 * BLOB_READ_AHEAD_BYTES; offset += 4096) reads.push([offset, 100]);
+    reads.push([10, 20], [size - 50, 100], [BLOB_READ_AHEAD_BYTES + 5, BLOB_READ_AHEAD_BYTES]);
+    for (const [offset, length] of reads) {
+      const got = await src.read(offset, length);
+      expect(got).toEqual(bytes.slice(offset, Math.min(size, offset + length)));
+    }
+    // two windows for the forward pass, one back at the start, one at the end, one long direct read
+    expect(slices).toBe(5);
+    // what a read gave is the caller's own: changing it changes no later read
+    const first = await src.read(0, 8);
+    first.fill(0);
+    expect(await src.read(0, 8)).toEqual(bytes.slice(0, 8));
   });
 });

@@ -4,15 +4,31 @@
  */
 import { InputError, type ByteSource } from './types';
 
+/**
+ * Reads shorter than this are served from one window of this many bytes read ahead: every read of a
+ * dropped file is a round trip to the browser's file system, and a parser's many small reads (zip and
+ * npy headers, a small file's arrays) would otherwise each pay it.
+ */
+export const BLOB_READ_AHEAD_BYTES = 1 << 20;
+
 /** A browser File or Blob, read a slice at a time so a 10 GB drop never sits in memory. */
 export function blobByteSource(file: Blob, name: string): ByteSource {
+  let window: { offset: number; bytes: Uint8Array } | null = null;
+  const readSlice = async (offset: number, end: number) =>
+    new Uint8Array(await file.slice(offset, end).arrayBuffer());
   return {
     name,
     size: file.size,
     async read(offset, length) {
       const end = Math.min(file.size, offset + length);
       if (end <= offset) return new Uint8Array(0);
-      return new Uint8Array(await file.slice(offset, end).arrayBuffer());
+      if (end - offset >= BLOB_READ_AHEAD_BYTES) return readSlice(offset, end);
+      if (!window || offset < window.offset || end > window.offset + window.bytes.length) {
+        const windowEnd = Math.min(file.size, offset + BLOB_READ_AHEAD_BYTES);
+        window = { offset, bytes: await readSlice(offset, windowEnd) };
+      }
+      // a copy: a reader may keep or transfer what it is given, and the window serves later reads
+      return window.bytes.slice(offset - window.offset, end - window.offset);
     },
   };
 }
