@@ -92,7 +92,16 @@ export function decodeContiguous(
   if (native && bytes.byteOffset % type.size === 0) {
     const buffer = bytes.buffer;
     const at = bytes.byteOffset;
-    let typed: ArrayLike<number> | null = null;
+    let typed:
+      | Float32Array
+      | Float64Array
+      | Int32Array
+      | Int16Array
+      | Int8Array
+      | Uint8Array
+      | Uint16Array
+      | Uint32Array
+      | null = null;
     if (type.kind === 'float' && type.size === 4) typed = new Float32Array(buffer, at, count);
     else if (type.kind === 'float' && type.size === 8) typed = new Float64Array(buffer, at, count);
     else if (type.kind === 'int' && type.size === 4) typed = new Int32Array(buffer, at, count);
@@ -102,7 +111,8 @@ export function decodeContiguous(
     else if (type.kind === 'uint' && type.size === 2) typed = new Uint16Array(buffer, at, count);
     else if (type.kind === 'uint' && type.size === 4) typed = new Uint32Array(buffer, at, count);
     if (typed) {
-      for (let i = 0; i < count; i++) out[outOffset + i] = typed[i];
+      // a native conversion: one element loop here would see every array type, and run slowly for all
+      out.set(typed, outOffset);
       return;
     }
   }
