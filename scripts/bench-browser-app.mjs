@@ -25,8 +25,7 @@
 // the spectra's modes, sorting) with a whole sweep loaded: `npm run bench:browser:sweep`
 // (scripts/bench-browser-sweep-interactions.mjs).
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 
@@ -41,6 +40,7 @@ import {
   instrumentSweepPage,
   parseSweep,
   runCliSweep,
+  serveBuild,
   shownDlr,
 } from './bench-sweep.mjs';
 
@@ -67,31 +67,11 @@ if (!argv.includes('--no-build') && !argv.includes('--dist')) {
   });
 }
 
-const types = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.wasm': 'application/wasm',
-};
 /** Bytes the server has sent, by path (the first-start runs reset it before each navigation). */
 let served = new Map();
-const server = createServer((req, res) => {
-  const url = new URL(req.url, 'http://localhost');
-  const file = path.join(outDir, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
-  if (!file.startsWith(outDir) || !existsSync(file) || !statSync(file).isFile()) {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-  const body = readFileSync(file);
-  served.set(url.pathname, (served.get(url.pathname) ?? 0) + body.length);
-  res.end(body);
-}).listen(0, '127.0.0.1');
-await new Promise((resolve) => server.once('listening', resolve));
-const base = `http://127.0.0.1:${server.address().port}/`;
+const { server, base } = await serveBuild(outDir, (pathname, bytes) =>
+  served.set(pathname, (served.get(pathname) ?? 0) + bytes),
+);
 
 /** Marks, on the page's clock, the drop, the job's switch to computing and the first checkpoint row. */
 function instrumentPage() {

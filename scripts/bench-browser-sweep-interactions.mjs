@@ -27,14 +27,14 @@
 // the table sorted by another column (a click on a header). The load average is recorded before and
 // after each size: the machine is shared, read the figures with it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 
 import { chromium } from 'playwright-core';
 
 import { median, root } from './bench-data.mjs';
+import { ensureSweep, serveBuild } from './bench-sweep.mjs';
 import { chromiumArgs, chromiumPath } from './chromium.mjs';
 
 const argv = process.argv.slice(2);
@@ -56,40 +56,7 @@ if (!argv.includes('--no-build') && !argv.includes('--dist')) {
   });
 }
 
-/** The sweep folder of R runs x S steps, generated when missing. */
-function ensureSweep(runs, steps, rows) {
-  const dir = path.join(root, '.bench', `sweep-${runs}x${steps}${rows === 2000 ? '' : `-rows${rows}`}`);
-  const marker = path.join(dir, 'complete');
-  if (!existsSync(marker)) {
-    console.log(`generating ${dir}: ${runs} runs x ${steps} steps, ${rows} rows`);
-    const shape = ['--runs', runs, '--steps', steps, '--rows', rows].map(String);
-    execFileSync('node', ['scripts/make-sweep.mjs', dir, ...shape], { cwd: root, stdio: 'inherit' });
-    writeFileSync(marker, '');
-  }
-  return dir;
-}
-
-const types = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.wasm': 'application/wasm',
-};
-const server = createServer((req, res) => {
-  const url = new URL(req.url, 'http://localhost');
-  const file = path.join(outDir, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
-  if (!file.startsWith(outDir) || !existsSync(file) || !statSync(file).isFile()) {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-  res.end(readFileSync(file));
-}).listen(0, '127.0.0.1');
-await new Promise((resolve) => server.once('listening', resolve));
-const base = `http://127.0.0.1:${server.address().port}/`;
+const { server, base } = await serveBuild(outDir);
 
 /** In the page: `__armInteraction()` makes the next input event start a clock that stops when idle. */
 function instrumentPage() {
@@ -141,7 +108,7 @@ async function timeInteraction(page, cdp, act) {
 }
 
 async function benchSweep(browser, [runs, steps, rows = defaultRows]) {
-  const dir = ensureSweep(runs, steps, rows);
+  const dir = await ensureSweep({ runs, steps, rows });
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (error) => console.error('[page error]', error.message));
   await page.addInitScript(instrumentPage);

@@ -3,7 +3,8 @@
 // instrumentation (drop, every row's D_LR, long tasks), the drop itself through the folder input, and
 // the CLI on the same tree (`node dist-cli/richscope.mjs TREE --json`, timed).
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import path from 'node:path';
 
 import { root, timed } from './bench-data.mjs';
@@ -16,16 +17,50 @@ export function parseSweep(text) {
   return { runs: Number(match[1]), steps: Number(match[2]) };
 }
 
-/** The folder of a sweep of `runs` x `steps` checkpoints (train and test, make-sweep's defaults), made when missing. */
-export async function ensureSweep({ runs, steps }) {
-  const dir = path.join(root, '.bench', `sweep-${runs}x${steps}`);
+/**
+ * The folder of a sweep of `runs` x `steps` checkpoints of `rows` rows (train and test, make-sweep's
+ * other defaults), made when missing.
+ */
+export async function ensureSweep({ runs, steps, rows = 2000 }) {
+  const dir = path.join(root, '.bench', `sweep-${runs}x${steps}${rows === 2000 ? '' : `-rows${rows}`}`);
   const marker = path.join(dir, '.complete');
   if (!existsSync(marker)) {
-    console.log(`generating ${dir}: ${runs} runs x ${steps} steps (train and test)`);
-    await makeSweep(dir, { runs, steps });
+    console.log(`generating ${dir}: ${runs} runs x ${steps} steps, ${rows} rows (train and test)`);
+    await makeSweep(dir, { runs, steps, rows });
     writeFileSync(marker, '');
   }
   return dir;
+}
+
+const contentTypes = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+};
+
+/**
+ * Serves the built app in `dir` on a free port of 127.0.0.1; `onServe(pathname, bytes)` hears every
+ * file sent. Resolves to the server and its base URL.
+ */
+export async function serveBuild(dir, onServe = () => undefined) {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    const file = path.join(dir, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
+    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': contentTypes[path.extname(file)] ?? 'application/octet-stream' });
+    const body = readFileSync(file);
+    onServe(url.pathname, body.length);
+    res.end(body);
+  }).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { server, base: `http://127.0.0.1:${server.address().port}/` };
 }
 
 /** The CLI bundle (dist-cli/richscope.mjs), built when missing. */
