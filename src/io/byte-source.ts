@@ -11,9 +11,17 @@ import { InputError, type ByteSource } from './types';
  */
 export const BLOB_READ_AHEAD_BYTES = 1 << 20;
 
+/**
+ * Files up to this size are read whole by their first read. A sweep's checkpoint is a few such files,
+ * and one round trip each, with no copy after it, is most of what a browser worker saves over reading
+ * them in pieces: fresh memory is expensive there, since the allocator returns freed pages to the system.
+ */
+export const BLOB_WHOLE_FILE_BYTES = 4 << 20;
+
 /** A browser File or Blob, read a slice at a time so a 10 GB drop never sits in memory. */
 export function blobByteSource(file: Blob, name: string): ByteSource {
   let window: { offset: number; bytes: Uint8Array } | null = null;
+  const whole = file.size <= BLOB_WHOLE_FILE_BYTES;
   const readSlice = async (offset: number, end: number) =>
     new Uint8Array(await file.slice(offset, end).arrayBuffer());
   return {
@@ -22,13 +30,14 @@ export function blobByteSource(file: Blob, name: string): ByteSource {
     async read(offset, length) {
       const end = Math.min(file.size, offset + length);
       if (end <= offset) return new Uint8Array(0);
-      if (end - offset >= BLOB_READ_AHEAD_BYTES) return readSlice(offset, end);
+      if (!whole && end - offset >= BLOB_READ_AHEAD_BYTES) return readSlice(offset, end);
       if (!window || offset < window.offset || end > window.offset + window.bytes.length) {
-        const windowEnd = Math.min(file.size, offset + BLOB_READ_AHEAD_BYTES);
-        window = { offset, bytes: await readSlice(offset, windowEnd) };
+        const start = whole ? 0 : offset;
+        const windowEnd = whole ? file.size : Math.min(file.size, offset + BLOB_READ_AHEAD_BYTES);
+        window = { offset: start, bytes: await readSlice(start, windowEnd) };
       }
-      // a copy: a reader may keep or transfer what it is given, and the window serves later reads
-      return window.bytes.slice(offset - window.offset, end - window.offset);
+      // a view: a window is replaced, never written, so what earlier reads gave stays as it was
+      return window.bytes.subarray(offset - window.offset, end - window.offset);
     },
   };
 }

@@ -77,6 +77,27 @@ export function elementDecoder(type: ElementType): ElementDecoder {
 
 const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** Unaligned reads are copied here, reused from call to call, up to this many bytes. */
+export const ALIGNMENT_SCRATCH_BYTES = 1 << 24;
+let alignmentScratch = new Uint8Array(0);
+
+/**
+ * `count` elements of `size` bytes from `bytes`, at an offset a typed-array view of that size accepts.
+ * A member of an uncompressed zip starts wherever its name ended, so its data is often unaligned:
+ * copying it into reused memory costs a copy, where a fresh copy costs page faults as well.
+ */
+function alignedBytes(bytes: Uint8Array, size: number, count: number): Uint8Array {
+  if (bytes.byteOffset % size === 0) return bytes;
+  const length = count * size;
+  if (length > ALIGNMENT_SCRATCH_BYTES) return bytes.slice(0, length);
+  if (alignmentScratch.length < length)
+    alignmentScratch = new Uint8Array(
+      Math.min(ALIGNMENT_SCRATCH_BYTES, Math.max(length, 2 * alignmentScratch.length)),
+    );
+  alignmentScratch.set(bytes.subarray(0, length));
+  return alignmentScratch.subarray(0, length);
+}
+
 /**
  * Decodes `count` consecutive elements starting at `bytes[0]` into `out[outOffset..]`. Uses a
  * typed-array view when alignment and byte order allow (the common float32 case), else a DataView.
@@ -89,7 +110,8 @@ export function decodeContiguous(
   outOffset: number,
 ): void {
   const native = type.littleEndian === hostLittleEndian || type.size === 1;
-  if (native && bytes.byteOffset % type.size === 0) {
+  if (native) {
+    bytes = alignedBytes(bytes, type.size, count);
     const buffer = bytes.buffer;
     const at = bytes.byteOffset;
     let typed:

@@ -8,7 +8,10 @@ export interface ByteSource {
   /** shown in messages: the file name or relative path */
   name: string;
   size: number;
-  /** bytes [offset, offset + length); shorter only at end of file */
+  /**
+   * bytes [offset, offset + length); shorter only at end of file. Read-only: they may be a view that
+   * other reads share, so a reader that changes bytes copies them first.
+   */
   read(offset: number, length: number): Promise<Uint8Array>;
   /**
    * True when reading backwards is expensive (a deflated zip member restarts its stream): readers
