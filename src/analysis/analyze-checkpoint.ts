@@ -375,7 +375,12 @@ async function accumulateSplit(
   const readers = passReaders(split, name);
   const firstLayer = readers.length - (name === 'fit' ? split.layers.length : 0);
   const stats: ZipRowsStats = { rowsRead: 0, rowsDropped: 0, nonFinite: new Map() };
-  const zipOptions = { nonFinite: options.dropNonFinite ? 'drop' : 'error', source: split.source } as const;
+  // the accumulator copies what it keeps of a block (the jackknife's groups), so blocks are reused
+  const zipOptions = {
+    nonFinite: options.dropNonFinite ? 'drop' : 'error',
+    source: split.source,
+    recycle: true,
+  } as const;
   let seen = 0;
   for await (const blocks of zipRows(readers, options.chunkRows, options.signal, zipOptions, stats)) {
     const [features, logits, labels] = blocks;

@@ -3,6 +3,7 @@
  * with NaN/Inf detection: refuse with a count and the first row, or drop those rows.
  */
 import { throwIfAborted } from './byte-source';
+import { recycleRowBlock } from './row-blocks';
 import { InputError, type ArrayReader } from './types';
 
 export interface ZipRowsOptions {
@@ -10,6 +11,11 @@ export interface ZipRowsOptions {
   nonFinite: 'error' | 'drop' | 'keep';
   /** shown in messages (the file or checkpoint) */
   source: string;
+  /**
+   * The consumer keeps nothing of a block once it asks for the next, so the blocks go back to the
+   * readers for reuse (row-blocks.ts).
+   */
+  recycle?: boolean;
 }
 
 export const defaultZipRowsOptions: ZipRowsOptions = { nonFinite: 'error', source: 'input' };
@@ -115,12 +121,14 @@ export async function* zipRows(
           offset += count;
           stats.rowsRead += count;
           if (keep.length > 0) yield kept;
+          if (options.recycle) [...blocks, ...kept].forEach(recycleRowBlock);
           continue;
         }
       }
       offset += count;
       stats.rowsRead += count;
       yield blocks;
+      if (options.recycle) blocks.forEach(recycleRowBlock);
     }
   } finally {
     readers.forEach((r, k) => {

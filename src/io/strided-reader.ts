@@ -4,6 +4,7 @@
  * never the whole array.
  */
 import { readExact, throwIfAborted, viewOf } from './byte-source';
+import { recycleRowBlock, takeRowBlock } from './row-blocks';
 import { decodeContiguous, elementDecoder, isIntegerType, type ElementType } from './dtype';
 import { InputError, type ArrayReader, type ByteSource } from './types';
 
@@ -216,7 +217,8 @@ export function stridedArrayReader(
     for (let b0 = start; b0 < end; b0 += blockRows) {
       throwIfAborted(signal);
       const blockCount = Math.min(blockRows, end - b0);
-      const block = new Float64Array(blockCount * cols);
+      // every element is written by readChunk, so a reused block needs no zeroing
+      const block = takeRowBlock(blockCount * cols);
       if (cols > 0) await readChunk(b0, blockCount, block);
       if (blockRows === chunkRows) {
         yield block;
@@ -226,6 +228,7 @@ export function stridedArrayReader(
         throwIfAborted(signal);
         yield block.slice(r0 * cols, Math.min(blockCount, r0 + chunkRows) * cols);
       }
+      recycleRowBlock(block);
     }
   }
 
