@@ -24,6 +24,7 @@ import { withoutGroups } from '../core/moments';
 import { storedPrecisionOf } from '../core/companion';
 import type { CheckpointMetrics, Moments, StoredPrecision } from '../core/types';
 import type { ArrayReader } from '../io/types';
+import { recycleRowBlock } from '../io/row-blocks';
 import {
   checkCompatible,
   checkpointNotes,
@@ -116,7 +117,8 @@ export async function readCheckpointLayout(
 
 /**
  * Reads a shard's chunks through `readRowRange`: consecutive chunks come from one running read of the
- * shard's rows, any other chunk from a read of its own.
+ * shard's rows, any other chunk from a read of its own. A chunk's blocks go back to the readers when
+ * the next is asked for: the shard's accumulator keeps nothing of them.
  */
 function rowRangeReader(
   source: string,
@@ -126,11 +128,14 @@ function rowRangeReader(
 ): { read: ReadShardRows; close: () => Promise<void> } {
   let iterators: AsyncIterator<Float64Array>[] = [];
   let next = -1;
+  let given: Float64Array[] = [];
   const close = async () => {
     await Promise.all(iterators.map((it) => it.return?.()));
     iterators = [];
   };
   const read: ReadShardRows = async (start, rows) => {
+    given.forEach(recycleRowBlock);
+    given = [];
     if (start !== next) {
       await close();
       iterators = readers.map((r) =>
@@ -141,7 +146,8 @@ function rowRangeReader(
     if (steps.some((s, k) => s.done || s.value.length !== rows * readers[k].cols))
       throw new RangeError(`${source}: an array ended early`);
     next = start + rows;
-    return steps.map((s) => s.value as Float64Array);
+    given = steps.map((s) => s.value as Float64Array);
+    return given;
   };
   return { read, close };
 }

@@ -1,8 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { bytesByteSource } from './byte-source';
 import { openNpy } from './npy';
-import { freeRowBlockBytes, recycleRowBlock, ROW_BLOCK_POOL_BYTES, takeRowBlock } from './row-blocks';
+import {
+  freeRowBlockBytes,
+  recycleRowBlock,
+  ROW_BLOCK_IDLE_MS,
+  ROW_BLOCK_POOL_BYTES,
+  takeRowBlock,
+} from './row-blocks';
 import { zipRows } from './stream-rows';
 import { buildNpy } from './testing';
 
@@ -63,5 +69,24 @@ describe('row blocks', () => {
     for await (const blocks of zipRows([await reader(8, 4, 1)], 4)) kept.push(blocks[0]);
     expect(freeRowBlockBytes()).toBe(before);
     expect(kept.map((b) => b[0])).toEqual([1, 17]);
+  });
+
+  it('lets the free blocks go once none has been used for a while', async () => {
+    vi.useFakeTimers();
+    try {
+      // a fresh pool, whose idle timer is a fake one
+      vi.resetModules();
+      const pool = await import('./row-blocks');
+      pool.recycleRowBlock(pool.takeRowBlock(4096));
+      expect(pool.freeRowBlockBytes()).toBeGreaterThan(0);
+      vi.advanceTimersByTime(ROW_BLOCK_IDLE_MS / 2);
+      pool.recycleRowBlock(pool.takeRowBlock(4096));
+      vi.advanceTimersByTime(ROW_BLOCK_IDLE_MS / 2 + 10);
+      expect(pool.freeRowBlockBytes()).toBeGreaterThan(0);
+      vi.advanceTimersByTime(ROW_BLOCK_IDLE_MS);
+      expect(pool.freeRowBlockBytes()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
