@@ -261,7 +261,7 @@ async function benchDrop(browser) {
   summary.rssRatio = summary.rendererGrowthMb / summary.numpyRssMb;
   console.log(
     `\nmedians of ${runs} interleaved run(s): browser ${summary.seconds.toFixed(2)} s, NumPy ` +
-      `${summary.numpySeconds.toFixed(2)} s, ratio ${summary.timeRatio.toFixed(2)} (target <= 1.5); ` +
+      `${summary.numpySeconds.toFixed(2)} s, ratio ${summary.timeRatio.toFixed(2)} (target <= 1.0); ` +
       `renderer growth ${summary.rendererGrowthMb.toFixed(0)} MB against NumPy's peak ` +
       `${summary.numpyRssMb.toFixed(0)} MB (${summary.rssRatio.toFixed(2)}); |dD_LR| ${summary.dlrDifference.toExponential(1)}`,
   );
