@@ -9,10 +9,10 @@ import { defaultViewSettings } from '../../state/view-settings';
 import { buildLayerStepsHeatmap, chosenLayerSteps, layerStepsChoices } from './layer-traces';
 import { hoverTraceRun } from './hover-run';
 import { Plot } from './Plot';
-import { runSummaries } from '../../state/run-summaries';
+import { usePlottedRuns } from './refresh-while-busy';
 
 export function DlrLayerStepsPlot() {
-  const runs = useRichscope((s) => runSummaries(s.runs));
+  const runs = usePlottedRuns();
   const aggregateSeeds = useRichscope((s) => s.view.aggregateSeeds);
   const layerStepsRun = useRichscope((s) => s.view.layerStepsRun);
   const selectedRun = useRichscope((s) => s.view.selectedRun);

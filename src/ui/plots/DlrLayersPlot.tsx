@@ -13,10 +13,10 @@ import { buildDlrLayersTraces, hasLayers, layerRunsElsewhere } from './layer-tra
 import { hoverTraceRun } from './hover-run';
 import { Plot } from './Plot';
 import { sliderStep, sliderSteps } from './step-slider';
-import { runSummaries } from '../../state/run-summaries';
+import { usePlottedRuns } from './refresh-while-busy';
 
 export function DlrLayersPlot() {
-  const runs = useRichscope((s) => runSummaries(s.runs));
+  const runs = usePlottedRuns();
   const selectedRun = useRichscope((s) => s.view.selectedRun);
   const selectedStep = useRichscope((s) => s.view.selectedStep);
   const step = useRichscope((s) => s.view.step);

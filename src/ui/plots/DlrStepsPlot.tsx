@@ -17,10 +17,10 @@ import { hoverTraceRun } from './hover-run';
 import { Plot } from './Plot';
 import { SMOOTHING_WEIGHTS } from './smoothing';
 import { sliderStep, sliderSteps } from './step-slider';
-import { runSummaries } from '../../state/run-summaries';
+import { usePlottedRuns } from './refresh-while-busy';
 
 export function DlrStepsPlot() {
-  const runs = useRichscope((s) => runSummaries(s.runs));
+  const runs = usePlottedRuns();
   const hoveredRun = useRichscope((s) => s.hoveredRun);
   const aggregateSeeds = useRichscope((s) => s.view.aggregateSeeds);
   const selectedRun = useRichscope((s) => s.view.selectedRun);

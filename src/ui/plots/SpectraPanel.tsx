@@ -29,7 +29,7 @@ import {
   type SpectrumPanel,
   type Trace,
 } from './traces';
-import { runSummaries } from '../../state/run-summaries';
+import { usePlottedRuns } from './refresh-while-busy';
 
 const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; description: string }[] = [
   {
@@ -64,7 +64,7 @@ function smallestPositive(traces: readonly Trace[]): number {
 }
 
 export function SpectraPanel() {
-  const runs = useRichscope((s) => runSummaries(s.runs));
+  const runs = usePlottedRuns();
   const hoveredRun = useRichscope((s) => s.hoveredRun);
   const playing = useRichscope((s) => s.playing);
   const spectraMode = useRichscope((s) => s.view.spectraMode);
