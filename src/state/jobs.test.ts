@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobProgress, PoolState } from '../bridge/analysis-bridge';
 import { createMemoryDatabase } from '../session/memory-database';
+import { PLAN_SLICE_CHECKPOINTS } from './jobs';
 import { estimateProgress } from './progress-rate';
 import { RUN_PALETTE } from './run-colours';
 import { createRichscopeStore } from './store';
@@ -285,20 +286,21 @@ describe('jobs: batches of small checkpoints', () => {
         return inner.batchRequests(requests);
       },
     };
-    const steps = Array.from({ length: 125 }, (_, i) => i);
+    const slice = PLAN_SLICE_CHECKPOINTS;
+    const steps = Array.from({ length: 2 * slice + 3 }, (_, i) => i);
     const { store, actions } = makeStore(bridge);
     await actions.addFiles(sweep(['a', 'b'], steps));
-    expect(planned).toEqual([100, 100, 50]);
-    expect(store.getState().runs.map((r) => r.checkpoints.length)).toEqual([125, 125]);
+    expect(planned).toEqual([slice, slice, slice, slice, 6]);
+    expect(store.getState().runs.map((r) => r.checkpoints.length)).toEqual([steps.length, steps.length]);
     expect(store.getState().runs[1].checkpoints.map((c) => c.step)).toEqual(steps);
 
     planned.length = 0;
     const cancelled = makeStore(bridge);
     const pending = cancelled.actions.addFiles(sweep(['c'], steps));
-    expect(planned).toEqual([100]);
+    expect(planned).toEqual([slice]);
     cancelled.actions.cancelAnalysis();
     await pending;
-    expect(planned).toEqual([100]);
+    expect(planned).toEqual([slice]);
     expect(cancelled.store.getState().jobs).toEqual([]);
   });
 });

@@ -46,8 +46,12 @@ export interface JobDependencies {
 
 export const defaultCommitIntervalMs = 250;
 
-/** Checkpoints planned in one task of the page (their files' sizes are read then). */
-const planSlice = 100;
+/**
+ * Checkpoints planned in one task of the page. Their files' sizes are read then, and the size of a
+ * file from a dropped folder is a synchronous round trip to the browser's file system (about a
+ * millisecond here; posting the file to a worker costs the same, as the browser reads it then).
+ */
+export const PLAN_SLICE_CHECKPOINTS = 25;
 
 const recordOf = (step: number, label: string, analyzed: AnalyzedCheckpoint): CheckpointRecord => ({
   step,
@@ -254,12 +258,12 @@ export function createJobs(store: RichscopeStore, deps: JobDependencies) {
       const work = bundles.map(({ id, bundle }) => importBundleFile(id, bundle, controller.signal));
       // Planning reads every file's size, a stat of its own for a dropped file: a slice of the
       // checkpoints at a time, the page free in between, and each slice's calls started at once.
-      for (let start = 0; start < plan.checkpoints.length; start += planSlice) {
+      for (let start = 0; start < plan.checkpoints.length; start += PLAN_SLICE_CHECKPOINTS) {
         if (start > 0) {
           await new Promise((resolve) => setTimeout(resolve, 0));
           if (controller.signal.aborted) break;
         }
-        const slice = plan.checkpoints.slice(start, start + planSlice);
+        const slice = plan.checkpoints.slice(start, start + PLAN_SLICE_CHECKPOINTS);
         // (again for each slice: a run may have gone meanwhile, its first checkpoints having failed)
         dispatch(addRuns, [...new Set(slice.map((c) => c.run))]);
         const runIds = new Map(getState().runs.map((run) => [run.name, run.id]));
