@@ -8,17 +8,21 @@ import {
   migrateLegacySession,
   readMoments,
   storeMoments,
+  type SessionDatabase,
   type SessionReader,
 } from './session-db';
 import {
   LEGACY_RUNS_KEY,
   SESSION_KEY,
+  checkpointKey,
   isMomentsKey,
   momentsKeyTime,
   newMomentsKey,
+  readSessionIndex,
   readStoredSession,
   restoreRuns,
   splitLegacySession,
+  storedCheckpoint,
   toStoredSession,
   transferablesOfMoments,
   type StoredMoments,
@@ -211,7 +215,10 @@ describe('session storage over a database', () => {
     // the storage itself read the metadata only; the moments came through the reader, in one call
     expect(calls).toEqual({ readMoments: 1, migrate: 0 });
     expect(db.reads.filter(isMomentsKey)).toEqual(runs[0].checkpoints.map((c) => c.momentsKey));
-    expect(db.reads.filter((k) => !isMomentsKey(k))).toEqual([SESSION_KEY]);
+    expect(db.reads.filter((k) => !isMomentsKey(k))).toEqual([
+      SESSION_KEY,
+      ...runs[0].checkpoints.map((c) => checkpointKey(c.momentsKey!)),
+    ]);
   });
 
   it('gives null when nothing was ever stored, and null without a database', async () => {
@@ -239,7 +246,8 @@ describe('session storage over a database', () => {
     expect(db.entries).toEqual(before);
     db.failWrites = null;
     await storage.save([runs[0]], [runs[1].checkpoints[0].momentsKey!]);
-    expect([...db.entries.keys()].sort()).toEqual([runs[0].checkpoints[0].momentsKey, SESSION_KEY].sort());
+    const kept = runs[0].checkpoints[0].momentsKey!;
+    expect([...db.entries.keys()].sort()).toEqual([kept, checkpointKey(kept), SESSION_KEY].sort());
   });
 
   it('stores main-thread moments (the Learn view) and gives their key once committed', async () => {
@@ -270,7 +278,9 @@ describe('session storage over a database', () => {
     const fresh = newMomentsKey(startedAt + 1); // an analysis of this page, not yet in the store
     await db.write([
       [old, { fit: fakeMoments(), eval: null }],
+      [checkpointKey(old), storedCheckpoint({ ...fakeCheckpoint(3), momentsKey: old })],
       [fresh, { fit: fakeMoments(), eval: null }],
+      [checkpointKey(fresh), storedCheckpoint({ ...fakeCheckpoint(4), momentsKey: fresh })],
       [LEGACY_RUNS_KEY, []],
     ]);
     const storage = createSessionStorage({
@@ -280,9 +290,83 @@ describe('session storage over a database', () => {
     });
     await storage.save(runs, []);
     expect((await storage.load())!.runs).toEqual(runs);
+    const kept = runs[0].checkpoints[0].momentsKey!;
     expect([...db.entries.keys()].sort()).toEqual(
-      [fresh, runs[0].checkpoints[0].momentsKey, SESSION_KEY].sort(),
+      [fresh, checkpointKey(fresh), kept, checkpointKey(kept), SESSION_KEY].sort(),
     );
+  });
+
+  it('writes each checkpoint once: a later save clones the index and the checkpoints that changed', async () => {
+    const db = createMemoryDatabase();
+    const runs = await withStoredMoments(db, [
+      fakeRun('a', [fakeCheckpoint(1), fakeCheckpoint(2)]),
+      fakeRun('b', [fakeCheckpoint(1)]),
+    ]);
+    const written: string[][] = [];
+    const counting: SessionDatabase = {
+      ...db,
+      write: (puts, deletes) => {
+        written.push(puts.map(([key]) => key));
+        return db.write(puts, deletes);
+      },
+    };
+    const storage = createSessionStorage({
+      database: async () => counting,
+      reader: countingReader(db).reader,
+    });
+    const keyOf = (run: number, i: number) => checkpointKey(runs[run].checkpoints[i].momentsKey!);
+    await storage.save(runs, []);
+    expect(written.pop()!.sort()).toEqual([keyOf(0, 0), keyOf(0, 1), keyOf(1, 0), SESSION_KEY].sort());
+    // hidden: a new run record, the same checkpoints
+    const hidden = [{ ...runs[0], visible: false }, runs[1]];
+    await storage.save(hidden, []);
+    expect(written.pop()).toEqual([SESSION_KEY]);
+    // one checkpoint relabelled: it alone is written again
+    const relabelled = [
+      hidden[0],
+      { ...runs[1], checkpoints: [{ ...runs[1].checkpoints[0], label: 'best' }] },
+    ];
+    await storage.save(relabelled, []);
+    expect(written.pop()).toEqual([keyOf(1, 0), SESSION_KEY]);
+    const restored = await createSessionStorage({
+      database: async () => db,
+      reader: countingReader(db).reader,
+    }).load();
+    expect(restored).toEqual({ runs: relabelled, lost: 0 });
+  });
+
+  it('reads a version-2 session (checkpoints inline), and the next save writes the index', async () => {
+    const db = createMemoryDatabase();
+    const runs = await withStoredMoments(db, [fakeRun('a', [fakeCheckpoint(1), fakeCheckpoint(2)])]);
+    await db.write([[SESSION_KEY, toStoredSession(runs)]]);
+    const storage = createSessionStorage({ database: async () => db, reader: countingReader(db).reader });
+    const restored = await storage.load();
+    expect(restored).toEqual({ runs, lost: 0 });
+    await storage.save(restored!.runs, []);
+    expect(readSessionIndex(db.entries.get(SESSION_KEY))).not.toBeNull();
+    const again = await createSessionStorage({
+      database: async () => db,
+      reader: countingReader(db).reader,
+    }).load();
+    expect(again).toEqual({ runs, lost: 0 });
+  });
+
+  it('counts a checkpoint whose metadata entry is missing or malformed as lost', async () => {
+    const db = createMemoryDatabase();
+    const runs = await withStoredMoments(db, [
+      fakeRun('a', [fakeCheckpoint(1), fakeCheckpoint(2), fakeCheckpoint(3)]),
+    ]);
+    const storage = createSessionStorage({ database: async () => db, reader: countingReader(db).reader });
+    await storage.save(runs, []);
+    const [first, second] = runs[0].checkpoints.map((c) => checkpointKey(c.momentsKey!));
+    db.entries.delete(first);
+    db.entries.set(second, { step: 'two' });
+    const restored = await createSessionStorage({
+      database: async () => db,
+      reader: countingReader(db).reader,
+    }).load();
+    expect(restored!.lost).toBe(2);
+    expect(restored!.runs[0].checkpoints.map((c) => c.step)).toEqual([3]);
   });
 
   it('migrates a version-1 session through the reader, once, in one write', async () => {

@@ -12,18 +12,23 @@
  * Float64Arrays are stored as they are (structured clone), so a restored session is bit-identical.
  * View settings are not stored here: they live in the URL hash. DOM-free: works in workers.
  */
-import type { RunRecord } from './records';
+import type { CheckpointRecord, RunRecord } from './records';
 import {
   LEGACY_RUNS_KEY,
   SESSION_KEY,
+  checkpointKey,
   isMomentsKey,
+  joinSessionIndex,
+  momentsKeyOfCheckpointKey,
   momentsKeyTime,
   momentsKeysOf,
   newMomentsKey,
+  readSessionIndex,
   readStoredSession,
   restoreRuns,
   splitLegacySession,
-  toStoredSession,
+  storedCheckpoint,
+  toSessionIndex,
   type StoredMoments,
 } from './session-format';
 
@@ -265,6 +270,11 @@ export interface SessionStorageOptions {
 
 export function createSessionStorage(options: SessionStorageOptions): SessionStorage {
   const startedAt = options.startedAt ?? Date.now();
+  /**
+   * The checkpoints whose metadata entry holds them as they are (under the moments key given): a
+   * checkpoint is an immutable record, so a save writes only those not here.
+   */
+  const written = new WeakMap<CheckpointRecord, string>();
   return {
     async load() {
       const db = await options.database();
@@ -274,17 +284,35 @@ export function createSessionStorage(options: SessionStorageOptions): SessionSto
         await options.reader.migrateLegacySession();
         [session] = await db.get([SESSION_KEY]);
       }
-      const stored = readStoredSession(session);
+      const index = readSessionIndex(session);
+      let stored = readStoredSession(session);
+      let missing = 0;
+      if (index) {
+        const keys = index.runs.flatMap((run) => run.checkpoints);
+        const values = await db.get(keys.map(checkpointKey));
+        const metadata = new Map(keys.map((key, i) => [key, values[i]]));
+        ({ session: stored, lost: missing } = joinSessionIndex(index, (key) => metadata.get(key)));
+      }
       if (!stored) return null;
       const referenced = new Set(momentsKeysOf(stored));
       const restored = restoreRuns(stored, await options.reader.readMoments([...referenced]));
+      restored.lost += missing;
+      // what an index's entries hold already need not be written again
+      if (index)
+        for (const run of restored.runs)
+          for (const c of run.checkpoints) if (c.momentsKey) written.set(c, c.momentsKey);
       // Left behind by a page closed before its session write, or by an analysis that failed after
       // its moments were stored (a version-1 record here was written by an old tab after migration).
-      const orphans = (await db.keys()).filter(
-        (key) =>
+      const stale = (momentsKey: string) =>
+        !referenced.has(momentsKey) && (momentsKeyTime(momentsKey) ?? 0) < startedAt;
+      const orphans = (await db.keys()).filter((key) => {
+        const ofCheckpoint = momentsKeyOfCheckpointKey(key);
+        return (
           key === LEGACY_RUNS_KEY ||
-          (isMomentsKey(key) && !referenced.has(key) && (momentsKeyTime(key) ?? 0) < startedAt),
-      );
+          (isMomentsKey(key) && stale(key)) ||
+          (ofCheckpoint !== null && stale(ofCheckpoint))
+        );
+      });
       if (orphans.length > 0) await db.write([], orphans).catch(() => undefined);
       return restored;
     },
@@ -292,7 +320,19 @@ export function createSessionStorage(options: SessionStorageOptions): SessionSto
     async save(runs, discard) {
       const db = await options.database();
       if (!db) return;
-      await db.write([[SESSION_KEY, toStoredSession(runs)]], discard);
+      const changed: (CheckpointRecord & { momentsKey: string })[] = [];
+      for (const run of runs)
+        for (const c of run.checkpoints)
+          if (c.momentsKey !== null && written.get(c) !== c.momentsKey)
+            changed.push(c as CheckpointRecord & { momentsKey: string });
+      await db.write(
+        [
+          ...changed.map((c) => [checkpointKey(c.momentsKey), storedCheckpoint(c)] as const),
+          [SESSION_KEY, toSessionIndex(runs)],
+        ],
+        [...discard, ...discard.map(checkpointKey)],
+      );
+      for (const c of changed) written.set(c, c.momentsKey);
     },
 
     async storeMoments(moments) {

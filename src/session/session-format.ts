@@ -9,6 +9,13 @@
  *
  * `runs` is the version-1 layout (every run with its moments in one record); it is moved to this
  * layout once, in a worker, the first time it is found.
+ *
+ * Since version 3 the `session` entry is an index ({@link SessionIndex}): runs with the moments keys
+ * of their checkpoints, and each checkpoint's metadata in an entry of its own
+ * (`checkpoint/<moments key>`), written once for each version of the checkpoint. A save then clones
+ * the runs and the checkpoints that changed, not every checkpoint's curves: with a sweep of
+ * hundreds of checkpoints loaded, hiding a run wrote them all, a long task of the page each time.
+ * A version-2 `session` (the checkpoints inline) is still read, and the next save replaces it.
  */
 import { layersOf } from '../core/layer-dlr';
 import { momentBuffers, type CheckpointMetrics, type Moments } from '../core/types';
@@ -17,7 +24,9 @@ import type { CheckpointRecord, FileError, RunRecord } from './records';
 export const SESSION_KEY = 'session';
 export const LEGACY_RUNS_KEY = 'runs';
 export const MOMENTS_PREFIX = 'moments/';
+export const CHECKPOINT_PREFIX = 'checkpoint/';
 export const SESSION_VERSION = 2;
+export const SESSION_INDEX_VERSION = 3;
 
 /** One checkpoint's moments, stored under its own key. */
 export interface StoredMoments {
@@ -36,6 +45,15 @@ export type StoredRun = Omit<RunRecord, 'checkpoints'> & { checkpoints: StoredCh
 export interface StoredSession {
   version: typeof SESSION_VERSION;
   runs: StoredRun[];
+}
+
+/** A run of the index: its checkpoints as the keys of their moments. */
+export type IndexedRun = Omit<RunRecord, 'checkpoints'> & { checkpoints: string[] };
+
+/** The `session` entry from version 3 on. */
+export interface SessionIndex {
+  version: typeof SESSION_INDEX_VERSION;
+  runs: IndexedRun[];
 }
 
 /** A run as version 1 stored it: moments inline, no keys. */
@@ -62,20 +80,88 @@ export function isMomentsKey(key: string): boolean {
   return key.startsWith(MOMENTS_PREFIX);
 }
 
+/** The key of the metadata entry of the checkpoint whose moments are under `momentsKey`. */
+export function checkpointKey(momentsKey: string): string {
+  return `${CHECKPOINT_PREFIX}${momentsKey}`;
+}
+
+/** The moments key a checkpoint metadata key belongs to, or null when `key` is not one. */
+export function momentsKeyOfCheckpointKey(key: string): string | null {
+  return key.startsWith(CHECKPOINT_PREFIX) ? key.slice(CHECKPOINT_PREFIX.length) : null;
+}
+
+/** A checkpoint as its metadata entry (and a version-2 session) holds it: no moments, their key. */
+export function storedCheckpoint(checkpoint: CheckpointRecord & { momentsKey: string }): StoredCheckpoint {
+  const { fit: _fit, eval: _eval, momentsKey, ...rest } = checkpoint;
+  return { ...rest, moments: momentsKey };
+}
+
 /**
  * The metadata of `runs`: every checkpoint whose moments are stored (momentsKey set), without the
  * moments. A run left with no stored checkpoint and no error is not worth restoring and is left out.
  */
 export function toStoredSession(runs: readonly RunRecord[]): StoredSession {
-  const stored: StoredRun[] = [];
+  const stored = storedRuns(runs, (checkpoint) => storedCheckpoint(checkpoint));
+  return { version: SESSION_VERSION, runs: stored };
+}
+
+/** The index of `runs`: what {@link toStoredSession} keeps, each checkpoint as its moments key. */
+export function toSessionIndex(runs: readonly RunRecord[]): SessionIndex {
+  return { version: SESSION_INDEX_VERSION, runs: storedRuns(runs, (checkpoint) => checkpoint.momentsKey) };
+}
+
+function storedRuns<T>(
+  runs: readonly RunRecord[],
+  store: (checkpoint: CheckpointRecord & { momentsKey: string }) => T,
+): (Omit<RunRecord, 'checkpoints'> & { checkpoints: T[] })[] {
+  const stored: (Omit<RunRecord, 'checkpoints'> & { checkpoints: T[] })[] = [];
   for (const { checkpoints, ...run } of runs) {
-    const kept: StoredCheckpoint[] = [];
-    for (const { fit: _fit, eval: _eval, momentsKey, ...checkpoint } of checkpoints) {
-      if (momentsKey !== null) kept.push({ ...checkpoint, moments: momentsKey });
-    }
+    const kept: T[] = [];
+    for (const checkpoint of checkpoints)
+      if (checkpoint.momentsKey !== null)
+        kept.push(store({ ...checkpoint, momentsKey: checkpoint.momentsKey }));
     if (kept.length > 0 || run.errors.length > 0) stored.push({ ...run, checkpoints: kept });
   }
-  return { version: SESSION_VERSION, runs: stored };
+  return stored;
+}
+
+/** The `session` entry if it is an index this version reads, else null. */
+export function readSessionIndex(value: unknown): SessionIndex | null {
+  const index = value as SessionIndex | undefined;
+  if (index?.version !== SESSION_INDEX_VERSION || !Array.isArray(index.runs)) return null;
+  const wellFormed = index.runs.every(
+    (run) =>
+      typeof run?.id === 'string' &&
+      Array.isArray(run.checkpoints) &&
+      Array.isArray(run.errors) &&
+      run.checkpoints.every((key) => typeof key === 'string'),
+  );
+  return wellFormed ? index : null;
+}
+
+/**
+ * The session an index stands for, its checkpoints' metadata looked up by moments key; a checkpoint
+ * whose metadata is missing or malformed is left out and counted as lost.
+ */
+export function joinSessionIndex(
+  index: SessionIndex,
+  metadata: (momentsKey: string) => unknown,
+): { session: StoredSession; lost: number } {
+  let lost = 0;
+  const runs = index.runs.map((run) => {
+    const checkpoints: StoredCheckpoint[] = [];
+    for (const key of run.checkpoints) {
+      const checkpoint = metadata(key) as StoredCheckpoint | undefined;
+      const wellFormed =
+        typeof checkpoint?.step === 'number' &&
+        typeof checkpoint.metrics === 'object' &&
+        checkpoint.metrics !== null;
+      if (wellFormed) checkpoints.push({ ...checkpoint, moments: key });
+      else lost++;
+    }
+    return { ...run, checkpoints };
+  });
+  return { session: { version: SESSION_VERSION, runs }, lost };
 }
 
 /** The moments keys a session refers to. */

@@ -3,7 +3,7 @@ import type { Moments } from '../core/types';
 import { fakeCheckpoint, fakeMetrics, fakeMoments, fakeRun } from '../session/fake-records';
 import { createMemoryDatabase } from '../session/memory-database';
 import { createSessionStorage, readMoments, type SessionDatabase } from '../session/session-db';
-import { LEGACY_RUNS_KEY, SESSION_KEY } from '../session/session-format';
+import { LEGACY_RUNS_KEY, SESSION_KEY, checkpointKey } from '../session/session-format';
 import type { SessionStorage } from '../session/session-db';
 import type { RichscopeStore } from './app-state';
 import { persistSession } from './persistence';
@@ -83,7 +83,9 @@ describe('session persistence', () => {
         expect(bytes(restored.eval)).toEqual(bytes(c.eval));
         expect(restored.momentsKey).toBe(c.momentsKey);
       }
-    expect(mainThreadReads).toEqual([SESSION_KEY]);
+    // the index, then its checkpoints' metadata: never a moment matrix
+    const checkpointKeys = before.flatMap((run) => run.checkpoints.map((c) => checkpointKey(c.momentsKey!)));
+    expect(mainThreadReads).toEqual([SESSION_KEY, ...checkpointKeys]);
     expect(second.store.getState().notices).toEqual([]);
   });
 

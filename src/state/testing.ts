@@ -14,7 +14,14 @@ import {
   type SessionDatabase,
   type SessionStorage,
 } from '../session/session-db';
-import { SESSION_KEY, isMomentsKey, type StoredSession } from '../session/session-format';
+import {
+  SESSION_KEY,
+  checkpointKey,
+  isMomentsKey,
+  joinSessionIndex,
+  readSessionIndex,
+  type StoredSession,
+} from '../session/session-format';
 import { createRichscopeStore } from './store';
 
 export type Bridge = Pick<AnalysisBridge, 'analyzeFiles' | 'importBundle'>;
@@ -112,7 +119,12 @@ export function makeStore(bridge?: Bridge | BatchingBridge, db: MemoryDatabase =
 /** Waits past the debounced session write (300 ms) and the write itself. */
 export const afterSave = () => new Promise((resolve) => setTimeout(resolve, 400));
 
-export const storedSession = (db: MemoryDatabase) => db.entries.get(SESSION_KEY) as StoredSession | undefined;
+/** The stored session as one value: the index joined with its checkpoints' entries. */
+export const storedSession = (db: MemoryDatabase): StoredSession | undefined => {
+  const index = readSessionIndex(db.entries.get(SESSION_KEY));
+  if (!index) return db.entries.get(SESSION_KEY) as StoredSession | undefined;
+  return joinSessionIndex(index, (key) => db.entries.get(checkpointKey(key))).session;
+};
 export const storedMomentKeys = (db: MemoryDatabase) => [...db.entries.keys()].filter(isMomentsKey).sort();
 
 export const file = (path: string) => ({ file: new Blob(['x']), path });
