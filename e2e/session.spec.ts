@@ -116,14 +116,15 @@ function storeAsVersion1(page: Page): Promise<number> {
     const values = store.getAll();
     await done(read);
     const entries = new Map(keys.result.map((key, i) => [key as string, values.result[i]]));
-    type Stored = { runs: { checkpoints: { moments: string }[] }[] };
+    // the index: each checkpoint its moments key, its metadata under checkpoint/<key>
+    type Stored = { runs: { checkpoints: string[] }[] };
     const session = entries.get('session') as Stored;
     const runs = session.runs.map((run) => ({
       ...run,
-      checkpoints: run.checkpoints.map(({ moments, ...checkpoint }) => ({
-        ...checkpoint,
-        ...(entries.get(moments) as object),
-      })),
+      checkpoints: run.checkpoints.map((key) => {
+        const { moments: _key, ...checkpoint } = entries.get(`checkpoint/${key}`) as { moments: string };
+        return { ...checkpoint, ...(entries.get(key) as object) };
+      }),
     }));
     const write = db.transaction('session', 'readwrite');
     write.objectStore('session').clear();

@@ -1,7 +1,7 @@
 /**
  * The stored session as the page's IndexedDB holds it (src/session/session-format.ts: database
- * `richscope`, object store `session`, the metadata under `session`, each checkpoint's moments under
- * `moments/...`). Specs wait for the write they need instead of sleeping through the save's debounce,
+ * `richscope`, object store `session`, the index of the runs under `session`, each checkpoint's
+ * metadata under `checkpoint/<moments key>` and its moments under `moments/...`). Specs wait for the write they need instead of sleeping through the save's debounce,
  * and check which thread touched the moments.
  */
 import type { Page } from '@playwright/test';
@@ -28,21 +28,35 @@ export function readStore(page: Page): Promise<{ keys: string[]; runs: StoredRun
       if (!db.objectStoreNames.contains('session')) return null;
       const transaction = db.transaction('session', 'readonly');
       const store = transaction.objectStore('session');
+      // the keys, then (in the same transaction) the index and the checkpoints' metadata: never a moment matrix
       const keys = store.getAllKeys();
-      const session = store.get('session');
+      const entries = new Map<string, unknown>();
+      keys.onsuccess = () => {
+        for (const key of keys.result.map(String)) {
+          if (key !== 'session' && !key.startsWith('checkpoint/')) continue;
+          const value = store.get(key);
+          value.onsuccess = () => entries.set(key, value.result);
+        }
+      };
       await new Promise<void>((resolve, reject) => {
         transaction.oncomplete = () => resolve();
         transaction.onabort = () => reject(transaction.error);
       });
-      const stored = session.result as
-        { runs: { name: string; checkpoints: { step: number; moments: string }[] }[] } | undefined;
+      // an index (version 3: checkpoints as moments keys) or, before it, checkpoints inline
+      const stored = entries.get('session') as
+        { runs: { name: string; checkpoints: (string | { step: number; moments: string })[] }[] } | undefined;
+      const checkpoint = (c: string | { step: number; moments: string }) =>
+        typeof c === 'string'
+          ? {
+              step: (entries.get(`checkpoint/${c}`) as { step: number } | undefined)?.step ?? NaN,
+              moments: c,
+            }
+          : { step: c.step, moments: c.moments };
       return {
         keys: keys.result.map(String),
         runs:
-          stored?.runs.map((run) => ({
-            name: run.name,
-            checkpoints: run.checkpoints.map(({ step, moments }) => ({ step, moments })),
-          })) ?? null,
+          stored?.runs.map((run) => ({ name: run.name, checkpoints: run.checkpoints.map(checkpoint) })) ??
+          null,
       };
     } finally {
       db.close();
