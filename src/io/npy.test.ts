@@ -117,6 +117,42 @@ describe('openNpy refusals', () => {
   });
 });
 
+describe('reading ahead', () => {
+  const rows = 100;
+  const cols = 3;
+  const data = Float64Array.from({ length: rows * cols }, (_, i) => i);
+  const bytes = buildNpy('<f8', [rows, cols], new Uint8Array(data.buffer));
+  const blockBytes = 10 * cols * 8;
+
+  it('asks for the next block of a C-order array while the consumer has the current one', async () => {
+    const src = spySource(bytesByteSource(bytes, 'a.npy'));
+    const reader = (await openNpy(src)).arrays[0];
+    const before = src.reads.length;
+    const seen: number[] = [];
+    for await (const block of reader.readRows(10)) {
+      // this block's read and the next one's (none after the last)
+      const blockReads = src.reads.slice(before).filter((n) => n === blockBytes).length;
+      expect(blockReads).toBe(Math.min(seen.length + 2, rows / 10));
+      seen.push(block[0]);
+    }
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, k) => k * 10 * cols));
+    expect(src.reads.slice(before).filter((n) => n === blockBytes)).toHaveLength(rows / 10);
+  });
+
+  it('never reads ahead in a sequential source (a deflated member restarts its stream)', async () => {
+    const spied = spySource(bytesByteSource(bytes, 'a.npy'));
+    const src = { ...spied, sequential: true };
+    const reader = (await openNpy(src)).arrays[0];
+    const before = spied.reads.length;
+    let blocks = 0;
+    for await (const block of reader.readRows(10)) {
+      blocks++;
+      expect(spied.reads.slice(before).filter((n) => n === blockBytes)).toHaveLength(blocks);
+      expect(block[0]).toBe((blocks - 1) * 10 * cols);
+    }
+  });
+});
+
 describe('Fortran order', () => {
   it('reads a big Fortran-order array in chunks, never the whole array in one read', async () => {
     const rows = 20_000;

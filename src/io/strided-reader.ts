@@ -155,10 +155,30 @@ export function stridedArrayReader(
   const colOrder = Array.from({ length: cols }, (_, j) => j).sort((a, b) => colOffsets[a] - colOffsets[b]);
   const decode = elementDecoder(type);
 
-  async function readChunk(r0: number, count: number, out: Float64Array): Promise<void> {
+  /** The bytes of rows [r0, r0 + count) of a contiguous array. */
+  const contiguousBytes = (r0: number, count: number) =>
+    readExact(src, layout.base + (layout.offset + r0 * rowStride) * size, count * cols * size, key);
+
+  /**
+   * The next block's bytes, already asked for: a contiguous array in a random-access source reads
+   * block k + 1 while block k is decoded and used, so a worker's reads of a dropped file (a round
+   * trip to the browser's file system each) overlap its computation instead of stalling it.
+   */
+  let ahead: { r0: number; count: number; bytes: Promise<Uint8Array> } | null = null;
+  const prefetch = contiguous && !src.sequential;
+
+  async function readChunk(r0: number, count: number, out: Float64Array, next?: number): Promise<void> {
     const first = layout.offset + r0 * rowStride;
     if (contiguous) {
-      const bytes = await readExact(src, layout.base + first * size, count * cols * size, key);
+      const bytes =
+        ahead?.r0 === r0 && ahead.count === count ? await ahead.bytes : await contiguousBytes(r0, count);
+      ahead = null;
+      if (prefetch && next !== undefined && next > 0) {
+        const bytes = contiguousBytes(r0 + count, next);
+        // a read nobody awaits (the consumer stopped) must not be an unhandled rejection
+        bytes.catch(() => undefined);
+        ahead = { r0: r0 + count, count: next, bytes };
+      }
       decodeContiguous(bytes, type, count * cols, out, 0);
       return;
     }
@@ -219,7 +239,7 @@ export function stridedArrayReader(
       const blockCount = Math.min(blockRows, end - b0);
       // every element is written by readChunk, so a reused block needs no zeroing
       const block = takeRowBlock(blockCount * cols);
-      if (cols > 0) await readChunk(b0, blockCount, block);
+      if (cols > 0) await readChunk(b0, blockCount, block, Math.min(blockRows, end - b0 - blockCount));
       if (blockRows === chunkRows) {
         yield block;
         continue;
