@@ -71,13 +71,16 @@ export function runsDrawn(page: Page, id: string): Promise<string[]> {
 
 /** Each trace's run id and opacity in a plot. */
 export function opacities(page: Page, id: string): Promise<[string, number][]> {
-  return page
-    .getByTestId(id)
-    .evaluate((div) =>
-      ((div as unknown as { data?: { meta?: unknown; opacity?: number }[] }).data ?? [])
-        .filter((t) => typeof t.meta === 'string')
-        .map((t) => [t.meta as string, t.opacity ?? 1] as [string, number]),
-    );
+  return page.getByTestId(id).evaluate((div) =>
+    // as drawn: each trace group of the SVG (plotly binds its trace to it) and its rendered opacity
+    Array.from(div.querySelectorAll('.scatterlayer > .trace')).flatMap((group) => {
+      const meta = (group as unknown as { __data__?: { trace?: { meta?: unknown } }[] }).__data__?.[0]?.trace
+        ?.meta;
+      return typeof meta === 'string'
+        ? [[meta, Number(getComputedStyle(group).opacity)] as [string, number]]
+        : [];
+    }),
+  );
 }
 
 /**

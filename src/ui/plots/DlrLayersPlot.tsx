@@ -28,10 +28,7 @@ export function DlrLayersPlot() {
     [selectedRun, selectedStep, step, aggregateSeeds, layers],
   );
   const hoveredRun = useRichscope((s) => s.hoveredRun);
-  const { traces, categories } = useMemo(
-    () => buildDlrLayersTraces(runs, view, hoveredRun),
-    [runs, view, hoveredRun],
-  );
+  const { traces, categories } = useMemo(() => buildDlrLayersTraces(runs, view), [runs, view]);
   // The step the spectra's slider shows across runs: where the runs are drawn without a selection.
   const elsewhere = useMemo(
     () =>
@@ -88,6 +85,7 @@ export function DlrLayersPlot() {
         </span>
       </div>
       <Plot
+        emphasizedRun={hoveredRun}
         testId="plot-dlr-layers"
         title="D_LR by layer (selected checkpoint; other runs at its step)"
         traces={traces}

@@ -40,7 +40,7 @@ export function DlrStepsPlot() {
     () => ({ ...traceView, selectedRun, selectedStep, spectraMode, step, focusRun }),
     [traceView, selectedRun, selectedStep, spectraMode, step, focusRun],
   );
-  const traces = useMemo(() => buildDlrTraces(runs, traceView, hoveredRun), [runs, traceView, hoveredRun]);
+  const traces = useMemo(() => buildDlrTraces(runs, traceView), [runs, traceView]);
   const ring = useMemo(
     () => selectionRing(runs, { selectedRun, selectedStep }, logSteps),
     [runs, selectedRun, selectedStep, logSteps],
@@ -190,6 +190,7 @@ export function DlrStepsPlot() {
         onKeyDown={selectByKey}
       >
         <Plot
+          emphasizedRun={hoveredRun}
           testId="plot-dlr-steps"
           title={title}
           traces={traces}

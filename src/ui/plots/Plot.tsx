@@ -22,7 +22,7 @@ import { figureChange } from './figure-change';
 import { nearestPoint } from './nearest-point';
 import { plotConfig } from './plot-config';
 import { drawInOwnTask, loadPlotly } from './plotly-loader';
-import type { Trace } from './traces';
+import { emphasis, type Trace } from './traces';
 
 /** What the exported image shows beyond the screen: its own title, traces, layout (legend on by default). */
 export interface PlotExport {
@@ -58,6 +58,11 @@ export interface PlotProps {
   emptyMessage?: ReactNode;
   /** called with the `meta` of the trace nearest to the pointer, null when the pointer leaves */
   onHoverTrace?: (meta: unknown) => void;
+  /**
+   * The run under the pointer (a trace's `meta`): its traces drawn thicker, the others faded
+   * (`emphasis`). Applied to the drawn figure, so a hover redraws nothing.
+   */
+  emphasizedRun?: string | null;
 }
 
 function themedLayout(layout: Partial<Layout>, dark: boolean): Partial<Layout> {
@@ -91,6 +96,30 @@ function themedLayout(layout: Partial<Layout>, dark: boolean): Partial<Layout> {
   };
 }
 
+/** What `applyEmphasis` reads of a drawn trace group: plotly binds each to its calcdata. */
+interface DrawnTraceGroup extends SVGGElement {
+  __data__?: { trace?: { meta?: unknown; opacity?: number; line?: { width?: number } } }[];
+}
+
+/**
+ * Styles the drawn traces for `run` under the pointer: opacity and line width from `emphasis`,
+ * on top of what each trace asks for. Every draw replaces these styles, so each draw is followed
+ * by this again.
+ */
+function applyEmphasis(div: HTMLElement, run: string | null): void {
+  for (const group of div.querySelectorAll<DrawnTraceGroup>('.scatterlayer > .trace')) {
+    const trace = group.__data__?.[0]?.trace;
+    if (!trace) continue;
+    const { opacity, widthScale } =
+      typeof trace.meta === 'string' ? emphasis(trace.meta, run) : { opacity: 1, widthScale: 1 };
+    group.style.opacity = String((trace.opacity ?? 1) * opacity);
+    const width = trace.line?.width;
+    if (width === undefined) continue;
+    for (const line of group.querySelectorAll<SVGPathElement>('.js-line'))
+      line.style.strokeWidth = `${width * widthScale}px`;
+  }
+}
+
 /** The point of an event nearest to the pointer, among those `accept` allows. */
 function pointUnderPointer(event: PlotMouseEvent, accept?: (p: PlotDatum) => boolean): PlotDatum | undefined {
   return nearestPoint(event.points, { xPixel: event.xPixel, yPixel: event.yPixel }, accept);
@@ -109,11 +138,13 @@ export function Plot({
   exportFigure,
   emptyMessage,
   onHoverTrace,
+  emphasizedRun = null,
 }: PlotProps) {
   const container = useRef<HTMLDivElement>(null);
   const clickHandler = useRef(onPointClick);
   const xRangeHandler = useRef(onXRangeChange);
   const hoverHandler = useRef(onHoverTrace);
+  const emphasized = useRef(emphasizedRun);
   // what the last Plotly.react drew (null: nothing yet, or purged)
   const drawn = useRef<{
     traces: Data[];
@@ -160,9 +191,18 @@ export function Plot({
           themedLayout({ ...layout, datarevision }, dark),
           plotConfig(resetToAutoscale),
         );
+        applyEmphasis(div, emphasized.current);
         const plot = div as unknown as PlotlyHTMLElement;
-        for (const name of ['plotly_click', 'plotly_relayout', 'plotly_hover', 'plotly_unhover'])
+        for (const name of [
+          'plotly_click',
+          'plotly_relayout',
+          'plotly_hover',
+          'plotly_unhover',
+          'plotly_afterplot',
+        ])
           plot.removeAllListeners?.(name);
+        // plotly restyles the traces it redraws itself (a zoom, a resize)
+        plot.on('plotly_afterplot', () => applyEmphasis(div, emphasized.current));
         plot.on('plotly_click', (event: PlotMouseEvent) => {
           const point = pointUnderPointer(event, (p) => p.customdata !== undefined);
           if (point && clickHandler.current) clickHandler.current(point.customdata);
@@ -177,6 +217,7 @@ export function Plot({
           if (hovered !== null) hoverHandler.current?.((hovered = null));
         });
         plot.on('plotly_relayout', (event: PlotRelayoutEvent) => {
+          applyEmphasis(div, emphasized.current);
           // A zoom or pan sets both ends; a reset to the first-drawn range sets the pair.
           const pair = (event as { 'xaxis.range'?: [number, number] })['xaxis.range'];
           const [from, to] = pair ?? [event['xaxis.range[0]'], event['xaxis.range[1]']];
@@ -187,6 +228,11 @@ export function Plot({
       (error) => setFailed(error.message),
     );
   }, [traces, layout, dark, resetToAutoscale, empty]);
+
+  useEffect(() => {
+    emphasized.current = emphasizedRun;
+    if (drawn.current && container.current) applyEmphasis(container.current, emphasizedRun);
+  }, [emphasizedRun]);
 
   // Any change of the container's size (window, sidebar, enlarging) redraws at the new size, once a frame.
   useEffect(() => {

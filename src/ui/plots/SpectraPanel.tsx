@@ -105,9 +105,9 @@ export function SpectraPanel() {
   const tracesByPanel = useMemo(
     () =>
       Object.fromEntries(
-        PANELS.map(({ panel }) => [panel, buildTraces(panel, runs, view, scheme, hoveredRun)]),
+        PANELS.map(({ panel }) => [panel, buildTraces(panel, runs, view, scheme)]),
       ) as Record<SpectrumPanel, Trace[]>,
-    [runs, view, scheme, hoveredRun],
+    [runs, view, scheme],
   );
   const visibleRuns = runs.filter((run) => run.visible);
   const onEval = runs.some((run) => run.checkpoints.some((c) => c.hasEval));
@@ -193,6 +193,7 @@ export function SpectraPanel() {
       <div className="spectra">
         {PANELS.map(({ panel, testId, description }) => (
           <Plot
+            emphasizedRun={hoveredRun}
             key={panel}
             testId={testId}
             title={SPECTRUM_TITLES[panel]}

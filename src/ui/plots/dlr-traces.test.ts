@@ -3,7 +3,6 @@ import { fakeCheckpoint, fakeRun } from '../testing';
 import { defaultViewSettings } from '../../state/view-settings';
 import { buildDlrTraces, drawsAccuracy, selectableDlrRuns, selectionRing } from './dlr-traces';
 import { smoothCurve } from './smoothing';
-import { DIMMED_OPACITY } from './traces';
 
 const rich = fakeRun(
   'rich',
@@ -70,10 +69,10 @@ describe('buildDlrTraces', () => {
     ]);
   });
 
-  it('names test accuracy in the hover and fades the runs not hovered', () => {
-    const traces = buildDlrTraces([rich, lazy], defaultViewSettings, 'lazy');
+  it('names test accuracy in the hover, each trace under its run (whose emphasis Plot applies)', () => {
+    const traces = buildDlrTraces([rich, lazy], defaultViewSettings);
     expect(traces[1].hovertemplate).toBe('rich · test accuracy = %{y:.1%}<extra></extra>');
-    expect(traces.map((t) => t.opacity)).toEqual([DIMMED_OPACITY, DIMMED_OPACITY, 1, 1]);
+    expect(traces.map((t) => t.meta)).toEqual(['rich', 'rich', 'lazy', 'lazy']);
     expect(drawsAccuracy([rich], defaultViewSettings)).toBe(true);
     const noTest = fakeRun('noTest', [fakeCheckpoint(0, {}, false)]);
     expect(drawsAccuracy([noTest], defaultViewSettings)).toBe(false);

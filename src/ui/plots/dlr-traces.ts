@@ -8,7 +8,7 @@ import type { ViewSettings } from '../../state/view-settings';
 import { runStyles } from '../run-style';
 import { aggregateOverSteps } from '../seed-aggregate';
 import { smoothCurve } from './smoothing';
-import { bandTraces, emphasis, escapeHtml, groupShownRuns, runLine, type Trace } from './traces';
+import { bandTraces, escapeHtml, groupShownRuns, runLine, type Trace } from './traces';
 
 /** The runs whose D_LR points `buildDlrTraces` draws one by one, in order: the ones a click (or a key) can select. */
 export function selectableDlrRuns(runs: readonly RunSummary[], view: ViewSettings): RunSummary[] {
@@ -66,14 +66,10 @@ export function drawsAccuracy(runs: readonly RunSummary[], view: ViewSettings): 
  * One line per visible run (markers clickable; customdata holds [run id, step]) in the run's
  * colour and dash and, for runs with test labels, test accuracy on the second y axis (dotted). Seed
  * groups become mean ± band when `view.aggregateSeeds`. With `view.smoothing` > 0 the raw points
- * stay (faint, hoverable, clickable) under a smoothed line. `hoveredRun` stands out. The selected
- * checkpoint is marked by `selectionRing`, in the layout.
+ * stay (faint, hoverable, clickable) under a smoothed line. The selected checkpoint is marked by
+ * `selectionRing`, in the layout.
  */
-export function buildDlrTraces(
-  runs: readonly RunSummary[],
-  view: ViewSettings,
-  hoveredRun: string | null = null,
-): Trace[] {
+export function buildDlrTraces(runs: readonly RunSummary[], view: ViewSettings): Trace[] {
   const styles = runStyles(runs);
   const { groups, single } = groupShownRuns(runs, view);
   const smoothing = view.smoothing;
@@ -81,7 +77,7 @@ export function buildDlrTraces(
   for (const run of single) {
     const series = runSeries(run);
     const style = styles.get(run.id)!;
-    const { line, opacity } = runLine(style, 2, run.id, hoveredRun);
+    const line = runLine(style, 2);
     const name = escapeHtml(run.name);
     const withErrors = series.stdErrs.some((se) => !Number.isNaN(se));
     traces.push({
@@ -106,7 +102,7 @@ export function buildDlrTraces(
             text: series.stdErrTexts,
           }
         : {}),
-      ...(smoothing > 0 ? { line: { ...line, width: 1 }, opacity: 0.35 * opacity } : { line, opacity }),
+      ...(smoothing > 0 ? { line: { ...line, width: 1 }, opacity: 0.35 } : { line }),
       marker: { color: style.colour, size: 8 },
       hovertemplate: `${name} · D_LR = %{y:.4f}${withErrors ? '%{text}' : ''}<extra></extra>`,
     });
@@ -120,7 +116,6 @@ export function buildDlrTraces(
         x: series.steps,
         y: smoothedDlr(series, smoothing),
         line,
-        opacity,
         hoverinfo: 'skip',
       });
     }
@@ -134,7 +129,6 @@ export function buildDlrTraces(
         x: series.accuracySteps,
         y: series.accuracy,
         yaxis: 'y2',
-        opacity: emphasis(run.id, hoveredRun).opacity,
         line: { color: style.colour, width: 1.5, dash: 'dot' },
         marker: { color: style.colour, size: 6, symbol: 'diamond' },
         hovertemplate: `${name} · test accuracy = %{y:.1%}<extra></extra>`,

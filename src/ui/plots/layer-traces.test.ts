@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { LayerMetrics } from '../../core/types';
 import { fakeCheckpoint, fakeRun } from '../testing';
 import { defaultViewSettings, type ViewSettings } from '../../state/view-settings';
-import { DIMMED_OPACITY } from './traces';
 import {
   buildDlrLayersTraces,
   buildLayerStepsHeatmap,
@@ -76,13 +75,9 @@ describe('buildDlrLayersTraces', () => {
     expect(categories).toEqual(['features', 'layer1']);
   });
 
-  it('brings the hovered run forward and fades the others, as every plot does', () => {
-    const plain = buildDlrLayersTraces([rich, lazy], view()).traces;
-    const { traces } = buildDlrLayersTraces([rich, lazy], view(), 'lazy');
+  it('names each trace by its run, for the emphasis Plot applies on hover', () => {
+    const { traces } = buildDlrLayersTraces([rich, lazy], view());
     expect(traces.map((t) => t.meta)).toEqual(['rich', 'lazy']);
-    expect(traces[0].opacity).toBe(DIMMED_OPACITY);
-    expect(traces[1].opacity).toBe(1);
-    expect(traces[1].line!.width!).toBeGreaterThan(plain[1].line!.width!);
   });
 
   it('tells runs of one colour apart by their dash, as the Runs panel shows them', () => {

@@ -76,13 +76,12 @@ export function layerRunsElsewhere(
 /**
  * "D_LR by layer": one line over the layers per visible run at the selected checkpoint's step (seed
  * groups as mean ± band when `view.aggregateSeeds`), x = layer names in layer order (the penultimate
- * last), y = D_LR (null, a gap, for a constant layer), in the run's colour and dash; `hoveredRun`
- * stands out, as in every plot. Also the layer axis' categories.
+ * last), y = D_LR (null, a gap, for a constant layer), in the run's colour and dash. Also the layer
+ * axis' categories.
  */
 export function buildDlrLayersTraces(
   runs: readonly RunSummary[],
   view: ViewSettings,
-  hoveredRun: string | null = null,
 ): { traces: Trace[]; categories: string[] } {
   const step = selectedStep(runs, view);
   const styles = runStyles(runs);
@@ -98,7 +97,7 @@ export function buildDlrLayersTraces(
     const layers = shownLayers(checkpoint.metrics.layers, view.layers);
     lists.push(layers);
     const selected = run.id === view.selectedRun && checkpoint.step === view.selectedStep;
-    const { line, opacity } = runLine(styles.get(run.id)!, selected ? 3 : 2, run.id, hoveredRun);
+    const line = runLine(styles.get(run.id)!, selected ? 3 : 2);
     traces.push({
       type: 'scatter',
       mode: 'lines+markers',
@@ -108,7 +107,6 @@ export function buildDlrLayersTraces(
       y: layers.map((l) => l.dlr),
       customdata: layers.map((l) => [l.p, l.dlrEnergy99 ?? NaN]),
       line,
-      opacity,
       marker: { color: run.colour, size: selected ? 10 : 8 },
       hovertemplate:
         `${escapeHtml(run.name)} · step ${checkpoint.step}: D_LR = %{y:.4f}` +

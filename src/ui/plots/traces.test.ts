@@ -5,6 +5,7 @@ import { sequentialColour } from '../step-colours';
 import { RUN_DASHES } from '../run-style';
 import {
   DIMMED_OPACITY,
+  emphasis,
   CURVE_FORM_NAMES,
   EVAL_SPLIT_NOTES,
   buildTraces,
@@ -74,7 +75,7 @@ describe('buildTraces across runs', () => {
     expect(traces.map((t) => t.meta)).toEqual(['rich', 'lazy']);
   });
 
-  it('tells runs of one colour apart by dash, and brings the hovered run forward', () => {
+  it('tells runs of one colour apart by dash', () => {
     const twin = fakeRun('twin', [fakeCheckpoint(0)], { colour: '#D55E00' });
     const view = { ...defaultViewSettings, step: 0 };
     const plain = buildTraces('eigenvalues', [rich, twin], view);
@@ -82,16 +83,19 @@ describe('buildTraces across runs', () => {
       ['#D55E00', 'solid'],
       ['#D55E00', RUN_DASHES[1]],
     ]);
-    expect(plain.map((t) => t.opacity)).toEqual([1, 1]);
-    const hovered = buildTraces('eigenvalues', [rich, twin], view, 'light', 'twin');
-    expect(hovered.map((t) => t.opacity)).toEqual([DIMMED_OPACITY, 1]);
-    expect(hovered[1].line!.width).toBeGreaterThan(plain[1].line!.width!);
+    expect(plain.map((t) => t.opacity)).toEqual([undefined, undefined]);
+  });
+
+  it('brings the hovered run forward, thicker, and fades the others; nothing changes while none is', () => {
+    expect(emphasis('twin', 'twin')).toEqual({ opacity: 1, widthScale: 1.75 });
+    expect(emphasis('rich', 'twin')).toEqual({ opacity: DIMMED_OPACITY, widthScale: 1 });
+    expect(emphasis('rich', null)).toEqual({ opacity: 1, widthScale: 1 });
   });
 
   it('hands plotly the same arrays for an unchanged run', () => {
     const view = { ...defaultViewSettings, step: 100 };
     const [first] = buildTraces('mass', [rich], view);
-    const [again] = buildTraces('mass', [rich], { ...view }, 'light', 'other');
+    const [again] = buildTraces('mass', [rich], { ...view }, 'light');
     expect(again.y).toBe(first.y);
     expect(again.x).toBe(first.x);
   });

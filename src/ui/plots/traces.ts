@@ -55,7 +55,8 @@ export const DIMMED_OPACITY = 0.2;
 
 /**
  * How a run's traces stand out while `hoveredRun` is under the pointer: that run thicker, the
- * others faded; everything as drawn when nothing is hovered.
+ * others faded; everything as drawn when nothing is hovered. Applied to the drawn figure by `Plot`
+ * (its `emphasizedRun`), never through the traces: a hover then redraws nothing.
  */
 export function emphasis(runId: string, hoveredRun: string | null): { opacity: number; widthScale: number } {
   if (hoveredRun === null) return { opacity: 1, widthScale: 1 };
@@ -191,18 +192,17 @@ export function withAlpha(colour: string, alpha: number): string {
  * - 'checkpoints' mode: the checkpoints of the focused run up to `view.step`, coloured by their
  *   step on the sequential scale (the part readable on `scheme`'s background); the current one
  *   drawn thick; past MANY_CHECKPOINTS, the earlier ones in colour bands (STEP_BANDS).
- * x is k = 1..K with K capped at `view.kMinRelative`. `hoveredRun` stands out, the others fade.
+ * x is k = 1..K with K capped at `view.kMinRelative`.
  */
 export function buildTraces(
   panel: SpectrumPanel,
   runs: readonly RunSummary[],
   view: ViewSettings,
   scheme: ColourScheme = 'light',
-  hoveredRun: string | null = null,
 ): Trace[] {
   return view.spectraMode === 'checkpoints'
     ? buildCheckpointTraces(panel, runs, view, scheme)
-    : buildRunTraces(panel, runs, view, hoveredRun);
+    : buildRunTraces(panel, runs, view);
 }
 
 /**
@@ -217,24 +217,13 @@ export function groupShownRuns(
   return view.aggregateSeeds ? seedGroups(visible) : { groups: new Map(), single: visible };
 }
 
-/** A run's line: its colour and dash, thicker or faded by `emphasis`. */
-export function runLine(
-  style: RunStyle,
-  width: number,
-  runId: string,
-  hoveredRun: string | null,
-): { line: NonNullable<Trace['line']>; opacity: number } {
-  const { opacity, widthScale } = emphasis(runId, hoveredRun);
+/** A run's line: its colour and dash. */
+export function runLine(style: RunStyle, width: number): NonNullable<Trace['line']> {
   // plotly draws a px list too ('10px,5px'); its types name only the built-in dashes.
-  return { line: { color: style.colour, dash: style.dash as Dash, width: width * widthScale }, opacity };
+  return { color: style.colour, dash: style.dash as Dash, width };
 }
 
-function buildRunTraces(
-  panel: SpectrumPanel,
-  runs: readonly RunSummary[],
-  view: ViewSettings,
-  hoveredRun: string | null,
-): Trace[] {
+function buildRunTraces(panel: SpectrumPanel, runs: readonly RunSummary[], view: ViewSettings): Trace[] {
   const styles = runStyles(runs);
   const { groups, single } = groupShownRuns(runs, view);
   const traces: Trace[] = [];
@@ -249,7 +238,7 @@ function buildRunTraces(
       meta: run.id,
       x: kAxis(y.length),
       y,
-      ...runLine(styles.get(run.id)!, 2, run.id, hoveredRun),
+      line: runLine(styles.get(run.id)!, 2),
       hovertemplate: hoverLine(panel, run.name, checkpoint.step),
     });
   }
