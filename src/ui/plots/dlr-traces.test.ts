@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { fakeCheckpoint, fakeRun } from '../testing';
 import { defaultViewSettings } from '../../state/view-settings';
-import { buildDlrTraces, drawsAccuracy, selectableDlrRuns, selectionRing } from './dlr-traces';
+import {
+  buildDlrTraces,
+  DLR_MARKER_POINTS,
+  drawsAccuracy,
+  selectableDlrRuns,
+  selectionRing,
+} from './dlr-traces';
 import { smoothCurve } from './smoothing';
 
 const rich = fakeRun(
@@ -14,6 +20,19 @@ const rich = fakeRun(
 const lazy = fakeRun('lazy', [fakeCheckpoint(0), fakeCheckpoint(150, {}, false)]);
 
 describe('buildDlrTraces', () => {
+  it(`marks each checkpoint up to ${DLR_MARKER_POINTS} drawn, and draws lines alone past that`, () => {
+    const run = (name: string, steps: number) =>
+      fakeRun(
+        name,
+        Array.from({ length: steps }, (_, i) => fakeCheckpoint(i * 10)),
+      );
+    const modes = (runs: ReturnType<typeof run>[]) =>
+      new Set(buildDlrTraces(runs, defaultViewSettings).map((t) => t.mode));
+    const half = DLR_MARKER_POINTS / 2;
+    expect(modes([run('a', half), run('b', half)])).toEqual(new Set(['lines+markers']));
+    expect(modes([run('a', half), run('b', half + 1)])).toEqual(new Set(['lines']));
+  });
+
   it('draws error bars of one jackknife standard error, said in the hover', () => {
     const [trace] = buildDlrTraces([rich], defaultViewSettings);
     expect(trace.error_y).toMatchObject({ type: 'data', array: [0.01, 0.01], visible: true });

@@ -29,6 +29,13 @@ interface RunSeries {
 }
 
 const seriesCache = new WeakMap<RunSummary, RunSeries>();
+
+/**
+ * Past this many checkpoints drawn, the runs' lines carry no markers: plotly styles every marker as
+ * an element of its own, and with a 50 x 20 sweep the markers made most of a redraw. The points stay
+ * hoverable and clickable on the lines, and the selected one keeps its ring.
+ */
+export const DLR_MARKER_POINTS = 300;
 /** A run's values against step (the same arrays while the run record is the same). */
 function runSeries(run: RunSummary): RunSeries {
   let series = seriesCache.get(run);
@@ -73,6 +80,8 @@ export function buildDlrTraces(runs: readonly RunSummary[], view: ViewSettings):
   const styles = runStyles(runs);
   const { groups, single } = groupShownRuns(runs, view);
   const smoothing = view.smoothing;
+  const drawnPoints = single.reduce((sum, run) => sum + run.checkpoints.length, 0);
+  const mode = drawnPoints <= DLR_MARKER_POINTS ? ('lines+markers' as const) : ('lines' as const);
   const traces: Trace[] = [];
   for (const run of single) {
     const series = runSeries(run);
@@ -82,7 +91,7 @@ export function buildDlrTraces(runs: readonly RunSummary[], view: ViewSettings):
     const withErrors = series.stdErrs.some((se) => !Number.isNaN(se));
     traces.push({
       type: 'scatter',
-      mode: 'lines+markers',
+      mode,
       name: run.name,
       meta: run.id,
       legendgroup: run.id,
@@ -122,7 +131,7 @@ export function buildDlrTraces(runs: readonly RunSummary[], view: ViewSettings):
     if (series.accuracy.length > 0) {
       traces.push({
         type: 'scatter',
-        mode: 'lines+markers',
+        mode,
         name: `${run.name} test accuracy`,
         meta: run.id,
         legendgroup: run.id,
