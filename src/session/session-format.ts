@@ -13,8 +13,8 @@
  * Since version 3 the `session` entry is an index ({@link SessionIndex}): runs with the moments keys
  * of their checkpoints, and each checkpoint's metadata in an entry of its own
  * (`checkpoint/<moments key>`), written once for each version of the checkpoint. A save then clones
- * the runs and the checkpoints that changed, not every checkpoint's curves: with a sweep of
- * hundreds of checkpoints loaded, hiding a run wrote them all, a long task of the page each time.
+ * the runs and the checkpoints that changed, not every checkpoint's curves, so hiding a run with a
+ * sweep of hundreds of checkpoints loaded stays a short task of the page.
  * A version-2 `session` (the checkpoints inline) is still read, and the next save replaces it.
  */
 import { layersOf } from '../core/layer-dlr';

@@ -32,7 +32,7 @@ const seriesCache = new WeakMap<RunSummary, RunSeries>();
 
 /**
  * Past this many checkpoints drawn, the runs' lines carry no markers: plotly styles every marker as
- * an element of its own, and with a 50 x 20 sweep the markers made most of a redraw. The points stay
+ * an element of its own, and with a 50 x 20 sweep the markers are most of a redraw. The points stay
  * hoverable and clickable on the lines, and the selected one keeps its ring.
  */
 export const DLR_MARKER_POINTS = 300;
