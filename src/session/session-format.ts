@@ -125,18 +125,30 @@ function storedRuns<T>(
   return stored;
 }
 
+/**
+ * Whether `entry` is a `session` entry of `version` whose every run has an id, a list of errors and
+ * checkpoints that `isCheckpoint` accepts.
+ */
+function wellFormedSession(entry: unknown, version: number, isCheckpoint: (checkpoint: unknown) => boolean) {
+  const session = entry as { version?: unknown; runs?: unknown } | undefined;
+  return (
+    session?.version === version &&
+    Array.isArray(session.runs) &&
+    (session.runs as { id?: unknown; checkpoints?: unknown; errors?: unknown }[]).every(
+      (run) =>
+        typeof run?.id === 'string' &&
+        Array.isArray(run.checkpoints) &&
+        Array.isArray(run.errors) &&
+        run.checkpoints.every(isCheckpoint),
+    )
+  );
+}
+
 /** The `session` entry if it is an index this version reads, else null. */
 export function readSessionIndex(value: unknown): SessionIndex | null {
-  const index = value as SessionIndex | undefined;
-  if (index?.version !== SESSION_INDEX_VERSION || !Array.isArray(index.runs)) return null;
-  const wellFormed = index.runs.every(
-    (run) =>
-      typeof run?.id === 'string' &&
-      Array.isArray(run.checkpoints) &&
-      Array.isArray(run.errors) &&
-      run.checkpoints.every((key) => typeof key === 'string'),
-  );
-  return wellFormed ? index : null;
+  return wellFormedSession(value, SESSION_INDEX_VERSION, (key) => typeof key === 'string')
+    ? (value as SessionIndex)
+    : null;
 }
 
 /**
@@ -171,16 +183,9 @@ export function momentsKeysOf(session: StoredSession): string[] {
 
 /** The `session` entry if `value` is one this version reads, else null (absent, newer or damaged). */
 export function readStoredSession(value: unknown): StoredSession | null {
-  const session = value as StoredSession | undefined;
-  if (session?.version !== SESSION_VERSION || !Array.isArray(session.runs)) return null;
-  const wellFormed = session.runs.every(
-    (run) =>
-      typeof run?.id === 'string' &&
-      Array.isArray(run.checkpoints) &&
-      Array.isArray(run.errors) &&
-      run.checkpoints.every((c) => typeof c?.moments === 'string'),
-  );
-  return wellFormed ? session : null;
+  const hasMomentsKey = (checkpoint: unknown) =>
+    typeof (checkpoint as StoredCheckpoint | undefined)?.moments === 'string';
+  return wellFormedSession(value, SESSION_VERSION, hasMomentsKey) ? (value as StoredSession) : null;
 }
 
 /** Said of a checkpoint restored from a session stored before the held-out curves existed. */
