@@ -1,8 +1,8 @@
 /**
  * While analyses run, the plots take new results at most once a second. A drop commits results to
  * the store every 250 ms, and redrawing four plots of every run each time would keep the main
- * thread busy most of a drop, on the same cores as the analysis workers. The table and the progress still
- * update at every commit; once the last analysis ends, the plots show everything at once.
+ * thread busy most of a drop, on the same cores as the analysis workers. The table and the progress
+ * still update at every commit; once the last analysis ends, the plots show everything at once.
  */
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { runSummaries, type RunSummary } from '../../state/run-summaries';
