@@ -24,8 +24,25 @@ function methodPage(): Plugin {
   };
 }
 
+/**
+ * plotly.js's sources as src/ui/plots/plotly-partial.ts bundles them: the map traces' stylesheet,
+ * which plotly's registry requires only when a map trace registers (none does here), stays out.
+ */
+function plotlySources(): Plugin {
+  const mapStylesheet = 'maplibre-gl/dist/maplibre-gl.css';
+  const nothing = '\0richscope-no-map-stylesheet';
+  return {
+    name: 'richscope-plotly-sources',
+    enforce: 'pre',
+    resolveId: (id) => (id === mapStylesheet ? nothing : null),
+    load: (id) => (id === nothing ? 'export {};' : null),
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), methodPage()],
+  plugins: [react(), methodPage(), plotlySources()],
+  // has-hover, a dependency of plotly.js, reads Node's `global`
+  define: { global: 'globalThis' },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 6000 },
   test: {
