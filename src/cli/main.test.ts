@@ -480,6 +480,30 @@ describe('richscope analyze (CLI)', () => {
     expect(err[0]).not.toMatch(/\n|at .*\.ts:/);
   });
 
+  it('reports the first bad source in argument order, while later checkpoints are read ahead', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'richscope-cli-')), 'features.npy');
+    writeFileSync(path, Buffer.from(normalMatrix(8, 8, 4).buffer));
+    const good = fixture('mlp96_rich_step150_train');
+    // a bad file before a missing one: the bad file is named, though the missing one is met first
+    const first = await cli(path, 'no/such/file.npz', '--json');
+    expect(first.code).toBe(2);
+    expect(first.err).toHaveLength(1);
+    expect(first.err[0]).toContain(path);
+    // a good checkpoint, then a bad one read ahead while the good one is analysed
+    const second = await cli(good, path, good, '--json');
+    expect(second.code).toBe(2);
+    expect(second.err).toHaveLength(1);
+    expect(second.err[0]).toContain(path);
+    // three good ones: records in argument order
+    const third = await cli(good, fixture('mlp96_rich_step1500_train'), good, '--json');
+    expect(third.code).toBe(0);
+    expect(JSON.parse(third.out).map((r: { source: string }) => r.source)).toEqual([
+      good,
+      fixture('mlp96_rich_step1500_train'),
+      good,
+    ]);
+  });
+
   it('exits 2 when a role override names no array', async () => {
     const { code, err } = await cli(fixture('mlp96_rich_step150_train'), '--features', 'nope');
     expect(code).toBe(2);

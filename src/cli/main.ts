@@ -20,31 +20,87 @@ async function withSources<T>(
   files: string[],
   action: (sources: FileByteSource[]) => Promise<T>,
 ): Promise<T> {
-  const sources = await Promise.all(files.map((f) => fileByteSource(f, f)));
+  const sources = await openSources(files);
   try {
     return await action(sources);
   } finally {
-    await Promise.all(sources.map((s) => s.close()));
+    await closeSources(sources);
   }
 }
 
-async function analyzePaths(paths: CheckpointPaths, args: CliArguments): Promise<CheckpointAnalysis> {
-  return withSources(paths.fit, (fit) =>
-    withSources(paths.eval ?? [], (evalSources) =>
-      analyzeCheckpoint(
-        { fit, eval: paths.eval ? evalSources : undefined, roles: args.roles },
-        {
-          chunkRows: args.chunkRows ?? undefined,
-          dropNonFinite: args.dropNonFinite,
-          jackknife:
-            args.jackknife === null ? undefined : { ...defaultJackknifeOptions, groups: args.jackknife },
-          // Node-only: the moment pass in shards on worker threads, then the metrics' halves side by side
-          accumulateInThreads: (split) => accumulateInThreads(split),
-          analyzeInThreads: (fit, evalSplit) => analyzeInThreads(fit, evalSplit),
-        },
-      ),
-    ),
+/** Opens every file, or none: a file that cannot be opened closes those already open. */
+async function openSources(files: string[]): Promise<FileByteSource[]> {
+  const opened = await Promise.allSettled(files.map((f) => fileByteSource(f, f)));
+  const failed = opened.find((o) => o.status === 'rejected');
+  const sources = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  if (failed) {
+    await closeSources(sources);
+    throw failed.reason;
+  }
+  return sources;
+}
+
+const closeSources = (sources: FileByteSource[]) => Promise.all(sources.map((s) => s.close()));
+
+/** A checkpoint's files, opened (small ones read whole from then on: fileByteSource). */
+interface OpenedCheckpoint {
+  fit: FileByteSource[];
+  eval: FileByteSource[] | null;
+}
+
+async function openCheckpoint(paths: CheckpointPaths): Promise<OpenedCheckpoint> {
+  const fit = await openSources(paths.fit);
+  try {
+    return { fit, eval: paths.eval ? await openSources(paths.eval) : null };
+  } catch (error) {
+    await closeSources(fit);
+    throw error;
+  }
+}
+
+const closeCheckpoint = (opened: OpenedCheckpoint) =>
+  Promise.all([closeSources(opened.fit), closeSources(opened.eval ?? [])]);
+
+async function analyzeOpened(opened: OpenedCheckpoint, args: CliArguments): Promise<CheckpointAnalysis> {
+  return analyzeCheckpoint(
+    { fit: opened.fit, eval: opened.eval ?? undefined, roles: args.roles },
+    {
+      chunkRows: args.chunkRows ?? undefined,
+      dropNonFinite: args.dropNonFinite,
+      jackknife: args.jackknife === null ? undefined : { ...defaultJackknifeOptions, groups: args.jackknife },
+      // Node-only: the moment pass in shards on worker threads, then the metrics' halves side by side
+      accumulateInThreads: (split) => accumulateInThreads(split),
+      analyzeInThreads: (fit, evalSplit) => analyzeInThreads(fit, evalSplit),
+    },
   );
+}
+
+/** A checkpoint to analyse, in output order; `error` ends the list where a SOURCE could not be expanded. */
+type PlannedCheckpoint =
+  { paths: CheckpointPaths; evalArg: string | undefined; replacedEval: string[] | null } | { error: unknown };
+
+/** Every checkpoint of every SOURCE, with --eval applied; an expansion that fails ends the list. */
+async function planCheckpoints(args: CliArguments): Promise<PlannedCheckpoint[]> {
+  const planned: PlannedCheckpoint[] = [];
+  try {
+    for (const [index, source] of args.sources.entries()) {
+      const evalArg = args.evalSources.length === 1 ? args.evalSources[0] : args.evalSources[index];
+      for (const paths of await expandSource(source)) {
+        let replacedEval: string[] | null = null;
+        if (evalArg !== undefined) {
+          const evalPaths = await expandSource(evalArg);
+          if (evalPaths.length !== 1)
+            throw new InputError(evalArg, '--eval must name one split (one file or one checkpoint folder)');
+          replacedEval = paths.eval;
+          paths.eval = evalPaths[0].fit;
+        }
+        planned.push({ paths, evalArg, replacedEval });
+      }
+    }
+  } catch (error) {
+    planned.push({ error });
+  }
+  return planned;
 }
 
 async function addKernelSimilarity(
@@ -99,30 +155,41 @@ async function analyze(
     return 0;
   }
   const records: CheckpointRecord[] = [];
+  // The next checkpoint's files are opened (and small ones read) while this one is analysed.
+  let next: Promise<OpenedCheckpoint> | null = null;
   try {
-    for (const [index, source] of args.sources.entries()) {
-      const evalArg = args.evalSources.length === 1 ? args.evalSources[0] : args.evalSources[index];
-      const checkpoints = await expandSource(source);
-      for (const paths of checkpoints) {
-        let replacedEval: string[] | null = null;
-        if (evalArg !== undefined) {
-          const evalPaths = await expandSource(evalArg);
-          if (evalPaths.length !== 1)
-            throw new InputError(evalArg, '--eval must name one split (one file or one checkpoint folder)');
-          replacedEval = paths.eval;
-          paths.eval = evalPaths[0].fit;
-        }
-        const analysis = await analyzePaths(paths, args);
-        const record = toJsonRecord(paths, analysis);
-        if (replacedEval)
-          record.notes.push(
-            `--eval ${evalArg} replaced the checkpoint's own eval split (${replacedEval.join(', ')})`,
-          );
-        if (args.reference !== null) await addKernelSimilarity(record, paths, args.reference, args);
-        records.push(record);
+    const planned = await planCheckpoints(args);
+    const open = (i: number) => {
+      const entry = planned[i];
+      if (!entry || 'error' in entry) return null;
+      const opening = openCheckpoint(entry.paths);
+      // its failure is reported in its turn, not as an unhandled rejection before it
+      opening.catch(() => undefined);
+      return opening;
+    };
+    next = open(0);
+    for (let i = 0; i < planned.length; i++) {
+      const entry = planned[i];
+      if ('error' in entry) throw entry.error;
+      const opened = await next!;
+      next = open(i + 1);
+      let analysis: CheckpointAnalysis;
+      try {
+        analysis = await analyzeOpened(opened, args);
+      } finally {
+        await closeCheckpoint(opened);
       }
+      const { paths, evalArg, replacedEval } = entry;
+      const record = toJsonRecord(paths, analysis);
+      if (replacedEval)
+        record.notes.push(
+          `--eval ${evalArg} replaced the checkpoint's own eval split (${replacedEval.join(', ')})`,
+        );
+      if (args.reference !== null) await addKernelSimilarity(record, paths, args.reference, args);
+      records.push(record);
     }
   } catch (error) {
+    await next?.then(closeCheckpoint, () => undefined);
     if (error instanceof InputError) {
       err(`richscope: ${error.message}`);
       return 2;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { BLOB_READ_AHEAD_BYTES, BLOB_WHOLE_FILE_BYTES, blobByteSource, readExact } from './byte-source';
+import { BLOB_READ_AHEAD_BYTES, WHOLE_FILE_BYTES, blobByteSource, readExact } from './byte-source';
 import { fileByteSource } from './node-byte-source';
 import { openContainer } from './open-container';
 import { fixtureBytes, readAllRows } from './testing';
@@ -31,6 +31,52 @@ describe('byte sources', () => {
     } finally {
       await src.close();
     }
+  });
+
+  it('a Node file source reads a file of up to WHOLE_FILE_BYTES whole when opened; its reads are views', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'richscope-io-'));
+    const path = join(dir, 'small.npz');
+    const bytes = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 31) % 256);
+    writeFileSync(path, bytes);
+    const src = await fileByteSource(path);
+    try {
+      await src.read(0, 1);
+      // read when opened: a later change on disk is not seen
+      writeFileSync(path, new Uint8Array(bytes.length));
+      const [a, b] = [await src.read(100, 50), await src.read(9_990, 100)];
+      expect(Array.from(a)).toEqual(Array.from(bytes.subarray(100, 150)));
+      expect(Array.from(b)).toEqual(Array.from(bytes.subarray(9_990)));
+      expect(a.buffer).toBe(b.buffer);
+      expect((await src.read(10_000, 5)).length).toBe(0);
+    } finally {
+      await src.close();
+    }
+  });
+
+  it('a Node file source reads a larger file by offset, each read its own bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'richscope-io-'));
+    const path = join(dir, 'big.npy');
+    const size = WHOLE_FILE_BYTES + 10;
+    writeFileSync(path, new Uint8Array(size).fill(1));
+    const src = await fileByteSource(path);
+    try {
+      expect(Array.from(await src.read(size - 4, 10))).toEqual([1, 1, 1, 1]);
+      // read by offset: a later change on disk is seen
+      writeFileSync(path, new Uint8Array(size).fill(2));
+      const [a, b] = [await src.read(0, 3), await src.read(size - 2, 2)];
+      expect(Array.from(a)).toEqual([2, 2, 2]);
+      expect(a.buffer).not.toBe(b.buffer);
+    } finally {
+      await src.close();
+    }
+  });
+
+  it('closing a Node file source while its whole-file read runs waits for the read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'richscope-io-'));
+    const path = join(dir, 'x.npy');
+    writeFileSync(path, new Uint8Array(1 << 20));
+    const src = await fileByteSource(path);
+    await expect(src.close()).resolves.toBeUndefined();
   });
 
   it('a missing file is an InputError', async () => {
@@ -67,7 +113,7 @@ describe('byte sources', () => {
     );
 
   it('serves small reads from one read-ahead window, each the bytes a direct slice gives', async () => {
-    const size = BLOB_WHOLE_FILE_BYTES + 2 * BLOB_READ_AHEAD_BYTES + 123;
+    const size = WHOLE_FILE_BYTES + 2 * BLOB_READ_AHEAD_BYTES + 123;
     const bytes = patterned(size);
     const { counted, counter } = countedBlob(bytes);
     const src = blobByteSource(counted, 'b.bin');
@@ -87,7 +133,7 @@ describe('byte sources', () => {
   });
 
   it('reads a small file whole, once, whatever the reads', async () => {
-    const size = BLOB_WHOLE_FILE_BYTES - 7;
+    const size = WHOLE_FILE_BYTES - 7;
     const bytes = patterned(size);
     const { counted, counter } = countedBlob(bytes);
     const src = blobByteSource(counted, 'small.npz');

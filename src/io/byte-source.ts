@@ -12,16 +12,17 @@ import { InputError, type ByteSource } from './types';
 export const BLOB_READ_AHEAD_BYTES = 1 << 20;
 
 /**
- * Files up to this size are read whole by their first read. A sweep's checkpoint is a few such files,
- * and one round trip each, with no copy after it, is most of what a browser worker saves over reading
- * them in pieces: fresh memory is expensive there, since the allocator returns freed pages to the system.
+ * Files up to this size are read whole, in one read, and every read of them is a view of those bytes.
+ * A sweep's checkpoint is a few such files: one round trip each (a browser's file system, Node's
+ * thread pool) instead of one per parser read, and no copy after it. Fresh memory is expensive on
+ * this project's machines (first writes page-fault), so the copies saved count too.
  */
-export const BLOB_WHOLE_FILE_BYTES = 4 << 20;
+export const WHOLE_FILE_BYTES = 4 << 20;
 
 /** A browser File or Blob, read a slice at a time so a 10 GB drop never sits in memory. */
 export function blobByteSource(file: Blob, name: string): ByteSource {
   let window: { offset: number; bytes: Uint8Array } | null = null;
-  const whole = file.size <= BLOB_WHOLE_FILE_BYTES;
+  const whole = file.size <= WHOLE_FILE_BYTES;
   const readSlice = async (offset: number, end: number) =>
     new Uint8Array(await file.slice(offset, end).arrayBuffer());
   return {

@@ -5,6 +5,7 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 
+import { WHOLE_FILE_BYTES } from './byte-source';
 import { InputError, type ByteSource } from './types';
 
 /** A ByteSource over an open file; call `close()` when done (the CLI closes after each checkpoint). */
@@ -14,7 +15,9 @@ export interface FileByteSource extends ByteSource {
 
 /**
  * Opens `path` for positional reads: every `read` is one `FileHandle.read` at an offset, so a file
- * larger than memory streams. `name` (default: the base name) is what messages show.
+ * larger than memory streams. A file of up to `WHOLE_FILE_BYTES` is read whole from the moment it is
+ * opened (so opening the next checkpoint's files reads them while this one is analysed), and its
+ * reads are views of those bytes. `name` (default: the base name) is what messages show.
  */
 export async function fileByteSource(path: string, name = basename(path)): Promise<FileByteSource> {
   let handle;
@@ -25,21 +28,31 @@ export async function fileByteSource(path: string, name = basename(path)): Promi
   }
   const { size } = await handle.stat();
   const fh = handle;
+  const readRange = async (offset: number, end: number) => {
+    const buffer = new Uint8Array(end - offset);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await fh.read(buffer, filled, buffer.length - filled, offset + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled === buffer.length ? buffer : buffer.subarray(0, filled);
+  };
+  const whole = size <= WHOLE_FILE_BYTES ? readRange(0, size) : null;
+  // a failed read surfaces at the first `read`; until then it is not an unhandled rejection
+  whole?.catch(() => undefined);
   return {
     name,
     size,
     async read(offset, length) {
       const end = Math.min(size, offset + length);
       if (end <= offset) return new Uint8Array(0);
-      const buffer = new Uint8Array(end - offset);
-      let filled = 0;
-      while (filled < buffer.length) {
-        const { bytesRead } = await fh.read(buffer, filled, buffer.length - filled, offset + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return filled === buffer.length ? buffer : buffer.subarray(0, filled);
+      if (whole) return (await whole).subarray(offset, end);
+      return readRange(offset, end);
     },
-    close: () => fh.close(),
+    async close() {
+      await whole?.catch(() => undefined);
+      await fh.close();
+    },
   };
 }
