@@ -410,7 +410,9 @@ async function accumulateSplit(
     notes.push(`${split.source}: dropped ${stats.rowsDropped} row(s) holding NaN/Inf`);
   if (accumulator.rows === 0)
     throw new InputError(split.source, 'no rows to analyse (zero rows, or every row dropped)');
-  return { moments: accumulator.result(), notes };
+  const moments = accumulator.result();
+  accumulator.release();
+  return { moments, notes };
 }
 
 function hasNonFinite(block: Float64Array): boolean {

@@ -121,7 +121,9 @@ export async function accumulateShard(
     rowsDone += rows;
     onRows?.(rowsDone);
   }
-  return { kind: 'moments', moments: accumulator.result(allocate) };
+  const moments = accumulator.result(allocate);
+  accumulator.release();
+  return { kind: 'moments', moments };
 }
 
 /**

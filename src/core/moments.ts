@@ -64,6 +64,12 @@ export interface MomentAccumulator {
    * stays usable), with the jackknife's per-group moments in `groups` when the options asked for them.
    */
   result(allocate?: Allocate): Moments;
+  /**
+   * Ends the accumulator's use (after `result`, which copies everything out): its kernels' WebAssembly
+   * instances are kept for the next accumulator in this thread (wasm.ts `keepInstance`). No call may
+   * follow.
+   */
+  release(): void;
 }
 
 /**
@@ -426,6 +432,12 @@ export function createMomentAccumulator(
       if (groupMoments) moments.groups = groupMoments;
       return moments;
     },
+    release() {
+      sums.release();
+      gram?.release();
+      groups?.release();
+      for (const layer of earlier) layer.accumulator.release();
+    },
   };
 }
 
@@ -529,5 +541,7 @@ export function momentsOf(
       layers: earlier.map((layer, i) => slice(layer.values, widths[i])),
     });
   }
-  return acc.result();
+  const moments = acc.result();
+  acc.release();
+  return moments;
 }

@@ -22,6 +22,8 @@ export interface RowGroups {
    * groups were made with), not copies: rows added later change them.
    */
   results(): Moments[];
+  /** Ends their use: the kernels' WebAssembly instances are kept for reuse (wasm.ts `keepInstance`). */
+  release(): void;
 }
 
 /** The float array type a chunk's rows are gathered into: the input's own where it is float32. */
@@ -125,6 +127,10 @@ export function createRowGroups(
         mirrorUpper(moments.scatter, d);
         return { ...moments, mean: moments.mean.slice() };
       });
+    },
+    release() {
+      gram.release();
+      sums.release();
     },
   };
 }

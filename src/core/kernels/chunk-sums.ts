@@ -9,6 +9,7 @@
  * into its memory; any other element type goes through the JS loops) and 'js'.
  */
 import { gramWasmModule, type ColumnBlock } from './gram';
+import { keepInstance, takeInstance } from './wasm';
 
 export interface ChunkSums {
   /**
@@ -23,6 +24,8 @@ export interface ChunkSums {
   addClassRows(labels: ArrayLike<number>, order: Int32Array, centre: Float64Array): void;
   /** The class sums so far: classes x dense, row k for class k (a view, valid until the next call). */
   classSums(): Float64Array;
+  /** Ends its use: the WebAssembly instance is kept for the next sums made in this thread. */
+  release(): void;
 }
 
 /** Sums for chunks of `dense` columns and, when `classes` > 0, class sums over that many classes. */
@@ -77,6 +80,7 @@ function jsChunkSums(dense: number, classes: number): ChunkSums {
     addClassRows: (labels, order, centre) =>
       addClassRowsJs(held, heldRows, labels, order, centre, sums, dense),
     classSums: () => sums,
+    release: () => undefined,
   };
 }
 
@@ -100,7 +104,9 @@ interface ChunkSumsExports {
  * float64 each), then the chunk's int32 order and labels, then its float32 rows, block after block.
  */
 function wasmChunkSums(module: WebAssembly.Module, dense: number, classes: number): ChunkSums {
-  const x = new WebAssembly.Instance(module, {}).exports as unknown as ChunkSumsExports;
+  const instance = takeInstance(module);
+  const x = instance.exports as unknown as ChunkSumsExports;
+  let released = false;
   const centreAt = classes * dense * 8;
   const outAt = centreAt + dense * 8;
   const orderAt = outAt + dense * 8;
@@ -126,6 +132,7 @@ function wasmChunkSums(module: WebAssembly.Module, dense: number, classes: numbe
   reserve(0); // the class sums
   return {
     columnSums(blocks, rows, out) {
+      if (released) throw new Error('chunk sums used after release()');
       [held, heldRows] = [blocks, rows];
       staged = blocks.every((b) => b.data instanceof Float32Array);
       if (!staged) return addColumnSums(blocks, rows, out);
@@ -159,5 +166,10 @@ function wasmChunkSums(module: WebAssembly.Module, dense: number, classes: numbe
       }
     },
     classSums: sums,
+    release() {
+      if (released) return;
+      released = true;
+      keepInstance(module, instance);
+    },
   };
 }

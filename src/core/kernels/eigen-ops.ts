@@ -3,7 +3,7 @@
  * memory (`workLayout`), shared by the loops' two implementations and by the algorithm around them.
  */
 import { eigenWasmBase64 } from './eigen-wasm.generated';
-import { compileBase64Module } from './wasm';
+import { compileBase64Module, keepInstance, takeInstance } from './wasm';
 
 /**
  * The level-1 loops of the solver over one float64 memory `mem` (element offsets). Two implementations:
@@ -29,6 +29,11 @@ export interface EigenOps {
    * (c, s) = (mem[cs + off + i - lo], mem[ss + off + i - lo]).
    */
   rotbatch(w: number, n: number, desc: number, count: number, cs: number, ss: number): void;
+  /**
+   * Ends the use of `mem`: a WebAssembly instance is kept for the next decomposition in this thread
+   * (wasm.ts `keepInstance`). Neither `mem` nor these ops may be used after.
+   */
+  release(): void;
 }
 
 export function jsOps(size: number): EigenOps {
@@ -89,6 +94,7 @@ export function jsOps(size: number): EigenOps {
   };
   return {
     mem,
+    release() {},
     dot(a, b, len) {
       let s = 0;
       for (let k = 0; k < len; k++) s += mem[a + k] * mem[b + k];
@@ -180,13 +186,21 @@ export function eigenWasmModule(): WebAssembly.Module | null {
 function wasmOps(size: number): EigenOps | null {
   const module = eigenWasmModule();
   if (!module) return null;
-  const x = new WebAssembly.Instance(module, {}).exports as unknown as EigenExports;
+  const instance = takeInstance(module);
+  const x = instance.exports as unknown as EigenExports;
   const bytes = size * 8;
   if (bytes > x.memory.buffer.byteLength)
     x.memory.grow(Math.ceil((bytes - x.memory.buffer.byteLength) / 65536));
+  const mem = new Float64Array(x.memory.buffer, 0, size);
+  let released = false;
   // byte address = 8 * element offset
   return {
-    mem: new Float64Array(x.memory.buffer, 0, size),
+    mem,
+    release() {
+      if (released) return;
+      released = true;
+      keepInstance(module, instance);
+    },
     dot: (a, b, len) => x.dot(a * 8, b * 8, len),
     axpy: (y, z, len, alpha) => x.axpy(y * 8, z * 8, len, alpha),
     symmetricProduct(n, i) {

@@ -285,31 +285,36 @@ export function reduceSymmetric(
   const vectors = allocate(n * n);
   if (n === 0) return { n, values, tridiagonalVectors: vectors, reflectorBlocks: [] };
   const ops = createOps(n, kernel);
-  loadLower(ops, a, n, stride, divisor);
-  const w = ops.mem;
-  if (method === 'divide-conquer' && n > LEAF_SIZE) {
-    const hs = new Float64Array(n);
-    tridiagonalize(ops, n, false, hs);
-    const { D, E } = workLayout(n);
-    const tridiagonal = divideAndConquer(w.slice(D, D + n), w.slice(E + 1, E + n), solveLeafByQl);
-    // vectors[t][col] = component t of the col-th eigenvector of T
-    descendingOrder(tridiagonal.values).forEach((source, col) => {
-      values[col] = tridiagonal.values[source];
+  // everything read from ops.mem is copied out before this returns
+  try {
+    loadLower(ops, a, n, stride, divisor);
+    const w = ops.mem;
+    if (method === 'divide-conquer' && n > LEAF_SIZE) {
+      const hs = new Float64Array(n);
+      tridiagonalize(ops, n, false, hs);
+      const { D, E } = workLayout(n);
+      const tridiagonal = divideAndConquer(w.slice(D, D + n), w.slice(E + 1, E + n), solveLeafByQl);
+      // vectors[t][col] = component t of the col-th eigenvector of T
+      descendingOrder(tridiagonal.values).forEach((source, col) => {
+        values[col] = tridiagonal.values[source];
+        const row = source * n;
+        for (let t = 0; t < n; t++) vectors[t * n + col] = tridiagonal.vectors[row + t];
+      });
+      const reflectorBlocks = compactWyBlocks(w, n, hs, kernel === 'js' ? 'js' : 'wasm', allocate);
+      return { n, values, tridiagonalVectors: vectors, reflectorBlocks };
+    }
+    tridiagonalize(ops, n, true, null);
+    tridiagonalQl(ops, n, true);
+    const d = w.subarray(n * n, n * n + n);
+    descendingOrder(d).forEach((source, k) => {
+      values[k] = d[source];
       const row = source * n;
-      for (let t = 0; t < n; t++) vectors[t * n + col] = tridiagonal.vectors[row + t];
+      for (let i = 0; i < n; i++) vectors[i * n + k] = w[row + i];
     });
-    const reflectorBlocks = compactWyBlocks(w, n, hs, kernel === 'js' ? 'js' : 'wasm', allocate);
-    return { n, values, tridiagonalVectors: vectors, reflectorBlocks };
+    return { n, values, tridiagonalVectors: vectors, reflectorBlocks: [] };
+  } finally {
+    ops.release();
   }
-  tridiagonalize(ops, n, true, null);
-  tridiagonalQl(ops, n, true);
-  const d = w.subarray(n * n, n * n + n);
-  descendingOrder(d).forEach((source, k) => {
-    values[k] = d[source];
-    const row = source * n;
-    for (let i = 0; i < n; i++) vectors[i * n + k] = w[row + i];
-  });
-  return { n, values, tridiagonalVectors: vectors, reflectorBlocks: [] };
 }
 
 /**

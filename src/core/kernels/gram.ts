@@ -13,7 +13,7 @@
  */
 import { gramRelaxedWasmBase64 } from './gram-relaxed-wasm.generated';
 import { gramWasmBase64 } from './gram-wasm.generated';
-import { compileBase64Module } from './wasm';
+import { compileBase64Module, keepInstance, takeInstance } from './wasm';
 
 export type GramPrecision = 'float64' | 'float32';
 export type GramKernelName = 'wasm-f64' | 'wasm-f32' | 'js';
@@ -54,6 +54,11 @@ export interface GramKernel {
     ld: number,
     accumulate?: boolean,
   ): void;
+  /**
+   * Ends the kernel's use: its WebAssembly instance is kept for the next kernel made in this thread
+   * (wasm.ts `keepInstance`). No call may follow.
+   */
+  release(): void;
 }
 
 export interface GramKernelOptions {
@@ -145,6 +150,7 @@ function jsGramKernel(dim: number): GramKernel {
     addRunningSum: (out, ld) => addUpper(sum, dim, dim, out, ld),
     moveRunningSum: (out, ld) => moveUpper(sum, dim, dim, out, ld),
     clear: () => sum.fill(0),
+    release: () => undefined,
   });
 }
 
@@ -228,7 +234,9 @@ function wasmGramKernel(
   blockRows: number,
   module: WebAssembly.Module,
 ): GramKernel {
-  const exports = new WebAssembly.Instance(module, {}).exports as unknown as GramExports;
+  const instance = takeInstance(module);
+  const exports = instance.exports as unknown as GramExports;
+  let released = false;
   const f32 = name === 'wasm-f32';
   const width = f32 ? 8 : 4; // panel width in columns (32 bytes a row)
   const panels = Math.max(1, Math.ceil(dim / width));
@@ -285,6 +293,7 @@ function wasmGramKernel(
     name,
     dim,
     accumulateUpper(blocks, rows, centre) {
+      if (released) throw new Error('Gram kernel used after release()');
       if (f32) centreIn.set(centre.subarray(0, dim));
       for (let r0 = 0; r0 < rows; r0 += blockRows) {
         const count = Math.min(blockRows, rows - r0);
@@ -316,5 +325,10 @@ function wasmGramKernel(
     addRunningSum: (out, outLd) => addUpper(sum, ld, dim, out, outLd),
     moveRunningSum: (out, outLd) => moveUpper(sum, ld, dim, out, outLd),
     clear: () => sum.fill(0),
+    release() {
+      if (released) return;
+      released = true;
+      keepInstance(module, instance);
+    },
   });
 }

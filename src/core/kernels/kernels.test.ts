@@ -11,7 +11,7 @@ import {
   relaxedVariant,
   // @ts-expect-error: the generator is a plain .mjs script without types
 } from '../../../scripts/build-kernels.mjs';
-import { createMomentAccumulator } from '../moments';
+import { createMomentAccumulator, momentsOf } from '../moments';
 import { createNormal, createRandom } from '../random';
 import { denseSymmetricEigen, eigenWasmModule } from './eigen';
 import { createChunkSums } from './chunk-sums';
@@ -28,6 +28,8 @@ import {
   relaxedSimdValidates,
   type GramKernelName,
 } from './gram';
+import { gramWasmBase64 } from './gram-wasm.generated';
+import { KEPT_INSTANCE_BYTES, KEPT_INSTANCES, compileBase64Module, keepInstance, takeInstance } from './wasm';
 
 // as the CLI does on Node 20 (src/cli/richscope.ts), before any Gram module is compiled
 if (!relaxedSimdValidates()) setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -286,6 +288,17 @@ describe('dense symmetric eigensolver', () => {
       }
   });
 
+  it('gives the same bits whatever decomposition ran before it (instances are reused, their memory cleared)', () => {
+    const a = randomSymmetric(70, 3, 0.05);
+    const decompose = () => denseSymmetricEigen(a, 70, 'wasm');
+    denseSymmetricEigen(randomSymmetric(120, 4, 0.02), 120, 'wasm');
+    const afterLarger = decompose();
+    denseSymmetricEigen(randomSymmetric(30, 5, 0.5), 30, 'wasm', 'ql');
+    const afterSmaller = decompose();
+    expect(Array.from(afterSmaller.values)).toEqual(Array.from(afterLarger.values));
+    expect(Array.from(afterSmaller.vectors)).toEqual(Array.from(afterLarger.vectors));
+  });
+
   it('handles zero and repeated eigenvalues (a rank-2 projector)', () => {
     const n = 6;
     const a = new Float64Array(n * n);
@@ -478,5 +491,59 @@ describe('chunk sums of the moment pass', () => {
     }
     // against a direct sum: class 1's rows of the last chunk are part of its sums
     expect(js.classSums().some((x) => x !== 0)).toBe(true);
+  });
+});
+
+describe('kept WebAssembly instances', () => {
+  const memoryOf = (instance: WebAssembly.Instance) =>
+    (instance.exports as { memory: WebAssembly.Memory }).memory;
+
+  it('an instance given back is taken again with its memory cleared; at most KEPT_INSTANCES are kept', () => {
+    // a module of its own, so no other test's instances are in its pool
+    const module = compileBase64Module(gramWasmBase64)!;
+    const first = takeInstance(module);
+    new Uint8Array(memoryOf(first).buffer).fill(7, 100, 200);
+    keepInstance(module, first);
+    const again = takeInstance(module);
+    expect(again).toBe(first);
+    expect(new Uint8Array(memoryOf(again).buffer).every((b) => b === 0)).toBe(true);
+    const many = Array.from({ length: KEPT_INSTANCES + 1 }, () => takeInstance(module));
+    for (const instance of many) keepInstance(module, instance);
+    const taken = new Set(Array.from({ length: KEPT_INSTANCES + 1 }, () => takeInstance(module)));
+    expect(many.filter((instance) => taken.has(instance))).toHaveLength(KEPT_INSTANCES);
+  });
+
+  it('an instance whose memory grew past KEPT_INSTANCE_BYTES is not kept', () => {
+    const module = compileBase64Module(gramWasmBase64)!;
+    const big = takeInstance(module);
+    const memory = memoryOf(big);
+    memory.grow(Math.ceil((KEPT_INSTANCE_BYTES + 1 - memory.buffer.byteLength) / 65536));
+    keepInstance(module, big);
+    expect(takeInstance(module)).not.toBe(big);
+  });
+
+  it('a released Gram kernel or chunk sums refuse further use', () => {
+    const kernel = createGramKernel(5, { precision: 'float64', kernel: 'wasm-f64' });
+    const sums = createChunkSums(5, 2, 'wasm');
+    kernel.release();
+    sums.release();
+    const blocks = [{ data: new Float64Array(10), cols: 5 }];
+    expect(() => kernel.accumulateUpper(blocks, 2, new Float64Array(5))).toThrow('after release()');
+    expect(() => sums.columnSums(blocks, 2, new Float64Array(5))).toThrow('after release()');
+  });
+
+  it('moment passes on kept instances give the same bits as on new ones', () => {
+    const normal = createNormal(createRandom(23));
+    const [n, p, c] = [300, 9, 4];
+    const features = Float64Array.from({ length: n * p }, () => normal());
+    const logits = Float64Array.from({ length: n * c }, () => normal());
+    const labels = Array.from({ length: n }, (_, i) => i % c);
+    const pass = () => momentsOf(features, logits, n, { labels, classes: c, chunkRows: 64 });
+    const first = pass();
+    // another pass of another shape in between leaves its data in the kept memory
+    momentsOf(logits, features, n, { chunkRows: 50 });
+    const second = pass();
+    expect(Array.from(second.scatter)).toEqual(Array.from(first.scatter));
+    expect(Array.from(second.mean)).toEqual(Array.from(first.mean));
   });
 });

@@ -16,3 +16,39 @@ export function compileBase64Module(base64: string): WebAssembly.Module | null {
     return null;
   }
 }
+
+/**
+ * Instances kept for reuse in this thread, by module. A sweep analyses thousands of small checkpoints,
+ * each with a dozen kernels (Gram, chunk sums, eigensolvers); an instance made for each costs its
+ * instantiation and the first writes to its fresh memory, which page-fault (a few ms per MB on the
+ * machines this project is measured on, in Node and in browsers alike).
+ */
+const kept = new Map<WebAssembly.Module, WebAssembly.Instance[]>();
+
+/** The most instances of one module kept. */
+export const KEPT_INSTANCES = 4;
+
+/** The largest instance memory kept: a bigger one is left to the garbage collector. */
+export const KEPT_INSTANCE_BYTES = 64 << 20;
+
+/**
+ * An instance of `module`: one that `keepInstance` gave back (its memory cleared, so it reads as a
+ * new instance's would, only perhaps larger), or a new one.
+ */
+export function takeInstance(module: WebAssembly.Module): WebAssembly.Instance {
+  const instance = kept.get(module)?.pop();
+  if (!instance) return new WebAssembly.Instance(module, {});
+  const { memory } = instance.exports as { memory?: WebAssembly.Memory };
+  if (memory) new Uint8Array(memory.buffer).fill(0);
+  return instance;
+}
+
+/** Gives back an instance taken from `takeInstance`; nothing may use it, or views of its memory, after. */
+export function keepInstance(module: WebAssembly.Module, instance: WebAssembly.Instance): void {
+  const { memory } = instance.exports as { memory?: WebAssembly.Memory };
+  if (memory && memory.buffer.byteLength > KEPT_INSTANCE_BYTES) return;
+  const list = kept.get(module) ?? [];
+  if (list.length >= KEPT_INSTANCES || list.includes(instance)) return;
+  list.push(instance);
+  kept.set(module, list);
+}
