@@ -5,8 +5,9 @@
  * the pass (2 ns a value against 0.3 ns in WebAssembly lanes).
  *
  * Two implementations with the same arithmetic in the same order, so they agree to the bit
- * (`kernels.test.ts`): 'wasm' (column_sums_f32 / class_sums_f32 in gram.wat, on float32 rows copied
- * into its memory; any other element type goes through the JS loops) and 'js'.
+ * (`kernels.test.ts`): 'wasm' (column_sums_f32 / class_sums_f32 and their float64 twins in gram.wat,
+ * on rows copied into its memory when every block is float32, or every block float64; any other mix
+ * goes through the JS loops) and 'js'.
  */
 import { gramWasmModule, type ColumnBlock } from './gram';
 import { keepInstance, takeInstance } from './wasm';
@@ -86,22 +87,38 @@ function jsChunkSums(dense: number, classes: number): ChunkSums {
 
 interface ChunkSumsExports {
   memory: WebAssembly.Memory;
-  column_sums_f32(src: number, rows: number, cols: number, out: number): void;
-  class_sums_f32(
-    src: number,
-    rows: number,
-    cols: number,
-    order: number,
-    labels: number,
-    centre: number,
-    sums: number,
-    stride: number,
-  ): void;
+  column_sums_f32: ColumnSums;
+  column_sums_f64: ColumnSums;
+  class_sums_f32: ClassSums;
+  class_sums_f64: ClassSums;
+}
+
+/** (src, rows, cols, out): byte addresses */
+type ColumnSums = (src: number, rows: number, cols: number, out: number) => void;
+
+/** (src, rows, cols, order, labels, centre, sums, stride in elements): byte addresses */
+type ClassSums = (
+  src: number,
+  rows: number,
+  cols: number,
+  order: number,
+  labels: number,
+  centre: number,
+  sums: number,
+  stride: number,
+) => void;
+
+/** Bytes a value of a chunk whose blocks are all float32 (4) or all float64 (8); null for a mix. */
+function stagedType(blocks: ColumnBlock[]): 4 | 8 | null {
+  if (blocks.every((b) => b.data instanceof Float32Array)) return 4;
+  if (blocks.every((b) => b.data instanceof Float64Array)) return 8;
+  return null;
 }
 
 /**
  * Memory: the class sums (classes x dense float64) at 0, then the centre and the column sums (dense
- * float64 each), then the chunk's int32 order and labels, then its float32 rows, block after block.
+ * float64 each), then the chunk's int32 order and labels, then its rows (float32 or float64), block
+ * after block.
  */
 function wasmChunkSums(module: WebAssembly.Module, dense: number, classes: number): ChunkSums {
   const instance = takeInstance(module);
@@ -116,11 +133,11 @@ function wasmChunkSums(module: WebAssembly.Module, dense: number, classes: numbe
   let capacity = -1; // rows the memory holds
   let held: ColumnBlock[] = [];
   let heldRows = 0;
-  let staged = false; // the held rows are float32 copies in WebAssembly memory
+  let staged: 4 | 8 | null = null; // bytes a value of the held rows copied into WebAssembly memory
 
   function reserve(rows: number): void {
     if (rows > capacity) {
-      const needed = orderAt + rows * 8 + rows * dense * 4;
+      const needed = orderAt + rows * 8 + rows * dense * 8;
       const have = x.memory.buffer.byteLength;
       if (needed > have) x.memory.grow(Math.ceil((needed - have) / 65536));
       capacity = rows;
@@ -134,24 +151,27 @@ function wasmChunkSums(module: WebAssembly.Module, dense: number, classes: numbe
     columnSums(blocks, rows, out) {
       if (released) throw new Error('chunk sums used after release()');
       [held, heldRows] = [blocks, rows];
-      staged = blocks.every((b) => b.data instanceof Float32Array);
-      if (!staged) return addColumnSums(blocks, rows, out);
+      staged = stagedType(blocks);
+      if (staged === null) return addColumnSums(blocks, rows, out);
       reserve(rows);
       new Float64Array(x.memory.buffer, outAt, dense).set(out.subarray(0, dense));
+      const [Type, columnSums] =
+        staged === 4 ? [Float32Array, x.column_sums_f32] : [Float64Array, x.column_sums_f64];
       let at = stageAt;
       let offset = 0;
       for (const { data, cols } of blocks) {
-        new Float32Array(x.memory.buffer, at, rows * cols).set(
-          (data as Float32Array).subarray(0, rows * cols),
+        new Type(x.memory.buffer, at, rows * cols).set(
+          (data as Float32Array | Float64Array).subarray(0, rows * cols),
         );
-        x.column_sums_f32(at, rows, cols, outAt + offset * 8);
-        at += rows * cols * 4;
+        columnSums(at, rows, cols, outAt + offset * 8);
+        at += rows * cols * staged;
         offset += cols;
       }
       out.set(new Float64Array(x.memory.buffer, outAt, dense));
     },
     addClassRows(labels, order, centre) {
-      if (!staged) return addClassRowsJs(held, heldRows, labels, order, centre, sums(), dense);
+      if (staged === null) return addClassRowsJs(held, heldRows, labels, order, centre, sums(), dense);
+      const classSums = staged === 4 ? x.class_sums_f32 : x.class_sums_f64;
       const rows = heldRows;
       new Int32Array(x.memory.buffer, orderAt, rows).set(order.subarray(0, rows));
       const labelsIn = new Int32Array(x.memory.buffer, labelsAt, rows);
@@ -160,8 +180,8 @@ function wasmChunkSums(module: WebAssembly.Module, dense: number, classes: numbe
       let at = stageAt;
       let offset = 0;
       for (const { cols } of held) {
-        x.class_sums_f32(at, rows, cols, orderAt, labelsAt, centreAt + offset * 8, offset * 8, dense);
-        at += rows * cols * 4;
+        classSums(at, rows, cols, orderAt, labelsAt, centreAt + offset * 8, offset * 8, dense);
+        at += rows * cols * staged;
         offset += cols;
       }
     },

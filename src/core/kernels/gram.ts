@@ -215,6 +215,7 @@ interface GramExports {
   gram_f32(pan: number, rows: number, npan: number, out: number, ld: number): void;
   pack_f32_from_f32: PackInto;
   pack_f32_from_f64: PackInto;
+  pack_f64_from_f64: PackInto;
 }
 
 /** (src, rows, cols, centre, panels, panel stride in elements, column offset): byte addresses. */
@@ -243,8 +244,8 @@ function wasmGramKernel(
   const ld = panels * width; // row length of the float64 sum
   const sumBytes = ld * ld * 8;
   const panelBytes = panels * blockRows * 32;
-  // the float32 kernel packs in WebAssembly from a staged copy of the block (float64 at most) and the centre
-  const stageBytes = f32 ? blockRows * dim * 8 + dim * 8 : 0;
+  // blocks are packed in WebAssembly from a staged copy (float64 at most) and the centre
+  const stageBytes = blockRows * dim * 8 + dim * 8;
   const needed = sumBytes + panelBytes + stageBytes;
   const have = exports.memory.buffer.byteLength;
   if (needed > have) exports.memory.grow(Math.ceil((needed - have) / 65536));
@@ -256,10 +257,9 @@ function wasmGramKernel(
   const sum = new Float64Array(buffer, sumAt, ld * ld);
   const panel64 = new Float64Array(buffer, panelAt, panelBytes / 8);
   const panel32 = new Float32Array(buffer, panelAt, panelBytes / 4);
-  // the float64 kernel has no centre or stage region: its memory may end where the panels do
-  const centreIn = f32 ? new Float64Array(buffer, centreAt, dim) : new Float64Array(0);
-  const stage32 = f32 ? new Float32Array(buffer, stageAt, blockRows * dim) : new Float32Array(0);
-  const stage64 = f32 ? new Float64Array(buffer, stageAt, blockRows * dim) : new Float64Array(0);
+  const centreIn = new Float64Array(buffer, centreAt, dim);
+  const stage32 = new Float32Array(buffer, stageAt, blockRows * dim);
+  const stage64 = new Float64Array(buffer, stageAt, blockRows * dim);
   const gram = f32 ? exports.gram_f32 : exports.gram_f64;
   // panel address of column j, row i (elements): (j / width) * rows * width + i * width + j % width
   const shift = f32 ? 3 : 2;
@@ -267,7 +267,10 @@ function wasmGramKernel(
   const columnAt = new Int32Array(dim);
   let packedRows = -1;
 
-  /** Packs one block's rows [r0, r0 + count) in WebAssembly; false for sources it does not take. */
+  /**
+   * Packs one block's rows [r0, r0 + count) in WebAssembly; false for sources it does not take (the
+   * float64 kernel takes float64 rows only).
+   */
   function packInWasm(
     data: ArrayLike<number>,
     cols: number,
@@ -276,6 +279,12 @@ function wasmGramKernel(
     offset: number,
   ): boolean {
     const stride = count * width;
+    if (!f32) {
+      if (!(data instanceof Float64Array)) return false;
+      stage64.set(data.subarray(r0 * cols, (r0 + count) * cols));
+      exports.pack_f64_from_f64(stageAt, count, cols, centreAt + offset * 8, panelAt, stride, offset);
+      return true;
+    }
     if (data instanceof Float32Array) {
       stage32.set(data.subarray(r0 * cols, (r0 + count) * cols));
       exports.pack_f32_from_f32(stageAt, count, cols, centreAt + offset * 8, panelAt, stride, offset);
@@ -294,12 +303,13 @@ function wasmGramKernel(
     dim,
     accumulateUpper(blocks, rows, centre) {
       if (released) throw new Error('Gram kernel used after release()');
-      if (f32) centreIn.set(centre.subarray(0, dim));
+      centreIn.set(centre.subarray(0, dim));
       for (let r0 = 0; r0 < rows; r0 += blockRows) {
         const count = Math.min(blockRows, rows - r0);
         const panel = f32 ? panel32 : panel64;
         const panelStride = count * width;
-        panel.fill(0, 0, panels * panelStride);
+        // every column is packed below; only the last panel's padding columns must read as zero
+        panel.fill(0, (panels - 1) * panelStride, panels * panelStride);
         if (count !== packedRows) {
           for (let col = 0; col < dim; col++) columnAt[col] = (col >> shift) * panelStride + (col & mask);
           packedRows = count;
@@ -307,7 +317,7 @@ function wasmGramKernel(
         // row by row: contiguous reads of the source, 32-byte panel rows written
         let offset = 0;
         for (const { data, cols } of blocks) {
-          if (f32 && packInWasm(data, cols, r0, count, offset)) {
+          if (packInWasm(data, cols, r0, count, offset)) {
             offset += cols;
             continue;
           }

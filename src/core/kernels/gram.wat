@@ -59,6 +59,31 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $loop_i))))
 
+  ;; float64 panels of a centred row-major float64 block (the packing of gram_f64): the float64 at
+  ;; panel element (col >> 2) stride + 4 i + (col & 3) becomes src[i cols + j] - centre[j], as in JS.
+  (func (export "pack_f64_from_f64")
+    (param $src i32) (param $rows i32) (param $cols i32) (param $centre i32) (param $pan i32)
+    (param $stride i32) (param $offset i32)
+    (local $i i32) (local $j i32) (local $col i32) (local $row i32)
+    (block $done_i (loop $loop_i
+      (br_if $done_i (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $row (i32.add (local.get $pan) (i32.shl (local.get $i) (i32.const 5))))
+      (local.set $j (i32.const 0))
+      (block $done_j (loop $loop_j
+        (br_if $done_j (i32.ge_u (local.get $j) (local.get $cols)))
+        (local.set $col (i32.add (local.get $offset) (local.get $j)))
+        (f64.store
+          (i32.add (local.get $row)
+            (i32.shl (i32.add (i32.mul (i32.shr_u (local.get $col) (i32.const 2)) (local.get $stride))
+                              (i32.and (local.get $col) (i32.const 3))) (i32.const 3)))
+          (f64.sub (f64.load (local.get $src))
+                   (f64.load (i32.add (local.get $centre) (i32.shl (local.get $j) (i32.const 3))))))
+        (local.set $src (i32.add (local.get $src) (i32.const 8)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $loop_j)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $loop_i))))
+
   ;; float64 lanes: out[(4 ip + a) ld + 4 jp + b] += sum_r P_ip[r, a] P_jp[r, b]
   (func (export "gram_f64")
     (param $pan i32) (param $rows i32) (param $npan i32) (param $out i32) (param $ld i32)
@@ -362,6 +387,67 @@
         (f64.store (local.get $o) (f64.add (f64.load (local.get $o))
           (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (f64.load (local.get $c)))))
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (local.set $o (i32.add (local.get $o) (i32.const 8)))
+        (local.set $c (i32.add (local.get $c) (i32.const 8)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $loop_r)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $loop_t))))
+
+  ;; column_sums_f32 and class_sums_f32 on float64 rows: the same sums, in the same order
+  (func (export "column_sums_f64") (param $src i32) (param $rows i32) (param $cols i32) (param $out i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $o i32) (local $end2 i32)
+    (local.set $end2 (i32.and (local.get $cols) (i32.const -2)))
+    (local.set $p (local.get $src))
+    (local.set $i (i32.const 0))
+    (block $done_i (loop $loop_i
+      (br_if $done_i (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $o (local.get $out))
+      (local.set $j (i32.const 0))
+      (block $done_j (loop $loop_j
+        (br_if $done_j (i32.ge_u (local.get $j) (local.get $end2)))
+        (v128.store (local.get $o) (f64x2.add (v128.load (local.get $o)) (v128.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $loop_j)))
+      (block $done_r (loop $loop_r
+        (br_if $done_r (i32.ge_u (local.get $j) (local.get $cols)))
+        (f64.store (local.get $o) (f64.add (f64.load (local.get $o)) (f64.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (local.set $o (i32.add (local.get $o) (i32.const 8)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $loop_r)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $loop_i))))
+
+  (func (export "class_sums_f64") (param $src i32) (param $rows i32) (param $cols i32) (param $order i32)
+    (param $labels i32) (param $centre i32) (param $sums i32) (param $stride i32)
+    (local $t i32) (local $i i32) (local $j i32) (local $p i32) (local $o i32) (local $c i32) (local $end2 i32)
+    (local.set $end2 (i32.and (local.get $cols) (i32.const -2)))
+    (local.set $t (i32.const 0))
+    (block $done_t (loop $loop_t
+      (br_if $done_t (i32.ge_u (local.get $t) (local.get $rows)))
+      (local.set $i (i32.load (i32.add (local.get $order) (i32.shl (local.get $t) (i32.const 2)))))
+      (local.set $p (i32.add (local.get $src) (i32.shl (i32.mul (local.get $i) (local.get $cols)) (i32.const 3))))
+      (local.set $o (i32.add (local.get $sums) (i32.shl (i32.mul
+        (i32.load (i32.add (local.get $labels) (i32.shl (local.get $i) (i32.const 2)))) (local.get $stride)) (i32.const 3))))
+      (local.set $c (local.get $centre))
+      (local.set $j (i32.const 0))
+      (block $done_j (loop $loop_j
+        (br_if $done_j (i32.ge_u (local.get $j) (local.get $end2)))
+        (v128.store (local.get $o) (f64x2.add (v128.load (local.get $o))
+          (f64x2.sub (v128.load (local.get $p)) (v128.load (local.get $c)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $loop_j)))
+      (block $done_r (loop $loop_r
+        (br_if $done_r (i32.ge_u (local.get $j) (local.get $cols)))
+        (f64.store (local.get $o) (f64.add (f64.load (local.get $o))
+          (f64.sub (f64.load (local.get $p)) (f64.load (local.get $c)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
         (local.set $o (i32.add (local.get $o) (i32.const 8)))
         (local.set $c (i32.add (local.get $c) (i32.const 8)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
