@@ -457,6 +457,18 @@ describe('richscope analyze (CLI)', () => {
     }
   });
 
+  it('--json prints one JSON array, a record a line', async () => {
+    const good = fixture('mlp96_rich_step150_train');
+    const { code, out } = await cli(good, fixture('mlp96_rich_step1500_train'), '--json');
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe('[');
+    expect(lines[3]).toBe(']');
+    expect(JSON.parse(lines[1].replace(/,$/, '')).source).toBe(good);
+    expect(JSON.parse(out)).toHaveLength(2);
+  });
+
   it('prints a readable table without --json', async () => {
     const { code, out } = await cli(fixture('mlp96_rich_step150_train'));
     expect(code).toBe(0);

@@ -154,7 +154,10 @@ async function analyze(
     out(usage);
     return 0;
   }
+  // the table's records; with --json, each record's JSON as soon as it is made (a sweep's thousand
+  // records held as objects, then stringified at once, would double the command's memory)
   const records: CheckpointRecord[] = [];
+  const jsonRecords: string[] = [];
   // The next checkpoint's files are opened (and small ones read) while this one is analysed.
   let next: Promise<OpenedCheckpoint> | null = null;
   try {
@@ -186,7 +189,8 @@ async function analyze(
           `--eval ${evalArg} replaced the checkpoint's own eval split (${replacedEval.join(', ')})`,
         );
       if (args.reference !== null) await addKernelSimilarity(record, paths, args.reference, args);
-      records.push(record);
+      if (args.json) jsonRecords.push(JSON.stringify(record));
+      else records.push(record);
     }
   } catch (error) {
     await next?.then(closeCheckpoint, () => undefined);
@@ -199,7 +203,11 @@ async function analyze(
     );
     return 1;
   }
-  if (args.json) out(JSON.stringify(records));
-  else out(formatTable(records));
+  if (args.json) {
+    // one JSON array, a record a line
+    out('[');
+    jsonRecords.forEach((json, i) => out(i < jsonRecords.length - 1 ? `${json},` : json));
+    out(']');
+  } else out(formatTable(records));
   return 0;
 }

@@ -26,7 +26,7 @@ export function compileBase64Module(base64: string): WebAssembly.Module | null {
 const kept = new Map<WebAssembly.Module, WebAssembly.Instance[]>();
 
 /** The most instances of one module kept. */
-export const KEPT_INSTANCES = 4;
+export const KEPT_INSTANCES = 3;
 
 /** The largest instance memory kept: a bigger one is left to the garbage collector. */
 export const KEPT_INSTANCE_BYTES = 64 << 20;
