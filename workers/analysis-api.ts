@@ -135,6 +135,15 @@ function checkpointInput(request: AnalyzeFilesRequest) {
   return { fit: toSources(request.fit), eval: request.eval ? toSources(request.eval) : undefined };
 }
 
+/**
+ * Starts reading a checkpoint's files: a small file is read whole by its first read (byte-source.ts),
+ * which its analysis then shares. A failed read is reported by the analysis, in its turn.
+ */
+function readAhead(input: ReturnType<typeof checkpointInput> | undefined): void {
+  if (!input) return;
+  for (const source of [...input.fit, ...(input.eval ?? [])]) void source.read(0, 1).catch(() => undefined);
+}
+
 function analyzedFiles(analysis: CheckpointAnalysis, stored: StoredAs): AnalyzedFiles {
   return {
     fit: analysis.fit,
@@ -200,12 +209,15 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       persist = false,
     ): Promise<AnalysisOutcome<AnalyzedFiles>[]> {
       const analysed: AnalysisOutcome<CheckpointAnalysis>[] = [];
+      const inputs = requests.map(checkpointInput);
       for (const [index, request] of requests.entries()) {
+        // the next checkpoint's files are read while this one is analysed
+        readAhead(inputs[index + 1]);
         onCheckpoint?.(index, requestFile(request));
         analysed.push(
           await outcome(requestFile(request), async () => ({
             ok: true,
-            value: await analyzeCheckpoint(checkpointInput(request), { gramPrecision: 'auto' }),
+            value: await analyzeCheckpoint(inputs[index], { gramPrecision: 'auto' }),
           })),
         );
       }

@@ -150,4 +150,19 @@ describe('byte sources', () => {
     }
     expect(counter.slices).toBe(1);
   });
+
+  it('reads a small file once when reads come while its first read runs (a read ahead, then the parser)', async () => {
+    const bytes = patterned(10_000);
+    const { counted, counter } = countedBlob(bytes);
+    const src = blobByteSource(counted, 'small.npz');
+    const [ahead, header, tail] = await Promise.all([
+      src.read(0, 1),
+      src.read(0, 64),
+      src.read(9_000, 2_000),
+    ]);
+    expect(
+      isSlice(ahead, bytes, 0, 1) && isSlice(header, bytes, 0, 64) && isSlice(tail, bytes, 9_000, 2_000),
+    ).toBe(true);
+    expect(counter.slices).toBe(1);
+  });
 });

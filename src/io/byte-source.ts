@@ -22,20 +22,24 @@ export const WHOLE_FILE_BYTES = 4 << 20;
 /** A browser File or Blob, read a slice at a time so a 10 GB drop never sits in memory. */
 export function blobByteSource(file: Blob, name: string): ByteSource {
   let window: { offset: number; bytes: Uint8Array } | null = null;
-  const whole = file.size <= WHOLE_FILE_BYTES;
   const readSlice = async (offset: number, end: number) =>
     new Uint8Array(await file.slice(offset, end).arrayBuffer());
+  // a small file's one read, shared by every read that comes while it runs
+  let whole: Promise<Uint8Array> | null = null;
   return {
     name,
     size: file.size,
     async read(offset, length) {
       const end = Math.min(file.size, offset + length);
       if (end <= offset) return new Uint8Array(0);
-      if (!whole && end - offset >= BLOB_READ_AHEAD_BYTES) return readSlice(offset, end);
+      if (file.size <= WHOLE_FILE_BYTES) {
+        whole ??= readSlice(0, file.size);
+        return (await whole).subarray(offset, end);
+      }
+      if (end - offset >= BLOB_READ_AHEAD_BYTES) return readSlice(offset, end);
       if (!window || offset < window.offset || end > window.offset + window.bytes.length) {
-        const start = whole ? 0 : offset;
-        const windowEnd = whole ? file.size : Math.min(file.size, offset + BLOB_READ_AHEAD_BYTES);
-        window = { offset: start, bytes: await readSlice(start, windowEnd) };
+        const windowEnd = Math.min(file.size, offset + BLOB_READ_AHEAD_BYTES);
+        window = { offset, bytes: await readSlice(offset, windowEnd) };
       }
       // a view: a window is replaced, never written, so what earlier reads gave stays as it was
       return window.bytes.subarray(offset - window.offset, end - window.offset);

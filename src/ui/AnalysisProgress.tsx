@@ -28,11 +28,9 @@ function JobRow({ job }: { job: AnalysisJob }) {
       <span className="job-file" title={job.file}>
         {job.file}
       </span>
-      <progress
-        max={1}
-        value={job.phase === 'queued' ? undefined : fraction}
-        aria-label={`${job.file}: ${phase}`}
-      />
+      {/* never indeterminate: an indeterminate bar animates, and repaints the page every frame for
+          as long as a sweep's batches wait (the phase says "waiting") */}
+      <progress max={1} value={fraction} aria-label={`${job.file}: ${phase}`} />
       <span className="job-phase">{phase}</span>
       {job.checkpoints > 1 && (
         <span className="job-detail" aria-live="off" data-testid="job-checkpoints">
