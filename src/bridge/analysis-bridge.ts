@@ -142,8 +142,9 @@ export class AnalysisBridge {
   /**
    * Which of `requests` share a worker call (batches.ts): lists of indices in order; a list of one
    * goes to `analyzeFiles`, a longer one to `analyzeBatch`. Reads only the files' sizes.
+   * `dropCheckpoints`: the checkpoints of the whole drop, when `requests` are a slice of it.
    */
-  batchRequests(requests: readonly AnalyzeFilesRequest[]): number[][] {
+  batchRequests(requests: readonly AnalyzeFilesRequest[], dropCheckpoints = 0): number[][] {
     const weights = requests.map((request) => {
       const sizes = fileSizes(request);
       return {
@@ -151,7 +152,7 @@ export class AnalysisBridge {
         shardable: mayShardInPool(sizes, this.workers.size, this.thresholds),
       };
     });
-    return planBatches(weights, this.workers.size, this.batchLimits);
+    return planBatches(weights, this.workers.size, this.batchLimits, dropCheckpoints);
   }
 
   /**

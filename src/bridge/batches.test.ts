@@ -38,6 +38,15 @@ describe('planBatches', () => {
     expect(planBatches([small()], 2, limits)).toEqual([[0]]);
   });
 
+  it('sizes a slice of a drop by the whole drop: a slice of 8 of 20 checkpoints in batches of 4, not 2', () => {
+    const slice = Array.from({ length: 8 }, () => small(10));
+    expect(planBatches(slice, 2, limits)).toHaveLength(4);
+    expect(planBatches(slice, 2, limits, 20)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
+  });
+
   it('keeps big and shardable checkpoints on their own and caps a batch at its bytes', () => {
     const checkpoints = [
       small(200),

@@ -35,15 +35,18 @@ export interface CheckpointWeight {
 /**
  * The calls for `checkpoints`, as lists of their indices in order: a list of one is a checkpoint on
  * its own (big, or possibly shardable), a longer one a batch of small checkpoints that follow each
- * other in the drop (so a run's steps stay together).
+ * other in the drop (so a run's steps stay together). `dropCheckpoints`: the checkpoints of the whole
+ * drop when these are a slice of it, planned a slice at a time; batches are sized for the drop, not
+ * the slice (a slice of a sweep in batches of a few would cost the page a call and a commit each).
  */
 export function planBatches(
   checkpoints: readonly CheckpointWeight[],
   workers: number,
   limits: BatchLimits = defaultBatchLimits,
+  dropCheckpoints = 0,
 ): number[][] {
   const isSmall = (c: CheckpointWeight) => !c.shardable && c.bytes < limits.checkpointBytes;
-  const small = checkpoints.filter(isSmall).length;
+  const small = Math.max(checkpoints.filter(isSmall).length, dropCheckpoints);
   const perBatch = Math.max(
     1,
     Math.min(limits.batchCheckpoints, Math.ceil(small / (Math.max(1, workers) * limits.batchesPerWorker))),

@@ -278,11 +278,13 @@ describe('jobs: batches of small checkpoints', () => {
 
   it('plans a big drop a slice at a time, starting each slice’s calls; a cancel stops the planning', async () => {
     const planned: number[] = [];
+    const dropSizes = new Set<number | undefined>();
     const inner = batchingBridge(fakeBridge(), 10);
     const bridge: BatchingBridge = {
       ...inner,
-      batchRequests: (requests) => {
+      batchRequests: (requests, dropCheckpoints) => {
         planned.push(requests.length);
+        dropSizes.add(dropCheckpoints);
         return inner.batchRequests(requests);
       },
     };
@@ -291,6 +293,8 @@ describe('jobs: batches of small checkpoints', () => {
     const { store, actions } = makeStore(bridge);
     await actions.addFiles(sweep(['a', 'b'], steps));
     expect(planned).toEqual([slice, slice, slice, slice, 6]);
+    // each slice's batches are sized for the whole drop
+    expect([...dropSizes]).toEqual([2 * steps.length]);
     expect(store.getState().runs.map((r) => r.checkpoints.length)).toEqual([steps.length, steps.length]);
     expect(store.getState().runs[1].checkpoints.map((c) => c.step)).toEqual(steps);
 

@@ -275,7 +275,7 @@ export function createJobs(store: RichscopeStore, deps: JobDependencies) {
         const requests = checkpoints.map((c) => requestOf(c.files));
         const groups =
           deps.bridge.batchRequests && deps.bridge.analyzeBatch
-            ? deps.bridge.batchRequests(requests)
+            ? deps.bridge.batchRequests(requests, plan.checkpoints.length)
             : requests.map((_, i) => [i]);
         const calls = groups.map((indices) => ({
           id: `job-${nextJob++}`,
