@@ -386,7 +386,7 @@ async function accumulateSplit(
     const [features, logits, labels] = blocks;
     const rows = features.length / split.features.cols;
     // with nonFinite 'error' a bad block still arrives (the refusal comes at the end, with the full count)
-    if (!stats.nonFinite.size && !hasNonFinite(features) && !hasNonFinite(logits)) {
+    if (!stats.blockNonFinite) {
       accumulator.add({
         rows,
         features,
@@ -413,11 +413,6 @@ async function accumulateSplit(
   const moments = accumulator.result();
   accumulator.release();
   return { moments, notes };
-}
-
-function hasNonFinite(block: Float64Array): boolean {
-  for (let i = 0; i < block.length; i++) if (!Number.isFinite(block[i])) return true;
-  return false;
 }
 
 /** Degenerate data (and the maths' range errors) as an InputError on `source`; anything else as it is. */

@@ -63,6 +63,20 @@ describe('zipRows', () => {
     );
   });
 
+  it('says of each block it yields whether it holds a NaN or an Inf, in any of its arrays', async () => {
+    const a = memoryReader('a', [1, 2, 3, 4, 5, 6, 7, 8], 2);
+    const b = memoryReader('b', [10, 20, NaN, 40], 1);
+    const stats: ZipRowsStats = { rowsRead: 0, rowsDropped: 0, nonFinite: new Map() };
+    const flags: (boolean | undefined)[] = [];
+    const zipped = zipRows([a, b], 1, undefined, { nonFinite: 'error', source: 's' }, stats);
+    await expect(
+      (async () => {
+        for await (const _ of zipped) flags.push(stats.blockNonFinite);
+      })(),
+    ).rejects.toBeInstanceOf(InputError);
+    expect(flags).toEqual([false, false, true, false]);
+  });
+
   it('drops rows with NaN/Inf in any array when asked', async () => {
     const a = memoryReader('a', [1, NaN, 3, 4, 5, 6], 2);
     const b = memoryReader('b', [10, 20, Infinity], 1);

@@ -62,6 +62,8 @@ export interface ZipRowsStats {
   rowsDropped: number;
   /** per array key */
   nonFinite: Map<string, NonFiniteCount>;
+  /** whether the block last yielded holds a NaN or an Inf (with nonFinite 'error'; 'drop' yields none) */
+  blockNonFinite?: boolean;
 }
 
 /**
@@ -120,6 +122,7 @@ export async function* zipRows(
           });
           offset += count;
           stats.rowsRead += count;
+          stats.blockNonFinite = false;
           if (keep.length > 0) yield kept;
           if (options.recycle) [...blocks, ...kept].forEach(recycleRowBlock);
           continue;
@@ -127,6 +130,7 @@ export async function* zipRows(
       }
       offset += count;
       stats.rowsRead += count;
+      stats.blockNonFinite = blockHasNonFinite;
       yield blocks;
       if (options.recycle) blocks.forEach(recycleRowBlock);
     }
