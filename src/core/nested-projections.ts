@@ -27,10 +27,14 @@ export function nestedProjections(
   width: number,
   energy: number,
 ): number[] {
-  // row k of the factor holds l_kj at the kept j < k, then L_kk; c_k is row k of `coefficients`
+  // Row k of the factor holds l_kj for the kept j < k, in the order they were kept (t = 0, 1, ...),
+  // so the inner loops run over contiguous memory; the kept directions' pivots and coefficients are
+  // packed the same way.
   const lower = new Float64Array(count * count);
+  const pivots = new Float64Array(count);
   const coefficients = new Float64Array(count * width);
-  const kept = new Int32Array(count);
+  const sums = new Float64Array(width);
+  const keptIndex = new Int32Array(count);
   let keptCount = 0;
   let captured = 0;
   const curve: number[] = [];
@@ -38,25 +42,33 @@ export function nestedProjections(
     const row = k * count;
     let residual = gram[row + k];
     for (let t = 0; t < keptCount; t++) {
-      const j = kept[t];
-      const rowJ = j * count;
+      // the direction kept t-th, whose packed row holds t values
+      const j = keptIndex[t];
+      const rowJ = t * count;
       let s = gram[row + j];
-      for (let u = 0; u < t; u++) s -= lower[row + kept[u]] * lower[rowJ + kept[u]];
-      const value = s / lower[rowJ + j];
-      lower[row + j] = value;
+      for (let u = 0; u < t; u++) s -= lower[row + u] * lower[rowJ + u];
+      const value = s / pivots[t];
+      lower[row + t] = value;
       residual -= value * value;
     }
     if (residual > RESIDUAL_TOLERANCE * gram[row + k]) {
       const pivot = Math.sqrt(residual);
-      lower[row + k] = pivot;
+      for (let c = 0; c < width; c++) sums[c] = projections[k * width + c];
+      for (let t = 0; t < keptCount; t++) {
+        const l = lower[row + t];
+        const from = t * width;
+        for (let c = 0; c < width; c++) sums[c] -= l * coefficients[from + c];
+      }
+      const to = keptCount * width;
       for (let c = 0; c < width; c++) {
-        let s = projections[k * width + c];
-        for (let t = 0; t < keptCount; t++) s -= lower[row + kept[t]] * coefficients[kept[t] * width + c];
-        const coefficient = s / pivot;
-        coefficients[k * width + c] = coefficient;
+        const coefficient = sums[c] / pivot;
+        coefficients[to + c] = coefficient;
         captured += coefficient * coefficient;
       }
-      kept[keptCount++] = k;
+      // the kept direction's own row moves to its packed place
+      if (keptCount !== k) lower.copyWithin(keptCount * count, row, row + keptCount);
+      pivots[keptCount] = pivot;
+      keptIndex[keptCount++] = k;
     }
     curve.push(captured / energy);
   }
