@@ -10,7 +10,7 @@
  * goes through the JS loops) and 'js'.
  */
 import { gramWasmModule, type ColumnBlock } from './gram';
-import { keepInstance, takeInstance } from './wasm';
+import { leaseInstance } from './wasm';
 
 export interface ChunkSums {
   /**
@@ -121,39 +121,37 @@ function stagedType(blocks: ColumnBlock[]): 4 | 8 | null {
  * after block.
  */
 function wasmChunkSums(module: WebAssembly.Module, dense: number, classes: number): ChunkSums {
-  const instance = takeInstance(module);
-  const x = instance.exports as unknown as ChunkSumsExports;
-  let released = false;
+  const lease = leaseInstance(module);
+  const x = lease.instance.exports as unknown as ChunkSumsExports;
   const centreAt = classes * dense * 8;
   const outAt = centreAt + dense * 8;
   const orderAt = outAt + dense * 8;
   const sums = () => new Float64Array(x.memory.buffer, 0, classes * dense);
   let labelsAt = orderAt;
   let stageAt = orderAt;
-  let capacity = -1; // rows the memory holds
+  let capacity = 0; // rows the order and labels regions hold
   let held: ColumnBlock[] = [];
   let heldRows = 0;
   let staged: 4 | 8 | null = null; // bytes a value of the held rows copied into WebAssembly memory
 
-  function reserve(rows: number): void {
-    if (rows > capacity) {
-      const needed = orderAt + rows * 8 + rows * dense * 8;
-      const have = x.memory.buffer.byteLength;
-      if (needed > have) x.memory.grow(Math.ceil((needed - have) / 65536));
-      capacity = rows;
-    }
+  /** Room for `rows` rows of order, labels and staged values of `valueBytes` each. */
+  function reserve(rows: number, valueBytes: number): void {
+    capacity = Math.max(capacity, rows);
     labelsAt = orderAt + capacity * 4;
     stageAt = labelsAt + capacity * 4;
+    const needed = stageAt + rows * dense * valueBytes;
+    const have = x.memory.buffer.byteLength;
+    if (needed > have) x.memory.grow(Math.ceil((needed - have) / 65536));
   }
 
-  reserve(0); // the class sums
+  reserve(0, 0); // the class sums
   return {
     columnSums(blocks, rows, out) {
-      if (released) throw new Error('chunk sums used after release()');
+      if (lease.released) throw new Error('chunk sums used after release()');
       [held, heldRows] = [blocks, rows];
       staged = stagedType(blocks);
       if (staged === null) return addColumnSums(blocks, rows, out);
-      reserve(rows);
+      reserve(rows, staged);
       new Float64Array(x.memory.buffer, outAt, dense).set(out.subarray(0, dense));
       const [Type, columnSums] =
         staged === 4 ? [Float32Array, x.column_sums_f32] : [Float64Array, x.column_sums_f64];
@@ -186,10 +184,6 @@ function wasmChunkSums(module: WebAssembly.Module, dense: number, classes: numbe
       }
     },
     classSums: sums,
-    release() {
-      if (released) return;
-      released = true;
-      keepInstance(module, instance);
-    },
+    release: lease.release,
   };
 }

@@ -3,7 +3,7 @@
  * memory (`workLayout`), shared by the loops' two implementations and by the algorithm around them.
  */
 import { eigenWasmBase64 } from './eigen-wasm.generated';
-import { compileBase64Module, keepInstance, takeInstance } from './wasm';
+import { compileBase64Module, leaseInstance } from './wasm';
 
 /**
  * The level-1 loops of the solver over one float64 memory `mem` (element offsets). Two implementations:
@@ -186,21 +186,16 @@ export function eigenWasmModule(): WebAssembly.Module | null {
 function wasmOps(size: number): EigenOps | null {
   const module = eigenWasmModule();
   if (!module) return null;
-  const instance = takeInstance(module);
-  const x = instance.exports as unknown as EigenExports;
+  const lease = leaseInstance(module);
+  const x = lease.instance.exports as unknown as EigenExports;
   const bytes = size * 8;
   if (bytes > x.memory.buffer.byteLength)
     x.memory.grow(Math.ceil((bytes - x.memory.buffer.byteLength) / 65536));
   const mem = new Float64Array(x.memory.buffer, 0, size);
-  let released = false;
   // byte address = 8 * element offset
   return {
     mem,
-    release() {
-      if (released) return;
-      released = true;
-      keepInstance(module, instance);
-    },
+    release: lease.release,
     dot: (a, b, len) => x.dot(a * 8, b * 8, len),
     axpy: (y, z, len, alpha) => x.axpy(y * 8, z * 8, len, alpha),
     symmetricProduct(n, i) {

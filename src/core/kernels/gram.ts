@@ -13,7 +13,7 @@
  */
 import { gramRelaxedWasmBase64 } from './gram-relaxed-wasm.generated';
 import { gramWasmBase64 } from './gram-wasm.generated';
-import { compileBase64Module, keepInstance, takeInstance } from './wasm';
+import { compileBase64Module, leaseInstance } from './wasm';
 
 export type GramPrecision = 'float64' | 'float32';
 export type GramKernelName = 'wasm-f64' | 'wasm-f32' | 'js';
@@ -235,9 +235,8 @@ function wasmGramKernel(
   blockRows: number,
   module: WebAssembly.Module,
 ): GramKernel {
-  const instance = takeInstance(module);
-  const exports = instance.exports as unknown as GramExports;
-  let released = false;
+  const lease = leaseInstance(module);
+  const exports = lease.instance.exports as unknown as GramExports;
   const f32 = name === 'wasm-f32';
   const width = f32 ? 8 : 4; // panel width in columns (32 bytes a row)
   const panels = Math.max(1, Math.ceil(dim / width));
@@ -302,7 +301,7 @@ function wasmGramKernel(
     name,
     dim,
     accumulateUpper(blocks, rows, centre) {
-      if (released) throw new Error('Gram kernel used after release()');
+      if (lease.released) throw new Error('Gram kernel used after release()');
       centreIn.set(centre.subarray(0, dim));
       for (let r0 = 0; r0 < rows; r0 += blockRows) {
         const count = Math.min(blockRows, rows - r0);
@@ -335,10 +334,6 @@ function wasmGramKernel(
     addRunningSum: (out, outLd) => addUpper(sum, ld, dim, out, outLd),
     moveRunningSum: (out, outLd) => moveUpper(sum, ld, dim, out, outLd),
     clear: () => sum.fill(0),
-    release() {
-      if (released) return;
-      released = true;
-      keepInstance(module, instance);
-    },
+    release: lease.release,
   });
 }

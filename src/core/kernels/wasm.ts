@@ -52,3 +52,28 @@ export function keepInstance(module: WebAssembly.Module, instance: WebAssembly.I
   list.push(instance);
   kept.set(module, list);
 }
+
+/** An instance taken for one user, who gives it back once with `release`. */
+export interface InstanceLease {
+  readonly instance: WebAssembly.Instance;
+  /** whether `release` has been called: nothing may use the instance then */
+  readonly released: boolean;
+  release(): void;
+}
+
+/** `takeInstance`, with the `keepInstance` that ends its use. */
+export function leaseInstance(module: WebAssembly.Module): InstanceLease {
+  const instance = takeInstance(module);
+  let released = false;
+  return {
+    instance,
+    get released() {
+      return released;
+    },
+    release() {
+      if (released) return;
+      released = true;
+      keepInstance(module, instance);
+    },
+  };
+}
