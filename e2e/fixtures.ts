@@ -200,10 +200,20 @@ export class RunsPanel {
   }
 }
 
+/** One checkpoint row as the table shows it. */
+export interface ShownRow {
+  run: string;
+  step: number;
+  dlr: number;
+}
+
 export class CheckpointTable {
+  /** The rows in the DOM: all of a short table, a window of a long one (row-window.ts). */
   readonly rows: Locator;
+  readonly table: Locator;
   constructor(readonly page: Page) {
     this.rows = page.getByTestId('checkpoint-row');
+    this.table = page.getByTestId('checkpoint-table');
   }
   row(run: string, step: number): Locator {
     return this.page.locator(`[data-testid="checkpoint-row"][data-run="${run}"][data-step="${step}"]`);
@@ -212,9 +222,39 @@ export class CheckpointTable {
   get selectedRows(): Locator {
     return this.page.locator('[data-testid="checkpoint-row"][aria-selected="true"]');
   }
-  /** Waits until exactly `count` rows exist (analyses finished). */
-  async expectRows(count: number): Promise<void> {
-    await expect(this.rows).toHaveCount(count, { timeout: 60_000 });
+  /** Waits until the table has exactly `count` checkpoint rows (analyses finished). */
+  async expectRows(count: number, timeout = 60_000): Promise<void> {
+    // aria-rowcount counts the header row too
+    await expect(this.table).toHaveAttribute('aria-rowcount', String(count + 1), { timeout });
+  }
+  /**
+   * Every row of the table, read as a user would: scrolling the table from top to bottom, a
+   * viewport at a time, and reading the rows rendered at each position.
+   */
+  async allRows(): Promise<ShownRow[]> {
+    const scroller = this.page.locator('.table-scroll');
+    const seen = new Map<string, ShownRow>();
+    const read = () =>
+      this.rows.evaluateAll((rows) =>
+        rows.map((row) => ({
+          run: row.getAttribute('data-run') ?? '',
+          step: Number(row.getAttribute('data-step')),
+          dlr: Number(row.getAttribute('data-dlr')),
+        })),
+      );
+    await scroller.evaluate((el) => (el.scrollTop = 0));
+    for (;;) {
+      for (const row of await read()) seen.set(`${row.run}@${row.step}`, row);
+      const moved = await scroller.evaluate((el) => {
+        const before = el.scrollTop;
+        el.scrollTop = before + el.clientHeight / 2;
+        return el.scrollTop > before;
+      });
+      if (!moved) break;
+      // the table renders the rows of the new position in the next frame
+      await this.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
+    }
+    return [...seen.values()];
   }
 }
 

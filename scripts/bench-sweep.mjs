@@ -97,7 +97,9 @@ export function instrumentSweepPage() {
   );
   const timer = setInterval(() => {
     if (marks.drop === null) return;
-    if (document.querySelectorAll('[data-testid="checkpoint-row"][data-dlr]').length >= marks.expected) {
+    // the table's rows (aria-rowcount less the header), rendered or not
+    const rows = Number(document.querySelector('[data-testid="checkpoint-table"]')?.getAttribute('aria-rowcount') ?? 1) - 1;
+    if (rows >= marks.expected) {
       marks.rows = performance.now();
       clearInterval(timer);
     }
@@ -134,15 +136,27 @@ export async function dropSweep(page, dir, checkpoints, { timeout = 900_000 } = 
   };
 }
 
-/** The table's D_LR by `run@step`, to compare with the CLI's records. */
+/**
+ * The table's D_LR by `run@step`, to compare with the CLI's records: the table renders the rows
+ * near its viewport, so it is scrolled from top to bottom and read at each position.
+ */
 export async function shownDlr(page) {
-  const rows = await page
-    .locator('[data-testid="checkpoint-row"]')
-    .evaluateAll((list) =>
-      list.map((row) => [
-        `${row.getAttribute('data-run')}@${row.getAttribute('data-step')}`,
-        row.dataset.dlr,
-      ]),
-    );
-  return new Map(rows.map(([key, dlr]) => [key, Number(dlr)]));
+  const shown = new Map();
+  const scroller = page.locator('.table-scroll');
+  await scroller.evaluate((el) => (el.scrollTop = 0));
+  for (;;) {
+    const rows = await page
+      .locator('[data-testid="checkpoint-row"]')
+      .evaluateAll((list) =>
+        list.map((row) => [`${row.getAttribute('data-run')}@${row.getAttribute('data-step')}`, row.dataset.dlr]),
+      );
+    for (const [key, dlr] of rows) shown.set(key, Number(dlr));
+    const moved = await scroller.evaluate((el) => {
+      const before = el.scrollTop;
+      el.scrollTop = before + el.clientHeight / 2;
+      return el.scrollTop > before;
+    });
+    if (!moved) return shown;
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
+  }
 }

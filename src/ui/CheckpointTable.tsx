@@ -3,7 +3,7 @@
  * shows its jackknife standard error, and ticking two rows compares their D_LR against it
  * (docs/method.md §7).
  */
-import { memo, useCallback, useMemo, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { formatWithStdErr } from '../core/jackknife';
 import { runSummaries, type CheckpointSummary, type RunSummary } from '../state/run-summaries';
 import { richscope, useRichscope } from '../state/store';
@@ -12,35 +12,49 @@ import { compareDlr } from './dlr-comparison';
 import { methodReference } from './method-sections';
 import { MethodText } from './MethodText';
 import { tableRows, type CheckpointRow as Row } from './table-rows';
+import { useRowWindow } from './use-row-window';
 
 type CheckpointRow = Row<RunSummary, CheckpointSummary>;
 
-const COLUMNS: { key: SortColumn; label: string; title: string }[] = [
+/** Widths in `ch` of the table's font (fixed layout: rendering a window of rows never moves a column). */
+const COLUMNS: { key: SortColumn; label: string; title: string; width?: number }[] = [
   { key: 'run', label: 'run', title: 'run name' },
-  { key: 'step', label: 'step', title: 'training step' },
-  { key: 'n', label: 'n', title: 'samples in the fit split' },
-  { key: 'p', label: 'p', title: 'feature dimension' },
-  { key: 'C', label: 'C', title: 'output dimension' },
-  { key: 'r', label: 'r', title: 'numerical rank of the outputs' },
+  { key: 'step', label: 'step', title: 'training step', width: 8 },
+  { key: 'n', label: 'n', title: 'samples in the fit split', width: 7 },
+  { key: 'p', label: 'p', title: 'feature dimension', width: 6 },
+  { key: 'C', label: 'C', title: 'output dimension', width: 6 },
+  { key: 'r', label: 'r', title: 'numerical rank of the outputs', width: 5 },
   {
     key: 'dlr',
     label: 'D_LR ± s.e.',
     title: `low-rank measure, 0 = rich, 1 = lazy (${methodReference('dlr')}), ± its jackknife standard error over the inputs (${methodReference('jackknife')})`,
+    width: 17.5,
   },
   {
     key: 'dlrEnergy99',
     label: 'D_LR (99%)',
     title: `D_LR (99% output energy): D_LR over the output directions holding 99% of the output energy (${methodReference('outputRank')}), ± s.e.`,
+    width: 17.5,
   },
   {
     key: 'nc1',
     label: 'NC1',
     title: `neural collapse NC1 (needs labels; scale-sensitive; ${methodReference('companions')})`,
+    width: 8,
   },
-  { key: 'accuracy', label: 'train acc', title: 'argmax(logits) = label on the fit split' },
-  { key: 'evalAccuracy', label: 'test acc', title: 'argmax(logits) = label on the eval split' },
-  { key: 'participationRatio', label: 'PR', title: 'participation ratio of the feature eigenvalues' },
+  { key: 'accuracy', label: 'train acc', title: 'argmax(logits) = label on the fit split', width: 12 },
+  { key: 'evalAccuracy', label: 'test acc', title: 'argmax(logits) = label on the eval split', width: 11 },
+  {
+    key: 'participationRatio',
+    label: 'PR',
+    title: 'participation ratio of the feature eigenvalues',
+    width: 8,
+  },
 ];
+const COMPARE_WIDTH = 9;
+/** The run column's least width; the table scrolls sideways below it. */
+const RUN_MIN_WIDTH = 14;
+const TABLE_MIN_WIDTH = COLUMNS.reduce((sum, c) => sum + (c.width ?? RUN_MIN_WIDTH), COMPARE_WIDTH);
 
 const format = (value: number | null, digits = 4) => (value === null ? '–' : value.toFixed(digits));
 const rowKey = (row: CheckpointRow) => `${row.run.id}@${row.checkpoint.step}`;
@@ -57,6 +71,45 @@ export function CheckpointTable() {
     () => tableRows<RunSummary, CheckpointSummary>(runs, sortColumn, descending),
     [runs, sortColumn, descending],
   );
+  // Only the rows near the viewport are in the DOM; the table's aria-rowcount says how many exist.
+  const { scroller, body, first, end, above, below, show: showRow } = useRowWindow(rows.length);
+  const rowsNow = useRef(rows);
+  useLayoutEffect(() => {
+    rowsNow.current = rows;
+  }, [rows]);
+  // A checkpoint selected anywhere (a plot, the keyboard) scrolls its row into the table's view.
+  useEffect(() => {
+    const index = rowsNow.current.findIndex(
+      (row) => row.run.id === selectedRun && row.checkpoint.step === selectedStep,
+    );
+    if (index >= 0) showRow(index);
+  }, [selectedRun, selectedStep, showRow]);
+  // The row the arrow keys moved to takes the focus once it is rendered.
+  const focusAt = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    if (focusAt.current === null) return;
+    const tr = body.current?.querySelector<HTMLElement>(`tr[aria-rowindex="${focusAt.current + 2}"]`);
+    if (!tr) return;
+    focusAt.current = null;
+    tr.focus({ preventScroll: true });
+  });
+  const onRowKey = useCallback((event: KeyboardEvent<HTMLTableSectionElement>) => {
+    const tr = (event.target as HTMLElement).closest('tr[aria-rowindex]');
+    if (!tr) return;
+    const index = Number(tr.getAttribute('aria-rowindex')) - 2;
+    const list = rowsNow.current;
+    const next =
+      event.key === 'ArrowDown' ? index + 1 : event.key === 'ArrowUp' ? index - 1 : null;
+    if (next !== null) {
+      event.preventDefault();
+      if (next < 0 || next >= list.length) return;
+      focusAt.current = next;
+      select(list[next]);
+    } else if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      select(list[index]);
+    }
+  }, []);
   // The column under the pointer or the focus, explained above the table (hover and keyboard alike).
   const [explained, setExplained] = useState<SortColumn | null>(null);
   const explanation = COLUMNS.find((c) => c.key === explained);
@@ -108,10 +161,21 @@ export function CheckpointTable() {
           </span>
         ))}
       </div>
-      <div className="table-scroll">
-        <table className="checkpoints">
+      <div className="table-scroll" ref={scroller}>
+        <table
+          className="checkpoints"
+          data-testid="checkpoint-table"
+          aria-rowcount={rows.length + 1}
+          style={{ minWidth: `${TABLE_MIN_WIDTH}ch` }}
+        >
+          <colgroup>
+            <col style={{ width: `${COMPARE_WIDTH}ch` }} />
+            {COLUMNS.map((column) => (
+              <col key={column.key} style={column.width ? { width: `${column.width}ch` } : undefined} />
+            ))}
+          </colgroup>
           <thead>
-            <tr>
+            <tr aria-rowindex={1}>
               <th scope="col" title="tick two checkpoints to compare their D_LR">
                 compare
               </th>
@@ -137,16 +201,19 @@ export function CheckpointTable() {
               ))}
             </tr>
           </thead>
-          <tbody>
-            {rows.map((row) => (
+          <tbody ref={body} onKeyDown={onRowKey}>
+            <RowSpace height={above} />
+            {rows.slice(first, end).map((row, i) => (
               <TableRow
                 key={rowKey(row)}
                 row={row}
+                position={first + i}
                 selected={row.run.id === selectedRun && row.checkpoint.step === selectedStep}
                 ticked={ticked.includes(rowKey(row))}
                 onToggle={toggle}
               />
             ))}
+            <RowSpace height={below} />
           </tbody>
         </table>
       </div>
@@ -163,15 +230,20 @@ export function CheckpointTable() {
 
 const select = (row: CheckpointRow) =>
   richscope.selectCheckpoint({ runId: row.run.id, step: row.checkpoint.step });
-const onKey = (event: KeyboardEvent, row: CheckpointRow) => {
-  if (event.key === 'Enter' || event.key === ' ') {
-    event.preventDefault();
-    select(row);
-  }
-};
+
+/** The height of the rows not rendered, above or below the rendered ones. */
+function RowSpace({ height }: { height: number }) {
+  return (
+    <tr className="row-space" aria-hidden="true">
+      <td colSpan={COLUMNS.length + 1} style={{ height }} />
+    </tr>
+  );
+}
 
 interface TableRowProps {
   row: CheckpointRow;
+  /** index among all rows, in table order */
+  position: number;
   selected: boolean;
   ticked: boolean;
   onToggle: (row: CheckpointRow) => void;
@@ -182,7 +254,7 @@ interface TableRowProps {
  * changes: while a sweep streams in, the rows already shown stay as they are.
  */
 const TableRow = memo(
-  function TableRow({ row, selected, ticked, onToggle }: TableRowProps) {
+  function TableRow({ row, position, selected, ticked, onToggle }: TableRowProps) {
     const m = row.checkpoint.metrics;
     // sessions stored before the standard errors existed have none
     const stdErr = m.dlrStdErr ?? null;
@@ -193,11 +265,11 @@ const TableRow = memo(
         data-step={row.checkpoint.step}
         data-dlr={String(m.dlr)}
         data-dlr-se={stdErr === null ? '' : String(stdErr)}
+        aria-rowindex={position + 2}
         aria-selected={selected}
         tabIndex={0}
         className={row.run.visible ? undefined : 'hidden-run'}
         onClick={() => select(row)}
-        onKeyDown={(e) => onKey(e, row)}
       >
         <td onClick={(e) => e.stopPropagation()}>
           <input
@@ -209,7 +281,7 @@ const TableRow = memo(
             onKeyDown={(e) => e.stopPropagation()}
           />
         </td>
-        <td>
+        <td title={row.run.name}>
           <span className="swatch" style={{ background: row.run.colour }} aria-hidden="true" />
           {row.run.name}
         </td>
@@ -230,6 +302,7 @@ const TableRow = memo(
   (before, after) =>
     before.row.run === after.row.run &&
     before.row.checkpoint === after.row.checkpoint &&
+    before.position === after.position &&
     before.selected === after.selected &&
     before.ticked === after.ticked &&
     before.onToggle === after.onToggle,
