@@ -6,7 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { exampleRows, expect, fixtureFile, test, type PlotId } from './fixtures';
 import { seriousViolations } from './axe';
-import { expectReflowAt, hoverAt, hoverText, opacities, plotSizes, runsDrawn } from './plot-probes';
+import {
+  drawnMarks,
+  expectReflowAt,
+  hoverAt,
+  hoverText,
+  opacities,
+  plotSizes,
+  runsDrawn,
+  yPixel,
+} from './plot-probes';
 
 const MAIN_PLOTS: PlotId[] = ['plot-mass', 'plot-utilization', 'plot-eigenvalues', 'plot-dlr-steps'];
 
@@ -200,11 +209,12 @@ test.describe('steps', () => {
   }) => {
     await page.goto('/');
     await table.expectRows(exampleRows());
-    const marked = () =>
-      page.getByTestId('plot-dlr-steps').evaluate((div) => {
-        const shapes = (div as unknown as { _fullLayout: { shapes: { x0: number }[] } })._fullLayout.shapes;
-        return shapes.map((s) => Number(s.x0));
-      });
+    // the step lines drawn over the plot, each where plotly's x axis puts its step
+    const marked = async () => {
+      const steps = (await drawnMarks(page, 'plot-dlr-steps')).filter((m) => m.kind === 'step');
+      for (const mark of steps) expect(Math.abs(mark.px - mark.expectedPx)).toBeLessThan(0.5);
+      return steps.map((m) => m.x);
+    };
     // Latest: 1600, which only the grokking run has.
     await expect(plots.stepValue).toHaveText('1600');
     await expect.poll(marked).toEqual([1600]);
@@ -230,6 +240,15 @@ test.describe('steps', () => {
     await table.expectRows(exampleRows());
     await table.row('learn-rich', 100).click();
     await expect(plots.stepValue).toHaveText('100');
+    // "D_LR over training" rings the selected point, where plotly's axes put its step and D_LR
+    const dlr = Number(await table.row('learn-rich', 100).getAttribute('data-dlr'));
+    await expect
+      .poll(async () => (await drawnMarks(page, 'plot-dlr-steps')).filter((m) => m.kind === 'ring'))
+      .toHaveLength(1);
+    const [ring] = (await drawnMarks(page, 'plot-dlr-steps')).filter((m) => m.kind === 'ring');
+    expect(ring.x).toBe(100);
+    expect(Math.abs(ring.px - ring.expectedPx)).toBeLessThan(0.5);
+    expect(Math.abs(ring.py! - (await yPixel(page, 'plot-dlr-steps', dlr)))).toBeLessThan(0.5);
     await expect
       .poll(() =>
         page

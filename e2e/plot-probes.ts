@@ -104,3 +104,45 @@ export function hoverText(page: Page, id: string): Promise<string> {
     .locator('.hoverlayer')
     .evaluate((layer) => layer.textContent ?? '');
 }
+
+/** A mark drawn over a plot (a ring or a step line), with where plotly's own axes put its data point. */
+export interface DrawnMark {
+  kind: string;
+  /** the mark's x in data units */
+  x: number;
+  /** its pixel x on the marks layer, and where the plot's x axis puts `x` */
+  px: number;
+  expectedPx: number;
+  /** a ring's pixel y, and where the y axis puts the D_LR it rings (null for a step line) */
+  py: number | null;
+}
+
+/** The marks over plot `id`: the selected checkpoint's ring, the spectra's step. */
+export function drawnMarks(page: Page, id: string): Promise<DrawnMark[]> {
+  return page.getByTestId(id).evaluate((div) => {
+    type Axis = { _offset: number; c2p: (v: number) => number };
+    const { xaxis } = (div as unknown as { _fullLayout: { xaxis: Axis } })._fullLayout;
+    const layer = div.parentElement!.querySelector('.plot-marks')!;
+    return [...layer.querySelectorAll<SVGElement>('[data-mark]')].map((mark) => {
+      const x = Number(mark.dataset.x);
+      const ring = mark.dataset.mark === 'ring';
+      const px = Number((ring ? mark : mark.querySelector('line')!).getAttribute(ring ? 'cx' : 'x1'));
+      return {
+        kind: mark.dataset.mark!,
+        x,
+        px,
+        expectedPx: xaxis._offset + xaxis.c2p(x),
+        py: ring ? Number(mark.getAttribute('cy')) : null,
+      };
+    });
+  });
+}
+
+/** Where the y axis of plot `id` puts `y`, in the marks layer's pixels. */
+export function yPixel(page: Page, id: string, y: number): Promise<number> {
+  return page.getByTestId(id).evaluate((div, y) => {
+    type Axis = { _offset: number; c2p: (v: number) => number };
+    const { yaxis } = (div as unknown as { _fullLayout: { yaxis: Axis } })._fullLayout;
+    return yaxis._offset + yaxis.c2p(y);
+  }, y);
+}

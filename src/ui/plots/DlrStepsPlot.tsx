@@ -4,7 +4,7 @@
  * is marked. A click on a point, or the arrow keys on the focused plot, select a checkpoint (which the
  * spectra and details then show).
  */
-import type { Layout, Shape } from 'plotly.js-dist-min';
+import type { Layout } from 'plotly.js-dist-min';
 import { useCallback, useMemo, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { richscope, useRichscope } from '../../state/store';
@@ -15,6 +15,7 @@ import { buildDlrTraces, drawsAccuracy, selectableDlrRuns, selectionRing } from 
 import { NoRunsMessage } from './NoRunsMessage';
 import { hoverTraceRun } from './hover-run';
 import { Plot } from './Plot';
+import { marksAsLayout, type PlotMark } from './plot-marks';
 import { SMOOTHING_WEIGHTS } from './smoothing';
 import { sliderStep, sliderSteps } from './step-slider';
 import { usePlottedRuns } from './refresh-while-busy';
@@ -73,41 +74,18 @@ export function DlrStepsPlot() {
             },
           }
         : {}),
-      shapes: [
-        ...(ring ? [ring] : []),
-        ...(marked === null
-          ? []
-          : [
-              {
-                type: 'line',
-                xref: 'x',
-                yref: 'paper',
-                x0: marked,
-                x1: marked,
-                y0: 0,
-                y1: 1,
-                line: { color: '#8a8f98', width: 1.5, dash: 'dash' },
-              } satisfies Partial<Shape>,
-            ]),
-      ],
-      annotations:
-        marked === null
-          ? []
-          : [
-              {
-                xref: 'x',
-                yref: 'paper',
-                x: marked,
-                y: 1,
-                yanchor: 'bottom',
-                showarrow: false,
-                text: `spectra: step ${marked}`,
-                font: { size: 11, color: '#8a8f98' },
-              },
-            ],
+      // room above the plot area for the step's label
       margin: { l: 56, r: hasAccuracy ? 56 : 16, t: 22, b: 40 },
     }),
-    [logSteps, hasAccuracy, marked, ring],
+    [logSteps, hasAccuracy],
+  );
+  // The ring and the step's line move over the drawn plot: a selection or the slider redraws nothing.
+  const marks = useMemo<PlotMark[]>(
+    () => [
+      ...(ring ? [ring] : []),
+      ...(marked === null ? [] : [{ kind: 'step' as const, x: marked, label: `spectra: step ${marked}` }]),
+    ],
+    [ring, marked],
   );
   const select = useCallback((customdata: unknown) => {
     if (Array.isArray(customdata) && customdata.length >= 2)
@@ -132,6 +110,7 @@ export function DlrStepsPlot() {
   // The exported legend lists each run's D_LR and test accuracy lines, in rows.
   const exportFigure = () => ({
     layout: {
+      ...marksAsLayout(marks, logSteps),
       legend: {
         orientation: 'h' as const,
         x: 0,
@@ -198,6 +177,7 @@ export function DlrStepsPlot() {
           height={300}
           onPointClick={select}
           onHoverTrace={hoverTraceRun}
+          marks={marks}
           emptyMessage={<NoRunsMessage />}
           exportFigure={exportFigure}
           description="D_LR of each run against training step; click a point, or use the arrow keys, to select a checkpoint"

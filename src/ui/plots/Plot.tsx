@@ -21,6 +21,7 @@ import { useColourScheme } from '../use-colour-scheme';
 import { figureChange } from './figure-change';
 import { nearestPoint } from './nearest-point';
 import { plotConfig } from './plot-config';
+import { placeMarks, RING_RADIUS_PX, RING_WIDTH_PX, STEP_LINE, type PlacedMark, type PlotFrame, type PlotMark } from './plot-marks';
 import { drawInOwnTask, loadPlotly } from './plotly-loader';
 import { emphasis, type Trace } from './traces';
 
@@ -58,6 +59,11 @@ export interface PlotProps {
   emptyMessage?: ReactNode;
   /** called with the `meta` of the trace nearest to the pointer, null when the pointer leaves */
   onHoverTrace?: (meta: unknown) => void;
+  /**
+   * Marks over the plot that move without a redraw (plot-marks.ts): a selection's ring, a step's line.
+   * Not in exported images unless `exportFigure` adds them.
+   */
+  marks?: readonly PlotMark[];
   /**
    * The run under the pointer (a trace's `meta`): its traces drawn thicker, the others faded
    * (`emphasis`). Applied to the drawn figure, so a hover redraws nothing.
@@ -120,10 +126,84 @@ function applyEmphasis(div: HTMLElement, run: string | null): void {
   }
 }
 
+/** What marks are placed by: the drawn plot area and axes of plotly's first x and y axes. */
+interface DrawnAxis {
+  _offset: number;
+  _length: number;
+  c2p: (value: number) => number;
+}
+
+function frameOf(div: HTMLElement): PlotFrame | null {
+  const layout = (div as unknown as { _fullLayout?: { xaxis?: DrawnAxis; yaxis?: DrawnAxis } })._fullLayout;
+  const xa = layout?.xaxis;
+  const ya = layout?.yaxis;
+  if (!xa || !ya || typeof xa.c2p !== 'function' || typeof ya.c2p !== 'function') return null;
+  return {
+    left: xa._offset,
+    top: ya._offset,
+    width: xa._length,
+    height: ya._length,
+    x: (value) => xa._offset + xa.c2p(value),
+    y: (value) => ya._offset + ya.c2p(value),
+  };
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function markElement(mark: PlacedMark): SVGElement {
+  const svgElement = (name: string, attributes: Record<string, string | number>) => {
+    const element = document.createElementNS(SVG, name);
+    for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+    return element;
+  };
+  if (mark.kind === 'ring') {
+    return svgElement('circle', {
+      'data-mark': 'ring',
+      'data-x': mark.at,
+      cx: mark.cx,
+      cy: mark.cy,
+      r: RING_RADIUS_PX,
+      fill: 'none',
+      stroke: mark.colour,
+      'stroke-width': RING_WIDTH_PX,
+    });
+  }
+  const group = svgElement('g', { 'data-mark': 'step', 'data-x': mark.at });
+  group.append(
+    svgElement('line', {
+      x1: mark.x,
+      x2: mark.x,
+      y1: mark.top,
+      y2: mark.bottom,
+      stroke: STEP_LINE.colour,
+      'stroke-width': STEP_LINE.widthPx,
+      'stroke-dasharray': STEP_LINE.dash,
+    }),
+  );
+  const label = svgElement('text', {
+    x: mark.x,
+    y: mark.top - 4,
+    'text-anchor': 'middle',
+    'font-size': STEP_LINE.labelSizePx,
+    fill: STEP_LINE.colour,
+  });
+  label.textContent = mark.label;
+  group.append(label);
+  return group;
+}
+
+/** Places `marks` on `layer` from the plot drawn in `div` (none while nothing is drawn). */
+function drawMarks(div: HTMLElement, layer: SVGSVGElement, marks: readonly PlotMark[]): void {
+  const frame = marks.length > 0 ? frameOf(div) : null;
+  layer.replaceChildren(...(frame ? placeMarks(marks, frame) : []).map(markElement));
+}
+
 /** The point of an event nearest to the pointer, among those `accept` allows. */
 function pointUnderPointer(event: PlotMouseEvent, accept?: (p: PlotDatum) => boolean): PlotDatum | undefined {
   return nearestPoint(event.points, { xPixel: event.xPixel, yPixel: event.yPixel }, accept);
 }
+
+const NO_MARKS: readonly PlotMark[] = [];
 
 export function Plot({
   testId,
@@ -139,8 +219,11 @@ export function Plot({
   emptyMessage,
   onHoverTrace,
   emphasizedRun = null,
+  marks = NO_MARKS,
 }: PlotProps) {
   const container = useRef<HTMLDivElement>(null);
+  const marksLayer = useRef<SVGSVGElement>(null);
+  const shownMarks = useRef(marks);
   const clickHandler = useRef(onPointClick);
   const xRangeHandler = useRef(onXRangeChange);
   const hoverHandler = useRef(onHoverTrace);
@@ -175,6 +258,7 @@ export function Plot({
         if (empty) {
           Plotly.purge(div);
           drawn.current = null;
+          marksLayer.current?.replaceChildren();
           return;
         }
         const figure = { traces, layout, dark, resetToAutoscale };
@@ -192,6 +276,7 @@ export function Plot({
           plotConfig(resetToAutoscale),
         );
         applyEmphasis(div, emphasized.current);
+        if (marksLayer.current) drawMarks(div, marksLayer.current, shownMarks.current);
         const plot = div as unknown as PlotlyHTMLElement;
         for (const name of [
           'plotly_click',
@@ -202,7 +287,10 @@ export function Plot({
         ])
           plot.removeAllListeners?.(name);
         // plotly restyles the traces it redraws itself (a zoom, a resize)
-        plot.on('plotly_afterplot', () => applyEmphasis(div, emphasized.current));
+        plot.on('plotly_afterplot', () => {
+          applyEmphasis(div, emphasized.current);
+          if (marksLayer.current) drawMarks(div, marksLayer.current, shownMarks.current);
+        });
         plot.on('plotly_click', (event: PlotMouseEvent) => {
           const point = pointUnderPointer(event, (p) => p.customdata !== undefined);
           if (point && clickHandler.current) clickHandler.current(point.customdata);
@@ -228,6 +316,13 @@ export function Plot({
       (error) => setFailed(error.message),
     );
   }, [traces, layout, dark, resetToAutoscale, empty]);
+
+  // Marks move on the drawn axes, without plotly.
+  useEffect(() => {
+    shownMarks.current = marks;
+    if (drawn.current && container.current && marksLayer.current)
+      drawMarks(container.current, marksLayer.current, marks);
+  }, [marks]);
 
   useEffect(() => {
     emphasized.current = emphasizedRun;
@@ -344,6 +439,7 @@ export function Plot({
           aria-roledescription="chart"
           aria-label={description}
         />
+        <svg ref={marksLayer} className="plot-marks" aria-hidden="true" data-testid={`${testId}-marks`} />
         {empty && <div className="plot-empty">{emptyMessage}</div>}
       </div>
       {failed && <p role="alert">The plot could not be drawn: {failed}</p>}

@@ -109,16 +109,11 @@ describe('buildDlrTraces', () => {
 });
 
 describe('selectionRing', () => {
-  it('rings the selected checkpoint in its run colour, at its step (log10 on a log axis)', () => {
+  it('rings the selected checkpoint in its run colour, at its step and D_LR', () => {
     const selection = { selectedRun: 'rich', selectedStep: 100 };
-    expect(selectionRing([rich, lazy], selection, false)).toMatchObject({
-      type: 'circle',
-      xsizemode: 'pixel',
-      xanchor: 100,
-      yanchor: 0.2,
-      line: { color: '#D55E00' },
-    });
-    expect(selectionRing([rich, lazy], selection, true)).toMatchObject({ xanchor: 2, yanchor: 0.2 });
+    const ring = { kind: 'ring', x: 100, y: 0.2, colour: '#D55E00' };
+    expect(selectionRing([rich, lazy], selection, false)).toEqual(ring);
+    expect(selectionRing([rich, lazy], selection, true)).toEqual(ring);
   });
 
   it('is null without a selection, for a hidden run, a step the run lacks, or step 0 on a log axis', () => {
@@ -127,8 +122,6 @@ describe('selectionRing', () => {
     expect(selectionRing([hidden], { selectedRun: 'rich', selectedStep: 100 }, false)).toBeNull();
     expect(selectionRing([rich], { selectedRun: 'rich', selectedStep: 50 }, false)).toBeNull();
     expect(selectionRing([rich], { selectedRun: 'rich', selectedStep: 0 }, true)).toBeNull();
-    expect(selectionRing([rich], { selectedRun: 'rich', selectedStep: 0 }, false)).toMatchObject({
-      xanchor: 0,
-    });
+    expect(selectionRing([rich], { selectedRun: 'rich', selectedStep: 0 }, false)).toMatchObject({ x: 0 });
   });
 });

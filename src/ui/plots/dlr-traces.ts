@@ -2,11 +2,11 @@
  * Traces of "D_LR over training": store data + view settings in, plotly traces out (pure). The
  * arrays of a run are cached per run record, so an unchanged run hands plotly the same arrays.
  */
-import type { Shape } from 'plotly.js-dist-min';
 import type { RunSummary } from '../../state/run-summaries';
 import type { ViewSettings } from '../../state/view-settings';
 import { runStyles } from '../run-style';
 import { aggregateOverSteps } from '../seed-aggregate';
+import type { PlotMark } from './plot-marks';
 import { smoothCurve } from './smoothing';
 import { bandTraces, escapeHtml, groupShownRuns, runLine, type Trace } from './traces';
 
@@ -156,29 +156,16 @@ export function buildDlrTraces(runs: readonly RunSummary[], view: ViewSettings):
 
 /**
  * The ring around the selected checkpoint's D_LR point (its run visible), in the run's colour; null
- * without one. A layout shape, not a trace: selecting another checkpoint then moves the ring without
- * plotly recomputing every run's line. On a log step axis, shapes are placed in log10 units.
+ * without one, or at step 0 on a log step axis. A mark over the plot (plot-marks.ts), not part of the
+ * figure: selecting another checkpoint moves the ring without plotly redrawing every run's line.
  */
 export function selectionRing(
   runs: readonly RunSummary[],
   view: Pick<ViewSettings, 'selectedRun' | 'selectedStep'>,
   logSteps: boolean,
-): Shape | null {
+): PlotMark | null {
   const selected = runs.find((run) => run.id === view.selectedRun && run.visible);
   const checkpoint = selected?.checkpoints.find((c) => c.step === view.selectedStep);
   if (!selected || !checkpoint || (logSteps && checkpoint.step <= 0)) return null;
-  return {
-    type: 'circle',
-    xref: 'x',
-    yref: 'y',
-    xsizemode: 'pixel',
-    ysizemode: 'pixel',
-    xanchor: logSteps ? Math.log10(checkpoint.step) : checkpoint.step,
-    yanchor: checkpoint.metrics.dlr,
-    x0: -8,
-    x1: 8,
-    y0: -8,
-    y1: 8,
-    line: { color: selected.colour, width: 3 },
-  };
+  return { kind: 'ring', x: checkpoint.step, y: checkpoint.metrics.dlr, colour: selected.colour };
 }
