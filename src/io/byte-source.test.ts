@@ -53,6 +53,31 @@ describe('byte sources', () => {
     }
   });
 
+  it('a closed Node file source gives its whole-file buffer to the next file, which reads its own bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'richscope-io-'));
+    const [first, second, third] = ['a.npy', 'b.npy', 'c.npy'].map((name) => join(dir, name));
+    writeFileSync(first, new Uint8Array(6_000).fill(7));
+    writeFileSync(second, Uint8Array.from({ length: 5_000 }, (_, i) => i % 251));
+    writeFileSync(third, new Uint8Array(5_500).fill(9));
+    const a = await fileByteSource(first);
+    const aBuffer = (await a.read(0, 1)).buffer;
+    // while a is open, another source never shares its buffer
+    const c = await fileByteSource(third);
+    expect((await c.read(0, 1)).buffer).not.toBe(aBuffer);
+    await a.close();
+    const b = await fileByteSource(second);
+    try {
+      const all = await b.read(0, 10_000);
+      expect(all.buffer).toBe(aBuffer);
+      expect(all.length).toBe(5_000);
+      expect(Array.from(all)).toEqual(Array.from({ length: 5_000 }, (_, i) => i % 251));
+      expect(Array.from(await c.read(5_490, 100))).toEqual(new Array(10).fill(9));
+    } finally {
+      await b.close();
+      await c.close();
+    }
+  });
+
   it('a Node file source reads a larger file by offset, each read its own bytes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'richscope-io-'));
     const path = join(dir, 'big.npy');
