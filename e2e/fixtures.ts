@@ -252,7 +252,9 @@ export class CheckpointTable {
       });
       if (!moved) break;
       // the table renders the rows of the new position in the next frame
-      await this.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
+      await this.page.evaluate(
+        () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))),
+      );
     }
     return [...seen.values()];
   }

@@ -123,7 +123,7 @@ export function drawnMarks(page: Page, id: string): Promise<DrawnMark[]> {
     type Axis = { _offset: number; c2p: (v: number) => number };
     const { xaxis } = (div as unknown as { _fullLayout: { xaxis: Axis } })._fullLayout;
     const layer = div.parentElement!.querySelector('.plot-marks')!;
-    return [...layer.querySelectorAll<SVGElement>('[data-mark]')].map((mark) => {
+    return Array.from(layer.querySelectorAll<SVGElement>('[data-mark]')).map((mark) => {
       const x = Number(mark.dataset.x);
       const ring = mark.dataset.mark === 'ring';
       const px = Number((ring ? mark : mark.querySelector('line')!).getAttribute(ring ? 'cx' : 'x1'));

@@ -120,7 +120,10 @@ async function benchSweep(browser, [runs, steps, rows = defaultRows]) {
   const dropStart = Date.now();
   await page.getByTestId('folder-input').setInputFiles(dir);
   await page.waitForFunction(
-    (count) => Number(document.querySelector('[data-testid="checkpoint-table"]')?.getAttribute('aria-rowcount') ?? 1) - 1 === count,
+    (count) =>
+      Number(document.querySelector('[data-testid="checkpoint-table"]')?.getAttribute('aria-rowcount') ?? 1) -
+        1 ===
+      count,
     runs * steps,
     { timeout: 3_600_000, polling: 1000 },
   );

@@ -98,7 +98,9 @@ export function instrumentSweepPage() {
   const timer = setInterval(() => {
     if (marks.drop === null) return;
     // the table's rows (aria-rowcount less the header), rendered or not
-    const rows = Number(document.querySelector('[data-testid="checkpoint-table"]')?.getAttribute('aria-rowcount') ?? 1) - 1;
+    const rows =
+      Number(document.querySelector('[data-testid="checkpoint-table"]')?.getAttribute('aria-rowcount') ?? 1) -
+      1;
     if (rows >= marks.expected) {
       marks.rows = performance.now();
       clearInterval(timer);
@@ -148,7 +150,10 @@ export async function shownDlr(page) {
     const rows = await page
       .locator('[data-testid="checkpoint-row"]')
       .evaluateAll((list) =>
-        list.map((row) => [`${row.getAttribute('data-run')}@${row.getAttribute('data-step')}`, row.dataset.dlr]),
+        list.map((row) => [
+          `${row.getAttribute('data-run')}@${row.getAttribute('data-step')}`,
+          row.dataset.dlr,
+        ]),
       );
     for (const [key, dlr] of rows) shown.set(key, Number(dlr));
     const moved = await scroller.evaluate((el) => {

@@ -57,7 +57,10 @@ describe('byte sources', () => {
     const dir = mkdtempSync(join(tmpdir(), 'richscope-io-'));
     const [first, second, third] = ['a.npy', 'b.npy', 'c.npy'].map((name) => join(dir, name));
     writeFileSync(first, new Uint8Array(6_000).fill(7));
-    writeFileSync(second, Uint8Array.from({ length: 5_000 }, (_, i) => i % 251));
+    writeFileSync(
+      second,
+      Uint8Array.from({ length: 5_000 }, (_, i) => i % 251),
+    );
     writeFileSync(third, new Uint8Array(5_500).fill(9));
     const a = await fileByteSource(first);
     const aBuffer = (await a.read(0, 1)).buffer;

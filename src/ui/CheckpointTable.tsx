@@ -3,7 +3,16 @@
  * shows its jackknife standard error, and ticking two rows compares their D_LR against it
  * (docs/method.md §7).
  */
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+} from 'react';
 import { formatWithStdErr } from '../core/jackknife';
 import { runSummaries, type CheckpointSummary, type RunSummary } from '../state/run-summaries';
 import { richscope, useRichscope } from '../state/store';
@@ -98,8 +107,7 @@ export function CheckpointTable() {
     if (!tr) return;
     const index = Number(tr.getAttribute('aria-rowindex')) - 2;
     const list = rowsNow.current;
-    const next =
-      event.key === 'ArrowDown' ? index + 1 : event.key === 'ArrowUp' ? index - 1 : null;
+    const next = event.key === 'ArrowDown' ? index + 1 : event.key === 'ArrowUp' ? index - 1 : null;
     if (next !== null) {
       event.preventDefault();
       if (next < 0 || next >= list.length) return;

@@ -21,7 +21,15 @@ import { useColourScheme } from '../use-colour-scheme';
 import { figureChange } from './figure-change';
 import { nearestPoint } from './nearest-point';
 import { plotConfig } from './plot-config';
-import { placeMarks, RING_RADIUS_PX, RING_WIDTH_PX, STEP_LINE, type PlacedMark, type PlotFrame, type PlotMark } from './plot-marks';
+import {
+  placeMarks,
+  RING_RADIUS_PX,
+  RING_WIDTH_PX,
+  STEP_LINE,
+  type PlacedMark,
+  type PlotFrame,
+  type PlotMark,
+} from './plot-marks';
 import { drawInOwnTask, loadPlotly } from './plotly-loader';
 import { emphasis, type Trace } from './traces';
 
@@ -306,6 +314,8 @@ export function Plot({
         });
         plot.on('plotly_relayout', (event: PlotRelayoutEvent) => {
           applyEmphasis(div, emphasized.current);
+          // a zoom moves the axes under the marks
+          if (marksLayer.current) drawMarks(div, marksLayer.current, shownMarks.current);
           // A zoom or pan sets both ends; a reset to the first-drawn range sets the pair.
           const pair = (event as { 'xaxis.range'?: [number, number] })['xaxis.range'];
           const [from, to] = pair ?? [event['xaxis.range[0]'], event['xaxis.range[1]']];
