@@ -59,13 +59,13 @@ test('a 30 x 10 sweep dropped as a folder gives every checkpoint the D_LR the CL
   }
   await expect(page.getByRole('alert')).toHaveCount(0);
 
-  // The arrow keys walk the rows past the rendered ones: the row reached is selected, focused, and
-  // scrolled into the table's view below its sticky header.
+  // The arrow keys walk the rows past the table's viewport (about 13 rows): the row reached is
+  // selected, focused, and scrolled into view below the sticky header.
   await page.locator('.table-scroll').evaluate((el) => (el.scrollTop = 0));
   await page.locator('[data-testid="checkpoint-row"][aria-rowindex="2"]').focus();
-  for (let i = 0; i < 45; i++) await page.keyboard.press('ArrowDown');
+  for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowDown');
   const reached = table.selectedRows;
-  await expect(reached).toHaveAttribute('aria-rowindex', '47');
+  await expect(reached).toHaveAttribute('aria-rowindex', '22');
   await expect(reached).toBeFocused();
   const placement = await reached.evaluate((row) => {
     const scroller = row.closest('.table-scroll')!.getBoundingClientRect();
@@ -75,4 +75,11 @@ test('a 30 x 10 sweep dropped as a folder gives every checkpoint the D_LR the CL
   });
   expect(placement.top).toBeGreaterThanOrEqual(-1);
   expect(placement.bottom).toBeGreaterThanOrEqual(-1);
+  // End reaches the last row, however far below the rendered ones; Home the first
+  await page.keyboard.press('End');
+  await expect(reached).toHaveAttribute('aria-rowindex', String(RUNS * STEPS + 1));
+  await expect(reached).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(reached).toHaveAttribute('aria-rowindex', '2');
+  await expect(reached).toBeFocused();
 });

@@ -21,6 +21,7 @@ import { compareDlr } from './dlr-comparison';
 import { methodReference } from './method-sections';
 import { MethodText } from './MethodText';
 import { tableRows, type CheckpointRow as Row } from './table-rows';
+import { rowAfterKey } from './row-window';
 import { useRowWindow } from './use-row-window';
 
 type CheckpointRow = Row<RunSummary, CheckpointSummary>;
@@ -81,11 +82,13 @@ export function CheckpointTable() {
     [runs, sortColumn, descending],
   );
   // Only the rows near the viewport are in the DOM; the table's aria-rowcount says how many exist.
-  const { scroller, body, first, end, above, below, show: showRow } = useRowWindow(rows.length);
+  const { scroller, body, first, end, above, below, pageRows, show: showRow } = useRowWindow(rows.length);
   const rowsNow = useRef(rows);
+  const pageRowsNow = useRef(pageRows);
   useLayoutEffect(() => {
     rowsNow.current = rows;
-  }, [rows]);
+    pageRowsNow.current = pageRows;
+  }, [rows, pageRows]);
   // A checkpoint selected anywhere (a plot, the keyboard) scrolls its row into the table's view.
   useEffect(() => {
     const index = rowsNow.current.findIndex(
@@ -93,7 +96,7 @@ export function CheckpointTable() {
     );
     if (index >= 0) showRow(index);
   }, [selectedRun, selectedStep, showRow]);
-  // The row the arrow keys moved to takes the focus once it is rendered.
+  // The row a key moved to (arrows, pages, Home, End) takes the focus once it is rendered.
   const focusAt = useRef<number | null>(null);
   useLayoutEffect(() => {
     if (focusAt.current === null) return;
@@ -107,10 +110,10 @@ export function CheckpointTable() {
     if (!tr) return;
     const index = Number(tr.getAttribute('aria-rowindex')) - 2;
     const list = rowsNow.current;
-    const next = event.key === 'ArrowDown' ? index + 1 : event.key === 'ArrowUp' ? index - 1 : null;
+    const next = rowAfterKey(event.key, index, list.length, pageRowsNow.current);
     if (next !== null) {
       event.preventDefault();
-      if (next < 0 || next >= list.length) return;
+      if (next === index) return;
       focusAt.current = next;
       select(list[next]);
     } else if (event.key === 'Enter' || event.key === ' ') {
@@ -158,7 +161,7 @@ export function CheckpointTable() {
             <strong>{explanation.label}</strong>: {explanation.title}
           </>
         ) : (
-          'Point at or focus a column header for what it means; click it to sort.'
+          'Point at or focus a column header for what it means; click it to sort. On a focused row, ↑ ↓, Page Up, Page Down, Home and End move the selection.'
         )}
       </p>
       {/* what each header's button is described by (read by screen readers, shown above on focus) */}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rowWindow, scrollToShow } from './row-window';
+import { rowAfterKey, rowWindow, scrollToShow } from './row-window';
 
 describe('rowWindow', () => {
   it('renders nothing for no rows, and every row of a short table', () => {
@@ -48,5 +48,25 @@ describe('scrollToShow', () => {
     // the last row wholly inside, and the first one cut by the bottom edge
     expect(scrollToShow(14, 100, 200, 20)).toBe(null);
     expect(scrollToShow(15, 100, 200, 20)).toBe(120);
+  });
+});
+
+describe('rowAfterKey', () => {
+  it('moves by a row, a page, or to either end, inside the table', () => {
+    expect(rowAfterKey('ArrowDown', 4, 10, 3)).toBe(5);
+    expect(rowAfterKey('ArrowUp', 4, 10, 3)).toBe(3);
+    expect(rowAfterKey('PageDown', 4, 10, 3)).toBe(7);
+    expect(rowAfterKey('PageUp', 4, 10, 3)).toBe(1);
+    expect(rowAfterKey('Home', 4, 10, 3)).toBe(0);
+    expect(rowAfterKey('End', 4, 10, 3)).toBe(9);
+    expect(rowAfterKey('ArrowDown', 9, 10, 3)).toBe(9);
+    expect(rowAfterKey('PageUp', 1, 10, 3)).toBe(0);
+    expect(rowAfterKey('PageDown', 8, 10, 0)).toBe(9);
+  });
+
+  it('leaves other keys, and an empty table, alone', () => {
+    expect(rowAfterKey('a', 4, 10, 3)).toBeNull();
+    expect(rowAfterKey('Enter', 4, 10, 3)).toBeNull();
+    expect(rowAfterKey('End', 0, 0, 3)).toBeNull();
   });
 });

@@ -50,3 +50,21 @@ export function scrollToShow(
   if (bottom > scrollTop + viewportHeight) return bottom - viewportHeight;
   return null;
 }
+
+/**
+ * The row a key moves the selection to from row `index` of `count`, a viewport of `pageRows` rows
+ * at a time for PageUp and PageDown; null for any other key. Clamped to the table.
+ */
+export function rowAfterKey(key: string, index: number, count: number, pageRows: number): number | null {
+  const page = Math.max(1, pageRows);
+  const moves: Record<string, number> = {
+    ArrowDown: index + 1,
+    ArrowUp: index - 1,
+    PageDown: index + page,
+    PageUp: index - page,
+    Home: 0,
+    End: count - 1,
+  };
+  if (!(key in moves) || count <= 0) return null;
+  return Math.min(count - 1, Math.max(0, moves[key]));
+}

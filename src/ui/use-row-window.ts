@@ -85,6 +85,8 @@ export function useRowWindow(count: number) {
     /** heights of the space standing in for the rows above and below the rendered ones */
     above: first * rowHeight,
     below: (count - end) * rowHeight,
+    /** whole rows in the viewport (PageUp and PageDown move by this many) */
+    pageRows: Math.max(1, Math.floor(viewport.height / rowHeight)),
     show,
   };
 }
