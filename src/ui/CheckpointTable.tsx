@@ -83,12 +83,11 @@ export function CheckpointTable() {
   );
   // Only the rows near the viewport are in the DOM; the table's aria-rowcount says how many exist.
   const { scroller, body, first, end, above, below, pageRows, show: showRow } = useRowWindow(rows.length);
+  // the rows as of the last render, for the selection's effect (which a new sort or row must not rerun)
   const rowsNow = useRef(rows);
-  const pageRowsNow = useRef(pageRows);
   useLayoutEffect(() => {
     rowsNow.current = rows;
-    pageRowsNow.current = pageRows;
-  }, [rows, pageRows]);
+  }, [rows]);
   // A checkpoint selected anywhere (a plot, the keyboard) scrolls its row into the table's view.
   useEffect(() => {
     const index = rowsNow.current.findIndex(
@@ -105,22 +104,21 @@ export function CheckpointTable() {
     focusAt.current = null;
     tr.focus({ preventScroll: true });
   });
-  const onRowKey = useCallback((event: KeyboardEvent<HTMLTableSectionElement>) => {
+  const onRowKey = (event: KeyboardEvent<HTMLTableSectionElement>) => {
     const tr = (event.target as HTMLElement).closest('tr[aria-rowindex]');
     if (!tr) return;
     const index = Number(tr.getAttribute('aria-rowindex')) - 2;
-    const list = rowsNow.current;
-    const next = rowAfterKey(event.key, index, list.length, pageRowsNow.current);
+    const next = rowAfterKey(event.key, index, rows.length, pageRows);
     if (next !== null) {
       event.preventDefault();
       if (next === index) return;
       focusAt.current = next;
-      select(list[next]);
+      select(rows[next]);
     } else if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
-      select(list[index]);
+      select(rows[index]);
     }
-  }, []);
+  };
   // The column under the pointer or the focus, explained above the table (hover and keyboard alike).
   const [explained, setExplained] = useState<SortColumn | null>(null);
   const explanation = COLUMNS.find((c) => c.key === explained);

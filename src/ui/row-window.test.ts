@@ -34,6 +34,15 @@ describe('rowWindow', () => {
     expect(at(2000)).not.toEqual(at(2000 + 20 * 10));
   });
 
+  it('moves its start, for any row count, only where its start without a count moves', () => {
+    const start = (top: number, count: number) => rowWindow(top, 300, 20, count, 20).first;
+    for (const count of [1, 7, 60, 437])
+      for (let a = 0; a < 12_000; a += 13)
+        for (const b of [a + 1, a + 97, a + 211])
+          if (start(a, Number.POSITIVE_INFINITY) === start(b, Number.POSITIVE_INFINITY))
+            expect(start(a, count), `count ${count}, scroll ${a} and ${b}`).toBe(start(b, count));
+  });
+
   it('stays inside the table past its end, and for a viewport taller than the table', () => {
     expect(rowWindow(1e9, 300, 20, 50)).toEqual({ first: 20, end: 50 });
     expect(rowWindow(-40, 5000, 20, 50)).toEqual({ first: 0, end: 50 });

@@ -31,18 +31,17 @@ export function useRowWindow(count: number) {
     return { top: el.scrollTop, height: Math.max(0, el.clientHeight - header) };
   }, []);
 
-  // Re-render only when the rendered rows would change, not on every pixel of a scroll.
+  // Re-render only when the rendered rows would change, not on every pixel of a scroll. The row
+  // count only clamps the window at the table's end (two scroll positions with the same unclamped
+  // start have the same clamped one), so the listeners need not change as rows stream in.
   const follow = useCallback(() => {
     const next = measure();
     if (!next) return;
+    const start = (v: Viewport) => rowWindow(v.top, v.height, rowHeight, Number.POSITIVE_INFINITY).first;
     setViewport((current) =>
-      current.height === next.height &&
-      rowWindow(current.top, current.height, rowHeight, count).first ===
-        rowWindow(next.top, next.height, rowHeight, count).first
-        ? current
-        : next,
+      current.height === next.height && start(current) === start(next) ? current : next,
     );
-  }, [measure, rowHeight, count]);
+  }, [measure, rowHeight]);
 
   useLayoutEffect(() => {
     // the pitch of the rendered rows (borders collapse, so one row's box is not its pitch)

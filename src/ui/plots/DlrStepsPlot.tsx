@@ -32,7 +32,7 @@ export function DlrStepsPlot() {
   const step = useRichscope((s) => s.view.step);
   const focusRun = useRichscope((s) => s.view.focusRun);
   // Only what the traces draw: sorting the table, zooming the spectra or moving their step leaves them
-  // alone (the step moves a mark of the layout; a selection, the ring of the layout).
+  // alone (the step's line and a selection's ring are marks over the plot, not part of the figure).
   const traceView = useMemo(
     () => ({ ...defaultViewSettings, aggregateSeeds, smoothing }),
     [aggregateSeeds, smoothing],
