@@ -1,6 +1,8 @@
 // `npm run bench [-- --quick] [--runs N] [--sizes M,L]`: end-to-end CLI vs the NumPy float64 pipeline
 // (scripts/numpy_pipeline.py) on seeded synthetic checkpoints in .bench/ (gitignored). Runs are
-// interleaved (CLI, NumPy, CLI, NumPy, ...) and medians reported, with peak RSS from /usr/bin/time.
+// interleaved (CLI, CLI --jackknife 0, NumPy, ...) and medians reported, with peak RSS from
+// /usr/bin/time. The NumPy pipeline computes no standard error, so the CLI is also timed without the
+// jackknife (docs/method.md §7): the same work as NumPy's.
 // The machine is often shared: the load average before and after is printed, read the figures with it.
 // NumPy runs with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (they slow it on some CPUs); nothing else
 // changes the environment. A size with layers (ML) is timed against itself instead: the CLI with every
@@ -79,6 +81,8 @@ for (const name of names) {
   }
   const dir = ensureData(name);
   const cli = [];
+  // the NumPy pipeline computes no standard error: the CLI without the jackknife does the same work
+  const cliNoJackknife = [];
   const numpy = [];
   let blas = null;
   let dlr = { cli: null, numpy: null };
@@ -86,12 +90,15 @@ for (const name of names) {
     const a = timed('node', ['dist-cli/richscope.mjs', dir, '--json']);
     dlr.cli = JSON.parse(a.stdout)[0].dlr;
     cli.push(a);
+    const c = timed('node', ['dist-cli/richscope.mjs', dir, '--json', '--jackknife', '0']);
+    cliNoJackknife.push(c);
     const b = runNumpyPipeline(dir);
     dlr.numpy = b.dlr;
     blas = b.blas;
     numpy.push(b);
     console.log(
-      `${name} run ${r + 1}/${runs}: CLI ${a.seconds.toFixed(2)} s ${a.rssMb.toFixed(0)} MB | NumPy ${b.seconds.toFixed(2)} s ${b.rssMb.toFixed(0)} MB`,
+      `${name} run ${r + 1}/${runs}: CLI ${a.seconds.toFixed(2)} s ${a.rssMb.toFixed(0)} MB | ` +
+        `--jackknife 0 ${c.seconds.toFixed(2)} s ${c.rssMb.toFixed(0)} MB | NumPy ${b.seconds.toFixed(2)} s ${b.rssMb.toFixed(0)} MB`,
     );
   }
   const row = {
@@ -100,15 +107,20 @@ for (const name of names) {
     numpySeconds: median(numpy.map((x) => x.seconds)),
     cliRssMb: median(cli.map((x) => x.rssMb)),
     numpyRssMb: median(numpy.map((x) => x.rssMb)),
+    cliNoJackknifeSeconds: median(cliNoJackknife.map((x) => x.seconds)),
+    cliNoJackknifeRssMb: median(cliNoJackknife.map((x) => x.rssMb)),
     dlrDifference: Math.abs(dlr.cli - dlr.numpy),
     blas,
     all: {
       cli: cli.map(({ seconds, rssMb }) => ({ seconds, rssMb })),
+      cliNoJackknife: cliNoJackknife.map(({ seconds, rssMb }) => ({ seconds, rssMb })),
       numpy: numpy.map(({ seconds, rssMb }) => ({ seconds, rssMb })),
     },
   };
   row.timeRatio = row.cliSeconds / row.numpySeconds;
   row.rssRatio = row.cliRssMb / row.numpyRssMb;
+  row.noJackknifeTimeRatio = row.cliNoJackknifeSeconds / row.numpySeconds;
+  row.noJackknifeRssRatio = row.cliNoJackknifeRssMb / row.numpyRssMb;
   report.sizes[name] = row;
 }
 
@@ -130,6 +142,10 @@ for (const [name, r] of Object.entries(report.sizes)) {
       )}  ${r.timeRatio.toFixed(2).padStart(5)}  ${target.padStart(6)}  ${r.cliRssMb.toFixed(0).padStart(6)}  ${r.numpyRssMb
       .toFixed(0)
       .padStart(8)}  ${r.rssRatio.toFixed(2).padStart(9)}  ${r.dlrDifference.toExponential(1)}`,
+  );
+  console.log(
+    `      the same work as NumPy (--jackknife 0, no standard errors): ${r.cliNoJackknifeSeconds.toFixed(2)} s, ` +
+      `ratio ${r.noJackknifeTimeRatio.toFixed(2)}, ${r.cliNoJackknifeRssMb.toFixed(0)} MB (RSS ratio ${r.noJackknifeRssRatio.toFixed(2)})`,
   );
 }
 for (const [name, r] of Object.entries(report.sizes)) {

@@ -14,6 +14,7 @@ import {
 } from '../core/jackknife';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import type { GramPrecision } from '../core/kernels/gram';
+import { createArrayPool } from '../core/array-pool';
 import { createMomentAccumulator, maxMomentColumns, withoutGroups } from '../core/moments';
 import type { CheckpointMetrics, LayerShape, Moments, TargetKind, TargetShape } from '../core/types';
 import { detectLayers } from '../io/layers';
@@ -371,7 +372,9 @@ async function accumulateSplit(
   }
   const { shape } = size;
   const precision = gramPrecision(size, options.gramPrecision, options.float32MinWork);
-  const accumulator = createMomentAccumulator(shape, { precision, groups });
+  // the group scatters are given back once the checkpoint's metrics are computed (analyzeCheckpoint)
+  const allocate = groups > 0 ? groupScatters.allocate : undefined;
+  const accumulator = createMomentAccumulator(shape, { precision, groups, allocate });
   const readers = passReaders(split, name);
   const firstLayer = readers.length - (name === 'fit' ? split.layers.length : 0);
   const stats: ZipRowsStats = { rowsRead: 0, rowsDropped: 0, nonFinite: new Map() };
@@ -410,7 +413,7 @@ async function accumulateSplit(
     notes.push(`${split.source}: dropped ${stats.rowsDropped} row(s) holding NaN/Inf`);
   if (accumulator.rows === 0)
     throw new InputError(split.source, 'no rows to analyse (zero rows, or every row dropped)');
-  const moments = accumulator.result();
+  const moments = accumulator.finish();
   accumulator.release();
   return { moments, notes };
 }
@@ -598,20 +601,30 @@ export async function analyzeCheckpoint(
     ...(await checkpointMetrics(fit.source, fitResult.moments, evalResult?.moments ?? null, settings)),
     storedPrecision: storedPrecisionOf(fit.features.dtype, fit.logits.dtype),
   };
+  const notes = [
+    ...checkpointNotes(fit, evalArrays, [...fitResult.notes, ...(evalResult?.notes ?? [])]),
+    ...jackknifeNotes(fit.source, jackknife, fitResult.moments, metrics),
+  ];
+  // the per-group moments have served: what is kept and stored is the split's own
+  groupScatters.recycle((fitResult.moments.groups ?? []).map((group) => group.scatter));
   return {
     metrics,
-    // the per-group moments have served: what is kept and stored is the split's own
     fit: withoutGroups(fitResult.moments),
     eval: evalResult?.moments ?? null,
-    notes: [
-      ...checkpointNotes(fit, evalArrays, [...fitResult.notes, ...(evalResult?.notes ?? [])]),
-      ...jackknifeNotes(fit.source, jackknife, fitResult.moments, metrics),
-    ],
+    notes,
     roles: rolesOf(fit),
     savedStep: fit.savedStep,
     evalSource: input.eval ? null : (evalArrays?.source ?? null),
   };
 }
+
+/**
+ * The jackknife's group scatters of the checkpoints analysed in this thread, kept for the next
+ * checkpoint of the same width. The bound holds ten groups up to p + C = 640 and lets a larger
+ * checkpoint's groups go after it, rather than holding up to the jackknife's budget in every thread.
+ */
+const GROUP_SCATTER_POOL_BYTES = 32 * 2 ** 20;
+const groupScatters = createArrayPool(GROUP_SCATTER_POOL_BYTES);
 
 /** Moments files hold each split's moments, not those of groups of its rows. */
 export const MOMENTS_FILE_JACKKNIFE_NOTE =

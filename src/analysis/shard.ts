@@ -121,7 +121,7 @@ export async function accumulateShard(
     rowsDone += rows;
     onRows?.(rowsDone);
   }
-  const moments = accumulator.result(allocate);
+  const moments = accumulator.finish();
   accumulator.release();
   return { kind: 'moments', moments };
 }

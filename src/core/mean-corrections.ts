@@ -17,7 +17,9 @@ const CORRECTION_BATCH = 64;
  * per chunk cost more than the chunk's whole Gram packing.
  */
 export function createMeanCorrections(d: number) {
-  const rowsOf = new Float64Array(CORRECTION_BATCH * d);
+  // grown as chunks come: the jackknife keeps one batch per group, and a group of a small split
+  // sees a chunk or two, so a full batch each would be mostly unused fresh memory
+  let rowsOf = new Float64Array(Math.min(4, CORRECTION_BATCH) * d);
   let count = 0;
   /**
    * Adds the batch's R^T R to the upper triangle of a d x d row-major scatter, in column tiles whose
@@ -49,6 +51,11 @@ export function createMeanCorrections(d: number) {
       const share = nB / n;
       const root = Math.sqrt((nA * nB) / n);
       const row = count * d;
+      if (row + d > rowsOf.length) {
+        const grown = new Float64Array(Math.min(2 * count, CORRECTION_BATCH) * d);
+        grown.set(rowsOf);
+        rowsOf = grown;
+      }
       for (let j = 0; j < d; j++) {
         const delta = meanB[j] - target.mean[j];
         rowsOf[row + j] = root * delta;

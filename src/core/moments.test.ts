@@ -139,6 +139,46 @@ describe('accumulateMoments (docs/method.md §2)', () => {
     expect(maxRelativeError(acc.result().scatter, whole.scatter)).toBeLessThan(1e-13);
   });
 
+  it('finishes in its own arrays, from the options allocator, what result() gives as copies; then takes no more rows', () => {
+    const made: Float64Array[] = [];
+    const allocate = (length: number) => {
+      const array = new Float64Array(length);
+      made.push(array);
+      return array;
+    };
+    const layer = normalMatrix(n, 5, 3);
+    const shape = {
+      p,
+      c,
+      targets: { kind: 'onehot', classes } as const,
+      layers: { features: 'features', earlier: [{ name: 'layer1', p: 5 }] },
+    };
+    const acc = createMomentAccumulator(shape, { precision: 'float64', groups: 3, allocate });
+    const chunk = (start: number, end: number) => ({
+      rows: end - start,
+      firstRow: start,
+      features: features.subarray(start * p, end * p),
+      logits: logits.subarray(start * c, end * c),
+      labels: labels.slice(start, end),
+      layers: [layer.subarray(start * 5, end * 5)],
+    });
+    acc.add(chunk(0, 100));
+    acc.add(chunk(100, n));
+    const copied = acc.result();
+    const finished = acc.finish();
+    expect(maxRelativeError(finished.scatter, copied.scatter)).toBe(0);
+    expect(maxRelativeError(finished.mean, copied.mean)).toBe(0);
+    const finishedLayer = finished.layers!.earlier[0].moments;
+    expect(maxRelativeError(finishedLayer.scatter, copied.layers!.earlier[0].moments.scatter)).toBe(0);
+    expect(finished.groups).toHaveLength(3);
+    for (const array of [finished.scatter, finished.mean, finishedLayer.scatter])
+      expect(made).toContain(array);
+    expect(made).not.toContain(copied.scatter);
+    expect(() => acc.add(chunk(0, 1))).toThrow(/after finish/);
+    expect(() => acc.result()).toThrow(/after finish/);
+    expect(() => acc.finish()).toThrow(/twice/);
+  });
+
   it('addFinite refuses a chunk holding NaN or Inf and adds nothing; adds finite chunks as add does', () => {
     const shape = { p, c, targets: { kind: 'onehot', classes } } as const;
     const chunk = (start: number, end: number, poison?: number) => {

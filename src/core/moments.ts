@@ -65,7 +65,13 @@ export interface MomentAccumulator {
    */
   result(allocate?: Allocate): Moments;
   /**
-   * Ends the accumulator's use (after `result`, which copies everything out): its kernels' WebAssembly
+   * The last `result`: the moments are finished in the accumulator's own arrays (from the options'
+   * `allocate`) instead of copies, so a pass that ends here touches no fresh d x d memory, which costs
+   * page faults. Only `release` may follow.
+   */
+  finish(): Moments;
+  /**
+   * Ends the accumulator's use (after `result` or `finish`): its kernels' WebAssembly
    * instances are kept for the next accumulator in this thread (wasm.ts `keepInstance`). No call may
    * follow.
    */
@@ -298,7 +304,8 @@ export function createMomentAccumulator(
   const dense = p + c + (targets.kind === 'dense' ? q : 0);
   const d = p + c + q;
   // the earlier layers' moments come from their own accumulators
-  const total = emptyMoments({ p, c, targets });
+  const total = emptyMoments({ p, c, targets }, options.allocate);
+  let finished = false;
   // total.scatter holds only its upper triangle until result() mirrors a copy.
   const chunkMean = new Float64Array(d);
   // column sums of each chunk; class x dense sums over the whole pass (one-hot targets only)
@@ -334,6 +341,7 @@ export function createMomentAccumulator(
   }
 
   function add(chunk: RowChunk, requireFinite = false): boolean {
+    if (finished) throw new Error('moment accumulator: rows added after finish()');
     const rows = chunk.rows;
     if (rows <= 0) return true;
     if (chunk.features.length !== rows * p)
@@ -393,6 +401,41 @@ export function createMomentAccumulator(
     total.correct = (total.correct ?? 0) + countCorrect(blocks[1].data, c, labels, rows);
   }
 
+  /** The pass's moments completed in `scatter`, which holds the running scatter's upper triangle. */
+  function complete(
+    scatter: Float64Array,
+    mean: Float64Array,
+    layerMoments: (layer: MomentAccumulator) => Moments,
+  ): Moments {
+    gram?.addRunningSum(scatter, d);
+    corrections.addTo(scatter);
+    const groupMoments = groups?.results();
+    if (groupMoments && !gram) {
+      // the exact [Phi | F] block (mean corrections included) replaces what the corrections put there
+      const width = p + c;
+      for (let j = 0; j < width; j++) scatter.fill(0, j * d + j, j * d + width);
+      addPooledUpper(groupMoments, scatter, d);
+    }
+    const classSums = sums.classSums();
+    if (targets.kind === 'onehot')
+      for (let j = 0; j < dense; j++) {
+        const row = j * d + dense;
+        for (let k = 0; k < q; k++) scatter[row + k] += classSums[k * dense + j];
+      }
+    mirrorUpper(scatter, d);
+    const moments: Moments = { ...total, mean, scatter };
+    if (shape.layers)
+      moments.layers = {
+        features: shape.layers.features,
+        earlier: earlier.map((layer) => ({
+          name: layer.name,
+          moments: layerMoments(layer.accumulator),
+        })),
+      };
+    if (groupMoments) moments.groups = groupMoments;
+    return moments;
+  }
+
   return {
     add: (chunk) => void add(chunk),
     addFinite: (chunk) => add(chunk, true),
@@ -400,37 +443,17 @@ export function createMomentAccumulator(
       return total.n;
     },
     result(allocate = allocateLocal): Moments {
+      if (finished) throw new Error('moment accumulator: result() after finish()');
       const scatter = allocate(total.scatter.length);
       scatter.set(total.scatter);
-      gram?.addRunningSum(scatter, d);
-      corrections.addTo(scatter);
-      const groupMoments = groups?.results();
-      if (groupMoments && !gram) {
-        // the exact [Phi | F] block (mean corrections included) replaces what the corrections put there
-        const width = p + c;
-        for (let j = 0; j < width; j++) scatter.fill(0, j * d + j, j * d + width);
-        addPooledUpper(groupMoments, scatter, d);
-      }
-      const classSums = sums.classSums();
-      if (targets.kind === 'onehot')
-        for (let j = 0; j < dense; j++) {
-          const row = j * d + dense;
-          for (let k = 0; k < q; k++) scatter[row + k] += classSums[k * dense + j];
-        }
-      mirrorUpper(scatter, d);
       const mean = allocate(total.mean.length);
       mean.set(total.mean);
-      const moments: Moments = { ...total, mean, scatter };
-      if (shape.layers)
-        moments.layers = {
-          features: shape.layers.features,
-          earlier: earlier.map((layer) => ({
-            name: layer.name,
-            moments: layer.accumulator.result(allocate),
-          })),
-        };
-      if (groupMoments) moments.groups = groupMoments;
-      return moments;
+      return complete(scatter, mean, (layer) => layer.result(allocate));
+    },
+    finish(): Moments {
+      if (finished) throw new Error('moment accumulator: finish() twice');
+      finished = true;
+      return complete(total.scatter, total.mean, (layer) => layer.finish());
     },
     release() {
       sums.release();

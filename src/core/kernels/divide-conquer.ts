@@ -27,8 +27,41 @@ export type LeafSolver = (d: Float64Array, e: Float64Array) => TridiagonalEigen;
 /** Sizes at or below this are handed to the leaf solver. */
 export const LEAF_SIZE = 48;
 
+/**
+ * The merges' working arrays, sized for the largest merge and shared by all of them: merges run one
+ * after another, and nothing in these outlives its merge. Fresh arrays at every merge cost more in
+ * page faults and garbage collections than the merges' own arithmetic at n = 1,024.
+ */
+interface MergeScratch {
+  /** the block-diagonal eigenvector rows, n x n */
+  rows: Float64Array;
+  /** d_j - lambda_i, then U transposed, k x k */
+  differences: Float64Array;
+  /** rows of U transposed gathered for one column half, m x k */
+  gathered: Float64Array;
+  /** the eigenvector rows' part in one column half, m x width */
+  halfRows: Float64Array;
+}
+
 /** Eigenvalues (unordered) and row eigenvectors of the tridiagonal with diagonal d and couplings e (length n - 1). */
 export function divideAndConquer(d: Float64Array, e: Float64Array, solveLeaf: LeafSolver): TridiagonalEigen {
+  const n = d.length;
+  if (n <= LEAF_SIZE) return solveLeaf(d, e);
+  const scratch: MergeScratch = {
+    rows: new Float64Array(n * n),
+    differences: new Float64Array(n * n),
+    gathered: new Float64Array(n * n),
+    halfRows: new Float64Array(n * (n - (n >> 1))),
+  };
+  return solve(d, e, solveLeaf, scratch);
+}
+
+function solve(
+  d: Float64Array,
+  e: Float64Array,
+  solveLeaf: LeafSolver,
+  scratch: MergeScratch,
+): TridiagonalEigen {
   const n = d.length;
   if (n <= LEAF_SIZE) return solveLeaf(d, e);
   const n1 = n >> 1;
@@ -38,9 +71,9 @@ export function divideAndConquer(d: Float64Array, e: Float64Array, solveLeaf: Le
   const d2 = d.slice(n1);
   d1[n1 - 1] -= rho;
   d2[0] -= rho;
-  const top = divideAndConquer(d1, e.slice(0, n1 - 1), solveLeaf);
-  const bottom = divideAndConquer(d2, e.slice(n1), solveLeaf);
-  return mergeRankOne(top, bottom, n1, n - n1, rho, beta < 0 ? -1 : 1);
+  const top = solve(d1, e.slice(0, n1 - 1), solveLeaf, scratch);
+  const bottom = solve(d2, e.slice(n1), solveLeaf, scratch);
+  return mergeRankOne(top, bottom, n1, n - n1, rho, beta < 0 ? -1 : 1, scratch);
 }
 
 /**
@@ -54,11 +87,13 @@ function mergeRankOne(
   n2: number,
   rho: number,
   sign: number,
+  scratch: MergeScratch,
 ): TridiagonalEigen {
   const n = n1 + n2;
   // rows of the block-diagonal eigenvector matrix, full length n; half of each row is zero until
   // a deflating rotation mixes a top and a bottom row
-  const rows = new Float64Array(n * n);
+  const rows = scratch.rows.subarray(0, n * n);
+  rows.fill(0);
   const poles = new Float64Array(n);
   const z = new Float64Array(n);
   for (let j = 0; j < n1; j++) {
@@ -138,7 +173,7 @@ function mergeRankOne(
   const dk = Float64Array.from(kept, (j) => poles[j]);
   const zk = Float64Array.from(kept, (j) => z[j]);
   // differences[j k + i] = d_j - lambda_i (row j: pole j against every root), exact to rounding
-  const differences = new Float64Array(k * k);
+  const differences = scratch.differences.subarray(0, k * k);
   const delta = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     values[i] = secularRoot(dk, zk, rho, i, delta);
@@ -164,8 +199,8 @@ function mergeRankOne(
     const reaching = kept.map((j, index) => ({ j, index })).filter(({ j }) => (halves[j] & half) !== 0);
     if (reaching.length === 0) continue;
     const m = reaching.length;
-    const a = new Float64Array(m * k);
-    const b = new Float64Array(m * width);
+    const a = scratch.gathered.subarray(0, m * k);
+    const b = scratch.halfRows.subarray(0, m * width);
     reaching.forEach(({ j, index }, r) => {
       a.set(ut.subarray(index * k, (index + 1) * k), r * k);
       b.set(rows.subarray(j * n + c0, j * n + c0 + width), r * width);
