@@ -83,11 +83,14 @@ function themedLayout(layout: Partial<Layout>, dark: boolean): Partial<Layout> {
   const ink = dark ? '#e6e6e6' : '#1f2328';
   const grid = dark ? '#3a3f47' : '#e3e6ea';
   const surface = dark ? '#16181d' : '#ffffff';
+  // automargin makes room for every tick label, so none can overflow the figure: plotly's default
+  // check for overflow ('hide past div') measures each label's box at every draw and finds nothing
+  const labels = { automargin: true, ticklabeloverflow: 'allow' } as const;
   const axis = (a: Partial<Layout['xaxis']> | undefined) => ({
     gridcolor: grid,
     zerolinecolor: grid,
     linecolor: grid,
-    automargin: true,
+    ...labels,
     ...a,
   });
   return {
@@ -105,7 +108,7 @@ function themedLayout(layout: Partial<Layout>, dark: boolean): Partial<Layout> {
     xaxis: axis(layout.xaxis),
     yaxis: axis(layout.yaxis),
     ...(layout.yaxis2
-      ? { yaxis2: { ...layout.yaxis2, gridcolor: grid, zerolinecolor: grid, automargin: true } }
+      ? { yaxis2: { ...layout.yaxis2, gridcolor: grid, zerolinecolor: grid, ...labels } }
       : {}),
   };
 }
