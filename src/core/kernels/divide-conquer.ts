@@ -29,8 +29,8 @@ export const LEAF_SIZE = 48;
 
 /**
  * The merges' working arrays, sized for the largest merge and shared by all of them: merges run one
- * after another, and nothing in these outlives its merge. Fresh arrays at every merge cost more in
- * page faults and garbage collections than the merges' own arithmetic at n = 1,024.
+ * after another, and nothing in these outlives its merge. Fresh arrays at every merge each cost page
+ * faults, and their sum garbage collections (docs/benchmarks.md, "Memory the analysis reuses").
  */
 interface MergeScratch {
   /** the block-diagonal eigenvector rows, n x n */
