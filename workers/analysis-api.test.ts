@@ -379,4 +379,32 @@ describe('analysis API: a batch of small checkpoints', () => {
     }
     expect(db.entries.size).toBe(2);
   });
+
+  it("asks for every later checkpoint's files before analysing the first", async () => {
+    const asked: string[] = [];
+    /** A fixture whose reads are written down as they are asked for. */
+    const recorded = (name: string) => {
+      const { file } = fixture(name);
+      const slice = file.slice.bind(file);
+      file.slice = (...args: Parameters<Blob['slice']>) => {
+        asked.push(name);
+        return slice(...args);
+      };
+      return { file, name };
+    };
+    const steps = ['lazy_step0', 'lazy_step150', 'rich_step0'];
+    const requests = steps.map((step) => ({
+      fit: [recorded(`mlp96_${step}_train.npz`)],
+      eval: [recorded(`mlp96_${step}_test.npz`)],
+    }));
+    const askedBeforeFirst: string[][] = [];
+    const api = createAnalysisApi({ database: async () => null });
+    const outcomes = await api.analyzeBatch(requests, (index) => {
+      if (index === 0) askedBeforeFirst.push([...new Set(asked)]);
+    });
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(askedBeforeFirst[0]).toEqual(
+      expect.arrayContaining(steps.slice(1).flatMap((s) => [`mlp96_${s}_train.npz`, `mlp96_${s}_test.npz`])),
+    );
+  });
 });

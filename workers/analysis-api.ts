@@ -210,9 +210,11 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
     ): Promise<AnalysisOutcome<AnalyzedFiles>[]> {
       const analysed: AnalysisOutcome<CheckpointAnalysis>[] = [];
       const inputs = requests.map(checkpointInput);
+      // every later checkpoint's files are read while the first is analysed: the browser serves a
+      // read in its own time, and one checkpoint's analysis is often shorter than that (a batch
+      // holds at most defaultBatchLimits.batchBytes of files)
+      inputs.slice(1).forEach(readAhead);
       for (const [index, request] of requests.entries()) {
-        // the next checkpoint's files are read while this one is analysed
-        readAhead(inputs[index + 1]);
         onCheckpoint?.(index, requestFile(request));
         analysed.push(
           await outcome(requestFile(request), async () => ({
