@@ -13,6 +13,7 @@ import {
   hoverText,
   opacities,
   plotSizes,
+  drawnTraces,
   runsDrawn,
   yPixel,
 } from './plot-probes';
@@ -253,10 +254,9 @@ test.describe('steps', () => {
       .poll(() =>
         page
           .getByTestId('plot-mass')
-          .evaluate((div) =>
-            ((div as unknown as { data: { meta?: string; hovertemplate?: string }[] }).data ?? [])
-              .filter((t) => t.meta === 'learn-rich')
-              .map((t) => t.hovertemplate?.split(':')[0]),
+          .evaluate(drawnTraces)
+          .then((traces) =>
+            traces.filter((t) => t.meta === 'learn-rich').map((t) => t.hovertemplate.split(':')[0]),
           ),
       )
       .toEqual(['learn-rich · step 100']);

@@ -15,6 +15,7 @@ import {
   test,
 } from './fixtures';
 import { decodePng, pixelsOfColour } from './png';
+import { pagePixel } from './plot-probes';
 import { waitForStoredRuns } from './stored-session';
 
 test.beforeEach(async ({ page, table, runsPanel, dropZone }) => {
@@ -39,7 +40,7 @@ test('one trace per run in each spectrum; the step slider picks each run’s che
 }) => {
   const expected = expectedDigits();
   for (const id of ['plot-mass', 'plot-utilization', 'plot-eigenvalues'] as const) {
-    await expect(plots.traces(id)).toHaveCount(2);
+    await expect.poll(() => plots.traceCount(id)).toBe(2);
   }
   await expect(plots.stepValue).toHaveText('1500');
   await plots.stepSlider.focus();
@@ -128,14 +129,14 @@ test('single-run mode shows the checkpoints of one run coloured by step', async 
   await page.getByLabel('across checkpoints of').check();
   await page.getByLabel('Run shown across its checkpoints').selectOption('mlp96_rich');
   for (const id of ['plot-mass', 'plot-utilization', 'plot-eigenvalues'] as const) {
-    await expect(plots.traces(id)).toHaveCount(3);
+    await expect.poll(() => plots.traceCount(id)).toBe(3);
   }
   await expect
     .poll(async () => (await plots.traceData('plot-eigenvalues')).map((t) => t.name))
     .toEqual(['step 0', 'step 150', 'step 1500']);
   await plots.stepSlider.focus();
   await page.keyboard.press('Home');
-  await expect(plots.traces('plot-eigenvalues')).toHaveCount(1);
+  await expect.poll(() => plots.traceCount('plot-eigenvalues')).toBe(1);
   expect(page.url()).toContain('mode=checkpoints');
 });
 
@@ -422,7 +423,7 @@ test('runs in one seed group are shown as mean ± band', async ({ page, runsPane
   await expect
     .poll(async () => (await plots.traceData('plot-dlr-steps')).map((t) => t.name))
     .toContain('digits (mean ± sd over seeds)');
-  await expect(plots.traces('plot-mass')).toHaveCount(2); // band + mean line
+  await expect.poll(() => plots.traceCount('plot-mass')).toBe(2); // band + mean line
   // the band is the seed-to-seed spread; error bars (none drawn here) would be the jackknife's
   await expect(page.getByTestId('dlr-error-legend')).toHaveText(
     'Shaded bands: ± one standard deviation over the seeds of a seed group.',
@@ -431,17 +432,13 @@ test('runs in one seed group are shown as mean ± band', async ({ page, runsPane
 });
 
 test('clicking a point of “D_LR over training” selects that checkpoint', async ({ page, plots, table }) => {
-  // The last marker of the first D_LR line: mlp96_lazy (runs sort by name) at step 1500.
-  const point = plots
-    .plot('plot-dlr-steps')
-    .locator('.scatterlayer .trace')
-    .first()
-    .locator('.points path')
-    .last();
+  // The last point of the first D_LR line: mlp96_lazy (runs sort by name) at step 1500.
   // the mouse clicks inside the viewport only: bring the plot there, wherever the panels above end
-  await point.scrollIntoViewIfNeeded();
-  const box = (await point.boundingBox())!;
-  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await plots.plot('plot-dlr-steps').scrollIntoViewIfNeeded();
+  const [first] = await plots.traceData('plot-dlr-steps');
+  expect(first.name).toBe('mlp96_lazy');
+  const at = await pagePixel(page, 'plot-dlr-steps', 1500, first.y[first.y.length - 1]);
+  await page.mouse.click(at.x, at.y);
   await expect(page.getByTestId('checkpoint-details')).toContainText('mlp96_lazy');
   await expect(table.row('mlp96_lazy', 1500)).toHaveAttribute('aria-selected', 'true');
   expect(page.url()).toContain('sel=mlp96_lazy%401500');
@@ -512,7 +509,7 @@ test('the three spectra share one k axis: zooming one zooms all, a reload keeps 
   inUrl.forEach((k, i) => expect(Math.abs(k - zoomed[i])).toBeLessThan(1e-4 * (zoomed[1] - zoomed[0])));
   await page.reload();
   await table.expectRows(6);
-  await expect(plots.traces('plot-eigenvalues')).toHaveCount(2);
+  await expect.poll(() => plots.traceCount('plot-eigenvalues')).toBe(2);
   await expectAllAt(zoomed);
   // Zoomed further, a double-click autoscales all three (not back to the zoom the page opened
   // with) and clears k.

@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { drawnTraces } from './plot-probes';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/digits-mlp');
 
@@ -267,18 +268,16 @@ export class Plots {
   plot(id: PlotId | string): Locator {
     return this.page.getByTestId(id);
   }
-  /** Drawn scatter traces of a plot (as plotly renders them in the SVG). */
-  traces(id: PlotId | string): Locator {
-    return this.plot(id).locator('.scatterlayer .trace');
+  /**
+   * How many scatter traces a plot draws: painted on its curve canvas (Plot's `curvesOnCanvas`), or
+   * as plotly renders them in the SVG.
+   */
+  async traceCount(id: PlotId | string): Promise<number> {
+    return (await this.plot(id).evaluate(drawnTraces)).length;
   }
-  /** The traces plotly currently holds for a plot (names and y values), read from its graph div. */
-  traceData(id: PlotId | string): Promise<{ name: string; y: number[] }[]> {
-    return this.plot(id).evaluate((div) =>
-      ((div as unknown as { data?: { name?: string; y?: number[] }[] }).data ?? []).map((t) => ({
-        name: t.name ?? '',
-        y: Array.from(t.y ?? []),
-      })),
-    );
+  /** The traces a plot draws (names and y values): from its curve canvas, or plotly's graph div. */
+  async traceData(id: PlotId | string): Promise<{ name: string; y: number[] }[]> {
+    return (await this.plot(id).evaluate(drawnTraces)).map(({ name, y }) => ({ name, y }));
   }
   /** Box-zooms the x axis of a plot: a near-horizontal drag between fractions of its plot area's width. */
   async zoomX(id: PlotId | string, from: number, to: number): Promise<void> {
@@ -309,12 +308,8 @@ export class Plots {
     );
   }
   /** Per trace of a plot: its name and its y error bars (null without). */
-  errorBars(id: PlotId | string): Promise<{ name: string; array: number[] | null }[]> {
-    return this.plot(id).evaluate((div) =>
-      ((div as unknown as { data?: { name?: string; error_y?: { array?: number[] } }[] }).data ?? []).map(
-        (t) => ({ name: t.name ?? '', array: t.error_y?.array ? Array.from(t.error_y.array) : null }),
-      ),
-    );
+  async errorBars(id: PlotId | string): Promise<{ name: string; array: number[] | null }[]> {
+    return (await this.plot(id).evaluate(drawnTraces)).map(({ name, errors }) => ({ name, array: errors }));
   }
   /** The x axis range plotly currently shows (axis units). */
   xRange(id: PlotId | string): Promise<number[]> {

@@ -41,7 +41,7 @@ test('two multi-layer checkpoints: one point per layer, each at the float64 refe
   page,
   plots,
 }) => {
-  await expect(plots.traces('plot-dlr-layers')).toHaveCount(2);
+  await expect.poll(() => plots.traceCount('plot-dlr-layers')).toBe(2);
   const traces = await plotData(page, 'plot-dlr-layers');
   expect(traces.map((t) => t.name).sort()).toEqual(['layers_lazy, step 400', 'layers_rich, step 400']);
   for (const trace of traces) {
@@ -80,7 +80,7 @@ test('the heat map holds every layer at every step; the Layers field chooses and
       ['layer3', 'layer1'],
     ]);
   expect(page.url()).toContain('layers=layer3%2Clayer1');
-  await expect(plots.traces('plot-dlr-layers')).toHaveCount(2);
+  await expect.poll(() => plots.traceCount('plot-dlr-layers')).toBe(2);
 });
 
 test('the layer plots follow the dashboard: reflow, offline mode bar, the Runs panel as legend, one hover, one highlight', async ({

@@ -33,7 +33,7 @@ test('12 checkpoints are analysed in the workers: the page reads no file and nev
   await page.goto('/');
   await table.expectRows(exampleRows()); // the bundled examples
   // plotly loaded and drawn before measuring
-  await expect(plots.traces('plot-mass')).toHaveCount(exampleRuns().length);
+  await expect.poll(() => plots.traceCount('plot-mass')).toBe(exampleRuns().length);
   await runsPanel.removeAll();
 
   // Two seeds' worth of the digits runs: 4 runs x 3 steps = 12 checkpoints, train + test each.
@@ -54,7 +54,7 @@ test('12 checkpoints are analysed in the workers: the page reads no file and nev
   await expect(analysis.jobs.first()).toBeVisible();
   expect((await analysis.pool()).busy).toBeGreaterThan(0);
   await table.expectRows(12);
-  await expect(plots.traces('plot-mass')).toHaveCount(4);
+  await expect.poll(() => plots.traceCount('plot-mass')).toBe(4);
   await expect(page.getByRole('alert')).toHaveCount(0);
   expect(await mainThreadFileReads(page)).toEqual({ bytes: 0, reads: [] });
   const { longest, elapsed } = await longestTaskSince(page, start);

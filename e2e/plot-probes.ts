@@ -1,6 +1,47 @@
 /** What the UX specs read off a drawn plot: sizes, overlaps, the runs it draws, their emphasis, its hover. */
 import { expect, type Page } from '@playwright/test';
 
+/** A trace as a plot draws it, in the page: what the specs compare, and its opacity as drawn. */
+export interface DrawnTrace {
+  name: string;
+  meta: unknown;
+  y: number[];
+  errors: number[] | null;
+  hovertemplate: string;
+  opacity: number;
+}
+
+/**
+ * In the page: the scatter traces plot `div` draws, in order. Curves on a canvas (Plot's
+ * `curvesOnCanvas`) are read from what the canvas last painted; plotly's from the trace groups of its
+ * SVG, to which it binds each trace. Passed to `evaluate` whole, so it refers to nothing outside.
+ */
+export function drawnTraces(div: Element): DrawnTrace[] {
+  type Source = {
+    name?: string;
+    meta?: unknown;
+    y?: ArrayLike<number>;
+    error_y?: { array?: ArrayLike<number> };
+    hovertemplate?: string;
+  };
+  const pick = (trace: Source, opacity: number): DrawnTrace => ({
+    name: trace.name ?? '',
+    meta: trace.meta ?? null,
+    y: Array.from(trace.y ?? []),
+    errors: trace.error_y?.array ? Array.from(trace.error_y.array) : null,
+    hovertemplate: trace.hovertemplate ?? '',
+    opacity,
+  });
+  const canvas = div.parentElement?.querySelector('canvas.plot-curves') as
+    (HTMLCanvasElement & { drawnCurves?: { trace: Source; opacity: number }[] }) | null;
+  if (canvas) return (canvas.drawnCurves ?? []).map(({ trace, opacity }) => pick(trace, opacity));
+  return Array.from(div.querySelectorAll('.scatterlayer > .trace')).map((group) => {
+    const bound = (group as unknown as { __data__?: { trace?: Source & { _input?: Source } }[] })
+      .__data__?.[0]?.trace;
+    return pick(bound?._input ?? bound ?? {}, Number(getComputedStyle(group).opacity));
+  });
+}
+
 /** Pairs of blocks (neither inside the other) whose boxes overlap by more than a pixel. */
 export async function overlaps(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -58,28 +99,17 @@ export async function expectReflowAt(page: Page, width: number, ids: readonly st
   expect(await overlaps(page), `overlapping blocks at ${width} px`).toEqual([]);
 }
 
-/** The run ids of the traces a plot holds (each run's traces carry it as `meta`). */
-export function runsDrawn(page: Page, id: string): Promise<string[]> {
-  return page
-    .getByTestId(id)
-    .evaluate((div) =>
-      ((div as unknown as { data?: { meta?: unknown }[] }).data ?? [])
-        .map((t) => t.meta)
-        .filter((m): m is string => typeof m === 'string'),
-    );
+/** The run ids of the traces a plot draws (each run's traces carry it as `meta`). */
+export async function runsDrawn(page: Page, id: string): Promise<string[]> {
+  return (await page.getByTestId(id).evaluate(drawnTraces))
+    .map((t) => t.meta)
+    .filter((m): m is string => typeof m === 'string');
 }
 
-/** Each trace's run id and opacity in a plot. */
-export function opacities(page: Page, id: string): Promise<[string, number][]> {
-  return page.getByTestId(id).evaluate((div) =>
-    // as drawn: each trace group of the SVG (plotly binds its trace to it) and its rendered opacity
-    Array.from(div.querySelectorAll('.scatterlayer > .trace')).flatMap((group) => {
-      const meta = (group as unknown as { __data__?: { trace?: { meta?: unknown } }[] }).__data__?.[0]?.trace
-        ?.meta;
-      return typeof meta === 'string'
-        ? [[meta, Number(getComputedStyle(group).opacity)] as [string, number]]
-        : [];
-    }),
+/** Each run's trace and its opacity as drawn in a plot. */
+export async function opacities(page: Page, id: string): Promise<[string, number][]> {
+  return (await page.getByTestId(id).evaluate(drawnTraces)).flatMap(({ meta, opacity }) =>
+    typeof meta === 'string' ? [[meta, opacity] as [string, number]] : [],
   );
 }
 
@@ -97,12 +127,13 @@ export async function hoverAt(page: Page, id: string, x: number): Promise<void> 
   await page.mouse.move(at.x, at.y);
 }
 
-/** The text of a plot's hover label(s). */
+/** The text of a plot's hover label(s): plotly's, or the hover of curves on a canvas. */
 export function hoverText(page: Page, id: string): Promise<string> {
-  return page
-    .getByTestId(id)
-    .locator('.hoverlayer')
-    .evaluate((layer) => layer.textContent ?? '');
+  return page.getByTestId(id).evaluate((div) => {
+    const own = div.parentElement?.querySelector<HTMLElement>('.plot-hover');
+    if (own) return own.hidden ? '' : (own.textContent ?? '');
+    return div.querySelector('.hoverlayer')?.textContent ?? '';
+  });
 }
 
 /** A mark drawn over a plot (a ring or a step line), with where plotly's own axes put its data point. */
@@ -145,4 +176,17 @@ export function yPixel(page: Page, id: string, y: number): Promise<number> {
     const { yaxis } = (div as unknown as { _fullLayout: { yaxis: Axis } })._fullLayout;
     return yaxis._offset + yaxis.c2p(y);
   }, y);
+}
+
+/** Where in the page (CSS px) plot `id` draws the data point (x, y) of its first axes. */
+export function pagePixel(page: Page, id: string, x: number, y: number): Promise<{ x: number; y: number }> {
+  return page.getByTestId(id).evaluate(
+    (div, [x, y]) => {
+      type Axis = { _offset: number; c2p: (v: number) => number };
+      const { xaxis, yaxis } = (div as unknown as { _fullLayout: { xaxis: Axis; yaxis: Axis } })._fullLayout;
+      const box = div.getBoundingClientRect();
+      return { x: box.left + xaxis._offset + xaxis.c2p(x), y: box.top + yaxis._offset + yaxis.c2p(y) };
+    },
+    [x, y],
+  );
 }

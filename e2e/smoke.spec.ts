@@ -25,10 +25,10 @@ test('app shell loads and the example runs show curves', async ({ page, table, p
   }
   // One trace per run in each spectrum.
   for (const id of ['plot-mass', 'plot-utilization', 'plot-eigenvalues'] as const) {
-    await expect(plots.traces(id)).toHaveCount(examples.length);
+    await expect.poll(() => plots.traceCount(id)).toBe(examples.length);
   }
   // A D_LR line and a test-accuracy line per run.
-  await expect(plots.traces('plot-dlr-steps')).toHaveCount(2 * examples.length);
+  await expect.poll(() => plots.traceCount('plot-dlr-steps')).toBe(2 * examples.length);
   await expect
     .poll(async () => (await plots.traceData('plot-mass')).map((t) => t.name).sort())
     .toEqual(examples.map((e) => e.run).sort());

@@ -178,6 +178,7 @@ export function DlrStepsPlot() {
           onPointClick={select}
           onHoverTrace={hoverTraceRun}
           marks={marks}
+          curvesOnCanvas
           emptyMessage={<NoRunsMessage />}
           exportFigure={exportFigure}
           description="D_LR of each run against training step; click a point, or use the arrow keys, to select a checkpoint"

@@ -18,6 +18,16 @@ import type {
 import { useEffect, useId, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { fileSafe } from '../download';
 import { useColourScheme } from '../use-colour-scheme';
+import {
+  drawCurves,
+  extentTraces,
+  hoverEntries,
+  pointUnderPointer as curvePointUnderPointer,
+  unifiedHover,
+  type AxisTypes,
+  type CurveFrame,
+  type DrawnCurve,
+} from './curve-canvas';
 import { figureChange } from './figure-change';
 import { nearestPoint } from './nearest-point';
 import { plotConfig } from './plot-config';
@@ -27,10 +37,9 @@ import {
   RING_WIDTH_PX,
   STEP_LINE,
   type PlacedMark,
-  type PlotFrame,
   type PlotMark,
 } from './plot-marks';
-import { drawInOwnTask, loadPlotly } from './plotly-loader';
+import { queueDraw, loadPlotly } from './plotly-loader';
 import { emphasis, type Trace } from './traces';
 
 /** What the exported image shows beyond the screen: its own title, traces, layout (legend on by default). */
@@ -77,6 +86,22 @@ export interface PlotProps {
    * (`emphasis`). Applied to the drawn figure, so a hover redraws nothing.
    */
   emphasizedRun?: string | null;
+  /**
+   * Paint the scatter traces on a canvas over plotly's axes (curve-canvas.ts), with a hover of our
+   * own listing every trace at the pointer's x: a change of the curves then costs a repaint, and
+   * plotly redraws only when the axes' ranges or the layout change. For plots of many runs.
+   */
+  curvesOnCanvas?: boolean;
+  /**
+   * With `curvesOnCanvas`: the traces whose extent the axes autoscale to, in place of the drawn ones
+   * (e.g. every step of the shown runs, so that moving the slider moves no axis).
+   */
+  axisExtent?: readonly Trace[] | null;
+}
+
+/** The canvas of a plot's curves, with what it last painted (read by the end-to-end tests). */
+export interface CurveCanvasElement extends HTMLCanvasElement {
+  drawnCurves?: DrawnCurve[];
 }
 
 function themedLayout(layout: Partial<Layout>, dark: boolean): Partial<Layout> {
@@ -144,10 +169,13 @@ interface DrawnAxis {
   c2p: (value: number) => number;
 }
 
-function frameOf(div: HTMLElement): PlotFrame | null {
-  const layout = (div as unknown as { _fullLayout?: { xaxis?: DrawnAxis; yaxis?: DrawnAxis } })._fullLayout;
+function frameOf(div: HTMLElement): CurveFrame | null {
+  const layout = (
+    div as unknown as { _fullLayout?: { xaxis?: DrawnAxis; yaxis?: DrawnAxis; yaxis2?: DrawnAxis } }
+  )._fullLayout;
   const xa = layout?.xaxis;
   const ya = layout?.yaxis;
+  const y2 = layout?.yaxis2;
   if (!xa || !ya || typeof xa.c2p !== 'function' || typeof ya.c2p !== 'function') return null;
   return {
     left: xa._offset,
@@ -156,7 +184,73 @@ function frameOf(div: HTMLElement): PlotFrame | null {
     height: ya._length,
     x: (value) => xa._offset + xa.c2p(value),
     y: (value) => ya._offset + ya.c2p(value),
+    ...(y2 && typeof y2.c2p === 'function' ? { y2: (value: number) => y2._offset + y2.c2p(value) } : {}),
   };
+}
+
+/** Which of a layout's axes are logarithmic. */
+function axisTypesOf(layout: Partial<Layout>): AxisTypes {
+  return {
+    logX: layout.xaxis?.type === 'log',
+    logY: layout.yaxis?.type === 'log',
+    logY2: layout.yaxis2?.type === 'log',
+  };
+}
+
+/** Paints `traces` on `canvas`, sized to the graph `div` at the screen's pixel density. */
+function paintCurves(
+  div: HTMLElement,
+  canvas: CurveCanvasElement,
+  traces: readonly Trace[],
+  axes: AxisTypes,
+  emphasizedRun: string | null,
+): void {
+  const ratio = window.devicePixelRatio || 1;
+  const width = Math.round(div.clientWidth * ratio);
+  const height = Math.round(div.clientHeight * ratio);
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  const context = canvas.getContext('2d');
+  if (!context) return;
+  context.setTransform(1, 0, 0, 1, 0, 0);
+  context.clearRect(0, 0, width, height);
+  const frame = traces.length > 0 ? frameOf(div) : null;
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  canvas.drawnCurves = frame ? drawCurves(context, traces, frame, axes, emphasizedRun) : [];
+}
+
+/** Fills the hover box with a unified hover's title and entries, next to the pointer inside `area`. */
+function showHover(
+  box: HTMLDivElement,
+  content: { title: string[]; entries: { colour: string; text: string }[] } | null,
+  pointer: { xPixel: number; yPixel: number },
+  area: { width: number; height: number },
+): void {
+  if (content) {
+    const title = content.title.map((line) => {
+      const element = document.createElement('div');
+      element.className = 'plot-hover-title';
+      element.textContent = line;
+      return element;
+    });
+    const entries = content.entries.map(({ colour, text }) => {
+      const element = document.createElement('div');
+      const swatch = document.createElement('span');
+      swatch.className = 'plot-hover-swatch';
+      swatch.style.background = colour;
+      element.append(swatch, text);
+      return element;
+    });
+    box.replaceChildren(...title, ...entries);
+  }
+  box.hidden = false;
+  const gap = 12;
+  const left =
+    pointer.xPixel + gap + box.offsetWidth <= area.width
+      ? pointer.xPixel + gap
+      : Math.max(0, pointer.xPixel - gap - box.offsetWidth);
+  const top = Math.max(0, Math.min(pointer.yPixel - box.offsetHeight / 2, area.height - box.offsetHeight));
+  box.style.transform = `translate(${Math.round(left)}px, ${Math.round(top)}px)`;
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -231,9 +325,18 @@ export function Plot({
   onHoverTrace,
   emphasizedRun = null,
   marks = NO_MARKS,
+  curvesOnCanvas = false,
+  axisExtent = null,
 }: PlotProps) {
   const container = useRef<HTMLDivElement>(null);
   const marksLayer = useRef<SVGSVGElement>(null);
+  const curveCanvas = useRef<CurveCanvasElement>(null);
+  const hoverBox = useRef<HTMLDivElement>(null);
+  // what the canvas paints: the traces and the axis types of the last draw
+  const curves = useRef<{ traces: readonly Trace[]; axes: AxisTypes; hoverTitle?: string }>({
+    traces: [],
+    axes: { logX: false, logY: false, logY2: false },
+  });
   const shownMarks = useRef(marks);
   const clickHandler = useRef(onPointClick);
   const xRangeHandler = useRef(onXRangeChange);
@@ -247,6 +350,8 @@ export function Plot({
     resetToAutoscale: boolean;
   } | null>(null);
   const tracesRevision = useRef(0);
+  // the extent traces of the last draw, kept while their source and the axis types are unchanged
+  const extent = useRef<{ source: readonly Trace[]; axes: string; traces: Trace[] } | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
   const [enlarged, setEnlarged] = useState(false);
   const dark = useColourScheme() === 'dark';
@@ -260,21 +365,61 @@ export function Plot({
   }, [onPointClick, onXRangeChange, onHoverTrace]);
 
   useEffect(() => {
-    // Each plot draws in a task of its own (not in React's commit), so several plots updating at
+    const div = container.current;
+    if (!div) return;
+    const repaint = () => {
+      if (curvesOnCanvas && curveCanvas.current)
+        paintCurves(div, curveCanvas.current, curves.current.traces, curves.current.axes, emphasized.current);
+    };
+    let figure: NonNullable<typeof drawn.current> | null = null;
+    if (!empty) {
+      const axes = axisTypesOf(layout);
+      curves.current = {
+        traces: traces as Trace[],
+        axes,
+        hoverTitle: (layout.xaxis as { unifiedhovertitle?: { text?: string } } | undefined)?.unifiedhovertitle
+          ?.text,
+      };
+      // On a canvas, plotly draws the axes alone: spanned by the curves' extent, without its hover.
+      const source = axisExtent ?? (traces as Trace[]);
+      const axesKey = JSON.stringify(axes);
+      if (curvesOnCanvas && (extent.current?.source !== source || extent.current.axes !== axesKey))
+        extent.current = { source, axes: axesKey, traces: extentTraces(source, axes) };
+      figure = {
+        traces: curvesOnCanvas && extent.current ? extent.current.traces : traces,
+        layout: curvesOnCanvas ? { ...layout, hovermode: false } : layout,
+        dark,
+        resetToAutoscale,
+      };
+    }
+    const unchanged = (next: typeof figure): boolean =>
+      next !== null &&
+      figureChange(drawn.current, next) === 'none' &&
+      drawn.current?.resetToAutoscale === next.resetToAutoscale;
+    // Curves over unchanged axes repaint at once: with React's commit, the page then shows them in
+    // the same frame.
+    if (curvesOnCanvas && unchanged(figure)) {
+      repaint();
+      return;
+    }
+    // Plotly draws after React's commit, in tasks of the draw queue, so several plots updating at
     // once never add up to one long main-thread task; a newer update cancels a pending draw.
-    return drawInOwnTask(
+    return queueDraw(
       async (Plotly) => {
-        const div = container.current;
-        if (!div) return;
-        if (empty) {
+        if (figure === null) {
           Plotly.purge(div);
           drawn.current = null;
           marksLayer.current?.replaceChildren();
+          curves.current = { ...curves.current, traces: [] };
+          repaint();
           return;
         }
-        const figure = { traces, layout, dark, resetToAutoscale };
+        if (unchanged(figure)) {
+          repaint();
+          return;
+        }
         const change = figureChange(drawn.current, figure);
-        if (change === 'none' && drawn.current?.resetToAutoscale === resetToAutoscale) return;
+        const { traces: plotlyTraces, layout: plotlyLayout } = figure;
         // Changed traces always count as new data: plotly skips its calc step when only styles
         // change (a run brought forward), and a later autoscale then finds no data extent.
         if (change === 'traces') tracesRevision.current += 1;
@@ -282,11 +427,12 @@ export function Plot({
         const datarevision = `${String(layout.datarevision ?? '')}#${tracesRevision.current}`;
         await Plotly.react(
           div,
-          traces,
-          themedLayout({ ...layout, datarevision }, dark),
+          plotlyTraces,
+          themedLayout({ ...plotlyLayout, datarevision }, dark),
           plotConfig(resetToAutoscale),
         );
         applyEmphasis(div, emphasized.current);
+        repaint();
         if (marksLayer.current) drawMarks(div, marksLayer.current, shownMarks.current);
         const plot = div as unknown as PlotlyHTMLElement;
         for (const name of [
@@ -300,6 +446,7 @@ export function Plot({
         // plotly restyles the traces it redraws itself (a zoom, a resize)
         plot.on('plotly_afterplot', () => {
           applyEmphasis(div, emphasized.current);
+          repaint();
           if (marksLayer.current) drawMarks(div, marksLayer.current, shownMarks.current);
         });
         plot.on('plotly_click', (event: PlotMouseEvent) => {
@@ -317,6 +464,7 @@ export function Plot({
         });
         plot.on('plotly_relayout', (event: PlotRelayoutEvent) => {
           applyEmphasis(div, emphasized.current);
+          repaint();
           // a zoom moves the axes under the marks
           if (marksLayer.current) drawMarks(div, marksLayer.current, shownMarks.current);
           // A zoom or pan sets both ends; a reset to the first-drawn range sets the pair.
@@ -328,7 +476,76 @@ export function Plot({
       },
       (error) => setFailed(error.message),
     );
-  }, [traces, layout, dark, resetToAutoscale, empty]);
+  }, [traces, layout, dark, resetToAutoscale, empty, curvesOnCanvas, axisExtent]);
+
+  // The hover and the click of curves on the canvas: plotly's need its own traces.
+  useEffect(() => {
+    const div = container.current;
+    const box = hoverBox.current;
+    if (!curvesOnCanvas || !div || !box) return;
+    let shownX: number | null = null;
+    let hovered: unknown = null;
+    let pressedAt: { x: number; y: number } | null = null;
+    const pointerOf = (event: MouseEvent) => {
+      const bounds = div.getBoundingClientRect();
+      return { xPixel: event.clientX - bounds.left, yPixel: event.clientY - bounds.top };
+    };
+    const hoverAt = (event: MouseEvent) => {
+      const frame = drawn.current ? frameOf(div) : null;
+      const pointer = pointerOf(event);
+      const inside =
+        frame &&
+        pointer.xPixel >= frame.left &&
+        pointer.xPixel <= frame.left + frame.width &&
+        pointer.yPixel >= frame.top &&
+        pointer.yPixel <= frame.top + frame.height;
+      const hover = inside ? unifiedHover(curves.current.traces, frame, curves.current.axes, pointer) : null;
+      return { hover, pointer };
+    };
+    const setHovered = (meta: unknown) => {
+      if (meta !== hovered) hoverHandler.current?.((hovered = meta));
+    };
+    const leave = () => {
+      box.hidden = true;
+      shownX = null;
+      setHovered(null);
+    };
+    const move = (event: PointerEvent) => {
+      if (event.buttons !== 0) return leave();
+      const { hover, pointer } = hoverAt(event);
+      if (!hover) return leave();
+      const content = hover.x === shownX ? null : hoverEntries(hover, curves.current.hoverTitle);
+      shownX = hover.x;
+      showHover(box, content, pointer, { width: div.clientWidth, height: div.clientHeight });
+      const point = curvePointUnderPointer(hover.points, pointer, (trace) => trace.meta !== undefined);
+      setHovered(point ? point.trace.meta : null);
+    };
+    const press = (event: PointerEvent) => {
+      pressedAt = { x: event.clientX, y: event.clientY };
+    };
+    // a click, not the end of a zoom's drag
+    const click = (event: MouseEvent) => {
+      const start = pressedAt;
+      pressedAt = null;
+      if (!start || Math.hypot(event.clientX - start.x, event.clientY - start.y) > 4) return;
+      const { hover, pointer } = hoverAt(event);
+      const point =
+        hover && curvePointUnderPointer(hover.points, pointer, (trace) => trace.customdata !== undefined);
+      if (point && clickHandler.current)
+        clickHandler.current((point.trace.customdata as unknown[] | undefined)?.[point.index]);
+    };
+    div.addEventListener('pointermove', move);
+    div.addEventListener('pointerleave', leave);
+    div.addEventListener('pointerdown', press);
+    div.addEventListener('click', click);
+    return () => {
+      div.removeEventListener('pointermove', move);
+      div.removeEventListener('pointerleave', leave);
+      div.removeEventListener('pointerdown', press);
+      div.removeEventListener('click', click);
+      box.hidden = true;
+    };
+  }, [curvesOnCanvas]);
 
   // Marks move on the drawn axes, without plotly.
   useEffect(() => {
@@ -340,7 +557,15 @@ export function Plot({
   useEffect(() => {
     emphasized.current = emphasizedRun;
     if (drawn.current && container.current) applyEmphasis(container.current, emphasizedRun);
-  }, [emphasizedRun]);
+    if (curvesOnCanvas && drawn.current && container.current && curveCanvas.current)
+      paintCurves(
+        container.current,
+        curveCanvas.current,
+        curves.current.traces,
+        curves.current.axes,
+        emphasizedRun,
+      );
+  }, [emphasizedRun, curvesOnCanvas]);
 
   // Any change of the container's size (window, sidebar, enlarging) redraws at the new size, once a frame.
   useEffect(() => {
@@ -452,6 +677,12 @@ export function Plot({
           aria-roledescription="chart"
           aria-label={description}
         />
+        {curvesOnCanvas && (
+          <>
+            <canvas ref={curveCanvas} className="plot-curves" aria-hidden="true" />
+            <div ref={hoverBox} className="plot-hover" aria-hidden="true" hidden />
+          </>
+        )}
         <svg ref={marksLayer} className="plot-marks" aria-hidden="true" data-testid={`${testId}-marks`} />
         {empty && <div className="plot-empty">{emptyMessage}</div>}
       </div>

@@ -13,6 +13,7 @@ import { defaultViewSettings, usableKRange } from '../../state/view-settings';
 import { MethodLink } from '../MethodLink';
 import { useColourScheme } from '../use-colour-scheme';
 import { decadeTick } from './axis-ticks';
+import { smallestPositiveY } from './curve-canvas';
 import { axisRangeOfK, kRangeFromAxis } from './k-range';
 import { NoRunsMessage } from './NoRunsMessage';
 import { hoverTraceRun } from './hover-run';
@@ -22,6 +23,7 @@ import { focusedRun, runsAtOtherSteps, sliderStep, sliderSteps } from './step-sl
 import {
   CURVE_FORM_NAMES,
   EVAL_SPLIT_NOTES,
+  allStepsCurves,
   SPECTRUM_TITLES,
   buildTraces,
   spectrumHoverTitle,
@@ -54,14 +56,6 @@ const PANELS: { panel: SpectrumPanel; testId: string; yTitle: string; descriptio
 
 /** Milliseconds per step while playing. */
 const PLAY_INTERVAL = 900;
-
-/** The smallest positive value of the traces (the log ρ axis's lower end). */
-function smallestPositive(traces: readonly Trace[]): number {
-  let smallest = Infinity;
-  for (const trace of traces)
-    for (const y of (trace.y ?? []) as number[]) if (y > 0 && y < smallest) smallest = y;
-  return smallest;
-}
 
 export function SpectraPanel() {
   const runs = usePlottedRuns();
@@ -109,12 +103,27 @@ export function SpectraPanel() {
       ) as Record<SpectrumPanel, Trace[]>,
     [runs, view, scheme],
   );
+  // Every step's curves, for the axes: what the slider reaches, not the step it is at.
+  const extentView = useMemo(
+    () => ({ ...defaultViewSettings, spectraMode, focusRun, kMinRelative, aggregateSeeds, curveForm }),
+    [spectraMode, focusRun, kMinRelative, aggregateSeeds, curveForm],
+  );
+  const extentByPanel = useMemo(
+    () =>
+      Object.fromEntries(
+        PANELS.map(({ panel }) => [panel, allStepsCurves(panel, runs, extentView)]),
+      ) as Record<SpectrumPanel, Trace[] | null>,
+    [runs, extentView],
+  );
   const visibleRuns = runs.filter((run) => run.visible);
   const onEval = runs.some((run) => run.checkpoints.some((c) => c.hasEval));
   const unlabelled = visibleRuns
     .filter((run) => run.checkpoints.some((c) => c.metrics.mass === null))
     .map((run) => run.name);
-  const smallestRho = smallestPositive(tracesByPanel.eigenvalues);
+  const smallestRho = useMemo(
+    () => smallestPositiveY(extentByPanel.eigenvalues ?? tracesByPanel.eigenvalues),
+    [extentByPanel, tracesByPanel],
+  );
   const rhoTick = logEigenvalues ? decadeTick(smallestRho) : undefined;
   const layouts = useMemo(
     () =>
@@ -203,6 +212,8 @@ export function SpectraPanel() {
             onXRangeChange={setKRange}
             onHoverTrace={hoverTraceRun}
             resetToAutoscale
+            curvesOnCanvas
+            axisExtent={extentByPanel[panel]}
             emptyMessage={<NoRunsMessage />}
             exportFigure={() => exportFigure(panel)}
             description={`${SPECTRUM_TITLES[panel]}: ${description}`}

@@ -1,7 +1,7 @@
 /**
- * Plotly, loaded on first use, and when each plot is drawn. Every draw runs in a main-thread task
- * of its own (`drawInOwnTask`), so the first draws never join plotly's evaluation, nor each other,
- * in one long task. A first draw also compiles most of plotly's drawing code, which V8 compiles
+ * Plotly, loaded on first use, and when each plot is drawn. Draws run in main-thread tasks apart
+ * from React's commit (`queueDraw`), so the first draws never join plotly's evaluation, nor a
+ * slow draw another, in one long task. A first draw also compiles most of plotly's drawing code, which V8 compiles
  * lazily: a warm-up figure, drawn off screen in two steps before any plot's turn, spreads that
  * over two shorter tasks instead of one.
  */
@@ -39,6 +39,13 @@ function nextTask(): Promise<void> {
   });
 }
 
+/**
+ * Draws that end within this many ms of their task's start let the next one run in the same task:
+ * repainting curves on a canvas takes a few ms, and each task of its own would cost the page a frame
+ * (style, paint, composite) between them. A plotly draw outlasts it, so the draw after it waits.
+ */
+const SHARED_TASK_MS = 12;
+
 let warmedUp = false;
 
 /** Draws a small figure off screen and removes it: axes and layout first, then lines with markers. */
@@ -68,8 +75,12 @@ async function pump(): Promise<void> {
   try {
     const Plotly = await loadPlotly();
     if (!warmedUp) await warmUp(Plotly).catch(() => undefined);
+    let taskStart = -Infinity;
     while (pending.length > 0) {
-      await nextTask();
+      if (performance.now() - taskStart > SHARED_TASK_MS) {
+        await nextTask();
+        taskStart = performance.now();
+      }
       const next = pending.shift();
       if (next) await Promise.resolve(next.draw(Plotly)).catch(next.fail);
     }
@@ -82,11 +93,12 @@ async function pump(): Promise<void> {
 }
 
 /**
- * Runs `draw` once plotly is loaded, in a main-thread task of its own, after the draws queued before
- * it; `fail` gets its error, or plotly's when plotly cannot load. Returns a cancel function: a draw
- * cancelled before its turn never runs.
+ * Runs `draw` once plotly is loaded, in a later main-thread task than its caller's, after the draws
+ * queued before it (sharing a task with them while they are short, see SHARED_TASK_MS); `fail` gets
+ * its error, or plotly's when plotly cannot load. Returns a cancel function: a draw cancelled before
+ * its turn never runs.
  */
-export function drawInOwnTask(draw: Draw, fail: (error: Error) => void): () => void {
+export function queueDraw(draw: Draw, fail: (error: Error) => void): () => void {
   const entry: QueuedDraw = { draw, fail };
   pending.push(entry);
   if (!pumping) void pump();

@@ -5,6 +5,7 @@ import { sequentialColour } from '../step-colours';
 import { RUN_DASHES } from '../run-style';
 import {
   DIMMED_OPACITY,
+  allStepsCurves,
   emphasis,
   CURVE_FORM_NAMES,
   EVAL_SPLIT_NOTES,
@@ -207,5 +208,51 @@ describe('withAlpha', () => {
   it('turns hex into rgba and leaves other colours alone', () => {
     expect(withAlpha('#0072B2', 0.2)).toBe('rgba(0, 114, 178, 0.2)');
     expect(withAlpha('red', 0.2)).toBe('red');
+  });
+});
+
+describe('allStepsCurves', () => {
+  const view = { ...defaultViewSettings, kMinRelative: 0 };
+  const a = fakeRun('a', [
+    fakeCheckpoint(0, { utilization: [0.1, 0.2, 0.3, 1] }),
+    fakeCheckpoint(100, { utilization: [0.5, 0.6, 0.7, 1] }),
+  ]);
+  const b = fakeRun('b', [fakeCheckpoint(50, { utilization: [0.2, 0.9, 0.95, 1] })]);
+  const hidden = fakeRun('hidden', [fakeCheckpoint(0, { utilization: [0, 0, 0, 0] })], { visible: false });
+
+  it("holds every checkpoint's curve of the visible runs, whatever the slider's step", () => {
+    for (const step of [0, 100, null]) {
+      const curves = allStepsCurves('utilization', [a, b, hidden], { ...view, step });
+      expect(curves?.map((c) => c.y)).toEqual([
+        [0.1, 0.2, 0.3, 1],
+        [0.5, 0.6, 0.7, 1],
+        [0.2, 0.9, 0.95, 1],
+      ]);
+      expect(curves?.[0].x).toEqual([1, 2, 3, 4]);
+    }
+  });
+
+  it('holds the same curves in both modes: the run shown across its checkpoints too, when hidden', () => {
+    const runs = [a, b, hidden];
+    const focused = { ...view, focusRun: 'hidden' };
+    const inRuns = allStepsCurves('utilization', runs, focused);
+    expect(inRuns?.map((c) => c.y)).toEqual([
+      [0.1, 0.2, 0.3, 1],
+      [0.5, 0.6, 0.7, 1],
+      [0.2, 0.9, 0.95, 1],
+      [0, 0, 0, 0],
+    ]);
+    expect(allStepsCurves('utilization', runs, { ...focused, spectraMode: 'checkpoints' })).toEqual(inRuns);
+  });
+
+  it('holds nothing for seed groups drawn as bands', () => {
+    const grouped = [
+      fakeRun('s1', a.checkpoints, { seedGroup: 'g' }),
+      fakeRun('s2', a.checkpoints, { seedGroup: 'g' }),
+    ];
+    expect(allStepsCurves('utilization', grouped, { ...view, aggregateSeeds: true })).toBeNull();
+    expect(
+      allStepsCurves('utilization', grouped, { ...view, aggregateSeeds: true, spectraMode: 'checkpoints' }),
+    ).toHaveLength(2);
   });
 });

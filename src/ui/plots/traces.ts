@@ -255,6 +255,32 @@ function buildRunTraces(panel: SpectrumPanel, runs: readonly RunSummary[], view:
   return traces;
 }
 
+/**
+ * The curves of every step the panel can show in either mode: each checkpoint of the visible runs
+ * and of the run shown across its checkpoints. The axes span them, so they hold still while the
+ * slider moves or plays and when the mode changes: a curve's change between steps is read against
+ * the same scale. Null with seed groups shown as bands: a band (mean ± sd) may reach past every
+ * member's curve, and only the drawn traces span it.
+ */
+export function allStepsCurves(
+  panel: SpectrumPanel,
+  runs: readonly RunSummary[],
+  view: ViewSettings,
+): Trace[] | null {
+  const { groups, single } = groupShownRuns(runs, view);
+  if (groups.size > 0 && view.spectraMode === 'runs') return null;
+  const focus = focusedRun(runs, view);
+  const shown = focus && !single.includes(focus) ? [...single, focus] : single;
+  const curves: Trace[] = [];
+  for (const run of shown) {
+    for (const checkpoint of run.checkpoints) {
+      const y = cappedCurve(checkpoint, panel, view);
+      if (y) curves.push({ type: 'scatter', mode: 'lines', x: kAxis(y.length), y });
+    }
+  }
+  return curves;
+}
+
 /** Where a step sits on the step colour scale of its run: 0 at the first checkpoint, 1 at the last. */
 function stepPosition(step: number, first: number, last: number): number {
   return last === first ? 1 : (step - first) / (last - first);
