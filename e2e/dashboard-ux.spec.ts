@@ -14,6 +14,7 @@ import {
   opacities,
   plotSizes,
   drawnTraces,
+  traceCount,
   runsDrawn,
   yPixel,
 } from './plot-probes';
@@ -388,7 +389,7 @@ test.describe('accessibility', () => {
     await page.goto('/');
     await table.expectRows(exampleRows());
     await table.row('learn-rich', 600).click();
-    await expect(page.getByTestId('plot-rank-profile').locator('.scatterlayer .trace')).toHaveCount(2);
+    await expect.poll(() => traceCount(page, 'plot-rank-profile')).toBe(2);
     expect(await seriousViolations(page)).toEqual([]);
     await page.goto('/#/learn');
     await expect(page.getByTestId('trainer')).toBeVisible();

@@ -15,7 +15,7 @@ import {
   test,
 } from './fixtures';
 import { decodePng, pixelsOfColour } from './png';
-import { pagePixel } from './plot-probes';
+import { pagePixel, traceCount } from './plot-probes';
 import { waitForStoredRuns } from './stored-session';
 
 test.beforeEach(async ({ page, table, runsPanel, dropZone }) => {
@@ -145,8 +145,8 @@ test('clicking a row shows the checkpoint details with the rank profile', async 
   const details = page.getByTestId('checkpoint-details');
   await expect(details).toContainText('mlp96_rich');
   await expect(details).toContainText('teaching companion, not D_LR');
-  await expect(page.getByTestId('plot-rank-profile').locator('.scatterlayer .trace')).toHaveCount(2);
-  await expect(page.getByTestId('plot-output-spectrum').locator('.scatterlayer .trace')).toHaveCount(1);
+  await expect.poll(() => traceCount(page, 'plot-rank-profile')).toBe(2);
+  await expect.poll(() => traceCount(page, 'plot-output-spectrum')).toBe(1);
   // |0.2202 - 0.1889| < 0.1: no weak-direction warning for this checkpoint.
   await expect(page.getByTestId('weak-directions-warning')).toHaveCount(0);
   await expect(table.row('mlp96_rich', 1500)).toHaveAttribute('aria-selected', 'true');
@@ -474,7 +474,7 @@ test('keys on the focused “D_LR over training” select checkpoints as a click
   await expectSelected('mlp96_lazy', 1500);
   await page.keyboard.press('Home');
   await expectSelected('mlp96_lazy', 0);
-  await expect(page.getByTestId('plot-rank-profile').locator('.scatterlayer .trace')).toHaveCount(2);
+  await expect.poll(() => traceCount(page, 'plot-rank-profile')).toBe(2);
   // The keys were the plot's: focus stays on it for the next key.
   await expect(plots.dlrKeys).toBeFocused();
 });

@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { drawnTraces } from './plot-probes';
+import { drawnTraces, traceCount } from './plot-probes';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/digits-mlp');
 
@@ -272,8 +272,8 @@ export class Plots {
    * How many scatter traces a plot draws: painted on its curve canvas (Plot's `curvesOnCanvas`), or
    * as plotly renders them in the SVG.
    */
-  async traceCount(id: PlotId | string): Promise<number> {
-    return (await this.plot(id).evaluate(drawnTraces)).length;
+  traceCount(id: PlotId | string): Promise<number> {
+    return traceCount(this.page, id);
   }
   /** The traces a plot draws (names and y values): from its curve canvas, or plotly's graph div. */
   async traceData(id: PlotId | string): Promise<{ name: string; y: number[] }[]> {

@@ -99,6 +99,11 @@ export async function expectReflowAt(page: Page, width: number, ids: readonly st
   expect(await overlaps(page), `overlapping blocks at ${width} px`).toEqual([]);
 }
 
+/** How many scatter traces plot `id` draws. */
+export async function traceCount(page: Page, id: string): Promise<number> {
+  return (await page.getByTestId(id).evaluate(drawnTraces)).length;
+}
+
 /** The run ids of the traces a plot draws (each run's traces carry it as `meta`). */
 export async function runsDrawn(page: Page, id: string): Promise<string[]> {
   return (await page.getByTestId(id).evaluate(drawnTraces))

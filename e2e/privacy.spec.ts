@@ -1,5 +1,6 @@
 /** Data never leaves the browser: every request goes to the app's own origin. */
 import { expect, replaceExamplesWithDigits, test } from './fixtures';
+import { traceCount } from './plot-probes';
 
 test('no request leaves 127.0.0.1 while loading, analysing, exporting and training', async ({
   page,
@@ -18,7 +19,7 @@ test('no request leaves 127.0.0.1 while loading, analysing, exporting and traini
   await page.goto('/');
   await replaceExamplesWithDigits({ table, runsPanel, dropZone });
   await table.row('mlp96_rich', 150).click();
-  await expect(page.getByTestId('plot-rank-profile').locator('.scatterlayer .trace')).toHaveCount(2);
+  await expect.poll(() => traceCount(page, 'plot-rank-profile')).toBe(2);
 
   // every export: the data files, both image formats and the results bundle
   for (const name of [

@@ -14,6 +14,7 @@ import { MethodLink } from './MethodLink';
 import { decadeTick, integerTick } from './plots/axis-ticks';
 import { useRichscope } from '../state/store';
 import { MethodText } from './MethodText';
+import { smallestPositiveY } from './plots/curve-canvas';
 import { Plot } from './plots/Plot';
 import type { Trace } from './plots/traces';
 import { runSummaries } from '../state/run-summaries';
@@ -38,69 +39,85 @@ export function CheckpointDetails() {
   );
 }
 
+/** The output spectrum and the rank profile of one checkpoint's metrics, in its run's colour. */
+function detailTraces(
+  m: CheckpointSummary['metrics'],
+  colour: string,
+): { spectrumTraces: Trace[]; profileTraces: Trace[] } {
+  const spectrumTraces: Trace[] = [
+    {
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: 'w_j / w_1',
+      x: m.outputSpectrum.map((_, j) => j + 1),
+      y: m.outputSpectrum,
+      line: { color: colour },
+      hovertemplate: 'j = %{x}<br>w_j/w_1 = %{y:.3g}<extra></extra>',
+    },
+  ];
+  const profileTraces: Trace[] = [
+    {
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: "D_LR(r')",
+      x: m.rankProfile.map((_, j) => j + 1),
+      y: m.rankProfile,
+      line: { color: colour },
+      hovertemplate: "r' = %{x}<br>D_LR(r') = %{y:.4f}<extra></extra>",
+    },
+    {
+      type: 'scatter',
+      mode: 'markers',
+      name: `r99 = ${m.r99} (99% of output energy)`,
+      x: [m.r99],
+      y: [m.dlrEnergy99],
+      marker: { size: 13, symbol: 'diamond-open', color: colour, line: { width: 2 } },
+      hovertemplate: 'r99 = %{x}<br>D_LR(r99) = %{y:.4f}<extra></extra>',
+    },
+  ];
+  return { spectrumTraces, profileTraces };
+}
+
 function Details({ run, checkpoint }: { run: RunSummary; checkpoint: CheckpointSummary }) {
   const m = checkpoint.metrics;
   const weakDirections = dependsOnWeakDirections(m);
   const precision = m.storedPrecision ?? null;
   const readout = readoutWarning(m.readoutResidual, precision);
-  const { spectrumTraces, profileTraces } = useMemo(() => {
-    const index = m.outputSpectrum.map((_, j) => j + 1);
-    const spectrum: Trace[] = [
-      {
-        type: 'scatter',
-        mode: 'lines+markers',
-        name: 'w_j / w_1',
-        x: index,
-        y: m.outputSpectrum,
-        line: { color: run.colour },
-        hovertemplate: 'j = %{x}<br>w_j/w_1 = %{y:.3g}<extra></extra>',
-      },
-    ];
-    const profile: Trace[] = [
-      {
-        type: 'scatter',
-        mode: 'lines+markers',
-        name: "D_LR(r')",
-        x: m.rankProfile.map((_, j) => j + 1),
-        y: m.rankProfile,
-        line: { color: run.colour },
-        hovertemplate: "r' = %{x}<br>D_LR(r') = %{y:.4f}<extra></extra>",
-      },
-      {
-        type: 'scatter',
-        mode: 'markers',
-        name: `r99 = ${m.r99} (99% of output energy)`,
-        x: [m.r99],
-        y: [m.dlrEnergy99],
-        marker: { size: 13, symbol: 'diamond-open', color: run.colour, line: { width: 2 } },
-        hovertemplate: 'r99 = %{x}<br>D_LR(r99) = %{y:.4f}<extra></extra>',
-      },
-    ];
-    return { spectrumTraces: spectrum, profileTraces: profile };
-  }, [m, run.colour]);
+  const { spectrumTraces, profileTraces } = useMemo(() => detailTraces(m, run.colour), [m, run.colour]);
+  // The axes span every checkpoint of the run: stepping through its checkpoints, they hold still.
+  const extent = useMemo(() => {
+    const traces = run.checkpoints.map((c) => detailTraces(c.metrics, run.colour));
+    return {
+      spectrum: traces.flatMap((t) => t.spectrumTraces),
+      profile: traces.flatMap((t) => t.profileTraces),
+      smallestWeight: smallestPositiveY(traces.flatMap((t) => t.spectrumTraces)),
+      directions: Math.max(...run.checkpoints.map((c) => c.metrics.outputSpectrum.length)),
+      ranks: Math.max(...run.checkpoints.map((c) => c.metrics.rankProfile.length)),
+    };
+  }, [run]);
   // Whole numbers only, spaced so the labels never merge (r can be dozens).
   const spectrumLayout = useMemo<Partial<Layout>>(
     () => ({
-      xaxis: { title: { text: 'output direction j' }, tick0: 1, dtick: integerTick(m.outputSpectrum.length) },
+      xaxis: { title: { text: 'output direction j' }, tick0: 1, dtick: integerTick(extent.directions) },
       yaxis: {
         title: { text: 'w_j / w_1 (log)' },
         type: 'log',
         exponentformat: 'power',
-        dtick: decadeTick(Math.min(...m.outputSpectrum.filter((w) => w > 0))),
+        dtick: decadeTick(extent.smallestWeight),
       },
     }),
-    [m.outputSpectrum],
+    [extent],
   );
   const profileLayout = useMemo<Partial<Layout>>(
     () => ({
       xaxis: {
         title: { text: "r' (directions counted)" },
         tick0: 1,
-        dtick: integerTick(m.rankProfile.length),
+        dtick: integerTick(extent.ranks),
       },
       yaxis: { title: { text: "D_LR(r')" } },
     }),
-    [m.rankProfile.length],
+    [extent],
   );
 
   return (
@@ -165,6 +182,8 @@ function Details({ run, checkpoint }: { run: RunSummary; checkpoint: CheckpointS
           title="Output spectrum w_j / w_1"
           traces={spectrumTraces}
           layout={spectrumLayout}
+          curvesOnCanvas
+          axisExtent={extent.spectrum}
           height={240}
           description="eigenvalues of the output covariance relative to the largest"
         />
@@ -173,6 +192,8 @@ function Details({ run, checkpoint }: { run: RunSummary; checkpoint: CheckpointS
           title="Rank profile D_LR(r')"
           traces={profileTraces}
           layout={profileLayout}
+          curvesOnCanvas
+          axisExtent={extent.profile}
           height={240}
           description="D_LR counting only the r' strongest output directions"
         />

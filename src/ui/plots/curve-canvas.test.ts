@@ -256,6 +256,27 @@ describe('drawCurves', () => {
     ]);
   });
 
+  it("outlines an '-open' marker instead of filling it", () => {
+    const { context, calls } = recorder();
+    const marker: Trace = {
+      type: 'scatter',
+      mode: 'markers',
+      x: [25],
+      y: [0.5],
+      marker: { size: 10, symbol: 'diamond-open', color: 'purple', line: { width: 2 } },
+    };
+    drawCurves(context, [marker], frame, LINEAR, null);
+    expect(calls.filter((c) => c.op === 'fill')).toHaveLength(0);
+    expect(calls.filter((c) => c.op === 'stroke').map((c) => [c.colour, c.width])).toEqual([['purple', 2]]);
+    // a diamond 1.3 times the radius from its centre (150, 120)
+    expect(calls.filter((c) => c.op === 'moveTo' || c.op === 'lineTo').map((c) => c.args)).toEqual([
+      [150, 113.5],
+      [156.5, 120],
+      [150, 126.5],
+      [143.5, 120],
+    ]);
+  });
+
   it('leaves out points a log axis cannot place', () => {
     const { context, calls } = recorder();
     const logFrame: CurveFrame = { ...frame, y: (v) => 220 - 50 * Math.log10(v) };
@@ -348,6 +369,12 @@ describe('hover text', () => {
         { colour: 'red', text: 'a · D_LR = 0.2500 ± 0.1' },
         { colour: 'blue', text: 'b: 0.5' },
       ],
+    });
+    const twoLines: Trace = { type: 'scatter', x: [1], y: [0.5], hovertemplate: "r' = %{x}<br>D = %{y:.2f}" };
+    const own = unifiedHover([twoLines], frame, LINEAR, { xPixel: frame.x(1), yPixel: 0 })!;
+    expect(hoverEntries(own, undefined)).toEqual({
+      title: [],
+      entries: [{ colour: '#444444', text: "r' = 1, D = 0.50" }],
     });
   });
 });

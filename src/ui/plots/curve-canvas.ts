@@ -263,10 +263,19 @@ function tracePath(
   if (open && close) ctx.closePath();
 }
 
-function drawMarker(ctx: CurveContext, x: number, y: number, size: number, symbol: unknown): void {
+/** A marker: a filled circle or diamond, or its outline (an '-open' symbol) `outline` px wide. */
+function drawMarker(
+  ctx: CurveContext,
+  x: number,
+  y: number,
+  size: number,
+  symbol: unknown,
+  outline: number,
+): void {
   const r = size / 2;
+  const shape = typeof symbol === 'string' ? symbol.replace(/-open$/, '') : 'circle';
   ctx.beginPath();
-  if (symbol === 'diamond') {
+  if (shape === 'diamond') {
     // plotly's diamond spans 1.3 times a circle of the same size
     const d = r * 1.3;
     ctx.moveTo(x, y - d);
@@ -277,7 +286,12 @@ function drawMarker(ctx: CurveContext, x: number, y: number, size: number, symbo
   } else {
     ctx.arc(x, y, r, 0, 2 * Math.PI);
   }
-  ctx.fill();
+  if (typeof symbol === 'string' && symbol.endsWith('-open')) {
+    ctx.lineWidth = outline;
+    ctx.stroke();
+  } else {
+    ctx.fill();
+  }
 }
 
 /**
@@ -350,11 +364,18 @@ export function drawCurves(
       ctx.stroke();
     }
     if (drawsMarkers(trace)) {
-      const marker = (trace.marker ?? {}) as { color?: string; size?: number; symbol?: string };
+      const marker = (trace.marker ?? {}) as {
+        color?: string;
+        size?: number;
+        symbol?: string;
+        line?: { width?: number };
+      };
       ctx.fillStyle = marker.color ?? colour;
+      ctx.strokeStyle = marker.color ?? colour;
       const size = (marker.size ?? 6) * (widthScale > 1 ? 1.25 : 1);
+      const outline = marker.line?.width ?? 1;
       eachPixel(trace, frame, axes, (_, x, y) => {
-        if (!Number.isNaN(x)) drawMarker(ctx, x, y, size, marker.symbol);
+        if (!Number.isNaN(x)) drawMarker(ctx, x, y, size, marker.symbol, outline);
       });
     }
   }
@@ -469,12 +490,15 @@ export interface HoverEntry {
   text: string;
 }
 
-/** The lines of a unified hover at `hover`: its title, then each point's trace. */
+/**
+ * The lines of a unified hover at `hover`: its title (none without a template: each trace's own
+ * template then names the x), then each point's trace, its template's lines joined.
+ */
 export function hoverEntries(
   hover: { x: number; points: readonly CurvePoint[] },
   titleTemplate: string | undefined,
 ): { title: string[]; entries: HoverEntry[] } {
-  const title = fillHoverTemplate(titleTemplate ?? '%{x}', { x: hover.x, y: NaN });
+  const title = titleTemplate === undefined ? [] : fillHoverTemplate(titleTemplate, { x: hover.x, y: NaN });
   const entries = hover.points.map(({ trace, index, x, y }) => {
     const texts = trace.text;
     const text = Array.isArray(texts) ? String(texts[index] ?? '') : typeof texts === 'string' ? texts : '';
@@ -485,7 +509,7 @@ export function hoverEntries(
     const line = (trace.line ?? {}) as { color?: string };
     const marker = (trace.marker ?? {}) as { color?: unknown };
     const colour = line.color ?? (typeof marker.color === 'string' ? marker.color : '#444444');
-    return { colour, text: lines.join(' ') };
+    return { colour, text: lines.join(', ') };
   });
   return { title, entries };
 }
