@@ -1,7 +1,7 @@
 /**
  * Curves drawn on a canvas over plotly's axes. Plotly's cost is per trace and per draw (its defaults,
- * its calc step and one SVG group each), so a plot of fifty runs took tens of milliseconds to redraw
- * whenever a step, a run or a selection changed. Here plotly keeps only the axes, the zoom and the
+ * its calc step and one SVG group each), so a plot of fifty runs was slow to redraw whenever a step,
+ * a run or a selection changed (docs/benchmarks.md, "Eleventh session"). Here plotly keeps only the axes, the zoom and the
  * exported image: it is handed a few invisible traces spanning the data (`extentTraces`), so its
  * autoscale finds the same ranges, and it redraws only when those ranges or the layout change. The
  * curves themselves (lines, dashes, markers, error bars, filled bands) are painted here through the

@@ -41,8 +41,9 @@ function nextTask(): Promise<void> {
 
 /**
  * Draws that end within this many ms of their task's start let the next one run in the same task:
- * repainting curves on a canvas takes a few ms, and each task of its own would cost the page a frame
- * (style, paint, composite) between them. A plotly draw outlasts it, so the draw after it waits.
+ * a repaint of curves on a canvas is short, and each task of its own would cost the page a frame
+ * (style, paint, composite) between them. A plotly draw of a changed axis usually outlasts it, so
+ * the draw after it waits for a task of its own.
  */
 const SHARED_TASK_MS = 12;
 
