@@ -39,32 +39,29 @@ export function CheckpointDetails() {
   );
 }
 
+/** `values` against 1, 2, ..., as a line with markers. */
+function lineFromOne(name: string, values: number[], colour: string, hovertemplate: string): Trace {
+  return {
+    type: 'scatter',
+    mode: 'lines+markers',
+    name,
+    x: values.map((_, j) => j + 1),
+    y: values,
+    line: { color: colour },
+    hovertemplate,
+  };
+}
+
 /** The output spectrum and the rank profile of one checkpoint's metrics, in its run's colour. */
 function detailTraces(
   m: CheckpointSummary['metrics'],
   colour: string,
 ): { spectrumTraces: Trace[]; profileTraces: Trace[] } {
-  const spectrumTraces: Trace[] = [
-    {
-      type: 'scatter',
-      mode: 'lines+markers',
-      name: 'w_j / w_1',
-      x: m.outputSpectrum.map((_, j) => j + 1),
-      y: m.outputSpectrum,
-      line: { color: colour },
-      hovertemplate: 'j = %{x}<br>w_j/w_1 = %{y:.3g}<extra></extra>',
-    },
+  const spectrumTraces = [
+    lineFromOne('w_j / w_1', m.outputSpectrum, colour, 'j = %{x}<br>w_j/w_1 = %{y:.3g}<extra></extra>'),
   ];
   const profileTraces: Trace[] = [
-    {
-      type: 'scatter',
-      mode: 'lines+markers',
-      name: "D_LR(r')",
-      x: m.rankProfile.map((_, j) => j + 1),
-      y: m.rankProfile,
-      line: { color: colour },
-      hovertemplate: "r' = %{x}<br>D_LR(r') = %{y:.4f}<extra></extra>",
-    },
+    lineFromOne("D_LR(r')", m.rankProfile, colour, "r' = %{x}<br>D_LR(r') = %{y:.4f}<extra></extra>"),
     {
       type: 'scatter',
       mode: 'markers',
@@ -87,10 +84,11 @@ function Details({ run, checkpoint }: { run: RunSummary; checkpoint: CheckpointS
   // The axes span every checkpoint of the run: stepping through its checkpoints, they hold still.
   const extent = useMemo(() => {
     const traces = run.checkpoints.map((c) => detailTraces(c.metrics, run.colour));
+    const spectrum = traces.flatMap((t) => t.spectrumTraces);
     return {
-      spectrum: traces.flatMap((t) => t.spectrumTraces),
+      spectrum,
       profile: traces.flatMap((t) => t.profileTraces),
-      smallestWeight: smallestPositiveY(traces.flatMap((t) => t.spectrumTraces)),
+      smallestWeight: smallestPositiveY(spectrum),
       directions: Math.max(...run.checkpoints.map((c) => c.metrics.outputSpectrum.length)),
       ranks: Math.max(...run.checkpoints.map((c) => c.metrics.rankProfile.length)),
     };

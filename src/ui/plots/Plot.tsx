@@ -22,7 +22,6 @@ import {
   drawCurves,
   extentTraces,
   hoverEntries,
-  pointUnderPointer as curvePointUnderPointer,
   unifiedHover,
   type AxisTypes,
   type CurveFrame,
@@ -197,12 +196,18 @@ function axisTypesOf(layout: Partial<Layout>): AxisTypes {
   };
 }
 
-/** Paints `traces` on `canvas`, sized to the graph `div` at the screen's pixel density. */
+/** What a plot's canvas paints: the traces and axis types of its last draw, and its hover's title. */
+interface CanvasCurves {
+  traces: readonly Trace[];
+  axes: AxisTypes;
+  hoverTitle?: string;
+}
+
+/** Paints `curves` on `canvas`, sized to the graph `div` at the screen's pixel density. */
 function paintCurves(
   div: HTMLElement,
   canvas: CurveCanvasElement,
-  traces: readonly Trace[],
-  axes: AxisTypes,
+  { traces, axes }: CanvasCurves,
   emphasizedRun: string | null,
 ): void {
   const ratio = window.devicePixelRatio || 1;
@@ -332,8 +337,7 @@ export function Plot({
   const marksLayer = useRef<SVGSVGElement>(null);
   const curveCanvas = useRef<CurveCanvasElement>(null);
   const hoverBox = useRef<HTMLDivElement>(null);
-  // what the canvas paints: the traces and the axis types of the last draw
-  const curves = useRef<{ traces: readonly Trace[]; axes: AxisTypes; hoverTitle?: string }>({
+  const curves = useRef<CanvasCurves>({
     traces: [],
     axes: { logX: false, logY: false, logY2: false },
   });
@@ -369,7 +373,7 @@ export function Plot({
     if (!div) return;
     const repaint = () => {
       if (curvesOnCanvas && curveCanvas.current)
-        paintCurves(div, curveCanvas.current, curves.current.traces, curves.current.axes, emphasized.current);
+        paintCurves(div, curveCanvas.current, curves.current, emphasized.current);
     };
     let figure: NonNullable<typeof drawn.current> | null = null;
     if (!empty) {
@@ -517,7 +521,7 @@ export function Plot({
       const content = hover.x === shownX ? null : hoverEntries(hover, curves.current.hoverTitle);
       shownX = hover.x;
       showHover(box, content, pointer, { width: div.clientWidth, height: div.clientHeight });
-      const point = curvePointUnderPointer(hover.points, pointer, (trace) => trace.meta !== undefined);
+      const point = nearestPoint(hover.points, pointer, (p) => p.trace.meta !== undefined);
       setHovered(point ? point.trace.meta : null);
     };
     const press = (event: PointerEvent) => {
@@ -529,8 +533,7 @@ export function Plot({
       pressedAt = null;
       if (!start || Math.hypot(event.clientX - start.x, event.clientY - start.y) > 4) return;
       const { hover, pointer } = hoverAt(event);
-      const point =
-        hover && curvePointUnderPointer(hover.points, pointer, (trace) => trace.customdata !== undefined);
+      const point = hover && nearestPoint(hover.points, pointer, (p) => p.trace.customdata !== undefined);
       if (point && clickHandler.current)
         clickHandler.current((point.trace.customdata as unknown[] | undefined)?.[point.index]);
     };
@@ -558,13 +561,7 @@ export function Plot({
     emphasized.current = emphasizedRun;
     if (drawn.current && container.current) applyEmphasis(container.current, emphasizedRun);
     if (curvesOnCanvas && drawn.current && container.current && curveCanvas.current)
-      paintCurves(
-        container.current,
-        curveCanvas.current,
-        curves.current.traces,
-        curves.current.axes,
-        emphasizedRun,
-      );
+      paintCurves(container.current, curveCanvas.current, curves.current, emphasizedRun);
   }, [emphasizedRun, curvesOnCanvas]);
 
   // Any change of the container's size (window, sidebar, enlarging) redraws at the new size, once a frame.

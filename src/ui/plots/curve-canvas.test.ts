@@ -13,20 +13,13 @@ import {
   type CurveContext,
   type CurveFrame,
 } from './curve-canvas';
+import { PLOT_AREA } from '../testing';
 import { DIMMED_OPACITY, type Trace } from './traces';
 
 const LINEAR: AxisTypes = { logX: false, logY: false, logY2: false };
 
-// a 400 x 200 px plot area at (50, 20): x from 0 to 100, y from 0 to 1 (upwards), y2 from 0 to 2
-const frame: CurveFrame = {
-  left: 50,
-  top: 20,
-  width: 400,
-  height: 200,
-  x: (v) => 50 + 4 * v,
-  y: (v) => 220 - 200 * v,
-  y2: (v) => 220 - 100 * v,
-};
+// PLOT_AREA (x from 0 to 100, y from 0 to 1) with y2 from 0 to 2
+const frame: CurveFrame = { ...PLOT_AREA, y2: (v) => 220 - 100 * v };
 
 /** A canvas context that records the calls the curves make, and the state at each fill or stroke. */
 function recorder() {
@@ -74,7 +67,10 @@ function recorder() {
       state.dash = dash;
     },
   });
-  return { context: context as unknown as CurveContext, calls };
+  /** The path's moves and lines, in order: [op, x, y]. */
+  const path = () =>
+    calls.filter((c) => c.op === 'moveTo' || c.op === 'lineTo').map((c) => [c.op, ...c.args] as const);
+  return { context: context as unknown as CurveContext, calls, path };
 }
 
 describe('dashPattern', () => {
@@ -167,7 +163,7 @@ describe('extentTraces', () => {
 
 describe('drawCurves', () => {
   it('strokes each line through its points on the axes, a new piece after a gap, clipped to the plot area', () => {
-    const { context, calls } = recorder();
+    const { context, calls, path } = recorder();
     const trace: Trace = {
       type: 'scatter',
       mode: 'lines',
@@ -178,8 +174,7 @@ describe('drawCurves', () => {
     const drawn = drawCurves(context, [trace], frame, LINEAR, null);
     expect(drawn).toEqual([{ trace, opacity: 1 }]);
     expect(calls.find((c) => c.op === 'rect')?.args).toEqual([50, 20, 400, 200]);
-    const path = calls.filter((c) => c.op === 'moveTo' || c.op === 'lineTo').map((c) => [c.op, ...c.args]);
-    expect(path).toEqual([
+    expect(path()).toEqual([
       ['moveTo', 50, 220],
       ['lineTo', 150, 120],
       ['moveTo', 350, 20],
@@ -212,7 +207,7 @@ describe('drawCurves', () => {
   });
 
   it('fills a band, and draws markers and error bars on the axis of their trace', () => {
-    const { context, calls } = recorder();
+    const { context, calls, path } = recorder();
     const band: Trace = {
       type: 'scatter',
       mode: 'lines',
@@ -242,22 +237,18 @@ describe('drawCurves', () => {
       [250, 70, 4],
     ]);
     // one error bar (the NaN has none): from y2 = 0.5 to 1.5, with caps 4 px either side
-    const bar = calls
-      .filter((c) => c.op === 'moveTo' || c.op === 'lineTo')
-      .slice(4)
-      .map((c) => c.args);
-    expect(bar).toEqual([
-      [150, 70],
-      [150, 170],
-      [146, 70],
-      [154, 70],
-      [146, 170],
-      [154, 170],
+    expect(path().slice(4)).toEqual([
+      ['moveTo', 150, 70],
+      ['lineTo', 150, 170],
+      ['moveTo', 146, 70],
+      ['lineTo', 154, 70],
+      ['moveTo', 146, 170],
+      ['lineTo', 154, 170],
     ]);
   });
 
   it("outlines an '-open' marker instead of filling it", () => {
-    const { context, calls } = recorder();
+    const { context, calls, path } = recorder();
     const marker: Trace = {
       type: 'scatter',
       mode: 'markers',
@@ -269,16 +260,16 @@ describe('drawCurves', () => {
     expect(calls.filter((c) => c.op === 'fill')).toHaveLength(0);
     expect(calls.filter((c) => c.op === 'stroke').map((c) => [c.colour, c.width])).toEqual([['purple', 2]]);
     // a diamond 1.3 times the radius from its centre (150, 120)
-    expect(calls.filter((c) => c.op === 'moveTo' || c.op === 'lineTo').map((c) => c.args)).toEqual([
-      [150, 113.5],
-      [156.5, 120],
-      [150, 126.5],
-      [143.5, 120],
+    expect(path()).toEqual([
+      ['moveTo', 150, 113.5],
+      ['lineTo', 156.5, 120],
+      ['lineTo', 150, 126.5],
+      ['lineTo', 143.5, 120],
     ]);
   });
 
   it('leaves out points a log axis cannot place', () => {
-    const { context, calls } = recorder();
+    const { context, path } = recorder();
     const logFrame: CurveFrame = { ...frame, y: (v) => 220 - 50 * Math.log10(v) };
     drawCurves(
       context,
@@ -287,8 +278,7 @@ describe('drawCurves', () => {
       { logX: false, logY: true, logY2: false },
       null,
     );
-    const path = calls.filter((c) => c.op === 'moveTo' || c.op === 'lineTo').map((c) => [c.op, ...c.args]);
-    expect(path).toEqual([
+    expect(path()).toEqual([
       ['moveTo', 50, 220],
       ['moveTo', 58, 170],
     ]);

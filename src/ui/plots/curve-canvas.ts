@@ -9,7 +9,6 @@
  *
  * Pure apart from the canvas context it is handed, so each piece is tested without a browser.
  */
-import { nearestPoint } from './nearest-point';
 import type { PlotFrame } from './plot-marks';
 import { emphasis, type Trace } from './traces';
 
@@ -436,15 +435,6 @@ export function unifiedHover(
     }
   }
   return points.length > 0 ? { x: best.x, points } : null;
-}
-
-/** The point nearest to the pointer (on screen) among `points` whose trace `accept`s. */
-export function pointUnderPointer(
-  points: readonly CurvePoint[],
-  pointer: { xPixel: number; yPixel: number },
-  accept: (trace: Trace) => boolean,
-): CurvePoint | undefined {
-  return nearestPoint(points, pointer, (point) => accept(point.trace));
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { PLOT_AREA } from '../testing';
 import { marksAsLayout, placeMarks, type PlotFrame, type PlotMark } from './plot-marks';
 
-// a 400 x 200 px plot area at (50, 20): x from 0 to 100 (linear), y from 0 to 1 (upwards)
-const linear: PlotFrame = {
-  left: 50,
-  top: 20,
-  width: 400,
-  height: 200,
-  x: (v) => 50 + 4 * v,
-  y: (v) => 220 - 200 * v,
-};
+const linear: PlotFrame = PLOT_AREA;
 // the same area with x on a log axis from 10 to 1000
 const log: PlotFrame = { ...linear, x: (v) => 50 + 200 * (Math.log10(v) - 1) };
 

@@ -1,9 +1,9 @@
 /**
  * Plotly, loaded on first use, and when each plot is drawn. Draws run in main-thread tasks apart
- * from React's commit (`queueDraw`), so the first draws never join plotly's evaluation, nor a
- * slow draw another, in one long task. A first draw also compiles most of plotly's drawing code, which V8 compiles
- * lazily: a warm-up figure, drawn off screen in two steps before any plot's turn, spreads that
- * over two shorter tasks instead of one.
+ * from React's commit (`queueDraw`), so the first draws never join plotly's evaluation, nor a slow
+ * draw another, in one long task. A first draw also compiles most of plotly's drawing code, which
+ * V8 compiles lazily: a warm-up figure, drawn off screen in two steps before any plot's turn,
+ * spreads that over two shorter tasks instead of one.
  */
 import type PlotlyDefault from 'plotly.js-dist-min';
 
