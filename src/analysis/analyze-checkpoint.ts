@@ -96,6 +96,9 @@ export interface CheckpointAnalysis {
   evalSource?: string | null;
 }
 
+/** A checkpoint's analysis without its moments: all that its record needs, cheap to post between threads. */
+export type CheckpointResult = Omit<CheckpointAnalysis, 'fit' | 'eval'>;
+
 /** One split's arrays with their roles (exported for the shard runners, checkpoint-shards.ts and thread-shards.ts). */
 export interface SplitArrays {
   source: string;

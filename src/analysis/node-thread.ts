@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 import type { Allocate } from '../core/types';
 
@@ -20,8 +20,12 @@ export function nodeWorkerAvailable(file = bundledWorkerFile): boolean {
 }
 
 /** A worker thread started on a task (node-worker.ts decides by `kind`), for tasks that converse. */
-export function startNodeWorker(task: { kind: string } & Record<string, unknown>, file = bundledWorkerFile) {
-  return new Worker(file, { workerData: task });
+export function startNodeWorker(
+  task: { kind: string } & Record<string, unknown>,
+  file = bundledWorkerFile,
+  resourceLimits?: ResourceLimits,
+) {
+  return new Worker(file, { workerData: task, resourceLimits });
 }
 
 /** Runs one task and resolves with the one message it posts. */

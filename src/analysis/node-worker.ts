@@ -1,18 +1,28 @@
 /**
  * worker_threads entry of the CLI (bundled to dist-cli/node-worker.mjs by scripts/build-cli.mjs).
- * Two kinds of task: one shard of the moment pass (thread-shards.ts), posting its moments back in
- * shared memory; or the helper of the metrics' halves (thread-halves.ts), which posts the output half
- * and then takes direction blocks of the spectrum beside the main thread.
- * May import src/core, src/io and those two modules; never the CLI or UI.
+ * Three kinds of task: one shard of the moment pass (thread-shards.ts), posting its moments back in
+ * shared memory; the helper of the metrics' halves (thread-halves.ts), which posts the output half
+ * and then takes direction blocks of the spectrum beside the main thread; or whole small checkpoints,
+ * one per message, for as long as the CLI runs (thread-checkpoints.ts).
+ * May import src/core, src/io and those modules; never the CLI or UI.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
 import type { Moments } from '../core/types';
 import { sharedFloat64 } from './node-thread';
+import {
+  analyzeCheckpointFiles,
+  type CheckpointFiles,
+  type WholeCheckpointMessage,
+  type WholeCheckpointOptions,
+} from './thread-checkpoints';
 import { fillSharedEnergies, outputsResult, type EnergyShare, type HelperMessage } from './thread-halves';
 import { accumulateNpyShard, type NpyShard } from './thread-shards';
 
-type NodeWorkerTask = ({ kind: 'shard' } & NpyShard) | { kind: 'halves'; fit: Moments };
+type NodeWorkerTask =
+  | ({ kind: 'shard' } & NpyShard)
+  | { kind: 'halves'; fit: Moments }
+  | { kind: 'checkpoints'; options: WholeCheckpointOptions };
 
 const task = workerData as NodeWorkerTask;
 const port = parentPort!;
@@ -21,6 +31,13 @@ if (task.kind === 'halves') {
   port.once('message', (share: EnergyShare) => {
     fillSharedEnergies(share);
     port.postMessage({ kind: 'energies' } satisfies HelperMessage);
+  });
+} else if (task.kind === 'checkpoints') {
+  // whole checkpoints, one message each, for as long as the CLI runs
+  port.on('message', (files: CheckpointFiles) => {
+    void analyzeCheckpointFiles(files, task.options).then((message) =>
+      port.postMessage(message satisfies WholeCheckpointMessage),
+    );
   });
 } else {
   // moments in shared memory: the main thread merges into them in place

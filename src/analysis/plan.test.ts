@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { TargetShape } from '../core/types';
 import {
+  besideOthers,
   cutRows,
   gramPrecision,
   mayShardInPool,
@@ -151,5 +152,18 @@ describe('the CLI threads', () => {
     [300, 120, false],
   ])('p = %i, C = %i: a helper thread for the metrics: %s', (p, c, expected) => {
     expect(metricsOnTwoThreads(p, c)).toBe(expected);
+  });
+});
+
+describe("the CLI's small checkpoints side by side", () => {
+  it.each([
+    ['a sweep checkpoint of 2.2 MB', 2.2e6, 1000, 2, true],
+    ['just under the pool bytes', 4 * MiB - 1, 2, 2, true],
+    ['the pool bytes', 4 * MiB, 2, 2, false],
+    ['one thread', 2.2e6, 1000, 1, false],
+    ['the only checkpoint', 2.2e6, 1, 8, false],
+    ['a file that cannot be read', Infinity, 1000, 2, false],
+  ] as const)('%s: %s', (_, bytes, checkpoints, threads, expected) => {
+    expect(besideOthers(bytes, checkpoints, threads)).toBe(expected);
   });
 });

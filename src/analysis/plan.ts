@@ -31,7 +31,8 @@ export interface PlanThresholds {
   poolMinWork: number;
   /**
    * ... and only when its files hold at least this many bytes (a smaller checkpoint goes to one
-   * worker without asking for its layout). Default 4 MiB.
+   * worker without asking for its layout; the CLI runs several such side by side, one per thread).
+   * Default 4 MiB.
    */
   poolMinBytes: number;
   /** The CLI shards a split across worker threads from this many multiply-adds of its pass. Default 5e9. */
@@ -179,7 +180,25 @@ export function mayShardInPool(
   thresholds = defaultPlanThresholds,
 ): boolean {
   const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
-  return workers >= 2 && bytes >= thresholds.poolMinBytes && files.every((f) => f.binary);
+  return workers >= 2 && !smallCheckpoint(bytes, thresholds) && files.every((f) => f.binary);
+}
+
+/** A checkpoint whose files hold fewer than `poolMinBytes` in all: one worker takes it whole. */
+const smallCheckpoint = (bytes: number, thresholds: Pick<PlanThresholds, 'poolMinBytes'>) =>
+  bytes < thresholds.poolMinBytes;
+
+/**
+ * Whether the CLI analyses a checkpoint whole on a worker thread, beside the next ones on other
+ * threads (thread-checkpoints.ts), judged from its files' bytes: a small checkpoint of a command with
+ * several, given two threads or more. A larger one runs alone, with its thread shards and halves.
+ */
+export function besideOthers(
+  bytes: number,
+  checkpoints: number,
+  threads: number,
+  thresholds: Pick<PlanThresholds, 'poolMinBytes'> = defaultPlanThresholds,
+): boolean {
+  return threads >= 2 && checkpoints >= 2 && smallCheckpoint(bytes, thresholds);
 }
 
 /**

@@ -3,12 +3,26 @@
  * `npm run --silent analyze -- ...`), `richscope serve LOGDIR`, `richscope --version`.
  * Same core and parsers as the app. Bad input: one line naming the source and the problem, exit code 2.
  */
-import { analyzeCheckpoint, type CheckpointAnalysis } from '../analysis/analyze-checkpoint';
+import { statSync } from 'node:fs';
+
+import {
+  analyzeCheckpoint,
+  type CheckpointAnalysis,
+  type CheckpointResult,
+} from '../analysis/analyze-checkpoint';
 import { kernelSimilarity, NeedsRawActivationsError } from '../analysis/kernel-similarity';
+import { nodeWorkerAvailable } from '../analysis/node-thread';
+import { besideOthers } from '../analysis/plan';
+import {
+  CheckpointThreads,
+  closeSources,
+  openSources,
+  type WholeCheckpointOptions,
+} from '../analysis/thread-checkpoints';
 import { analyzeInThreads } from '../analysis/thread-halves';
-import { accumulateInThreads } from '../analysis/thread-shards';
+import { accumulateInThreads, defaultThreadOptions } from '../analysis/thread-shards';
 import { defaultJackknifeOptions } from '../core/jackknife';
-import { fileByteSource, type FileByteSource } from '../io/node-byte-source';
+import type { FileByteSource } from '../io/node-byte-source';
 import { InputError } from '../io/types';
 import { parseArguments, usage, type CliArguments } from './arguments';
 import { expandSource, type CheckpointPaths } from './expand-sources';
@@ -27,20 +41,6 @@ async function withSources<T>(
     await closeSources(sources);
   }
 }
-
-/** Opens every file, or none: a file that cannot be opened closes those already open. */
-async function openSources(files: string[]): Promise<FileByteSource[]> {
-  const opened = await Promise.allSettled(files.map((f) => fileByteSource(f, f)));
-  const failed = opened.find((o) => o.status === 'rejected');
-  const sources = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
-  if (failed) {
-    await closeSources(sources);
-    throw failed.reason;
-  }
-  return sources;
-}
-
-const closeSources = (sources: FileByteSource[]) => Promise.all(sources.map((s) => s.close()));
 
 /** A checkpoint's files, opened (small ones read whole from then on: fileByteSource). */
 interface OpenedCheckpoint {
@@ -61,13 +61,21 @@ async function openCheckpoint(paths: CheckpointPaths): Promise<OpenedCheckpoint>
 const closeCheckpoint = (opened: OpenedCheckpoint) =>
   Promise.all([closeSources(opened.fit), closeSources(opened.eval ?? [])]);
 
+/** How every checkpoint of the command is analysed, wherever it runs. */
+function checkpointOptions(args: CliArguments): WholeCheckpointOptions {
+  return {
+    roles: args.roles,
+    chunkRows: args.chunkRows ?? undefined,
+    dropNonFinite: args.dropNonFinite,
+    jackknife: args.jackknife === null ? undefined : { ...defaultJackknifeOptions, groups: args.jackknife },
+  };
+}
+
 async function analyzeOpened(opened: OpenedCheckpoint, args: CliArguments): Promise<CheckpointAnalysis> {
   return analyzeCheckpoint(
     { fit: opened.fit, eval: opened.eval ?? undefined, roles: args.roles },
     {
-      chunkRows: args.chunkRows ?? undefined,
-      dropNonFinite: args.dropNonFinite,
-      jackknife: args.jackknife === null ? undefined : { ...defaultJackknifeOptions, groups: args.jackknife },
+      ...checkpointOptions(args),
       // Node-only: the moment pass in shards on worker threads, then the metrics' halves side by side
       accumulateInThreads: (split) => accumulateInThreads(split),
       analyzeInThreads: (fit, evalSplit) => analyzeInThreads(fit, evalSplit),
@@ -76,8 +84,8 @@ async function analyzeOpened(opened: OpenedCheckpoint, args: CliArguments): Prom
 }
 
 /** A checkpoint to analyse, in output order; `error` ends the list where a SOURCE could not be expanded. */
-type PlannedCheckpoint =
-  { paths: CheckpointPaths; evalArg: string | undefined; replacedEval: string[] | null } | { error: unknown };
+type PlannedCheckpoint = Checkpoint | { error: unknown };
+type Checkpoint = { paths: CheckpointPaths; evalArg: string | undefined; replacedEval: string[] | null };
 
 /** Every checkpoint of every SOURCE, with --eval applied; an expansion that fails ends the list. */
 async function planCheckpoints(args: CliArguments): Promise<PlannedCheckpoint[]> {
@@ -122,6 +130,81 @@ async function addKernelSimilarity(
   }
 }
 
+/** The total size of a checkpoint's files; Infinity when one cannot be read (its own turn reports it). */
+function checkpointBytes(paths: CheckpointPaths): number {
+  try {
+    return [...paths.fit, ...(paths.eval ?? [])].reduce((sum, file) => sum + statSync(file).size, 0);
+  } catch {
+    return Infinity;
+  }
+}
+
+/**
+ * The analyses of the planned checkpoints, in their order; an error (a failed expansion, a bad file)
+ * is thrown in its turn, after the analyses before it. Small checkpoints run side by side on worker
+ * threads, up to two per thread ahead of the one given out (plan.ts `besideOthers`). A larger one
+ * runs here, alone, with its own thread shards and halves, and the next such checkpoint's files are
+ * opened (small ones read) while it is analysed.
+ */
+async function* analysesInOrder(
+  planned: PlannedCheckpoint[],
+  args: CliArguments,
+): AsyncGenerator<[Checkpoint, CheckpointResult]> {
+  const { threads } = defaultThreadOptions;
+  const checkpoints = planned.filter((entry) => !('error' in entry)).length;
+  const beside = planned.map(
+    (entry) => !('error' in entry) && besideOthers(checkpointBytes(entry.paths), checkpoints, threads),
+  );
+  const pool =
+    beside.includes(true) && nodeWorkerAvailable()
+      ? new CheckpointThreads(threads, checkpointOptions(args))
+      : null;
+  const runsHere = (i: number) => {
+    const entry = planned[i];
+    return entry && !('error' in entry) && !(pool && beside[i]) ? entry : null;
+  };
+  const open = (i: number) => {
+    const entry = runsHere(i);
+    if (!entry) return null;
+    const opening = openCheckpoint(entry.paths);
+    // its failure is reported in its turn, not as an unhandled rejection before it
+    opening.catch(() => undefined);
+    return opening;
+  };
+  // the pool's results of planned[i], planned[i + 1], ... while the loop is at i
+  const ahead: Promise<CheckpointResult>[] = [];
+  let queued = 0;
+  let next = open(0);
+  try {
+    for (let i = 0; i < planned.length; i++) {
+      const entry = planned[i];
+      if ('error' in entry) throw entry.error;
+      if (pool) {
+        for (queued = Math.max(queued, i); queued < i + 2 * threads && beside[queued]; queued++) {
+          const { paths } = planned[queued] as Checkpoint;
+          const result = pool.analyze({ fit: paths.fit, eval: paths.eval });
+          result.catch(() => undefined);
+          ahead.push(result);
+        }
+      }
+      if (ahead.length > 0) {
+        yield [entry, await ahead.shift()!];
+        continue;
+      }
+      const opened = await (next ?? openCheckpoint(entry.paths));
+      next = open(i + 1);
+      try {
+        yield [entry, await analyzeOpened(opened, args)];
+      } finally {
+        await closeCheckpoint(opened);
+      }
+    }
+  } finally {
+    await next?.then(closeCheckpoint, () => undefined);
+    await pool?.close();
+  }
+}
+
 /** Runs one command line (without node and script); resolves to the exit code. */
 export async function run(
   argv: string[],
@@ -158,30 +241,8 @@ async function analyze(
   // records held as objects, then stringified at once, would double the command's memory)
   const records: CheckpointRecord[] = [];
   const jsonRecords: string[] = [];
-  // The next checkpoint's files are opened (and small ones read) while this one is analysed.
-  let next: Promise<OpenedCheckpoint> | null = null;
   try {
-    const planned = await planCheckpoints(args);
-    const open = (i: number) => {
-      const entry = planned[i];
-      if (!entry || 'error' in entry) return null;
-      const opening = openCheckpoint(entry.paths);
-      // its failure is reported in its turn, not as an unhandled rejection before it
-      opening.catch(() => undefined);
-      return opening;
-    };
-    next = open(0);
-    for (let i = 0; i < planned.length; i++) {
-      const entry = planned[i];
-      if ('error' in entry) throw entry.error;
-      const opened = await next!;
-      next = open(i + 1);
-      let analysis: CheckpointAnalysis;
-      try {
-        analysis = await analyzeOpened(opened, args);
-      } finally {
-        await closeCheckpoint(opened);
-      }
+    for await (const [entry, analysis] of analysesInOrder(await planCheckpoints(args), args)) {
       const { paths, evalArg, replacedEval } = entry;
       const record = toJsonRecord(paths, analysis);
       if (replacedEval)
@@ -193,7 +254,6 @@ async function analyze(
       else records.push(record);
     }
   } catch (error) {
-    await next?.then(closeCheckpoint, () => undefined);
     if (error instanceof InputError) {
       err(`richscope: ${error.message}`);
       return 2;

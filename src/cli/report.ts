@@ -1,5 +1,5 @@
 /** The CLI's two outputs: the JSON record per checkpoint (a contract: extend, never rename) and the table. */
-import type { CheckpointAnalysis } from '../analysis/analyze-checkpoint';
+import type { CheckpointAnalysis, CheckpointResult } from '../analysis/analyze-checkpoint';
 import { readoutWarning } from '../core/companion';
 import { formatWithStdErr } from '../core/jackknife';
 import { dependsOnWeakDirections } from '../core/low-rank-measure';
@@ -19,7 +19,7 @@ export type CheckpointRecord = {
   kernelSimilarity?: number | null;
 } & CheckpointMetrics;
 
-export function toJsonRecord(paths: CheckpointPaths, analysis: CheckpointAnalysis): CheckpointRecord {
+export function toJsonRecord(paths: CheckpointPaths, analysis: CheckpointResult): CheckpointRecord {
   return {
     source: paths.source,
     evalSource: paths.eval ? paths.eval.join(' + ') : (analysis.evalSource ?? null),
