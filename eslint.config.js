@@ -47,7 +47,7 @@ export default tseslint.config(
   },
   {
     // Below the UI nothing renders; one store: zustand is wrapped in src/state/store.ts only.
-    files: ['src/{analysis,train,session,cli,bridge,state}/**/*.ts', 'workers/**/*.ts'],
+    files: ['src/{analysis,train,paint,session,cli,bridge,state}/**/*.ts', 'workers/**/*.ts'],
     ignores: ['src/state/store.ts'],
     rules: {
       'no-restricted-imports': [

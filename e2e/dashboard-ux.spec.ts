@@ -12,6 +12,7 @@ import {
   hoverAt,
   hoverText,
   opacities,
+  paintedPixels,
   plotSizes,
   drawnTraces,
   traceCount,
@@ -146,8 +147,13 @@ test.describe('one legend, one hover', () => {
     for (const id of MAIN_PLOTS) await expect.poll(() => runsDrawn(page, id)).toContain('learn-rich');
 
     // Hide all / show all, and a filter that lists only matching runs.
+    // the curves reach the screen (painted in the curve painter's worker), and leave it
+    for (const id of MAIN_PLOTS)
+      await expect.poll(() => page.getByTestId(id).evaluate(paintedPixels)).toBeGreaterThan(500);
     await runsPanel.root.getByRole('button', { name: 'Hide all' }).click();
     for (const id of MAIN_PLOTS) await expect(page.getByTestId(id)).toHaveAttribute('data-empty', 'true');
+    for (const id of MAIN_PLOTS)
+      await expect.poll(() => page.getByTestId(id).evaluate(paintedPixels)).toBe(0);
     await expect(page.locator('.plot-empty').first()).toContainText('Show all');
     await runsPanel.root.getByLabel('Filter runs by name (regular expression)').fill('^learn-(rich|grok)');
     await expect(runsPanel.root.getByTestId('run')).toHaveCount(2);

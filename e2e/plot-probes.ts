@@ -42,6 +42,24 @@ export function drawnTraces(div: Element): DrawnTrace[] {
   });
 }
 
+/**
+ * In the page: how many pixels of plot `div`'s curve canvas are painted, as the page shows them
+ * (copied from the canvas, which may be painted by the curve painter's worker).
+ */
+export function paintedPixels(div: Element): number {
+  const canvas = div.parentElement?.querySelector('canvas.plot-curves') as HTMLCanvasElement | null;
+  if (!canvas || canvas.width === 0 || canvas.height === 0) return 0;
+  const copy = document.createElement('canvas');
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  const context = copy.getContext('2d')!;
+  context.drawImage(canvas, 0, 0);
+  const pixels = context.getImageData(0, 0, copy.width, copy.height).data;
+  let painted = 0;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+  return painted;
+}
+
 /** Pairs of blocks (neither inside the other) whose boxes overlap by more than a pixel. */
 export async function overlaps(page: Page): Promise<string[]> {
   return page.evaluate(() => {

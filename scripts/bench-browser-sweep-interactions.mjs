@@ -14,7 +14,9 @@
 // than 15 ms between two probes means something else ran (React's render, a plot's Plotly.react, style,
 // layout, paint); the interaction ends at the probe after the last such gap, once 300 ms have passed
 // with none. So the figure covers the app's handler, every plot redraw it causes (each plot draws in
-// a task of its own) and the browser's rendering of the result, at the probes' resolution (~4 ms).
+// a task of its own) and the browser's rendering of the result, at the probes' resolution (~4 ms);
+// and, when later, the last answer of the curve painter's worker (a canvas's `paintedAt`), for the
+// curves it paints off the main thread.
 // On a loaded machine the probes also wait for the CPU, which counts as busy; so beside it is printed
 // the main thread's own task time in that window (Chrome's TaskDuration metric, through the DevTools
 // protocol), which waiting for the CPU inflates less.
@@ -78,8 +80,14 @@ function instrumentPage() {
       const now = performance.now();
       if (end === null || now - last > BUSY_GAP) end = now;
       last = now;
-      if (now - end >= QUIET) window.__interaction = { ms: end - begin };
-      else setTimeout(probe, 0);
+      if (now - end >= QUIET) {
+        // curves painted in the curve painter's worker reach the screen when its answer arrives
+        const painted = Math.max(
+          0,
+          ...Array.from(document.querySelectorAll('canvas.plot-curves'), (c) => c.paintedAt ?? 0),
+        );
+        window.__interaction = { ms: Math.max(end, painted) - begin };
+      } else setTimeout(probe, 0);
     };
     setTimeout(probe, 0);
   };

@@ -12,7 +12,7 @@ import path from 'node:path';
 export const LAYERS = [
   ['src/core'],
   ['src/io'],
-  ['src/analysis', 'src/train'],
+  ['src/analysis', 'src/train', 'src/paint'],
   ['src/session'],
   ['src/cli', 'workers'],
   ['src/bridge'],

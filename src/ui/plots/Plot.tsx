@@ -18,15 +18,9 @@ import type {
 import { useEffect, useId, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { fileSafe } from '../download';
 import { useColourScheme } from '../use-colour-scheme';
-import {
-  drawCurves,
-  extentTraces,
-  hoverEntries,
-  unifiedHover,
-  type AxisTypes,
-  type CurveFrame,
-  type DrawnCurve,
-} from './curve-canvas';
+import { curveSurface, releaseCurveSurface } from '../../bridge/curve-painter';
+import { axisMap, emphasis, type DrawnCurve, type FrameMaps } from '../../paint/curves';
+import { extentTraces, hoverEntries, unifiedHover, type AxisTypes, type CurveFrame } from './curve-canvas';
 import { figureChange } from './figure-change';
 import { nearestPoint } from './nearest-point';
 import { plotConfig } from './plot-config';
@@ -39,7 +33,7 @@ import {
   type PlotMark,
 } from './plot-marks';
 import { queueDraw, loadPlotly } from './plotly-loader';
-import { emphasis, type Trace } from './traces';
+import type { Trace } from './traces';
 
 /** What the exported image shows beyond the screen: its own title, traces, layout (legend on by default). */
 export interface PlotExport {
@@ -98,9 +92,13 @@ export interface PlotProps {
   axisExtent?: readonly Trace[] | null;
 }
 
-/** The canvas of a plot's curves, with what it last painted (read by the end-to-end tests). */
+/**
+ * The canvas of a plot's curves, with what it was last asked to paint (read by the end-to-end tests)
+ * and when a paint last reached it (`performance.now()`: the interaction benchmark waits for it).
+ */
 export interface CurveCanvasElement extends HTMLCanvasElement {
   drawnCurves?: DrawnCurve[];
+  paintedAt?: number;
 }
 
 function themedLayout(layout: Partial<Layout>, dark: boolean): Partial<Layout> {
@@ -166,9 +164,10 @@ interface DrawnAxis {
   _offset: number;
   _length: number;
   c2p: (value: number) => number;
+  range: [number, number];
 }
 
-function frameOf(div: HTMLElement): CurveFrame | null {
+function drawnAxes(div: HTMLElement): { xa: DrawnAxis; ya: DrawnAxis; y2: DrawnAxis | null } | null {
   const layout = (
     div as unknown as { _fullLayout?: { xaxis?: DrawnAxis; yaxis?: DrawnAxis; yaxis2?: DrawnAxis } }
   )._fullLayout;
@@ -176,14 +175,39 @@ function frameOf(div: HTMLElement): CurveFrame | null {
   const ya = layout?.yaxis;
   const y2 = layout?.yaxis2;
   if (!xa || !ya || typeof xa.c2p !== 'function' || typeof ya.c2p !== 'function') return null;
+  return { xa, ya, y2: y2 && typeof y2.c2p === 'function' ? y2 : null };
+}
+
+const toPixel = (axis: DrawnAxis) => (value: number) => axis._offset + axis.c2p(value);
+
+function frameOf(div: HTMLElement): CurveFrame | null {
+  const axes = drawnAxes(div);
+  if (!axes) return null;
+  const { xa, ya, y2 } = axes;
   return {
     left: xa._offset,
     top: ya._offset,
     width: xa._length,
     height: ya._length,
-    x: (value) => xa._offset + xa.c2p(value),
-    y: (value) => ya._offset + ya.c2p(value),
-    ...(y2 && typeof y2.c2p === 'function' ? { y2: (value: number) => y2._offset + y2.c2p(value) } : {}),
+    x: toPixel(xa),
+    y: toPixel(ya),
+    ...(y2 ? { y2: toPixel(y2) } : {}),
+  };
+}
+
+/** The frame as data, for the curve painter's worker. */
+function frameMapsOf(div: HTMLElement, types: AxisTypes): FrameMaps | null {
+  const axes = drawnAxes(div);
+  if (!axes) return null;
+  const { xa, ya, y2 } = axes;
+  return {
+    left: xa._offset,
+    top: ya._offset,
+    width: xa._length,
+    height: ya._length,
+    x: axisMap(toPixel(xa), types.logX, xa.range),
+    y: axisMap(toPixel(ya), types.logY, ya.range),
+    ...(y2 ? { y2: axisMap(toPixel(y2), types.logY2, y2.range) } : {}),
   };
 }
 
@@ -209,19 +233,22 @@ function paintCurves(
   canvas: CurveCanvasElement,
   { traces, axes }: CanvasCurves,
   emphasizedRun: string | null,
+  onError: (message: string) => void,
 ): void {
   const ratio = window.devicePixelRatio || 1;
-  const width = Math.round(div.clientWidth * ratio);
-  const height = Math.round(div.clientHeight * ratio);
-  if (canvas.width !== width) canvas.width = width;
-  if (canvas.height !== height) canvas.height = height;
-  const context = canvas.getContext('2d');
-  if (!context) return;
-  context.setTransform(1, 0, 0, 1, 0, 0);
-  context.clearRect(0, 0, width, height);
-  const frame = traces.length > 0 ? frameOf(div) : null;
-  context.setTransform(ratio, 0, 0, ratio, 0, 0);
-  canvas.drawnCurves = frame ? drawCurves(context, traces, frame, axes, emphasizedRun) : [];
+  const surface = curveSurface(canvas, {
+    onPainted: () => (canvas.paintedAt = performance.now()),
+    onError,
+  });
+  canvas.drawnCurves = surface.paint({
+    width: Math.round(div.clientWidth * ratio),
+    height: Math.round(div.clientHeight * ratio),
+    ratio,
+    frame: traces.length > 0 ? frameMapsOf(div, axes) : null,
+    traces,
+    axes,
+    emphasizedRun,
+  });
 }
 
 /** Fills the hover box with a unified hover's title and entries, next to the pointer inside `area`. */
@@ -373,7 +400,7 @@ export function Plot({
     if (!div) return;
     const repaint = () => {
       if (curvesOnCanvas && curveCanvas.current)
-        paintCurves(div, curveCanvas.current, curves.current, emphasized.current);
+        paintCurves(div, curveCanvas.current, curves.current, emphasized.current, setFailed);
     };
     let figure: NonNullable<typeof drawn.current> | null = null;
     if (!empty) {
@@ -561,7 +588,7 @@ export function Plot({
     emphasized.current = emphasizedRun;
     if (drawn.current && container.current) applyEmphasis(container.current, emphasizedRun);
     if (curvesOnCanvas && drawn.current && container.current && curveCanvas.current)
-      paintCurves(container.current, curveCanvas.current, curves.current, emphasizedRun);
+      paintCurves(container.current, curveCanvas.current, curves.current, emphasizedRun, setFailed);
   }, [emphasizedRun, curvesOnCanvas]);
 
   // Any change of the container's size (window, sidebar, enlarging) redraws at the new size, once a frame.
@@ -598,8 +625,11 @@ export function Plot({
 
   useEffect(() => {
     const div = container.current;
+    const canvas = curveCanvas.current;
     return () => {
       if (div) void loadPlotly().then((Plotly) => Plotly.purge(div));
+      // a canvas still in the page is the same plot mounted again (React's strict mode)
+      if (canvas) setTimeout(() => !canvas.isConnected && releaseCurveSurface(canvas));
     };
   }, []);
 

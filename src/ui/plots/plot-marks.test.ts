@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PLOT_AREA } from '../testing';
+import { PLOT_AREA } from '../../paint/testing';
 import { marksAsLayout, placeMarks, type PlotFrame, type PlotMark } from './plot-marks';
 
 const linear: PlotFrame = PLOT_AREA;

@@ -17,16 +17,9 @@ export const RING_RADIUS_PX = 8;
 export const RING_WIDTH_PX = 3;
 export const STEP_LINE = { colour: '#8a8f98', widthPx: 1.5, dash: '4 3', labelSizePx: 11 } as const;
 
-/** What placing a mark needs of a drawn plot: its plot area, and data-to-pixel maps of its axes. */
-export interface PlotFrame {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-  /** data value to pixel, from the plot's own left and top edges */
-  x: (value: number) => number;
-  y: (value: number) => number;
-}
+import type { PlotFrame } from '../../paint/curves';
+
+export type { PlotFrame };
 
 /** A mark in pixels; `at` is its x in data units (what tests and screen readers can read back). */
 export type PlacedMark =

@@ -4,9 +4,7 @@ import { defaultViewSettings } from '../../state/view-settings';
 import { sequentialColour } from '../step-colours';
 import { RUN_DASHES } from '../run-style';
 import {
-  DIMMED_OPACITY,
   allStepsCurves,
-  emphasis,
   CURVE_FORM_NAMES,
   EVAL_SPLIT_NOTES,
   buildTraces,
@@ -85,12 +83,6 @@ describe('buildTraces across runs', () => {
       ['#D55E00', RUN_DASHES[1]],
     ]);
     expect(plain.map((t) => t.opacity)).toEqual([undefined, undefined]);
-  });
-
-  it('brings the hovered run forward, thicker, and fades the others; nothing changes while none is', () => {
-    expect(emphasis('twin', 'twin')).toEqual({ opacity: 1, widthScale: 1.75 });
-    expect(emphasis('rich', 'twin')).toEqual({ opacity: DIMMED_OPACITY, widthScale: 1 });
-    expect(emphasis('rich', null)).toEqual({ opacity: 1, widthScale: 1 });
   });
 
   it('hands plotly the same arrays for an unchanged run', () => {

@@ -50,19 +50,6 @@ export const EVAL_SPLIT_NOTES: Record<CurveForm, string> = {
   nystrom: "the paper's Nyström sums on the test split: not clipped, may exceed 1",
 };
 
-/** Opacity of the runs not under the pointer while one is. */
-export const DIMMED_OPACITY = 0.2;
-
-/**
- * How a run's traces stand out while `hoveredRun` is under the pointer: that run thicker, the
- * others faded; everything as drawn when nothing is hovered. Applied to the drawn figure by `Plot`
- * (its `emphasizedRun`), never through the traces: a hover then redraws nothing.
- */
-export function emphasis(runId: string, hoveredRun: string | null): { opacity: number; widthScale: number } {
-  if (hoveredRun === null) return { opacity: 1, widthScale: 1 };
-  return runId === hoveredRun ? { opacity: 1, widthScale: 1.75 } : { opacity: DIMMED_OPACITY, widthScale: 1 };
-}
-
 /**
  * How many leading k to plot: the last k with rho_k / rho_1 >= kMinRelative (the eigenvalues are
  * descending, so this is a count). At least 1 when there is any eigenvalue.
