@@ -19,7 +19,7 @@ import { useEffect, useId, useRef, useState, type CSSProperties, type ReactNode 
 import { fileSafe } from '../download';
 import { useColourScheme } from '../use-colour-scheme';
 import { curveSurface, releaseCurveSurface } from '../../bridge/curve-painter';
-import { axisMap, emphasis, type DrawnCurve, type FrameMaps } from '../../paint/curves';
+import { axisMap, emphasis, frameFromMaps, type DrawnCurve, type FrameMaps } from '../../paint/curves';
 import { extentTraces, hoverEntries, unifiedHover, type AxisTypes, type CurveFrame } from './curve-canvas';
 import { figureChange } from './figure-change';
 import { nearestPoint } from './nearest-point';
@@ -159,56 +159,40 @@ function applyEmphasis(div: HTMLElement, run: string | null): void {
   }
 }
 
-/** What marks are placed by: the drawn plot area and axes of plotly's first x and y axes. */
+/** A drawn axis of plotly's: where it sits, its range and its data-to-pixel map. */
 interface DrawnAxis {
   _offset: number;
   _length: number;
   c2p: (value: number) => number;
   range: [number, number];
+  type?: string;
 }
 
-function drawnAxes(div: HTMLElement): { xa: DrawnAxis; ya: DrawnAxis; y2: DrawnAxis | null } | null {
+/** The drawn plot area and axes of plotly's first x and y axes (and the right-hand y axis) as data. */
+function frameMapsOf(div: HTMLElement): FrameMaps | null {
   const layout = (
     div as unknown as { _fullLayout?: { xaxis?: DrawnAxis; yaxis?: DrawnAxis; yaxis2?: DrawnAxis } }
   )._fullLayout;
-  const xa = layout?.xaxis;
-  const ya = layout?.yaxis;
-  const y2 = layout?.yaxis2;
-  if (!xa || !ya || typeof xa.c2p !== 'function' || typeof ya.c2p !== 'function') return null;
-  return { xa, ya, y2: y2 && typeof y2.c2p === 'function' ? y2 : null };
+  const drawn = (axis: DrawnAxis | undefined) => (axis && typeof axis.c2p === 'function' ? axis : null);
+  const [xa, ya, y2] = [drawn(layout?.xaxis), drawn(layout?.yaxis), drawn(layout?.yaxis2)];
+  if (!xa || !ya) return null;
+  const map = (axis: DrawnAxis) =>
+    axisMap((value) => axis._offset + axis.c2p(value), axis.type === 'log', axis.range);
+  return {
+    left: xa._offset,
+    top: ya._offset,
+    width: xa._length,
+    height: ya._length,
+    x: map(xa),
+    y: map(ya),
+    ...(y2 ? { y2: map(y2) } : {}),
+  };
 }
 
-const toPixel = (axis: DrawnAxis) => (value: number) => axis._offset + axis.c2p(value);
-
+/** What marks are placed by and the hover reads: the drawn plot. */
 function frameOf(div: HTMLElement): CurveFrame | null {
-  const axes = drawnAxes(div);
-  if (!axes) return null;
-  const { xa, ya, y2 } = axes;
-  return {
-    left: xa._offset,
-    top: ya._offset,
-    width: xa._length,
-    height: ya._length,
-    x: toPixel(xa),
-    y: toPixel(ya),
-    ...(y2 ? { y2: toPixel(y2) } : {}),
-  };
-}
-
-/** The frame as data, for the curve painter's worker. */
-function frameMapsOf(div: HTMLElement, types: AxisTypes): FrameMaps | null {
-  const axes = drawnAxes(div);
-  if (!axes) return null;
-  const { xa, ya, y2 } = axes;
-  return {
-    left: xa._offset,
-    top: ya._offset,
-    width: xa._length,
-    height: ya._length,
-    x: axisMap(toPixel(xa), types.logX, xa.range),
-    y: axisMap(toPixel(ya), types.logY, ya.range),
-    ...(y2 ? { y2: axisMap(toPixel(y2), types.logY2, y2.range) } : {}),
-  };
+  const maps = frameMapsOf(div);
+  return maps && frameFromMaps(maps);
 }
 
 /** Which of a layout's axes are logarithmic. */
@@ -244,7 +228,7 @@ function paintCurves(
     width: Math.round(div.clientWidth * ratio),
     height: Math.round(div.clientHeight * ratio),
     ratio,
-    frame: traces.length > 0 ? frameMapsOf(div, axes) : null,
+    frame: traces.length > 0 ? frameMapsOf(div) : null,
     traces,
     axes,
     emphasizedRun,
