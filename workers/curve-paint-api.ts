@@ -1,8 +1,8 @@
 /**
  * The curve painter: the canvases of the dashboard's plots of many runs, each handed over once as an
  * OffscreenCanvas, painted here on request (src/paint/curves.ts). Without a GPU the browser
- * rasterises a 2D canvas on the thread that draws on it; here that is this worker, not the page's
- * main thread (docs/benchmarks.md, "Twelfth session").
+ * rasterises a 2D canvas on the thread that draws on it: here, this worker rather than the page's
+ * main thread (docs/benchmarks.md).
  *
  * A canvas keeps the traces it was last painted with, so a repaint that only moves the axes or the
  * hovered run is sent without them.

@@ -94,7 +94,8 @@ interface Task {
 
 /**
  * Worker threads that each analyse whole checkpoints, one at a time, in the order asked; a task waits
- * for the first free thread. `close()` ends the threads (tasks still waiting are dropped).
+ * for the first free thread. `close()` ends the threads (tasks still waiting are dropped); until then
+ * they keep the process alive.
  */
 export class CheckpointThreads {
   private readonly idle: Worker[] = [];
@@ -104,8 +105,6 @@ export class CheckpointThreads {
   constructor(threads: number, options: WholeCheckpointOptions, workerFile?: string) {
     for (let k = 0; k < threads; k++) {
       const worker = startNodeWorker({ kind: 'checkpoints', options }, workerFile, WORKER_LIMITS);
-      // an idle thread must not keep the process alive
-      worker.unref();
       this.workers.push(worker);
       this.idle.push(worker);
     }

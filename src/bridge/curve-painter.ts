@@ -1,9 +1,9 @@
 /**
  * The main thread's side of the curve painter (workers/curve-paint.worker.ts). A plot's canvas is
- * handed to the painter once, as an OffscreenCanvas, and each repaint is then a message: without a
- * GPU, the browser rasterises a 2D canvas on the thread that draws on it, and for fifty runs' dashed
- * curves that was most of a click's main-thread time (docs/benchmarks.md, "Twelfth session"). Where
- * a canvas cannot be handed over (no `transferControlToOffscreen`), the same painting runs here.
+ * handed to the painter once, as an OffscreenCanvas, and each repaint is then a message. Without a
+ * GPU the browser rasterises a 2D canvas on the thread that draws on it, so many runs' curves are
+ * rasterised in the painter's worker, not on the page's main thread (docs/benchmarks.md). Where a
+ * canvas cannot be handed over (no `transferControlToOffscreen`), the same painting runs here.
  *
  * One repaint per canvas is in flight at a time; a newer request waits in its place and replaces an
  * older one still waiting, so a fast pointer never queues stale paints.
@@ -118,8 +118,9 @@ function paintInWorker(canvas: HTMLCanvasElement, events: SurfaceEvents): CurveS
 const surfaces = new WeakMap<HTMLCanvasElement, CurveSurface & { release?(): void }>();
 
 /**
- * The surface of `canvas`, made on first use: painted in the painter's worker where the canvas can be
- * handed over, else here. A canvas is handed over once; the same surface serves it until released.
+ * The surface of `canvas`, made on first use (with that call's `events`): painted in the painter's
+ * worker where the canvas can be handed over, else here. A canvas is handed over once; the same
+ * surface serves it until released.
  */
 export function curveSurface(canvas: HTMLCanvasElement, events: SurfaceEvents = {}): CurveSurface {
   let surface = surfaces.get(canvas);
