@@ -48,27 +48,45 @@ export async function openSources(files: string[]): Promise<FileByteSource[]> {
 
 export const closeSources = (sources: FileByteSource[]) => Promise.all(sources.map((s) => s.close()));
 
+/** A checkpoint's files, opened (small ones read whole from then on: fileByteSource). */
+export interface OpenedCheckpoint {
+  fit: FileByteSource[];
+  eval: FileByteSource[] | null;
+}
+
+/** Opens a checkpoint's files, or none of them. */
+export async function openCheckpoint(files: CheckpointFiles): Promise<OpenedCheckpoint> {
+  const fit = await openSources(files.fit);
+  try {
+    return { fit, eval: files.eval ? await openSources(files.eval) : null };
+  } catch (error) {
+    await closeSources(fit);
+    throw error;
+  }
+}
+
+export const closeCheckpoint = (opened: OpenedCheckpoint) =>
+  Promise.all([closeSources(opened.fit), closeSources(opened.eval ?? [])]);
+
 /** One checkpoint in this thread, from its paths: what a worker thread of the pool runs. */
 export async function analyzeCheckpointFiles(
   files: CheckpointFiles,
   options: WholeCheckpointOptions,
 ): Promise<WholeCheckpointMessage> {
   try {
-    const fit = await openSources(files.fit);
+    const opened = await openCheckpoint(files);
     try {
-      const evalSources = files.eval ? await openSources(files.eval) : undefined;
-      try {
-        const {
-          fit: _fit,
-          eval: _eval,
-          ...result
-        } = await analyzeCheckpoint({ fit, eval: evalSources, roles: options.roles }, options);
-        return { ok: true, result };
-      } finally {
-        await closeSources(evalSources ?? []);
-      }
+      const {
+        fit: _fit,
+        eval: _eval,
+        ...result
+      } = await analyzeCheckpoint(
+        { fit: opened.fit, eval: opened.eval ?? undefined, roles: options.roles },
+        options,
+      );
+      return { ok: true, result };
     } finally {
-      await closeSources(fit);
+      await closeCheckpoint(opened);
     }
   } catch (error) {
     const { name, message } = error instanceof Error ? error : new Error(String(error));

@@ -15,8 +15,11 @@ import { nodeWorkerAvailable } from '../analysis/node-thread';
 import { besideOthers } from '../analysis/plan';
 import {
   CheckpointThreads,
+  closeCheckpoint,
   closeSources,
+  openCheckpoint,
   openSources,
+  type OpenedCheckpoint,
   type WholeCheckpointOptions,
 } from '../analysis/thread-checkpoints';
 import { analyzeInThreads } from '../analysis/thread-halves';
@@ -41,25 +44,6 @@ async function withSources<T>(
     await closeSources(sources);
   }
 }
-
-/** A checkpoint's files, opened (small ones read whole from then on: fileByteSource). */
-interface OpenedCheckpoint {
-  fit: FileByteSource[];
-  eval: FileByteSource[] | null;
-}
-
-async function openCheckpoint(paths: CheckpointPaths): Promise<OpenedCheckpoint> {
-  const fit = await openSources(paths.fit);
-  try {
-    return { fit, eval: paths.eval ? await openSources(paths.eval) : null };
-  } catch (error) {
-    await closeSources(fit);
-    throw error;
-  }
-}
-
-const closeCheckpoint = (opened: OpenedCheckpoint) =>
-  Promise.all([closeSources(opened.fit), closeSources(opened.eval ?? [])]);
 
 /** How every checkpoint of the command is analysed, wherever it runs. */
 function checkpointOptions(args: CliArguments): WholeCheckpointOptions {

@@ -208,14 +208,24 @@ export interface DrawnCurve {
   widthScale: number;
 }
 
+/**
+ * A trace as drawn while `emphasizedRun` is under the pointer: its own opacity times its run's
+ * emphasis, and its line width factor (traces without a run are drawn as they are).
+ */
+export function emphasizedStyle(
+  trace: Pick<CurveTrace, 'meta' | 'opacity'>,
+  emphasizedRun: string | null,
+): { opacity: number; widthScale: number } {
+  const { opacity, widthScale } =
+    typeof trace.meta === 'string' ? emphasis(trace.meta, emphasizedRun) : { opacity: 1, widthScale: 1 };
+  return { opacity: (trace.opacity ?? 1) * opacity, widthScale };
+}
+
 /** The curves `drawCurves` paints of `traces`, in order: every visible trace, with its emphasis. */
 export function curvesToDraw(traces: readonly CurveTrace[], emphasizedRun: string | null): DrawnCurve[] {
-  return traces.flatMap((trace) => {
-    if (trace.visible === false) return [];
-    const { opacity, widthScale } =
-      typeof trace.meta === 'string' ? emphasis(trace.meta, emphasizedRun) : { opacity: 1, widthScale: 1 };
-    return [{ trace, opacity: (trace.opacity ?? 1) * opacity, widthScale }];
-  });
+  return traces.flatMap((trace) =>
+    trace.visible === false ? [] : [{ trace, ...emphasizedStyle(trace, emphasizedRun) }],
+  );
 }
 
 /**

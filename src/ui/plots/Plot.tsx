@@ -19,8 +19,16 @@ import { useEffect, useId, useRef, useState, type CSSProperties, type ReactNode 
 import { fileSafe } from '../download';
 import { useColourScheme } from '../use-colour-scheme';
 import { curveSurface, releaseCurveSurface } from '../../bridge/curve-painter';
-import { axisMap, emphasis, frameFromMaps, type DrawnCurve, type FrameMaps } from '../../paint/curves';
-import { extentTraces, hoverEntries, unifiedHover, type AxisTypes, type CurveFrame } from './curve-canvas';
+import {
+  axisMap,
+  emphasizedStyle,
+  frameFromMaps,
+  type AxisTypes,
+  type CurveFrame,
+  type DrawnCurve,
+  type FrameMaps,
+} from '../../paint/curves';
+import { extentTraces, hoverEntries, unifiedHover } from './curve-canvas';
 import { figureChange } from './figure-change';
 import { nearestPoint } from './nearest-point';
 import { plotConfig } from './plot-config';
@@ -141,17 +149,16 @@ interface DrawnTraceGroup extends SVGGElement {
 }
 
 /**
- * Styles the drawn traces for `run` under the pointer: opacity and line width from `emphasis`,
- * on top of what each trace asks for. Every draw replaces these styles, so each draw is followed
+ * Styles the drawn traces for `run` under the pointer: opacity and line width as the canvas paints
+ * them (`emphasizedStyle`). Every draw replaces these styles, so each draw is followed
  * by this again.
  */
 function applyEmphasis(div: HTMLElement, run: string | null): void {
   for (const group of div.querySelectorAll<DrawnTraceGroup>('.scatterlayer > .trace')) {
     const trace = group.__data__?.[0]?.trace;
     if (!trace) continue;
-    const { opacity, widthScale } =
-      typeof trace.meta === 'string' ? emphasis(trace.meta, run) : { opacity: 1, widthScale: 1 };
-    group.style.opacity = String((trace.opacity ?? 1) * opacity);
+    const { opacity, widthScale } = emphasizedStyle(trace, run);
+    group.style.opacity = String(opacity);
     const width = trace.line?.width;
     if (width === undefined) continue;
     for (const line of group.querySelectorAll<SVGPathElement>('.js-line'))

@@ -7,9 +7,8 @@ import {
   hoverEntries,
   smallestPositiveY,
   unifiedHover,
-  type AxisTypes,
-  type CurveFrame,
 } from './curve-canvas';
+import type { AxisTypes, CurveFrame } from '../../paint/curves';
 import { PLOT_AREA } from '../../paint/testing';
 import type { Trace } from './traces';
 

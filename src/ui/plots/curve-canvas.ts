@@ -21,8 +21,6 @@ import {
 } from '../../paint/curves';
 import type { Trace } from './traces';
 
-export type { AxisTypes, CurveFrame };
-
 /** How far (px) from a point the pointer may be for the hover to list it: plotly's hoverdistance. */
 export const HOVER_DISTANCE_PX = 20;
 
