@@ -188,6 +188,39 @@ test.describe('one legend, one hover', () => {
     }
   });
 
+  test('clicking from one run’s controls to another’s hands the highlight over with no gap', async ({
+    page,
+    runsPanel,
+  }) => {
+    // Every plot redraws when the highlight changes: passing through "no run" would redraw them twice.
+    await runsPanel.run('learn-rich').getByLabel('Name of run learn-rich').click();
+    await runsPanel.root.evaluate((panel) => {
+      const counts: number[] = [];
+      (window as unknown as { hoveredCounts: number[] }).hoveredCounts = counts;
+      new MutationObserver(() => counts.push(panel.querySelectorAll('.run-hovered').length)).observe(panel, {
+        subtree: true,
+        attributeFilter: ['class'],
+      });
+    });
+    await runsPanel.run('learn-grokking').getByLabel('Name of run learn-grokking').click();
+    await expect(runsPanel.run('learn-grokking')).toHaveClass(/run-hovered/);
+    const counts = await page.evaluate(
+      () => (window as unknown as { hoveredCounts: number[] }).hoveredCounts,
+    );
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts).not.toContain(0);
+    // each run's controls are a form of their own (a browser's autofill reads a changed field's form)
+    const ownForms = await runsPanel.root.getByTestId('run').evaluateAll((items) =>
+      items.map((item) => {
+        const fields = Array.from(item.querySelectorAll('input'));
+        return fields.every(
+          (field) => field.form !== null && field.form === fields[0].form && item.contains(field.form),
+        );
+      }),
+    );
+    expect(ownForms).toEqual([true, true, true, true]);
+  });
+
   test('one hover lists every visible run at that k or step, D_LR’s with test accuracy', async ({ page }) => {
     const runs = ['learn-grokking', 'learn-last-layer', 'learn-lazy-alpha', 'learn-rich'];
     await hoverAt(page, 'plot-utilization', 10);

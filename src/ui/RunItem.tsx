@@ -59,85 +59,92 @@ function RunItemLine({ run, style, analysing }: RunItemProps) {
       onMouseEnter={() => richscope.hoverRun(run.id)}
       onFocus={() => richscope.hoverRun(run.id)}
       onBlur={(e) => {
-        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) richscope.hoverRun(null);
+        // Focus passing to another run's controls hands the emphasis over in that run's onFocus:
+        // clearing it in between would redraw every plot twice.
+        if (!e.currentTarget.parentElement?.contains(e.relatedTarget as Node | null))
+          richscope.hoverRun(null);
       }}
     >
-      <div className="run-line">
-        <input
-          type="color"
-          value={style.colour.length === 7 ? style.colour : '#888888'}
-          aria-label={`Colour of ${run.name}`}
-          onChange={(e) => richscope.setRunColour({ runId: run.id, colour: e.target.value })}
-        />
-        <input
-          type="checkbox"
-          checked={run.visible}
-          aria-label={`Show ${run.name}`}
-          onChange={(e) => richscope.setRunVisible({ runId: run.id, visible: e.target.checked })}
-        />
-        <svg className="run-dash" width="26" height="10" aria-hidden="true">
-          <line
-            x1="1"
-            y1="5"
-            x2="25"
-            y2="5"
-            stroke={style.colour}
-            strokeWidth="2.5"
-            strokeDasharray={svgDashArray(style.dash)}
+      {/* Its own form keeps the run's controls apart from the page's others: a browser's autofill
+          reads every field of a changed control's form, and fields in no form make one form. */}
+      <form className="run-form" onSubmit={(e) => e.preventDefault()}>
+        <div className="run-line">
+          <input
+            type="color"
+            value={style.colour.length === 7 ? style.colour : '#888888'}
+            aria-label={`Colour of ${run.name}`}
+            onChange={(e) => richscope.setRunColour({ runId: run.id, colour: e.target.value })}
           />
-        </svg>
-        <input
-          className="run-name"
-          value={draftName ?? run.name}
-          aria-label={`Name of run ${run.name}`}
-          aria-invalid={nameProblem !== null}
-          onChange={(e) => setDraftName(e.target.value)}
-          onBlur={commitName}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') commitName();
-            if (e.key === 'Escape') setDraftName(null);
-          }}
-        />
-        <span className="run-count" title="checkpoints">
-          {run.checkpoints.length} ckpt{analysing > 0 ? ` (+${analysing} analysing)` : ''}
-        </span>
-        <button
-          type="button"
-          aria-label={`Remove run ${run.name}`}
-          title="Remove (can be undone)"
-          onClick={() => richscope.removeRun(run.id)}
-        >
-          ✕
-        </button>
-      </div>
-      {nameProblem && (
-        <p className="error" role="alert">
-          {nameProblem}
-        </p>
-      )}
-      <label className="seed-group">
-        seed group
-        <input
-          value={run.seedGroup}
-          placeholder="none"
-          aria-label={`Seed group of ${run.name}`}
-          onChange={(e) => richscope.setSeedGroup({ runId: run.id, seedGroup: e.target.value })}
-        />
-      </label>
-      {run.errors.map((error, index) => (
-        <div key={`${error.file}-${index}`} role="alert" className="error" data-file={error.file}>
-          <span className="error-text">
-            <strong>{breakableName(error.file)}</strong>: {error.message}
+          <input
+            type="checkbox"
+            checked={run.visible}
+            aria-label={`Show ${run.name}`}
+            onChange={(e) => richscope.setRunVisible({ runId: run.id, visible: e.target.checked })}
+          />
+          <svg className="run-dash" width="26" height="10" aria-hidden="true">
+            <line
+              x1="1"
+              y1="5"
+              x2="25"
+              y2="5"
+              stroke={style.colour}
+              strokeWidth="2.5"
+              strokeDasharray={svgDashArray(style.dash)}
+            />
+          </svg>
+          <input
+            className="run-name"
+            value={draftName ?? run.name}
+            aria-label={`Name of run ${run.name}`}
+            aria-invalid={nameProblem !== null}
+            onChange={(e) => setDraftName(e.target.value)}
+            onBlur={commitName}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') commitName();
+              if (e.key === 'Escape') setDraftName(null);
+            }}
+          />
+          <span className="run-count" title="checkpoints">
+            {run.checkpoints.length} ckpt{analysing > 0 ? ` (+${analysing} analysing)` : ''}
           </span>
           <button
             type="button"
-            aria-label={`Dismiss the error about ${error.file}`}
-            onClick={() => richscope.dismissRunError({ runId: run.id, index })}
+            aria-label={`Remove run ${run.name}`}
+            title="Remove (can be undone)"
+            onClick={() => richscope.removeRun(run.id)}
           >
             ✕
           </button>
         </div>
-      ))}
+        {nameProblem && (
+          <p className="error" role="alert">
+            {nameProblem}
+          </p>
+        )}
+        <label className="seed-group">
+          seed group
+          <input
+            value={run.seedGroup}
+            placeholder="none"
+            aria-label={`Seed group of ${run.name}`}
+            onChange={(e) => richscope.setSeedGroup({ runId: run.id, seedGroup: e.target.value })}
+          />
+        </label>
+        {run.errors.map((error, index) => (
+          <div key={`${error.file}-${index}`} role="alert" className="error" data-file={error.file}>
+            <span className="error-text">
+              <strong>{breakableName(error.file)}</strong>: {error.message}
+            </span>
+            <button
+              type="button"
+              aria-label={`Dismiss the error about ${error.file}`}
+              onClick={() => richscope.dismissRunError({ runId: run.id, index })}
+            >
+              ✕
+            </button>
+          </div>
+        ))}
+      </form>
     </li>
   );
 }
