@@ -28,6 +28,7 @@ import { defaultJackknifeOptions } from '../core/jackknife';
 import type { FileByteSource } from '../io/node-byte-source';
 import { InputError } from '../io/types';
 import { parseArguments, usage, type CliArguments } from './arguments';
+import { RecordSpool } from './record-spool';
 import { expandSource, type CheckpointPaths } from './expand-sources';
 import { formatTable, toJsonRecord, type CheckpointRecord } from './report';
 import { runServe } from './serve/serve';
@@ -221,10 +222,24 @@ async function analyze(
     out(usage);
     return 0;
   }
-  // the table's records; with --json, each record's JSON as soon as it is made (a sweep's thousand
-  // records held as objects, then stringified at once, would double the command's memory)
+  // with --json, each record's JSON is spooled to a file as soon as it is made: a sweep's thousand
+  // records held in memory were a sixth of the command's peak
+  const spool = args.json ? new RecordSpool() : null;
+  try {
+    return await analyzeAndReport(args, spool, out, err);
+  } finally {
+    spool?.dispose();
+  }
+}
+
+async function analyzeAndReport(
+  args: CliArguments,
+  spool: RecordSpool | null,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  // the table's records
   const records: CheckpointRecord[] = [];
-  const jsonRecords: string[] = [];
   try {
     for await (const [entry, analysis] of analysesInOrder(await planCheckpoints(args), args)) {
       const { paths, evalArg, replacedEval } = entry;
@@ -234,7 +249,7 @@ async function analyze(
           `--eval ${evalArg} replaced the checkpoint's own eval split (${replacedEval.join(', ')})`,
         );
       if (args.reference !== null) await addKernelSimilarity(record, paths, args.reference, args);
-      if (args.json) jsonRecords.push(JSON.stringify(record));
+      if (spool) spool.add(JSON.stringify(record));
       else records.push(record);
     }
   } catch (error) {
@@ -247,10 +262,11 @@ async function analyze(
     );
     return 1;
   }
-  if (args.json) {
+  if (spool) {
     // one JSON array, a record a line
     out('[');
-    jsonRecords.forEach((json, i) => out(i < jsonRecords.length - 1 ? `${json},` : json));
+    let line = 0;
+    for (const json of spool.records()) out(++line < spool.count ? `${json},` : json);
     out(']');
   } else out(formatTable(records));
   return 0;
