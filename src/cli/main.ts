@@ -30,7 +30,7 @@ import { InputError } from '../io/types';
 import { parseArguments, usage, type CliArguments } from './arguments';
 import { RecordSpool } from './record-spool';
 import { expandSource, type CheckpointPaths } from './expand-sources';
-import { formatTable, toJsonRecord, type CheckpointRecord } from './report';
+import { layoutTable, tableEntry, toJsonRecord, type CheckpointRecord, type TableEntry } from './report';
 import { runServe } from './serve/serve';
 import { version } from '../../package.json';
 
@@ -238,8 +238,9 @@ async function analyzeAndReport(
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
-  // the table's records
-  const records: CheckpointRecord[] = [];
+  // without --json, the table's cells and remarks of each checkpoint, not its whole record
+  const withSimilarity = args.reference !== null;
+  const table: TableEntry[] = [];
   try {
     for await (const [entry, analysis] of analysesInOrder(await planCheckpoints(args), args)) {
       const { paths, evalArg, replacedEval } = entry;
@@ -250,7 +251,7 @@ async function analyzeAndReport(
         );
       if (args.reference !== null) await addKernelSimilarity(record, paths, args.reference, args);
       if (spool) spool.add(JSON.stringify(record));
-      else records.push(record);
+      else table.push(tableEntry(record, withSimilarity));
     }
   } catch (error) {
     if (error instanceof InputError) {
@@ -268,6 +269,6 @@ async function analyzeAndReport(
     let line = 0;
     for (const json of spool.records()) out(++line < spool.count ? `${json},` : json);
     out(']');
-  } else out(formatTable(records));
+  } else out(layoutTable(table, withSimilarity));
   return 0;
 }

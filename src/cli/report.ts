@@ -70,40 +70,55 @@ function layerCells(shown: typeof columns, layer: LayerMetrics): string[] {
   return shown.map(([header]) => cell[header] ?? '');
 }
 
+/** One checkpoint's share of the table: its row, a row per layer when it has several, and its remarks. */
+export interface TableEntry {
+  rows: string[][];
+  remarks: string[];
+}
+
+function shownColumns(withSimilarity: boolean): typeof columns {
+  return withSimilarity ? [...columns, similarityColumn] : columns;
+}
+
+/**
+ * A checkpoint's share of the table, made as its record is (so a sweep's table keeps cells, not
+ * records); `withSimilarity` when the command has a --reference.
+ */
+export function tableEntry(r: CheckpointRecord, withSimilarity: boolean): TableEntry {
+  const shown = shownColumns(withSimilarity);
+  const remarks: string[] = [];
+  if (dependsOnWeakDirections(r)) {
+    remarks.push(
+      `${r.source}: D_LR depends on weak output directions (D_LR ${r.dlr.toFixed(3)} vs ${r.dlrEnergy99.toFixed(3)} with the ${r.r99} strongest)`,
+    );
+  }
+  const readout = readoutWarning(r.readoutResidual, r.storedPrecision ?? null);
+  if (readout) remarks.push(`${r.source}: ${readout} (docs/method.md §5)`);
+  for (const layer of r.layers.filter((l) => l.dlr === null))
+    remarks.push(`${r.source}: layer ${layer.name} is constant over the samples, so its D_LR is undefined`);
+  remarks.push(...r.notes);
+  return {
+    rows: [
+      shown.map(([, f]) => f(r)),
+      ...(r.layers.length > 1 ? r.layers.map((layer) => layerCells(shown, layer)) : []),
+    ],
+    remarks,
+  };
+}
+
 /**
  * A fixed-width table, one row per checkpoint (with one line per layer under it when it has more than
  * the penultimate), then the notes and warnings.
  */
-export function formatTable(records: CheckpointRecord[]): string {
-  const shown = records.some((r) => r.kernelSimilarity !== undefined)
-    ? [...columns, similarityColumn]
-    : columns;
-  const cells = [
-    shown.map(([h]) => h),
-    ...records.flatMap((r) => [
-      shown.map(([, f]) => f(r)),
-      ...(r.layers.length > 1 ? r.layers.map((layer) => layerCells(shown, layer)) : []),
-    ]),
-  ];
-  const widths = shown.map((_, j) => Math.max(...cells.map((row) => row[j].length)));
+export function layoutTable(entries: TableEntry[], withSimilarity: boolean): string {
+  const cells = [shownColumns(withSimilarity).map(([h]) => h), ...entries.flatMap((e) => e.rows)];
+  const widths = cells[0].map((_, j) => Math.max(...cells.map((row) => row[j].length)));
   const lines = cells.map((row) =>
     row
       .map((cell, j) => (j === 0 ? cell.padEnd(widths[j]) : cell.padStart(widths[j])))
       .join('  ')
       .trimEnd(),
   );
-  const remarks: string[] = [];
-  for (const r of records) {
-    if (dependsOnWeakDirections(r)) {
-      remarks.push(
-        `${r.source}: D_LR depends on weak output directions (D_LR ${r.dlr.toFixed(3)} vs ${r.dlrEnergy99.toFixed(3)} with the ${r.r99} strongest)`,
-      );
-    }
-    const readout = readoutWarning(r.readoutResidual, r.storedPrecision ?? null);
-    if (readout) remarks.push(`${r.source}: ${readout} (docs/method.md §5)`);
-    for (const layer of r.layers.filter((l) => l.dlr === null))
-      remarks.push(`${r.source}: layer ${layer.name} is constant over the samples, so its D_LR is undefined`);
-    for (const note of r.notes) remarks.push(note);
-  }
+  const remarks = entries.flatMap((e) => e.remarks);
   return [...lines, ...(remarks.length ? ['', ...remarks] : [])].join('\n');
 }
