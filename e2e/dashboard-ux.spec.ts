@@ -221,6 +221,21 @@ test.describe('one legend, one hover', () => {
     expect(ownForms).toEqual([true, true, true, true]);
   });
 
+  test('the plots follow the system’s colour scheme while the page is open', async ({ page }) => {
+    const surface = () =>
+      page
+        .getByTestId('plot-mass')
+        .evaluate(
+          (div) => (div as unknown as { _fullLayout: { paper_bgcolor: string } })._fullLayout.paper_bgcolor,
+        );
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(surface).toBe('#ffffff');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(surface).toBe('#16181d');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(surface).toBe('#ffffff');
+  });
+
   test('one hover lists every visible run at that k or step, D_LR’s with test accuracy', async ({ page }) => {
     const runs = ['learn-grokking', 'learn-last-layer', 'learn-lazy-alpha', 'learn-rich'];
     await hoverAt(page, 'plot-utilization', 10);

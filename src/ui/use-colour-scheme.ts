@@ -1,10 +1,13 @@
 /** The OS light/dark preference (prefers-color-scheme), live: plots restyle when it changes. */
 import { useSyncExternalStore } from 'react';
 
-const query = '(prefers-color-scheme: dark)';
+// One live query list for the page: React reads it at every render of every plot, and each
+// matchMedia call parses and evaluates the query anew.
+let darkQuery: MediaQueryList | null = null;
+const dark = () => (darkQuery ??= window.matchMedia('(prefers-color-scheme: dark)'));
 
 function subscribe(onChange: () => void): () => void {
-  const media = window.matchMedia(query);
+  const media = dark();
   media.addEventListener('change', onChange);
   return () => media.removeEventListener('change', onChange);
 }
@@ -14,7 +17,7 @@ export type ColourScheme = 'light' | 'dark';
 export function useColourScheme(): ColourScheme {
   return useSyncExternalStore(
     subscribe,
-    () => (window.matchMedia(query).matches ? 'dark' : 'light'),
+    () => (dark().matches ? 'dark' : 'light'),
     () => 'light',
   );
 }
