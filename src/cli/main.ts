@@ -28,8 +28,8 @@ import { defaultJackknifeOptions } from '../core/jackknife';
 import type { FileByteSource } from '../io/node-byte-source';
 import { InputError } from '../io/types';
 import { parseArguments, usage, type CliArguments } from './arguments';
-import { RecordSpool } from './record-spool';
 import { expandSource, type CheckpointPaths } from './expand-sources';
+import { RecordSpool } from './record-spool';
 import { layoutTable, tableEntry, toJsonRecord, type CheckpointRecord, type TableEntry } from './report';
 import { runServe } from './serve/serve';
 import { version } from '../../package.json';
@@ -222,8 +222,8 @@ async function analyze(
     out(usage);
     return 0;
   }
-  // with --json, each record's JSON is spooled to a file as soon as it is made: a sweep's thousand
-  // records held in memory were a sixth of the command's peak
+  // with --json, each record's JSON is spooled to a file as soon as it is made, so the command's
+  // memory does not grow with its number of checkpoints
   const spool = args.json ? new RecordSpool() : null;
   try {
     return await analyzeAndReport(args, spool, out, err);
