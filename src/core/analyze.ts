@@ -8,6 +8,7 @@ import { accuracy, nc1, readoutResidual } from './companion';
 import { jackknifeErrors, type JackknifeErrors } from './jackknife';
 import { checkpointLayers, earlierLayerMetrics } from './layer-dlr';
 import { lowRankMeasureWithDirections, type LowRankMeasure } from './low-rank-measure';
+import { nestedFactor } from './nested-projections';
 import {
   cumulativeProjection,
   energyTarget,
@@ -136,11 +137,9 @@ export function finishSpectrum(plan: SpectrumPlan, fit: Moments, evalSplit: Mome
   let mass = massNystrom && massNystrom.slice();
   let utilization = utilizationNystrom.slice();
   if (vectors !== null) {
-    const gram = heldOutGram(vectors, rho.length, evalSplit);
+    const factor = nestedFactor(heldOutGram(vectors, rho.length, evalSplit), rho.length);
     const heldOut = (index: number | null, g: 'f' | 'y') =>
-      index === null
-        ? null
-        : heldOutProjection(gram, rho.length, plan.targets[index].projections!, evalSplit, g);
+      index === null ? null : heldOutProjection(factor, plan.targets[index].projections!, evalSplit, g);
     mass = heldOut(plan.evalLabels, 'y');
     utilization = heldOut(plan.evalOutputs, 'f') ?? [];
   }

@@ -21,16 +21,19 @@ export function momentBlock(m: Moments, name: BlockName): Float64Array {
 /** Sum of squares of one block's entries (its squared Frobenius norm), read in place. */
 export function blockSumOfSquares(m: Moments, name: BlockName): number {
   const { d, r0, rows, c0, cols } = blockPlace(m, name);
+  // read once: moments come in many object shapes, so `m.scatter` in the loop is a slow lookup each time
+  const { scatter } = m;
   let sum = 0;
   for (let i = r0; i < r0 + rows; i++)
-    for (let j = i * d + c0, end = j + cols; j < end; j++) sum += m.scatter[j] * m.scatter[j];
+    for (let j = i * d + c0, end = j + cols; j < end; j++) sum += scatter[j] * scatter[j];
   return sum;
 }
 
 /** Trace of a diagonal block ('pp', 'ff' or 'yy'), read in place. */
 export function blockTrace(m: Moments, name: 'pp' | 'ff' | 'yy'): number {
   const { d, r0, rows } = blockPlace(m, name);
+  const { scatter } = m;
   let sum = 0;
-  for (let i = r0; i < r0 + rows; i++) sum += m.scatter[i * d + i];
+  for (let i = r0; i < r0 + rows; i++) sum += scatter[i * d + i];
   return sum;
 }

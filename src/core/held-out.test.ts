@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { analyzeMoments } from './analyze';
 import { copyMoments, momentsOf } from './moments';
-import { nestedProjections } from './nested-projections';
+import { nestedCurve, nestedFactor, nestedProjections } from './nested-projections';
 import { createRandom, normalMatrix } from './random';
 import { featureSpectrum, spectrumVectors } from './spectra';
 import { centreColumns, multiply, oneHot } from './testing';
@@ -150,6 +150,43 @@ describe('nestedProjections: the Cholesky with skips', () => {
   ])('%s', (_, gram, b, energy, curve) => {
     const got = nestedProjections(Float64Array.from(gram), 2, Float64Array.from(b), 1, energy);
     got.forEach((x, k) => expect(x).toBeCloseTo(curve[k], 14));
+  });
+
+  it('one factor serves every target: 40 directions in 25 dimensions, repeated and combined ones among them', () => {
+    const [rows, k] = [25, 40];
+    const e = normalMatrix(rows, k, 31);
+    for (let i = 0; i < rows; i++) {
+      e[i * k + 5] = e[i * k + 2]; // a repeat
+      e[i * k + 9] = 2 * e[i * k + 1] - e[i * k + 3]; // a combination of earlier ones
+      e[i * k + 12] = 0; // no energy
+    }
+    const gram = new Float64Array(k * k);
+    for (let a = 0; a < k; a++)
+      for (let b = 0; b < k; b++)
+        for (let i = 0; i < rows; i++) gram[a * k + b] += e[i * k + a] * e[i * k + b];
+    const factor = nestedFactor(gram, k);
+    // directions 5, 9 and 12 and every one after the span is full are skipped
+    expect(factor.keptCount).toBe(rows);
+    expect(Array.from(factor.kept.subarray(0, 6))).toEqual([0, 1, 2, 3, 4, 6]);
+    for (const [width, seed] of [
+      [1, 32],
+      [6, 33],
+    ]) {
+      const g = normalMatrix(rows, width, seed);
+      const b = multiply(
+        Float64Array.from({ length: k * rows }, (_, t) => e[(t % rows) * k + Math.floor(t / rows)]),
+        g,
+        k,
+        rows,
+        width,
+      );
+      let energy = 0;
+      for (const x of g) energy += x * x;
+      const curve = nestedCurve(factor, b, width, energy);
+      const expected = gramSchmidtCurve(e, rows, k, g, width);
+      curve.forEach((x, j) => expect(Math.abs(x - expected[j])).toBeLessThan(1e-10));
+      expect(nestedProjections(gram, k, b, width, energy)).toEqual(curve);
+    }
   });
 
   it('skips a direction whose residual is at most 1e-10 of its norm, keeps one just above', () => {

@@ -255,10 +255,11 @@ export function subtractMoments(
   for (let j = 0; j < d; j++) delta[j] = part.mean[j] - mean[j];
   const weight = (n * part.n) / total.n;
   const scatter = into?.scatter ?? new Float64Array(d * d);
+  // read once, not in the loop: moments come in many object shapes (see blockSumOfSquares)
+  const [whole, removed] = [total.scatter, part.scatter];
   for (let j = 0; j < d; j++) {
     const wj = weight * delta[j];
-    for (let k = 0; k < d; k++)
-      scatter[j * d + k] = total.scatter[j * d + k] - part.scatter[j * d + k] - wj * delta[k];
+    for (let k = 0; k < d; k++) scatter[j * d + k] = whole[j * d + k] - removed[j * d + k] - wj * delta[k];
   }
   const correct = total.correct === null || part.correct === null ? null : total.correct - part.correct;
   const { groups: _groups, layers: _layers, ...shape } = total;

@@ -9,7 +9,7 @@
 import { blockTrace } from './blocks';
 import { eigenvectorColumns, reducedSymmetricEigen, type ReducedSymmetricEigen } from './linalg';
 import { multiplyTransposedA } from './kernels/gemm';
-import { nestedProjections } from './nested-projections';
+import { nestedCurve, type NestedFactor } from './nested-projections';
 import type { Allocate, Moments } from './types';
 
 /** docs/method.md §4: eigenvalues at or below this fraction of rho_1 are dropped. */
@@ -167,20 +167,19 @@ export function heldOutGram(vectors: Float64Array, count: number, evalSplit: Mom
 }
 
 /**
- * The held-out Pi_g(k) of docs/method.md §4.1 on `evalSplit`, from G (heldOutGram) and the target's
- * projections b = V^T S^eval_pg (K x width): in [0, 1] up to rounding and non-decreasing. Null when g
- * has no variance on the eval split.
+ * The held-out Pi_g(k) of docs/method.md §4.1 on `evalSplit`, from the factor of G (heldOutGram, one
+ * factor for every target) and the target's projections b = V^T S^eval_pg (K x width): in [0, 1] up
+ * to rounding and non-decreasing. Null when g has no variance on the eval split.
  */
 export function heldOutProjection(
-  gram: Float64Array,
-  count: number,
+  factor: NestedFactor,
   projections: Float64Array,
   evalSplit: Moments,
   g: 'f' | 'y',
 ): number[] | null {
   const energy = blockTrace(evalSplit, g === 'f' ? 'ff' : 'yy');
   if (!(energy > 0)) return null;
-  return nestedProjections(gram, count, projections, projections.length / count, energy);
+  return nestedCurve(factor, projections, projections.length / factor.count, energy);
 }
 
 /** rho_k / rho_1. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { bytesByteSource } from './byte-source';
 import { openNpy } from './npy';
-import { zipRows, type ZipRowsStats } from './stream-rows';
+import { countNonFinite, zipRows, type ZipRowsStats } from './stream-rows';
 import { buildNpy, fixtureSource } from './testing';
 import { InputError, type ArrayReader } from './types';
 
@@ -97,5 +97,34 @@ describe('zipRows', () => {
     const controller = new AbortController();
     controller.abort(new Error('stop'));
     await expect(collect(zipRows([reader], 10, controller.signal))).rejects.toThrow('stop');
+  });
+});
+
+describe('countNonFinite', () => {
+  it('finds a NaN or an Inf at any place of a block, the last ones included', () => {
+    const cols = 3;
+    for (const length of [1, 4, 5, 6, 7, 12, 13]) {
+      for (let at = 0; at < length; at++) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          const block = Float64Array.from({ length }, (_, i) => (i % 2 ? -1e308 : 1e308));
+          block[at] = bad;
+          expect(countNonFinite(block, cols, 10)).toEqual({ count: 1, firstRow: 10 + Math.floor(at / cols) });
+        }
+      }
+    }
+  });
+
+  it('counts none in a block of finite values, extremes and negative zeros included', () => {
+    const block = Float64Array.of(-0, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, 0, -0, 1);
+    expect(countNonFinite(block, 7, 0)).toEqual({ count: 0, firstRow: -1 });
+    expect(countNonFinite(new Float64Array(0), 7, 0)).toEqual({ count: 0, firstRow: -1 });
+  });
+
+  it('counts every non-finite value and names the row of the first', () => {
+    const block = Float64Array.from({ length: 20 }, (_, i) => i);
+    block[9] = NaN;
+    block[10] = Infinity;
+    block[19] = -Infinity;
+    expect(countNonFinite(block, 4, 100)).toEqual({ count: 3, firstRow: 102 });
   });
 });

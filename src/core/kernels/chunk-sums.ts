@@ -121,7 +121,8 @@ function stagedType(blocks: ColumnBlock[]): 4 | 8 | null {
  * after block.
  */
 function wasmChunkSums(module: WebAssembly.Module, dense: number, classes: number): ChunkSums {
-  const lease = leaseInstance(module);
+  // the class sums are the only region read before it is written (the rest is copied in first)
+  const lease = leaseInstance(module, classes * dense * 8);
   const x = lease.instance.exports as unknown as ChunkSumsExports;
   const centreAt = classes * dense * 8;
   const outAt = centreAt + dense * 8;

@@ -390,13 +390,17 @@ function compactWyBlocks(
     const inner = multiplyTransposedA(y, b, rows, b, y, b, kernel); // Y^T Y
     const x = new Float64Array(b);
     for (let j = 0; j < b; j++) {
-      tt[j * b + j] = tau[j];
+      const row = j * b;
+      tt.fill(0, row, row + j);
+      tt[row + j] = tau[j];
       if (tau[j] === 0) continue;
       for (let l = 0; l < j; l++) x[l] = -tau[j] * inner[l * b + j];
-      for (let l = 0; l < j; l++) {
-        let s = 0;
-        for (let m = l; m < j; m++) s += tt[m * b + l] * x[m];
-        tt[j * b + l] = s;
+      // T[l, j] = sum over m = l..j-1 of T[l, m] x[m], summed in that order for each l; row m of tt
+      // holds T[0..m, m], so the inner loop runs along it and no sum waits on the one before
+      for (let m = 0; m < j; m++) {
+        const xm = x[m];
+        const from = m * b;
+        for (let l = 0; l <= m; l++) tt[row + l] += tt[from + l] * xm;
       }
     }
     return { rows, width: b, y, tt };

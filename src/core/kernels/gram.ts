@@ -235,13 +235,14 @@ function wasmGramKernel(
   blockRows: number,
   module: WebAssembly.Module,
 ): GramKernel {
-  const lease = leaseInstance(module);
-  const exports = lease.instance.exports as unknown as GramExports;
   const f32 = name === 'wasm-f32';
   const width = f32 ? 8 : 4; // panel width in columns (32 bytes a row)
   const panels = Math.max(1, Math.ceil(dim / width));
   const ld = panels * width; // row length of the float64 sum
   const sumBytes = ld * ld * 8;
+  // the running sum is the only region read before it is written (panels, stage and centre are filled first)
+  const lease = leaseInstance(module, sumBytes);
+  const exports = lease.instance.exports as unknown as GramExports;
   const panelBytes = panels * blockRows * 32;
   // blocks are packed in WebAssembly from a staged copy (float64 at most) and the centre
   const stageBytes = blockRows * dim * 8 + dim * 8;

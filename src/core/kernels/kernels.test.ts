@@ -507,6 +507,13 @@ describe('kept WebAssembly instances', () => {
     const again = takeInstance(module);
     expect(again).toBe(first);
     expect(new Uint8Array(memoryOf(again).buffer).every((b) => b === 0)).toBe(true);
+    // asked to clear only a prefix, it leaves the rest as its last user left it
+    new Uint8Array(memoryOf(again).buffer).fill(7, 100, 200);
+    keepInstance(module, again);
+    const bytes = new Uint8Array(memoryOf(takeInstance(module, 150)).buffer);
+    expect(bytes.subarray(0, 150).every((b) => b === 0)).toBe(true);
+    expect(bytes.subarray(150, 200).every((b) => b === 7)).toBe(true);
+    expect(bytes.subarray(200).every((b) => b === 0)).toBe(true);
     const many = Array.from({ length: KEPT_INSTANCES + 1 }, () => takeInstance(module));
     for (const instance of many) keepInstance(module, instance);
     const taken = new Set(Array.from({ length: KEPT_INSTANCES + 1 }, () => takeInstance(module)));
@@ -530,6 +537,45 @@ describe('kept WebAssembly instances', () => {
     const blocks = [{ data: new Float64Array(10), cols: 5 }];
     expect(() => kernel.accumulateUpper(blocks, 2, new Float64Array(5))).toThrow('after release()');
     expect(() => sums.columnSums(blocks, 2, new Float64Array(5))).toThrow('after release()');
+  });
+
+  it('a Gram kernel or chunk sums on an instance that held NaN rows read none of them', () => {
+    const [rows, dim, classes] = [50, 7, 3];
+    const data = Float64Array.from({ length: rows * dim }, (_, i) => Math.sin(i));
+    const labels = Int32Array.from({ length: rows }, (_, i) => i % classes);
+    const order = Int32Array.from({ length: rows }, (_, i) => i);
+    const gramOf = (kernel: 'wasm-f64' | 'wasm-f32', values: Float64Array, width: number) => {
+      const gram = createGramKernel(width, {
+        precision: kernel === 'wasm-f32' ? 'float32' : 'float64',
+        kernel,
+      });
+      gram.accumulateUpper([{ data: values, cols: width }], rows, new Float64Array(width).fill(0.25));
+      const out = new Float64Array(width * width);
+      gram.addRunningSum(out, width);
+      gram.release();
+      return Array.from(out);
+    };
+    const sumsOf = (values: Float64Array, width: number) => {
+      const sums = createChunkSums(width, classes, 'wasm');
+      sums.columnSums([{ data: values, cols: width }], rows, new Float64Array(width));
+      sums.addClassRows(labels, order, new Float64Array(width).fill(0.25));
+      const out = Array.from(sums.classSums());
+      sums.release();
+      return out;
+    };
+    // a wider user's NaN rows, sums and staged values are left in the kept memory, over every
+    // region of the narrower user after it
+    const poison = (width: number) => new Float64Array(rows * width).fill(NaN);
+    for (const kernel of ['wasm-f64', 'wasm-f32'] as const) {
+      const clean = gramOf(kernel, data, dim);
+      expect(clean.every(Number.isFinite)).toBe(true);
+      gramOf(kernel, poison(dim + 9), dim + 9);
+      expect(gramOf(kernel, data, dim)).toEqual(clean);
+    }
+    const clean = sumsOf(data, dim);
+    expect(clean.every(Number.isFinite)).toBe(true);
+    sumsOf(poison(dim + 9), dim + 9);
+    expect(sumsOf(data, dim)).toEqual(clean);
   });
 
   it('moment passes on kept instances give the same bits as on new ones', () => {

@@ -32,14 +32,16 @@ export const KEPT_INSTANCES = 3;
 export const KEPT_INSTANCE_BYTES = 64 << 20;
 
 /**
- * An instance of `module`: one that `keepInstance` gave back (its memory cleared, so it reads as a
- * new instance's would, only perhaps larger), or a new one.
+ * An instance of `module`: one that `keepInstance` gave back, or a new one. A kept instance's memory
+ * is cleared up to `clearedBytes` (default all of it), so that it reads there as a new instance's
+ * would; past that it holds what its last user left. A kernel that writes a region before reading it
+ * passes the size of the regions it reads first, and skips clearing megabytes of staged rows.
  */
-export function takeInstance(module: WebAssembly.Module): WebAssembly.Instance {
+export function takeInstance(module: WebAssembly.Module, clearedBytes = Infinity): WebAssembly.Instance {
   const instance = kept.get(module)?.pop();
   if (!instance) return new WebAssembly.Instance(module, {});
   const { memory } = instance.exports as { memory?: WebAssembly.Memory };
-  if (memory) new Uint8Array(memory.buffer).fill(0);
+  if (memory) new Uint8Array(memory.buffer, 0, Math.min(clearedBytes, memory.buffer.byteLength)).fill(0);
   return instance;
 }
 
@@ -62,8 +64,8 @@ export interface InstanceLease {
 }
 
 /** `takeInstance`, with the `keepInstance` that ends its use. */
-export function leaseInstance(module: WebAssembly.Module): InstanceLease {
-  const instance = takeInstance(module);
+export function leaseInstance(module: WebAssembly.Module, clearedBytes = Infinity): InstanceLease {
+  const instance = takeInstance(module, clearedBytes);
   let released = false;
   return {
     instance,
