@@ -6,9 +6,9 @@
  * moment pass (`MomentAccumulatorOptions.groups`); this module decides whether to keep them and turns
  * them into the two standard errors.
  */
-import { DegenerateDataError, lowRankMeasure } from './low-rank-measure';
+import { DegenerateDataError, dlrOfOutputRows } from './low-rank-measure';
 import { mirrorUpper } from './mean-corrections';
-import { addPooledUpper, subtractMoments, withoutGroups } from './moments';
+import { addPooledUpper, subtractedOutputRows, withoutGroups } from './moments';
 import type { Moments } from './types';
 
 export interface JackknifeOptions {
@@ -75,9 +75,9 @@ function jackknifeSpread(values: number[]): number {
 
 /**
  * The standard errors of D_LR and dlrEnergy99 from the G per-group moments of the fit split. Each
- * D_LR_(g) is computed from the merge of all groups with group g removed again (`subtractMoments`:
- * O(G (p + C)^2) in all, against O(G^2 (p + C)^2) for merging the other G - 1 each time), then
- * `lowRankMeasure` with its own r and r99. Null when a deleted group leaves D_LR undefined (the
+ * D_LR_(g) is computed from the merge of all groups with group g removed again (`subtractMoments`, of
+ * which `subtractedOutputRows` forms only what D_LR reads: O(G (p + C)^2) in all, against
+ * O(G^2 (p + C)^2) for merging the other G - 1 each time), then D_LR with its own r and r99. Null when a deleted group leaves D_LR undefined (the
  * outputs or features constant over the remaining rows).
  */
 export function jackknifeErrors(groups: Moments[]): JackknifeErrors | null {
@@ -89,12 +89,14 @@ export function jackknifeErrors(groups: Moments[]): JackknifeErrors | null {
   total.correct = groups.every((g) => g.correct !== null)
     ? groups.reduce((sum, g) => sum + g.correct!, 0)
     : null;
-  const remaining = { mean: new Float64Array(d), scatter: new Float64Array(d * d) };
+  // of each leave-one-group-out moments, only ||S_pp||_F and the output rows are read: no d x d copy
+  const outputRows = new Float64Array(total.c * d);
   const dlr: number[] = [];
   const dlrEnergy99: number[] = [];
   for (const group of groups) {
     try {
-      const measure = lowRankMeasure(subtractMoments(total, group, remaining));
+      const { kernelSquares } = subtractedOutputRows(total, group, outputRows);
+      const measure = dlrOfOutputRows(outputRows, total.p, total.c, kernelSquares);
       dlr.push(measure.dlr);
       dlrEnergy99.push(measure.dlrEnergy99);
     } catch (error) {

@@ -25,7 +25,8 @@ export function earlierLayerMetrics(fit: Moments, directions: OutputDirections):
     const kernelNorm = Math.sqrt(blockSumOfSquares(moments, 'pp'));
     const { r, r99 } = directions;
     if (!(kernelNorm > 0)) return { name, p, r, dlr: null, dlrEnergy99: null };
-    const profile = rankProfileOf(moments.scatter, p, p + moments.c + moments.q, kernelNorm, directions);
+    const stride = p + moments.c + moments.q;
+    const profile = rankProfileOf(moments.scatter.subarray(p * stride), p, stride, kernelNorm, directions);
     return { name, p, r, dlr: profile[r - 1], dlrEnergy99: profile[r99 - 1] };
   });
 }

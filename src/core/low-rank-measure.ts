@@ -62,8 +62,11 @@ export interface OutputDirections {
  * DegenerateDataError when the outputs are constant (r = 0).
  */
 export function outputDirections(m: Moments): OutputDirections {
-  const { c } = m;
-  const sff = momentBlock(m, 'ff');
+  return outputDirectionsOf(momentBlock(m, 'ff'), m.c);
+}
+
+/** `outputDirections` from S_ff itself (C x C, row-major). */
+function outputDirectionsOf(sff: Float64Array, c: number): OutputDirections {
   const { values: w, vectors: u } = symmetricEigen(sff, c);
   const largest = w[0];
   const r = largest > 0 ? w.filter((x) => x > OUTPUT_RANK_TOLERANCE * largest).length : 0;
@@ -85,20 +88,21 @@ export function outputDirections(m: Moments): OutputDirections {
 
 /**
  * The rank profile D_LR(r') = 1 - (m_1 + ... + m_r') / (||K||_F sqrt(r')), r' = 1..r, of a feature
- * block against the output directions, with m_j = ||S_pf u_j||^2 / w_j (docs/method.md §3.1). `scatter` is
- * the (p + C + q)-wide moment matrix whose first p columns are the features and next C the outputs
- * (read in place); `kernelNorm` = ||S_pp||_F > 0.
+ * block against the output directions, with m_j = ||S_pf u_j||^2 / w_j (docs/method.md §3.1).
+ * `outputRows` are the output rows of the (p + C + q)-wide moment matrix whose first p columns are the
+ * features and next C the outputs: rows p to p + C - 1, `stride` apart, S_fp first (read in place);
+ * `kernelNorm` = ||S_pp||_F > 0.
  */
 export function rankProfileOf(
-  scatter: Float64Array,
+  outputRows: Float64Array,
   p: number,
   stride: number,
   kernelNorm: number,
   directions: OutputDirections,
 ): number[] {
   const { c, w, u, r } = directions;
-  // S_pf U, p x C, with A = S_fp read in place: rows p.. of S, `stride` apart
-  const spfU = multiplyTransposedA(scatter.subarray(p * stride), stride, c, p, u, c);
+  // S_pf U, p x C, with A = S_fp read in place
+  const spfU = multiplyTransposedA(outputRows, stride, c, p, u, c);
   const rankProfile: number[] = [];
   let cumulative = 0;
   for (let j = 0; j < r; j++) {
@@ -130,7 +134,8 @@ export function lowRankMeasureWithDirections(m: Moments): {
     throw new DegenerateDataError('the features are constant over the samples: D_LR is undefined');
   const directions = outputDirections(m);
   const { w, r, r99 } = directions;
-  const rankProfile = rankProfileOf(m.scatter, p, p + c + m.q, kernelNorm, directions);
+  const stride = p + c + m.q;
+  const rankProfile = rankProfileOf(m.scatter.subarray(p * stride), p, stride, kernelNorm, directions);
   const outputNorm = Math.sqrt(sumOfSquares(momentBlock(m, 'ff')));
   const measure = {
     r,
@@ -142,4 +147,26 @@ export function lowRankMeasureWithDirections(m: Moments): {
     linearCkaDistance: 1 - blockSumOfSquares(m, 'pf') / (kernelNorm * outputNorm),
   };
   return { measure, directions };
+}
+
+/**
+ * D_LR and dlrEnergy99 alone (what the jackknife needs of each deleted group, docs/method.md §7) from
+ * ||S_pp||_F^2 and the output rows of [Phi | F] moments (C x (p + C): S_fp, then S_ff), computed as
+ * `lowRankMeasure` computes them. Throws DegenerateDataError where lowRankMeasure does.
+ */
+export function dlrOfOutputRows(
+  outputRows: Float64Array,
+  p: number,
+  c: number,
+  kernelSquares: number,
+): { dlr: number; dlrEnergy99: number } {
+  const kernelNorm = Math.sqrt(kernelSquares);
+  if (!(kernelNorm > 0))
+    throw new DegenerateDataError('the features are constant over the samples: D_LR is undefined');
+  const stride = p + c;
+  const sff = new Float64Array(c * c);
+  for (let i = 0; i < c; i++) sff.set(outputRows.subarray(i * stride + p, (i + 1) * stride), i * c);
+  const directions = outputDirectionsOf(sff, c);
+  const rankProfile = rankProfileOf(outputRows, p, stride, kernelNorm, directions);
+  return { dlr: rankProfile[directions.r - 1], dlrEnergy99: rankProfile[directions.r99 - 1] };
 }

@@ -8,7 +8,9 @@ import {
   mergeMoments,
   momentsOf,
   subtractMoments,
+  subtractedOutputRows,
 } from './moments';
+import { blockSumOfSquares } from './blocks';
 import { createRandom, normalMatrix } from './random';
 import { oneHot } from './testing';
 import { momentBuffers, targetColumns, type Moments } from './types';
@@ -239,18 +241,17 @@ describe('accumulateMoments (docs/method.md §2)', () => {
     expect(addPooledUpper([parts[1]], new Float64Array(d * d), d).n).toBe(0);
   });
 
-  it('subtracts a part into given arrays as into fresh ones', () => {
+  it('forms the output rows and ||S_pp||^2 of a subtraction as subtractMoments does, to the bit', () => {
     const whole = momentsOf(features, logits, n);
     const part = momentsOf(features.subarray(0, 50 * p), logits.subarray(0, 50 * c), 50);
     const d = whole.mean.length;
-    const into = { mean: new Float64Array(d).fill(9), scatter: new Float64Array(d * d).fill(9) };
-    const fresh = subtractMoments(whole, part);
-    const reused = subtractMoments(whole, part, into);
-    expect(reused.scatter).toBe(into.scatter);
-    expect(reused.mean).toBe(into.mean);
-    expect(Array.from(reused.scatter)).toEqual(Array.from(fresh.scatter));
-    expect(Array.from(reused.mean)).toEqual(Array.from(fresh.mean));
-    expect(reused.n).toBe(n - 50);
+    const rows = new Float64Array(c * d).fill(9);
+    const { kernelSquares } = subtractedOutputRows(whole, part, rows);
+    const formed = subtractMoments(whole, part);
+    expect(formed.n).toBe(n - 50);
+    expect(kernelSquares).toBe(blockSumOfSquares(formed, 'pp'));
+    expect(Array.from(rows)).toEqual(Array.from(formed.scatter.subarray(p * d)));
+    expect(() => subtractedOutputRows(part, part, rows)).toThrow(/none would be left/);
   });
 
   it('has the empty moments as identity of merge', () => {

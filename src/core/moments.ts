@@ -234,27 +234,30 @@ export function withoutGroups(m: Moments): Moments {
 }
 
 /**
- * The moments of the rows of `total` that are not in `part` (a subset of them): the merge of
- * docs/method.md §2 solved for one side, n_A = n - n_B, mean_A = (n mean - n_B mean_B) / n_A,
- * S_A = S - S_B - d d^T n_A n_B / n with d = mean_B - mean_A. The layers and per-group moments are left out.
- * Throws when `part` holds every row. The result's arrays are `into`'s when given (overwritten: one pair
- * reused for every group the jackknife deletes, instead of a fresh d x d array each).
+ * n_A, mean_A (into `mean`), d = mean_B - mean_A and the weight n_A n_B / n of removing `part` from
+ * `total` (subtractMoments). Throws when `part` holds every row.
  */
-export function subtractMoments(
-  total: Moments,
-  part: Moments,
-  into?: { mean: Float64Array; scatter: Float64Array },
-): Moments {
+function removal(total: Moments, part: Moments, mean: Float64Array) {
   assertSameShape(total, part);
   const n = total.n - part.n;
   if (!(n > 0)) throw new RangeError(`cannot remove ${part.n} of ${total.n} rows: none would be left`);
   const d = total.mean.length;
-  const mean = into?.mean ?? new Float64Array(d);
   for (let j = 0; j < d; j++) mean[j] = (total.n * total.mean[j] - part.n * part.mean[j]) / n;
   const delta = new Float64Array(d);
   for (let j = 0; j < d; j++) delta[j] = part.mean[j] - mean[j];
-  const weight = (n * part.n) / total.n;
-  const scatter = into?.scatter ?? new Float64Array(d * d);
+  return { n, d, delta, weight: (n * part.n) / total.n };
+}
+
+/**
+ * The moments of the rows of `total` that are not in `part` (a subset of them): the merge of
+ * docs/method.md §2 solved for one side, n_A = n - n_B, mean_A = (n mean - n_B mean_B) / n_A,
+ * S_A = S - S_B - d d^T n_A n_B / n with d = mean_B - mean_A. The layers and per-group moments are left out.
+ * Throws when `part` holds every row.
+ */
+export function subtractMoments(total: Moments, part: Moments): Moments {
+  const mean = new Float64Array(total.mean.length);
+  const { n, d, delta, weight } = removal(total, part, mean);
+  const scatter = new Float64Array(d * d);
   // read once, not in the loop: moments come in many object shapes (see blockSumOfSquares)
   const [whole, removed] = [total.scatter, part.scatter];
   for (let j = 0; j < d; j++) {
@@ -264,6 +267,36 @@ export function subtractMoments(
   const correct = total.correct === null || part.correct === null ? null : total.correct - part.correct;
   const { groups: _groups, layers: _layers, ...shape } = total;
   return { ...shape, n, mean, scatter, correct };
+}
+
+/**
+ * What the jackknife reads of `subtractMoments(total, part)` on [Phi | F] moments, without forming its
+ * d x d scatter: ||S_pp||_F^2 and the output rows (rows p to p + C - 1: S_fp then S_ff), written into
+ * `outputRows` (C x d). The entries and the order of the sum are subtractMoments' and
+ * blockSumOfSquares', so the numbers are the same to the bit.
+ */
+export function subtractedOutputRows(
+  total: Moments,
+  part: Moments,
+  outputRows: Float64Array,
+): { kernelSquares: number } {
+  const { d, delta, weight } = removal(total, part, new Float64Array(total.mean.length));
+  const { p } = total;
+  const [whole, removed] = [total.scatter, part.scatter];
+  let kernelSquares = 0;
+  for (let j = 0; j < p; j++) {
+    const wj = weight * delta[j];
+    for (let k = j * d, end = k + p, at = 0; k < end; k++, at++) {
+      const x = whole[k] - removed[k] - wj * delta[at];
+      kernelSquares += x * x;
+    }
+  }
+  for (let j = p; j < p + total.c; j++) {
+    const wj = weight * delta[j];
+    const to = (j - p) * d;
+    for (let k = 0; k < d; k++) outputRows[to + k] = whole[j * d + k] - removed[j * d + k] - wj * delta[k];
+  }
+  return { kernelSquares };
 }
 
 export interface MomentAccumulatorOptions {

@@ -218,9 +218,20 @@ interface CanvasCurves {
   hoverTitle?: string;
 }
 
-/** Paints `curves` on `canvas`, sized to the graph `div` at the screen's pixel density. */
+/** The graph's size in CSS pixels, as its ResizeObserver last saw it. */
+interface GraphSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * Paints `curves` on `canvas`, sized to the graph `div` at the screen's pixel density. The size comes
+ * from the plot's ResizeObserver once it has reported: reading the div's size here, right after
+ * React's commit, would force a style and layout pass in each plot's effect in turn.
+ */
 function paintCurves(
   div: HTMLElement,
+  size: GraphSize | null,
   canvas: CurveCanvasElement,
   { traces, axes }: CanvasCurves,
   emphasizedRun: string | null,
@@ -231,9 +242,10 @@ function paintCurves(
     onPainted: () => (canvas.paintedAt = performance.now()),
     onError,
   });
+  const { width, height } = size ?? { width: div.clientWidth, height: div.clientHeight };
   canvas.drawnCurves = surface.paint({
-    width: Math.round(div.clientWidth * ratio),
-    height: Math.round(div.clientHeight * ratio),
+    width: Math.round(width * ratio),
+    height: Math.round(height * ratio),
     ratio,
     frame: traces.length > 0 ? frameMapsOf(div) : null,
     traces,
@@ -374,6 +386,7 @@ export function Plot({
   const tracesRevision = useRef(0);
   // the extent traces of the last draw, kept while their source and the axis types are unchanged
   const extent = useRef<{ source: readonly Trace[]; axes: string; traces: Trace[] } | null>(null);
+  const graphSize = useRef<GraphSize | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
   const [enlarged, setEnlarged] = useState(false);
   const dark = useColourScheme() === 'dark';
@@ -391,7 +404,14 @@ export function Plot({
     if (!div) return;
     const repaint = () => {
       if (curvesOnCanvas && curveCanvas.current)
-        paintCurves(div, curveCanvas.current, curves.current, emphasized.current, setFailed);
+        paintCurves(
+          div,
+          graphSize.current,
+          curveCanvas.current,
+          curves.current,
+          emphasized.current,
+          setFailed,
+        );
     };
     let figure: NonNullable<typeof drawn.current> | null = null;
     if (!empty) {
@@ -579,7 +599,14 @@ export function Plot({
     emphasized.current = emphasizedRun;
     if (drawn.current && container.current) applyEmphasis(container.current, emphasizedRun);
     if (curvesOnCanvas && drawn.current && container.current && curveCanvas.current)
-      paintCurves(container.current, curveCanvas.current, curves.current, emphasizedRun, setFailed);
+      paintCurves(
+        container.current,
+        graphSize.current,
+        curveCanvas.current,
+        curves.current,
+        emphasizedRun,
+        setFailed,
+      );
   }, [emphasizedRun, curvesOnCanvas]);
 
   // Any change of the container's size (window, sidebar, enlarging) redraws at the new size, once a frame.
@@ -589,6 +616,8 @@ export function Plot({
     let frame = 0;
     let drawnSize = `${div.clientWidth}x${div.clientHeight}`;
     const observer = new ResizeObserver(() => {
+      // layout is done when observers are told: reading the size here costs nothing
+      graphSize.current = { width: div.clientWidth, height: div.clientHeight };
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
         const size = `${div.clientWidth}x${div.clientHeight}`;
