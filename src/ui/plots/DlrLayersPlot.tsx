@@ -15,6 +15,8 @@ import { Plot } from './Plot';
 import { sliderStep, sliderSteps } from './step-slider';
 import { usePlottedRuns } from './refresh-while-busy';
 
+const NO_LAYER_TRACES: ReturnType<typeof buildDlrLayersTraces> = { traces: [], categories: [] };
+
 export function DlrLayersPlot() {
   const runs = usePlottedRuns();
   const selectedRun = useRichscope((s) => s.view.selectedRun);
@@ -28,16 +30,23 @@ export function DlrLayersPlot() {
     [selectedRun, selectedStep, step, aggregateSeeds, layers],
   );
   const hoveredRun = useRichscope((s) => s.hoveredRun);
-  const { traces, categories } = useMemo(() => buildDlrLayersTraces(runs, view), [runs, view]);
+  // Checkpoints of one layer (most sweeps) show no layer plot: nothing of it is computed for them.
+  const layered = useMemo(() => hasLayers(runs), [runs]);
+  const { traces, categories } = useMemo(
+    () => (layered ? buildDlrLayersTraces(runs, view) : NO_LAYER_TRACES),
+    [layered, runs, view],
+  );
   // The step the spectra's slider shows across runs: where the runs are drawn without a selection.
   const elsewhere = useMemo(
     () =>
-      layerRunsElsewhere(
-        runs,
-        view,
-        sliderStep(sliderSteps(runs, { ...view, spectraMode: 'runs' }), view.step),
-      ),
-    [runs, view],
+      layered
+        ? layerRunsElsewhere(
+            runs,
+            view,
+            sliderStep(sliderSteps(runs, { ...view, spectraMode: 'runs' }), view.step),
+          )
+        : [],
+    [layered, runs, view],
   );
   const layout = useMemo<Partial<Layout>>(
     () => ({
@@ -56,7 +65,7 @@ export function DlrLayersPlot() {
   );
   const written = view.layers?.join(', ') ?? '';
   const commit = (text: string) => richscope.orderLayers(parseLayerList(text));
-  if (!hasLayers(runs)) return null;
+  if (!layered) return null;
 
   return (
     <section className="panel" aria-labelledby="dlr-layers-heading">

@@ -23,7 +23,7 @@ import { focusedRun, runsAtOtherSteps, sliderStep, sliderSteps } from './step-sl
 import {
   CURVE_FORM_NAMES,
   EVAL_SPLIT_NOTES,
-  allStepsCurves,
+  allStepsExtent,
   SPECTRUM_TITLES,
   buildTraces,
   spectrumHoverTitle,
@@ -111,9 +111,17 @@ export function SpectraPanel() {
   const extentByPanel = useMemo(
     () =>
       Object.fromEntries(
-        PANELS.map(({ panel }) => [panel, allStepsCurves(panel, runs, extentView)]),
+        PANELS.map(({ panel }) => [
+          panel,
+          // the axis types the panel's layout below gives plotly
+          allStepsExtent(panel, runs, extentView, {
+            logX: logK,
+            logY: panel === 'eigenvalues' && logEigenvalues,
+            logY2: false,
+          }),
+        ]),
       ) as Record<SpectrumPanel, Trace[] | null>,
-    [runs, extentView],
+    [runs, extentView, logK, logEigenvalues],
   );
   const visibleRuns = runs.filter((run) => run.visible);
   const onEval = runs.some((run) => run.checkpoints.some((c) => c.hasEval));

@@ -3,8 +3,10 @@ import { fakeCheckpoint, fakeRun } from '../testing';
 import { defaultViewSettings } from '../../state/view-settings';
 import { sequentialColour } from '../step-colours';
 import { RUN_DASHES } from '../run-style';
+import { extentTraces } from './curve-canvas';
 import {
   allStepsCurves,
+  allStepsExtent,
   CURVE_FORM_NAMES,
   EVAL_SPLIT_NOTES,
   buildTraces,
@@ -237,12 +239,47 @@ describe('allStepsCurves', () => {
     expect(allStepsCurves('utilization', runs, { ...focused, spectraMode: 'checkpoints' })).toEqual(inRuns);
   });
 
+  it('allStepsExtent spans what allStepsCurves holds, on linear and log axes, one run at a time', () => {
+    const runs = [a, b, hidden];
+    for (const axes of [
+      { logX: false, logY: false, logY2: false },
+      { logX: true, logY: true, logY2: false },
+    ]) {
+      for (const shown of [view, { ...view, focusRun: 'hidden' }]) {
+        const extent = allStepsExtent('utilization', runs, shown, axes)!;
+        expect(extentTraces(extent, axes)).toEqual(
+          extentTraces(allStepsCurves('utilization', runs, shown)!, axes),
+        );
+      }
+    }
+    const axes = { logX: false, logY: false, logY2: false };
+    // a run's part is kept: hiding another run leaves it the same array
+    const before = allStepsExtent('utilization', [a, b], view, axes)!;
+    const after = allStepsExtent('utilization', [a, { ...b, visible: false }], view, axes)!;
+    expect(after).toEqual(before.slice(0, 1));
+    expect(after[0]).toBe(before[0]);
+    expect(extentTraces(after, axes)[0].y).toEqual([0.1, 1]);
+    // the linear extent starts at 0 with the hidden run focused; the log one at the smallest positive value
+    const focused = { ...view, focusRun: 'hidden' };
+    expect(extentTraces(allStepsExtent('utilization', runs, focused, axes)!, axes)[0].y).toEqual([0, 1]);
+    const log = { logX: false, logY: true, logY2: false };
+    expect(extentTraces(allStepsExtent('utilization', runs, focused, log)!, log)[0].y).toEqual([0.1, 1]);
+  });
+
   it('holds nothing for seed groups drawn as bands', () => {
     const grouped = [
       fakeRun('s1', a.checkpoints, { seedGroup: 'g' }),
       fakeRun('s2', a.checkpoints, { seedGroup: 'g' }),
     ];
     expect(allStepsCurves('utilization', grouped, { ...view, aggregateSeeds: true })).toBeNull();
+    expect(
+      allStepsExtent(
+        'utilization',
+        grouped,
+        { ...view, aggregateSeeds: true },
+        { logX: false, logY: false, logY2: false },
+      ),
+    ).toBeNull();
     expect(
       allStepsCurves('utilization', grouped, { ...view, aggregateSeeds: true, spectraMode: 'checkpoints' }),
     ).toHaveLength(2);

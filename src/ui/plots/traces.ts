@@ -12,6 +12,8 @@ import { sequentialColour } from '../step-colours';
 import { runStyles, type RunStyle } from '../run-style';
 import type { ColourScheme } from '../use-colour-scheme';
 import { aggregateCurves, seedGroups } from '../seed-aggregate';
+import type { AxisTypes } from '../../paint/curves';
+import { extentTraces } from './curve-canvas';
 import { focusedRun } from './step-slider';
 
 export { focusedRun };
@@ -254,18 +256,50 @@ export function allStepsCurves(
   runs: readonly RunSummary[],
   view: ViewSettings,
 ): Trace[] | null {
+  return allStepsRuns(runs, view)?.flatMap((run) => runStepsCurves(run, panel, view)) ?? null;
+}
+
+/** The runs whose curves allStepsCurves holds; null with seed groups shown as bands. */
+function allStepsRuns(runs: readonly RunSummary[], view: ViewSettings): RunSummary[] | null {
   const { groups, single } = groupShownRuns(runs, view);
   if (groups.size > 0 && view.spectraMode === 'runs') return null;
   const focus = focusedRun(runs, view);
-  const shown = focus && !single.includes(focus) ? [...single, focus] : single;
+  return focus && !single.includes(focus) ? [...single, focus] : single;
+}
+
+function runStepsCurves(run: RunSummary, panel: SpectrumPanel, view: ViewSettings): Trace[] {
   const curves: Trace[] = [];
-  for (const run of shown) {
-    for (const checkpoint of run.checkpoints) {
-      const y = cappedCurve(checkpoint, panel, view);
-      if (y) curves.push({ type: 'scatter', mode: 'lines', x: kAxis(y.length), y });
-    }
+  for (const checkpoint of run.checkpoints) {
+    const y = cappedCurve(checkpoint, panel, view);
+    if (y) curves.push({ type: 'scatter', mode: 'lines', x: kAxis(y.length), y });
   }
   return curves;
+}
+
+const runExtents = new WeakMap<readonly CheckpointSummary[], Map<string, Trace[]>>();
+
+/**
+ * What the axes need of allStepsCurves: each run's extent traces (curve-canvas.ts extentTraces, the
+ * extremes of its curves on `axes`), kept while the run's checkpoints, the panel, the cap and the axes
+ * are unchanged. Hiding or showing one run of a sweep then joins fifty short lists instead of passing
+ * over every curve of every checkpoint; the extent of the result is allStepsCurves'.
+ */
+export function allStepsExtent(
+  panel: SpectrumPanel,
+  runs: readonly RunSummary[],
+  view: ViewSettings,
+  axes: AxisTypes,
+): Trace[] | null {
+  const key = `${panel}|${view.kMinRelative}|${view.curveForm}|${axes.logX}|${axes.logY}|${axes.logY2}`;
+  return (
+    allStepsRuns(runs, view)?.flatMap((run) => {
+      let byKey = runExtents.get(run.checkpoints);
+      if (!byKey) runExtents.set(run.checkpoints, (byKey = new Map()));
+      let extent = byKey.get(key);
+      if (!extent) byKey.set(key, (extent = extentTraces(runStepsCurves(run, panel, view), axes)));
+      return extent;
+    }) ?? null
+  );
 }
 
 /** Where a step sits on the step colour scale of its run: 0 at the first checkpoint, 1 at the last. */
