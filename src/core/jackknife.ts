@@ -77,8 +77,8 @@ function jackknifeSpread(values: number[]): number {
  * The standard errors of D_LR and dlrEnergy99 from the G per-group moments of the fit split. Each
  * D_LR_(g) is computed from the merge of all groups with group g removed again (`subtractMoments`, of
  * which `subtractedOutputRows` forms only what D_LR reads: O(G (p + C)^2) in all, against
- * O(G^2 (p + C)^2) for merging the other G - 1 each time), then D_LR with its own r and r99. Null when a deleted group leaves D_LR undefined (the
- * outputs or features constant over the remaining rows).
+ * O(G^2 (p + C)^2) for merging the other G - 1 each time), then D_LR with its own r and r99. Null
+ * when a deleted group leaves D_LR undefined (the outputs or features constant over the remaining rows).
  */
 export function jackknifeErrors(groups: Moments[]): JackknifeErrors | null {
   if (groups.length < 2) return null;

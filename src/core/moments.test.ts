@@ -252,6 +252,8 @@ describe('accumulateMoments (docs/method.md §2)', () => {
     expect(kernelSquares).toBe(blockSumOfSquares(formed, 'pp'));
     expect(Array.from(rows)).toEqual(Array.from(formed.scatter.subarray(p * d)));
     expect(() => subtractedOutputRows(part, part, rows)).toThrow(/none would be left/);
+    const labelled = momentsOf(features, logits, n, { labels, classes });
+    expect(() => subtractedOutputRows(labelled, labelled, rows)).toThrow(/no targets/);
   });
 
   it('has the empty moments as identity of merge', () => {

@@ -280,6 +280,7 @@ export function subtractedOutputRows(
   part: Moments,
   outputRows: Float64Array,
 ): { kernelSquares: number } {
+  if (total.q !== 0) throw new RangeError('subtractedOutputRows takes [Phi | F] moments (no targets)');
   const { d, delta, weight } = removal(total, part, new Float64Array(total.mean.length));
   const { p } = total;
   const [whole, removed] = [total.scatter, part.scatter];
