@@ -1,6 +1,5 @@
 /** The dashboard with the real digits-MLP activations: numbers, plots, slider, modes, errors, session. */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import {
@@ -397,7 +396,8 @@ test('a dropped folder tree groups into runs, checkpoints and splits', async ({
 }) => {
   await runsPanel.removeAll();
   // seedC/step_150/{train,test}/*.npz as a folder picker delivers it (webkitRelativePath).
-  const folder = mkdtempSync(path.join(tmpdir(), 'richscope-folder-'));
+  // in the test's output folder, which Playwright empties before each run
+  const folder = test.info().outputPath('picked');
   for (const split of ['train', 'test']) {
     mkdirSync(path.join(folder, 'seedC', 'step_150', split), { recursive: true });
     copyFileSync(

@@ -3,8 +3,7 @@
  * reads none of the dropped files itself (the workers parse them), and no main-thread task comes
  * near a visible freeze while they are parsed, computed and plotted.
  */
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   FIXTURES,
@@ -39,7 +38,9 @@ test('12 checkpoints are analysed in the workers: the page reads no file and nev
   // Two seeds' worth of the digits runs: 4 runs x 3 steps = 12 checkpoints, train + test each.
   // Renamed copies on disk: paths let Chromium attach the files natively, so the measurement sees
   // the app's work and not Playwright's in-page decoding of file buffers.
-  const folder = mkdtempSync(path.join(tmpdir(), 'richscope-e2e-'));
+  // in the test's output folder, which Playwright empties before each run
+  const folder = test.info().outputPath('seeds');
+  mkdirSync(folder, { recursive: true });
   const names = readdirSync(FIXTURES).filter((n) => n.endsWith('.npz'));
   const files = ['seedA', 'seedB'].flatMap((seed) =>
     names.map((n) => {

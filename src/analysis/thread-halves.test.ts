@@ -2,8 +2,7 @@
  * The two halves of the metrics on two threads give analyzeMoments' numbers and errors. The 'inline'
  * backend runs the same split in this thread; one test bundles node-worker.ts and uses a real thread.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { DegenerateDataError } from '../core/low-rank-measure';
 import { createMomentAccumulator } from '../core/moments';
 import { createNormal, createRandom } from '../core/random';
 import { analyzeInThreads, type HelperMessage } from './thread-halves';
+import { temporaryFolder } from '../io/testing';
 import { bundleNodeWorker } from './testing';
 
 const inline = { minWork: 0, backend: 'inline' } as const;
@@ -86,7 +86,7 @@ describe('analyzeInThreads', () => {
     const fit = checkpoint(700, 600, 5, 4);
     const outputs: HelperMessage = { kind: 'outputs', result: { ok: true, outputs: outputMetrics(fit) } };
     // a helper that answers the output half, then exits when handed the blocks
-    const workerFile = join(mkdtempSync(join(tmpdir(), 'richscope-helper-')), 'stopping-helper.mjs');
+    const workerFile = join(temporaryFolder('richscope-helper-'), 'stopping-helper.mjs');
     writeFileSync(
       workerFile,
       `import { parentPort } from 'node:worker_threads';

@@ -1,19 +1,11 @@
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
 import { normalMatrix } from '../core/random';
 import { encodeNpz } from '../train/npz-writer';
+import { temporaryFolder } from '../io/testing';
 import { run } from './main';
 
 async function cli(...argv: string[]) {
@@ -235,7 +227,7 @@ describe('richscope analyze (CLI)', () => {
   });
 
   it('gives null where labels are missing, and the run and step of a step_N folder', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'richscope-cli-'));
+    const root = temporaryFolder('richscope-cli-');
     const folder = checkpointFolder(join(root, 'demo', 'step_40'), 60, 5, 3, 7);
     rmSync(join(folder, 'labels.npy'));
     const { code, out } = await cli(join(root, 'demo'), '--json');
@@ -281,7 +273,7 @@ describe('richscope analyze (CLI)', () => {
   });
 
   it("says so when --eval replaces a checkpoint's own eval split", async () => {
-    const root = mkdtempSync(join(tmpdir(), 'richscope-eval-'));
+    const root = temporaryFolder('richscope-eval-');
     try {
       const checkpoint = join(root, 'step_5');
       checkpointFolder(join(checkpoint, 'train'), 40, 4, 3, 1);
@@ -320,7 +312,7 @@ describe('richscope analyze (CLI)', () => {
   });
 
   it('names each record of a sweep by its run, its step and a path that exists', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'richscope-cli-'));
+    const root = temporaryFolder('richscope-cli-');
     const sweep = join(root, 'SWEEP');
     for (const run of ['run0', 'run1'])
       for (const step of [5, 10]) checkpointFolder(join(sweep, run, `step_${step}`), 30, 4, 3, step);
@@ -347,7 +339,7 @@ describe('richscope analyze (CLI)', () => {
   });
 
   it('reads a folder of features.npy, logits.npy and labels.npy, and a train/ + test/ pair', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'richscope-cli-'));
+    const root = temporaryFolder('richscope-cli-');
     const single = checkpointFolder(join(root, 'single'), 60, 5, 3, 1);
     const { code, out } = await cli(single, '--json');
     expect(code).toBe(0);
@@ -394,7 +386,7 @@ describe('richscope analyze (CLI)', () => {
       );
       return dir;
     };
-    const root = mkdtempSync(join(tmpdir(), 'richscope-cli-'));
+    const root = temporaryFolder('richscope-cli-');
     const badFeatures = features.slice();
     badFeatures[3 * p + 1] = NaN;
     const badLogits = logits.slice();
@@ -436,7 +428,7 @@ describe('richscope analyze (CLI)', () => {
     // features, logits and a third array of one shape, and a second small-integer vector beside the
     // labels: only the names decide
     const n = 40;
-    const root = mkdtempSync(join(tmpdir(), 'richscope-cli-roles-'));
+    const root = temporaryFolder('richscope-cli-roles-');
     const classes = Array.from({ length: n }, (_, i) => BigInt(i % 4));
     for (let i = 0; i < featureNames.length; i++) {
       const [features, logits, labels] = [featureNames[i], logitNames[i % 4], labelNames[i % 3]];
@@ -483,7 +475,7 @@ describe('richscope analyze (CLI)', () => {
   });
 
   it('exits 2 with one line for random bytes named .npy', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'richscope-cli-')), 'features.npy');
+    const path = join(temporaryFolder('richscope-cli-'), 'features.npy');
     writeFileSync(path, Buffer.from(normalMatrix(8, 8, 4).buffer));
     const { code, err } = await cli(path);
     expect(code).toBe(2);
@@ -493,7 +485,7 @@ describe('richscope analyze (CLI)', () => {
   });
 
   it('reports the first bad source in argument order, while later checkpoints are read ahead', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'richscope-cli-')), 'features.npy');
+    const path = join(temporaryFolder('richscope-cli-'), 'features.npy');
     writeFileSync(path, Buffer.from(normalMatrix(8, 8, 4).buffer));
     const good = fixture('mlp96_rich_step150_train');
     // a bad file before a missing one: the bad file is named, though the missing one is met first

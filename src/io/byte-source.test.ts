@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -7,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BLOB_READ_AHEAD_BYTES, WHOLE_FILE_BYTES, blobByteSource, readExact } from './byte-source';
 import { fileByteSource } from './node-byte-source';
 import { openContainer } from './open-container';
-import { fixtureBytes, readAllRows } from './testing';
+import { fixtureBytes, readAllRows, temporaryFolder } from './testing';
 import { InputError } from './types';
 
 describe('byte sources', () => {
@@ -20,7 +19,7 @@ describe('byte sources', () => {
   });
 
   it('a Node file source reads by offset and opens any fixture', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'richscope-io-'));
+    const dir = temporaryFolder('richscope-io-');
     const path = join(dir, 'features.npy');
     writeFileSync(path, fixtureBytes('npy/features_f4.npy'));
     const src = await fileByteSource(path);
@@ -34,7 +33,7 @@ describe('byte sources', () => {
   });
 
   it('a Node file source reads a file of up to WHOLE_FILE_BYTES whole when opened; its reads are views', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'richscope-io-'));
+    const dir = temporaryFolder('richscope-io-');
     const path = join(dir, 'small.npz');
     const bytes = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 31) % 256);
     writeFileSync(path, bytes);
@@ -54,7 +53,7 @@ describe('byte sources', () => {
   });
 
   it('a closed Node file source gives its whole-file buffer to the next file, which reads its own bytes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'richscope-io-'));
+    const dir = temporaryFolder('richscope-io-');
     const [first, second, third] = ['a.npy', 'b.npy', 'c.npy'].map((name) => join(dir, name));
     writeFileSync(first, new Uint8Array(6_000).fill(7));
     writeFileSync(
@@ -82,7 +81,7 @@ describe('byte sources', () => {
   });
 
   it('a Node file source reads a larger file by offset, each read its own bytes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'richscope-io-'));
+    const dir = temporaryFolder('richscope-io-');
     const path = join(dir, 'big.npy');
     const size = WHOLE_FILE_BYTES + 10;
     writeFileSync(path, new Uint8Array(size).fill(1));
@@ -100,7 +99,7 @@ describe('byte sources', () => {
   });
 
   it('closing a Node file source while its whole-file read runs waits for the read', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'richscope-io-'));
+    const dir = temporaryFolder('richscope-io-');
     const path = join(dir, 'x.npy');
     writeFileSync(path, new Uint8Array(1 << 20));
     const src = await fileByteSource(path);

@@ -1,10 +1,14 @@
 /**
  * Test helpers for src/io (imported only by *.test.ts): fixtures from fixtures/io as in-memory
  * byte sources, whole-array reads, the expected values written by fixtures/io/generate.py, array
- * descriptions and the problem an InputError states.
+ * descriptions, the problem an InputError states, and temporary folders that tests leave behind none of.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { onTestFinished } from 'vitest';
 
 import { bytesByteSource } from './byte-source';
 import { InputError, type ArrayInfo, type ArrayReader, type ByteSource } from './types';
@@ -97,4 +101,11 @@ export function inputProblem(run: () => unknown): string {
     throw error;
   }
   throw new Error('expected an InputError');
+}
+
+/** A fresh folder in the system's temporary directory, removed with its contents when the calling test ends. */
+export function temporaryFolder(prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
+  return folder;
 }
