@@ -6,7 +6,16 @@ import { describe, expect, it } from 'vitest';
 
 import { analyzeMoments } from './analyze';
 import { copyMoments, momentsOf } from './moments';
-import { nestedCurve, nestedFactor, nestedProjections } from './nested-projections';
+import { nestedCurve, nestedFactor } from './nested-projections';
+
+/** The nested-projection curve of one target on directions with Gram matrix `gram`. */
+const nestedProjections = (
+  gram: Float64Array,
+  count: number,
+  b: Float64Array,
+  width: number,
+  energy: number,
+) => nestedCurve(nestedFactor(gram, count), b, width, energy);
 import { createRandom, normalMatrix } from './random';
 import { featureSpectrum, spectrumVectors } from './spectra';
 import { centreColumns, multiply, oneHot } from './testing';
@@ -185,7 +194,6 @@ describe('nestedProjections: the Cholesky with skips', () => {
       const curve = nestedCurve(factor, b, width, energy);
       const expected = gramSchmidtCurve(e, rows, k, g, width);
       curve.forEach((x, j) => expect(Math.abs(x - expected[j])).toBeLessThan(1e-10));
-      expect(nestedProjections(gram, k, b, width, energy)).toEqual(curve);
     }
   });
 

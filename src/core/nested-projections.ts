@@ -97,14 +97,3 @@ export function nestedCurve(
   }
   return curve;
 }
-
-/** `nestedCurve` of one target on the directions with Gram matrix `gram` (K x K). */
-export function nestedProjections(
-  gram: Float64Array,
-  count: number,
-  projections: Float64Array,
-  width: number,
-  energy: number,
-): number[] {
-  return nestedCurve(nestedFactor(gram, count), projections, width, energy);
-}
