@@ -274,22 +274,18 @@ describe('richscope analyze (CLI)', () => {
 
   it("says so when --eval replaces a checkpoint's own eval split", async () => {
     const root = temporaryFolder('richscope-eval-');
-    try {
-      const checkpoint = join(root, 'step_5');
-      checkpointFolder(join(checkpoint, 'train'), 40, 4, 3, 1);
-      checkpointFolder(join(checkpoint, 'test'), 30, 4, 3, 2);
-      const other = checkpointFolder(join(root, 'other'), 25, 4, 3, 3);
-      const [own] = JSON.parse((await cli(checkpoint, '--json')).out);
-      expect(own.evalN).toBe(30);
-      expect(own.notes.join(' ')).not.toContain('--eval');
-      const [replaced] = JSON.parse((await cli(checkpoint, '--eval', other, '--json')).out);
-      expect(replaced.evalN).toBe(25);
-      expect(replaced.notes).toContainEqual(
-        expect.stringMatching(/^--eval .*other replaced the checkpoint's own eval split \(.*test.*\)$/),
-      );
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    const checkpoint = join(root, 'step_5');
+    checkpointFolder(join(checkpoint, 'train'), 40, 4, 3, 1);
+    checkpointFolder(join(checkpoint, 'test'), 30, 4, 3, 2);
+    const other = checkpointFolder(join(root, 'other'), 25, 4, 3, 3);
+    const [own] = JSON.parse((await cli(checkpoint, '--json')).out);
+    expect(own.evalN).toBe(30);
+    expect(own.notes.join(' ')).not.toContain('--eval');
+    const [replaced] = JSON.parse((await cli(checkpoint, '--eval', other, '--json')).out);
+    expect(replaced.evalN).toBe(25);
+    expect(replaced.notes).toContainEqual(
+      expect.stringMatching(/^--eval .*other replaced the checkpoint's own eval split \(.*test.*\)$/),
+    );
   });
 
   it('gives D_LR its jackknife standard error, and --jackknife sets the groups or turns it off', async () => {

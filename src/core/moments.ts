@@ -234,18 +234,19 @@ export function withoutGroups(m: Moments): Moments {
 }
 
 /**
- * n_A, mean_A (into `mean`), d = mean_B - mean_A and the weight n_A n_B / n of removing `part` from
- * `total` (subtractMoments). Throws when `part` holds every row.
+ * n_A, mean_A, d = mean_B - mean_A and the weight n_A n_B / n of removing `part` from `total`
+ * (subtractMoments). Throws when `part` holds every row.
  */
-function removal(total: Moments, part: Moments, mean: Float64Array) {
+function removal(total: Moments, part: Moments) {
   assertSameShape(total, part);
   const n = total.n - part.n;
   if (!(n > 0)) throw new RangeError(`cannot remove ${part.n} of ${total.n} rows: none would be left`);
   const d = total.mean.length;
+  const mean = new Float64Array(d);
   for (let j = 0; j < d; j++) mean[j] = (total.n * total.mean[j] - part.n * part.mean[j]) / n;
   const delta = new Float64Array(d);
   for (let j = 0; j < d; j++) delta[j] = part.mean[j] - mean[j];
-  return { n, d, delta, weight: (n * part.n) / total.n };
+  return { n, d, mean, delta, weight: (n * part.n) / total.n };
 }
 
 /**
@@ -255,8 +256,7 @@ function removal(total: Moments, part: Moments, mean: Float64Array) {
  * Throws when `part` holds every row.
  */
 export function subtractMoments(total: Moments, part: Moments): Moments {
-  const mean = new Float64Array(total.mean.length);
-  const { n, d, delta, weight } = removal(total, part, mean);
+  const { n, d, mean, delta, weight } = removal(total, part);
   const scatter = new Float64Array(d * d);
   // read once, not in the loop: moments come in many object shapes (see blockSumOfSquares)
   const [whole, removed] = [total.scatter, part.scatter];
@@ -281,7 +281,7 @@ export function subtractedOutputRows(
   outputRows: Float64Array,
 ): { kernelSquares: number } {
   if (total.q !== 0) throw new RangeError('subtractedOutputRows takes [Phi | F] moments (no targets)');
-  const { d, delta, weight } = removal(total, part, new Float64Array(total.mean.length));
+  const { d, delta, weight } = removal(total, part);
   const { p } = total;
   const [whole, removed] = [total.scatter, part.scatter];
   let kernelSquares = 0;
