@@ -114,6 +114,27 @@ describe('mergeShards', () => {
     expect(deviation(merged, whole)).toBeLessThan(1e-14);
   });
 
+  it('gets upper triangles from the shards and returns every scatter whole, one part or several', async () => {
+    const grouped = async (start: number, end: number) => moments(task(start, end, { groups: 4 }));
+    const symmetric = (m: Moments) => {
+      const width = m.mean.length;
+      for (let row = 0; row < width; row++)
+        for (let col = 0; col < row; col++)
+          if (m.scatter[row * width + col] !== m.scatter[col * width + row]) return false;
+      return true;
+    };
+    const part = await grouped(0, 203);
+    // a shard leaves the lower triangles unmirrored: the merge's mirror is what makes them whole
+    expect(symmetric(part)).toBe(false);
+    expect(part.groups!.some((group) => !symmetric(group))).toBe(true);
+    for (const merged of [mergeShards([part]), mergeShards([await grouped(0, 90), await grouped(90, 203)])]) {
+      expect(symmetric(merged)).toBe(true);
+      expect(merged.groups).toHaveLength(4);
+      expect(merged.groups!.every(symmetric)).toBe(true);
+      expect(deviation(merged, whole)).toBeLessThan(1e-13);
+    }
+  });
+
   it('refuses an empty list', () => {
     expect(() => mergeShards([])).toThrow(/no shards/);
   });

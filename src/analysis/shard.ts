@@ -53,7 +53,10 @@ export interface ShardTask {
   share?: ShardShare;
 }
 
-/** A shard's moments, or 'non-finite' when it met NaN/Inf (the serial stream then reports it). */
+/**
+ * A shard's moments, or 'non-finite' when it met NaN/Inf (the serial stream then reports it). Its
+ * scatters hold their upper triangles only: `mergeShards` reads no more, and mirrors what it returns.
+ */
 export type ShardResult = { kind: 'moments'; moments: Moments } | { kind: 'non-finite' };
 
 /**
@@ -121,15 +124,16 @@ export async function accumulateShard(
     rowsDone += rows;
     onRows?.(rowsDone);
   }
-  const moments = accumulator.finish();
+  const moments = accumulator.finish('upper');
   accumulator.release();
   return { kind: 'moments', moments };
 }
 
 /**
- * The moments of consecutive shards, given in row order. 'copy' leaves the parts as they are;
- * 'into-first' folds the others into the first part's arrays (shared memory the metrics then read
- * in place).
+ * The moments of consecutive shards, given in row order, whole (every scatter mirrored) from parts
+ * that may hold upper triangles only, as `accumulateShard` gives them. 'copy' leaves the parts as they
+ * are; 'into-first' folds the others into the first part's arrays (shared memory the metrics then
+ * read in place).
  */
 export function mergeShards(parts: Moments[], mode: 'copy' | 'into-first' = 'copy'): Moments {
   if (parts.length === 0) throw new RangeError('no shards to merge');

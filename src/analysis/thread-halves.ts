@@ -16,7 +16,7 @@ import {
 } from '../core/analyze';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import {
-  DIRECTION_BLOCK,
+  energyBlocks,
   fillDirectionEnergies,
   type EnergyTarget,
   type FeatureSpectrum,
@@ -131,7 +131,7 @@ export async function analyzeInThreads(
     let spectrumError: unknown = null;
     try {
       const plan = planSpectrum(fit, evalSplit, sharedFloat64);
-      const count = Math.ceil(plan.spectrum.rho.length / DIRECTION_BLOCK);
+      const { count } = energyBlocks(plan.spectrum, plan.targets, plan.vectors !== null);
       const share: EnergyShare = {
         spectrum: plan.spectrum,
         targets: plan.targets,

@@ -21,7 +21,7 @@ import { decodeContiguous, type ElementType } from '../io/dtype';
 import { readNpyHeader } from '../io/npy';
 import type { ArrayReader, ByteSource } from '../io/types';
 import { passReaders, type SplitToShard } from './analyze-checkpoint';
-import { nodeWorkerAvailable, runNodeWorker } from './node-thread';
+import { nodeWorkerAvailable, runNodeWorker, sharedFloat64 } from './node-thread';
 import { defaultPlanThresholds, gramPrecision, planThreadShards } from './plan';
 import { accumulateShard, mergeShards, type ReadShardRows, type ShardResult, type ShardTask } from './shard';
 
@@ -171,13 +171,16 @@ export async function accumulateInThreads(
       arrays,
     }));
   });
-  const results = await Promise.all(
-    shards.map((shard) =>
-      options.backend === 'inline'
-        ? accumulateNpyShard(shard)
-        : runNodeWorker<ShardResult>({ kind: 'shard', ...shard }, options.workerFile),
-    ),
+  const [own, ...others] = shards;
+  const threads = others.map((shard) =>
+    options.backend === 'inline'
+      ? null
+      : runNodeWorker<ShardResult>({ kind: 'shard', ...shard }, options.workerFile),
   );
+  // this thread runs the first shard (its threads start meanwhile), in shared memory like theirs
+  const first = await accumulateNpyShard(own, options.backend === 'inline' ? undefined : sharedFloat64);
+  const results = [first];
+  for (let k = 0; k < others.length; k++) results.push(await (threads[k] ?? accumulateNpyShard(others[k])));
   const parts = results.flatMap((result) => (result.kind === 'moments' ? [result.moments] : []));
   if (parts.length !== results.length) return null;
   // in row order (a pair's front part, then its back part), merged into the first part, which worker

@@ -10,6 +10,13 @@ import { run } from './main';
 if (/^2[01]\./.test(process.versions.node) && !relaxedSimdValidates())
   setFlagsFromString('--experimental-wasm-relaxed-simd');
 
+// V8 optimises hot functions on a background thread by default. Every thread of a run keeps its core
+// busy, so those compilations wait, and the eigensolvers' and merges' loops run unoptimised for much
+// of their single call (docs/benchmarks.md, "Fifteenth session"). Compiling in the thread that needs
+// the code does not wait for a free core.
+setFlagsFromString('--no-concurrent-recompilation');
+setFlagsFromString('--no-concurrent-osr');
+
 run(
   process.argv.slice(2),
   (line) => process.stdout.write(line + '\n'),

@@ -7,6 +7,7 @@
 import {
   denseSymmetricEigen,
   eigenvectorColumns,
+  projectOnEigenvectors,
   reduceSymmetric,
   type ReducedSymmetricEigen,
 } from './kernels/eigen';
@@ -30,11 +31,12 @@ export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
   return { values, vectors };
 }
 
-export { eigenvectorColumns, type ReducedSymmetricEigen };
+export { eigenvectorColumns, projectOnEigenvectors, type ReducedSymmetricEigen };
 
 /**
  * `symmetricEigen` of A / divisor up to forming the eigenvectors, which `eigenvectorColumns` then does
  * for any block of columns: for callers that need some of the vectors, or share them among threads.
+ * `projectOnEigenvectors` gives V^T B without them.
  * A is n x n with rows `stride` apart (a block of a wider matrix, read in place); the result's arrays
  * come from `allocate`.
  */

@@ -67,9 +67,11 @@ export interface MomentAccumulator {
   /**
    * The last `result`: the moments are finished in the accumulator's own arrays (from the options'
    * `allocate`) instead of copies, so a pass that ends here touches no fresh d x d memory, which costs
-   * page faults. Only `release` may follow.
+   * page faults. Only `release` may follow. With 'upper', every scatter (the layers' and the groups'
+   * too) holds its upper triangle only: for moments that go straight to `mergeMomentsInto`, which reads
+   * no more and mirrors what it returns, so they are not mirrored twice.
    */
-  finish(): Moments;
+  finish(triangle?: 'full' | 'upper'): Moments;
   /**
    * Ends the accumulator's use (after `result` or `finish`): its kernels' WebAssembly
    * instances are kept for the next accumulator in this thread (wasm.ts `keepInstance`). No call may
@@ -441,10 +443,11 @@ export function createMomentAccumulator(
     scatter: Float64Array,
     mean: Float64Array,
     layerMoments: (layer: MomentAccumulator) => Moments,
+    triangle: 'full' | 'upper' = 'full',
   ): Moments {
     gram?.addRunningSum(scatter, d);
     corrections.addTo(scatter);
-    const groupMoments = groups?.results();
+    const groupMoments = groups?.results(triangle);
     if (groupMoments && !gram) {
       // the exact [Phi | F] block (mean corrections included) replaces what the corrections put there
       const width = p + c;
@@ -457,7 +460,7 @@ export function createMomentAccumulator(
         const row = j * d + dense;
         for (let k = 0; k < q; k++) scatter[row + k] += classSums[k * dense + j];
       }
-    mirrorUpper(scatter, d);
+    if (triangle === 'full') mirrorUpper(scatter, d);
     const moments: Moments = { ...total, mean, scatter };
     if (shape.layers)
       moments.layers = {
@@ -485,10 +488,10 @@ export function createMomentAccumulator(
       mean.set(total.mean);
       return complete(scatter, mean, (layer) => layer.result(allocate));
     },
-    finish(): Moments {
+    finish(triangle = 'full'): Moments {
       if (finished) throw new Error('moment accumulator: finish() twice');
       finished = true;
-      return complete(total.scatter, total.mean, (layer) => layer.finish());
+      return complete(total.scatter, total.mean, (layer) => layer.finish(triangle), triangle);
     },
     release() {
       sums.release();

@@ -19,9 +19,10 @@ export interface RowGroups {
   add(features: ArrayLike<number>, logits: ArrayLike<number>, rows: number, firstRow: number): void;
   /**
    * Each group's moments (q = 0). The scatters are the groups' own arrays (from the `allocate` the
-   * groups were made with), not copies: rows added later change them.
+   * groups were made with), not copies: rows added later change them. With 'upper' they hold their
+   * upper triangles only (MomentAccumulator `finish`).
    */
-  results(): Moments[];
+  results(triangle?: 'full' | 'upper'): Moments[];
   /** Ends their use: the kernels' WebAssembly instances are kept for reuse (wasm.ts `keepInstance`). */
   release(): void;
 }
@@ -121,10 +122,10 @@ export function createRowGroups(
         group.corrections.record(group.moments, taken, mean);
       }
     },
-    results() {
+    results(triangle = 'full') {
       return groups.map(({ moments, corrections }) => {
         corrections.flush(moments.scatter);
-        mirrorUpper(moments.scatter, d);
+        if (triangle === 'full') mirrorUpper(moments.scatter, d);
         return { ...moments, mean: moments.mean.slice() };
       });
     },

@@ -14,7 +14,11 @@ import { momentsOf } from './moments';
 import { createRandom, normalMatrix } from './random';
 import {
   cumulativeProjection,
+  energyBlocks,
+  energyTarget,
+  everyBlock,
   featureSpectrum,
+  fillDirectionEnergies,
   participationRatio,
   relativeEigenvalues,
   spectrumVectors,
@@ -115,6 +119,54 @@ describe('featureSpectrum and Nyström curves (docs/method.md §4)', () => {
     expect(participationRatio([2, 2, 2, 2])).toBeCloseTo(4, 14);
     expect(participationRatio([3])).toBe(1);
     expect(participationRatio([1, 0.5])).toBeCloseTo(2.25 / 1.25, 14);
+  });
+});
+
+describe('direction energies by directions or by targets (docs/method.md §4)', () => {
+  const [rows, width, outputs, classCount] = [500, 60, 4, 5];
+  const features = decayingFeatures(rows, width, 7);
+  const logitsOf = addToRows(
+    multiply(features, normalMatrix(width, outputs, 8), rows, width, outputs),
+    rows,
+    outputs,
+    [1, 0, -1, 2],
+  );
+  const classOf = Array.from({ length: rows }, (_, i) => (i * 7) % classCount);
+  const fit = momentsOf(features, logitsOf, rows, { labels: classOf, classes: classCount });
+  const spectrum = featureSpectrum(fit);
+  const count = spectrum.rho.length;
+  const targets = [energyTarget(fit, 'f')!, energyTarget(fit, 'y')!];
+  const fill = (kept: boolean) => {
+    const withProjections = targets.map((t) => ({ ...t, projections: new Float64Array(count * t.width) }));
+    const energies = targets.map(() => new Float64Array(count));
+    const vectors = kept ? new Float64Array(width * count) : undefined;
+    fillDirectionEnergies(spectrum, withProjections, energies, everyBlock(), vectors);
+    return { energies, projections: withProjections.map((t) => t.projections) };
+  };
+
+  it('carries the targets through the reflectors when the vectors are not kept and 2 W <= K', () => {
+    expect(count).toBe(width);
+    expect(energyBlocks(spectrum, targets, false)).toEqual({ by: 'targets', count: 2 });
+    expect(energyBlocks(spectrum, targets, true)).toEqual({ by: 'directions', count: 1 });
+    const wide = { ...targets[0], width: count / 2 - 8 };
+    expect(energyBlocks(spectrum, [...targets, wide], false).by).toBe('directions');
+  });
+
+  it('gives the same energies and projections either way', () => {
+    const byTargets = fill(false);
+    const byDirections = fill(true);
+    byTargets.energies.forEach((energies, t) => {
+      const scale = Math.max(...byDirections.energies[t]);
+      expect(scale).toBeGreaterThan(0);
+      energies.forEach((x, k) =>
+        expect(Math.abs(x - byDirections.energies[t][k]) / scale).toBeLessThan(1e-12),
+      );
+      const projections = byDirections.projections[t];
+      const largest = Math.max(...projections.map(Math.abs));
+      byTargets.projections[t].forEach((x, i) =>
+        expect(Math.abs(x - projections[i]) / largest).toBeLessThan(1e-12),
+      );
+    });
   });
 });
 

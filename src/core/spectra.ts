@@ -7,7 +7,12 @@
  *                 with skips, c_k = (b_k - l_k^T c_<k) / L_kk, Pi_g(k) = sum_{j<=k} ||c_j||^2 / tr(S^eval_gg).
  */
 import { blockTrace } from './blocks';
-import { eigenvectorColumns, reducedSymmetricEigen, type ReducedSymmetricEigen } from './linalg';
+import {
+  eigenvectorColumns,
+  projectOnEigenvectors,
+  reducedSymmetricEigen,
+  type ReducedSymmetricEigen,
+} from './linalg';
 import { multiplyTransposedA } from './kernels/gemm';
 import { nestedCurve, type NestedFactor } from './nested-projections';
 import type { Allocate, Moments } from './types';
@@ -75,12 +80,36 @@ export function energyTarget(split: Moments, g: 'f' | 'y'): EnergyTarget | null 
 export const DIRECTION_BLOCK = 256;
 
 /**
+ * How the direction energies are computed, and how many blocks threads share. With K directions, W
+ * columns of targets in all and p features, forming the directions costs about p^2 K multiply-adds
+ * (the back-transformation) and projecting the targets on them p K W; carrying the targets through
+ * the reflectors and the tridiagonal's vectors instead ('targets') costs p^2 W + p K W and never forms
+ * a v_k. That way is taken when the vectors are not kept and 2 W <= K: each target is then one block,
+ * and the margin keeps two threads from waiting on one wide target where the costs are close.
+ */
+export interface EnergyBlocks {
+  by: 'directions' | 'targets';
+  count: number;
+}
+
+export function energyBlocks(
+  spectrum: FeatureSpectrum,
+  targets: EnergyTarget[],
+  keepVectors: boolean,
+): EnergyBlocks {
+  const directions = spectrum.rho.length;
+  const width = targets.reduce((sum, target) => sum + target.width, 0);
+  if (!keepVectors && 2 * width <= directions) return { by: 'targets', count: targets.length };
+  return { by: 'directions', count: Math.ceil(directions / DIRECTION_BLOCK) };
+}
+
+/**
  * Writes out[t][k] = sum_c a_kc^2 of target t (docs/method.md §4: the variance of g carried by e_k,
- * the terms of the Nyström sums) for the directions k of every block that `nextBlock` hands out,
- * until it returns a block past the last: block b holds directions [b DIRECTION_BLOCK, (b + 1)
- * DIRECTION_BLOCK). The expensive part of the curves: forming v_k (the back-transformation) and one
- * k x width product each. With `vectorsOut` (p x K, row-major) the v_k are kept there, and a target's
- * `projections` keep its b rows: what the held-out curves need.
+ * the terms of the Nyström sums) for every block that `nextBlock` hands out, until it returns a block
+ * past the last (`energyBlocks`): by directions, block b holds directions [b DIRECTION_BLOCK,
+ * (b + 1) DIRECTION_BLOCK) of every target; by targets, block t is every direction of target t. The
+ * expensive part of the curves. With `vectorsOut` (p x K, row-major) the v_k are kept there; a
+ * target's `projections` keep its b rows: what the held-out curves need.
  */
 export function fillDirectionEnergies(
   spectrum: FeatureSpectrum,
@@ -91,22 +120,46 @@ export function fillDirectionEnergies(
 ): void {
   const { p, rho } = spectrum;
   const count = rho.length;
-  for (let b = nextBlock(); b * DIRECTION_BLOCK < count; b = nextBlock()) {
+  const blocks = energyBlocks(spectrum, targets, vectorsOut !== undefined);
+  if (blocks.by === 'targets') {
+    for (let t = nextBlock(); t < blocks.count; t = nextBlock()) {
+      const { scatter, stride, width } = targets[t];
+      const columns = new Float64Array(p * width);
+      for (let i = 0; i < p; i++) columns.set(scatter.subarray(i * stride, i * stride + width), i * width);
+      const projected = projectOnEigenvectors(spectrum.reduced, columns, width, 0, count); // K x width
+      writeEnergies(spectrum, targets[t], out[t], projected, 0, count);
+    }
+    return;
+  }
+  for (let b = nextBlock(); b < blocks.count; b = nextBlock()) {
     const from = b * DIRECTION_BLOCK;
     const to = Math.min(count, from + DIRECTION_BLOCK);
     const k = to - from;
     const vectors = spectrumVectors(spectrum, from, to);
     if (vectorsOut)
       for (let i = 0; i < p; i++) vectorsOut.set(vectors.subarray(i * k, (i + 1) * k), i * count + from);
-    targets.forEach(({ scatter, stride, width, n, projections }, t) => {
+    targets.forEach((target, t) => {
+      const { scatter, stride, width } = target;
       const projected = multiplyTransposedA(vectors, k, p, k, scatter, width, 'wasm', stride); // k x width
-      projections?.set(projected, from * width);
-      for (let j = 0; j < k; j++) {
-        let s = 0;
-        for (let c = 0; c < width; c++) s += projected[j * width + c] ** 2;
-        out[t][from + j] = s / (n * n * rho[from + j]);
-      }
+      writeEnergies(spectrum, target, out[t], projected, from, to);
     });
+  }
+}
+
+/** The energies of directions from..to-1 from their rows of V^T S_pg (kept in `projections` when asked). */
+function writeEnergies(
+  { rho }: FeatureSpectrum,
+  { width, n, projections }: EnergyTarget,
+  out: Float64Array,
+  projected: Float64Array,
+  from: number,
+  to: number,
+): void {
+  projections?.set(projected, from * width);
+  for (let j = 0; j < to - from; j++) {
+    let s = 0;
+    for (let c = 0; c < width; c++) s += projected[j * width + c] ** 2;
+    out[from + j] = s / (n * n * rho[from + j]);
   }
 }
 

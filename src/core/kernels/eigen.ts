@@ -335,6 +335,34 @@ export function eigenvectorColumns(
   return z;
 }
 
+/**
+ * V[:, from..to-1]^T B for B (n x cols, row-major) without forming those columns of V: B is carried
+ * through Q^T (the reflector blocks, last to first), then projected on the tridiagonal's vectors. The
+ * reflectors cost about n^2 cols multiply-adds here, where forming the columns costs n^2 (to - from).
+ * B is overwritten with Q^T B. Returns (to - from) x cols, row-major.
+ */
+export function projectOnEigenvectors(
+  reduced: ReducedSymmetricEigen,
+  b: Float64Array,
+  cols: number,
+  from: number,
+  to: number,
+  kernel?: EigenKernelName,
+): Float64Array {
+  const { n, tridiagonalVectors, reflectorBlocks } = reduced;
+  const gemm = kernel === 'js' ? 'js' : 'wasm';
+  for (let index = reflectorBlocks.length - 1; index >= 0; index--) {
+    const { rows, width, y, tt } = reflectorBlocks[index];
+    // each block is I - Y T Y^T; its transpose takes T^T, and tt holds T^T, so T is tt transposed
+    const t = new Float64Array(width * width);
+    for (let i = 0; i < width; i++) for (let j = 0; j < width; j++) t[j * width + i] = tt[i * width + j];
+    const yb = multiplyTransposedA(y, width, rows, width, b, cols, gemm); // Y^T B
+    const tyb = multiplyTransposedA(t, width, width, width, yb, cols, gemm); // T^T Y^T B
+    subtractProductTransposedA(b, cols, y, width, width, rows, tyb, cols, gemm, true); // B -= Y T^T Y^T B
+  }
+  return multiplyTransposedA(tridiagonalVectors.subarray(from), n, n, to - from, b, cols, gemm);
+}
+
 /** The divide-and-conquer leaves: implicit QL with rotations on an identity start, in plain JS. */
 function solveLeafByQl(d: Float64Array, e: Float64Array): TridiagonalEigen {
   const n = d.length;

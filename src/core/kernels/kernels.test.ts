@@ -13,7 +13,13 @@ import {
 } from '../../../scripts/build-kernels.mjs';
 import { createMomentAccumulator, momentsOf } from '../moments';
 import { createNormal, createRandom } from '../random';
-import { denseSymmetricEigen, eigenWasmModule } from './eigen';
+import {
+  denseSymmetricEigen,
+  eigenvectorColumns,
+  eigenWasmModule,
+  projectOnEigenvectors,
+  reduceSymmetric,
+} from './eigen';
 import { createChunkSums } from './chunk-sums';
 import {
   addProductTransposedA,
@@ -386,6 +392,37 @@ describe('dense symmetric eigensolver', () => {
     if (expected) values.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 12));
     expectAccurateEigen(a, size, values, vectors);
   });
+
+  // the curves' energies without forming V: B carried through Q^T and the tridiagonal's vectors
+  it.each([
+    [40, 'ql', 'wasm', 0, 40],
+    [300, 'divide-conquer', 'wasm', 0, 300],
+    [300, 'divide-conquer', 'wasm', 37, 211],
+    [300, 'divide-conquer', 'js', 0, 300],
+  ] as const)(
+    'V^T B without V: n = %i, %s, %s kernel, directions %i..%i',
+    (size, method, kernel, from, to) => {
+      const a = randomSymmetric(size, 11, 0.02);
+      const reduced = reduceSymmetric(a, size, { kernel, method });
+      if (method === 'divide-conquer') expect(reduced.reflectorBlocks.length).toBe(3);
+      const cols = 7;
+      const normal = createNormal(createRandom(12));
+      const b = Float64Array.from({ length: size * cols }, () => normal());
+      const vectors = eigenvectorColumns(reduced, from, to);
+      const k = to - from;
+      const expected = new Float64Array(k * cols);
+      for (let j = 0; j < k; j++)
+        for (let c = 0; c < cols; c++) {
+          let s = 0;
+          for (let t = 0; t < size; t++) s += vectors[t * k + j] * b[t * cols + c];
+          expected[j * cols + c] = s;
+        }
+      const projected = projectOnEigenvectors(reduced, b.slice(), cols, from, to, kernel);
+      expect(projected.length).toBe(k * cols);
+      const scale = Math.max(...expected.map(Math.abs));
+      projected.forEach((x, i) => expect(Math.abs(x - expected[i]) / scale).toBeLessThan(1e-12));
+    },
+  );
 });
 
 describe('A^T B kernel (projections onto eigenvectors)', () => {
