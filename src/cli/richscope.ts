@@ -10,10 +10,13 @@ import { run } from './main';
 if (/^2[01]\./.test(process.versions.node) && !relaxedSimdValidates())
   setFlagsFromString('--experimental-wasm-relaxed-simd');
 
-// V8 optimises hot functions on a background thread by default. Every thread of a run keeps its core
-// busy, so those compilations wait, and the eigensolvers' and merges' loops run unoptimised for much
-// of their single call (docs/benchmarks.md, "Fifteenth session"). Compiling in the thread that needs
-// the code does not wait for a free core.
+// A run calls each kernel a few times on large blocks, and every thread keeps its core busy. V8's
+// defaults suit the opposite: WebAssembly starts in its baseline compiler (Liftoff) and JavaScript in
+// the interpreter, and the optimised code is compiled on a background thread, which waits for a free
+// core. The first Gram blocks and the whole eigendecomposition then ran two to three times slower
+// (docs/benchmarks.md, "Fifteenth session"). So: WebAssembly optimised when compiled (the kernels are
+// a few KB), and JavaScript optimised in the thread that needs it.
+setFlagsFromString('--no-liftoff');
 setFlagsFromString('--no-concurrent-recompilation');
 setFlagsFromString('--no-concurrent-osr');
 

@@ -294,12 +294,18 @@ export function reduceSymmetric(
       tridiagonalize(ops, n, false, hs);
       const { D, E } = workLayout(n);
       const tridiagonal = divideAndConquer(w.slice(D, D + n), w.slice(E + 1, E + n), solveLeafByQl);
-      // vectors[t][col] = component t of the col-th eigenvector of T
-      descendingOrder(tridiagonal.values).forEach((source, col) => {
-        values[col] = tridiagonal.values[source];
-        const row = source * n;
-        for (let t = 0; t < n; t++) vectors[t * n + col] = tridiagonal.vectors[row + t];
-      });
+      // vectors[t][col] = component t of the col-th eigenvector of T: a transpose, in square tiles so
+      // the strided writes stay in cache
+      const order = descendingOrder(tridiagonal.values);
+      order.forEach((source, col) => (values[col] = tridiagonal.values[source]));
+      const tile = 32;
+      for (let c0 = 0; c0 < n; c0 += tile)
+        for (let t0 = 0; t0 < n; t0 += tile)
+          for (let col = c0; col < Math.min(c0 + tile, n); col++) {
+            const row = order[col] * n;
+            for (let t = t0; t < Math.min(t0 + tile, n); t++)
+              vectors[t * n + col] = tridiagonal.vectors[row + t];
+          }
       const reflectorBlocks = compactWyBlocks(w, n, hs, kernel === 'js' ? 'js' : 'wasm', allocate);
       return { n, values, tridiagonalVectors: vectors, reflectorBlocks };
     }
