@@ -17,12 +17,20 @@ export interface EigenOps {
   axpy(y: number, x: number, len: number, alpha: number): void;
   /**
    * One tridiagonalisation step's symmetric product over the leading i x i block of the working
-   * matrix (n columns, at 0): e = A d, with d, e at mem[D], mem[E]; row i receives d. Two scratch
-   * values at mem[SCRATCH].
+   * matrix (n columns, at 0): e = A d, with d, e at mem[d], mem[e] (default mem[D], mem[E]); row i
+   * receives d. Two scratch values at mem[SCRATCH].
    */
-  symmetricProduct(n: number, i: number): void;
+  symmetricProduct(n: number, i: number, d?: number, e?: number): void;
   /** The same step's rank-2 update A -= d e^T + e d^T; then d takes row i - 1, and V(i, j) is cleared. */
-  symmetricUpdate(n: number, i: number): void;
+  symmetricUpdate(n: number, i: number, d?: number, e?: number): void;
+  /**
+   * Step i's rank-2 update (d, e at mem[d], mem[e]) of the leading (i - 1) x (i - 1) block, and in
+   * the same pass over it step i - 1's symmetric product with its vector at mem[next] into mem[nextE]
+   * (zeroed by the caller), row i - 1 receiving that vector. Every entry gets the arithmetic of
+   * `symmetricUpdate` then `symmetricProduct`; row i - 1 of the block, which the next step reduces, is
+   * the caller's.
+   */
+  symmetricUpdateProduct(n: number, i: number, d: number, e: number, next: number, nextE: number): void;
   /**
    * Deferred QL sweeps: sweep t (of `count`) is (lo, hi, off) at mem[desc + 3t ..]; for i = hi - 1 down
    * to lo, rows i, i+1 (a, b) of the n-column matrix at w become (c a - s b, s a + c b) with
@@ -103,8 +111,8 @@ export function jsOps(size: number): EigenOps {
     axpy(y, x, len, alpha) {
       for (let k = 0; k < len; k++) mem[y + k] += alpha * mem[x + k];
     },
-    symmetricProduct(n, i) {
-      const { D, E, SCRATCH } = workLayout(n);
+    symmetricProduct(n, i, D = workLayout(n).D, E = workLayout(n).E) {
+      const { SCRATCH } = workLayout(n);
       let j = 0;
       for (; j + 1 < i; j += 2) {
         const [f1, f2] = [mem[D + j], mem[D + j + 1]];
@@ -128,8 +136,7 @@ export function jsOps(size: number): EigenOps {
         mem[E + j] = g;
       }
     },
-    symmetricUpdate(n, i) {
-      const { D, E } = workLayout(n);
+    symmetricUpdate(n, i, D = workLayout(n).D, E = workLayout(n).E) {
       for (let j = 0; j < i; j += 2) {
         const col = j * n;
         const [f1, g1] = [mem[D + j], mem[E + j]];
@@ -142,6 +149,48 @@ export function jsOps(size: number): EigenOps {
         } else rank2(col + j, E + j, D + j, i - j, f1, g1);
         mem[D + j] = mem[col + i - 1];
         mem[col + i] = 0; // V(i, j) = 0
+      }
+    },
+    symmetricUpdateProduct(n, i, D, E, D2, E2) {
+      const m = i - 1;
+      const rowm = m * n;
+      let j = 0;
+      for (; j + 1 < m; j += 2) {
+        const col = j * n;
+        const next = col + n;
+        const [f1, g1, f2, g2] = [mem[D + j], mem[E + j], mem[D + j + 1], mem[E + j + 1]];
+        mem[col + j] -= f1 * mem[E + j] + g1 * mem[D + j];
+        mem[col + j + 1] -= f1 * mem[E + j + 1] + g1 * mem[D + j + 1];
+        mem[next + j + 1] -= f2 * mem[E + j + 1] + g2 * mem[D + j + 1];
+        const [h1, h2] = [mem[D2 + j], mem[D2 + j + 1]];
+        mem[rowm + j] = h1;
+        mem[rowm + j + 1] = h2;
+        const below = mem[col + j + 1];
+        const p1 = mem[E2 + j] + mem[col + j] * h1 + below * mem[D2 + j + 1];
+        mem[E2 + j + 1] += below * h1;
+        const p2 = mem[E2 + j + 1] + mem[next + j + 1] * h2;
+        let s1 = 0;
+        let s2 = 0;
+        for (let r = j + 2; r < m; r++) {
+          const a = (mem[col + r] -= f1 * mem[E + r] + g1 * mem[D + r]);
+          const b = (mem[next + r] -= f2 * mem[E + r] + g2 * mem[D + r]);
+          s1 += a * mem[D2 + r];
+          s2 += b * mem[D2 + r];
+          mem[E2 + r] = mem[E2 + r] + a * h1 + b * h2;
+        }
+        mem[E2 + j] = p1 + s1;
+        mem[E2 + j + 1] = p2 + s2;
+      }
+      if (j < m) {
+        // the last column alone: its diagonal is its only row in the block
+        const col = j * n;
+        const [f1, g1] = [mem[D + j], mem[E + j]];
+        mem[col + j] -= f1 * mem[E + j] + g1 * mem[D + j];
+        const h1 = mem[D2 + j];
+        mem[rowm + j] = h1;
+        let g = mem[E2 + j] + mem[col + j] * h1;
+        g += dotaxpy(col + j + 1, D2 + j + 1, E2 + j + 1, m - j - 1, h1);
+        mem[E2 + j] = g;
       }
     },
     rotbatch(w, n, desc, count, cs, ss) {
@@ -172,6 +221,15 @@ interface EigenExports {
   axpy(y: number, x: number, len: number, alpha: number): void;
   symmetric_product(w: number, n: number, i: number, d: number, e: number, scratch: number): void;
   symmetric_update(w: number, n: number, i: number, d: number, e: number): void;
+  symmetric_update_product(
+    w: number,
+    n: number,
+    i: number,
+    d: number,
+    e: number,
+    next: number,
+    nextE: number,
+  ): void;
   rotbatch(w: number, n: number, desc: number, count: number, cs: number, ss: number, block: number): void;
 }
 
@@ -198,13 +256,14 @@ function wasmOps(size: number): EigenOps | null {
     release: lease.release,
     dot: (a, b, len) => x.dot(a * 8, b * 8, len),
     axpy: (y, z, len, alpha) => x.axpy(y * 8, z * 8, len, alpha),
-    symmetricProduct(n, i) {
-      const { D, E, SCRATCH } = workLayout(n);
-      x.symmetric_product(0, n, i, D * 8, E * 8, SCRATCH * 8);
+    symmetricProduct(n, i, D = workLayout(n).D, E = workLayout(n).E) {
+      x.symmetric_product(0, n, i, D * 8, E * 8, workLayout(n).SCRATCH * 8);
     },
-    symmetricUpdate(n, i) {
-      const { D, E } = workLayout(n);
+    symmetricUpdate(n, i, D = workLayout(n).D, E = workLayout(n).E) {
       x.symmetric_update(0, n, i, D * 8, E * 8);
+    },
+    symmetricUpdateProduct(n, i, D, E, D2, E2) {
+      x.symmetric_update_product(0, n, i, D * 8, E * 8, D2 * 8, E2 * 8);
     },
     rotbatch: (w, n, desc, count, cs, ss) =>
       x.rotbatch(w * 8, n, desc * 8, count, cs * 8, ss * 8, ROTATION_BLOCK_COLUMNS),
@@ -220,7 +279,8 @@ export const ROTATION_BATCH = 16;
 
 /**
  * Working memory: w (n x n) at 0, then d, e (n each), cs, ss (ROTATION_BATCH n each), sweep
- * descriptors, two scratch values.
+ * descriptors, two scratch values, and a second d, e (the next tridiagonalisation step's, while the
+ * current one's are still read).
  */
 export function workLayout(n: number) {
   const D = n * n;
@@ -229,7 +289,9 @@ export function workLayout(n: number) {
   const SS = CS + ROTATION_BATCH * n;
   const DESC = SS + ROTATION_BATCH * n;
   const SCRATCH = DESC + 3 * ROTATION_BATCH * n;
-  return { D, E, CS, SS, DESC, SCRATCH, size: SCRATCH + 2 };
+  const D2 = SCRATCH + 2;
+  const E2 = D2 + n;
+  return { D, E, CS, SS, DESC, SCRATCH, D2, E2, size: E2 + n };
 }
 
 /** The solver's working memory for an n x n problem (and `extra` elements), in WebAssembly unless 'js'. */

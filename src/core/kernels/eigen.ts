@@ -32,10 +32,9 @@ const EPS = 2 ** -52;
 /**
  * Householder reduction of the symmetric matrix held transposed in w = mem[0, n^2) (V(r, c) is
  * w[c n + r]; its lower triangle in the V sense is read) to tridiagonal form: d = mem[D..], e = mem[E..]
- * with e[i] coupling i-1 and i. With `accumulate`, w ends as Q transposed (row j = column j of Q);
- * otherwise row i of w keeps Householder vector i in its first i entries and h_i is returned in `hs`.
+ * with e[i] coupling i-1 and i; w ends as Q transposed (row j = column j of Q).
  */
-function tridiagonalize(ops: EigenOps, n: number, accumulate: boolean, hs: Float64Array | null): void {
+function tridiagonalize(ops: EigenOps, n: number): void {
   const w = ops.mem;
   const { D, E } = workLayout(n);
   for (let j = 0; j < n; j++) w[D + j] = w[j * n + n - 1];
@@ -50,7 +49,6 @@ function tridiagonalize(ops: EigenOps, n: number, accumulate: boolean, hs: Float
         w[j * n + i] = 0;
         w[i * n + j] = 0;
       }
-      if (hs) hs[i] = 0;
     } else {
       for (let k = 0; k < i; k++) {
         w[D + k] /= scale;
@@ -75,14 +73,8 @@ function tridiagonalize(ops: EigenOps, n: number, accumulate: boolean, hs: Float
       // A -= d e^T + e d^T restricted to the lower triangle, two columns a pass (each entry gets the
       // same update as one column at a time); d takes the next row
       ops.symmetricUpdate(n, i);
-      if (hs) hs[i] = h;
     }
     w[D + i] = h;
-  }
-  if (!accumulate) {
-    for (let i = 0; i < n; i++) w[D + i] = w[i * n + i];
-    w[E] = 0;
-    return;
   }
   for (let i = 0; i < n - 1; i++) {
     w[i * n + n - 1] = w[i * n + i]; // V(n-1, i) = V(i, i)
@@ -105,6 +97,135 @@ function tridiagonalize(ops: EigenOps, n: number, accumulate: boolean, hs: Float
   }
   w[(n - 1) * n + n - 1] = 1;
   w[E] = 0;
+}
+
+/**
+ * `tridiagonalize` without accumulating Q, its Householder vectors left in the rows of w and h_i in
+ * `hs`, for divide and conquer. Each step's rank-2 update runs in one pass with the next step's
+ * symmetric product (`symmetricUpdateProduct`), so the working matrix is read once a step instead of
+ * twice; the next step's vector, row i - 1 after the update, is computed first from the same formula.
+ * Every entry gets the arithmetic of `tridiagonalize`, in the same order, so the results are the same
+ * to the bit.
+ */
+function tridiagonalizeInPlace(ops: EigenOps, n: number, hs: Float64Array): void {
+  const w = ops.mem;
+  const layout = workLayout(n);
+  const offDiagonal = new Float64Array(n);
+  let [d, e, next, nextE] = [layout.D, layout.E, layout.D2, layout.E2];
+  for (let j = 0; j < n; j++) w[d + j] = w[j * n + n - 1];
+  // whether d holds step i's Householder vector and e its product already (from the pass before)
+  let reduced = false;
+  let h = 0;
+  for (let i = n - 1; i > 0; i--) {
+    if (!reduced) {
+      const scale = absoluteSum(w, d, i);
+      if (scale === 0) {
+        offDiagonal[i] = w[d + i - 1];
+        for (let j = 0; j < i; j++) {
+          w[d + j] = w[j * n + i - 1];
+          w[j * n + i] = 0;
+          w[i * n + j] = 0;
+        }
+        hs[i] = 0;
+        continue;
+      }
+      h = householderVector(w, d, i, scale, offDiagonal);
+      w.fill(0, e, e + i);
+      ops.symmetricProduct(n, i, d, e);
+    }
+    finishProduct(w, d, e, i, h);
+    hs[i] = h;
+    reduced = false;
+    if (i === 1) {
+      ops.symmetricUpdate(n, i, d, e);
+      break;
+    }
+    // row i - 1 as this step's update leaves it: the next step's vector
+    const [dLast, eLast] = [w[d + i - 1], w[e + i - 1]];
+    for (let j = 0; j < i; j++) w[next + j] = w[j * n + i - 1] - (w[d + j] * eLast + w[e + j] * dLast);
+    const scale = absoluteSum(w, next, i - 1);
+    if (scale === 0) {
+      // the next step reduces nothing: this step's update alone (it takes row i - 1 into d itself)
+      ops.symmetricUpdate(n, i, d, e);
+      continue;
+    }
+    for (let j = 0; j < i; j++) {
+      w[j * n + i - 1] = w[next + j];
+      w[j * n + i] = 0; // V(i, j) = 0
+    }
+    h = householderVector(w, next, i - 1, scale, offDiagonal);
+    w.fill(0, nextE, nextE + i - 1);
+    ops.symmetricUpdateProduct(n, i, d, e, next, nextE);
+    [d, e, next, nextE] = [next, nextE, d, e];
+    reduced = true;
+  }
+  for (let i = 0; i < n; i++) w[layout.D + i] = w[i * n + i];
+  w.set(offDiagonal, layout.E);
+}
+
+/**
+ * The tridiagonal form of the symmetric `a` (its lower triangle is read): the diagonal and the
+ * couplings (e[i] couples i - 1 and i, e[0] = 0), by the reduction divide and conquer runs or, with
+ * `accumulating`, the one that also forms Q for the QL method. Both do the same arithmetic, which
+ * the tests hold to the bit.
+ */
+export function tridiagonalForm(
+  a: Float64Array,
+  n: number,
+  { kernel, accumulating = false }: { kernel?: EigenKernelName; accumulating?: boolean } = {},
+): { d: Float64Array; e: Float64Array } {
+  const ops = createOps(n, kernel);
+  try {
+    loadLower(ops, a, n);
+    if (accumulating) tridiagonalize(ops, n);
+    else tridiagonalizeInPlace(ops, n, new Float64Array(n));
+    const { D, E } = workLayout(n);
+    return { d: ops.mem.slice(D, D + n), e: ops.mem.slice(E, E + n) };
+  } finally {
+    ops.release();
+  }
+}
+
+function absoluteSum(w: Float64Array, at: number, length: number): number {
+  let scale = 0;
+  for (let k = 0; k < length; k++) scale += Math.abs(w[at + k]);
+  return scale;
+}
+
+/**
+ * Scales row i (its first i entries at w[d..]) into step i's Householder vector; the off-diagonal
+ * entry goes to offDiagonal[i]. Returns h.
+ */
+function householderVector(
+  w: Float64Array,
+  d: number,
+  i: number,
+  scale: number,
+  offDiagonal: Float64Array,
+): number {
+  let h = 0;
+  for (let k = 0; k < i; k++) {
+    w[d + k] /= scale;
+    h += w[d + k] * w[d + k];
+  }
+  const f = w[d + i - 1];
+  let g = Math.sqrt(h);
+  if (f > 0) g = -g;
+  offDiagonal[i] = scale * g;
+  h -= f * g;
+  w[d + i - 1] = f - g;
+  return h;
+}
+
+/** e = A d / h, then e -= (e . d / 2h) d: the step's vector for the rank-2 update. */
+function finishProduct(w: Float64Array, d: number, e: number, i: number, h: number): void {
+  let f = 0;
+  for (let j = 0; j < i; j++) {
+    w[e + j] /= h;
+    f += w[e + j] * w[d + j];
+  }
+  const hh = f / (h + h);
+  for (let j = 0; j < i; j++) w[e + j] -= hh * w[d + j];
 }
 
 /**
@@ -291,7 +412,7 @@ export function reduceSymmetric(
     const w = ops.mem;
     if (method === 'divide-conquer' && n > LEAF_SIZE) {
       const hs = new Float64Array(n);
-      tridiagonalize(ops, n, false, hs);
+      tridiagonalizeInPlace(ops, n, hs);
       const { D, E } = workLayout(n);
       const tridiagonal = divideAndConquer(w.slice(D, D + n), w.slice(E + 1, E + n), solveLeafByQl);
       // vectors[t][col] = component t of the col-th eigenvector of T: a transpose, in square tiles so
@@ -309,7 +430,7 @@ export function reduceSymmetric(
       const reflectorBlocks = compactWyBlocks(w, n, hs, kernel === 'js' ? 'js' : 'wasm', allocate);
       return { n, values, tridiagonalVectors: vectors, reflectorBlocks };
     }
-    tridiagonalize(ops, n, true, null);
+    tridiagonalize(ops, n);
     tridiagonalQl(ops, n, true);
     const d = w.subarray(n * n, n * n + n);
     descendingOrder(d).forEach((source, k) => {

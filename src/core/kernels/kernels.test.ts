@@ -19,6 +19,7 @@ import {
   eigenWasmModule,
   projectOnEigenvectors,
   reduceSymmetric,
+  tridiagonalForm,
 } from './eigen';
 import { createChunkSums } from './chunk-sums';
 import {
@@ -391,6 +392,41 @@ describe('dense symmetric eigensolver', () => {
     values.forEach((v, k) => expect(Math.abs(v - reference.values[k])).toBeLessThan(1e-13 * size * scale));
     if (expected) values.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 12));
     expectAccurateEigen(a, size, values, vectors);
+  });
+
+  // divide and conquer's reduction runs each update in one pass with the next step's product; the
+  // QL method's reduction runs them apart (and forms Q): the same arithmetic, so the same bits
+  const blockDiagonal = (sizes: number[]) => {
+    const size = sizes.reduce((x, y) => x + y, 0);
+    const a = new Float64Array(size * size);
+    let at = 0;
+    sizes.forEach((width, b) => {
+      const block = randomSymmetric(width, 20 + b, 0.02);
+      for (let i = 0; i < width; i++)
+        for (let j = 0; j < width; j++) a[(at + i) * size + at + j] = block[i * width + j];
+      at += width;
+    });
+    return a;
+  };
+  it.each([
+    ['random, odd n', () => randomSymmetric(131, 14, 0.01)],
+    ['random, even n', () => randomSymmetric(160, 15, 0.03)],
+    ['block diagonal (steps that reduce nothing, found ahead)', () => blockDiagonal([70, 3, 58])],
+    [
+      'diagonal (every step reduces nothing)',
+      () => tridiagonal([...Array(60).keys()], Array<number>(59).fill(0)),
+    ],
+    ['already tridiagonal', () => tridiagonal([...Array(61).keys()], Array<number>(60).fill(0.5))],
+    ['zero', () => new Float64Array(50 * 50)],
+  ])('tridiagonal form, fused and apart, to the bit: %s', (_, make) => {
+    const a = make();
+    const size = Math.round(Math.sqrt(a.length));
+    for (const kernel of ['wasm', 'js'] as const) {
+      const fused = tridiagonalForm(a, size, { kernel });
+      const apart = tridiagonalForm(a, size, { kernel, accumulating: true });
+      expect(Array.from(fused.d)).toEqual(Array.from(apart.d));
+      expect(Array.from(fused.e)).toEqual(Array.from(apart.e));
+    }
   });
 
   // the curves' energies without forming V: B carried through Q^T and the tridiagonal's vectors
