@@ -172,16 +172,15 @@ export async function accumulateInThreads(
       arrays,
     }));
   });
-  const [own, ...others] = shards;
-  const threads = others.map((shard) =>
-    options.backend === 'inline'
-      ? null
-      : runNodeWorker<ShardResult>({ kind: 'shard', ...shard }, options.workerFile),
+  // worker threads for every shard but the first, which this thread runs while they start up, in
+  // shared memory like theirs
+  const onThreads = options.backend === 'worker';
+  const threads = shards.map((shard, k) =>
+    onThreads && k > 0 ? runNodeWorker<ShardResult>({ kind: 'shard', ...shard }, options.workerFile) : null,
   );
-  // this thread runs the first shard (its threads start meanwhile), in shared memory like theirs
-  const first = await accumulateNpyShard(own, options.backend === 'inline' ? undefined : sharedFloat64);
-  const results = [first];
-  for (let k = 0; k < others.length; k++) results.push(await (threads[k] ?? accumulateNpyShard(others[k])));
+  const results = await Promise.all(
+    shards.map((shard, k) => threads[k] ?? accumulateNpyShard(shard, onThreads ? sharedFloat64 : undefined)),
+  );
   const parts = results.flatMap((result) => (result.kind === 'moments' ? [result.moments] : []));
   if (parts.length !== results.length) return null;
   // in row order (a pair's front part, then its back part), merged into the first part, which worker
