@@ -13,7 +13,7 @@ if (/^2[01]\./.test(process.versions.node) && !relaxedSimdValidates())
 // A run calls each kernel a few times on large blocks, and every thread keeps its core busy. V8's
 // defaults suit the opposite: WebAssembly starts in its baseline compiler (Liftoff) and JavaScript in
 // the interpreter, and the optimised code is compiled on a background thread, which waits for a free
-// core. The first Gram blocks and the whole eigendecomposition then ran two to three times slower
+// core. The first Gram blocks and much of the eigendecomposition then ran unoptimised
 // (docs/benchmarks.md, "Fifteenth session"). So: WebAssembly optimised when compiled (the kernels are
 // a few KB), and JavaScript optimised in the thread that needs it.
 setFlagsFromString('--no-liftoff');

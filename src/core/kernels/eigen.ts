@@ -38,38 +38,18 @@ function tridiagonalize(ops: EigenOps, n: number): void {
   const w = ops.mem;
   const { D, E } = workLayout(n);
   for (let j = 0; j < n; j++) w[D + j] = w[j * n + n - 1];
+  // the off-diagonal entry of step i goes to e[i], past the entries the step works in
+  const offDiagonal = w.subarray(E, E + n);
   for (let i = n - 1; i > 0; i--) {
-    let scale = 0;
+    const scale = absoluteSum(w, D, i);
     let h = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(w[D + k]);
-    if (scale === 0) {
-      w[E + i] = w[D + i - 1];
-      for (let j = 0; j < i; j++) {
-        w[D + j] = w[j * n + i - 1];
-        w[j * n + i] = 0;
-        w[i * n + j] = 0;
-      }
-    } else {
-      for (let k = 0; k < i; k++) {
-        w[D + k] /= scale;
-        h += w[D + k] * w[D + k];
-      }
-      let f = w[D + i - 1];
-      let g = Math.sqrt(h);
-      if (f > 0) g = -g;
-      w[E + i] = scale * g;
-      h -= f * g;
-      w[D + i - 1] = f - g;
+    if (scale === 0) reduceNothing(w, n, D, i, offDiagonal);
+    else {
+      h = householderVector(w, D, i, scale, offDiagonal);
       w.fill(0, E, E + i);
       // e = A d over the leading i x i block (lower triangle, column by column), two columns a pass
       ops.symmetricProduct(n, i);
-      f = 0;
-      for (let j = 0; j < i; j++) {
-        w[E + j] /= h;
-        f += w[E + j] * w[D + j];
-      }
-      const hh = f / (h + h);
-      for (let j = 0; j < i; j++) w[E + j] -= hh * w[D + j];
+      finishProduct(w, D, E, i, h);
       // A -= d e^T + e d^T restricted to the lower triangle, two columns a pass (each entry gets the
       // same update as one column at a time); d takes the next row
       ops.symmetricUpdate(n, i);
@@ -120,12 +100,7 @@ function tridiagonalizeInPlace(ops: EigenOps, n: number, hs: Float64Array): void
     if (!reduced) {
       const scale = absoluteSum(w, d, i);
       if (scale === 0) {
-        offDiagonal[i] = w[d + i - 1];
-        for (let j = 0; j < i; j++) {
-          w[d + j] = w[j * n + i - 1];
-          w[j * n + i] = 0;
-          w[i * n + j] = 0;
-        }
+        reduceNothing(w, n, d, i, offDiagonal);
         hs[i] = 0;
         continue;
       }
@@ -183,6 +158,19 @@ export function tridiagonalForm(
     return { d: ops.mem.slice(D, D + n), e: ops.mem.slice(E, E + n) };
   } finally {
     ops.release();
+  }
+}
+
+/**
+ * A step whose row is already reduced (all zero before the diagonal): its last entry is the
+ * off-diagonal, d takes row i - 1, and row and column i are cleared before the diagonal.
+ */
+function reduceNothing(w: Float64Array, n: number, d: number, i: number, offDiagonal: Float64Array): void {
+  offDiagonal[i] = w[d + i - 1];
+  for (let j = 0; j < i; j++) {
+    w[d + j] = w[j * n + i - 1];
+    w[j * n + i] = 0;
+    w[i * n + j] = 0;
   }
 }
 
