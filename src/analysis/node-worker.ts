@@ -1,9 +1,10 @@
 /**
  * worker_threads entry of the CLI (bundled to dist-cli/node-worker.mjs by scripts/build-cli.mjs).
  * Three kinds of task: one shard of the moment pass (thread-shards.ts), posting its moments back in
- * shared memory; the helper of the metrics' halves (thread-halves.ts), which posts the output half
- * and then takes direction blocks of the spectrum beside the main thread; or whole small checkpoints,
- * one per message, for as long as the CLI runs (thread-checkpoints.ts).
+ * shared memory; the helper of the metrics' halves (thread-halves.ts), which posts the output half,
+ * then solves the tridiagonal of S_pp / n when handed it and takes direction blocks of the spectrum
+ * beside the main thread; or whole small checkpoints, one per message, for as long as the CLI runs
+ * (thread-checkpoints.ts).
  * May import src/core, src/io and those modules; never the CLI or UI.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -16,22 +17,23 @@ import {
   type WholeCheckpointMessage,
   type WholeCheckpointOptions,
 } from './thread-checkpoints';
-import { fillSharedEnergies, outputsResult, type EnergyShare, type HelperMessage } from './thread-halves';
+import { serveMetricsHelper, type HelperRequest } from './thread-halves';
 import { accumulateNpyShard, type NpyShard } from './thread-shards';
 
 type NodeWorkerTask =
   | ({ kind: 'shard' } & NpyShard)
-  | { kind: 'halves'; fit: Moments }
+  | { kind: 'halves'; fit: Moments; free: Int32Array }
   | { kind: 'checkpoints'; options: WholeCheckpointOptions };
 
 const task = workerData as NodeWorkerTask;
 const port = parentPort!;
 if (task.kind === 'halves') {
-  port.postMessage({ kind: 'outputs', result: outputsResult(task.fit) } satisfies HelperMessage);
-  port.once('message', (share: EnergyShare) => {
-    fillSharedEnergies(share);
-    port.postMessage({ kind: 'energies' } satisfies HelperMessage);
-  });
+  serveMetricsHelper(
+    task.fit,
+    task.free,
+    (message, transfer) => port.postMessage(message, transfer),
+    (listener) => port.on('message', (request: HelperRequest) => listener(request)),
+  );
 } else if (task.kind === 'checkpoints') {
   // whole checkpoints, one message each, for as long as the CLI runs
   port.on('message', (files: CheckpointFiles) => {

@@ -11,7 +11,13 @@ import { analyzeMoments, outputMetrics } from '../core/analyze';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import { createMomentAccumulator } from '../core/moments';
 import { createNormal, createRandom } from '../core/random';
-import { analyzeInThreads, type HelperMessage } from './thread-halves';
+import { solveTridiagonal } from '../core/linalg';
+import {
+  analyzeInThreads,
+  serveMetricsHelper,
+  type HelperMessage,
+  type HelperRequest,
+} from './thread-halves';
 import { temporaryFolder } from '../io/testing';
 import { bundleNodeWorker } from './testing';
 
@@ -80,6 +86,46 @@ describe('analyzeInThreads', () => {
     const helperOnly = { minWork: 0, backend: 'worker' as const, workerFile, mainTakesBlocks: false };
     expect(await analyzeInThreads(fit, fit, helperOnly)).toEqual(analyzeMoments(fit));
     expect(await analyzeInThreads(fit, evalSplit, helperOnly)).toEqual(analyzeMoments(fit, evalSplit));
+  });
+
+  // p = 600, above divide and conquer's leaf size: the helper, done with its output half, solves the
+  // tridiagonal of S_pp / n while this thread forms the reflectors
+  it('the helper thread solves the tridiagonal: the same metrics', async () => {
+    const workerFile = await bundleNodeWorker();
+    const fit = checkpoint(700, 600, 5, 4);
+    const evalSplit = checkpoint(300, 600, 5, 5);
+    const helperSolves = {
+      minWork: 0,
+      backend: 'worker' as const,
+      workerFile,
+      tridiagonal: 'after-outputs' as const,
+    };
+    expect(await analyzeInThreads(fit, fit, helperSolves)).toEqual(analyzeMoments(fit));
+    expect(await analyzeInThreads(fit, evalSplit, helperSolves)).toEqual(analyzeMoments(fit, evalSplit));
+  });
+
+  it('the helper is free before its output half is posted, and answers with the eigenpairs', () => {
+    const fit = checkpoint(300, 12, 4, 1);
+    const free = new Int32Array(new SharedArrayBuffer(4));
+    const posted: HelperMessage[] = [];
+    let listener: (request: HelperRequest) => void = () => undefined;
+    serveMetricsHelper(
+      fit,
+      free,
+      (message) => {
+        if (message.kind === 'outputs') expect(Atomics.load(free, 0)).toBe(1);
+        posted.push(message);
+      },
+      (listen) => (listener = listen),
+    );
+    expect(posted.map((m) => m.kind)).toEqual(['outputs']);
+    const diagonal = Float64Array.from({ length: 80 }, (_, i) => Math.sin(i) + 2);
+    const couplings = Float64Array.from({ length: 79 }, (_, i) => Math.cos(i) / 3);
+    listener({ kind: 'tridiagonal', diagonal, couplings });
+    const answer = posted[1];
+    const expected = solveTridiagonal(diagonal, couplings);
+    expect(answer.kind === 'tridiagonal' && Array.from(answer.values)).toEqual(Array.from(expected.values));
+    expect(answer.kind === 'tridiagonal' && Array.from(answer.vectors)).toEqual(Array.from(expected.vectors));
   });
 
   it('fills the blocks itself when the helper stops after its output half', async () => {

@@ -14,9 +14,16 @@ import {
   type OutputMetrics,
   type SpectrumMetrics,
 } from '../core/analyze';
+import {
+  reducedFromStage,
+  solveTridiagonal,
+  type ReducedSymmetricEigen,
+  type TridiagonalEigen,
+} from '../core/linalg';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import {
   energyBlocks,
+  featureCovarianceStage,
   fillDirectionEnergies,
   type EnergyTarget,
   type FeatureSpectrum,
@@ -34,6 +41,12 @@ export interface ThreadHalvesOptions {
   workerFile?: string;
   /** false leaves every direction block to the helper (tests of the shared blocks); default true */
   mainTakesBlocks?: boolean;
+  /**
+   * 'when-free' (default): the helper solves the tridiagonal of S_pp / n if it is done with the
+   * output half when the tridiagonal is known, else this thread does. 'after-outputs' (tests): this
+   * thread waits for the output half first, so the helper always solves it.
+   */
+  tridiagonal?: 'when-free' | 'after-outputs';
 }
 
 export const defaultThreadHalvesOptions: ThreadHalvesOptions = {
@@ -45,8 +58,47 @@ export const defaultThreadHalvesOptions: ThreadHalvesOptions = {
 export type OutputsResult =
   { ok: true; outputs: OutputMetrics } | { ok: false; name: string; message: string };
 
-/** What the helper thread posts: its output half, then that no direction block is left. */
-export type HelperMessage = { kind: 'outputs'; result: OutputsResult } | { kind: 'energies' };
+/**
+ * What the helper thread posts: its output half, the tridiagonal's eigenpairs when it was asked to
+ * solve it, then that no direction block is left.
+ */
+export type HelperMessage =
+  | { kind: 'outputs'; result: OutputsResult }
+  | ({ kind: 'tridiagonal' } & TridiagonalEigen)
+  | { kind: 'energies' };
+
+/** What this thread asks of the helper once its output half is posted. */
+export type HelperRequest =
+  | { kind: 'tridiagonal'; diagonal: Float64Array; couplings: Float64Array }
+  | { kind: 'energies'; share: EnergyShare };
+
+/**
+ * The helper thread's side: the output half, then requests until the direction blocks are done. It
+ * marks itself free before it posts the output half (a request sent after waits in its queue), so
+ * this thread knows it may hand over the tridiagonal of S_pp / n.
+ */
+export function serveMetricsHelper(
+  fit: Moments,
+  free: Int32Array,
+  post: (message: HelperMessage, transfer?: ArrayBuffer[]) => void,
+  onRequest: (listener: (request: HelperRequest) => void) => void,
+): void {
+  const result = outputsResult(fit);
+  Atomics.store(free, 0, 1);
+  post({ kind: 'outputs', result });
+  onRequest((request) => {
+    if (request.kind === 'tridiagonal') {
+      const { values, vectors } = solveTridiagonal(request.diagonal, request.couplings);
+      post({ kind: 'tridiagonal', values, vectors }, [
+        values.buffer as ArrayBuffer,
+        vectors.buffer as ArrayBuffer,
+      ]);
+    } else {
+      fillSharedEnergies(request.share);
+      post({ kind: 'energies' });
+    }
+  });
+}
 
 /** The spectrum's direction blocks as both threads see them (every array on shared memory). */
 export interface EnergyShare {
@@ -99,6 +151,10 @@ function unwrittenBlocks(blocks: Int32Array): () => number {
 /** The second thread's side: its output half, and its share of the direction blocks. */
 interface MetricsHelper {
   outputs: Promise<OutputsResult>;
+  /** whether it is done with the output half, and so free to solve a tridiagonal at once */
+  free(): boolean;
+  /** the eigenpairs of a tridiagonal, solved on the helper; asked at most once */
+  solveTridiagonal(diagonal: Float64Array, couplings: Float64Array): Promise<TridiagonalEigen>;
   /** resolves when the helper takes no more blocks (done, or stopped by an error) */
   shareEnergies(share: EnergyShare): Promise<void>;
   stop(): void;
@@ -130,7 +186,8 @@ export async function analyzeInThreads(
     let spectra: SpectrumMetrics | null = null;
     let spectrumError: unknown = null;
     try {
-      const plan = planSpectrum(fit, evalSplit, sharedFloat64);
+      if (options.tridiagonal === 'after-outputs') await helper.outputs.catch(() => undefined);
+      const plan = planSpectrum(fit, evalSplit, sharedFloat64, await reducedOnTwoThreads(fit, helper));
       const { count } = energyBlocks(plan.spectrum, plan.targets, plan.vectors !== null);
       const share: EnergyShare = {
         spectrum: plan.spectrum,
@@ -163,10 +220,30 @@ export async function analyzeInThreads(
   }
 }
 
+/**
+ * S_pp / n decomposed with the helper's help: as soon as the tridiagonal is known, a helper done with
+ * its output half solves it while this thread forms the reflectors' blocks; otherwise this thread
+ * solves it too. The same eigenpairs either way. Undefined where `featureSpectrum` does it all.
+ */
+async function reducedOnTwoThreads(
+  fit: Moments,
+  helper: MetricsHelper,
+): Promise<ReducedSymmetricEigen | undefined> {
+  const handed: { solved?: Promise<TridiagonalEigen> } = {};
+  const stage = featureCovarianceStage(fit, sharedFloat64, (diagonal, couplings) => {
+    if (helper.free()) handed.solved = helper.solveTridiagonal(diagonal, couplings);
+  });
+  if (!stage) return undefined;
+  const tridiagonal = handed.solved ? await handed.solved : solveTridiagonal(stage.diagonal, stage.couplings);
+  return reducedFromStage(stage, tridiagonal, sharedFloat64);
+}
+
 /** Tests: the output half in this thread, no blocks taken. */
 function inlineHelper(fit: Moments): MetricsHelper {
   return {
     outputs: Promise.resolve(outputsResult(fit)),
+    free: () => false,
+    solveTridiagonal: () => Promise.reject(new Error('the inline helper solves nothing')),
     shareEnergies: () => Promise.resolve(),
     stop: () => undefined,
   };
@@ -185,16 +262,26 @@ function shared(m: Moments): Moments {
 
 /** The helper on a worker thread, handed the fit moments in shared memory. */
 function workerHelper(fit: Moments, workerFile?: string): MetricsHelper {
-  const worker = startNodeWorker({ kind: 'halves', fit }, workerFile);
+  const free = new Int32Array(new SharedArrayBuffer(4));
+  const worker = startNodeWorker({ kind: 'halves', fit, free }, workerFile);
   let stopped = () => {};
   const energiesDone = new Promise<void>((resolve) => (stopped = resolve));
+  let solved: (eigen: TridiagonalEigen) => void = () => {};
+  let unsolved: (error: Error) => void = () => {};
+  const tridiagonal = new Promise<TridiagonalEigen>((resolve, reject) => {
+    solved = resolve;
+    unsolved = reject;
+  });
+  tridiagonal.catch(() => undefined);
   const outputs = new Promise<OutputsResult>((resolve, reject) => {
     worker.on('message', (message: HelperMessage) => {
       if (message.kind === 'outputs') resolve(message.result);
+      else if (message.kind === 'tridiagonal') solved(message);
       else stopped();
     });
     const fail = (error: Error) => {
       reject(error);
+      unsolved(error);
       stopped();
     };
     worker.once('error', fail);
@@ -204,8 +291,13 @@ function workerHelper(fit: Moments, workerFile?: string): MetricsHelper {
   outputs.catch(() => undefined);
   return {
     outputs,
+    free: () => Atomics.load(free, 0) === 1,
+    solveTridiagonal(diagonal, couplings) {
+      worker.postMessage({ kind: 'tridiagonal', diagonal, couplings } satisfies HelperRequest);
+      return tridiagonal;
+    },
     shareEnergies(share) {
-      worker.postMessage(share);
+      worker.postMessage({ kind: 'energies', share } satisfies HelperRequest);
       return energiesDone;
     },
     stop: () => void worker.terminate(),

@@ -7,6 +7,7 @@
 import { accuracy, nc1, readoutResidual } from './companion';
 import { jackknifeErrors, type JackknifeErrors } from './jackknife';
 import { checkpointLayers, earlierLayerMetrics } from './layer-dlr';
+import type { ReducedSymmetricEigen } from './linalg';
 import { lowRankMeasureWithDirections, type LowRankMeasure } from './low-rank-measure';
 import { nestedFactor } from './nested-projections';
 import {
@@ -96,15 +97,16 @@ export interface SpectrumPlan {
 
 /**
  * The eigendecomposition and the targets of the curves (read in place from the splits' moments);
- * `allocate` places the arrays it creates.
+ * `allocate` places the arrays it creates. `reduced`: the decomposition when already made.
  */
 export function planSpectrum(
   fit: Moments,
   evalSplit: Moments = fit,
   allocate: Allocate = allocateLocal,
+  reduced?: ReducedSymmetricEigen,
 ): SpectrumPlan {
   checkSplits(fit, evalSplit);
-  const spectrum = featureSpectrum(fit, allocate);
+  const spectrum = featureSpectrum(fit, allocate, reduced);
   const heldOut = evalSplit !== fit;
   const count = spectrum.rho.length;
   const targets: EnergyTarget[] = [];

@@ -4,12 +4,17 @@
  * `reducedSymmetricEigen` (the same solver, stopped before the eigenvectors are formed), so a faster
  * solver replaces one module (src/core/kernels/eigen.ts).
  */
+import { LEAF_SIZE, type TridiagonalEigen } from './kernels/divide-conquer';
 import {
   denseSymmetricEigen,
   eigenvectorColumns,
   projectOnEigenvectors,
+  reducedFromStage,
   reduceSymmetric,
+  solveTridiagonal,
+  tridiagonalStage,
   type ReducedSymmetricEigen,
+  type TridiagonalStage,
 } from './kernels/eigen';
 import type { Allocate } from './types';
 
@@ -32,6 +37,19 @@ export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
 }
 
 export { eigenvectorColumns, projectOnEigenvectors, type ReducedSymmetricEigen };
+
+/**
+ * The same decomposition in two steps, for callers that solve the tridiagonal on another thread
+ * (src/analysis/thread-halves.ts): n above LEAF_SIZE only.
+ */
+export {
+  LEAF_SIZE,
+  reducedFromStage,
+  solveTridiagonal,
+  tridiagonalStage,
+  type TridiagonalEigen,
+  type TridiagonalStage,
+};
 
 /**
  * `symmetricEigen` of A / divisor up to forming the eigenvectors, which `eigenvectorColumns` then does

@@ -9,9 +9,12 @@
 import { blockTrace } from './blocks';
 import {
   eigenvectorColumns,
+  LEAF_SIZE,
   projectOnEigenvectors,
   reducedSymmetricEigen,
+  tridiagonalStage,
   type ReducedSymmetricEigen,
+  type TridiagonalStage,
 } from './linalg';
 import { multiplyTransposedA } from './kernels/gemm';
 import { nestedCurve, type NestedFactor } from './nested-projections';
@@ -33,18 +36,41 @@ export interface FeatureSpectrum {
 /**
  * Eigendecomposition of the fit split's feature covariance S_pp / n, up to forming the eigenvectors;
  * `allocate` places its large arrays (shared memory lets a second thread form some of the vectors).
+ * `reduced`: that decomposition when already made (`featureCovarianceStage` on two threads).
  */
-export function featureSpectrum(fit: Moments, allocate?: Allocate): FeatureSpectrum {
+export function featureSpectrum(
+  fit: Moments,
+  allocate?: Allocate,
+  reduced?: ReducedSymmetricEigen,
+): FeatureSpectrum {
   const { p, n } = fit;
   if (n < 2) throw new RangeError(`the fit split has ${n} row(s); at least 2 are needed for a spectrum`);
-  // S_pp / n, read in place: the first p columns of the first p rows of S
-  const reduced = reducedSymmetricEigen(fit.scatter, p, { allocate, stride: fit.mean.length, divisor: n });
+  reduced ??= reducedSymmetricEigen(fit.scatter, p, covarianceInPlace(fit, allocate));
   const { values } = reduced;
   const largest = values[0];
   const truncated = n <= p;
   let kept = largest > 0 ? values.filter((x) => x > SPECTRUM_TOLERANCE * largest).length : 0;
   if (truncated) kept = Math.min(kept, n - 1);
   return { rho: values.slice(0, kept), p, truncated, reduced };
+}
+
+/** S_pp / n, read in place: the first p columns of the first p rows of S. */
+function covarianceInPlace(fit: Moments, allocate?: Allocate) {
+  return { allocate, stride: fit.mean.length, divisor: fit.n };
+}
+
+/**
+ * The first stage of `featureSpectrum`'s decomposition (kernels/eigen.ts `tridiagonalStage`), for a
+ * caller that solves the tridiagonal elsewhere; null where the decomposition has no such stage (p at
+ * most the leaf size) or the split is too small for a spectrum.
+ */
+export function featureCovarianceStage(
+  fit: Moments,
+  allocate: Allocate | undefined,
+  onTridiagonal: (diagonal: Float64Array, couplings: Float64Array) => void,
+): TridiagonalStage | null {
+  if (fit.n < 2 || fit.p <= LEAF_SIZE) return null;
+  return tridiagonalStage(fit.scatter, fit.p, { ...covarianceInPlace(fit, allocate), onTridiagonal });
 }
 
 /** v_from .. v_{to-1}: p x (to - from) row-major, column j is v_{from + j}. */

@@ -390,6 +390,10 @@ export function reduceSymmetric(
     divisor = 1,
   }: ReduceOptions = {},
 ): ReducedSymmetricEigen {
+  if (method === 'divide-conquer' && n > LEAF_SIZE) {
+    const stage = tridiagonalStage(a, n, { kernel, allocate, stride, divisor });
+    return reducedFromStage(stage, solveTridiagonal(stage.diagonal, stage.couplings), allocate);
+  }
   const values = allocate(n);
   const vectors = allocate(n * n);
   if (n === 0) return { n, values, tridiagonalVectors: vectors, reflectorBlocks: [] };
@@ -398,26 +402,6 @@ export function reduceSymmetric(
   try {
     loadLower(ops, a, n, stride, divisor);
     const w = ops.mem;
-    if (method === 'divide-conquer' && n > LEAF_SIZE) {
-      const hs = new Float64Array(n);
-      tridiagonalizeInPlace(ops, n, hs);
-      const { D, E } = workLayout(n);
-      const tridiagonal = divideAndConquer(w.slice(D, D + n), w.slice(E + 1, E + n), solveLeafByQl);
-      // vectors[t][col] = component t of the col-th eigenvector of T: a transpose, in square tiles so
-      // the strided writes stay in cache
-      const order = descendingOrder(tridiagonal.values);
-      order.forEach((source, col) => (values[col] = tridiagonal.values[source]));
-      const tile = 32;
-      for (let c0 = 0; c0 < n; c0 += tile)
-        for (let t0 = 0; t0 < n; t0 += tile)
-          for (let col = c0; col < Math.min(c0 + tile, n); col++) {
-            const row = order[col] * n;
-            for (let t = t0; t < Math.min(t0 + tile, n); t++)
-              vectors[t * n + col] = tridiagonal.vectors[row + t];
-          }
-      const reflectorBlocks = compactWyBlocks(w, n, hs, kernel === 'js' ? 'js' : 'wasm', allocate);
-      return { n, values, tridiagonalVectors: vectors, reflectorBlocks };
-    }
     tridiagonalize(ops, n);
     tridiagonalQl(ops, n, true);
     const d = w.subarray(n * n, n * n + n);
@@ -430,6 +414,78 @@ export function reduceSymmetric(
   } finally {
     ops.release();
   }
+}
+
+/** `reduceSymmetric`'s divide-and-conquer path up to the tridiagonal's eigenpairs: T and the reflectors. */
+export interface TridiagonalStage {
+  n: number;
+  diagonal: Float64Array;
+  /** couplings[i] couples i and i + 1 */
+  couplings: Float64Array;
+  reflectorBlocks: ReflectorBlock[];
+}
+
+/**
+ * The reduction of `reduceSymmetric` (n above the leaf size), stopped before the tridiagonal is
+ * solved. `onTridiagonal` gets T as soon as it is known, before the reflectors' blocks are formed, so
+ * that another thread can solve it (`solveTridiagonal`) meanwhile; `reducedFromStage` then completes
+ * the decomposition the same way whoever solved T.
+ */
+export function tridiagonalStage(
+  a: Float64Array,
+  n: number,
+  {
+    kernel,
+    allocate = allocateLocal,
+    stride = n,
+    divisor = 1,
+    onTridiagonal,
+  }: Omit<ReduceOptions, 'method'> & {
+    onTridiagonal?: (diagonal: Float64Array, couplings: Float64Array) => void;
+  } = {},
+): TridiagonalStage {
+  if (n <= LEAF_SIZE) throw new RangeError(`tridiagonalStage: n = ${n} is at most the leaf size`);
+  const ops = createOps(n, kernel);
+  try {
+    loadLower(ops, a, n, stride, divisor);
+    const hs = new Float64Array(n);
+    tridiagonalizeInPlace(ops, n, hs);
+    const { D, E } = workLayout(n);
+    const w = ops.mem;
+    const [diagonal, couplings] = [w.slice(D, D + n), w.slice(E + 1, E + n)];
+    onTridiagonal?.(diagonal, couplings);
+    const reflectorBlocks = compactWyBlocks(w, n, hs, kernel === 'js' ? 'js' : 'wasm', allocate);
+    return { n, diagonal, couplings, reflectorBlocks };
+  } finally {
+    ops.release();
+  }
+}
+
+/** Every eigenpair of the tridiagonal (divide and conquer, QL at the leaves); vectors as rows. */
+export function solveTridiagonal(diagonal: Float64Array, couplings: Float64Array): TridiagonalEigen {
+  return divideAndConquer(diagonal, couplings, solveLeafByQl);
+}
+
+/** The reduced decomposition from its stage and the tridiagonal's eigenpairs. */
+export function reducedFromStage(
+  { n, reflectorBlocks }: TridiagonalStage,
+  tridiagonal: TridiagonalEigen,
+  allocate: Allocate = allocateLocal,
+): ReducedSymmetricEigen {
+  const values = allocate(n);
+  const vectors = allocate(n * n);
+  // vectors[t][col] = component t of the col-th eigenvector of T: a transpose, in square tiles so the
+  // strided writes stay in cache
+  const order = descendingOrder(tridiagonal.values);
+  order.forEach((source, col) => (values[col] = tridiagonal.values[source]));
+  const tile = 32;
+  for (let c0 = 0; c0 < n; c0 += tile)
+    for (let t0 = 0; t0 < n; t0 += tile)
+      for (let col = c0; col < Math.min(c0 + tile, n); col++) {
+        const row = order[col] * n;
+        for (let t = t0; t < Math.min(t0 + tile, n); t++) vectors[t * n + col] = tridiagonal.vectors[row + t];
+      }
+  return { n, values, tridiagonalVectors: vectors, reflectorBlocks };
 }
 
 /**
