@@ -4,7 +4,8 @@
  * of size C and p x p x C products) while this thread computes the eigendecomposition of S_pp / n. Then both threads share the
  * rest of the spectrum half, the direction energies (the curves' targets projected on the
  * eigenvectors: blocks of directions, or one target a block, spectra.ts `energyBlocks`), block by
- * block from a shared counter, so whichever thread is free takes the next block. Every array the helper reads is in shared memory; nothing is copied between threads.
+ * block from a shared counter, so whichever thread is free takes the next block. Every array the
+ * helper reads is in shared memory; nothing is copied between threads.
  */
 import {
   combineMetrics,

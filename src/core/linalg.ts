@@ -4,7 +4,7 @@
  * `reducedSymmetricEigen` (the same solver, stopped before the eigenvectors are formed), so a faster
  * solver replaces one module (src/core/kernels/eigen.ts).
  */
-import { LEAF_SIZE, type TridiagonalEigen } from './kernels/divide-conquer';
+import type { TridiagonalEigen } from './kernels/divide-conquer';
 import {
   denseSymmetricEigen,
   eigenvectorColumns,
@@ -40,16 +40,9 @@ export { eigenvectorColumns, projectOnEigenvectors, type ReducedSymmetricEigen }
 
 /**
  * The same decomposition in two steps, for callers that solve the tridiagonal on another thread
- * (src/analysis/thread-halves.ts): n above LEAF_SIZE only.
+ * (src/analysis/thread-halves.ts); `tridiagonalStage` is null where there is no such stage.
  */
-export {
-  LEAF_SIZE,
-  reducedFromStage,
-  solveTridiagonal,
-  tridiagonalStage,
-  type TridiagonalEigen,
-  type TridiagonalStage,
-};
+export { reducedFromStage, solveTridiagonal, tridiagonalStage, type TridiagonalEigen, type TridiagonalStage };
 
 /**
  * `symmetricEigen` of A / divisor up to forming the eigenvectors, which `eigenvectorColumns` then does

@@ -9,7 +9,6 @@
 import { blockTrace } from './blocks';
 import {
   eigenvectorColumns,
-  LEAF_SIZE,
   projectOnEigenvectors,
   reducedSymmetricEigen,
   tridiagonalStage,
@@ -69,7 +68,7 @@ export function featureCovarianceStage(
   allocate: Allocate | undefined,
   onTridiagonal: (diagonal: Float64Array, couplings: Float64Array) => void,
 ): TridiagonalStage | null {
-  if (fit.n < 2 || fit.p <= LEAF_SIZE) return null;
+  if (fit.n < 2) return null;
   return tridiagonalStage(fit.scatter, fit.p, { ...covarianceInPlace(fit, allocate), onTridiagonal });
 }
 

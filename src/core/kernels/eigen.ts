@@ -390,10 +390,9 @@ export function reduceSymmetric(
     divisor = 1,
   }: ReduceOptions = {},
 ): ReducedSymmetricEigen {
-  if (method === 'divide-conquer' && n > LEAF_SIZE) {
-    const stage = tridiagonalStage(a, n, { kernel, allocate, stride, divisor });
-    return reducedFromStage(stage, solveTridiagonal(stage.diagonal, stage.couplings), allocate);
-  }
+  const stage =
+    method === 'divide-conquer' ? tridiagonalStage(a, n, { kernel, allocate, stride, divisor }) : null;
+  if (stage) return reducedFromStage(stage, solveTridiagonal(stage.diagonal, stage.couplings), allocate);
   const values = allocate(n);
   const vectors = allocate(n * n);
   if (n === 0) return { n, values, tridiagonalVectors: vectors, reflectorBlocks: [] };
@@ -426,8 +425,8 @@ export interface TridiagonalStage {
 }
 
 /**
- * The reduction of `reduceSymmetric` (n above the leaf size), stopped before the tridiagonal is
- * solved. `onTridiagonal` gets T as soon as it is known, before the reflectors' blocks are formed, so
+ * The reduction of `reduceSymmetric` by divide and conquer, stopped before the tridiagonal is solved;
+ * null at or below the leaf size, where the QL method takes the whole decomposition. `onTridiagonal` gets T as soon as it is known, before the reflectors' blocks are formed, so
  * that another thread can solve it (`solveTridiagonal`) meanwhile; `reducedFromStage` then completes
  * the decomposition the same way whoever solved T.
  */
@@ -443,8 +442,8 @@ export function tridiagonalStage(
   }: Omit<ReduceOptions, 'method'> & {
     onTridiagonal?: (diagonal: Float64Array, couplings: Float64Array) => void;
   } = {},
-): TridiagonalStage {
-  if (n <= LEAF_SIZE) throw new RangeError(`tridiagonalStage: n = ${n} is at most the leaf size`);
+): TridiagonalStage | null {
+  if (n <= LEAF_SIZE) return null;
   const ops = createOps(n, kernel);
   try {
     loadLower(ops, a, n, stride, divisor);
