@@ -14,7 +14,8 @@ export const kernelSources = [
     name: 'gramWasmBase64',
   },
   {
-    // the same module with the float32 Gram's multiply-adds fused (relaxed SIMD; see relaxedVariant)
+    // the same module with the float32 Gram's and the float64 product's multiply-adds fused
+    // (relaxed SIMD; see relaxedVariant)
     wat: 'src/core/kernels/gram.wat',
     out: 'src/core/kernels/gram-relaxed-wasm.generated.ts',
     name: 'gramRelaxedWasmBase64',
@@ -28,17 +29,30 @@ export const kernelSources = [
 ];
 
 /**
- * gram.wat with each float32 product-sum c + a b of `gram_f32` written as one `f32x4.relaxed_madd`
- * (a fused multiply-add where the hardware has one: one rounding instead of two, half the
- * instructions). Every other function is unchanged. Throws when the pattern is not found, so the
+ * gram.wat with each product-sum c + a b of the float32 Gram (`gram_f32`) and of the float64 product
+ * (`gemm_tn_f64`) written as one `f32x4.relaxed_madd` or `f64x2.relaxed_madd` (a fused multiply-add
+ * where the hardware has one: one rounding instead of two, half the instructions). Every other
+ * function, the float64 Gram included, is unchanged. Throws when a pattern is not found, so the
  * variant cannot silently equal its source.
  */
 export function relaxedVariant(wat) {
-  const productSum =
-    /\(f32x4\.add \(local\.get (\$c\d\d)\) \(f32x4\.mul \(local\.get (\$a\d)\) \(local\.get (\$b\d)\)\)\)/g;
-  const fused = wat.replace(productSum, '(f32x4.relaxed_madd (local.get $2) (local.get $3) (local.get $1))');
-  if (fused === wat) throw new Error('relaxedVariant: no float32 product-sum found in the .wat');
-  return fused;
+  const fuse = (text, lanes) => {
+    const productSum = new RegExp(
+      `\\(${lanes}\\.add \\(local\\.get (\\$c\\d\\d)\\) \\(${lanes}\\.mul \\(local\\.get (\\$a\\d)\\) \\(local\\.get (\\$b\\d)\\)\\)\\)`,
+      'g',
+    );
+    const fused = text.replace(
+      productSum,
+      `(${lanes}.relaxed_madd (local.get $2) (local.get $3) (local.get $1))`,
+    );
+    if (fused === text) throw new Error(`relaxedVariant: no ${lanes} product-sum found`);
+    return fused;
+  };
+  const withGram = fuse(wat, 'f32x4');
+  const start = withGram.indexOf('(func (export "gemm_tn_f64")');
+  if (start < 0) throw new Error('relaxedVariant: no gemm_tn_f64 in the .wat');
+  const end = withGram.indexOf('(func', start + 1);
+  return withGram.slice(0, start) + fuse(withGram.slice(start, end), 'f64x2') + withGram.slice(end);
 }
 
 /** The base64 of the assembled module (with `relaxed`, of its relaxed-SIMD variant). */

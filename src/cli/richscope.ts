@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { relaxedSimdValidates } from '../core/kernels/gram';
 import { run } from './main';
 
-// Node 20 has relaxed SIMD (the float32 Gram kernel's fused multiply-adds) behind a flag. V8 flags
+// Node 20 has relaxed SIMD (the Gram's and the matrix product's fused multiply-adds) behind a flag. V8 flags
 // are process-wide, so the worker threads started later have it too; where the flag is unknown V8
 // would print an error, hence only on the Node versions that have it behind the flag.
 if (/^2[01]\./.test(process.versions.node) && !relaxedSimdValidates())

@@ -1,9 +1,10 @@
 /**
  * C = A[:, :k]^T B for row-major A (rows x aCols, first k columns used) and B (rows x cols): the
  * projections V_k^T S_pg of docs/method.md §4. WebAssembly f64x2 tiles over packed panels (gemm_tn_f64 in
- * gram.wat), the plain-JS loop when WebAssembly SIMD is unavailable; tested against each other.
+ * gram.wat), with fused multiply-adds where the runtime has relaxed SIMD, and the plain-JS loop when
+ * WebAssembly SIMD is unavailable; the three are tested against each other.
  */
-import { gramWasmModule } from './gram';
+import { gramRelaxedWasmModule, gramWasmModule } from './gram';
 
 interface GemmExports {
   memory: WebAssembly.Memory;
@@ -17,6 +18,12 @@ interface GemmExports {
     npanb: number,
   ): void;
 }
+
+/**
+ * 'wasm': the WebAssembly product, fused where relaxed SIMD validates; 'wasm-unfused' (tests): the
+ * plain module's; 'js': the plain-JS loop.
+ */
+export type ProductKernel = 'wasm' | 'wasm-unfused' | 'js';
 
 const BLOCK_ROWS = 256;
 
@@ -43,7 +50,7 @@ export function multiplyTransposedA(
   k: number,
   b: Float64Array,
   cols: number,
-  kernel: 'wasm' | 'js' = 'wasm',
+  kernel: ProductKernel = 'wasm',
   bStride = cols,
 ): Float64Array {
   const result = new Float64Array(k * cols);
@@ -65,7 +72,7 @@ export function subtractProductTransposedA(
   k: number,
   b: Float64Array,
   cols: number,
-  kernel: 'wasm' | 'js' = 'wasm',
+  kernel: ProductKernel = 'wasm',
   aGivenTransposed = false,
 ): void {
   const source = aGivenTransposed ? { transposed: a, stride: aCols } : a;
@@ -100,9 +107,14 @@ export function addProductTransposedA(
   b: Float64Array,
   cols: number,
   bStride = cols,
-  kernel: 'wasm' | 'js' = 'wasm',
+  kernel: ProductKernel = 'wasm',
 ): void {
   productInto(target, tStride, 'add', a, aCols, rows, k, b, cols, kernel, bStride);
+}
+
+/** The module whose product fuses its multiply-adds where this runtime validates it, else the plain one. */
+function productModule(): WebAssembly.Module | null {
+  return gramRelaxedWasmModule() ?? gramWasmModule();
 }
 
 /** A as stored: row-major rows x aCols, or its transpose (k x rows, rows `stride` apart). */
@@ -118,11 +130,12 @@ function productInto(
   k: number,
   b: Float64Array,
   cols: number,
-  kernel: 'wasm' | 'js',
+  kernel: ProductKernel,
   bStride: number,
 ): void {
   if (k === 0 || cols === 0) return;
-  const module = kernel === 'wasm' && rows > 0 ? gramWasmModule() : null;
+  const module =
+    rows === 0 || kernel === 'js' ? null : kernel === 'wasm' ? productModule() : gramWasmModule();
   const { out, ld } = module
     ? productWasm(gemmInstance(module), a, aCols, rows, k, b, cols, bStride)
     : a instanceof Float64Array

@@ -94,9 +94,9 @@ export function relaxedSimdValidates(): boolean {
 }
 
 /**
- * The Gram module whose float32 kernel fuses its multiply-adds (relaxed SIMD), or null where the
- * runtime lacks relaxed SIMD (Node 20 has it behind `--experimental-wasm-relaxed-simd`: see
- * src/cli/richscope.ts). Its other functions are the plain module's.
+ * The Gram module whose float32 Gram and float64 product fuse their multiply-adds (relaxed SIMD), or
+ * null where the runtime lacks relaxed SIMD (Node 20 has it behind `--experimental-wasm-relaxed-simd`:
+ * see src/cli/richscope.ts). Its other functions are the plain module's.
  */
 export function gramRelaxedWasmModule(): WebAssembly.Module | null {
   if (compiledRelaxed === undefined) compiledRelaxed = compileBase64Module(gramRelaxedWasmBase64);

@@ -149,16 +149,22 @@ describe('Gram kernel: the WebAssembly and JS paths agree', () => {
     expect(relativeUpperError(plain, reference, dim)).toBeLessThan(1e-7);
   });
 
-  it('the relaxed module is the plain one with only the float32 product-sums fused', () => {
+  it("the relaxed module is the plain one with only the float32 Gram's and the float64 product's product-sums fused", () => {
     const source = readFileSync(new URL('./gram.wat', import.meta.url), 'utf8');
     const fused = relaxedVariant(source);
     expect(fused.match(/f32x4\.relaxed_madd/g)).toHaveLength(8);
-    expect(
-      fused.replace(
-        /\(f32x4\.relaxed_madd \(local\.get (\$a\d)\) \(local\.get (\$b\d)\) \(local\.get (\$c\d\d)\)\)/g,
-        '(f32x4.add (local.get $3) (f32x4.mul (local.get $1) (local.get $2)))',
-      ),
-    ).toBe(source);
+    expect(fused.match(/f64x2\.relaxed_madd/g)).toHaveLength(8);
+    const gemm = fused.slice(fused.indexOf('(func (export "gemm_tn_f64")'));
+    expect(gemm.slice(0, gemm.indexOf('(func', 1)).match(/f64x2\.relaxed_madd/g)).toHaveLength(8);
+    const unfuse = (text: string, lanes: string) =>
+      text.replace(
+        new RegExp(
+          `\\(${lanes}\\.relaxed_madd \\(local\\.get (\\$a\\d)\\) \\(local\\.get (\\$b\\d)\\) \\(local\\.get (\\$c\\d\\d)\\)\\)`,
+          'g',
+        ),
+        `(${lanes}.add (local.get $3) (${lanes}.mul (local.get $1) (local.get $2)))`,
+      );
+    expect(unfuse(unfuse(fused, 'f32x4'), 'f64x2')).toBe(source);
   });
 
   it('adds into `out` with accumulate, in both paths', () => {
@@ -474,6 +480,22 @@ describe('A^T B kernel (projections onto eigenvectors)', () => {
     const slow = multiplyTransposedA(a, aCols, rows, k, b, cols, 'js');
     expect(fast.length).toBe(k * cols);
     fast.forEach((v, i) => expect(v).toBeCloseTo(slow[i], 10));
+  });
+
+  it('the fused product (relaxed SIMD) and the unfused one equal the JS product to rounding, and differ', () => {
+    expect(gramRelaxedWasmModule()).not.toBeNull();
+    const [rows, aCols, k, cols] = [513, 64, 64, 130];
+    const normal = createNormal(createRandom(11));
+    const a = Float64Array.from({ length: rows * aCols }, normal);
+    const b = Float64Array.from({ length: rows * cols }, normal);
+    const exact = multiplyTransposedA(a, aCols, rows, k, b, cols, 'js');
+    const fused = multiplyTransposedA(a, aCols, rows, k, b, cols, 'wasm');
+    const unfused = multiplyTransposedA(a, aCols, rows, k, b, cols, 'wasm-unfused');
+    // the sums are about sqrt(rows) in size, so 1e-13 absolute is a few units in the last place
+    for (const product of [fused, unfused])
+      exact.forEach((v, i) => expect(Math.abs(product[i] - v)).toBeLessThan(1e-12));
+    // one rounding instead of two in each multiply-add: some sums differ in their last bits
+    expect(fused.some((v, i) => v !== unfused[i])).toBe(true);
   });
 
   it('in place: into a block of a wider matrix, subtracted or added, from A given transposed, B read with a stride', () => {
