@@ -1,5 +1,6 @@
 /**
  * worker_threads entry of the CLI (bundled to dist-cli/node-worker.mjs by scripts/build-cli.mjs).
+ * A thread starts on the task in its `workerData`; after a shard it takes one more task by message.
  * Three kinds of task: one shard of the moment pass (thread-shards.ts), posting its moments back in
  * shared memory; the helper of the metrics' halves (thread-halves.ts), which posts the output half,
  * then solves the tridiagonal of S_pp / n when handed it and takes direction blocks of the spectrum
@@ -25,23 +26,31 @@ type NodeWorkerTask =
   | { kind: 'halves'; fit: Moments; free: Int32Array }
   | { kind: 'checkpoints'; options: WholeCheckpointOptions };
 
-const task = workerData as NodeWorkerTask;
 const port = parentPort!;
-if (task.kind === 'halves') {
-  serveMetricsHelper(
-    task.fit,
-    task.free,
-    (message, transfer) => port.postMessage(message, transfer),
-    (listener) => port.on('message', (request: HelperRequest) => listener(request)),
-  );
-} else if (task.kind === 'checkpoints') {
-  // whole checkpoints, one message each, for as long as the CLI runs
-  port.on('message', (files: CheckpointFiles) => {
-    void analyzeCheckpointFiles(files, task.options).then((message) =>
-      port.postMessage(message satisfies WholeCheckpointMessage),
+
+function runTask(task: NodeWorkerTask): void {
+  if (task.kind === 'halves') {
+    serveMetricsHelper(
+      task.fit,
+      task.free,
+      (message, transfer) => port.postMessage(message, transfer),
+      (listener) => port.on('message', (request: HelperRequest) => listener(request)),
     );
-  });
-} else {
-  // moments in shared memory: the main thread merges into them in place
-  void accumulateNpyShard(task, sharedFloat64).then((result) => port.postMessage(result));
+  } else if (task.kind === 'checkpoints') {
+    // whole checkpoints, one message each, for as long as the CLI runs
+    port.on('message', (files: CheckpointFiles) => {
+      void analyzeCheckpointFiles(files, task.options).then((message) =>
+        port.postMessage(message satisfies WholeCheckpointMessage),
+      );
+    });
+  } else {
+    // moments in shared memory: the main thread merges into them in place; then this thread is the
+    // spare (node-thread.ts), and its next message is its next task
+    void accumulateNpyShard(task, sharedFloat64).then((result) => {
+      port.postMessage(result);
+      port.once('message', runTask);
+    });
+  }
 }
+
+runTask(workerData as NodeWorkerTask);

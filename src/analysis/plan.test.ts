@@ -6,6 +6,7 @@ import {
   besideOthers,
   cutRows,
   gramPrecision,
+  keepsPassThread,
   mayShardInPool,
   metricsOnTwoThreads,
   momentPassWork,
@@ -152,6 +153,19 @@ describe('the CLI threads', () => {
     [300, 120, false],
   ])('p = %i, C = %i: a helper thread for the metrics: %s', (p, c, expected) => {
     expect(metricsOnTwoThreads(p, c)).toBe(expected);
+  });
+});
+
+describe("the pass's worker thread, kept for the metrics' helper", () => {
+  // d = p + C + target columns; kept while d^2 float64 fit in a kept instance (64 MiB: d <= 2,896)
+  it.each([
+    [1024, 100, classes(100), true], // M: d = 1,124
+    [2048, 848, none, true], // d = 2,896: 64 MiB exactly
+    [2048, 849, none, false],
+    [2048, 1000, classes(1000), false], // L: d = 3,048
+    [2048, 800, { kind: 'dense', q: 100 } as TargetShape, false], // d = 2,948
+  ])('p = %i, C = %i: %s', (p, c, targets, expected) => {
+    expect(keepsPassThread({ p, c, targets })).toBe(expected);
   });
 });
 

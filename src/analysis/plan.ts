@@ -13,6 +13,7 @@
  * given to one worker, "half" one of the two halves of the metrics.
  */
 import type { GramPrecision } from '../core/kernels/gram';
+import { KEPT_INSTANCE_BYTES } from '../core/kernels/wasm';
 import { targetColumns, type MomentShape } from '../core/types';
 
 /** Every number that chooses a path. */
@@ -70,6 +71,17 @@ export function momentPassWork({ rows, shape }: Pick<SplitSize, 'rows' | 'shape'
   const d = shape.p + shape.c + targetColumns(shape.targets);
   const layers = (shape.layers?.earlier ?? []).reduce((sum, layer) => sum + (layer.p + shape.c) ** 2, 0);
   return rows * (d * d + layers);
+}
+
+/**
+ * Whether a pass's worker thread is kept for the next task (the metrics' helper) rather than ended:
+ * only when its Gram kernel's running sum (d x d float64) is small enough for its instance to be kept
+ * for reuse (wasm.ts KEPT_INSTANCE_BYTES). A larger one would stay in the thread's memory until a
+ * garbage collection there, beside the helper's own.
+ */
+export function keepsPassThread(shape: MomentShape): boolean {
+  const d = shape.p + shape.c + targetColumns(shape.targets);
+  return d * d * 8 <= KEPT_INSTANCE_BYTES;
 }
 
 /**

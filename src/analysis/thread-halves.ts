@@ -1,8 +1,9 @@
 /**
  * Node-only (the CLI, through `AnalyzeOptions.analyzeInThreads`): `analyzeMoments` on two threads.
- * A helper thread computes the output half (D_LR, NC1 and the jackknife's standard errors: eigenproblems
- * of size C and p x p x C products) while this thread computes the eigendecomposition of S_pp / n. Then both threads share the
- * rest of the spectrum half, the direction energies (the curves' targets projected on the
+ * A helper thread (the moment pass's, when it was kept: node-thread.ts) computes the output half
+ * (D_LR, NC1 and the jackknife's standard errors: eigenproblems of size C and p x p x C products)
+ * while this thread computes the eigendecomposition of S_pp / n. Then both threads share the rest
+ * of the spectrum half, the direction energies (the curves' targets projected on the
  * eigenvectors: blocks of directions, or one target a block, spectra.ts `energyBlocks`), block by
  * block from a shared counter, so whichever thread is free takes the next block. Every array the
  * helper reads is in shared memory; nothing is copied between threads.

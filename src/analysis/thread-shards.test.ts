@@ -18,7 +18,10 @@ import { mergeMomentsInto } from '../core/moments';
 import { readNpyHeader } from '../io/npy';
 import type { ShardTask } from './shard';
 import { accumulateInThreads, accumulateNpyShard, defaultThreadOptions } from './thread-shards';
+import { spareThreadId } from './node-thread';
 import { bundleNodeWorker } from './testing';
+import { analyzeInThreads } from './thread-halves';
+import { analyzeMoments } from '../core/analyze';
 
 const dir = mkdtempSync(join(tmpdir(), 'richscope-thread-shards-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,6 +106,15 @@ describe('moment pass in thread shards of .npy files', () => {
     const serial = await analyze(paths, {});
     expect(used).toBe(1);
     expect(sharded.fit.scatter.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // the pass's thread is kept, and the metrics' helper runs on it
+    expect(spareThreadId()).not.toBeNull();
+    const helped = await analyzeInThreads(sharded.fit, sharded.fit, {
+      minWork: 0,
+      backend: 'worker',
+      workerFile,
+    });
+    expect(spareThreadId()).toBeNull();
+    expect(helped).toEqual(analyzeMoments(sharded.fit));
     const scale = Math.max(...serial.fit.scatter.map(Math.abs));
     sharded.fit.scatter.forEach((v, i) =>
       expect(Math.abs(v - serial.fit.scatter[i]) / scale).toBeLessThan(1e-13),

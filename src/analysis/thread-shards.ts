@@ -2,7 +2,8 @@
  * The CLI's moment pass on threads: when every array of a split is a standalone, C-ordered,
  * uncompressed .npy file, the plan (plan.ts `planThreadShards`) cuts its rows into shards, one per
  * pair of threads. This thread is the first runner and worker threads the others, so the pass starts
- * while they start up. The two runners of a pair take its chunks from either end as they go (so a
+ * while they start up; a worker thread whose kernel memory is small stays afterwards for the metrics'
+ * helper (plan.ts `keepsPassThread`, node-thread.ts). The two runners of a pair take its chunks from either end as they go (so a
  * slower core does less), each reading its rows straight from the files (positional reads, no shared
  * stream) into moments of its own rows, contiguous; the parts merge in row order (docs/method.md §2).
  * Where the two meet depends on their speeds, so the last digits of a result may vary between runs
@@ -23,7 +24,7 @@ import { readNpyHeader } from '../io/npy';
 import type { ArrayReader, ByteSource } from '../io/types';
 import { passReaders, type SplitToShard } from './analyze-checkpoint';
 import { nodeWorkerAvailable, runNodeWorker, sharedFloat64 } from './node-thread';
-import { defaultPlanThresholds, gramPrecision, planThreadShards } from './plan';
+import { defaultPlanThresholds, gramPrecision, keepsPassThread, planThreadShards } from './plan';
 import { accumulateShard, mergeShards, type ReadShardRows, type ShardResult, type ShardTask } from './shard';
 
 /** One .npy array as a thread reads it: rows start at `offset` bytes, `cols` elements of `type` each. */
@@ -176,7 +177,13 @@ export async function accumulateInThreads(
   // shared memory like theirs
   const onThreads = options.backend === 'worker';
   const threads = shards.map((shard, k) =>
-    onThreads && k > 0 ? runNodeWorker<ShardResult>({ kind: 'shard', ...shard }, options.workerFile) : null,
+    onThreads && k > 0
+      ? runNodeWorker<ShardResult>(
+          { kind: 'shard', ...shard },
+          options.workerFile,
+          keepsPassThread(size.shape),
+        )
+      : null,
   );
   const results = await Promise.all(
     shards.map((shard, k) => threads[k] ?? accumulateNpyShard(shard, onThreads ? sharedFloat64 : undefined)),

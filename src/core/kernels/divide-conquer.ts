@@ -78,7 +78,9 @@ function solve(
 
 /**
  * Eigenpairs of blockdiag(T1, T2) + rho v v^T, v = [last unit vector; sign * first unit vector],
- * from those of T1 and T2.
+ * from those of T1 and T2. Each step is a function of its own: a merge runs once per call on large
+ * arrays, so the first merges in a thread run while V8 optimises, and small functions are optimised
+ * sooner and more cheaply than one large one.
  */
 function mergeRankOne(
   top: TridiagonalEigen,
@@ -93,9 +95,58 @@ function mergeRankOne(
   // rows of the block-diagonal eigenvector matrix, full length n; half of each row is zero until
   // a deflating rotation mixes a top and a bottom row
   const rows = scratch.rows.subarray(0, n * n);
-  rows.fill(0);
   const poles = new Float64Array(n);
   const z = new Float64Array(n);
+  blockDiagonal(top, bottom, sign, rows, poles, z);
+  // z has norm sqrt(2) (a row of each orthogonal factor); scale it to 1 and move the factor into rho
+  let norm2 = 0;
+  for (let j = 0; j < n; j++) norm2 += z[j] * z[j];
+  const scale = 1 / Math.sqrt(norm2);
+  for (let j = 0; j < n; j++) z[j] *= scale;
+  rho *= norm2;
+
+  // which halves of the columns a row can be non-zero in: 1 top, 2 bottom, 3 both
+  const halves = new Uint8Array(n);
+  halves.fill(1, 0, n1).fill(2, n1);
+  const { kept, deflated } = deflate(poles, z, rho, rows, halves);
+
+  const k = kept.length;
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  for (let slot = 0; slot < deflated.length; slot++) {
+    const j = deflated[slot];
+    values[k + slot] = poles[j];
+    vectors.set(rows.subarray(j * n, (j + 1) * n), (k + slot) * n);
+  }
+  if (k === 0) return { values, vectors };
+
+  const dk = Float64Array.from(kept, (j) => poles[j]);
+  const zk = Float64Array.from(kept, (j) => z[j]);
+  // differences[j k + i] = d_j - lambda_i (row j: pole j against every root), exact to rounding
+  const differences = scratch.differences.subarray(0, k * k);
+  secularRoots(dk, zk, rho, values, differences);
+  const zHat = orthogonalWeights(dk, zk, rho, differences);
+  // in place, differences become U transposed: row j holds component j of every u_i = zHat / (d - lambda_i)
+  normalizedVectorsTransposed(zHat, differences, k);
+  // new rows = U * kept rows, done per column half over only the rows that reach it
+  rotateKeptRows(vectors, 0, n1, 1, kept, halves, differences, rows, n, scratch);
+  rotateKeptRows(vectors, n1, n2, 2, kept, halves, differences, rows, n, scratch);
+  return { values, vectors };
+}
+
+/** The rows, poles and z of blockdiag(T1, T2) from the halves' eigenpairs. */
+function blockDiagonal(
+  top: TridiagonalEigen,
+  bottom: TridiagonalEigen,
+  sign: number,
+  rows: Float64Array,
+  poles: Float64Array,
+  z: Float64Array,
+): void {
+  const n1 = top.values.length;
+  const n2 = bottom.values.length;
+  const n = n1 + n2;
+  rows.fill(0);
   for (let j = 0; j < n1; j++) {
     rows.set(top.vectors.subarray(j * n1, (j + 1) * n1), j * n);
     poles[j] = top.values[j];
@@ -106,18 +157,21 @@ function mergeRankOne(
     poles[n1 + j] = bottom.values[j];
     z[n1 + j] = sign * bottom.vectors[j * n2];
   }
-  // z has norm sqrt(2) (a row of each orthogonal factor); scale it to 1 and move the factor into rho
-  let norm2 = 0;
-  for (let j = 0; j < n; j++) norm2 += z[j] * z[j];
-  const scale = 1 / Math.sqrt(norm2);
-  for (let j = 0; j < n; j++) z[j] *= scale;
-  rho *= norm2;
+}
 
-  const order = Array.from(poles, (_, j) => j).sort((a, b) => poles[a] - poles[b]);
-  // which halves of the columns a row can be non-zero in: 1 top, 2 bottom, 3 both
-  const halves = new Uint8Array(n);
-  for (let j = 0; j < n; j++) halves[j] = j < n1 ? 1 : 2;
-
+/**
+ * Deflation (dlaed2): a negligible z_j leaves (d_j, row j) an eigenpair; two poles closer than the
+ * tolerance are rotated so that one of them gets z = 0. Returns the poles kept for the secular
+ * equation, ascending, and the deflated ones.
+ */
+function deflate(
+  poles: Float64Array,
+  z: Float64Array,
+  rho: number,
+  rows: Float64Array,
+  halves: Uint8Array,
+): { kept: number[]; deflated: number[] } {
+  const n = poles.length;
   let largestPole = 0;
   let largestZ = 0;
   for (let j = 0; j < n; j++) {
@@ -125,13 +179,12 @@ function mergeRankOne(
     largestZ = Math.max(largestZ, Math.abs(z[j]));
   }
   const tolerance = 8 * EPS * Math.max(largestPole, largestZ * rho);
-
-  // deflation (dlaed2): a negligible z_j leaves (d_j, row j) an eigenpair; two poles closer than the
-  // tolerance are rotated so that one of them gets z = 0
+  const order = ascendingOrder(poles);
   const kept: number[] = [];
   const deflated: number[] = [];
   let previous = -1;
-  for (const j of order) {
+  for (let at = 0; at < n; at++) {
+    const j = order[at];
     if (rho * Math.abs(z[j]) <= tolerance) {
       deflated.push(j);
       continue;
@@ -160,28 +213,33 @@ function mergeRankOne(
   if (previous >= 0) kept.push(previous);
   // the rotation above can move a pole past its neighbour by at most the tolerance: re-sort
   kept.sort((a, b) => poles[a] - poles[b]);
+  return { kept, deflated };
+}
 
-  const k = kept.length;
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  deflated.forEach((j, slot) => {
-    values[k + slot] = poles[j];
-    vectors.set(rows.subarray(j * n, (j + 1) * n), (k + slot) * n);
-  });
-  if (k === 0) return { values, vectors };
+/** The indices of `values` in ascending order of value. */
+function ascendingOrder(values: Float64Array): number[] {
+  const order = Array.from({ length: values.length }, (_, j) => j);
+  return order.sort((a, b) => values[a] - values[b]);
+}
 
-  const dk = Float64Array.from(kept, (j) => poles[j]);
-  const zk = Float64Array.from(kept, (j) => z[j]);
-  // differences[j k + i] = d_j - lambda_i (row j: pole j against every root), exact to rounding
-  const differences = scratch.differences.subarray(0, k * k);
+/** Every root of the secular equation into `values`, and d_j - lambda_i into `differences` (k x k). */
+function secularRoots(
+  dk: Float64Array,
+  zk: Float64Array,
+  rho: number,
+  values: Float64Array,
+  differences: Float64Array,
+): void {
+  const k = dk.length;
   const delta = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     values[i] = secularRoot(dk, zk, rho, i, delta);
     for (let j = 0; j < k; j++) differences[j * k + i] = delta[j];
   }
-  const zHat = orthogonalWeights(dk, zk, rho, differences);
-  // in place, differences become U transposed: row j holds component j of every u_i = zHat / (d - lambda_i)
-  const ut = differences;
+}
+
+/** Differences d_j - lambda_i become, in place, U transposed: u_i = zHat / (d - lambda_i), normalised. */
+function normalizedVectorsTransposed(zHat: Float64Array, ut: Float64Array, k: number): void {
   const lengths = new Float64Array(k);
   for (let j = 0; j < k; j++)
     for (let i = 0, at = j * k; i < k; i++, at++) {
@@ -191,23 +249,37 @@ function mergeRankOne(
     }
   for (let i = 0; i < k; i++) lengths[i] = 1 / Math.sqrt(lengths[i]);
   for (let j = 0; j < k; j++) for (let i = 0, at = j * k; i < k; i++, at++) ut[at] *= lengths[i];
-  // new rows = U * kept rows, done per column half over only the rows that reach it
-  for (const [half, c0, width] of [
-    [1, 0, n1],
-    [2, n1, n2],
-  ] as const) {
-    const reaching = kept.map((j, index) => ({ j, index })).filter(({ j }) => (halves[j] & half) !== 0);
-    if (reaching.length === 0) continue;
-    const m = reaching.length;
-    const a = scratch.gathered.subarray(0, m * k);
-    const b = scratch.halfRows.subarray(0, m * width);
-    reaching.forEach(({ j, index }, r) => {
-      a.set(ut.subarray(index * k, (index + 1) * k), r * k);
-      b.set(rows.subarray(j * n + c0, j * n + c0 + width), r * width);
-    });
-    writeProductTransposedA(vectors.subarray(c0), n, a, k, m, k, b, width); // k x width
+}
+
+/**
+ * Columns [c0, c0 + width) of the first k new rows: U times the kept rows that reach those columns
+ * (`half` set in `halves`); zero where none does.
+ */
+function rotateKeptRows(
+  vectors: Float64Array,
+  c0: number,
+  width: number,
+  half: number,
+  kept: number[],
+  halves: Uint8Array,
+  ut: Float64Array,
+  rows: Float64Array,
+  n: number,
+  scratch: MergeScratch,
+): void {
+  const k = kept.length;
+  let m = 0;
+  for (let index = 0; index < k; index++) {
+    const j = kept[index];
+    if ((halves[j] & half) === 0) continue;
+    scratch.gathered.set(ut.subarray(index * k, (index + 1) * k), m * k);
+    scratch.halfRows.set(rows.subarray(j * n + c0, j * n + c0 + width), m * width);
+    m++;
   }
-  return { values, vectors };
+  if (m === 0) return;
+  const a = scratch.gathered.subarray(0, m * k);
+  const b = scratch.halfRows.subarray(0, m * width);
+  writeProductTransposedA(vectors.subarray(c0), n, a, k, m, k, b, width); // k x width
 }
 
 /** Rows p, q of an n-column matrix become (c p + s q, c q - s p): the rotation that zeroes z_p. */

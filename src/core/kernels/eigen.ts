@@ -533,12 +533,22 @@ export function projectOnEigenvectors(
   return multiplyTransposedA(tridiagonalVectors.subarray(from), n, n, to - from, b, cols, gemm);
 }
 
+/**
+ * The leaves' working memory, one per thread for every leaf: the same ops object at every call keeps
+ * `tridiagonalQl`'s calls into it monomorphic, so V8 optimises it once rather than again at the
+ * next leaf's fresh closures.
+ */
+let leafOps: EigenOps | null = null;
+
 /** The divide-and-conquer leaves: implicit QL with rotations on an identity start, in plain JS. */
 function solveLeafByQl(d: Float64Array, e: Float64Array): TridiagonalEigen {
   const n = d.length;
-  const ops = jsOps(workLayout(n).size);
+  if (n > LEAF_SIZE) throw new RangeError(`a leaf of ${n} rows: at most ${LEAF_SIZE}`);
+  leafOps ??= jsOps(workLayout(LEAF_SIZE).size);
+  const ops = leafOps;
   const { D, E } = workLayout(n);
   const w = ops.mem;
+  w.fill(0, 0, n * n);
   for (let i = 0; i < n; i++) w[i * n + i] = 1;
   w.set(d, D);
   w.set(e, E + 1);
