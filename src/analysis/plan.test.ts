@@ -13,6 +13,7 @@ import {
   outputHalfWork,
   planPoolShards,
   planThreadShards,
+  sharedChunkRows,
   shardBlockRows,
   type SplitSize,
 } from './plan';
@@ -153,6 +154,23 @@ describe('the CLI threads', () => {
     [300, 120, false],
   ])('p = %i, C = %i: a helper thread for the metrics: %s', (p, c, expected) => {
     expect(metricsOnTwoThreads(p, c)).toBe(expected);
+  });
+});
+
+describe('chunks of a shared shard', () => {
+  // full chunks while four are left, then a quarter of what is left, at least a quarter chunk
+  it.each([
+    [100_000, 2048, 2048],
+    [8192, 2048, 2048],
+    [8191, 2048, 2048],
+    [6000, 2048, 1500],
+    [2100, 2048, 525],
+    [1000, 2048, 512],
+    [300, 2048, 300],
+    [1, 2048, 1],
+    [10, 3, 3],
+  ])('%i rows left, %i-row chunks: %i', (left, chunkRows, expected) => {
+    expect(sharedChunkRows(left, chunkRows)).toBe(expected);
   });
 });
 

@@ -244,10 +244,21 @@ export function planPoolShards(
 }
 
 /**
- * Most rows a chunk of a thread shard holds: the chunk is the unit two threads share, so the slower
- * thread finishes at most one chunk later (docs/benchmarks.md).
+ * Most rows a chunk of a thread shard holds: the chunk is the unit two threads share; near their
+ * meeting point they take smaller ones (`sharedChunkRows`) (docs/benchmarks.md).
  */
 export const THREAD_CHUNK_ROWS = 2048;
+
+/**
+ * Rows a runner of a shared shard claims when `left` rows are unclaimed: full chunks while at least
+ * four are left, then a quarter of what is left, but no fewer than a quarter chunk (each chunk adds
+ * its running sums into the moments once). The two runners then meet within a small chunk of each
+ * other rather than one full chunk.
+ */
+export function sharedChunkRows(left: number, chunkRows: number): number {
+  const least = Math.max(1, Math.floor(chunkRows / 4));
+  return Math.min(left, Math.max(least, Math.min(chunkRows, Math.ceil(left / 4))));
+}
 
 /** A shard of the CLI's threads; with `runners: 2` two threads share it, taking chunks from either end. */
 export interface ThreadShard {

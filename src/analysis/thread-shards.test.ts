@@ -16,7 +16,7 @@ import { analyzeCheckpoint, type AnalyzeOptions } from './analyze-checkpoint';
 import { jackknifeErrors } from '../core/jackknife';
 import { mergeMomentsInto } from '../core/moments';
 import { readNpyHeader } from '../io/npy';
-import type { ShardTask } from './shard';
+import { sharedClaims, type ShardTask } from './shard';
 import { accumulateInThreads, accumulateNpyShard, defaultThreadOptions } from './thread-shards';
 import { spareThreadId } from './node-thread';
 import { bundleNodeWorker } from './testing';
@@ -188,8 +188,7 @@ describe('moment pass in thread shards of .npy files', () => {
       }),
     );
     const serial = await analyze(paths, {});
-    const chunks = Math.ceil(n / 64); // 17, the last one short
-    const claims = new Int32Array(new SharedArrayBuffer(4));
+    let claims = sharedClaims();
     const shard = (from: 'front' | 'back') => ({
       task: {
         split: 'fit',
@@ -204,14 +203,16 @@ describe('moment pass in thread shards of .npy files', () => {
       arrays: [features, logits, labels],
     });
     const scale = Math.max(...serial.fit.scatter.map(Math.abs));
-    for (const frontChunks of [0, 5, chunks]) {
-      // the front thread claims first and stops after frontChunks claims; the back one takes the rest
-      claims[0] = chunks - frontChunks;
+    for (const frontRows of [0, 320, n]) {
+      // the front thread finds the other rows taken by the back one, which then takes them alone
+      claims = sharedClaims();
+      claims[2] = n - frontRows;
       const front = await accumulateNpyShard(shard('front'));
-      claims[0] = frontChunks;
+      claims = sharedClaims();
+      claims[1] = frontRows;
       const back = await accumulateNpyShard(shard('back'));
       if (front.kind !== 'moments' || back.kind !== 'moments') throw new Error('non-finite');
-      expect(front.moments.n).toBe(Math.min(n, frontChunks * 64));
+      expect(front.moments.n).toBe(frontRows);
       const merged = mergeMomentsInto(front.moments, back.moments);
       expect(merged.n).toBe(n);
       expect(merged.correct).toBe(serial.fit.correct);

@@ -25,7 +25,14 @@ import type { ArrayReader, ByteSource } from '../io/types';
 import { passReaders, type SplitToShard } from './analyze-checkpoint';
 import { nodeWorkerAvailable, runNodeWorker, sharedFloat64 } from './node-thread';
 import { defaultPlanThresholds, gramPrecision, keepsPassThread, planThreadShards } from './plan';
-import { accumulateShard, mergeShards, type ReadShardRows, type ShardResult, type ShardTask } from './shard';
+import {
+  accumulateShard,
+  mergeShards,
+  sharedClaims,
+  type ReadShardRows,
+  type ShardResult,
+  type ShardTask,
+} from './shard';
 
 /** One .npy array as a thread reads it: rows start at `offset` bytes, `cols` elements of `type` each. */
 export interface NpyArraySpec {
@@ -167,7 +174,7 @@ export async function accumulateInThreads(
   };
   const shards: NpyShard[] = plan.shards.flatMap(({ start, end, runners }) => {
     if (runners === 1) return [{ task: { ...task, start, end }, arrays }];
-    const claims = new Int32Array(new SharedArrayBuffer(4));
+    const claims = sharedClaims();
     return (['front', 'back'] as const).map((from) => ({
       task: { ...task, start, end, share: { claims, from } },
       arrays,
