@@ -352,7 +352,8 @@ export function createMomentAccumulator(
   // the groups' scatters merge into the [Phi | F] block, which then needs no pass of its own; dense
   // targets widen the block, so the kernel still runs over every dense column
   const gram = groups && dense === p + c ? null : createGramKernel(dense, gramOptions);
-  const corrections = createMeanCorrections(d);
+  // the dense columns' corrections join the kernel's running sum, added to the scatter in one pass
+  const corrections = createMeanCorrections(d, gram);
   const columnsOf = targets.kind === 'onehot' ? labelColumns(targets.classes, targets.labels) : null;
   // docs/method.md §8: one accumulator of [Phi_l | F] per earlier layer, fed the same rows; the
   // jackknife's groups (§7) are the penultimate layer's only
@@ -438,7 +439,10 @@ export function createMomentAccumulator(
     total.correct = (total.correct ?? 0) + countCorrect(blocks[1].data, c, labels, rows);
   }
 
-  /** The pass's moments completed in `scatter`, which holds the running scatter's upper triangle. */
+  /**
+   * The pass's moments completed in `scatter`, which holds the running scatter's upper triangle and
+   * the mean corrections not in the kernel's running sum.
+   */
   function complete(
     scatter: Float64Array,
     mean: Float64Array,
@@ -446,7 +450,6 @@ export function createMomentAccumulator(
     triangle: 'full' | 'upper' = 'full',
   ): Moments {
     gram?.addRunningSum(scatter, d);
-    corrections.addTo(scatter);
     const groupMoments = groups?.results(triangle);
     if (groupMoments && !gram) {
       // the exact [Phi | F] block (mean corrections included) replaces what the corrections put there
@@ -486,11 +489,13 @@ export function createMomentAccumulator(
       scatter.set(total.scatter);
       const mean = allocate(total.mean.length);
       mean.set(total.mean);
+      corrections.addTo(scatter);
       return complete(scatter, mean, (layer) => layer.result(allocate));
     },
     finish(triangle = 'full'): Moments {
       if (finished) throw new Error('moment accumulator: finish() twice');
       finished = true;
+      corrections.flush(total.scatter);
       return complete(total.scatter, total.mean, (layer) => layer.finish(triangle), triangle);
     },
     release() {

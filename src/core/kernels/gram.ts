@@ -43,6 +43,13 @@ export interface GramKernel {
    */
   moveRunningSum(out: Float64Array, ld: number): void;
   /**
+   * Adds R^T R to the running sum, R being `count` rows `stride` apart in `rows` of which the first
+   * `dim` columns are used: the moment pass's mean corrections (mean-corrections.ts), folded into the
+   * sum before it is read rather than added to the scatter in a pass of their own. Tiles across the
+   * diagonal write below it too, which is never read.
+   */
+  addOuterProducts(rows: Float64Array, count: number, stride: number): void;
+  /**
    * One-shot form: clears the running sum, accumulates this chunk and writes its upper triangle into
    * out[j * ld + k] (overwritten, or added to with `accumulate`).
    */
@@ -147,11 +154,31 @@ function jsGramKernel(dim: number): GramKernel {
           sum[j * dim + k] += dot(a, columns.subarray(k * rows, (k + 1) * rows), rows);
       }
     },
+    addOuterProducts: (rows, count, stride) => addOuterUpper(rows, count, stride, dim, sum, dim),
     addRunningSum: (out, ld) => addUpper(sum, dim, dim, out, ld),
     moveRunningSum: (out, ld) => moveUpper(sum, dim, dim, out, ld),
     clear: () => sum.fill(0),
     release: () => undefined,
   });
+}
+
+/** out[j ld + k] += sum_t r[t stride + j] r[t stride + k] over the upper triangle (0 <= j <= k < dim). */
+function addOuterUpper(
+  r: Float64Array,
+  count: number,
+  stride: number,
+  dim: number,
+  out: Float64Array,
+  ld: number,
+): void {
+  for (let t = 0; t < count; t++) {
+    const row = t * stride;
+    for (let j = 0; j < dim; j++) {
+      const x = r[row + j];
+      if (x === 0) continue;
+      for (let k = j, o = j * ld + j; k < dim; k++, o++) out[o] += x * r[row + k];
+    }
+  }
 }
 
 /** out[j ld + k] += sum[j sumLd + k] over the upper triangle of a dim x dim sum. */
@@ -211,6 +238,15 @@ function dot(a: Float64Array, b: Float64Array, length: number): number {
 
 interface GramExports {
   memory: WebAssembly.Memory;
+  gemm_tn_f64(
+    pan: number,
+    rows: number,
+    npan: number,
+    out: number,
+    ld: number,
+    panb: number,
+    npanb: number,
+  ): void;
   gram_f64(pan: number, rows: number, npan: number, out: number, ld: number): void;
   gram_f32(pan: number, rows: number, npan: number, out: number, ld: number): void;
   pack_f32_from_f32: PackInto;
@@ -330,6 +366,27 @@ function wasmGramKernel(
           offset += cols;
         }
         gram(panelAt, count, panels, sumAt, ld);
+      }
+    },
+    addOuterProducts(rows, count, stride) {
+      if (lease.released) throw new Error('Gram kernel used after release()');
+      // R's rows in 4-column float64 panels in the staging memory, as many rows a product as fit
+      const quads = Math.ceil(dim / 4);
+      const perProduct = Math.floor(stage64.length / (quads * 4));
+      if (perProduct === 0) return addOuterUpper(rows, count, stride, dim, sum, ld);
+      for (let t0 = 0; t0 < count; t0 += perProduct) {
+        const n = Math.min(perProduct, count - t0);
+        stage64.fill(0, 0, quads * 4 * n);
+        for (let t = 0; t < n; t++) {
+          const from = (t0 + t) * stride;
+          for (let j = 0; j < dim; j++) stage64[(j >> 2) * 4 * n + t * 4 + (j & 3)] = rows[from + j];
+        }
+        // the upper triangle's tiles only: panel ip against panels ip.. (rows 4 ip .. 4 ip + 3)
+        const quadBytes = n * 32;
+        for (let ip = 0; ip < quads; ip++) {
+          const panel = stageAt + ip * quadBytes;
+          exports.gemm_tn_f64(panel, n, 1, sumAt + (4 * ip * ld + 4 * ip) * 8, ld, panel, quads - ip);
+        }
       }
     },
     addRunningSum: (out, outLd) => addUpper(sum, ld, dim, out, outLd),

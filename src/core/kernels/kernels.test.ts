@@ -167,6 +167,40 @@ describe('Gram kernel: the WebAssembly and JS paths agree', () => {
     expect(unfuse(unfuse(fused, 'f32x4'), 'f64x2')).toBe(source);
   });
 
+  it('adds R^T R to the running sum, in every kernel and however many rows fit its staging memory', () => {
+    const normal = createNormal(createRandom(23));
+    const count = 5;
+    const stride = dim + 3;
+    const r = Float64Array.from({ length: count * stride }, normal);
+    const expected = new Float64Array(dim * dim);
+    for (let t = 0; t < count; t++)
+      for (let j = 0; j < dim; j++)
+        for (let k = j; k < dim; k++) expected[j * dim + k] += r[t * stride + j] * r[t * stride + k];
+    // blockRows 1 leaves no room for a panel row (the JS loop); 2, one row a product; default, all
+    for (const kernel of ['js', 'wasm-f64', 'wasm-f32'] as const)
+      for (const blockRows of [1, 2, undefined]) {
+        const sum = (withProducts: boolean) => {
+          const k = createGramKernel(dim, {
+            precision: kernel === 'wasm-f32' ? 'float32' : 'float64',
+            kernel,
+            blockRows,
+          });
+          k.accumulateUpper(blocks, rows, centre);
+          if (withProducts) k.addOuterProducts(r, count, stride);
+          const out = new Float64Array(dim * dim);
+          k.addRunningSum(out, dim);
+          k.release();
+          return out;
+        };
+        const [plain, added] = [sum(false), sum(true)];
+        for (let j = 0; j < dim; j++)
+          for (let l = j; l < dim; l++)
+            expect(Math.abs(added[j * dim + l] - plain[j * dim + l] - expected[j * dim + l])).toBeLessThan(
+              1e-9,
+            );
+      }
+  });
+
   it('adds into `out` with accumulate, in both paths', () => {
     for (const kernel of ['js', 'wasm-f64'] as const) {
       const out = new Float64Array(dim * dim).fill(1);
