@@ -194,11 +194,20 @@ function pack(
   panels: Float64Array,
 ): void {
   const panelStride = count * 4;
-  panels.fill(0, 0, Math.ceil(width / 4) * panelStride);
+  const whole = width & ~3;
+  // only a last, partial panel has columns no source column fills
+  if (whole < width) panels.fill(0, (whole >> 2) * panelStride, ((whole >> 2) + 1) * panelStride);
   for (let i = 0; i < count; i++) {
     const from = (r0 + i) * stride;
-    const rowAt = i * 4;
-    for (let j = 0; j < width; j++) panels[(j >> 2) * panelStride + rowAt + (j & 3)] = source[from + j];
+    let at = i * 4;
+    let j = 0;
+    for (; j < whole; j += 4, at += panelStride) {
+      panels[at] = source[from + j];
+      panels[at + 1] = source[from + j + 1];
+      panels[at + 2] = source[from + j + 2];
+      panels[at + 3] = source[from + j + 3];
+    }
+    for (let t = 0; j < width; j++, t++) panels[at + t] = source[from + j];
   }
 }
 
@@ -212,8 +221,23 @@ function packTransposed(
   panels: Float64Array,
 ): void {
   const panelStride = count * 4;
-  panels.fill(0, 0, Math.ceil(width / 4) * panelStride);
-  for (let j = 0; j < width; j++) {
+  const whole = width & ~3;
+  if (whole < width) panels.fill(0, (whole >> 2) * panelStride, ((whole >> 2) + 1) * panelStride);
+  // four source rows at a time, so each panel row is written whole
+  let j = 0;
+  for (; j < whole; j += 4) {
+    const f0 = j * stride + r0;
+    const f1 = f0 + stride;
+    const f2 = f1 + stride;
+    const f3 = f2 + stride;
+    for (let i = 0, at = (j >> 2) * panelStride; i < count; i++, at += 4) {
+      panels[at] = source[f0 + i];
+      panels[at + 1] = source[f1 + i];
+      panels[at + 2] = source[f2 + i];
+      panels[at + 3] = source[f3 + i];
+    }
+  }
+  for (; j < width; j++) {
     const at = (j >> 2) * panelStride + (j & 3);
     const from = j * stride + r0;
     for (let i = 0; i < count; i++) panels[at + i * 4] = source[from + i];
