@@ -13,7 +13,7 @@ import {
   outputHalfWork,
   planPoolShards,
   planThreadShards,
-  sharedChunkRows,
+  sharedChunkSizes,
   shardBlockRows,
   type SplitSize,
 } from './plan';
@@ -158,19 +158,26 @@ describe('the CLI threads', () => {
 });
 
 describe('chunks of a shared shard', () => {
-  // full chunks while four are left, then a quarter of what is left, at least a quarter chunk
+  it('are full at both ends and shrink toward the middle, to a quarter chunk', () => {
+    // taken alternately from either end: 16 while four chunks are left, then a quarter of what is left
+    expect(sharedChunkSizes(203, 16)).toEqual([
+      16, 16, 16, 16, 16, 11, 6, 4, 4, 1, 4, 5, 9, 15, 16, 16, 16, 16,
+    ]);
+  });
+
   it.each([
-    [100_000, 2048, 2048],
-    [8192, 2048, 2048],
-    [8191, 2048, 2048],
-    [6000, 2048, 1500],
-    [2100, 2048, 525],
-    [1000, 2048, 512],
-    [300, 2048, 300],
-    [1, 2048, 1],
-    [10, 3, 3],
-  ])('%i rows left, %i-row chunks: %i', (left, chunkRows, expected) => {
-    expect(sharedChunkRows(left, chunkRows)).toBe(expected);
+    [50_000, 2048],
+    [20_000, 2048],
+    [4096, 2048],
+    [1000, 2048],
+    [7, 3],
+  ])('%i rows in chunks of at most %i: every row once, large chunks outside', (rows, chunkRows) => {
+    const sizes = sharedChunkSizes(rows, chunkRows);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(rows);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(chunkRows);
+    const middle = sizes.indexOf(Math.min(...sizes));
+    for (let i = 1; i <= middle; i++) expect(sizes[i]).toBeLessThanOrEqual(sizes[i - 1]);
+    for (let i = middle + 1; i < sizes.length; i++) expect(sizes[i]).toBeGreaterThanOrEqual(sizes[i - 1]);
   });
 });
 

@@ -244,20 +244,29 @@ export function planPoolShards(
 }
 
 /**
- * Most rows a chunk of a thread shard holds: the chunk is the unit two threads share; near their
- * meeting point they take smaller ones (`sharedChunkRows`) (docs/benchmarks.md).
+ * Most rows a chunk of a thread shard holds: the chunk is the unit two threads share; near the middle
+ * of a shared shard the chunks are smaller (`sharedChunkSizes`) (docs/benchmarks.md).
  */
 export const THREAD_CHUNK_ROWS = 2048;
 
 /**
- * Rows a runner of a shared shard claims when `left` rows are unclaimed: full chunks while at least
- * four are left, then a quarter of what is left, but no fewer than a quarter chunk (each chunk adds
- * its running sums into the moments once). The two runners then meet within a small chunk of each
- * other rather than one full chunk.
+ * The chunks of a shard two runners share, their sizes in row order: taken alternately from either
+ * end, full chunks while four are left, then a quarter of what is left, no fewer than a quarter chunk
+ * (each chunk adds its running sums into the moments once). Runners at similar speeds then meet
+ * among the small middle chunks, so the one that ends first waits a small chunk at most. The layout
+ * is fixed before the runners start: each chunk's rows, and so its result, are the same whoever
+ * takes it.
  */
-export function sharedChunkRows(left: number, chunkRows: number): number {
+export function sharedChunkSizes(rows: number, chunkRows: number): number[] {
   const least = Math.max(1, Math.floor(chunkRows / 4));
-  return Math.min(left, Math.max(least, Math.min(chunkRows, Math.ceil(left / 4))));
+  const front: number[] = [];
+  const back: number[] = [];
+  for (let left = rows; left > 0;) {
+    const size = Math.min(left, Math.max(least, Math.min(chunkRows, Math.ceil(left / 4))));
+    (front.length <= back.length ? front : back).push(size);
+    left -= size;
+  }
+  return front.concat(back.reverse());
 }
 
 /** A shard of the CLI's threads; with `runners: 2` two threads share it, taking chunks from either end. */

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { momentsOf } from '../core/moments';
 import { createNormal, createRandom } from '../core/random';
 import type { Moments } from '../core/types';
-import { accumulateShard, mergeShards, sharedClaims, type ReadShardRows, type ShardTask } from './shard';
+import { sharedChunkSizes } from './plan';
+import { accumulateShard, mergeShards, type ReadShardRows, type ShardTask } from './shard';
 
 const [n, p, c] = [203, 5, 3];
 const normal = createNormal(createRandom(11));
@@ -74,27 +75,26 @@ describe('accumulateShard', () => {
     }
   });
 
-  it('two runners sharing a shard take every row once, from either end, in chunks that shrink where they meet', async () => {
-    const claims = sharedClaims();
+  it('two runners sharing a shard take every chunk once, from either end', async () => {
+    const claims = new Int32Array(new SharedArrayBuffer(4));
     const frontReads: [number, number][] = [];
     const backReads: [number, number][] = [];
-    // the back runner has taken the last 100 rows: the front one takes the other 103, in chunks of
-    // 16 rows while four are left, then a quarter of what is left, at least 4 rows
-    claims[2] = 100;
+    const sizes = sharedChunkSizes(n, 16);
+    // the front runner stops after 5 claims (the counter says the rest are taken)
+    claims[0] = sizes.length - 5;
     const front = await moments(task(0, n, { share: { claims, from: 'front' } }), memoryReader(frontReads));
-    expect(frontReads.map(([start]) => start)).toEqual([0, 16, 32, 48, 62, 73, 81, 87, 91, 95, 99]);
-    expect(frontReads.map(([, rows]) => rows)).toEqual([16, 16, 16, 14, 11, 8, 6, 4, 4, 4, 4]);
-    expect([claims[1], claims[2]]).toEqual([103, 100]);
-    // the back runner alone from a fresh start: the same sizes from the other end
-    const fresh = sharedClaims();
-    fresh[1] = 103;
-    const back = await moments(
-      task(0, n, { share: { claims: fresh, from: 'back' } }),
-      memoryReader(backReads),
-    );
-    expect(backReads[0]).toEqual([187, 16]);
-    expect(backReads.at(-1)).toEqual([103, 3]);
-    expect(backReads.reduce((sum, [, rows]) => sum + rows, 0)).toBe(100);
+    claims[0] = 5;
+    const back = await moments(task(0, n, { share: { claims, from: 'back' } }), memoryReader(backReads));
+    expect(frontReads).toEqual([
+      [0, 16],
+      [16, 16],
+      [32, 16],
+      [48, 16],
+      [64, 16],
+    ]);
+    // the back runner's chunks, last first: the layout's sizes from the end, shrinking toward the middle
+    expect(backReads.map(([, rows]) => rows)).toEqual(sizes.slice(5).reverse());
+    expect(backReads[0]).toEqual([n - 16, 16]);
     expect(front.n + back.n).toBe(n);
     expect(deviation(mergeShards([front, back]), whole)).toBeLessThan(1e-14);
   });

@@ -20,41 +20,14 @@ import {
 } from '../core/moments';
 import type { Allocate, MomentShape, Moments } from '../core/types';
 import { throwIfAborted } from '../io/byte-source';
-import { sharedChunkRows } from './plan';
+import { sharedChunkSizes } from './plan';
 
 /** Two runners sharing one shard (the CLI's thread pairs). */
 export interface ShardShare {
-  /** from `sharedClaims`: [a lock, rows taken from the front, rows taken from the back] */
+  /** claims[0] counts the chunks claimed so far by either runner */
   claims: Int32Array;
   /** this runner's end of the shard */
   from: 'front' | 'back';
-}
-
-/** The claims two runners of one shard share, in shared memory, none taken yet. */
-export function sharedClaims(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(3 * 4));
-}
-
-/**
- * The rows this runner takes next from its end of a shared shard, [start, start + rows), or null when
- * every row is taken. Chunks shrink near the meeting point (plan.ts `sharedChunkRows`), so the
- * runner that ends first waits little for the other.
- */
-function claimRows(share: ShardShare, task: ShardTask): { start: number; rows: number } | null {
-  const { claims, from } = share;
-  // held for a few instructions by either runner
-  while (Atomics.compareExchange(claims, 0, 0, 1) !== 0);
-  const front = Atomics.load(claims, 1);
-  const back = Atomics.load(claims, 2);
-  const left = task.end - task.start - front - back;
-  let claim: { start: number; rows: number } | null = null;
-  if (left > 0) {
-    const rows = sharedChunkRows(left, task.chunkRows);
-    claim = from === 'front' ? { start: task.start + front, rows } : { start: task.end - back - rows, rows };
-    Atomics.store(claims, from === 'front' ? 1 : 2, (from === 'front' ? front : back) + rows);
-  }
-  Atomics.store(claims, 0, 0);
-  return claim;
 }
 
 /** Everything a runner needs to accumulate one shard, apart from where the rows are read. */
@@ -68,7 +41,7 @@ export interface ShardTask {
   precision: GramPrecision;
   /**
    * rows per chunk; every chunk of the shard is full but possibly the last, except where two runners
-   * share it: their chunks shrink where they meet
+   * share it: the chunks then shrink toward its middle (plan.ts `sharedChunkSizes`)
    */
   chunkRows: number;
   /**
@@ -78,7 +51,7 @@ export interface ShardTask {
   groups?: number;
   /**
    * Absent: this runner takes every chunk, in order. Present: it claims one chunk at a time, from its
-   * end of the shard, until every row is claimed; the faster runner takes more chunks and each
+   * end of the shard, until every chunk is claimed; the faster runner takes more chunks and each
    * runner's rows stay contiguous, so the two parts merge in row order (front, then back).
    */
   share?: ShardShare;
@@ -142,18 +115,16 @@ export async function accumulateShard(
     groups: task.groups,
     allocate,
   });
+  const sizes = share ? sharedChunkSizes(task.end - task.start, chunkRows) : null;
+  const starts = sizes ? chunkStarts(task.start, sizes) : null;
+  const chunks = sizes ? sizes.length : Math.ceil((task.end - task.start) / chunkRows);
   let rowsDone = 0;
-  let next = task.start;
-  for (;;) {
+  for (let taken = 0; taken < chunks; taken++) {
     throwIfAborted(signal);
-    const claim = share
-      ? claimRows(share, task)
-      : next < task.end
-        ? { start: next, rows: Math.min(chunkRows, task.end - next) }
-        : null;
-    if (!claim) break;
-    const { start, rows } = claim;
-    next = start + rows;
+    if (share && Atomics.add(share.claims, 0, 1) >= chunks) break;
+    const index = share?.from === 'back' ? chunks - 1 - taken : taken;
+    const start = starts ? starts[index] : task.start + index * chunkRows;
+    const rows = sizes ? sizes[index] : Math.min(chunkRows, task.end - start);
     const blocks = await read(start, rows);
     if (!addFiniteRows(accumulator, shape, rows, blocks, start)) return { kind: 'non-finite' };
     rowsDone += rows;
@@ -162,6 +133,16 @@ export async function accumulateShard(
   const moments = accumulator.finish('upper');
   accumulator.release();
   return { kind: 'moments', moments };
+}
+
+/** The first row of each chunk of the given sizes, from `start`. */
+function chunkStarts(start: number, sizes: number[]): number[] {
+  const starts: number[] = [];
+  for (const size of sizes) {
+    starts.push(start);
+    start += size;
+  }
+  return starts;
 }
 
 /**

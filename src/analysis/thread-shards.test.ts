@@ -16,7 +16,8 @@ import { analyzeCheckpoint, type AnalyzeOptions } from './analyze-checkpoint';
 import { jackknifeErrors } from '../core/jackknife';
 import { mergeMomentsInto } from '../core/moments';
 import { readNpyHeader } from '../io/npy';
-import { sharedClaims, type ShardTask } from './shard';
+import { sharedChunkSizes } from './plan';
+import type { ShardTask } from './shard';
 import { accumulateInThreads, accumulateNpyShard, defaultThreadOptions } from './thread-shards';
 import { spareThreadId } from './node-thread';
 import { bundleNodeWorker } from './testing';
@@ -188,7 +189,8 @@ describe('moment pass in thread shards of .npy files', () => {
       }),
     );
     const serial = await analyze(paths, {});
-    let claims = sharedClaims();
+    const sizes = sharedChunkSizes(n, 64);
+    const claims = new Int32Array(new SharedArrayBuffer(4));
     const shard = (from: 'front' | 'back') => ({
       task: {
         split: 'fit',
@@ -203,16 +205,14 @@ describe('moment pass in thread shards of .npy files', () => {
       arrays: [features, logits, labels],
     });
     const scale = Math.max(...serial.fit.scatter.map(Math.abs));
-    for (const frontRows of [0, 320, n]) {
-      // the front thread finds the other rows taken by the back one, which then takes them alone
-      claims = sharedClaims();
-      claims[2] = n - frontRows;
+    for (const frontChunks of [0, 5, sizes.length]) {
+      // the front thread claims first and stops after frontChunks claims; the back one takes the rest
+      claims[0] = sizes.length - frontChunks;
       const front = await accumulateNpyShard(shard('front'));
-      claims = sharedClaims();
-      claims[1] = frontRows;
+      claims[0] = frontChunks;
       const back = await accumulateNpyShard(shard('back'));
       if (front.kind !== 'moments' || back.kind !== 'moments') throw new Error('non-finite');
-      expect(front.moments.n).toBe(frontRows);
+      expect(front.moments.n).toBe(sizes.slice(0, frontChunks).reduce((a, b) => a + b, 0));
       const merged = mergeMomentsInto(front.moments, back.moments);
       expect(merged.n).toBe(n);
       expect(merged.correct).toBe(serial.fit.correct);

@@ -25,14 +25,7 @@ import type { ArrayReader, ByteSource } from '../io/types';
 import { passReaders, type SplitToShard } from './analyze-checkpoint';
 import { nodeWorkerAvailable, runNodeWorker, sharedFloat64 } from './node-thread';
 import { defaultPlanThresholds, gramPrecision, keepsPassThread, planThreadShards } from './plan';
-import {
-  accumulateShard,
-  mergeShards,
-  sharedClaims,
-  type ReadShardRows,
-  type ShardResult,
-  type ShardTask,
-} from './shard';
+import { accumulateShard, mergeShards, type ReadShardRows, type ShardResult, type ShardTask } from './shard';
 
 /** One .npy array as a thread reads it: rows start at `offset` bytes, `cols` elements of `type` each. */
 export interface NpyArraySpec {
@@ -174,7 +167,7 @@ export async function accumulateInThreads(
   };
   const shards: NpyShard[] = plan.shards.flatMap(({ start, end, runners }) => {
     if (runners === 1) return [{ task: { ...task, start, end }, arrays }];
-    const claims = sharedClaims();
+    const claims = new Int32Array(new SharedArrayBuffer(4));
     return (['front', 'back'] as const).map((from) => ({
       task: { ...task, start, end, share: { claims, from } },
       arrays,
