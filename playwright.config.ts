@@ -1,5 +1,11 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
+import { enableRelaxedSimd } from './src/cli/relaxed-simd';
+
+// Chromium runs the kernels with relaxed SIMD; specs that hold the page's numbers against the same
+// code run here to the bit (e2e/learn.spec.ts) need it in every worker process too, before any kernel
+// is compiled: each worker loads this file first.
+enableRelaxedSimd();
 
 // Several checkouts can run e2e on one machine: each picks its own preview port.
 const port = Number(process.env.RICHSCOPE_E2E_PORT ?? 4173);

@@ -1,7 +1,8 @@
 /**
  * The Learn view trains in a worker and its plots follow: a short run of the rich preset must add
- * checkpoints with the D_LR the same trainer gives in Node (src/train is deterministic: same options,
- * bit-identical results in V8), draw the curves and spectra, and hand the run to the dashboard.
+ * checkpoints with the D_LR the same trainer gives in Node (src/train is deterministic: same options
+ * and kernels, relaxed SIMD on in both (playwright.config.ts), bit-identical results in V8), draw the
+ * curves and spectra, and hand the run to the dashboard.
  */
 import { expect, test, type Locator } from '@playwright/test';
 import { richPreset } from '../src/train/presets';

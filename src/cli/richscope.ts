@@ -1,14 +1,10 @@
 /** Process entry of the bundled CLI (dist-cli/richscope.mjs). */
 import { setFlagsFromString } from 'node:v8';
 
-import { relaxedSimdValidates } from '../core/kernels/gram';
 import { run } from './main';
+import { enableRelaxedSimd } from './relaxed-simd';
 
-// Node 20 has relaxed SIMD (the Gram's and the matrix product's fused multiply-adds) behind a flag. V8 flags
-// are process-wide, so the worker threads started later have it too; where the flag is unknown V8
-// would print an error, hence only on the Node versions that have it behind the flag.
-if (/^2[01]\./.test(process.versions.node) && !relaxedSimdValidates())
-  setFlagsFromString('--experimental-wasm-relaxed-simd');
+enableRelaxedSimd();
 
 // A run calls each kernel a few times on large blocks, and every thread keeps its core busy. V8's
 // defaults suit the opposite: WebAssembly starts in its baseline compiler (Liftoff) and JavaScript in

@@ -9,7 +9,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -18,11 +17,11 @@ import { defaultPlanThresholds } from '../analysis/plan';
 import { createRandom } from '../core/random';
 import { fileByteSource } from '../io/node-byte-source';
 import { encodeNpy, encodeNpz } from '../train/npz-writer';
-import { relaxedSimdValidates } from '../core/kernels/gram';
+import { enableRelaxedSimd } from './relaxed-simd';
 
-// the CLI turns on relaxed SIMD (src/cli/richscope.ts), whose fused products round differently: the
-// stream it is held against here runs the same kernels
-if (!relaxedSimdValidates()) setFlagsFromString('--experimental-wasm-relaxed-simd');
+// the CLI turns on relaxed SIMD, whose fused products round differently: the stream it is held
+// against here runs the same kernels
+enableRelaxedSimd();
 
 // 20,000 x 512 float32 features and 10 logits: rows x (p + C)^2 = 5.4e9 multiply-adds, above the
 // work from which the CLI starts threads
