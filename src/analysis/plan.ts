@@ -68,7 +68,7 @@ export interface SplitSize {
  * (p_l + C)^2 for each earlier layer it accumulates (docs/method.md §8).
  */
 export function momentPassWork({ rows, shape }: Pick<SplitSize, 'rows' | 'shape'>): number {
-  const d = shape.p + shape.c + targetColumns(shape.targets);
+  const d = passWidth(shape);
   const layers = (shape.layers?.earlier ?? []).reduce((sum, layer) => sum + (layer.p + shape.c) ** 2, 0);
   return rows * (d * d + layers);
 }
@@ -80,8 +80,13 @@ export function momentPassWork({ rows, shape }: Pick<SplitSize, 'rows' | 'shape'
  * garbage collection there, beside the helper's own.
  */
 export function keepsPassThread(shape: MomentShape): boolean {
-  const d = shape.p + shape.c + targetColumns(shape.targets);
+  const d = passWidth(shape);
   return d * d * 8 <= KEPT_INSTANCE_BYTES;
+}
+
+/** d, the columns of a pass's moments: features, outputs and target columns. */
+function passWidth(shape: MomentShape): number {
+  return shape.p + shape.c + targetColumns(shape.targets);
 }
 
 /**

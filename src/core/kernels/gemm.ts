@@ -4,20 +4,8 @@
  * gram.wat), with fused multiply-adds where the runtime has relaxed SIMD, and the plain-JS loop when
  * WebAssembly SIMD is unavailable; the three are tested against each other.
  */
-import { gramRelaxedWasmModule, gramWasmModule } from './gram';
-
-interface GemmExports {
-  memory: WebAssembly.Memory;
-  gemm_tn_f64(
-    pan: number,
-    rows: number,
-    npan: number,
-    out: number,
-    ld: number,
-    panb: number,
-    npanb: number,
-  ): void;
-}
+import { gramRelaxedWasmModule, gramWasmModule, type ProductExports } from './gram';
+import { pack, packTransposed } from './panels';
 
 /**
  * 'wasm': the WebAssembly product, fused where relaxed SIMD validates; 'wasm-unfused' (tests): the
@@ -27,15 +15,15 @@ export type ProductKernel = 'wasm' | 'wasm-unfused' | 'js';
 
 const BLOCK_ROWS = 256;
 
-let instance: { module: WebAssembly.Module; exports: GemmExports } | null = null;
+let instance: { module: WebAssembly.Module; exports: ProductExports } | null = null;
 
 /**
  * One instance per module, reused: a fresh instance per product would allocate and zero its whole
  * working memory every call, which costs as much as a small product itself. Its memory only grows.
  */
-function gemmInstance(module: WebAssembly.Module): GemmExports {
+function gemmInstance(module: WebAssembly.Module): ProductExports {
   if (instance?.module !== module)
-    instance = { module, exports: new WebAssembly.Instance(module, {}).exports as unknown as GemmExports };
+    instance = { module, exports: new WebAssembly.Instance(module, {}).exports as unknown as ProductExports };
   return instance.exports;
 }
 
@@ -151,7 +139,7 @@ function productInto(
 
 /** The product in the instance's memory (a view, valid until the next product): rows of length ld. */
 function productWasm(
-  x: GemmExports,
+  x: ProductExports,
   a: MatrixA,
   aCols: number,
   rows: number,
@@ -182,66 +170,6 @@ function productWasm(
     x.gemm_tn_f64(outBytes, count, panelsA, 0, ld, outBytes + aBytes, panelsB);
   }
   return { out, ld };
-}
-
-/** Rows [r0, r0 + count) of the first `width` columns of a row-major matrix into 4-column panels. */
-function pack(
-  source: Float64Array,
-  stride: number,
-  width: number,
-  r0: number,
-  count: number,
-  panels: Float64Array,
-): void {
-  const panelStride = count * 4;
-  const whole = width & ~3;
-  // only a last, partial panel has columns no source column fills
-  if (whole < width) panels.fill(0, (whole >> 2) * panelStride, ((whole >> 2) + 1) * panelStride);
-  for (let i = 0; i < count; i++) {
-    const from = (r0 + i) * stride;
-    let at = i * 4;
-    let j = 0;
-    for (; j < whole; j += 4, at += panelStride) {
-      panels[at] = source[from + j];
-      panels[at + 1] = source[from + j + 1];
-      panels[at + 2] = source[from + j + 2];
-      panels[at + 3] = source[from + j + 3];
-    }
-    for (let t = 0; j < width; j++, t++) panels[at + t] = source[from + j];
-  }
-}
-
-/** The same panels as `pack`, read from A^T (rows `stride` apart): row j of the source is column j of A. */
-function packTransposed(
-  source: Float64Array,
-  stride: number,
-  width: number,
-  r0: number,
-  count: number,
-  panels: Float64Array,
-): void {
-  const panelStride = count * 4;
-  const whole = width & ~3;
-  if (whole < width) panels.fill(0, (whole >> 2) * panelStride, ((whole >> 2) + 1) * panelStride);
-  // four source rows at a time, so each panel row is written whole
-  let j = 0;
-  for (; j < whole; j += 4) {
-    const f0 = j * stride + r0;
-    const f1 = f0 + stride;
-    const f2 = f1 + stride;
-    const f3 = f2 + stride;
-    for (let i = 0, at = (j >> 2) * panelStride; i < count; i++, at += 4) {
-      panels[at] = source[f0 + i];
-      panels[at + 1] = source[f1 + i];
-      panels[at + 2] = source[f2 + i];
-      panels[at + 3] = source[f3 + i];
-    }
-  }
-  for (; j < width; j++) {
-    const at = (j >> 2) * panelStride + (j & 3);
-    const from = j * stride + r0;
-    for (let i = 0; i < count; i++) panels[at + i * 4] = source[from + i];
-  }
 }
 
 /** A row-major (rows x k, when given transposed) for the plain-JS product. */

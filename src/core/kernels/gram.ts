@@ -13,6 +13,7 @@
  */
 import { gramRelaxedWasmBase64 } from './gram-relaxed-wasm.generated';
 import { gramWasmBase64 } from './gram-wasm.generated';
+import { pack } from './panels';
 import { compileBase64Module, leaseInstance } from './wasm';
 
 export type GramPrecision = 'float64' | 'float32';
@@ -236,7 +237,11 @@ function dot(a: Float64Array, b: Float64Array, length: number): number {
   return s0 + s1 + s2 + s3;
 }
 
-interface GramExports {
+/**
+ * The float64 product's export (`gemm_tn_f64`): out[(4 ip + a) ld + 4 jp + b] += the product of A's
+ * panel ip and B's panel jp (panels.ts), all byte addresses in the module's memory.
+ */
+export interface ProductExports {
   memory: WebAssembly.Memory;
   gemm_tn_f64(
     pan: number,
@@ -247,6 +252,9 @@ interface GramExports {
     panb: number,
     npanb: number,
   ): void;
+}
+
+interface GramExports extends ProductExports {
   gram_f64(pan: number, rows: number, npan: number, out: number, ld: number): void;
   gram_f32(pan: number, rows: number, npan: number, out: number, ld: number): void;
   pack_f32_from_f32: PackInto;
@@ -376,11 +384,7 @@ function wasmGramKernel(
       if (perProduct === 0) return addOuterUpper(rows, count, stride, dim, sum, ld);
       for (let t0 = 0; t0 < count; t0 += perProduct) {
         const n = Math.min(perProduct, count - t0);
-        stage64.fill(0, 0, quads * 4 * n);
-        for (let t = 0; t < n; t++) {
-          const from = (t0 + t) * stride;
-          for (let j = 0; j < dim; j++) stage64[(j >> 2) * 4 * n + t * 4 + (j & 3)] = rows[from + j];
-        }
+        pack(rows, stride, dim, t0, n, stage64);
         // the upper triangle's tiles only: panel ip against panels ip.. (rows 4 ip .. 4 ip + 3)
         const quadBytes = n * 32;
         for (let ip = 0; ip < quads; ip++) {
