@@ -13,6 +13,7 @@
  * View settings are not stored here: they live in the URL hash. DOM-free: works in workers.
  */
 import type { CheckpointRecord, RunRecord } from './records';
+import { packArrays, unpackArrays } from './stored-arrays';
 import {
   LEGACY_RUNS_KEY,
   SESSION_KEY,
@@ -128,7 +129,7 @@ export function storeMoments(
   moments: readonly StoredMoments[],
 ): { keys: string[]; committed: Promise<void> } {
   const keys = moments.map(() => newMomentsKey());
-  const committed = db.write(moments.map((m, i) => [keys[i], m] as const));
+  const committed = db.write(moments.map((m, i) => [keys[i], packArrays(m)] as const));
   return { keys, committed };
 }
 
@@ -206,7 +207,7 @@ export async function readMoments(
   db: SessionDatabase,
   keys: readonly string[],
 ): Promise<Map<string, StoredMoments>> {
-  const values = await db.get(keys);
+  const values = await Promise.all((await db.get(keys)).map(unpackArrays));
   const found = new Map<string, StoredMoments>();
   keys.forEach((key, i) => {
     const value = values[i] as StoredMoments | undefined;
