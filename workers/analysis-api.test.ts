@@ -6,7 +6,7 @@ import { fakeRun } from '../src/session/fake-records';
 import { createMemoryDatabase } from '../src/session/memory-database';
 import { encodeResultsBundle } from '../src/session/results-bundle';
 import type { StoredMoments } from '../src/session/session-format';
-import { splitPass } from '../src/analysis/plan';
+import { sharedChunkSizes, splitPass } from '../src/analysis/plan';
 import type { ShardTask } from '../src/analysis/shard';
 import { encodeNpy } from '../src/train/npz-writer';
 import {
@@ -160,6 +160,33 @@ describe('analysis API: one checkpoint sharded across workers', () => {
     expect(finished.value.notes).toEqual(single.value.notes);
   });
 
+  it('two workers sharing a shard, claiming chunks from either end, give the moments of one', async () => {
+    const request = checkpointFiles(400, 30, 6);
+    const { layout, shard } = await shardable(analysisApi, request);
+    const task = { ...shard(0, 400), chunkRows: 24 };
+    const chunks = sharedChunkSizes(400, 24).length;
+    let claimed = 0;
+    const claim = () => claimed++ < chunks;
+    const [front, back, whole] = await Promise.all([
+      analysisApi.accumulateShard(request, { ...task, share: { from: 'front' } }, undefined, claim),
+      analysisApi.accumulateShard(request, { ...task, share: { from: 'back' } }, undefined, claim),
+      analysisApi.accumulateShard(request, task),
+    ]);
+    const parts = [front, back, whole].map((outcome) => {
+      if (!outcome.ok || outcome.value.kind !== 'moments') throw new Error('expected moments');
+      return outcome.value.moments;
+    });
+    expect(parts[0].n).toBeGreaterThan(0);
+    expect(parts[1].n).toBeGreaterThan(0);
+    expect(parts[0].n + parts[1].n).toBe(400);
+    const shared = await analysisApi.finishShards(layout, { fit: parts.slice(0, 2), eval: null });
+    const one = await analysisApi.finishShards(layout, { fit: [parts[2]], eval: null });
+    if (!shared.ok || !one.ok) throw new Error('expected both to finish');
+    expect(shared.value.fit.n).toBe(400);
+    shared.value.fit.scatter.forEach((x, i) => expect(x).toBeCloseTo(one.value.fit.scatter[i], 10));
+    expect(Math.abs(shared.value.metrics.dlr - one.value.metrics.dlr)).toBeLessThan(1e-12);
+  });
+
   it('the metrics in two halves (merge, output half, spectrum half, assembly) equal the one-worker finish', async () => {
     const request = checkpointFiles(400, 30, 6);
     const { layout, shard } = await shardable(analysisApi, request);
@@ -184,7 +211,7 @@ describe('analysis API: one checkpoint sharded across workers', () => {
     const combined = await analysisApi.combineHalves(
       layout,
       { fit: spectra.value.fit, eval: spectra.value.eval },
-      outputs.value,
+      outputs.value.outputs,
       spectra.value.spectra,
     );
     if (!combined.ok) throw new Error(combined.message);
@@ -277,19 +304,22 @@ describe('analysis API: storing the moments for the next visit', () => {
       bits(finished.value.fit),
     );
 
-    const merged = await api.mergeShards(layout, structuredClone(parts));
+    const merged = await api.mergeShards(layout, structuredClone(parts), true);
     if (!merged.ok) throw new Error(merged.message);
-    const spectra = await api.spectrumHalf(layout, { fit: merged.value.fit, eval: null }, true);
+    const spectra = await api.spectrumHalf(layout, { fit: merged.value.fit, eval: null });
     if (!spectra.ok) throw new Error(spectra.message);
-    const { stored } = spectra.value;
-    expect(stored.storeProblem).toBeNull();
-    expect(bits((db.entries.get(stored.momentsKey!) as StoredMoments).fit)).toEqual(bits(spectra.value.fit));
-    const outputs = await api.outputHalf(layout, merged.value.fitCopy);
+    // the output half's worker stores them, from its copy of the fit moments without their groups
+    const outputs = await api.outputHalf(layout, merged.value.fitCopy, { eval: merged.value.evalCopy });
     if (!outputs.ok) throw new Error(outputs.message);
+    const { stored } = outputs.value;
+    expect(stored.storeProblem).toBeNull();
+    const record = db.entries.get(stored.momentsKey!) as StoredMoments;
+    expect(bits(record.fit)).toEqual(bits(spectra.value.fit));
+    expect(record.fit).toEqual(spectra.value.fit);
     const combined = await api.combineHalves(
       layout,
       { fit: spectra.value.fit, eval: null },
-      outputs.value,
+      outputs.value.outputs,
       spectra.value.spectra,
       stored,
     );

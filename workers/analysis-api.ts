@@ -24,6 +24,12 @@ import {
   type CheckpointLayout,
   type ShardableCheckpoint,
 } from '../src/analysis/checkpoint-shards';
+import {
+  energyWorkBuffers,
+  helpWithEnergies,
+  helperEnergiesBuffers,
+  type EnergyRelay,
+} from '../src/analysis/energy-relay';
 import type { ShardResult, ShardTask } from '../src/analysis/shard';
 import { analyzeMoments, type OutputMetrics, type SpectrumMetrics } from '../src/core/analyze';
 import { copyMoments, withoutGroups } from '../src/core/moments';
@@ -73,6 +79,20 @@ export interface MergedMoments {
 }
 
 export type { OutputMetrics, SpectrumMetrics };
+
+/**
+ * The main thread's relay (src/analysis/energy-relay.ts) as this worker calls it: what it sends is
+ * copies made for the other worker, so they move instead of being cloned again.
+ */
+function transferringRelay(relay: EnergyRelay): EnergyRelay {
+  return {
+    offer: (work, count) => relay.offer(Comlink.transfer(work, energyWorkBuffers(work)), count),
+    claim: (side) => relay.claim(side),
+    helped: () => relay.helped(),
+    take: () => relay.take(),
+    deliver: (done) => relay.deliver(Comlink.transfer(done, helperEnergiesBuffers(done))),
+  };
+}
 
 /** Failures come back as values, not exceptions: comlink would drop InputError's fields. */
 export type AnalysisOutcome<T> = { ok: true; value: T } | { ok: false; file: string; message: string };
@@ -247,14 +267,18 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
       });
     },
 
-    /** Step 2: the moments of one shard of the checkpoint; `onRows` gets the shard's rows done. */
+    /**
+     * Step 2: the moments of one shard of the checkpoint; `onRows` gets the shard's rows done. A shard
+     * two workers share (`task.share`) takes a chunk whenever `claim` allows it.
+     */
     async accumulateShard(
       request: AnalyzeFilesRequest,
       task: ShardTask,
       onRows?: (rowsDone: number) => void,
+      claim?: () => boolean | Promise<boolean>,
     ): Promise<AnalysisOutcome<ShardResult>> {
       return outcome(requestFile(request), async () => {
-        const value = await accumulateCheckpointShard(checkpointInput(request), task, { onRows });
+        const value = await accumulateCheckpointShard(checkpointInput(request), task, { onRows, claim });
         const buffers = value.kind === 'moments' ? momentBuffers(value.moments) : [];
         return Comlink.transfer({ ok: true, value }, buffers);
       });
@@ -279,45 +303,73 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
     },
 
     /**
-     * Step 3 when the metrics are computed in two halves on two workers: the merged moments, and a
-     * copy of the fit split's for the worker of the output half (copied here, not on the main thread).
+     * Step 3 when the metrics are computed in two halves on two workers: the merged moments, and
+     * copies for the worker of the output half (made here, not on the main thread): the fit split's,
+     * and, when the moments are to be stored (`persist`), the eval split's, which it stores.
      */
     async mergeShards(
       checkpoint: ShardableCheckpoint,
       parts: ShardParts,
-    ): Promise<AnalysisOutcome<MergedMoments & { fitCopy: Moments }>> {
+      persist = false,
+    ): Promise<AnalysisOutcome<MergedMoments & { fitCopy: Moments; evalCopy: Moments | null }>> {
       return outcome(checkpoint.source, async () => {
         const merged = mergeCheckpointShards(parts.fit, parts.eval);
-        // the per-group moments go with the copy to the output half (the jackknife), not to the
-        // spectrum half, which stores its moments
+        // the per-group moments go with the copy to the output half (the jackknife) only
         const fit = withoutGroups(merged.fit);
         const fitCopy = { ...copyMoments(fit), groups: merged.fit.groups };
-        const value = { fit, eval: merged.eval, fitCopy };
-        return Comlink.transfer({ ok: true, value }, momentBuffers(fit, merged.eval, fitCopy));
-      });
-    },
-
-    /** The output half of the metrics: D_LR and NC1 (docs/method.md §3, §5). */
-    async outputHalf(checkpoint: ShardableCheckpoint, fit: Moments): Promise<AnalysisOutcome<OutputMetrics>> {
-      return outcome(checkpoint.source, async () => {
-        return { ok: true, value: checkpointOutputs(checkpoint, fit) };
+        const evalCopy = persist && merged.eval ? copyMoments(merged.eval) : null;
+        const value = { fit, eval: merged.eval, fitCopy, evalCopy };
+        return Comlink.transfer({ ok: true, value }, momentBuffers(fit, merged.eval, fitCopy, evalCopy));
       });
     },
 
     /**
-     * The feature-spectrum half (docs/method.md §4, §5); the moments go back with it, transferred.
-     * With `persist` they are stored while the spectrum is computed (the longest part of the metrics).
+     * The output half of the metrics: D_LR and NC1 (docs/method.md §3, §5). Then, while the spectrum
+     * half is still computing: stores the moments when `store` is given (the fit split's are `fit`
+     * without its groups), and takes a share of the spectrum's direction energies through `relay`
+     * (src/analysis/energy-relay.ts).
+     */
+    async outputHalf(
+      checkpoint: ShardableCheckpoint,
+      fit: Moments,
+      store: { eval: Moments | null } | null = null,
+      relay?: EnergyRelay,
+    ): Promise<AnalysisOutcome<{ outputs: OutputMetrics; stored: StoredAs }>> {
+      return outcome(checkpoint.source, async () => {
+        const outputs = checkpointOutputs(checkpoint, fit);
+        const storing = await startStoring(store !== null, [
+          { fit: withoutGroups(fit), eval: store?.eval ?? null },
+        ]);
+        if (relay) {
+          try {
+            await helpWithEnergies(transferringRelay(relay));
+          } catch {
+            // the relay hands the blocks this worker claimed back to the spectrum half once this
+            // call has settled, so a failure here costs time, not the checkpoint
+          }
+        }
+        const [stored] = await storing.done;
+        return { ok: true, value: { outputs, stored } };
+      });
+    },
+
+    /**
+     * The feature-spectrum half (docs/method.md §4, §5), its direction energies shared with the
+     * output half's worker through `relay` when given; the moments go back with it, transferred.
      */
     async spectrumHalf(
       checkpoint: ShardableCheckpoint,
       merged: MergedMoments,
-      persist = false,
-    ): Promise<AnalysisOutcome<MergedMoments & { spectra: SpectrumMetrics; stored: StoredAs }>> {
+      relay?: EnergyRelay,
+    ): Promise<AnalysisOutcome<MergedMoments & { spectra: SpectrumMetrics }>> {
       return outcome(checkpoint.source, async () => {
-        const { value: spectra, stored } = await computeWhileStoring(persist, [merged], () =>
-          checkpointSpectra(checkpoint, merged.fit, merged.eval),
+        const spectra = await checkpointSpectra(
+          checkpoint,
+          merged.fit,
+          merged.eval,
+          relay && transferringRelay(relay),
         );
-        const value = { ...merged, spectra, stored: stored[0] };
+        const value = { ...merged, spectra };
         return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval));
       });
     },

@@ -422,7 +422,7 @@ async function accumulateSplit(
 }
 
 /** Degenerate data (and the maths' range errors) as an InputError on `source`; anything else as it is. */
-function asInputError(source: string, error: unknown): unknown {
+export function asInputError(source: string, error: unknown): unknown {
   return error instanceof DegenerateDataError || error instanceof RangeError
     ? new InputError(source, error.message)
     : error;

@@ -25,7 +25,9 @@ import { storedPrecisionOf } from '../core/companion';
 import type { CheckpointMetrics, Moments, StoredPrecision } from '../core/types';
 import type { ArrayReader } from '../io/types';
 import { recycleRowBlock } from '../io/row-blocks';
+import { spectrumSharingEnergies, type EnergyRelay } from './energy-relay';
 import {
+  asInputError,
   checkCompatible,
   checkpointNotes,
   countCheckpointClasses,
@@ -44,7 +46,14 @@ import {
   type SplitArrays,
 } from './analyze-checkpoint';
 import type { SplitSize } from './plan';
-import { accumulateShard, mergeShards, type ReadShardRows, type ShardResult, type ShardTask } from './shard';
+import {
+  accumulateShard,
+  mergeShards,
+  type AccumulateShardOptions,
+  type ReadShardRows,
+  type ShardResult,
+  type ShardTask,
+} from './shard';
 
 /** A checkpoint whose rows the pool can shard, with what the plan needs; or why it stays serial. */
 export type CheckpointLayout = ShardableCheckpoint | { kind: 'serial'; reason: string };
@@ -117,8 +126,10 @@ export async function readCheckpointLayout(
 
 /**
  * Reads a shard's chunks through `readRowRange`: consecutive chunks come from one running read of the
- * shard's rows, any other chunk from a read of its own. A chunk's blocks go back to the readers when
- * the next is asked for: the shard's accumulator keeps nothing of them.
+ * shard's rows, any other chunk from a read of its own, as does every chunk of a shared shard (its
+ * chunks vary in size, and a runner from the back goes backwards: a running read would read ahead
+ * rows it never takes). A chunk's blocks go back to the readers when the next is asked for: the
+ * shard's accumulator keeps nothing of them.
  */
 function rowRangeReader(
   source: string,
@@ -136,11 +147,10 @@ function rowRangeReader(
   const read: ReadShardRows = async (start, rows) => {
     given.forEach(recycleRowBlock);
     given = [];
-    if (start !== next) {
+    if (task.share || start !== next) {
       await close();
-      iterators = readers.map((r) =>
-        r.readRowRange!(start, task.end, task.chunkRows, signal)[Symbol.asyncIterator](),
-      );
+      const [end, blockRows] = task.share ? [start + rows, rows] : [task.end, task.chunkRows];
+      iterators = readers.map((r) => r.readRowRange!(start, end, blockRows, signal)[Symbol.asyncIterator]());
     }
     const steps = await Promise.all(iterators.map((it) => it.next()));
     if (steps.some((s, k) => s.done || s.value.length !== rows * readers[k].cols))
@@ -159,9 +169,9 @@ function rowRangeReader(
 export async function accumulateCheckpointShard(
   input: CheckpointInput,
   task: ShardTask,
-  options: { signal?: AbortSignal; onRows?: (rowsDone: number) => void } = {},
+  options: Pick<AccumulateShardOptions, 'signal' | 'onRows' | 'claim'> = {},
 ): Promise<ShardResult> {
-  const { signal, onRows } = options;
+  const { signal, onRows, claim } = options;
   const opened =
     task.split === 'fit'
       ? await openSplit(input.fit, input.roles, signal)
@@ -175,7 +185,7 @@ export async function accumulateCheckpointShard(
     throw new RangeError(`${opened.source}: the files no longer match their layout`);
   const { read, close } = rowRangeReader(opened.source, readers, task, signal);
   try {
-    return await accumulateShard(task, read, { signal, onRows });
+    return await accumulateShard(task, read, { signal, onRows, claim });
   } finally {
     await close();
   }
@@ -194,13 +204,22 @@ export function checkpointOutputs(checkpoint: ShardableCheckpoint, fit: Moments)
   return withInputErrors(checkpoint.source, () => outputMetrics(fit));
 }
 
-/** The feature-spectrum half (docs/method.md §4, §5), errors as `analyzeCheckpoint` raises them. */
-export function checkpointSpectra(
+/**
+ * The feature-spectrum half (docs/method.md §4, §5), errors as `analyzeCheckpoint` raises them; its
+ * direction energies shared with a helper worker through `relay` when one is given (energy-relay.ts).
+ */
+export async function checkpointSpectra(
   checkpoint: ShardableCheckpoint,
   fit: Moments,
   evalMoments: Moments | null,
-): SpectrumMetrics {
-  return withInputErrors(checkpoint.source, () => spectrumMetrics(fit, evalMoments ?? fit));
+  relay?: EnergyRelay,
+): Promise<SpectrumMetrics> {
+  if (!relay) return withInputErrors(checkpoint.source, () => spectrumMetrics(fit, evalMoments ?? fit));
+  try {
+    return await spectrumSharingEnergies(fit, evalMoments ?? fit, relay);
+  } catch (error) {
+    throw asInputError(checkpoint.source, error);
+  }
 }
 
 /** The checkpoint from its merged moments and the two halves of its metrics. */

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import type { TargetShape } from '../core/types';
 import {
   besideOthers,
-  cutRows,
   gramPrecision,
   keepsPassThread,
   mayShardInPool,
@@ -26,9 +25,6 @@ function split(rows: number, p: number, c: number, targets = none, float32 = tru
   const columns = p + c + (targets.kind === 'none' ? 0 : targets.kind === 'dense' ? targets.q : 1);
   return { rows, shape: { p, c, targets }, float32, columns };
 }
-
-/** Row ranges as 'start-end' words, one case a line. */
-const pieces = (ranges: [number, number][]) => ranges.map(([start, end]) => `${start}-${end}`).join(' ');
 
 const MiB = 1 << 20;
 const binary = (bytes: number) => ({ bytes, binary: true });
@@ -63,15 +59,6 @@ describe('Gram precision', () => {
 
 describe('rows cut into shards', () => {
   it.each([
-    [10, 3, '0-3 3-6 6-10'],
-    [2, 4, '0-1 1-2'],
-    [7, 1, '0-7'],
-    [5, 0, '0-5'],
-  ])('%i rows in %i parts: %s', (rows, parts, expected) => {
-    expect(pieces(cutRows(rows, parts))).toBe(expected);
-  });
-
-  it.each([
     [3049, 1375], // 2,048 features + 1,000 outputs + labels
     [10, 4096],
     [1e6, 256],
@@ -96,21 +83,35 @@ describe('the browser pool', () => {
     expect(planPoolShards({ fit: split(20000, 1024, 100), eval: null }, 1)).toBeNull();
   });
 
-  it('gives a big split one shard per worker and a short eval split one shard', () => {
+  it('gives two workers a big split to share from either end, and a short eval split one shard', () => {
     const plan = planPoolShards({ fit: split(20000, 1024, 100), eval: split(100, 1024, 100) }, 2);
     expect(plan?.shards).toEqual([
-      { split: 'fit', start: 0, end: 10000 },
-      { split: 'fit', start: 10000, end: 20000 },
+      { split: 'fit', start: 0, end: 20000, from: 'front' },
+      { split: 'fit', start: 0, end: 20000, from: 'back' },
       { split: 'eval', start: 0, end: 100 },
     ]);
   });
 
-  it('shards an eval split worth it, with the fit split', () => {
+  it('shares an eval split worth it too', () => {
     const plan = planPoolShards({ fit: split(20000, 1024, 100), eval: split(5000, 1024, 100) }, 2);
     expect(plan?.shards.filter((s) => s.split === 'eval')).toEqual([
-      { split: 'eval', start: 0, end: 2500 },
-      { split: 'eval', start: 2500, end: 5000 },
+      { split: 'eval', start: 0, end: 5000, from: 'front' },
+      { split: 'eval', start: 0, end: 5000, from: 'back' },
     ]);
+  });
+
+  // shards as 'start-end' words, 'x2' for the two shards of a shared one
+  it.each([
+    [3, '0-11193x2 11193-20000'],
+    [4, '0-11193x2 11193-20000x2'],
+  ])('%i workers, in pairs on 3,731-row chunks: %s', (workers, expected) => {
+    const shards = planPoolShards({ fit: split(20000, 1024, 100), eval: null }, workers)!.shards;
+    const words = shards
+      .filter((s) => s.from !== 'back')
+      .map((s) => `${s.start}-${s.end}${s.from ? 'x2' : ''}`)
+      .join(' ');
+    expect(words).toBe(expected);
+    expect(shards.filter((s) => s.from === 'back').length).toBe(workers === 4 ? 2 : 1);
   });
 
   it.each([

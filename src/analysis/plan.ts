@@ -117,18 +117,11 @@ export interface RowShard {
   split: 'fit' | 'eval';
   start: number;
   end: number;
-}
-
-/** [start, end) pieces of `rows` rows in order, as even as can be, none empty; at most `parts`. */
-export function cutRows(rows: number, parts: number): [number, number][] {
-  const count = Math.max(1, Math.min(Math.floor(parts), rows));
-  const pieces: [number, number][] = [];
-  for (let k = 0; k < count; k++) {
-    const start = Math.floor((rows * k) / count);
-    const end = Math.floor((rows * (k + 1)) / count);
-    if (end > start) pieces.push([start, end]);
-  }
-  return pieces;
+  /**
+   * Present when two workers share the shard at run time: this one claims chunks from that end
+   * (`ShardShare` of shard.ts), and the other shard of the same rows from the other end.
+   */
+  from?: 'front' | 'back';
 }
 
 /** Bounds of the rows a browser shard reads per block. */
@@ -221,8 +214,9 @@ export function besideOthers(
 /**
  * The browser's plan for a checkpoint whose arrays can be read by row range, or null when one worker
  * should take it whole: less than `poolMinWork` of moment pass. A split whose pass is worth sharding
- * (its work x workers >= poolMinWork) gets one shard per worker, a small one (a short eval split) one
- * shard. The output half of the metrics gets its own worker when it costs `halvesMinWork`.
+ * (its work x workers >= poolMinWork) gets a worker per runner of `pairedShards`, workers in pairs
+ * sharing a shard at run time as the CLI's threads do; a small one (a short eval split) one shard.
+ * The output half of the metrics gets its own worker when it costs `halvesMinWork`.
  */
 export function planPoolShards(
   checkpoint: { fit: SplitSize; eval: SplitSize | null },
@@ -236,8 +230,15 @@ export function planPoolShards(
   for (const name of ['fit', 'eval'] as const) {
     const split = checkpoint[name];
     if (!split) continue;
-    const pieces = momentPassWork(split) * workers >= thresholds.poolMinWork ? workers : 1;
-    for (const [start, end] of cutRows(split.rows, pieces)) shards.push({ split: name, start, end });
+    if (momentPassWork(split) * workers < thresholds.poolMinWork) {
+      if (split.rows > 0) shards.push({ split: name, start: 0, end: split.rows });
+      continue;
+    }
+    const chunk = shardBlockRows(split.columns);
+    for (const { start, end, runners } of pairedShards(split.rows, workers, chunk)) {
+      if (runners === 1) shards.push({ split: name, start, end });
+      else shards.push({ split: name, start, end, from: 'front' }, { split: name, start, end, from: 'back' });
+    }
   }
   const { p, c } = checkpoint.fit.shape;
   return {
@@ -289,9 +290,7 @@ export interface ThreadPlan {
 /**
  * The CLI's plan for one split's moment pass on `threads` worker threads, or null to stream it
  * serially: fewer than two threads' worth of chunks, or less than `threadMinWork`. Threads go in
- * pairs, each pair sharing one shard at run time, so a core slowed by other work costs the pass
- * little where fixed halves would wait for the slower thread; shard edges fall on chunk multiples, so
- * every chunk but the last is full.
+ * pairs (`pairedShards`).
  */
 export function planThreadShards(
   split: Pick<SplitSize, 'rows' | 'shape'>,
@@ -303,14 +302,31 @@ export function planThreadShards(
   const chunk = Math.min(chunkRows, THREAD_CHUNK_ROWS);
   const used = Math.min(threads, Math.floor(rows / chunk) || 1);
   if (used < 2 || momentPassWork(split) < thresholds.threadMinWork) return null;
-  const count = Math.ceil(used / 2);
-  const edge = (k: number) => (k === count ? rows : Math.round((rows * k) / count / chunk) * chunk);
+  return { chunkRows: chunk, shards: pairedShards(rows, used, chunk) };
+}
+
+/**
+ * `rows` for `runners` runners in pairs, each pair sharing one shard at run time (an odd runner out
+ * takes a shard alone), so a runner slowed by other work costs the pass little where fixed pieces
+ * would wait for the slowest; given a chunk per runner, shard edges fall on chunk multiples, so every
+ * chunk but a shard's last is full.
+ */
+export function pairedShards(rows: number, runners: number, chunk: number): ThreadShard[] {
+  const count = Math.ceil(runners / 2);
+  // fewer rows than a chunk per runner (the browser's small shards): even edges instead
+  const aligned = rows >= runners * chunk;
+  const edge = (k: number) =>
+    k === count
+      ? rows
+      : aligned
+        ? Math.round((rows * k) / count / chunk) * chunk
+        : Math.floor((rows * k) / count);
   const shards: ThreadShard[] = [];
   for (let k = 0; k < count; k++) {
     const [start, end] = [edge(k), edge(k + 1)];
-    if (end > start) shards.push({ start, end, runners: 2 * k + 1 === used ? 1 : 2 });
+    if (end > start) shards.push({ start, end, runners: 2 * k + 1 === runners ? 1 : 2 });
   }
-  return { chunkRows: chunk, shards };
+  return shards;
 }
 
 /**

@@ -24,8 +24,11 @@ import { sharedChunkSizes } from './plan';
 
 /** Two runners sharing one shard (the CLI's thread pairs). */
 export interface ShardShare {
-  /** claims[0] counts the chunks claimed so far by either runner */
-  claims: Int32Array;
+  /**
+   * claims[0] counts the chunks claimed so far by either runner (shared memory); absent where the
+   * runners share none (the browser's workers): each then asks `AccumulateShardOptions.claim`
+   */
+  claims?: Int32Array;
   /** this runner's end of the shard */
   from: 'front' | 'back';
 }
@@ -76,6 +79,11 @@ export interface AccumulateShardOptions {
   onRows?: (rowsDone: number) => void;
   /** where the result's arrays live (shared memory in a worker thread, so the merge needs no copy) */
   allocate?: Allocate;
+  /**
+   * For a shared shard without `claims`: whether this runner may take one more chunk, asked of
+   * whoever counts the chunks of both runners (the browser's main thread)
+   */
+  claim?: () => boolean | Promise<boolean>;
 }
 
 /**
@@ -107,9 +115,10 @@ function addFiniteRows(
 export async function accumulateShard(
   task: ShardTask,
   read: ReadShardRows,
-  { signal, onRows, allocate }: AccumulateShardOptions = {},
+  { signal, onRows, allocate, claim }: AccumulateShardOptions = {},
 ): Promise<ShardResult> {
   const { shape, share, chunkRows } = task;
+  if (share && !share.claims && !claim) throw new Error('a shared shard needs its claims counted');
   const accumulator = createMomentAccumulator(shape, {
     precision: task.precision,
     groups: task.groups,
@@ -121,7 +130,7 @@ export async function accumulateShard(
   let rowsDone = 0;
   for (let taken = 0; taken < chunks; taken++) {
     throwIfAborted(signal);
-    if (share && Atomics.add(share.claims, 0, 1) >= chunks) break;
+    if (share && !(share.claims ? Atomics.add(share.claims, 0, 1) < chunks : await claim!())) break;
     const index = share?.from === 'back' ? chunks - 1 - taken : taken;
     const start = starts ? starts[index] : task.start + index * chunkRows;
     const rows = sizes ? sizes[index] : Math.min(chunkRows, task.end - start);

@@ -129,10 +129,12 @@ describe('AnalysisBridge: one big checkpoint on every worker', () => {
     pool.callsOf('readLayout')[0].resolve({ ok: true, value: layout(1000) });
     await flush();
     const shards = pool.callsOf('accumulateShard');
-    expect(shards.map((c) => c.args[1] as ShardTask).map((t) => [t.split, t.start, t.end])).toEqual([
-      ['fit', 0, 500],
-      ['fit', 500, 1000],
+    // two workers share the rows, one from each end, each claiming chunks through this thread
+    expect(shards.map((c) => c.args[1] as ShardTask).map((t) => [t.split, t.start, t.end, t.share])).toEqual([
+      ['fit', 0, 1000, { from: 'front' }],
+      ['fit', 0, 1000, { from: 'back' }],
     ]);
+    expect(shards.map((c) => typeof c.args[3])).toEqual(['function', 'function']);
     expect(pool.started.every((w) => w.calls.some((c) => c.method === 'accumulateShard'))).toBe(true);
     expect(bridge.pool).toEqual({ alive: 2, busy: 2 });
     for (const shard of shards)

@@ -1,6 +1,7 @@
 /** The shard job over a fake pool: which calls it makes, in what order, with what, and when it gives up. */
 import { describe, expect, it } from 'vitest';
-import type { PoolPlan, SplitSize } from '../analysis/plan';
+import type { EnergyRelay, EnergyWork } from '../analysis/energy-relay';
+import { sharedChunkSizes, type PoolPlan, type SplitSize } from '../analysis/plan';
 import type { Moments } from '../core/types';
 import type { AnalysisApi, ShardableCheckpoint, ShardTask } from '../../workers/analysis.worker';
 import { runShardJob, shardTasks, type AnalysisPool, type JobProgress } from './shard-job';
@@ -102,7 +103,7 @@ async function jobInHalves(fake: ReturnType<typeof fakePool>, persist = true) {
   await flush();
   for (const shard of fake.callsOf('accumulateShard').slice(-2)) shard.resolve(shardMoments(500));
   await flush();
-  const merged = { fit: moments(1000), fitCopy: moments(1000) };
+  const merged = { fit: moments(1000), fitCopy: moments(1000), evalCopy: null };
   fake
     .callsOf('mergeShards')
     .at(-1)!
@@ -129,7 +130,7 @@ describe('shardTasks', () => {
 describe('runShardJob', () => {
   it('runs every shard at once, sums their progress, and merges in a worker, parts in row order', async () => {
     const fake = fakePool();
-    const layout = checkpoint(1000, 10);
+    const layout = checkpoint(999, 10);
     const progress: JobProgress[] = [];
     const job = runShardJob(fake.pool, request, layout, plan(layout), {
       onProgress: (p) => progress.push(p),
@@ -137,11 +138,11 @@ describe('runShardJob', () => {
     });
     await flush();
     const shards = fake.callsOf('accumulateShard');
-    expect(shards.map((c) => (c.args[1] as ShardTask).start)).toEqual([0, 500, 0]);
+    expect(shards.map((c) => (c.args[1] as ShardTask).start)).toEqual([0, 499, 0]);
     const onRows = shards.map((c) => c.args[2] as (rows: number) => void);
     onRows[0](256);
     onRows[1](300);
-    expect(progress.at(-1)).toMatchObject({ phase: 'read', rowsDone: 556, rowsTotal: 1010, workers: 3 });
+    expect(progress.at(-1)).toMatchObject({ phase: 'read', rowsDone: 556, rowsTotal: 1009, workers: 3 });
     // the second shard finishes first: the merge must still get the parts in row order
     shards[1].resolve(shardMoments(500));
     shards[0].resolve(shardMoments(499));
@@ -153,11 +154,45 @@ describe('runShardJob', () => {
     expect(parts.fit.map((m) => m.n)).toEqual([499, 500]);
     expect(parts.eval.map((m) => m.n)).toEqual([10]);
     expect(finish.args[2]).toBe(false);
-    expect(progress.at(-1)).toMatchObject({ phase: 'compute', rowsDone: 1010, workers: 1 });
+    expect(progress.at(-1)).toMatchObject({ phase: 'compute', rowsDone: 1009, workers: 1 });
     // a shard's progress message arriving after its result changes nothing
     onRows[0](256);
-    expect(progress.at(-1)).toMatchObject({ phase: 'compute', rowsDone: 1010 });
+    expect(progress.at(-1)).toMatchObject({ phase: 'compute', rowsDone: 1009 });
     finish.resolve(ok('checkpoint'));
+    await expect(job).resolves.toEqual(ok('checkpoint'));
+  });
+
+  it('counts the chunks of a shared shard for its two runners, each getting its own claims', async () => {
+    const fake = fakePool();
+    const layout = checkpoint(1000);
+    const pass = { precision: 'float32' as const, chunkRows: 256 };
+    const shared: PoolPlan = {
+      shards: [
+        { split: 'fit', start: 0, end: 1000, from: 'front' },
+        { split: 'fit', start: 0, end: 1000, from: 'back' },
+      ],
+      fit: pass,
+      eval: null,
+      metrics: 'whole',
+    };
+    const progress: JobProgress[] = [];
+    const job = runShardJob(fake.pool, request, layout, shared, {
+      persist: false,
+      onProgress: (p) => progress.push(p),
+    });
+    await flush();
+    const shards = fake.callsOf('accumulateShard');
+    expect(shards.map((c) => (c.args[1] as ShardTask).share)).toEqual([{ from: 'front' }, { from: 'back' }]);
+    const [front, back] = shards.map((c) => c.args[3] as () => boolean);
+    const chunks = sharedChunkSizes(1000, 256).length;
+    const answers = Array.from({ length: chunks + 2 }, (_, k) => (k % 2 ? back() : front()));
+    expect(answers).toEqual([...Array(chunks).fill(true), false, false]);
+    // each runner's rows, not the shard's, count as done
+    shards[0].resolve(shardMoments(600));
+    shards[1].resolve(shardMoments(400));
+    await flush();
+    expect(progress.at(-1)).toMatchObject({ phase: 'compute', rowsDone: 1000, rowsTotal: 1000 });
+    fake.callsOf('finishShards')[0].resolve(ok('checkpoint'));
     await expect(job).resolves.toEqual(ok('checkpoint'));
   });
 
@@ -166,12 +201,13 @@ describe('runShardJob', () => {
     const { job, merged, output, spectrum } = await jobInHalves(fake);
     const [merge] = fake.callsOf('mergeShards');
     expect((merge.args[1] as { fit: Moments[] }).fit.map((m) => m.n)).toEqual([500, 500]);
-    // each half with its own copy of the fit moments; the spectrum half stores them (the longer half)
-    expect(output.args[1]).toBe(merged.fitCopy);
-    expect(spectrum.args.slice(1)).toEqual([{ fit: merged.fit, eval: null }, true]);
+    expect(merge.args[2]).toBe(true);
+    // each half with its own copy of the fit moments; the output half's worker stores them
+    expect(output.args.slice(1, 3)).toEqual([merged.fitCopy, { eval: null }]);
+    expect(spectrum.args[1]).toEqual({ fit: merged.fit, eval: null });
     const stored = { momentsKey: 'moments/k', storeProblem: null };
-    spectrum.resolve(ok({ fit: moments(1000), eval: null, spectra: 'spectra', stored }));
-    output.resolve(ok('outputs'));
+    spectrum.resolve(ok({ fit: moments(1000), eval: null, spectra: 'spectra' }));
+    output.resolve(ok({ outputs: 'outputs', stored }));
     await flush();
     const [combine] = fake.callsOf('combineHalves');
     expect(combine.args.slice(2)).toEqual(['outputs', 'spectra', stored]);
@@ -180,14 +216,53 @@ describe('runShardJob', () => {
     expect(fake.callsOf('forgetMoments')).toHaveLength(0);
   });
 
-  it('deletes the moments the spectrum half stored when the checkpoint then fails', async () => {
+  it('stores nothing unless asked', async () => {
     const fake = fakePool();
-    const fail = { ok: false, file: 'features.npy', message: 'the outputs are constant' };
-    for (const failing of ['outputHalf', 'combineHalves'] as const) {
+    const { output } = await jobInHalves(fake, false);
+    expect(fake.callsOf('mergeShards')[0].args[2]).toBe(false);
+    expect(output.args[2]).toBeNull();
+  });
+
+  it('relays direction blocks between the halves, and hands back those of a helper that ended', async () => {
+    const fake = fakePool();
+    const { job, output, spectrum } = await jobInHalves(fake, false);
+    const helperSide = output.args[3] as EnergyRelay;
+    const spectrumSide = spectrum.args[2] as EnergyRelay;
+    const taking = helperSide.take();
+    const reduced = {
+      n: 3,
+      values: new Float64Array(3),
+      tridiagonalVectors: new Float64Array(9),
+      reflectorBlocks: [],
+    };
+    const spectrumCopy = { rho: new Float64Array(3), p: 3, truncated: false, reduced };
+    const work: EnergyWork = { spectrum: spectrumCopy, targets: [], projected: [], keepVectors: false };
+    await spectrumSide.offer(work, 3);
+    await expect(taking).resolves.toBe(work);
+    expect(await spectrumSide.claim('front')).toBe(0);
+    expect(await helperSide.claim('back')).toBe(2);
+    expect(await spectrumSide.claim('front')).toBe(1);
+    expect(await spectrumSide.claim('front')).toBe(-1);
+    const helped = spectrumSide.helped();
+    // the output half's call settles without the helper's block
+    output.resolve(ok({ outputs: 'outputs', stored: { momentsKey: null, storeProblem: null } }));
+    await expect(helped).resolves.toEqual({ done: null, missing: [2] });
+    spectrum.resolve(ok({ fit: moments(1000), eval: null, spectra: 'spectra' }));
+    await flush();
+    fake.callsOf('combineHalves').at(-1)!.resolve(ok('checkpoint'));
+    await expect(job).resolves.toEqual(ok('checkpoint'));
+  });
+
+  it('deletes the moments the output half stored when the checkpoint then fails', async () => {
+    const fake = fakePool();
+    const fail = { ok: false, file: 'features.npy', message: 'the spectrum is empty' };
+    for (const failing of ['spectrumHalf', 'combineHalves'] as const) {
       const { job, output, spectrum } = await jobInHalves(fake);
       const stored = { momentsKey: `moments/${failing}`, storeProblem: null };
-      spectrum.resolve(ok({ fit: moments(1000), eval: null, spectra: 'spectra', stored }));
-      output.resolve(failing === 'outputHalf' ? fail : ok('outputs'));
+      output.resolve(ok({ outputs: 'outputs', stored }));
+      spectrum.resolve(
+        failing === 'spectrumHalf' ? fail : ok({ fit: moments(1000), eval: null, spectra: 's' }),
+      );
       await flush();
       if (failing === 'combineHalves') fake.callsOf('combineHalves').at(-1)!.resolve(fail);
       await expect(job).resolves.toEqual(fail);

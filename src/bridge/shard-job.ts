@@ -5,7 +5,14 @@
  * The main thread only sums the rows done for the progress bar and moves buffers (always transferred).
  */
 import * as Comlink from 'comlink';
-import type { PoolPlan } from '../analysis/plan';
+import {
+  createEnergyRelay,
+  energyWorkBuffers,
+  helperEnergiesBuffers,
+  type EnergyRelay,
+  type MainEnergyRelay,
+} from '../analysis/energy-relay';
+import { sharedChunkSizes, type PoolPlan } from '../analysis/plan';
 import { momentBuffers, type Moments } from '../core/types';
 import type {
   AnalysisApi,
@@ -43,12 +50,37 @@ export interface ShardJobOptions {
  * split the jackknife's groups.
  */
 export function shardTasks(checkpoint: ShardableCheckpoint, plan: PoolPlan): ShardTask[] {
-  return plan.shards.map((shard) => {
+  return plan.shards.map(({ from, ...shard }) => {
     const size = checkpoint[shard.split]!;
     const pass = plan[shard.split]!;
     const groups = shard.split === 'fit' ? (checkpoint.jackknife?.groups ?? 0) : 0;
-    return { ...shard, shape: size.shape, precision: pass.precision, chunkRows: pass.chunkRows, groups };
+    const task = {
+      ...shard,
+      shape: size.shape,
+      precision: pass.precision,
+      chunkRows: pass.chunkRows,
+      groups,
+    };
+    return from ? { ...task, share: { from } } : task;
   });
+}
+
+/**
+ * The chunk counters of the shared shards, one per pair of tasks over the same rows: each claim lets
+ * one runner take one more chunk until the shard's chunks are all taken.
+ */
+function chunkClaims(): (task: ShardTask) => (() => boolean) | undefined {
+  const claimed = new Map<string, number>();
+  const key = (task: ShardTask) => `${task.split}:${task.start}`;
+  return (task) => {
+    if (!task.share) return undefined;
+    const chunks = sharedChunkSizes(task.end - task.start, task.chunkRows).length;
+    return () => {
+      const taken = claimed.get(key(task)) ?? 0;
+      claimed.set(key(task), taken + 1);
+      return taken < chunks;
+    };
+  };
 }
 
 /**
@@ -84,6 +116,7 @@ export async function runShardJob(
       file: checkpoint.source,
       workers,
     });
+  const claimOf = chunkClaims();
   const accumulate = (task: ShardTask, k: number) =>
     pool
       .call(async (api) => {
@@ -95,13 +128,20 @@ export async function runShardJob(
             rowsDone[k] = rows;
             report('read');
           };
-          return await api.accumulateShard(request, task, Comlink.proxy(onRows));
+          const claim = claimOf(task);
+          return await api.accumulateShard(
+            request,
+            task,
+            Comlink.proxy(onRows),
+            claim && Comlink.proxy(claim),
+          );
         } finally {
           running--;
         }
       }, shards.signal)
       .then((outcome) => {
-        if (outcome.ok && outcome.value.kind === 'moments') rowsDone[k] = task.end - task.start;
+        // the rows this runner took: a shared shard's are split between its two runners
+        if (outcome.ok && outcome.value.kind === 'moments') rowsDone[k] = outcome.value.moments.n;
         else shards.abort();
         return outcome;
       });
@@ -133,10 +173,11 @@ export async function runShardJob(
 
 /**
  * The metrics in two halves on two workers, as the CLI computes them (src/analysis/thread-halves.ts):
- * merge (with a copy of the fit moments made in the worker), then the output half (D_LR, NC1) and
- * the spectrum half side by side, then their assembly. Every buffer moves by transfer. The spectrum
- * half stores the moments (persist) while it computes; they are deleted again if the checkpoint then
- * fails.
+ * merge (with copies made in the worker for the output half), then the output half (D_LR, NC1) and
+ * the spectrum half side by side, then their assembly. The output half's worker, once its half is
+ * done, stores the moments (persist) and takes direction blocks of the spectrum half through a relay
+ * on this thread (src/analysis/energy-relay.ts). Every buffer moves by transfer. Moments stored for a
+ * checkpoint that then fails are deleted again.
  */
 async function finishInHalves(
   pool: AnalysisPool,
@@ -147,42 +188,62 @@ async function finishInHalves(
 ): Promise<AnalysisOutcome<AnalyzedFiles>> {
   const buffers = momentBuffers(...parts.fit, ...(parts.eval ?? []));
   const merged = await pool.call(
-    (api) => api.mergeShards(checkpoint, Comlink.transfer(parts, buffers)),
+    (api) => api.mergeShards(checkpoint, Comlink.transfer(parts, buffers), persist),
     signal,
   );
   if (!merged.ok) return merged;
-  const { fit, eval: evalMoments, fitCopy } = merged.value;
+  const { fit, eval: evalMoments, fitCopy, evalCopy } = merged.value;
   report(2);
+  const relay = createEnergyRelay();
+  const store = persist ? { eval: evalCopy } : null;
   const [outputs, spectra] = await Promise.all([
-    pool.call((api) => api.outputHalf(checkpoint, Comlink.transfer(fitCopy, momentBuffers(fitCopy))), signal),
-    pool.call(
-      (api) =>
-        api.spectrumHalf(
-          checkpoint,
-          Comlink.transfer({ fit, eval: evalMoments }, momentBuffers(fit, evalMoments)),
-          persist,
-        ),
-      signal,
-    ),
+    pool
+      .call(
+        (api) =>
+          api.outputHalf(
+            checkpoint,
+            Comlink.transfer(fitCopy, momentBuffers(fitCopy)),
+            store && Comlink.transfer(store, momentBuffers(evalCopy)),
+            Comlink.proxy(transferringRelay(relay)),
+          ),
+        signal,
+      )
+      .finally(() => relay.ended('helper')),
+    pool
+      .call(
+        (api) =>
+          api.spectrumHalf(
+            checkpoint,
+            Comlink.transfer({ fit, eval: evalMoments }, momentBuffers(fit, evalMoments)),
+            Comlink.proxy(transferringRelay(relay)),
+          ),
+        signal,
+      )
+      .finally(() => relay.ended('spectrum')),
   ]);
-  // moments the spectrum half stored for a checkpoint that then fails (or is cancelled): deleted again
-  const key = spectra.ok ? spectra.value.stored.momentsKey : null;
+  const key = outputs.ok ? outputs.value.stored.momentsKey : null;
   const forgetStored = () => {
     if (key) void pool.call((api) => api.forgetMoments([key])).catch(() => undefined);
   };
   // the output half's error first, as analyzeMoments raises it first
-  if (!outputs.ok) {
+  if (!outputs.ok) return outputs;
+  if (!spectra.ok) {
     forgetStored();
-    return outputs;
+    return spectra;
   }
-  if (!spectra.ok) return spectra;
   report(1);
-  const { spectra: spectrum, stored, ...moments } = spectra.value;
+  const { spectra: spectrum, ...moments } = spectra.value;
   const back = momentBuffers(moments.fit, moments.eval);
   try {
     const combined = await pool.call(
       (api) =>
-        api.combineHalves(checkpoint, Comlink.transfer(moments, back), outputs.value, spectrum, stored),
+        api.combineHalves(
+          checkpoint,
+          Comlink.transfer(moments, back),
+          outputs.value.outputs,
+          spectrum,
+          outputs.value.stored,
+        ),
       signal,
     );
     if (!combined.ok) forgetStored();
@@ -191,4 +252,24 @@ async function finishInHalves(
     forgetStored();
     throw error;
   }
+}
+
+/**
+ * The relay as the workers call it: what it hands one worker from the other moves (the sender made
+ * copies for it) instead of being cloned on this thread.
+ */
+function transferringRelay(relay: MainEnergyRelay): EnergyRelay {
+  return {
+    offer: (work, count) => relay.offer(work, count),
+    claim: (side) => relay.claim(side),
+    helped: async () => {
+      const outcome = await relay.helped();
+      return Comlink.transfer(outcome, helperEnergiesBuffers(outcome.done));
+    },
+    take: async () => {
+      const work = await relay.take();
+      return Comlink.transfer(work, energyWorkBuffers(work));
+    },
+    deliver: (done) => relay.deliver(done),
+  };
 }

@@ -143,32 +143,77 @@ export function fillDirectionEnergies(
   nextBlock: () => number,
   vectorsOut?: Float64Array,
 ): void {
+  const blocks = energyBlocks(spectrum, targets, vectorsOut !== undefined);
+  for (let b = nextBlock(); b < blocks.count; b = nextBlock())
+    fillEnergyBlock(spectrum, targets, out, blocks, b, vectorsOut);
+}
+
+/** Block `b` of `fillDirectionEnergies`, the same arithmetic whichever caller or worker runs it. */
+export function fillEnergyBlock(
+  spectrum: FeatureSpectrum,
+  targets: EnergyTarget[],
+  out: Float64Array[],
+  blocks: EnergyBlocks,
+  b: number,
+  vectorsOut?: Float64Array,
+): void {
   const { p, rho } = spectrum;
   const count = rho.length;
-  const blocks = energyBlocks(spectrum, targets, vectorsOut !== undefined);
   if (blocks.by === 'targets') {
-    for (let t = nextBlock(); t < blocks.count; t = nextBlock()) {
-      const { scatter, stride, width } = targets[t];
-      const columns = new Float64Array(p * width);
-      for (let i = 0; i < p; i++) columns.set(scatter.subarray(i * stride, i * stride + width), i * width);
-      const projected = projectOnEigenvectors(spectrum.reduced, columns, width, 0, count); // K x width
-      writeEnergies(spectrum, targets[t], out[t], projected, 0, count);
-    }
+    const { scatter, stride, width } = targets[b];
+    const columns = new Float64Array(p * width);
+    for (let i = 0; i < p; i++) columns.set(scatter.subarray(i * stride, i * stride + width), i * width);
+    const projected = projectOnEigenvectors(spectrum.reduced, columns, width, 0, count); // K x width
+    writeEnergies(spectrum, targets[b], out[b], projected, 0, count);
     return;
   }
-  for (let b = nextBlock(); b < blocks.count; b = nextBlock()) {
-    const from = b * DIRECTION_BLOCK;
-    const to = Math.min(count, from + DIRECTION_BLOCK);
-    const k = to - from;
-    const vectors = spectrumVectors(spectrum, from, to);
-    if (vectorsOut)
-      for (let i = 0; i < p; i++) vectorsOut.set(vectors.subarray(i * k, (i + 1) * k), i * count + from);
-    targets.forEach((target, t) => {
-      const { scatter, stride, width } = target;
-      const projected = multiplyTransposedA(vectors, k, p, k, scatter, width, 'wasm', stride); // k x width
-      writeEnergies(spectrum, target, out[t], projected, from, to);
-    });
+  const from = b * DIRECTION_BLOCK;
+  const to = Math.min(count, from + DIRECTION_BLOCK);
+  const k = to - from;
+  const vectors = spectrumVectors(spectrum, from, to);
+  if (vectorsOut)
+    for (let i = 0; i < p; i++) vectorsOut.set(vectors.subarray(i * k, (i + 1) * k), i * count + from);
+  targets.forEach((target, t) => {
+    const { scatter, stride, width } = target;
+    const projected = multiplyTransposedA(vectors, k, p, k, scatter, width, 'wasm', stride); // k x width
+    writeEnergies(spectrum, target, out[t], projected, from, to);
+  });
+}
+
+/** Where the direction energies are written: one array per target, and the kept vectors. */
+export interface EnergyArrays {
+  energies: Float64Array[];
+  /** per target, b = V^T S_pg (K x width) for the held-out curves, or null */
+  projections: (Float64Array | null)[];
+  /** p x K, or null where the vectors are not kept */
+  vectors: Float64Array | null;
+}
+
+/** Copies what block `b` wrote in `from` (filled elsewhere, the same layout) into `to`. */
+export function copyEnergyBlock(
+  blocks: EnergyBlocks,
+  b: number,
+  p: number,
+  from: EnergyArrays,
+  to: EnergyArrays,
+): void {
+  if (blocks.by === 'targets') {
+    to.energies[b].set(from.energies[b]);
+    if (from.projections[b]) to.projections[b]!.set(from.projections[b]!);
+    return;
   }
+  const count = to.energies[0]?.length ?? 0;
+  const first = b * DIRECTION_BLOCK;
+  const last = Math.min(count, first + DIRECTION_BLOCK);
+  to.energies.forEach((energies, t) => {
+    energies.set(from.energies[t].subarray(first, last), first);
+    const width = from.projections[t] ? from.projections[t]!.length / count : 0;
+    if (width)
+      to.projections[t]!.set(from.projections[t]!.subarray(first * width, last * width), first * width);
+  });
+  if (from.vectors && to.vectors)
+    for (let i = 0; i < p; i++)
+      to.vectors.set(from.vectors.subarray(i * count + first, i * count + last), i * count + first);
 }
 
 /** The energies of directions from..to-1 from their rows of V^T S_pg (kept in `projections` when asked). */
