@@ -125,11 +125,12 @@ export async function readCheckpointLayout(
 }
 
 /**
- * Reads a shard's chunks through `readRowRange`: consecutive chunks come from one running read of the
- * shard's rows, any other chunk from a read of its own, as does every chunk of a shared shard (its
- * chunks vary in size, and a runner from the back goes backwards: a running read would read ahead
- * rows it never takes). A chunk's blocks go back to the readers when the next is asked for: the
- * shard's accumulator keeps nothing of them.
+ * Reads a shard's chunks. An array of native floats gives each chunk's bytes as they are
+ * (`readStoredRows`); any other goes through `readRowRange`: consecutive chunks from one running
+ * read of the shard's rows, any other chunk from a read of its own, as does every chunk of a shared
+ * shard (its chunks vary in size, and a runner from the back goes backwards: a running read would
+ * read ahead rows it never takes). A chunk's decoded blocks go back to the readers when the next is
+ * asked for: the shard's accumulator keeps nothing of them.
  */
 function rowRangeReader(
   source: string,
@@ -137,6 +138,7 @@ function rowRangeReader(
   task: ShardTask,
   signal?: AbortSignal,
 ): { read: ReadShardRows; close: () => Promise<void> } {
+  const decoded = readers.filter((r) => !r.readStoredRows);
   let iterators: AsyncIterator<Float64Array>[] = [];
   let next = -1;
   let given: Float64Array[] = [];
@@ -144,20 +146,31 @@ function rowRangeReader(
     await Promise.all(iterators.map((it) => it.return?.()));
     iterators = [];
   };
-  const read: ReadShardRows = async (start, rows) => {
+  const readDecoded = async (start: number, rows: number) => {
     given.forEach(recycleRowBlock);
     given = [];
+    if (decoded.length === 0) return [];
     if (task.share || start !== next) {
       await close();
       const [end, blockRows] = task.share ? [start + rows, rows] : [task.end, task.chunkRows];
-      iterators = readers.map((r) => r.readRowRange!(start, end, blockRows, signal)[Symbol.asyncIterator]());
+      iterators = decoded.map((r) => r.readRowRange!(start, end, blockRows, signal)[Symbol.asyncIterator]());
     }
     const steps = await Promise.all(iterators.map((it) => it.next()));
-    if (steps.some((s, k) => s.done || s.value.length !== rows * readers[k].cols))
-      throw new RangeError(`${source}: an array ended early`);
+    if (steps.some((step) => step.done)) throw new RangeError(`${source}: an array ended early`);
     next = start + rows;
-    given = steps.map((s) => s.value as Float64Array);
+    given = steps.map((step) => step.value as Float64Array);
     return given;
+  };
+  const read: ReadShardRows = async (start, rows) => {
+    const [stored, fromDecoded] = await Promise.all([
+      Promise.all(readers.map((r) => r.readStoredRows?.(start, rows, signal))),
+      readDecoded(start, rows),
+    ]);
+    let k = 0;
+    const blocks = readers.map((_, j) => stored[j] ?? fromDecoded[k++]);
+    if (blocks.some((block, j) => block.length !== rows * readers[j].cols))
+      throw new RangeError(`${source}: an array ended early`);
+    return blocks;
   };
   return { read, close };
 }

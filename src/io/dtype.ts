@@ -98,6 +98,28 @@ function alignedBytes(bytes: Uint8Array, size: number, count: number): Uint8Arra
   return alignmentScratch.subarray(0, length);
 }
 
+/** Whether `type` is a float32 or float64 in this machine's byte order: its bytes are its values. */
+export function isNativeFloat(type: ElementType): boolean {
+  return (
+    type.kind === 'float' && (type.size === 4 || type.size === 8) && type.littleEndian === hostLittleEndian
+  );
+}
+
+/**
+ * `count` elements of a native float type (`isNativeFloat`) as a typed view of `bytes`, copied only
+ * when unaligned (into memory of its own, not the reused scratch, since the view is kept).
+ */
+export function nativeFloatView(
+  bytes: Uint8Array,
+  type: ElementType,
+  count: number,
+): Float32Array | Float64Array {
+  const own = bytes.byteOffset % type.size === 0 ? bytes : bytes.slice(0, count * type.size);
+  return type.size === 4
+    ? new Float32Array(own.buffer, own.byteOffset, count)
+    : new Float64Array(own.buffer, own.byteOffset, count);
+}
+
 /**
  * Decodes `count` consecutive elements starting at `bytes[0]` into `out[outOffset..]`. Uses a
  * typed-array view when alignment and byte order allow (the common float32 case), else a DataView.

@@ -78,6 +78,34 @@ describe('readRowRange: a row range equals the same rows of the full read', () =
       expect((await offered(rel)).every(([, has]) => !has)).toBe(true);
   });
 
+  it('gives native float arrays their stored rows, undecoded, equal to the decoded rows', async () => {
+    let offeredOn = 0;
+    for (const rel of files) {
+      const container = await openFormat(fixtureSource(rel));
+      for (const reader of container.arrays) {
+        if (!reader.readStoredRows) continue;
+        // only beside readRowRange, and only for native-endian float32 and float64
+        expect(reader.readRowRange).toBeDefined();
+        expect(['float32', 'float64']).toContain(reader.dtype);
+        offeredOn++;
+        const full = await readAllRows(reader, 7);
+        for (const [start, end] of ranges(reader.rows)) {
+          const stored = await reader.readStoredRows(start, end - start);
+          expect(stored).toBeInstanceOf(reader.dtype === 'float32' ? Float32Array : Float64Array);
+          expect(Array.from(stored), `${rel} ${reader.key} rows ${start}..${end}`).toEqual(
+            Array.from(full.subarray(start * reader.cols, end * reader.cols)),
+          );
+        }
+      }
+    }
+    expect(offeredOn).toBeGreaterThan(5);
+    // big-endian and integer arrays are decoded: no stored rows
+    const [bigEndian] = (await openFormat(fixtureSource('npy/features_be_f8.npy'))).arrays;
+    expect(bigEndian.readStoredRows).toBeUndefined();
+    const [reader] = (await openContainer(fixtureSource('npy/features_f4.npy'))).arrays;
+    await expect(reader.readStoredRows!(reader.rows, 1)).rejects.toThrow(/row range/);
+  });
+
   it('refuses a range outside the rows with a message naming the file', async () => {
     const [reader] = (await openContainer(fixtureSource('npy/features_f4.npy'))).arrays;
     const attempt = async (start: number, end: number) => {

@@ -5,7 +5,14 @@
  */
 import { readExact, throwIfAborted, viewOf } from './byte-source';
 import { recycleRowBlock, takeRowBlock } from './row-blocks';
-import { decodeContiguous, elementDecoder, isIntegerType, type ElementType } from './dtype';
+import {
+  decodeContiguous,
+  elementDecoder,
+  isIntegerType,
+  isNativeFloat,
+  nativeFloatView,
+  type ElementType,
+} from './dtype';
 import { InputError, type ArrayReader, type ByteSource } from './types';
 
 /** Where the elements of an array live in a byte source. Shapes and strides count elements. */
@@ -222,13 +229,17 @@ export function stridedArrayReader(
     }
   }
 
+  function checkRange(start: number, end: number): void {
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > rows) {
+      throw new InputError(src.name, `${key}: row range ${start}..${end} lies outside rows 0..${rows}`);
+    }
+  }
+
   async function* readRange(start: number, end: number, chunkRows: number, signal?: AbortSignal) {
     if (!Number.isInteger(chunkRows) || chunkRows < 1) {
       throw new InputError(src.name, `chunkRows must be a positive integer, got ${chunkRows}`);
     }
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > rows) {
-      throw new InputError(src.name, `${key}: row range ${start}..${end} lies outside rows 0..${rows}`);
-    }
+    checkRange(start, end);
     // a Fortran array in a deflated member: every block restarts the inflater, so make blocks big
     const blockRows =
       src.sequential && !contiguous && cols > 0
@@ -265,6 +276,14 @@ export function stridedArrayReader(
   // (not Fortran order, whose rows are scattered; not a deflated member, which restarts its stream).
   if (contiguous && !src.sequential) {
     reader.readRowRange = (start, end, chunkRows, signal) => readRange(start, end, chunkRows, signal);
+    if (isNativeFloat(type)) {
+      reader.readStoredRows = async (start, count, signal) => {
+        throwIfAborted(signal);
+        checkRange(start, start + count);
+        const bytes = count * cols > 0 ? await contiguousBytes(start, count) : new Uint8Array(0);
+        return nativeFloatView(bytes, type, count * cols);
+      };
+    }
   }
   return reader;
 }

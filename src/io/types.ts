@@ -52,6 +52,12 @@ export interface ArrayReader extends ArrayInfo {
     chunkRows: number,
     signal?: AbortSignal,
   ): AsyncIterable<Float64Array>;
+  /**
+   * Rows [start, start + rows) as the file holds them, not decoded: a view of their bytes. Present
+   * beside `readRowRange` for native-endian float32 and float64 arrays, so a moment pass in float32
+   * lanes reads a float32 file's values without a float64 copy between.
+   */
+  readStoredRows?(start: number, rows: number, signal?: AbortSignal): Promise<Float32Array | Float64Array>;
 }
 
 /** One opened file. */
