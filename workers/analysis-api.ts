@@ -84,7 +84,7 @@ export type { OutputMetrics, SpectrumMetrics };
  * The main thread's relay (src/analysis/energy-relay.ts) as this worker calls it: what it sends is
  * copies made for the other worker, so they move instead of being cloned again.
  */
-function transferringRelay(relay: EnergyRelay): EnergyRelay {
+function relayOnMainThread(relay: EnergyRelay): EnergyRelay {
   return {
     offer: (work, count) => relay.offer(Comlink.transfer(work, energyWorkBuffers(work)), count),
     claim: (side) => relay.claim(side),
@@ -342,7 +342,7 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
         ]);
         if (relay) {
           try {
-            await helpWithEnergies(transferringRelay(relay));
+            await helpWithEnergies(relayOnMainThread(relay));
           } catch {
             // the relay hands the blocks this worker claimed back to the spectrum half once this
             // call has settled, so a failure here costs time, not the checkpoint
@@ -367,7 +367,7 @@ export function createAnalysisApi(options: AnalysisApiOptions) {
           checkpoint,
           merged.fit,
           merged.eval,
-          relay && transferringRelay(relay),
+          relay && relayOnMainThread(relay),
         );
         const value = { ...merged, spectra };
         return Comlink.transfer({ ok: true, value }, momentBuffers(merged.fit, merged.eval));

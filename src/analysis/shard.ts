@@ -22,7 +22,7 @@ import type { Allocate, MomentShape, Moments } from '../core/types';
 import { throwIfAborted } from '../io/byte-source';
 import { sharedChunkSizes } from './plan';
 
-/** Two runners sharing one shard (the CLI's thread pairs). */
+/** Two runners sharing one shard (the CLI's thread pairs, the browser's worker pairs). */
 export interface ShardShare {
   /**
    * claims[0] counts the chunks claimed so far by either runner (shared memory); absent where the

@@ -204,7 +204,7 @@ async function finishInHalves(
             checkpoint,
             Comlink.transfer(fitCopy, momentBuffers(fitCopy)),
             store && Comlink.transfer(store, momentBuffers(evalCopy)),
-            Comlink.proxy(transferringRelay(relay)),
+            Comlink.proxy(relayForWorkers(relay)),
           ),
         signal,
       )
@@ -215,7 +215,7 @@ async function finishInHalves(
           api.spectrumHalf(
             checkpoint,
             Comlink.transfer({ fit, eval: evalMoments }, momentBuffers(fit, evalMoments)),
-            Comlink.proxy(transferringRelay(relay)),
+            Comlink.proxy(relayForWorkers(relay)),
           ),
         signal,
       )
@@ -258,7 +258,7 @@ async function finishInHalves(
  * The relay as the workers call it: what it hands one worker from the other moves (the sender made
  * copies for it) instead of being cloned on this thread.
  */
-function transferringRelay(relay: MainEnergyRelay): EnergyRelay {
+function relayForWorkers(relay: MainEnergyRelay): EnergyRelay {
   return {
     offer: (work, count) => relay.offer(work, count),
     claim: (side) => relay.claim(side),
