@@ -14,24 +14,30 @@ export const SIZES = {
   L: { n: 50000, p: 2048, c: 1000, seed: 2, target: { time: 0.85, rss: 0.5 } },
   // M with two earlier layers (layer1.npy, layer2.npy) for D_LR by layer: timed with and without them
   ML: { n: 20000, p: 1024, c: 100, seed: 4, target: null, layers: [1024, 1024] },
+  // M and L with an eval split (train/ and test/, more rows of the same network): timed with and
+  // without it (the held-out curves, docs/method.md §4.1); the speed targets are for the run without
+  ME: { n: 20000, p: 1024, c: 100, seed: 1, target: null, evalRows: 5000 },
+  LE: { n: 50000, p: 2048, c: 1000, seed: 2, target: null, evalRows: 10000 },
 };
 
 /**
  * The folder holding features.npy, logits.npy and labels.npy of a size (and layer1.npy, ... when it has
- * layers), generated when missing.
+ * layers; in train/ and test/ when it has an eval split), generated when missing.
  */
 export function ensureData(name) {
-  const { n, p, c, seed, layers = [] } = SIZES[name];
+  const { n, p, c, seed, layers = [], evalRows = 0 } = SIZES[name];
   const dir = path.join(root, '.bench', name);
   const widths = layers.join(',');
-  const marker = `${dir}/shape-${n}x${p}x${c}-seed${seed}${widths ? `-layers${widths}` : ''}`;
+  const marker =
+    `${dir}/shape-${n}x${p}x${c}-seed${seed}` +
+    (widths ? `-layers${widths}` : '') +
+    (evalRows ? `-eval${evalRows}` : '');
   if (!existsSync(marker)) {
-    console.log(`generating ${dir}: n=${n} p=${p} C=${c} layers [${widths}] (seed ${seed})`);
-    execFileSync(
-      'python3',
-      ['scripts/bench-make-data.py', dir, String(n), String(p), String(c), String(seed), widths],
-      { cwd: root, stdio: 'inherit' },
+    console.log(
+      `generating ${dir}: n=${n} p=${p} C=${c} layers [${widths}] eval rows ${evalRows} (seed ${seed})`,
     );
+    const args = [dir, n, p, c, seed, widths, ...(evalRows ? [evalRows] : [])].map(String);
+    execFileSync('python3', ['scripts/bench-make-data.py', ...args], { cwd: root, stdio: 'inherit' });
     writeFileSync(marker, '');
   }
   return dir;

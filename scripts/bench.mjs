@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--runs N] [--sizes M,L]`: end-to-end CLI vs the NumPy float64 pipeline
+// `npm run bench [-- --quick] [--runs N] [--sizes M,L,ME,LE]`: end-to-end CLI vs the NumPy float64 pipeline
 // (scripts/numpy_pipeline.py) on seeded synthetic checkpoints in .bench/ (gitignored). Runs are
 // interleaved (CLI, CLI --jackknife 0, NumPy, ...) and medians reported, with peak RSS from
 // /usr/bin/time. The NumPy pipeline computes no standard error, so the CLI is also timed without the
@@ -7,9 +7,12 @@
 // NumPy runs with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset (they slow it on some CPUs); nothing else
 // changes the environment. A size with layers (ML) is timed against itself instead: the CLI with every
 // layer and with the penultimate only (`--layers features`), giving the extra time and memory per layer.
+// A size with an eval split (ME, LE) is timed with it and with its fit split alone (`DIR/train`), both
+// without the jackknife: what the held-out curves add (the speed targets are for the run without).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
 
 import { buildCli } from './build-cli.mjs';
 import { ensureData, median, runNumpyPipeline, SIZES, timed } from './bench-data.mjs';
@@ -21,7 +24,7 @@ const option = (name, fallback) => {
   return at >= 0 ? argv[at + 1] : fallback;
 };
 const runs = Number(option('--runs', quick ? 1 : 3));
-const names = option('--sizes', quick ? 'Q' : 'M,L').split(',');
+const names = option('--sizes', quick ? 'Q' : 'M,L,ME,LE').split(',');
 
 function machine() {
   const cpuModel = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
@@ -74,9 +77,55 @@ function layeredRow(name) {
   return row;
 }
 
+/**
+ * CLI with and without the eval split of a size, interleaved, both with `--jackknife 0`: what the
+ * held-out curves add. NumPy's pipeline has no eval split; the targets are for the run without.
+ */
+function evalSplitRow(name) {
+  const dir = ensureData(name);
+  const withEval = [];
+  const fitOnly = [];
+  const dlr = { withEval: null, fitOnly: null };
+  for (let r = 0; r < runs; r++) {
+    const a = timed('node', ['dist-cli/richscope.mjs', dir, '--json', '--jackknife', '0']);
+    dlr.withEval = JSON.parse(a.stdout)[0].dlr;
+    withEval.push(a);
+    const b = timed('node', [
+      'dist-cli/richscope.mjs',
+      path.join(dir, 'train'),
+      '--json',
+      '--jackknife',
+      '0',
+    ]);
+    dlr.fitOnly = JSON.parse(b.stdout)[0].dlr;
+    fitOnly.push(b);
+    console.log(
+      `${name} run ${r + 1}/${runs}: CLI --jackknife 0 with the eval split ${a.seconds.toFixed(2)} s ${a.rssMb.toFixed(0)} MB | ` +
+        `fit split only ${b.seconds.toFixed(2)} s ${b.rssMb.toFixed(0)} MB`,
+    );
+  }
+  return {
+    ...SIZES[name],
+    evalSeconds: median(withEval.map((x) => x.seconds)),
+    evalRssMb: median(withEval.map((x) => x.rssMb)),
+    fitOnlySeconds: median(fitOnly.map((x) => x.seconds)),
+    fitOnlyRssMb: median(fitOnly.map((x) => x.rssMb)),
+    // D_LR is measured on the fit split: the same with or without the eval split
+    dlrDifference: Math.abs(dlr.withEval - dlr.fitOnly),
+    all: {
+      withEval: withEval.map(({ seconds, rssMb }) => ({ seconds, rssMb })),
+      fitOnly: fitOnly.map(({ seconds, rssMb }) => ({ seconds, rssMb })),
+    },
+  };
+}
+
 for (const name of names) {
   if (SIZES[name].layers) {
     report.sizes[name] = layeredRow(name);
+    continue;
+  }
+  if (SIZES[name].evalRows) {
+    report.sizes[name] = evalSplitRow(name);
     continue;
   }
   const dir = ensureData(name);
@@ -132,7 +181,7 @@ console.log(
   'size  n x p, C              CLI s   NumPy s  ratio  target  CLI MB  NumPy MB  RSS ratio  |dD_LR|',
 );
 for (const [name, r] of Object.entries(report.sizes)) {
-  if (r.layers) continue;
+  if (r.layers || r.evalRows) continue;
   const target = r.target ? `<= ${r.target.time}` : '-';
   console.log(
     `${name.padEnd(4)}  ${`${r.n} x ${r.p}, ${r.c}`.padEnd(20)} ${r.cliSeconds.toFixed(2).padStart(6)}  ${r.numpySeconds
@@ -155,6 +204,14 @@ for (const [name, r] of Object.entries(report.sizes)) {
       `${r.cliSeconds.toFixed(2)} s ${r.cliRssMb.toFixed(0)} MB against ${r.penultimateSeconds.toFixed(2)} s ` +
       `${r.penultimateRssMb.toFixed(0)} MB for the penultimate only: +${r.secondsPerLayer.toFixed(2)} s, ` +
       `+${r.rssMbPerLayer.toFixed(0)} MB per layer; D_LR by layer ${r.layerDlr.map((l) => `${l.layer} ${l.dlr.toFixed(4)}`).join(', ')}`,
+  );
+}
+for (const [name, r] of Object.entries(report.sizes)) {
+  if (!r.evalRows) continue;
+  console.log(
+    `${name}: n ${r.n} + ${r.evalRows} eval rows, p ${r.p}, C ${r.c} (--jackknife 0): with the eval split ` +
+      `${r.evalSeconds.toFixed(2)} s ${r.evalRssMb.toFixed(0)} MB, fit split only ${r.fitOnlySeconds.toFixed(2)} s ` +
+      `${r.fitOnlyRssMb.toFixed(0)} MB (x${(r.evalSeconds / r.fitOnlySeconds).toFixed(2)}); |dD_LR| ${r.dlrDifference.toExponential(1)}`,
   );
 }
 const blas = Object.values(report.sizes).find((r) => r.blas)?.blas;
