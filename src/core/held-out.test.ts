@@ -197,6 +197,44 @@ describe('nestedProjections: the Cholesky with skips', () => {
     }
   });
 
+  it('several blocks of the factorisation and its solves: 330 directions in 260 dimensions', () => {
+    const [rows, k, width] = [260, 330, 5];
+    const e = normalMatrix(rows, k, 41);
+    for (let i = 0; i < rows; i++) {
+      e[i * k + 150] = e[i * k + 20]; // a repeat in the second block of an earlier one in the first
+      e[i * k + 200] = e[i * k + 130] - e[i * k + 140]; // a combination inside the second block
+      e[i * k + 129] = 0; // no energy, at a block's last candidate
+    }
+    const gram = new Float64Array(k * k);
+    for (let a = 0; a < k; a++)
+      for (let b = a; b < k; b++) {
+        let sum = 0;
+        for (let i = 0; i < rows; i++) sum += e[i * k + a] * e[i * k + b];
+        gram[a * k + b] = sum;
+        gram[b * k + a] = sum;
+      }
+    const factor = nestedFactor(gram, k);
+    expect(factor.keptCount).toBe(rows);
+    const skipped = [...Array(k).keys()].filter(
+      (d) => !factor.kept.subarray(0, factor.keptCount).includes(d),
+    );
+    expect(skipped.slice(0, 3)).toEqual([129, 150, 200]);
+    const g = normalMatrix(rows, width, 42);
+    const b = multiply(
+      Float64Array.from({ length: k * rows }, (_, t) => e[(t % rows) * k + Math.floor(t / rows)]),
+      g,
+      k,
+      rows,
+      width,
+    );
+    let energy = 0;
+    for (const x of g) energy += x * x;
+    const curve = nestedCurve(factor, b, width, energy);
+    const expected = gramSchmidtCurve(e, rows, k, g, width);
+    curve.forEach((x, j) => expect(Math.abs(x - expected[j])).toBeLessThan(1e-9));
+    expect(curve.at(-1)).toBeCloseTo(1, 9);
+  });
+
   it('skips a direction whose residual is at most 1e-10 of its norm, keeps one just above', () => {
     // directions (1, 0) and (1, eps): residual eps^2 against norm 1 + eps^2
     const gramOf = (eps: number) => Float64Array.from([1, 1, 1, 1 + eps * eps]);

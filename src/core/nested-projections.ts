@@ -3,6 +3,7 @@
  * target's energy inside the span of the first k of K directions, k = 1..K, from their Gram matrix
  * and the target's projections on them, never from rows.
  */
+import { subtractProductTransposedA } from './kernels/gemm';
 
 /**
  * docs/method.md §4.1: direction k adds nothing when its pivot (the squared norm of what is left of it
@@ -28,31 +29,104 @@ export interface NestedFactor {
   columns: Float64Array;
 }
 
-/** The factor of `gram` (K x K, row-major, symmetric). Cost K^3 / 6 multiply-adds. */
+/**
+ * Rows a block of the triangular solves takes at a time: within a block the solve runs row by row, and
+ * everything a block contributes to the rows after it is one matrix product (kernels/gemm.ts), which
+ * does almost all the multiply-adds.
+ */
+const SOLVE_BLOCK = 64;
+
+/** Candidates a block of the factorisation takes at a time (the rest is one solve and one product). */
+const FACTOR_BLOCK = 128;
+
+/**
+ * Solves L X = B in place for the first `rows` kept directions of a factor under construction
+ * (`columns` and `pivots` as in NestedFactor; B: rows x width, row-major): forward substitution.
+ */
+function solveLower(
+  columns: Float64Array,
+  pivots: Float64Array,
+  count: number,
+  rows: number,
+  b: Float64Array,
+  width: number,
+): void {
+  for (let t0 = 0; t0 < rows; t0 += SOLVE_BLOCK) {
+    const t1 = Math.min(rows, t0 + SOLVE_BLOCK);
+    for (let s = t0; s < t1; s++) {
+      const to = s * width;
+      for (let t = t0; t < s; t++) {
+        const l = columns[t * count + s];
+        const from = t * width;
+        for (let c = 0; c < width; c++) b[to + c] -= l * b[from + c];
+      }
+      const pivot = pivots[s];
+      for (let c = 0; c < width; c++) b[to + c] /= pivot;
+    }
+    // rows t1.. less sum over t in the block of L_st x_t: column t of L is row t of `columns`
+    if (t1 < rows)
+      subtractProductTransposedA(
+        b.subarray(t1 * width),
+        width,
+        columns.subarray(t0 * count + t1),
+        count,
+        t1 - t0,
+        rows - t1,
+        b.subarray(t0 * width),
+        width,
+      );
+  }
+}
+
+/**
+ * The factor of `gram` (K x K, row-major, symmetric). Cost K^3 / 6 multiply-adds, by blocks of
+ * candidates: the block's rows of L over the directions kept before it are one triangular solve, what
+ * they take from the block's Gram one product, and the block itself the same factorisation with skips
+ * on what is left (its pivots judged against G_kk, as unblocked).
+ */
 export function nestedFactor(gram: Float64Array, count: number): NestedFactor {
   const kept = new Int32Array(count);
   const pivots = new Float64Array(count);
   const columns = new Float64Array(count * count);
-  // l_k over the directions kept so far: starts as G_kj and is solved in place, a column of L at a
-  // time, so that the inner loop runs over contiguous memory with no sum waiting on the one before
-  const row = new Float64Array(count);
   let keptCount = 0;
-  for (let k = 0; k < count; k++) {
-    const from = k * count;
-    for (let t = 0; t < keptCount; t++) row[t] = gram[from + kept[t]];
-    let residual = gram[from + k];
-    for (let t = 0; t < keptCount; t++) {
-      const value = row[t] / pivots[t];
-      row[t] = value;
-      residual -= value * value;
-      const column = t * count;
-      for (let s = t + 1; s < keptCount; s++) row[s] -= value * columns[column + s];
+  for (let k0 = 0; k0 < count; k0 += FACTOR_BLOCK) {
+    const width = Math.min(count, k0 + FACTOR_BLOCK) - k0;
+    const before = keptCount;
+    // w (before x width): row t holds G between kept direction t and the block's candidates, solved
+    // into the block's rows of L over the directions kept so far
+    const w = new Float64Array(before * width);
+    for (let t = 0; t < before; t++)
+      w.set(gram.subarray(kept[t] * count + k0, kept[t] * count + k0 + width), t * width);
+    solveLower(columns, pivots, count, before, w, width);
+    // what the block's Gram keeps once the directions before it are taken out: G_BB - w^T w
+    const left = new Float64Array(width * width);
+    for (let j = 0; j < width; j++)
+      left.set(gram.subarray((k0 + j) * count + k0, (k0 + j) * count + k0 + width), j * width);
+    if (before > 0) subtractProductTransposedA(left, width, w, width, before, width, w, width);
+    const inBlock = new Int32Array(width);
+    const row = new Float64Array(width);
+    let q = 0;
+    for (let j = 0; j < width; j++) {
+      const k = k0 + j;
+      for (let u = 0; u < q; u++) row[u] = left[j * width + inBlock[u]];
+      let residual = left[j * width + j];
+      for (let u = 0; u < q; u++) {
+        const value = row[u] / pivots[before + u];
+        row[u] = value;
+        residual -= value * value;
+        const column = (before + u) * count + before;
+        for (let v = u + 1; v < q; v++) row[v] -= value * columns[column + v];
+      }
+      if (residual > RESIDUAL_TOLERANCE * gram[k * count + k]) {
+        const s = before + q;
+        for (let t = 0; t < before; t++) columns[t * count + s] = w[t * width + j];
+        for (let u = 0; u < q; u++) columns[(before + u) * count + s] = row[u];
+        pivots[s] = Math.sqrt(residual);
+        kept[s] = k;
+        inBlock[q++] = j;
+      }
     }
-    if (residual > RESIDUAL_TOLERANCE * gram[from + k]) {
-      for (let t = 0; t < keptCount; t++) columns[t * count + keptCount] = row[t];
-      pivots[keptCount] = Math.sqrt(residual);
-      kept[keptCount++] = k;
-    }
+    keptCount = before + q;
   }
   return { count, kept, keptCount, pivots, columns };
 }
@@ -73,24 +147,15 @@ export function nestedCurve(
 ): number[] {
   const { count, kept, keptCount, pivots, columns } = factor;
   const coefficients = new Float64Array(keptCount * width);
-  const sums = new Float64Array(width);
+  for (let s = 0; s < keptCount; s++)
+    coefficients.set(projections.subarray(kept[s] * width, (kept[s] + 1) * width), s * width);
+  solveLower(columns, pivots, count, keptCount, coefficients, width);
   const curve: number[] = [];
   let captured = 0;
   let s = 0;
   for (let k = 0; k < count; k++) {
     if (s < keptCount && kept[s] === k) {
-      for (let c = 0; c < width; c++) sums[c] = projections[k * width + c];
-      for (let t = 0; t < s; t++) {
-        const l = columns[t * count + s];
-        const from = t * width;
-        for (let c = 0; c < width; c++) sums[c] -= l * coefficients[from + c];
-      }
-      const to = s * width;
-      for (let c = 0; c < width; c++) {
-        const coefficient = sums[c] / pivots[s];
-        coefficients[to + c] = coefficient;
-        captured += coefficient * coefficient;
-      }
+      for (let c = s * width; c < (s + 1) * width; c++) captured += coefficients[c] * coefficients[c];
       s++;
     }
     curve.push(captured / energy);
