@@ -2,15 +2,14 @@
  * The browser's two metrics workers sharing the direction energies (the back-transformation and the
  * curves' products, most of the spectrum half), without shared memory: the spectrum half offers
  * copies of what the energies read, the output half's worker takes them once its own half is done,
- * and both claim direction blocks from a counter on the main thread (the relay), the spectrum half
- * from the front and the helper from the back. The helper sends its blocks back; the spectrum half
- * copies them in. Each block is computed by the same code whichever worker takes it
- * (`fillEnergyBlock`), so the metrics equal the one-worker ones to the bit.
+ * and both claim blocks (of directions, or one target each: `energyBlocks`) from a counter on the
+ * main thread (the relay), the spectrum half from the front and the helper from the back. The helper
+ * sends its blocks back; the spectrum half copies them in. Each block is computed by the same code
+ * whichever worker takes it (`fillEnergyBlock`), so the metrics equal the one-worker ones to the bit.
  *
  * The CLI shares the same blocks between threads through shared memory instead (thread-halves.ts).
  */
-import { finishSpectrum, planSpectrum, type SpectrumPlan } from '../core/analyze';
-import type { SpectrumMetrics } from '../core/analyze';
+import { finishSpectrum, planSpectrum, type SpectrumMetrics, type SpectrumPlan } from '../core/analyze';
 import {
   copyEnergyBlock,
   energyBlocks,
