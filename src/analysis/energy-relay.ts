@@ -16,6 +16,7 @@ import {
   everyBlock,
   fillDirectionEnergies,
   fillEnergyBlock,
+  targetRows,
   type EnergyArrays,
   type EnergyTarget,
   type FeatureSpectrum,
@@ -180,11 +181,12 @@ function energyWork(plan: SpectrumPlan): EnergyWork {
         })),
       },
     },
-    targets: plan.targets.map(({ scatter, stride, width, n }) => {
-      const rows = new Float64Array(p * width);
-      for (let i = 0; i < p; i++) rows.set(scatter.subarray(i * stride, i * stride + width), i * width);
-      return { scatter: rows, stride: width, width, n };
-    }),
+    targets: plan.targets.map((target) => ({
+      scatter: targetRows(target, p),
+      stride: target.width,
+      width: target.width,
+      n: target.n,
+    })),
     projected: plan.targets.map((target) => target.projections !== undefined),
     keepVectors: plan.vectors !== null,
   };

@@ -4,8 +4,9 @@
  * pair of threads. This thread is the first runner and worker threads the others, so the pass starts
  * while they start up; a worker thread whose kernel memory is small stays afterwards for the metrics'
  * helper (plan.ts `keepsPassThread`, node-thread.ts). The two runners of a pair take its chunks
- * from either end as they go (so a slower core does less), each reading its rows straight from the files (positional reads, no shared
- * stream) into moments of its own rows, contiguous; the parts merge in row order (docs/method.md §2).
+ * from either end as they go (so a slower core does less), each reading its rows straight from the
+ * files (positional reads, no shared stream) into moments of its own rows, contiguous; the parts
+ * merge in row order (docs/method.md §2).
  * Where the two meet depends on their speeds, so the last digits of a result may vary between runs
  * (the merge is exact up to rounding: about 1e-16 of the scatter).
  *

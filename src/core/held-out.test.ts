@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { analyzeMoments } from './analyze';
 import { copyMoments, momentsOf } from './moments';
-import { nestedCurve, nestedFactor } from './nested-projections';
+import { nestedCurve, nestedFactor, type NestedFactor } from './nested-projections';
 
 /** The nested-projection curve of one target on directions with Gram matrix `gram`. */
 const nestedProjections = (
@@ -149,6 +149,31 @@ describe('held-out curves: nested projections (docs/method.md §4.1)', () => {
   });
 });
 
+/**
+ * The nested-projection curve of a seeded target g (rows x width) on the directions E (rows x k) of
+ * `factor`, and the Gram-Schmidt curve it should equal.
+ */
+function curveAndReference(
+  factor: NestedFactor,
+  e: Float64Array,
+  rows: number,
+  k: number,
+  width: number,
+  seed: number,
+) {
+  const g = normalMatrix(rows, width, seed);
+  const b = multiply(
+    Float64Array.from({ length: k * rows }, (_, t) => e[(t % rows) * k + Math.floor(t / rows)]),
+    g,
+    k,
+    rows,
+    width,
+  );
+  let energy = 0;
+  for (const x of g) energy += x * x;
+  return { curve: nestedCurve(factor, b, width, energy), expected: gramSchmidtCurve(e, rows, k, g, width) };
+}
+
 describe('nestedProjections: the Cholesky with skips', () => {
   it.each([
     // G, b (K x 1), energy -> curve
@@ -181,18 +206,7 @@ describe('nestedProjections: the Cholesky with skips', () => {
       [1, 32],
       [6, 33],
     ]) {
-      const g = normalMatrix(rows, width, seed);
-      const b = multiply(
-        Float64Array.from({ length: k * rows }, (_, t) => e[(t % rows) * k + Math.floor(t / rows)]),
-        g,
-        k,
-        rows,
-        width,
-      );
-      let energy = 0;
-      for (const x of g) energy += x * x;
-      const curve = nestedCurve(factor, b, width, energy);
-      const expected = gramSchmidtCurve(e, rows, k, g, width);
+      const { curve, expected } = curveAndReference(factor, e, rows, k, width, seed);
       curve.forEach((x, j) => expect(Math.abs(x - expected[j])).toBeLessThan(1e-10));
     }
   });
@@ -219,18 +233,7 @@ describe('nestedProjections: the Cholesky with skips', () => {
       (d) => !factor.kept.subarray(0, factor.keptCount).includes(d),
     );
     expect(skipped.slice(0, 3)).toEqual([129, 150, 200]);
-    const g = normalMatrix(rows, width, 42);
-    const b = multiply(
-      Float64Array.from({ length: k * rows }, (_, t) => e[(t % rows) * k + Math.floor(t / rows)]),
-      g,
-      k,
-      rows,
-      width,
-    );
-    let energy = 0;
-    for (const x of g) energy += x * x;
-    const curve = nestedCurve(factor, b, width, energy);
-    const expected = gramSchmidtCurve(e, rows, k, g, width);
+    const { curve, expected } = curveAndReference(factor, e, rows, k, width, 42);
     curve.forEach((x, j) => expect(Math.abs(x - expected[j])).toBeLessThan(1e-9));
     expect(curve.at(-1)).toBeCloseTo(1, 9);
   });

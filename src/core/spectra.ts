@@ -98,6 +98,13 @@ export function energyTarget(split: Moments, g: 'f' | 'y'): EnergyTarget | null 
   return { scatter, stride, width, n: split.n };
 }
 
+/** A target's S_pg as p x width rows of their own (its scatter read in place is `stride` apart). */
+export function targetRows({ scatter, stride, width }: EnergyTarget, p: number): Float64Array {
+  const rows = new Float64Array(p * width);
+  for (let i = 0; i < p; i++) rows.set(scatter.subarray(i * stride, i * stride + width), i * width);
+  return rows;
+}
+
 /**
  * Directions are formed and projected this many at a time: the unit of work that threads share. Every
  * direction is computed the same way whichever block and thread it falls in.
@@ -160,9 +167,8 @@ export function fillEnergyBlock(
   const { p, rho } = spectrum;
   const count = rho.length;
   if (blocks.by === 'targets') {
-    const { scatter, stride, width } = targets[b];
-    const columns = new Float64Array(p * width);
-    for (let i = 0; i < p; i++) columns.set(scatter.subarray(i * stride, i * stride + width), i * width);
+    const { width } = targets[b];
+    const columns = targetRows(targets[b], p);
     const projected = projectOnEigenvectors(spectrum.reduced, columns, width, 0, count); // K x width
     writeEnergies(spectrum, targets[b], out[b], projected, 0, count);
     return;
