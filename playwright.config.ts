@@ -15,7 +15,10 @@ export default defineConfig({
   timeout: 120_000,
   // a failure is a finding: a retry would hide a flaky test as surely as a flaky app
   retries: 0,
-  workers: 1,
+  // A worker a core, each taking a spec file at a time: every test opens its own page on the one
+  // preview server, so files share nothing but the machine. The main-thread thresholds (FREEZE_MS)
+  // leave room for the other worker's load.
+  workers: 2,
   reporter: process.env.CI ? [['list']] : [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,

@@ -428,13 +428,21 @@ export function asInputError(source: string, error: unknown): unknown {
     : error;
 }
 
-/** Runs a computation on moments; degenerate data becomes an InputError on `source`. */
+/**
+ * Runs a computation on moments; degenerate data becomes an InputError on `source`, whether it is
+ * thrown or, from a computation that returns a promise, rejected.
+ */
 export function withInputErrors<T>(source: string, compute: () => T): T {
-  try {
-    return compute();
-  } catch (error) {
+  const rethrow = (error: unknown): never => {
     throw asInputError(source, error);
+  };
+  let result: T;
+  try {
+    result = compute();
+  } catch (error) {
+    return rethrow(error);
   }
+  return result instanceof Promise ? (result.catch(rethrow) as T) : result;
 }
 
 /** The metrics of a checkpoint; degenerate data becomes an InputError on `source`. */

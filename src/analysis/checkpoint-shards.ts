@@ -27,7 +27,6 @@ import type { ArrayReader } from '../io/types';
 import { recycleRowBlock } from '../io/row-blocks';
 import { spectrumSharingEnergies, type EnergyRelay } from './energy-relay';
 import {
-  asInputError,
   checkCompatible,
   checkpointNotes,
   countCheckpointClasses,
@@ -221,18 +220,16 @@ export function checkpointOutputs(checkpoint: ShardableCheckpoint, fit: Moments)
  * The feature-spectrum half (docs/method.md §4, §5), errors as `analyzeCheckpoint` raises them; its
  * direction energies shared with a helper worker through `relay` when one is given (energy-relay.ts).
  */
-export async function checkpointSpectra(
+export function checkpointSpectra(
   checkpoint: ShardableCheckpoint,
   fit: Moments,
   evalMoments: Moments | null,
   relay?: EnergyRelay,
 ): Promise<SpectrumMetrics> {
-  if (!relay) return withInputErrors(checkpoint.source, () => spectrumMetrics(fit, evalMoments ?? fit));
-  try {
-    return await spectrumSharingEnergies(fit, evalMoments ?? fit, relay);
-  } catch (error) {
-    throw asInputError(checkpoint.source, error);
-  }
+  const evalSplit = evalMoments ?? fit;
+  return withInputErrors(checkpoint.source, async () =>
+    relay ? spectrumSharingEnergies(fit, evalSplit, relay) : spectrumMetrics(fit, evalSplit),
+  );
 }
 
 /** The checkpoint from its merged moments and the two halves of its metrics. */
