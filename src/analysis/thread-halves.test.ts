@@ -12,6 +12,8 @@ import { DegenerateDataError } from '../core/low-rank-measure';
 import { createMomentAccumulator } from '../core/moments';
 import { createNormal, createRandom } from '../core/random';
 import { solveTridiagonal } from '../core/linalg';
+import { nestedFactor } from '../core/nested-projections';
+import { heldOutCurve, heldOutGram, heldOutTarget } from '../core/spectra';
 import {
   analyzeInThreads,
   serveMetricsHelper,
@@ -128,6 +130,54 @@ describe('analyzeInThreads', () => {
     expect(answer.kind === 'tridiagonal' && Array.from(answer.vectors)).toEqual(Array.from(expected.vectors));
   });
 
+  it('writes the columns of G it is asked for, and solves a held-out curve, as this thread would', () => {
+    const fit = checkpoint(300, 12, 4, 1);
+    const evalSplit = checkpoint(200, 12, 4, 2);
+    const normal = createNormal(createRandom(7));
+    const vectors = Float64Array.from({ length: 12 * 12 }, normal);
+    const posted: HelperMessage[] = [];
+    let listener: (request: HelperRequest) => void = () => undefined;
+    const free = new Int32Array(new SharedArrayBuffer(4));
+    serveMetricsHelper(
+      fit,
+      free,
+      (message) => posted.push(message),
+      (listen) => (listener = listen),
+    );
+    const gram = new Float64Array(12 * 12);
+    listener({ kind: 'held-out-gram', vectors, count: 12, evalSplit, from: 4, to: 12, gram });
+    expect(posted[1]).toEqual({ kind: 'held-out-gram' });
+    const full = heldOutGram(vectors, 12, evalSplit);
+    for (let i = 0; i < 12; i++) {
+      expect(Array.from(gram.subarray(i * 12, i * 12 + 4))).toEqual([0, 0, 0, 0]);
+      expect(Array.from(gram.subarray(i * 12 + 4, i * 12 + 12))).toEqual(
+        Array.from(full.subarray(i * 12 + 4, i * 12 + 12)),
+      );
+    }
+    const factor = nestedFactor(full, 12);
+    const target = heldOutTarget(Float64Array.from({ length: 12 * 4 }, normal), evalSplit, 'f')!;
+    listener({ kind: 'held-out-curve', factor, target });
+    expect(posted[2]).toEqual({ kind: 'held-out-curve', curve: heldOutCurve(factor, target) });
+  });
+
+  it('forms the held-out curves itself when the helper stops at them', async () => {
+    const fit = checkpoint(700, 600, 5, 4);
+    const evalSplit = checkpoint(300, 600, 5, 5);
+    const outputs: HelperMessage = { kind: 'outputs', result: { ok: true, outputs: outputMetrics(fit) } };
+    // a helper that answers the output half and the direction blocks (taking none), then exits when
+    // asked for its columns of G
+    const workerFile = join(temporaryFolder('richscope-helper-'), 'held-out-stopping-helper.mjs');
+    writeFileSync(
+      workerFile,
+      `import { parentPort } from 'node:worker_threads';
+parentPort.postMessage(${JSON.stringify(outputs)});
+parentPort.on('message', (request) =>
+  request.kind === 'energies' ? parentPort.postMessage({ kind: 'energies' }) : process.exit(3));`,
+    );
+    const stopping = { minWork: 0, backend: 'worker' as const, workerFile };
+    expect(await analyzeInThreads(fit, evalSplit, stopping)).toEqual(analyzeMoments(fit, evalSplit));
+  });
+
   it('fills the blocks itself when the helper stops after its output half', async () => {
     const fit = checkpoint(700, 600, 5, 4);
     const outputs: HelperMessage = { kind: 'outputs', result: { ok: true, outputs: outputMetrics(fit) } };
@@ -141,5 +191,8 @@ parentPort.once('message', () => process.exit(3));`,
     );
     const stopping = { minWork: 0, backend: 'worker' as const, workerFile, mainTakesBlocks: false };
     expect(await analyzeInThreads(fit, fit, stopping)).toEqual(analyzeMoments(fit));
+    // with an eval split, the held-out curves are then formed here too
+    const evalSplit = checkpoint(300, 600, 5, 5);
+    expect(await analyzeInThreads(fit, evalSplit, stopping)).toEqual(analyzeMoments(fit, evalSplit));
   });
 });

@@ -5,16 +5,21 @@
  * while this thread computes the eigendecomposition of S_pp / n. Then both threads share the rest
  * of the spectrum half, the direction energies (the curves' targets projected on the
  * eigenvectors: blocks of directions, or one target a block, spectra.ts `energyBlocks`), block by
- * block from a shared counter, so whichever thread is free takes the next block. Every array the
- * helper reads is in shared memory; nothing is copied between threads.
+ * block from a shared counter, so whichever thread is free takes the next block. With an eval split,
+ * the held-out curves' Gram matrix is formed by both threads (half its columns each) and the two
+ * targets' solves run one a thread. Every large array the helper reads is in shared memory; nothing
+ * large is copied between threads.
  */
 import {
   combineMetrics,
   finishSpectrum,
+  heldOutTargets,
   outputMetrics,
   planSpectrum,
+  type HeldOutCurves,
   type OutputMetrics,
   type SpectrumMetrics,
+  type SpectrumPlan,
 } from '../core/analyze';
 import {
   reducedFromStage,
@@ -23,12 +28,16 @@ import {
   type TridiagonalEigen,
 } from '../core/linalg';
 import { DegenerateDataError } from '../core/low-rank-measure';
+import { nestedFactor, type NestedFactor } from '../core/nested-projections';
 import {
   energyBlocks,
   featureCovarianceStage,
   fillDirectionEnergies,
+  heldOutCurve,
+  heldOutGram,
   type EnergyTarget,
   type FeatureSpectrum,
+  type HeldOutTarget,
 } from '../core/spectra';
 import type { CheckpointMetrics, Moments } from '../core/types';
 import { nodeWorkerAvailable, sharedFloat64, startNodeWorker } from './node-thread';
@@ -61,18 +70,37 @@ export type OutputsResult =
   { ok: true; outputs: OutputMetrics } | { ok: false; name: string; message: string };
 
 /**
- * What the helper thread posts: its output half, the tridiagonal's eigenpairs when it was asked to
- * solve it, then that no direction block is left.
+ * What the helper thread posts: its output half, then one answer to each request, in order: the
+ * tridiagonal's eigenpairs, that no direction block is left, that its columns of G are written, a
+ * held-out curve.
  */
 export type HelperMessage =
   | { kind: 'outputs'; result: OutputsResult }
   | ({ kind: 'tridiagonal' } & TridiagonalEigen)
-  | { kind: 'energies' };
+  | { kind: 'energies' }
+  | { kind: 'held-out-gram' }
+  | { kind: 'held-out-curve'; curve: number[] };
 
 /** What this thread asks of the helper once its output half is posted. */
 export type HelperRequest =
   | { kind: 'tridiagonal'; diagonal: Float64Array; couplings: Float64Array }
-  | { kind: 'energies'; share: EnergyShare };
+  | { kind: 'energies'; share: EnergyShare }
+  | ({ kind: 'held-out-gram' } & GramColumns)
+  | { kind: 'held-out-curve'; factor: NestedFactor; target: HeldOutTarget };
+
+/** Columns from..to-1 of the held-out curves' G, written into `gram` (shared memory). */
+export interface GramColumns {
+  vectors: Float64Array;
+  count: number;
+  evalSplit: Moments;
+  from: number;
+  to: number;
+  gram: Float64Array;
+}
+
+function writeGramColumns({ vectors, count, evalSplit, from, to, gram }: GramColumns): void {
+  heldOutGram(vectors, count, evalSplit, from, to, gram);
+}
 
 /**
  * The helper thread's side: the output half, then requests until the direction blocks are done. It
@@ -95,9 +123,14 @@ export function serveMetricsHelper(
         values.buffer as ArrayBuffer,
         vectors.buffer as ArrayBuffer,
       ]);
-    } else {
+    } else if (request.kind === 'energies') {
       fillSharedEnergies(request.share);
       post({ kind: 'energies' });
+    } else if (request.kind === 'held-out-gram') {
+      writeGramColumns(request);
+      post({ kind: 'held-out-gram' });
+    } else {
+      post({ kind: 'held-out-curve', curve: heldOutCurve(request.factor, request.target) });
     }
   });
 }
@@ -159,6 +192,10 @@ interface MetricsHelper {
   solveTridiagonal(diagonal: Float64Array, couplings: Float64Array): Promise<TridiagonalEigen>;
   /** resolves when the helper takes no more blocks (done, or stopped by an error) */
   shareEnergies(share: EnergyShare): Promise<void>;
+  /** resolves once the helper has written these columns of G; rejects if it stopped */
+  writeGramColumns(columns: GramColumns): Promise<void>;
+  /** a held-out curve solved on the helper; rejects if it stopped */
+  heldOutCurve(factor: NestedFactor, target: HeldOutTarget): Promise<number[]>;
   stop(): void;
 }
 
@@ -209,7 +246,8 @@ export async function analyzeInThreads(
         unwritten,
         plan.vectors ?? undefined,
       );
-      spectra = finishSpectrum(plan, fit, evalSplit);
+      const heldOut = plan.vectors ? await heldOutOnTwoThreads(plan, evalSplit, helper) : undefined;
+      spectra = finishSpectrum(plan, fit, evalSplit, heldOut);
     } catch (error) {
       spectrumError = error;
     }
@@ -240,13 +278,44 @@ async function reducedOnTwoThreads(
   return reducedFromStage(stage, tridiagonal, sharedFloat64);
 }
 
-/** Tests: the output half in this thread, no blocks taken. */
+/**
+ * The held-out curves (docs/method.md §4.1) with the helper: each thread writes half the columns of
+ * G, this thread factors it, then each solves one target. Whatever the helper fails to do, this thread
+ * does; every entry and curve is computed as on one thread, so the curves are the same to the bit.
+ */
+async function heldOutOnTwoThreads(
+  plan: SpectrumPlan,
+  evalSplit: Moments,
+  helper: MetricsHelper,
+): Promise<HeldOutCurves> {
+  const count = plan.spectrum.rho.length;
+  const vectors = plan.vectors!;
+  const gram = sharedFloat64(count * count);
+  const half = Math.ceil(count / 8) * 4;
+  const theirs: GramColumns = { vectors, count, evalSplit, from: half, to: count, gram };
+  const helped = helper.writeGramColumns(theirs).catch(() => writeGramColumns(theirs));
+  writeGramColumns({ ...theirs, from: 0, to: half });
+  await helped;
+  const factor = nestedFactor(gram, count, sharedFloat64);
+  const { mass, utilization } = heldOutTargets(plan, evalSplit);
+  const solvedThere =
+    mass && utilization
+      ? helper.heldOutCurve(factor, utilization).catch(() => heldOutCurve(factor, utilization))
+      : null;
+  const massCurve = mass && heldOutCurve(factor, mass);
+  const utilizationCurve = solvedThere ? await solvedThere : utilization && heldOutCurve(factor, utilization);
+  return { mass: massCurve, utilization: utilizationCurve };
+}
+
+/** Tests: the output half in this thread, no blocks taken; the held-out steps asked of it run here. */
 function inlineHelper(fit: Moments): MetricsHelper {
   return {
     outputs: Promise.resolve(outputsResult(fit)),
     free: () => false,
     solveTridiagonal: () => Promise.reject(new Error('the inline helper solves nothing')),
     shareEnergies: () => Promise.resolve(),
+    writeGramColumns: async (columns) => writeGramColumns(columns),
+    heldOutCurve: async (factor, target) => heldOutCurve(factor, target),
     stop: () => undefined,
   };
 }
@@ -262,46 +331,55 @@ function shared(m: Moments): Moments {
   return { ...m, scatter };
 }
 
-/** The helper on a worker thread, handed the fit moments in shared memory. */
+/**
+ * The helper on a worker thread, handed the fit moments in shared memory. It answers requests in the
+ * order they are sent, so each answer settles the oldest request waiting; if the thread fails, every
+ * waiting request and each later one rejects.
+ */
 function workerHelper(fit: Moments, workerFile?: string): MetricsHelper {
   const free = new Int32Array(new SharedArrayBuffer(4));
   const worker = startNodeWorker({ kind: 'halves', fit, free }, workerFile);
-  let stopped = () => {};
-  const energiesDone = new Promise<void>((resolve) => (stopped = resolve));
-  let solved: (eigen: TridiagonalEigen) => void = () => {};
-  let unsolved: (error: Error) => void = () => {};
-  const tridiagonal = new Promise<TridiagonalEigen>((resolve, reject) => {
-    solved = resolve;
-    unsolved = reject;
-  });
-  tridiagonal.catch(() => undefined);
+  const waiting: { answer(message: HelperMessage): void; fail(error: Error): void }[] = [];
+  let failure: Error | null = null;
   const outputs = new Promise<OutputsResult>((resolve, reject) => {
     worker.on('message', (message: HelperMessage) => {
       if (message.kind === 'outputs') resolve(message.result);
-      else if (message.kind === 'tridiagonal') solved(message);
-      else stopped();
+      else waiting.shift()?.answer(message);
     });
     const fail = (error: Error) => {
+      failure ??= error;
       reject(error);
-      unsolved(error);
-      stopped();
+      for (const request of waiting.splice(0)) request.fail(error);
     };
     worker.once('error', fail);
     worker.once('exit', (code) => fail(new Error(`worker thread (halves) exited with code ${code}`)));
   });
   // awaited later, after the spectrum; a failure meanwhile must not count as unhandled
   outputs.catch(() => undefined);
+  const ask = <K extends HelperRequest['kind']>(
+    request: Extract<HelperRequest, { kind: K }>,
+  ): Promise<Extract<HelperMessage, { kind: K }>> => {
+    if (failure) return Promise.reject(failure);
+    worker.postMessage(request);
+    return new Promise((resolve, reject) =>
+      waiting.push({
+        answer: (message) => resolve(message as Extract<HelperMessage, { kind: K }>),
+        fail: reject,
+      }),
+    );
+  };
   return {
     outputs,
     free: () => Atomics.load(free, 0) === 1,
-    solveTridiagonal(diagonal, couplings) {
-      worker.postMessage({ kind: 'tridiagonal', diagonal, couplings } satisfies HelperRequest);
-      return tridiagonal;
-    },
-    shareEnergies(share) {
-      worker.postMessage({ kind: 'energies', share } satisfies HelperRequest);
-      return energiesDone;
-    },
+    solveTridiagonal: (diagonal, couplings) => ask({ kind: 'tridiagonal', diagonal, couplings }),
+    // a helper that stops takes no more blocks: this thread then fills what is left
+    shareEnergies: (share) =>
+      ask({ kind: 'energies', share }).then(
+        () => undefined,
+        () => undefined,
+      ),
+    writeGramColumns: async (columns) => void (await ask({ kind: 'held-out-gram', ...columns })),
+    heldOutCurve: async (factor, target) => (await ask({ kind: 'held-out-curve', factor, target })).curve,
     stop: () => void worker.terminate(),
   };
 }

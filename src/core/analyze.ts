@@ -16,12 +16,14 @@ import {
   everyBlock,
   featureSpectrum,
   fillDirectionEnergies,
+  heldOutCurve,
   heldOutGram,
-  heldOutProjection,
+  heldOutTarget,
   participationRatio,
   relativeEigenvalues,
   type EnergyTarget,
   type FeatureSpectrum,
+  type HeldOutTarget,
 } from './spectra';
 import {
   allocateLocal,
@@ -126,8 +128,48 @@ export function planSpectrum(
   return { spectrum, targets, energies, vectors, fitOutputs, evalOutputs, evalLabels };
 }
 
-/** The spectrum half's results once every direction energy of the plan is filled. */
-export function finishSpectrum(plan: SpectrumPlan, fit: Moments, evalSplit: Moments = fit): SpectrumMetrics {
+/**
+ * The held-out curves of docs/method.md §4.1 (a plan whose vectors are kept): the nested projections
+ * of the eval split's labels (mass) and outputs (utilization), null where the target is absent or has
+ * no variance there.
+ */
+export interface HeldOutCurves {
+  mass: number[] | null;
+  utilization: number[] | null;
+}
+
+/** What the held-out mass and utilization curves read, for a caller that computes them itself. */
+export function heldOutTargets(
+  plan: SpectrumPlan,
+  evalSplit: Moments,
+): { mass: HeldOutTarget | null; utilization: HeldOutTarget | null } {
+  const target = (index: number | null, g: 'f' | 'y') =>
+    index === null ? null : heldOutTarget(plan.targets[index].projections!, evalSplit, g);
+  return { mass: target(plan.evalLabels, 'y'), utilization: target(plan.evalOutputs, 'f') };
+}
+
+/** The held-out curves on this thread: G, its factor, then each target's solve. */
+export function heldOutCurves(plan: SpectrumPlan, evalSplit: Moments): HeldOutCurves {
+  const count = plan.spectrum.rho.length;
+  const factor = nestedFactor(heldOutGram(plan.vectors!, count, evalSplit), count);
+  const { mass, utilization } = heldOutTargets(plan, evalSplit);
+  return {
+    mass: mass && heldOutCurve(factor, mass),
+    utilization: utilization && heldOutCurve(factor, utilization),
+  };
+}
+
+/**
+ * The spectrum half's results once every direction energy of the plan is filled. `heldOut`: the
+ * held-out curves when already computed (on two threads); else they are computed here when the plan
+ * keeps its vectors.
+ */
+export function finishSpectrum(
+  plan: SpectrumPlan,
+  fit: Moments,
+  evalSplit: Moments = fit,
+  heldOut?: HeldOutCurves,
+): SpectrumMetrics {
   const { spectrum, vectors } = plan;
   const energies = (index: number | null) => (index === null ? null : plan.energies[index]);
   const rho = Array.from(spectrum.rho);
@@ -139,11 +181,9 @@ export function finishSpectrum(plan: SpectrumPlan, fit: Moments, evalSplit: Mome
   let mass = massNystrom && massNystrom.slice();
   let utilization = utilizationNystrom.slice();
   if (vectors !== null) {
-    const factor = nestedFactor(heldOutGram(vectors, rho.length, evalSplit), rho.length);
-    const heldOut = (index: number | null, g: 'f' | 'y') =>
-      index === null ? null : heldOutProjection(factor, plan.targets[index].projections!, evalSplit, g);
-    mass = heldOut(plan.evalLabels, 'y');
-    utilization = heldOut(plan.evalOutputs, 'f') ?? [];
+    heldOut ??= heldOutCurves(plan, evalSplit);
+    mass = heldOut.mass;
+    utilization = heldOut.utilization ?? [];
   }
   return {
     rho,

@@ -4,6 +4,7 @@
  * and the target's projections on them, never from rows.
  */
 import { subtractProductTransposedA } from './kernels/gemm';
+import { allocateLocal, type Allocate } from './types';
 
 /**
  * docs/method.md §4.1: direction k adds nothing when its pivot (the squared norm of what is left of it
@@ -82,12 +83,17 @@ function solveLower(
  * The factor of `gram` (K x K, row-major, symmetric). Cost K^3 / 6 multiply-adds, by blocks of
  * candidates: the block's rows of L over the directions kept before it are one triangular solve, what
  * they take from the block's Gram one product, and the block itself the same factorisation with skips
- * on what is left (its pivots judged against G_kk, as unblocked).
+ * on what is left (its pivots judged against G_kk, as unblocked). `allocate` places L (K x K), which
+ * another thread may then read.
  */
-export function nestedFactor(gram: Float64Array, count: number): NestedFactor {
+export function nestedFactor(
+  gram: Float64Array,
+  count: number,
+  allocate: Allocate = allocateLocal,
+): NestedFactor {
   const kept = new Int32Array(count);
   const pivots = new Float64Array(count);
-  const columns = new Float64Array(count * count);
+  const columns = allocate(count * count);
   let keptCount = 0;
   for (let k0 = 0; k0 < count; k0 += FACTOR_BLOCK) {
     const width = Math.min(count, k0 + FACTOR_BLOCK) - k0;

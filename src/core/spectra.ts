@@ -15,7 +15,7 @@ import {
   type ReducedSymmetricEigen,
   type TridiagonalStage,
 } from './linalg';
-import { multiplyTransposedA } from './kernels/gemm';
+import { multiplyTransposedA, writeProductTransposedA } from './kernels/gemm';
 import { nestedCurve, type NestedFactor } from './nested-projections';
 import type { Allocate, Moments } from './types';
 
@@ -286,28 +286,56 @@ export function cumulativeProjection(
 /**
  * G = V^T S^eval_pp V (K x K) for the held-out curves, V the kept eigenvectors (p x K, row-major).
  * The method's W = V diag(rho)^(-1/2) scales each direction, which changes neither the nested spans
- * nor the relative pivots, so V is used and no tiny rho_k inflates an entry.
+ * nor the relative pivots, so V is used and no tiny rho_k inflates an entry. Writes columns
+ * from..to-1 of G into `gram` (two threads may each write their own columns: each entry's arithmetic
+ * is the same whichever call computes it).
  */
-export function heldOutGram(vectors: Float64Array, count: number, evalSplit: Moments): Float64Array {
+export function heldOutGram(
+  vectors: Float64Array,
+  count: number,
+  evalSplit: Moments,
+  from = 0,
+  to = count,
+  gram: Float64Array = new Float64Array(count * count),
+): Float64Array {
   const { p } = evalSplit;
-  // S_pp is symmetric, so S_pp^T V (read in place, rows d apart) is S_pp V: p x K
-  const spread = multiplyTransposedA(evalSplit.scatter, evalSplit.mean.length, p, p, vectors, count);
-  return multiplyTransposedA(vectors, count, p, count, spread, count);
+  const width = to - from;
+  // S_pp is symmetric, so S_pp^T V_J (read in place, rows d apart) is S_pp V_J: p x |J|
+  const spread = multiplyTransposedA(
+    evalSplit.scatter,
+    evalSplit.mean.length,
+    p,
+    p,
+    vectors.subarray(from),
+    width,
+    'wasm',
+    count,
+  );
+  writeProductTransposedA(gram.subarray(from), count, vectors, count, p, count, spread, width);
+  return gram;
 }
 
-/**
- * The held-out Pi_g(k) of docs/method.md §4.1 on `evalSplit`, from the factor of G (heldOutGram, one
- * factor for every target) and the target's projections b = V^T S^eval_pg (K x width): in [0, 1] up
- * to rounding and non-decreasing. Null when g has no variance on the eval split.
- */
-export function heldOutProjection(
-  factor: NestedFactor,
+/** What one held-out curve reads: the target's projections b = V^T S^eval_pg (K x width) and tr(S^eval_gg). */
+export interface HeldOutTarget {
+  projections: Float64Array;
+  energy: number;
+}
+
+/** The held-out curve's inputs for the columns g of `evalSplit`; null when g has no variance there. */
+export function heldOutTarget(
   projections: Float64Array,
   evalSplit: Moments,
   g: 'f' | 'y',
-): number[] | null {
+): HeldOutTarget | null {
   const energy = blockTrace(evalSplit, g === 'f' ? 'ff' : 'yy');
-  if (!(energy > 0)) return null;
+  return energy > 0 ? { projections, energy } : null;
+}
+
+/**
+ * The held-out Pi_g(k) of docs/method.md §4.1, from the factor of G (heldOutGram, one factor for
+ * every target): in [0, 1] up to rounding and non-decreasing.
+ */
+export function heldOutCurve(factor: NestedFactor, { projections, energy }: HeldOutTarget): number[] {
   return nestedCurve(factor, projections, projections.length / factor.count, energy);
 }
 
