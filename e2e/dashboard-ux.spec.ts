@@ -255,6 +255,33 @@ test.describe('one legend, one hover', () => {
       expect(dlr).toContain(`${run} · test accuracy = `);
     }
   });
+
+  test('the keyboard reads a spectrum as the hover does: keys step through k, the readout is announced', async ({
+    page,
+  }) => {
+    const plot = page.getByTestId('plot-utilization');
+    const readout = page.getByTestId('plot-utilization-readout');
+    await plot.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => hoverText(page, 'plot-utilization')).toMatch(/^k = 1\D/);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => hoverText(page, 'plot-utilization')).toMatch(/^k = 2\D/);
+    const keyed = await hoverText(page, 'plot-utilization');
+    for (const run of ['learn-grokking', 'learn-last-layer', 'learn-lazy-alpha', 'learn-rich'])
+      expect(keyed).toContain(`${run} · step`);
+    await expect(readout).toHaveText(/^k = 2\D.*; learn-rich · step 600: Π̂\(k\) = 0\.\d+$/);
+    await page.keyboard.press('PageDown');
+    await expect.poll(() => hoverText(page, 'plot-utilization')).not.toMatch(/^k = 2\D/);
+    await page.keyboard.press('End');
+    const last = Number(/^k = (\d+)/.exec(await hoverText(page, 'plot-utilization'))![1]);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => hoverText(page, 'plot-utilization')).toMatch(new RegExp(`^k = ${last}\\D`));
+    // leaving the plot ends the readout; the pointer's hover at k = 2 lists the same
+    await plot.blur();
+    await expect.poll(() => hoverText(page, 'plot-utilization')).toBe('');
+    await hoverAt(page, 'plot-utilization', 2);
+    await expect.poll(() => hoverText(page, 'plot-utilization')).toBe(keyed);
+  });
 });
 
 test.describe('steps', () => {

@@ -28,7 +28,14 @@ import {
   type DrawnCurve,
   type FrameMaps,
 } from '../../paint/curves';
-import { extentTraces, hoverEntries, unifiedHover } from './curve-canvas';
+import {
+  READOUT_KEYS,
+  extentTraces,
+  hoverEntries,
+  readoutXs,
+  stepReadout,
+  unifiedHover,
+} from './curve-canvas';
 import { figureChange } from './figure-change';
 import { nearestPoint } from './nearest-point';
 import { plotConfig } from './plot-config';
@@ -93,6 +100,12 @@ export interface PlotProps {
    * plotly redraws only when the axes' ranges or the layout change. For plots of many runs.
    */
   curvesOnCanvas?: boolean;
+  /**
+   * With `curvesOnCanvas`: the plot takes focus, and the arrow keys (READOUT_KEYS) move the hover's
+   * readout over the curves' x values, read out to screen readers too. For plots whose keys do
+   * nothing else.
+   */
+  keyboardReadout?: boolean;
   /**
    * With `curvesOnCanvas`: the traces whose extent the axes autoscale to, in place of the drawn ones
    * (e.g. every step of the shown runs, so that moving the slider moves no axis).
@@ -361,12 +374,14 @@ export function Plot({
   emphasizedRun = null,
   marks = NO_MARKS,
   curvesOnCanvas = false,
+  keyboardReadout = false,
   axisExtent = null,
 }: PlotProps) {
   const container = useRef<HTMLDivElement>(null);
   const marksLayer = useRef<SVGSVGElement>(null);
   const curveCanvas = useRef<CurveCanvasElement>(null);
   const hoverBox = useRef<HTMLDivElement>(null);
+  const readoutText = useRef<HTMLDivElement>(null);
   const curves = useRef<CanvasCurves>({
     traces: [],
     axes: { logX: false, logY: false, logY2: false },
@@ -575,18 +590,49 @@ export function Plot({
       if (point && clickHandler.current)
         clickHandler.current((point.trace.customdata as unknown[] | undefined)?.[point.index]);
     };
+    // The keyboard's readout: the pointer's hover, at the x the keys move to, half way down the plot.
+    let readout: number | null = null;
+    const readByKey = (event: KeyboardEvent) => {
+      const frame = drawn.current ? frameOf(div) : null;
+      if (!frame) return;
+      const { traces, axes, hoverTitle } = curves.current;
+      const x = stepReadout(readoutXs(traces, frame, axes), readout, event.key);
+      if (x === undefined) return;
+      event.preventDefault();
+      readout = x;
+      const pointer = { xPixel: frame.x(x), yPixel: frame.top + frame.height / 2 };
+      const hover = unifiedHover(traces, frame, axes, pointer);
+      if (!hover) return leave();
+      const content = hoverEntries(hover, hoverTitle);
+      shownX = hover.x;
+      showHover(box, content, pointer, { width: div.clientWidth, height: div.clientHeight });
+      if (readoutText.current)
+        readoutText.current.textContent = [...content.title, ...content.entries.map((e) => e.text)].join(
+          '; ',
+        );
+    };
+    const endReadout = () => {
+      readout = null;
+      leave();
+    };
     div.addEventListener('pointermove', move);
     div.addEventListener('pointerleave', leave);
     div.addEventListener('pointerdown', press);
     div.addEventListener('click', click);
+    if (keyboardReadout) {
+      div.addEventListener('keydown', readByKey);
+      div.addEventListener('blur', endReadout);
+    }
     return () => {
       div.removeEventListener('pointermove', move);
       div.removeEventListener('pointerleave', leave);
       div.removeEventListener('pointerdown', press);
       div.removeEventListener('click', click);
+      div.removeEventListener('keydown', readByKey);
+      div.removeEventListener('blur', endReadout);
       box.hidden = true;
     };
-  }, [curvesOnCanvas]);
+  }, [curvesOnCanvas, keyboardReadout]);
 
   // Marks move on the drawn axes, without plotly.
   useEffect(() => {
@@ -675,6 +721,7 @@ export function Plot({
     });
   };
 
+  const readsByKey = curvesOnCanvas && keyboardReadout;
   return (
     <figure
       className={`plot${enlarged ? ' plot-enlarged' : ''}`}
@@ -722,13 +769,23 @@ export function Plot({
           data-empty={empty ? 'true' : undefined}
           role="group"
           aria-roledescription="chart"
-          aria-label={description}
+          aria-label={readsByKey ? `${description} Arrow keys read the curves at each point.` : description}
+          tabIndex={readsByKey ? 0 : undefined}
+          aria-keyshortcuts={readsByKey ? READOUT_KEYS.join(' ') : undefined}
         />
         {curvesOnCanvas && (
           <>
             <canvas ref={curveCanvas} className="plot-curves" aria-hidden="true" />
             <div ref={hoverBox} className="plot-hover" aria-hidden="true" hidden />
           </>
+        )}
+        {readsByKey && (
+          <div
+            ref={readoutText}
+            className="visually-hidden"
+            aria-live="polite"
+            data-testid={`${testId}-readout`}
+          />
         )}
         <svg ref={marksLayer} className="plot-marks" aria-hidden="true" data-testid={`${testId}-marks`} />
         {empty && <div className="plot-empty">{emptyMessage}</div>}

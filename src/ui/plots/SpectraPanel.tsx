@@ -221,6 +221,7 @@ export function SpectraPanel() {
             onHoverTrace={hoverTraceRun}
             resetToAutoscale
             curvesOnCanvas
+            keyboardReadout
             axisExtent={extentByPanel[panel]}
             emptyMessage={<NoRunsMessage />}
             exportFigure={() => exportFigure(panel)}

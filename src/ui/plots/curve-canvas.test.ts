@@ -5,7 +5,9 @@ import {
   fillHoverTemplate,
   formatNumber,
   hoverEntries,
+  readoutXs,
   smallestPositiveY,
+  stepReadout,
   unifiedHover,
 } from './curve-canvas';
 import type { AxisTypes, CurveFrame } from '../../paint/curves';
@@ -116,6 +118,54 @@ describe('unifiedHover', () => {
     expect(unifiedHover(traces, frame, LINEAR, { xPixel: frame.x(5), yPixel: 0 })).not.toBeNull();
     const far = { xPixel: frame.x(20) + HOVER_DISTANCE_PX + 1, yPixel: 0 };
     expect(unifiedHover(traces, frame, LINEAR, far)).toBeNull();
+  });
+});
+
+describe('the keyboard readout', () => {
+  const traces: Trace[] = [
+    { type: 'scatter', name: 'a', x: [0, 10, 20, 150], y: [0.1, 0.2, 0.3, 0.4] },
+    { type: 'scatter', name: 'b', x: [5, 20, -3], y: [0.5, 0.6, 0.7] },
+    { type: 'scatter', name: 'band', x: [7], y: [0.9], hoverinfo: 'skip' },
+    { type: 'scatter', name: 'hidden', x: [8], y: [0.9], visible: false },
+  ];
+
+  it('stops at each hoverable x drawn inside the frame, once each, ascending', () => {
+    // the frame spans x = 0..100: 150 and -3 lie outside it
+    expect(readoutXs(traces, frame, LINEAR)).toEqual([0, 5, 10, 20]);
+    const logX = { ...LINEAR, logX: true };
+    const logFrame = { ...frame, x: (v: number) => 50 + 200 * Math.log10(v) };
+    expect(readoutXs(traces, logFrame, logX)).toEqual([5, 10, 20]);
+  });
+
+  it('steps left and right, a tenth at a time by page, to either end, and stays at an end', () => {
+    const xs = Array.from({ length: 25 }, (_, i) => i * 2);
+    expect(stepReadout(xs, null, 'ArrowRight')).toBe(0);
+    expect(stepReadout(xs, null, 'ArrowLeft')).toBe(48);
+    expect(stepReadout(xs, null, 'PageUp')).toBe(48);
+    expect(stepReadout(xs, 10, 'ArrowRight')).toBe(12);
+    expect(stepReadout(xs, 10, 'ArrowLeft')).toBe(8);
+    expect(stepReadout(xs, 10, 'PageDown')).toBe(16);
+    expect(stepReadout(xs, 10, 'PageUp')).toBe(4);
+    expect(stepReadout(xs, 2, 'PageUp')).toBe(0);
+    expect(stepReadout(xs, 48, 'ArrowRight')).toBe(48);
+    expect(stepReadout(xs, 0, 'ArrowLeft')).toBe(0);
+    expect(stepReadout(xs, 10, 'Home')).toBe(0);
+    expect(stepReadout(xs, 10, 'End')).toBe(48);
+  });
+
+  it('from an x no longer in view, goes to the next one on that side', () => {
+    const xs = [10, 20, 30];
+    expect(stepReadout(xs, 15, 'ArrowRight')).toBe(20);
+    expect(stepReadout(xs, 15, 'ArrowLeft')).toBe(10);
+    expect(stepReadout(xs, 50, 'ArrowLeft')).toBe(30);
+    expect(stepReadout(xs, 50, 'ArrowRight')).toBe(30);
+    expect(stepReadout(xs, 1, 'ArrowLeft')).toBe(10);
+  });
+
+  it('ignores other keys and plots without points', () => {
+    expect(stepReadout([1, 2], 1, 'ArrowUp')).toBeUndefined();
+    expect(stepReadout([1, 2], 1, 'Enter')).toBeUndefined();
+    expect(stepReadout([], null, 'ArrowRight')).toBeUndefined();
   });
 });
 

@@ -175,6 +175,54 @@ export function unifiedHover(
   return points.length > 0 ? { x: best.x, points } : null;
 }
 
+/** The keys that move the keyboard's readout over a plot (`stepReadout`). */
+export const READOUT_KEYS = ['ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Home', 'End'] as const;
+
+/**
+ * The x values the keyboard's readout stops at: those of every hoverable trace's points drawn inside
+ * the frame (a zoom leaves the others out), ascending, once each.
+ */
+export function readoutXs(traces: readonly Trace[], frame: CurveFrame, axes: AxisTypes): number[] {
+  const inView = new Set<number>();
+  for (const trace of traces) {
+    if (!hoverable(trace)) continue;
+    const xs = values(trace.x);
+    for (let i = 0; i < xs.length; i++) {
+      const x = onAxis(xs[i], axes.logX);
+      if (x === null) continue;
+      const pixel = frame.x(x);
+      if (pixel >= frame.left - 0.5 && pixel <= frame.left + frame.width + 0.5) inView.add(x);
+    }
+  }
+  return [...inView].sort((a, b) => a - b);
+}
+
+/**
+ * Where `key` moves a readout at `current` among `xs` (ascending): ←/→ to the next x on that side,
+ * PageUp/PageDown a tenth of them at a time, Home/End to the first/last; at an end it stays. From no
+ * readout, → and PageDown start at the first x, ← and PageUp at the last; from an x no longer among
+ * them (after a zoom), the next one on that side. Undefined for other keys and when `xs` is empty.
+ */
+export function stepReadout(xs: readonly number[], current: number | null, key: string): number | undefined {
+  if (xs.length === 0 || !(READOUT_KEYS as readonly string[]).includes(key)) return undefined;
+  const last = xs.length - 1;
+  if (key === 'Home') return xs[0];
+  if (key === 'End') return xs[last];
+  const forward = key === 'ArrowRight' || key === 'PageDown';
+  if (current === null) return forward ? xs[0] : xs[last];
+  const stride = key.startsWith('Page') ? Math.max(1, Math.ceil(xs.length / 10)) : 1;
+  // the first x past `current` on the way, as an index: exact matches step from themselves
+  const beyond = forward ? xs.findIndex((x) => x > current) : findLastIndex(xs, (x) => x < current);
+  if (beyond < 0) return forward ? xs[last] : xs[0];
+  const index = forward ? beyond + stride - 1 : beyond - stride + 1;
+  return xs[Math.min(last, Math.max(0, index))];
+}
+
+function findLastIndex(xs: readonly number[], test: (x: number) => boolean): number {
+  for (let i = xs.length - 1; i >= 0; i--) if (test(xs[i])) return i;
+  return -1;
+}
+
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** Text of plotly's hover markup: entities decoded, tags dropped. */
