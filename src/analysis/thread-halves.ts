@@ -103,8 +103,9 @@ function writeGramColumns({ vectors, count, evalSplit, from, to, gram }: GramCol
 }
 
 /**
- * The helper thread's side: the output half, then requests until the direction blocks are done. It
- * marks itself free before it posts the output half (a request sent after waits in its queue), so
+ * The helper thread's side: the output half, then each request in turn (the tridiagonal, the
+ * direction blocks, the held-out curves' columns of G and one of their curves) until it is stopped.
+ * It marks itself free before it posts the output half (a request sent after waits in its queue), so
  * this thread knows it may hand over the tridiagonal of S_pp / n.
  */
 export function serveMetricsHelper(
