@@ -118,7 +118,8 @@ export function createRowGroups(
         for (let j = 0; j < d; j++) mean[j] /= taken;
         const group = groups[g];
         gram.accumulateUpper(blocks, taken, mean);
-        gram.moveRunningSum(group.moments.scatter, d);
+        // a group with no rows yet has a scatter never written to
+        gram.moveRunningSum(group.moments.scatter, d, group.moments.n === 0);
         group.corrections.record(group.moments, taken, mean);
       }
     },

@@ -41,8 +41,10 @@ export interface GramKernel {
   /**
    * `addRunningSum` that also clears the running sum's upper triangle in the same sweep: a sum taken
    * after each chunk into a matrix of the caller's (the jackknife's row groups), with no clearing pass.
+   * With `fresh`, `out` has never been written and is written rather than added to: a page of fresh
+   * memory then costs one fault instead of two (a read maps the zero page, the write copies it).
    */
-  moveRunningSum(out: Float64Array, ld: number): void;
+  moveRunningSum(out: Float64Array, ld: number, fresh?: boolean): void;
   /**
    * Adds R^T R to the running sum, R being `count` rows `stride` apart in `rows` of which the first
    * `dim` columns are used: the moment pass's mean corrections (mean-corrections.ts), folded into the
@@ -157,7 +159,7 @@ function jsGramKernel(dim: number): GramKernel {
     },
     addOuterProducts: (rows, count, stride) => addOuterUpper(rows, count, stride, dim, sum, dim),
     addRunningSum: (out, ld) => addUpper(sum, dim, dim, out, ld),
-    moveRunningSum: (out, ld) => moveUpper(sum, dim, dim, out, ld),
+    moveRunningSum: (out, ld, fresh) => moveUpper(sum, dim, dim, out, ld, fresh),
     clear: () => sum.fill(0),
     release: () => undefined,
   });
@@ -193,16 +195,22 @@ function addUpper(sum: Float64Array, sumLd: number, dim: number, out: Float64Arr
 
 /**
  * addUpper, then sum[j sumLd + k] = 0 over the same upper triangle: the part a running sum is read
- * from (what the kernels leave below it is never read).
+ * from (what the kernels leave below it is never read). With `fresh`, out's zeros are not read.
  */
-function moveUpper(sum: Float64Array, sumLd: number, dim: number, out: Float64Array, ld: number): void {
+function moveUpper(
+  sum: Float64Array,
+  sumLd: number,
+  dim: number,
+  out: Float64Array,
+  ld: number,
+  fresh = false,
+): void {
   for (let j = 0; j < dim; j++) {
     const from = j * sumLd;
     const to = j * ld;
-    for (let k = j; k < dim; k++) {
-      out[to + k] += sum[from + k];
-      sum[from + k] = 0;
-    }
+    if (fresh) out.set(sum.subarray(from + j, from + dim), to + j);
+    else for (let k = j; k < dim; k++) out[to + k] += sum[from + k];
+    sum.fill(0, from + j, from + dim);
   }
 }
 
@@ -394,7 +402,7 @@ function wasmGramKernel(
       }
     },
     addRunningSum: (out, outLd) => addUpper(sum, ld, dim, out, outLd),
-    moveRunningSum: (out, outLd) => moveUpper(sum, ld, dim, out, outLd),
+    moveRunningSum: (out, outLd, fresh) => moveUpper(sum, ld, dim, out, outLd, fresh),
     clear: () => sum.fill(0),
     release: lease.release,
   });

@@ -254,6 +254,25 @@ describe('Gram kernel: the WebAssembly and JS paths agree', () => {
     }
   });
 
+  it('moves the running sum into a fresh matrix by writing it: the same values, the sum cleared', () => {
+    for (const kernel of ['js', 'wasm-f64', 'wasm-f32'] as const) {
+      const k = createGramKernel(dim, { precision: kernel === 'wasm-f32' ? 'float32' : 'float64', kernel });
+      const added = new Float64Array(dim * dim);
+      k.accumulateUpper(blocks, rows, centre);
+      k.moveRunningSum(added, dim);
+      // a fresh matrix's lower triangle is left as it was (here marked, to show it is not written)
+      const written = new Float64Array(dim * dim).fill(-1);
+      for (let j = 0; j < dim; j++) written.fill(0, j * dim + j, (j + 1) * dim);
+      k.accumulateUpper(blocks, rows, centre);
+      k.moveRunningSum(written, dim, true);
+      for (let j = 0; j < dim; j++)
+        for (let l = 0; l < dim; l++) expect(written[j * dim + l]).toBe(l >= j ? added[j * dim + l] : -1);
+      k.moveRunningSum(written, dim);
+      for (let j = 0; j < dim; j++)
+        for (let l = j; l < dim; l++) expect(written[j * dim + l]).toBe(added[j * dim + l]);
+    }
+  });
+
   it('leaves the strict lower triangle alone and only writes [0, dim)', () => {
     const out = new Float64Array((dim + 2) * (dim + 2)).fill(-7);
     createGramKernel(dim, { precision: 'float64' }).gramUpper(blocks, rows, centre, out, dim + 2);
