@@ -369,7 +369,7 @@ test('cancel stops a running analysis: what finished stays, nothing lands later,
   await dropZone.dropFiles(digitsFiles());
   await table.expectRows(kept.length + 6);
   await expect(analysis.jobs).toHaveCount(0);
-  expect(started.length).toBeGreaterThan(startedAtCancel);
+  await expect.poll(() => started.length).toBeGreaterThan(startedAtCancel);
   const after = await tableState(table.rows);
   expect(after.filter((row) => kept.includes(row))).toHaveLength(kept.length);
   expect(
