@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { analyzeMoments, outputMetrics } from '../core/analyze';
+import type { Moments } from '../core/types';
 import { DegenerateDataError } from '../core/low-rank-measure';
 import { createMomentAccumulator } from '../core/moments';
 import { createNormal, createRandom } from '../core/random';
@@ -39,6 +40,22 @@ function checkpoint(n: number, p: number, c: number, seed: number, constantOutpu
   );
   accumulator.add({ rows: n, features, logits, labels });
   return accumulator.result();
+}
+
+/**
+ * A stand-in helper thread: a script that posts `fit`'s output half, then runs `onRequests` (the
+ * script's own source, with `parentPort` in scope) to answer or refuse what it is asked.
+ */
+function scriptedHelper(name: string, fit: Moments, onRequests: string): string {
+  const outputs: HelperMessage = { kind: 'outputs', result: { ok: true, outputs: outputMetrics(fit) } };
+  const workerFile = join(temporaryFolder('richscope-helper-'), `${name}.mjs`);
+  writeFileSync(
+    workerFile,
+    `import { parentPort } from 'node:worker_threads';
+parentPort.postMessage(${JSON.stringify(outputs)});
+${onRequests}`,
+  );
+  return workerFile;
 }
 
 describe('analyzeInThreads', () => {
@@ -163,15 +180,12 @@ describe('analyzeInThreads', () => {
   it('forms the held-out curves itself when the helper stops at them', async () => {
     const fit = checkpoint(700, 600, 5, 4);
     const evalSplit = checkpoint(300, 600, 5, 5);
-    const outputs: HelperMessage = { kind: 'outputs', result: { ok: true, outputs: outputMetrics(fit) } };
     // a helper that answers the output half and the direction blocks (taking none), then exits when
     // asked for its columns of G
-    const workerFile = join(temporaryFolder('richscope-helper-'), 'held-out-stopping-helper.mjs');
-    writeFileSync(
-      workerFile,
-      `import { parentPort } from 'node:worker_threads';
-parentPort.postMessage(${JSON.stringify(outputs)});
-parentPort.on('message', (request) =>
+    const workerFile = scriptedHelper(
+      'held-out-stopping-helper',
+      fit,
+      `parentPort.on('message', (request) =>
   request.kind === 'energies' ? parentPort.postMessage({ kind: 'energies' }) : process.exit(3));`,
     );
     const stopping = { minWork: 0, backend: 'worker' as const, workerFile };
@@ -180,14 +194,11 @@ parentPort.on('message', (request) =>
 
   it('fills the blocks itself when the helper stops after its output half', async () => {
     const fit = checkpoint(700, 600, 5, 4);
-    const outputs: HelperMessage = { kind: 'outputs', result: { ok: true, outputs: outputMetrics(fit) } };
     // a helper that answers the output half, then exits when handed the blocks
-    const workerFile = join(temporaryFolder('richscope-helper-'), 'stopping-helper.mjs');
-    writeFileSync(
-      workerFile,
-      `import { parentPort } from 'node:worker_threads';
-parentPort.postMessage(${JSON.stringify(outputs)});
-parentPort.once('message', () => process.exit(3));`,
+    const workerFile = scriptedHelper(
+      'stopping-helper',
+      fit,
+      `parentPort.once('message', () => process.exit(3));`,
     );
     const stopping = { minWork: 0, backend: 'worker' as const, workerFile, mainTakesBlocks: false };
     expect(await analyzeInThreads(fit, fit, stopping)).toEqual(analyzeMoments(fit));
