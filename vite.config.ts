@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
@@ -49,5 +50,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    // Vitest's default in a run is one worker fewer than the cores: on CI's two cores, one file at a
+    // time. The suite is mostly single-threaded files, so a worker a core halves its wall time.
+    maxWorkers: availableParallelism(),
   },
 });
