@@ -57,6 +57,23 @@ try {
     colorScheme: dark ? 'dark' : 'light',
   });
   const suffix = dark ? '-dark' : '';
+  /**
+   * Until plot `testId` shows at least `count` curves: painted on its canvas (the curves of the
+   * spectra and of "D_LR over training") or drawn by plotly (the other plots).
+   */
+  const waitForCurves = (testId, count) =>
+    page.waitForFunction(
+      ([id, least]) => {
+        const div = document.querySelector(`[data-testid="${id}"]`);
+        const canvas = div?.parentElement?.querySelector('canvas.plot-curves');
+        const drawn = canvas
+          ? (canvas.drawnCurves?.length ?? 0)
+          : (div?.querySelectorAll('.scatterlayer > .trace').length ?? 0);
+        return drawn >= least;
+      },
+      [testId, count],
+      { timeout: 30_000 },
+    );
   const shoot = async (name) => {
     // Plotly transitions and font layout settle within a frame or two.
     await page.waitForTimeout(600);
@@ -70,21 +87,18 @@ try {
     .getByTestId('checkpoint-row')
     .nth(exampleRows - 1)
     .waitFor({ timeout: 60_000 });
-  await page
-    .locator('[data-testid="plot-mass"] .scatterlayer .trace')
-    .nth(examples.runs.length - 1)
-    .waitFor();
+  await waitForCurves('plot-mass', examples.runs.length);
   await shoot('dashboard');
 
   await page.goto(`${base}/#/?sel=learn-rich@600`);
-  await page.getByTestId('plot-rank-profile').locator('.scatterlayer .trace').first().waitFor();
+  await waitForCurves('plot-rank-profile', 1);
   await page.getByTestId('checkpoint-details').scrollIntoViewIfNeeded();
   await shoot('checkpoint-details');
 
   // Grokking across its checkpoints: memorised (steps 100, 800), then generalised (1350, 1600).
   await page.goto(`${base}/#/?mode=checkpoints&run=learn-grokking`);
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.locator('[data-testid="plot-eigenvalues"] .scatterlayer .trace').nth(3).waitFor();
+  await waitForCurves('plot-eigenvalues', 4);
   await shoot('single-run');
 
   await browser.close();
