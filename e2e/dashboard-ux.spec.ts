@@ -391,6 +391,8 @@ test.describe('runs, files and messages', () => {
 
     // Renaming a run to another run's name is refused, with a reason.
     const name = runsPanel.run('mlp96_rich').getByLabel('Name of run mlp96_rich');
+    // the name field shows only its start: hovering it gives the whole name
+    await expect(name).toHaveAttribute('title', 'mlp96_rich');
     await name.fill('learn-rich');
     await name.press('Enter');
     await expect(runsPanel.run('mlp96_rich').getByRole('alert')).toContainText('Another run is called');

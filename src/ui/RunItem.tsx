@@ -95,6 +95,8 @@ function RunItemLine({ run, style, analysing }: RunItemProps) {
           <input
             className="run-name"
             value={draftName ?? run.name}
+            // the field is narrower than most run names: the whole name on hover
+            title={run.name}
             aria-label={`Name of run ${run.name}`}
             aria-invalid={nameProblem !== null}
             onChange={(e) => setDraftName(e.target.value)}
