@@ -51,7 +51,7 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 60_000,
     // Vitest's default in a run is one worker fewer than the cores: on CI's two cores, one file at a
-    // time. The suite is mostly single-threaded files, so a worker a core halves its wall time.
+    // time. Most test files keep one thread busy, so a worker a core keeps both cores working.
     maxWorkers: availableParallelism(),
   },
 });
