@@ -523,6 +523,7 @@ function writeSyntheticCheckpoint(dir: string, shape: SyntheticCheckpoint): stri
     writeSync(handles.labels, header('<i8', [rows]));
     const block = 4096;
     const code = new Float32Array(latent);
+    const sums = new Float64Array(c);
     for (let r0 = 0; r0 < rows; r0 += block) {
       const count = Math.min(block, rows - r0);
       const features = new Float32Array(count * p);
@@ -536,11 +537,19 @@ function writeSyntheticCheckpoint(dir: string, shape: SyntheticCheckpoint): stri
           for (let k = 0; k < latent; k++) v += code[k] * mixing[k * p + j];
           row[j] = Math.max(0, v);
         }
+        // Each logit adds the same products in the same order as a dot product with a read-out
+        // column, but the read-out is read a row at a time: its columns are c floats apart, and at
+        // c = 1,000 every product of a column missed the cache. A ReLU zero adds nothing.
+        sums.fill(0);
+        for (let j = 0; j < p; j++) {
+          const x = row[j];
+          if (x === 0) continue;
+          for (let k = 0, at = j * c; k < c; k++, at++) sums[k] += x * readout[at];
+        }
         let best = 0;
         let bestValue = -Infinity;
         for (let k = 0; k < c; k++) {
-          let v = 0;
-          for (let j = 0; j < p; j++) v += row[j] * readout[j * c + k];
+          const v = sums[k];
           logits[i * c + k] = v + 0.1 * uniform();
           const noisy = v + 0.5 * uniform();
           if (noisy > bestValue) [best, bestValue] = [k, noisy];
