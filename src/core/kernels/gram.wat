@@ -88,7 +88,7 @@
   (func (export "gram_f64")
     (param $pan i32) (param $rows i32) (param $npan i32) (param $out i32) (param $ld i32)
     (local $ip i32) (local $jp i32) (local $pa i32) (local $pb i32) (local $end i32)
-    (local $o i32) (local $stride i32) (local $ldb i32)
+    (local $o i32) (local $jb0 i32) (local $jb1 i32) (local $jbn i32) (local $stride i32) (local $ldb i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $b0 v128) (local $b1 v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
@@ -96,14 +96,22 @@
     (if (i32.eqz (local.get $rows)) (then (return)))
     (local.set $stride (i32.shl (local.get $rows) (i32.const 5)))
     (local.set $ldb (i32.shl (local.get $ld) (i32.const 3)))
+    ;; B's panels in column blocks of about 512 KiB, as in gram_f32
+    (local.set $jbn (i32.div_u (i32.const 524288) (local.get $stride)))
+    (if (i32.eqz (local.get $jbn)) (then (local.set $jbn (i32.const 1))))
+    (local.set $jb0 (i32.const 0))
+    (block $done_b (loop $loop_b
+      (br_if $done_b (i32.ge_u (local.get $jb0) (local.get $npan)))
+      (local.set $jb1 (i32.add (local.get $jb0) (local.get $jbn)))
+      (if (i32.gt_u (local.get $jb1) (local.get $npan)) (then (local.set $jb1 (local.get $npan))))
     (local.set $ip (i32.const 0))
     (block $done_i
       (loop $loop_i
-        (br_if $done_i (i32.ge_u (local.get $ip) (local.get $npan)))
-        (local.set $jp (local.get $ip))
+        (br_if $done_i (i32.ge_u (local.get $ip) (local.get $jb1)))
+        (local.set $jp (select (local.get $ip) (local.get $jb0) (i32.gt_u (local.get $ip) (local.get $jb0))))
         (block $done_j
           (loop $loop_j
-            (br_if $done_j (i32.ge_u (local.get $jp) (local.get $npan)))
+            (br_if $done_j (i32.ge_u (local.get $jp) (local.get $jb1)))
             (local.set $pa (i32.add (local.get $pan) (i32.mul (local.get $ip) (local.get $stride))))
             (local.set $pb (i32.add (local.get $pan) (i32.mul (local.get $jp) (local.get $stride))))
             (local.set $end (i32.add (local.get $pa) (local.get $stride)))
@@ -147,7 +155,9 @@
             (local.set $jp (i32.add (local.get $jp) (i32.const 1)))
             (br $loop_j)))
         (local.set $ip (i32.add (local.get $ip) (i32.const 1)))
-        (br $loop_i))))
+        (br $loop_i)))
+      (local.set $jb0 (local.get $jb1))
+      (br $loop_b))))
 
   ;; A^T B in float64 lanes: out[(4 ip + a) ld + 4 jp + b] += sum_r A_ip[r, a] B_jp[r, b] for every
   ;; ip < npan (panels of A at pan) and jp < npanb (panels of B at panb), both with `rows` rows
@@ -222,7 +232,7 @@
   (func (export "gram_f32")
     (param $pan i32) (param $rows i32) (param $npan i32) (param $out i32) (param $ld i32)
     (local $ii i32) (local $ip i32) (local $jp i32) (local $pa i32) (local $pb i32) (local $end i32)
-    (local $subend i32) (local $o i32) (local $stride i32) (local $ldb i32)
+    (local $subend i32) (local $jb0 i32) (local $jb1 i32) (local $jbn i32) (local $o i32) (local $stride i32) (local $ldb i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $b0 v128) (local $b1 v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
@@ -231,15 +241,25 @@
     (if (i32.eqz (local.get $rows)) (then (return)))
     (local.set $stride (i32.shl (local.get $rows) (i32.const 5)))
     (local.set $ldb (i32.shl (local.get $ld) (i32.const 3)))
+    ;; B's panels in column blocks of jbn panels (about 512 KiB, an L2 cache), each swept by every
+    ;; tile row block above it: the block stays in L2 from one tile row block to the next, where a
+    ;; sweep over all of B's panels would fetch each from memory again
+    (local.set $jbn (i32.div_u (i32.const 524288) (local.get $stride)))
+    (if (i32.eqz (local.get $jbn)) (then (local.set $jbn (i32.const 1))))
+    (local.set $jb0 (i32.const 0))
+    (block $done_b (loop $loop_b
+      (br_if $done_b (i32.ge_u (local.get $jb0) (local.get $npan)))
+      (local.set $jb1 (i32.add (local.get $jb0) (local.get $jbn)))
+      (if (i32.gt_u (local.get $jb1) (local.get $npan)) (then (local.set $jb1 (local.get $npan))))
     (local.set $ii (i32.const 0))
     (block $done_i
       (loop $loop_i
-        (br_if $done_i (i32.ge_u (local.get $ii) (i32.shl (local.get $npan) (i32.const 1))))
+        (br_if $done_i (i32.ge_u (local.get $ii) (i32.shl (local.get $jb1) (i32.const 1))))
         (local.set $ip (i32.shr_u (local.get $ii) (i32.const 1)))
-        (local.set $jp (local.get $ip))
+        (local.set $jp (select (local.get $ip) (local.get $jb0) (i32.gt_u (local.get $ip) (local.get $jb0))))
         (block $done_j
           (loop $loop_j
-            (br_if $done_j (i32.ge_u (local.get $jp) (local.get $npan)))
+            (br_if $done_j (i32.ge_u (local.get $jp) (local.get $jb1)))
             (local.set $pa (i32.add
               (i32.add (local.get $pan) (i32.mul (local.get $ip) (local.get $stride)))
               (i32.shl (i32.and (local.get $ii) (i32.const 1)) (i32.const 4))))
@@ -318,7 +338,9 @@
             (local.set $jp (i32.add (local.get $jp) (i32.const 1)))
             (br $loop_j)))
         (local.set $ii (i32.add (local.get $ii) (i32.const 1)))
-        (br $loop_i))))
+        (br $loop_i)))
+      (local.set $jb0 (local.get $jb1))
+      (br $loop_b))))
 
   ;; Chunk statistics of the moment pass (chunk-sums.ts), on float32 rows staged in this memory. The
   ;; arithmetic is the plain-JS loops' own, in the same order, so both give the same bits.

@@ -138,6 +138,25 @@ describe('Gram kernel: the WebAssembly and JS paths agree', () => {
     expect(relativeUpperError(gram('wasm-f32', 200), reference, dim)).toBeLessThan(1e-7);
   });
 
+  it('the WebAssembly kernels sweep their panels in column blocks: every tile of a wide Gram is summed once', () => {
+    // 300 columns in calls of 512 rows are two column blocks of wasm-f32's sweep (32 and 6 panels), in
+    // calls of 256 rows two of wasm-f64's (64 and 11); the last call of either, one
+    const wideRows = 2100;
+    const width = 300;
+    const x = reluFeatures(wideRows, width, 3);
+    const mean = new Float64Array(width);
+    for (let i = 0; i < wideRows; i++) for (let j = 0; j < width; j++) mean[j] += x[i * width + j] / wideRows;
+    const wide = (kernel: GramKernelName) => {
+      const out = new Float64Array(width * width);
+      const k = createGramKernel(width, { precision: kernel === 'wasm-f32' ? 'float32' : 'float64', kernel });
+      k.gramUpper([{ data: x, cols: width }], wideRows, mean, out, width);
+      return out;
+    };
+    const exact = wide('js');
+    expect(relativeUpperError(wide('wasm-f32'), exact, width)).toBeLessThan(1e-7);
+    expect(relativeUpperError(wide('wasm-f64'), exact, width)).toBeLessThan(1e-13);
+  });
+
   it('wasm-f32 with fused multiply-adds (relaxed SIMD) and without agree to float32 rounding', () => {
     expect(gramRelaxedWasmModule()).not.toBeNull();
     const plain = gram('wasm-f32', undefined, false);
