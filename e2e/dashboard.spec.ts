@@ -353,16 +353,17 @@ test('cancel stops a running analysis: what finished stays, nothing lands later,
   page.on('worker', (worker) => started.push(worker.url()));
   // Four copies of each file, which may all be done within a second, then the wide checkpoint, which
   // keeps the analysis running until the cancel.
+  // (all as paths: one drop cannot mix paths with buffers, and the wide file is big for a buffer)
+  const folder = test.info().outputPath('copies');
+  mkdirSync(folder, { recursive: true });
   const copies = ['a', 'b', 'c', 'd'].flatMap((seed) =>
-    digitsFiles().map((file) => fixtureFile(path.basename(file), `${seed}-${path.basename(file)}`)),
+    digitsFiles().map((file) => {
+      const copy = path.join(folder, `${seed}-${path.basename(file)}`);
+      copyFileSync(file, copy);
+      return copy;
+    }),
   );
-  // (as buffers: one drop cannot mix them with paths)
-  const wide = wideFiles().map((file) => ({
-    name: path.basename(file),
-    mimeType: 'application/octet-stream',
-    buffer: readFileSync(file),
-  }));
-  await dropZone.dropFiles([...copies, ...wide]);
+  await dropZone.dropFiles([...copies, ...wideFiles()]);
   await expect(analysis.jobs.first()).toBeVisible();
   const finishedBeforeCancel = await table.rows.count();
   await analysis.cancel();
