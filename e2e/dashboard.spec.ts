@@ -352,8 +352,8 @@ test('cancel stops a running analysis: what finished stays, nothing lands later,
   const started: string[] = [];
   page.on('worker', (worker) => started.push(worker.url()));
   // Four copies of each file, which may all be done within a second, then the wide checkpoint, which
-  // keeps the analysis running until the cancel.
-  // (all as paths: one drop cannot mix paths with buffers, and the wide file is big for a buffer)
+  // keeps the analysis running until the cancel. All as paths: a drop takes paths or buffers, not
+  // both, and 17 MB sent as a buffer slowed the test by seconds.
   const folder = test.info().outputPath('copies');
   mkdirSync(folder, { recursive: true });
   const copies = ['a', 'b', 'c', 'd'].flatMap((seed) =>
