@@ -33,6 +33,7 @@ import {
   gramRelaxedWasmModule,
   hasWasmSimd,
   relaxedSimdValidates,
+  type ColumnBlock,
   type GramKernelName,
 } from './gram';
 import { gramWasmBase64 } from './gram-wasm.generated';
@@ -80,6 +81,34 @@ function reluFeatures(rows: number, cols: number, seed: number): Float64Array {
   return out;
 }
 
+/** Each column's mean, summed in row order. */
+function columnMeans(x: Float64Array, rows: number, cols: number): Float64Array {
+  const mean = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j] += x[i * cols + j] / rows;
+  return mean;
+}
+
+/** The upper triangle of the blocks' Gram about `centre` (its length the width), from `kernel` itself. */
+function gramOf(
+  kernel: GramKernelName,
+  blocks: ColumnBlock[],
+  rows: number,
+  centre: Float64Array,
+  { blockRows, fused = true }: { blockRows?: number; fused?: boolean } = {},
+): Float64Array {
+  const dim = centre.length;
+  const out = new Float64Array(dim * dim);
+  const k = createGramKernel(dim, {
+    precision: kernel === 'wasm-f32' ? 'float32' : 'float64',
+    kernel,
+    blockRows,
+    fused,
+  });
+  expect(k.name).toBe(kernel);
+  k.gramUpper(blocks, rows, centre, out, dim);
+  return out;
+}
+
 function relativeUpperError(a: Float64Array, b: Float64Array, dim: number): number {
   let num = 0;
   let den = 0;
@@ -103,28 +132,14 @@ describe('Gram kernel: the WebAssembly and JS paths agree', () => {
   const c = 6;
   const features = reluFeatures(rows, p, 1);
   const logits = reluFeatures(rows, c, 2);
-  const centre = new Float64Array(p + c);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < p; j++) centre[j] += features[i * p + j] / rows;
-    for (let j = 0; j < c; j++) centre[p + j] += logits[i * c + j] / rows;
-  }
+  const centre = Float64Array.of(...columnMeans(features, rows, p), ...columnMeans(logits, rows, c));
   const dim = p + c;
   const blocks = [
     { data: features, cols: p },
     { data: logits, cols: c },
   ];
-  function gram(kernel: GramKernelName, blockRows?: number, fused = true): Float64Array {
-    const out = new Float64Array(dim * dim);
-    const k = createGramKernel(dim, {
-      precision: kernel === 'wasm-f32' ? 'float32' : 'float64',
-      kernel,
-      blockRows,
-      fused,
-    });
-    expect(k.name).toBe(kernel);
-    k.gramUpper(blocks, rows, centre, out, dim);
-    return out;
-  }
+  const gram = (kernel: GramKernelName, blockRows?: number, fused = true) =>
+    gramOf(kernel, blocks, rows, centre, { blockRows, fused });
   const reference = gram('js');
 
   it('wasm-f64 equals the float64 JS path to rounding (relative error < 1e-13)', () => {
@@ -144,14 +159,8 @@ describe('Gram kernel: the WebAssembly and JS paths agree', () => {
     const wideRows = 2100;
     const width = 300;
     const x = reluFeatures(wideRows, width, 3);
-    const mean = new Float64Array(width);
-    for (let i = 0; i < wideRows; i++) for (let j = 0; j < width; j++) mean[j] += x[i * width + j] / wideRows;
-    const wide = (kernel: GramKernelName) => {
-      const out = new Float64Array(width * width);
-      const k = createGramKernel(width, { precision: kernel === 'wasm-f32' ? 'float32' : 'float64', kernel });
-      k.gramUpper([{ data: x, cols: width }], wideRows, mean, out, width);
-      return out;
-    };
+    const mean = columnMeans(x, wideRows, width);
+    const wide = (kernel: GramKernelName) => gramOf(kernel, [{ data: x, cols: width }], wideRows, mean);
     const exact = wide('js');
     expect(relativeUpperError(wide('wasm-f32'), exact, width)).toBeLessThan(1e-7);
     expect(relativeUpperError(wide('wasm-f64'), exact, width)).toBeLessThan(1e-13);
